@@ -1,0 +1,63 @@
+// The two interfaces of a message bus: a Publisher that replay writes to, and a MessageSource
+// that the processor reads batches from. Kafka and the embedded SQLite log implement both.
+// Connectors know nothing of the pipeline; they move opaque payloads with positions.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace shopstream {
+
+// Next offset to read, per partition of one stream.
+using OffsetMap = std::map<int32_t, int64_t>;
+
+struct Message {
+  int32_t partition = 0;
+  int64_t offset = 0;
+  std::string payload;
+};
+
+class Publisher {
+ public:
+  virtual ~Publisher() = default;
+  // Queues payloads for sending. May block when the connector's bounded queue is full
+  // (backpressure). Returns a retryable Status when the bus is unreachable.
+  virtual Status Publish(const std::vector<std::string>& payloads) = 0;
+  // Waits until everything published so far is durable on the bus.
+  virtual Status Flush() = 0;
+  // Messages that could not be delivered after all retries (counted, reported).
+  virtual int64_t delivery_errors() const { return 0; }
+};
+
+class MessageSource {
+ public:
+  virtual ~MessageSource() = default;
+
+  // Called on every (re)assignment of partitions, before any of their messages is returned;
+  // returns where to resume for them (the offsets of record kept with the rows). Partitions
+  // absent from the answer start at the source's default (earliest or latest).
+  using AssignmentListener = std::function<OffsetMap(const std::vector<int32_t>& partitions)>;
+  virtual void SetAssignmentListener(AssignmentListener listener) = 0;
+
+  // Returns up to `max_messages` messages in offset order per partition, waiting at most
+  // `timeout` for the first one. An empty vector means nothing arrived in time.
+  virtual Result<std::vector<Message>> Poll(size_t max_messages,
+                                            std::chrono::milliseconds timeout) = 0;
+
+  // Informs the bus of progress already stored with the rows (for lag tools). Best effort.
+  virtual Status Acknowledge(const OffsetMap& next_offsets) { return Status::Ok(); }
+
+  // Messages available but not yet returned, summed over assigned partitions; -1 if unknown.
+  virtual int64_t Lag() { return -1; }
+
+  // A name for this stream in the offsets table, e.g. "log" or the Kafka topic.
+  virtual std::string stream_name() const = 0;
+};
+
+}  // namespace shopstream

@@ -1,0 +1,38 @@
+#include "common/uri.h"
+
+#include <gtest/gtest.h>
+
+namespace shopstream {
+
+TEST(UriTest, SqliteAbsoluteAndRelative) {
+  auto abs = ParseUri("sqlite:///var/lib/log.db");
+  ASSERT_TRUE(abs.ok());
+  EXPECT_EQ(abs->scheme, "sqlite");
+  EXPECT_EQ(abs->path, "/var/lib/log.db");
+  auto rel = ParseUri("sqlite://data/log.db");
+  ASSERT_TRUE(rel.ok());
+  EXPECT_EQ(rel->path, "data/log.db");
+}
+
+TEST(UriTest, NetworkSchemes) {
+  auto m = ParseUri("mysql://admin@127.0.0.1:3306/ecommerce.operations?ssl=0");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->user, "admin");
+  EXPECT_EQ(m->host, "127.0.0.1");
+  EXPECT_EQ(m->port, 3306);
+  EXPECT_EQ(m->path, "ecommerce.operations");
+  EXPECT_EQ(m->Param("ssl"), "0");
+  auto k = ParseUri("kafka://a:9092,b:9092/topic");
+  ASSERT_TRUE(k.ok());
+  EXPECT_EQ(k->host, "a:9092,b:9092");
+  EXPECT_EQ(k->path, "topic");
+}
+
+TEST(UriTest, RefusesPasswordsAndGarbage) {
+  EXPECT_FALSE(ParseUri("mysql://admin:secret@h:3306/db.t").ok());
+  EXPECT_FALSE(ParseUri("no-scheme").ok());
+  EXPECT_FALSE(ParseUri("kafka://h:99999/t").ok());
+  EXPECT_FALSE(ParseUri("kafka:///t").ok());
+}
+
+}  // namespace shopstream

@@ -1,0 +1,37 @@
+// Rollups: per-bucket totals that the processor keeps in the same transaction as the rows,
+// so that the dashboard reads buckets, not events. Pure accumulation; stores persist it.
+//
+// Tables (same names and columns in every processed store):
+//   rollup_minute(bucket 'YYYY-MM-DD HH:MM', event_type, department, events, revenue)
+//   rollup_hour_brand(bucket 'YYYY-MM-DD HH', brand, event_type, events, revenue)
+//   rollup_hour_product(bucket 'YYYY-MM-DD HH', department, product, event_type, events, revenue)
+// Buckets are taken from the cleaned event_time.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <tuple>
+
+#include "event/event.h"
+
+namespace shopstream {
+
+struct Totals {
+  int64_t events = 0;
+  double revenue = 0;
+};
+
+struct RollupDelta {
+  // (minute, event_type, department)
+  std::map<std::tuple<std::string, std::string, std::string>, Totals> by_minute;
+  // (hour, brand, event_type)
+  std::map<std::tuple<std::string, std::string, std::string>, Totals> by_hour_brand;
+  // (hour, department, product, event_type)
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, Totals> by_hour_product;
+
+  void Add(const CleanedEvent& row);
+  bool empty() const { return by_minute.empty(); }
+};
+
+}  // namespace shopstream
