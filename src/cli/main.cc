@@ -1,0 +1,33 @@
+// shopstream: real-time e-commerce analytics. One binary, one subcommand per job.
+#include <csignal>
+#include <cstdio>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace shopstream::cli;
+  CLI::App app{
+      "shopstream: replays e-commerce behaviour events (view, cart, purchase) as a live stream,\n"
+      "cleans them, stores raw and cleaned rows exactly once, and shows what sells, live.\n\n"
+      "Start with `shopstream demo`: everything on one machine, no servers.\n"
+      "Endpoints are URIs: sqlite:///path.db (embedded), kafka://host:port/topic,\n"
+      "cassandra://host:port/keyspace.table, mysql://user@host:port/database.table.\n"
+      "Run `shopstream COMMAND --help` for the options of each command.",
+      "shopstream"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "shopstream 0.1.0");
+  RegisterGenerateCommand(app);
+  RegisterProduceCommand(app);
+  RegisterProcessCommand(app);
+  RegisterDemoCommand(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitBadInput;
+  } catch (const CommandExit& e) {
+    if (*e.what()) std::fprintf(stderr, "shopstream: %s\n", e.what());
+    return e.code;
+  }
+  return kExitOk;
+}
