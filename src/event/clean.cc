@@ -89,8 +89,8 @@ Result<CleanedEvent> Clean(const Event& e) {
   }
   out.id = e.id;
   out.event_type = e.event_type;
-  out.price = static_cast<float>(e.price);
-  out.revenue = e.event_type == "purchase" ? out.price : 0.0f;
+  out.price = e.price;
+  out.revenue = e.event_type == "purchase" ? e.price : 0.0;
   return out;
 }
 
