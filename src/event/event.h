@@ -41,7 +41,6 @@ struct CleanedEvent {
 };
 
 // Column widths of the seed's MySQL schema; longer values cannot be stored verbatim.
-inline constexpr size_t kMaxIdLength = 100;
 inline constexpr size_t kMaxEventTypeLength = 20;
 inline constexpr size_t kMaxNameLength = 50;  // department, product, brand
 

@@ -46,3 +46,18 @@ std::string Uuid1Generator::Next() {
 }
 
 }  // namespace shopstream
+
+namespace shopstream {
+bool IsUuidText(std::string_view t) {
+  if (t.size() != 36) return false;
+  for (size_t i = 0; i < t.size(); ++i) {
+    char c = t[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+      return false;
+    }
+  }
+  return true;
+}
+}  // namespace shopstream

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace shopstream {
 
@@ -20,4 +21,9 @@ class Uuid1Generator {
   uint64_t node_ = 0;
 };
 
+}  // namespace shopstream
+
+namespace shopstream {
+// True for the canonical text form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx (any version).
+bool IsUuidText(std::string_view text);
 }  // namespace shopstream
