@@ -90,8 +90,8 @@ Status Processor::Run(const std::atomic<bool>& stop) {
     }
     if (messages.empty()) {
       if (options_.idle_exit.count() > 0 && Clock::now() - last_activity >= options_.idle_exit) {
-        LogInfo("nothing new for " + std::to_string(options_.idle_exit.count() / 1000.0) +
-                " s, stopping (--idle-exit)");
+        LogInfo("nothing new for " + std::to_string(options_.idle_exit.count()) +
+                " ms, stopping (--idle-exit)");
         break;
       }
       counters_.lag = source_.Lag();
