@@ -286,6 +286,42 @@ TEST(KafkaBusTest, TwoMembersOfOneGroupSplitFourPartitionsAndReadEachMessageOnce
   EXPECT_EQ(all, (std::set<int32_t>{0, 1, 2, 3}));
 }
 
+TEST(KafkaBusTest, ReadingGoesOnAfterABrokerOutage) {
+  MockCluster cluster;
+  cluster.CreateTopic("outage", 2);
+  Publish(cluster, "outage", Payloads(0, 100));
+  auto source = OpenSource(cluster, "outage", "g1");
+  ASSERT_TRUE(source);
+  FakeStore store;
+  store.Install(*source);
+  for (int i = 0; i < kMaxPolls && store.rows.size() < 100; ++i) store.Consume(*source);
+  ASSERT_EQ(store.rows.size(), 100u);
+
+  rd_kafka_mock_broker_set_down(cluster.get(), 1);
+  // During the outage Poll() returns nothing or a retryable status, never a final error.
+  for (int i = 0; i < 12; ++i) {
+    auto batch = source->Poll(100, kPollWait);
+    if (batch.ok()) {
+      EXPECT_TRUE(batch->empty());
+    } else {
+      EXPECT_TRUE(batch.status().retryable()) << batch.status().ToString();
+    }
+  }
+  rd_kafka_mock_broker_set_up(cluster.get(), 1);
+
+  Publish(cluster, "outage", Payloads(100, 50));
+  for (int i = 0; i < kMaxPolls && store.rows.size() < 150; ++i) {
+    auto batch = source->Poll(100, kPollWait);
+    if (!batch.ok()) continue;  // the last of the outage
+    for (const Message& m : *batch) {
+      ASSERT_EQ(m.offset, store.next[m.partition]);
+      store.next[m.partition] = m.offset + 1;
+      store.rows.push_back(m);
+    }
+  }
+  EXPECT_EQ(store.Payloads(), AsSet(Payloads(0, 150)));
+}
+
 TEST(KafkaBusTest, BackpressureNeverDropsWhenTheLocalQueueIsFull) {
   MockCluster cluster;
   cluster.CreateTopic("small-queue", 2);

@@ -13,6 +13,7 @@
 
 #include "bus/bus.h"
 #include "bus/kafka/kafka_bus.h"
+#include "bus/kafka/kafka_config.h"
 
 namespace shopstream {
 
@@ -39,6 +40,7 @@ class KafkaPublisher final : public Publisher {
   KafkaPublisher(std::string topic, std::string where)
       : topic_(std::move(topic)), where_(std::move(where)) {}
   static void OnDelivery(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
+  static void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque);
   Status FatalError() const;
 
   std::string topic_;
@@ -50,6 +52,7 @@ class KafkaPublisher final : public Publisher {
   int64_t failed_ = 0;
   rd_kafka_resp_err_t first_error_code_ = RD_KAFKA_RESP_ERR_NO_ERROR;
   std::string first_error_;
+  kafka::ErrorThrottle throttle_;
 };
 
 }  // namespace shopstream

@@ -11,7 +11,6 @@
 namespace shopstream {
 namespace {
 
-constexpr auto kRepeatErrorEvery = std::chrono::seconds(10);
 constexpr std::chrono::milliseconds kTopicCheckTimeout{5000};
 
 bool IsCooperative(rd_kafka_t* rk) {
@@ -57,6 +56,7 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const Uri& uri,
       start == StartPosition::kEarliest ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END));
   rd_kafka_conf_set_rebalance_cb(conf->get(), &KafkaSource::OnRebalance);
   rd_kafka_conf_set_offset_commit_cb(conf->get(), &KafkaSource::OnCommit);
+  rd_kafka_conf_set_error_cb(conf->get(), &KafkaSource::OnError);
   rd_kafka_conf_set_opaque(conf->get(), source.get());
   kafka::InstallLogger(conf->get());
 
@@ -155,16 +155,28 @@ void KafkaSource::OnCommit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_
                            void* opaque) {
   // Commits only feed lag tools; a failed one is followed by the next batch's.
   if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
-    static_cast<KafkaSource*>(opaque)->LogBrokerError(err, "committing offsets for lag tools");
+    static_cast<KafkaSource*>(opaque)->LogCommitFailure(err);
   }
 }
 
+void KafkaSource::OnError(rd_kafka_t*, int err, const char* reason, void* opaque) {
+  // Served by rd_kafka_consumer_poll(), on the thread that calls Poll().
+  auto* self = static_cast<KafkaSource*>(opaque);
+  auto code = static_cast<rd_kafka_resp_err_t>(err);
+  if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) self->all_brokers_down_ = true;
+  self->LogBrokerError(code, reason);
+}
+
+void KafkaSource::LogCommitFailure(rd_kafka_resp_err_t err) {
+  // Only lag tools read these offsets, and the next batch commits again: a warning.
+  if (!throttle_.ShouldLog(err)) return;
+  LogWarn(where_ + ": committing offsets for lag tools: " + rd_kafka_err2str(err));
+}
+
 void KafkaSource::LogBrokerError(rd_kafka_resp_err_t err, const std::string& text) {
-  auto now = std::chrono::steady_clock::now();
-  if (err == last_logged_error_ && now - last_logged_at_ < kRepeatErrorEvery) return;
-  last_logged_error_ = err;
-  last_logged_at_ = now;
-  LogWarn(where_ + ": " + text + ": " + rd_kafka_err2str(err));
+  if (!throttle_.ShouldLog(err)) return;
+  std::string line = where_ + ": " + text + " (" + rd_kafka_err2name(err) + ")";
+  kafka::IsTransient(err) ? LogWarn(line) : LogError(line);
 }
 
 Result<std::vector<Message>> KafkaSource::Poll(size_t max_messages,
@@ -185,6 +197,10 @@ Result<std::vector<Message>> KafkaSource::Poll(size_t max_messages,
       batch.clear();
       rebalances_seen = rebalances_;
     }
+    if (all_brokers_down_ && batch.empty()) {
+      all_brokers_down_ = false;  // librdkafka keeps reconnecting; the caller retries
+      return Status::Unavailable(where_ + ": all Kafka brokers are down");
+    }
     if (!message) {
       if (wait_ms == 0 && batch.empty() && std::chrono::steady_clock::now() < deadline) continue;
       break;
@@ -195,9 +211,6 @@ Result<std::vector<Message>> KafkaSource::Poll(size_t max_messages,
         return Status::Internal(where_ + ": the Kafka consumer failed for good: " + reason);
       }
       if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
-      if (message->err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN && batch.empty()) {
-        return kafka::StatusFromError(message->err, where_);
-      }
       LogBrokerError(message->err, rd_kafka_message_errstr(message.get()));
       continue;
     }
@@ -221,7 +234,7 @@ Status KafkaSource::Acknowledge(const OffsetMap& next_offsets) {
   }
   if (offsets->cnt == 0) return Status::Ok();
   if (rd_kafka_resp_err_t err = rd_kafka_commit(consumer_, offsets.get(), 1)) {
-    LogBrokerError(err, "committing offsets for lag tools");
+    LogCommitFailure(err);
   }
   return Status::Ok();
 }

@@ -17,6 +17,7 @@
 
 #include "bus/bus.h"
 #include "bus/kafka/kafka_bus.h"
+#include "bus/kafka/kafka_config.h"
 
 namespace shopstream {
 
@@ -55,10 +56,12 @@ class KafkaSource final : public MessageSource {
                           rd_kafka_topic_partition_list_t* partitions, void* opaque);
   static void OnCommit(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                        rd_kafka_topic_partition_list_t* offsets, void* opaque);
+  static void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque);
   void Assign(rd_kafka_topic_partition_list_t* partitions);
   void Revoke(rd_kafka_topic_partition_list_t* partitions);
   // Logs a broker error, repeating the same one at most every few seconds.
   void LogBrokerError(rd_kafka_resp_err_t err, const std::string& text);
+  void LogCommitFailure(rd_kafka_resp_err_t err);
 
   std::string topic_;
   std::string where_;     // the URI text, for messages
@@ -68,8 +71,8 @@ class KafkaSource final : public MessageSource {
   // Assigned partition -> next offset to return (a logical offset until the first message).
   std::map<int32_t, int64_t> positions_;
   uint64_t rebalances_ = 0;
-  rd_kafka_resp_err_t last_logged_error_ = RD_KAFKA_RESP_ERR_NO_ERROR;
-  std::chrono::steady_clock::time_point last_logged_at_;
+  kafka::ErrorThrottle throttle_;
+  bool all_brokers_down_ = false;  // set by OnError, reported once by Poll()
 };
 
 }  // namespace shopstream
