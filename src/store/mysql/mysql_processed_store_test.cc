@@ -14,6 +14,7 @@
 #include <iostream>
 
 #include "store/mysql/mysql_client.h"
+#include "store/mysql/mysql_values.h"
 
 namespace shopstream {
 namespace {
@@ -322,6 +323,24 @@ TEST_F(MysqlProcessedStoreTest, HostileValuesAreStoredVerbatim) {
   ASSERT_TRUE(store->Commit(batch).ok());
   EXPECT_EQ(One("SELECT COUNT(*) FROM operations"), std::to_string(hostile.size()));
   EXPECT_EQ(One("SELECT SUM(events) FROM rollup_minute"), std::to_string(hostile.size()));
+}
+
+TEST_F(MysqlProcessedStoreTest, AnyDeadLetterCanBeStored) {
+  auto store = OpenStore();
+  ProcessedBatch batch;
+  batch.stream = "s";
+  const std::string huge(3 << 20, '\xAB');  // 3 MiB of bytes that are not UTF-8
+  for (int i = 0; i < 8; ++i) {
+    batch.dead_letters.push_back({0, i, "bad byte \xFF in reason", huge});
+  }
+  batch.next_offsets = {{0, 8}};
+  Status s = store->Commit(batch);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(One("SELECT COUNT(*) FROM dead_letters"), "8");
+  EXPECT_EQ(One("SELECT MAX(LENGTH(payload)) FROM dead_letters"),
+            std::to_string(mysql::kMaxPayloadBytes));
+  EXPECT_EQ(One("SELECT reason FROM dead_letters WHERE `offset` = 0"),
+            "bad byte \xEF\xBF\xBD in reason");
 }
 
 TEST_F(MysqlProcessedStoreTest, LargeBatchesAreWrittenInChunks) {

@@ -14,9 +14,10 @@ namespace shopstream::mysql {
 // The seed's `operations` widths, in characters (MySQL counts characters, not bytes).
 inline constexpr size_t kIdChars = 100;
 inline constexpr size_t kStreamChars = 255;
-// Dead-letter payloads beyond this are cut (MEDIUMBLOB holds 16 MiB; a packet may not).
-inline constexpr size_t kMaxPayloadBytes = 1 << 20;
-inline constexpr size_t kMaxReasonBytes = 16 * 1024;
+// Dead-letter payloads and reasons beyond these are cut, so that a chunk of 256 dead letters
+// stays well inside the server's default 16 MiB packet limit.
+inline constexpr size_t kMaxPayloadBytes = 32 * 1024;
+inline constexpr size_t kMaxReasonBytes = 4 * 1024;
 
 bool IsValidUtf8(std::string_view s);
 
