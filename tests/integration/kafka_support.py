@@ -4,6 +4,7 @@ scripts/stack, kcat, and the SQLite stores that `process` writes."""
 import json
 import math
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -77,6 +78,12 @@ def wait_exit(proc, timeout, log_path):
         proc.wait()
         pytest.fail(f"process did not finish in {timeout} s; log:\n{tail(log_path)}")
     assert code == 0, f"exit {code}; log:\n{tail(log_path)}"
+
+
+def stop(proc, log_path, timeout=120):
+    """Ctrl-C, as a person would: process must finish its batch and exit 0."""
+    proc.send_signal(signal.SIGINT)
+    wait_exit(proc, timeout, log_path)
 
 
 def tail(path, chars=4000):

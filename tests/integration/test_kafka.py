@@ -1,5 +1,6 @@
 """shopstream against a real Kafka broker (scripts/stack up kafka): produce, process, a group
-of two with one member killed, a broker outage, kcat and kafka-python as independent clients.
+of two with one member killed, kcat and kafka-python as independent clients. The broker
+outage is in test_kafka_outage.py, which CTest runs alone.
 
 Run: scripts/stack up kafka && python3 -m pytest -v tests/integration/test_kafka.py
 (STACK_KAFKA_PORT selects another broker port; SHOPSTREAM_BIN another binary.)
@@ -8,7 +9,6 @@ Run: scripts/stack up kafka && python3 -m pytest -v tests/integration/test_kafka
 import csv
 import io
 import json
-import os
 import re
 import signal
 import subprocess
@@ -19,11 +19,9 @@ from datetime import datetime
 
 import pytest
 
-from kafka_support import (BOOTSTRAP, KAFKA_PORT, ROOT, SAMPLE, assert_exactly_once, count_rows,
-                           produce, query, read_topic, require_kafka, start_process, tail,
-                           unique_topic, wait_exit, wait_for_rows)
-
-pytestmark = pytest.mark.integration
+from kafka_support import (BOOTSTRAP, SAMPLE, assert_exactly_once, count_rows, produce, query,
+                           read_topic, require_kafka, start_process, stop, tail, unique_topic,
+                           wait_for_rows)
 
 SEED_FIELDS = ["event_time", "event_type", "product_id", "category_id", "category_code", "brand",
                "price", "user_id", "user_session", "id"]
@@ -32,12 +30,6 @@ SEED_FIELDS = ["event_time", "event_type", "product_id", "category_id", "categor
 @pytest.fixture(autouse=True)
 def kafka_up():
     require_kafka()
-
-
-def stop(proc, log_path, timeout=120):
-    """Ctrl-C, as a person would; process must stop cleanly with exit 0."""
-    proc.send_signal(signal.SIGINT)
-    wait_exit(proc, timeout, log_path)
 
 
 def test_100k_events_are_produced_and_processed_exactly_once(tmp_path):
@@ -117,63 +109,6 @@ def test_two_processes_in_one_group_survive_kill_9_of_one(tmp_path):
     assert_exactly_once(db, topic, payloads, messages)
 
 
-def stack(*args):
-    done = subprocess.run([str(ROOT / "scripts" / "stack"), *args], capture_output=True,
-                          text=True, timeout=300)
-    assert done.returncode == 0, done.stdout + done.stderr
-
-
-def test_broker_stopped_for_20_s_mid_run_loses_and_duplicates_nothing(tmp_path):
-    pid_file = ROOT / ".cache" / "run" / "kafka.pid"
-    if not pid_file.is_file():
-        message = "!!! the broker was not started from this checkout; cannot stop and start it"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    topic = unique_topic("outage")
-    total = 60_000
-    db, log = tmp_path / "store.db", tmp_path / "process.log"
-    produce_log = open(tmp_path / "produce.log", "w")
-    # Paced, so that the outage falls in the middle of both producing and processing.
-    producer = subprocess.Popen(
-        [*__import__("kafka_support").binary().split(), "produce", "-i", str(SAMPLE), "--to",
-         f"kafka://{BOOTSTRAP}/{topic}", "--partitions", "4", "--count", str(total), "--loop",
-         "--rate", "2000"],
-        stdout=produce_log, stderr=subprocess.STDOUT)
-    consumer = None
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and "created Kafka topic" not in tail(
-                tmp_path / "produce.log", 10**6):
-            time.sleep(0.2)
-        consumer = start_process(topic, db, log)
-        wait_for_rows(db, 5_000, timeout=120, proc=consumer)
-
-        stack("down", "kafka")
-        rows_at_stop = count_rows(db)
-        time.sleep(20)  # the outage itself
-        assert producer.poll() is None, "produce gave up during the outage"
-        assert consumer.poll() is None, "process gave up during the outage"
-        stack("up", "kafka")
-
-        assert producer.wait(timeout=600) == 0, tail(tmp_path / "produce.log")
-        produced = tail(tmp_path / "produce.log", 10**6)
-        assert f"produced {total:,} events" in produced
-        assert "0 delivery errors" in produced
-        wait_for_rows(db, total, timeout=300, proc=consumer)
-        stop(consumer, log)
-    finally:
-        for proc in (producer, consumer):
-            if proc is not None and proc.poll() is None:
-                proc.kill()
-                proc.wait()
-    assert rows_at_stop < total
-    messages = read_topic(topic)
-    payloads = [m[2] for m in messages]
-    assert len(payloads) == total, "the idempotent producer wrote each event once"
-    assert_exactly_once(db, topic, payloads, messages)
-
-
 def seed_rows():
     """The sample as pandas would read it: empty fields become float NaN."""
     with zipfile.ZipFile(SAMPLE) as archive:
@@ -230,4 +165,3 @@ def test_events_sent_by_kafka_python_in_the_seed_format_are_processed(tmp_path):
             assert brand == "other"
     assert query(db, "SELECT count(*) FROM operations WHERE brand = 'NaN' OR department = 'NaN'"
                  " OR product = 'NaN'")[0][0] == 0
-    assert KAFKA_PORT > 0
