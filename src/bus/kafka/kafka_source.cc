@@ -164,6 +164,7 @@ void KafkaSource::OnError(rd_kafka_t*, int err, const char* reason, void* opaque
   auto* self = static_cast<KafkaSource*>(opaque);
   auto code = static_cast<rd_kafka_resp_err_t>(err);
   if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) self->all_brokers_down_ = true;
+  if (code == RD_KAFKA_RESP_ERR__FATAL) self->fatal_ = true;
   self->LogBrokerError(code, reason);
 }
 
@@ -196,6 +197,11 @@ Result<std::vector<Message>> KafkaSource::Poll(size_t max_messages,
       // What was fetched before may belong to revoked partitions or to old positions.
       batch.clear();
       rebalances_seen = rebalances_;
+    }
+    if (fatal_) {
+      char reason[512];
+      rd_kafka_fatal_error(consumer_, reason, sizeof reason);
+      return Status::Internal(where_ + ": the Kafka consumer failed for good: " + reason);
     }
     if (all_brokers_down_ && batch.empty()) {
       all_brokers_down_ = false;  // librdkafka keeps reconnecting; the caller retries

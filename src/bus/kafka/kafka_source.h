@@ -73,6 +73,7 @@ class KafkaSource final : public MessageSource {
   uint64_t rebalances_ = 0;
   kafka::ErrorThrottle throttle_;
   bool all_brokers_down_ = false;  // set by OnError, reported once by Poll()
+  bool fatal_ = false;             // set by OnError; Poll() then returns Internal
 };
 
 }  // namespace shopstream
