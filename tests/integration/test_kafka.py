@@ -165,3 +165,23 @@ def test_events_sent_by_kafka_python_in_the_seed_format_are_processed(tmp_path):
             assert brand == "other"
     assert query(db, "SELECT count(*) FROM operations WHERE brand = 'NaN' OR department = 'NaN'"
                  " OR product = 'NaN'")[0][0] == 0
+
+
+def test_process_started_before_the_topic_exists_waits_for_it(tmp_path):
+    topic = unique_topic("late")
+    db, log = tmp_path / "store.db", tmp_path / "process.log"
+    proc = start_process(topic, db, log)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and "does not exist; waiting for it" not in tail(log):
+            time.sleep(0.2)
+        assert "does not exist; waiting for it" in tail(log)
+        produce(topic, 500)
+        messages = read_topic(topic)
+        wait_for_rows(db, 500, timeout=120, proc=proc)
+        stop(proc, log)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert_exactly_once(db, topic, [m[2] for m in messages], messages)
