@@ -102,6 +102,7 @@ void KafkaSource::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
   } else {
     LogWarn(self->where_ + ": rebalance failed: " + rd_kafka_err2str(err));
     self->positions_.clear();
+    self->epochs_.clear();
     rd_kafka_assign(rk, nullptr);
   }
 }
@@ -118,6 +119,7 @@ void KafkaSource::Assign(rd_kafka_topic_partition_list_t* partitions) {
     auto it = resume.find(p.partition);
     p.offset = it != resume.end() ? it->second : start_offset_;
     positions_[p.partition] = p.offset;
+    epochs_[p.partition] = rebalances_;
     described += " " + std::to_string(p.partition) + "@" +
                  (p.offset >= 0
                       ? std::to_string(p.offset)
@@ -138,6 +140,7 @@ void KafkaSource::Revoke(rd_kafka_topic_partition_list_t* partitions) {
   std::string described;
   for (int i = 0; i < partitions->cnt; ++i) {
     positions_.erase(partitions->elems[i].partition);
+    epochs_.erase(partitions->elems[i].partition);
     described += " " + std::to_string(partitions->elems[i].partition);
   }
   LogInfo(where_ + ": revoked partitions" + described);
@@ -147,8 +150,22 @@ void KafkaSource::Revoke(rd_kafka_topic_partition_list_t* partitions) {
     }
   } else {
     positions_.clear();
+    epochs_.clear();
     rd_kafka_assign(consumer_, nullptr);
   }
+}
+
+void KafkaSource::DropReassigned(std::vector<Message>& batch, std::vector<uint64_t>& epochs) const {
+  size_t kept = 0;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto epoch = epochs_.find(batch[i].partition);
+    if (epoch == epochs_.end() || epoch->second != epochs[i]) continue;
+    batch[kept] = std::move(batch[i]);
+    epochs[kept] = epochs[i];
+    ++kept;
+  }
+  batch.resize(kept);
+  epochs.resize(kept);
 }
 
 void KafkaSource::OnCommit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t*,
@@ -183,6 +200,7 @@ void KafkaSource::LogBrokerError(rd_kafka_resp_err_t err, const std::string& tex
 Result<std::vector<Message>> KafkaSource::Poll(size_t max_messages,
                                                std::chrono::milliseconds timeout) {
   std::vector<Message> batch;
+  std::vector<uint64_t> epochs;  // assignment epoch of each message's partition when fetched
   auto deadline = std::chrono::steady_clock::now() + timeout;
   uint64_t rebalances_seen = rebalances_;
   while (batch.size() < max_messages) {
@@ -194,8 +212,9 @@ Result<std::vector<Message>> KafkaSource::Poll(size_t max_messages,
     }
     kafka::MessagePtr message(rd_kafka_consumer_poll(consumer_, wait_ms));
     if (rebalances_ != rebalances_seen) {
-      // What was fetched before may belong to revoked partitions or to old positions.
-      batch.clear();
+      // Messages of partitions revoked or assigned anew since they were fetched are read
+      // again from the offsets the listener gave; those of partitions kept stay.
+      DropReassigned(batch, epochs);
       rebalances_seen = rebalances_;
     }
     if (fatal_) {
@@ -225,6 +244,7 @@ Result<std::vector<Message>> KafkaSource::Poll(size_t max_messages,
     position->second = message->offset + 1;
     batch.push_back(Message{message->partition, message->offset,
                             std::string(static_cast<const char*>(message->payload), message->len)});
+    epochs.push_back(epochs_[message->partition]);
   }
   std::stable_sort(batch.begin(), batch.end(),
                    [](const Message& a, const Message& b) { return a.partition < b.partition; });

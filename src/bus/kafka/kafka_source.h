@@ -33,10 +33,10 @@ class KafkaSource final : public MessageSource {
   void SetAssignmentListener(AssignmentListener listener) override {
     listener_ = std::move(listener);
   }
-  // Returns messages grouped by partition, in offset order within each. Messages fetched
-  // before a rebalance that happens during the call are dropped (they are read again from
-  // the offsets the listener gives). Unavailable when all brokers are down; Internal on a
-  // fatal client error; other broker errors are logged and retried by librdkafka.
+  // Returns messages grouped by partition, in offset order within each. Messages of a
+  // partition revoked or assigned anew by a rebalance during the call are dropped (they are
+  // read again from the offsets the listener gives). Unavailable when all brokers are down;
+  // Internal on a fatal client error; other broker errors are logged and retried by librdkafka.
   Result<std::vector<Message>> Poll(size_t max_messages,
                                     std::chrono::milliseconds timeout) override;
   // Commits `next_offsets` of currently assigned partitions asynchronously.
@@ -62,6 +62,8 @@ class KafkaSource final : public MessageSource {
   // Logs a broker error, repeating the same one at most every few seconds.
   void LogBrokerError(rd_kafka_resp_err_t err, const std::string& text);
   void LogCommitFailure(rd_kafka_resp_err_t err);
+  // Removes messages whose partition was revoked or assigned anew since they were fetched.
+  void DropReassigned(std::vector<Message>& batch, std::vector<uint64_t>& epochs) const;
 
   std::string topic_;
   std::string where_;     // the URI text, for messages
@@ -70,6 +72,9 @@ class KafkaSource final : public MessageSource {
   AssignmentListener listener_;
   // Assigned partition -> next offset to return (a logical offset until the first message).
   std::map<int32_t, int64_t> positions_;
+  // Assigned partition -> the rebalance that (re)assigned it, to tell kept partitions from
+  // ones assigned anew during a Poll().
+  std::map<int32_t, uint64_t> epochs_;
   uint64_t rebalances_ = 0;
   kafka::ErrorThrottle throttle_;
   bool all_brokers_down_ = false;  // set by OnError, reported once by Poll()
