@@ -39,7 +39,7 @@ start=$(now)
   --count "$count" --loop --rate max 2>"$work/produce.log" ||
   { tail -n 20 "$work/produce.log" >&2; exit 1; }
 end=$(now)
-shopstream_seconds=$(echo "$end - $start" | bc -l)
+shopstream_seconds=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
 
 # 2. The same messages, read back with kcat, for kafka-python to send.
 kcat -C -b "$bootstrap" -t "$topic" -o beginning -e -q -f '%s\n' >"$work/messages.jsonl"
@@ -80,8 +80,8 @@ mkdir -p bench/out
   echo "($(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ))"
   printf '%-55s %10s %9s %12s\n' client messages seconds msgs/s
   printf '%-55s %10d %9.3f %12.0f\n' "shopstream produce --rate max (acks=all, idempotent, lz4)" \
-    "$count" "$shopstream_seconds" "$(echo "$count / $shopstream_seconds" | bc -l)"
+    "$count" "$shopstream_seconds" "$(awk -v n="$count" -v s="$shopstream_seconds" 'BEGIN { print n / s }')"
   while IFS=$'\t' read -r name n seconds; do
-    printf '%-55s %10d %9.3f %12.0f\n' "$name" "$n" "$seconds" "$(echo "$n / $seconds" | bc -l)"
+    printf '%-55s %10d %9.3f %12.0f\n' "$name" "$n" "$seconds" "$(awk -v n="$n" -v s="$seconds" 'BEGIN { print n / s }')"
   done <"$work/python.tsv"
 } | tee bench/out/kafka_produce.txt
