@@ -174,11 +174,14 @@
         .map(([name, key, type]) => ({ name, type: 'bar', stack: 'events', color: TYPE_COLORS[type],
                                        data: byEvents.map((x) => x[key]) })),
     }, true);
+    const mixTotal = d.mix.mix.reduce((sum, m) => sum + m.events, 0);
+    const mixShare = Object.fromEntries(d.mix.mix.map((m) => [m.event_type, mixTotal ? (100 * m.events) / mixTotal : 0]));
     chart('chart-mix').setOption({
       tooltip: { trigger: 'item', formatter: itemTooltip((v) => count.format(v)) },
-      legend: { bottom: 0 },
-      series: [{ name: 'Events', type: 'pie', radius: ['40%', '70%'],
-                 label: { formatter: '{b}: {d}%' },
+      // The legend carries the shares: small slices' labels would overlap on the ring.
+      legend: { bottom: 0, formatter: (name) => name + '  ' + (mixShare[name] || 0).toFixed(2) + ' %' },
+      series: [{ name: 'Events', type: 'pie', radius: ['45%', '72%'], center: ['50%', '45%'],
+                 label: { show: false },
                  data: d.mix.mix.map((m) => ({ name: m.event_type, value: m.events,
                                                itemStyle: { color: TYPE_COLORS[m.event_type] } })) }],
     }, true);
@@ -226,8 +229,9 @@
     chart('chart-funnel').setOption({
       tooltip: { trigger: 'item', formatter: itemTooltip((v) => count.format(v)) },
       series: [{ name: 'Funnel', type: 'funnel', sort: 'none', left: '10%', width: '80%',
-                 minSize: '8%', gap: 2,
-                 label: { show: true, position: 'inside', formatter: (p) => p.name + '\n' + count.format(p.value) },
+                 minSize: '30%', gap: 4,
+                 label: { show: true, position: 'inside', fontWeight: 600, color: '#1f2430',
+                          formatter: (p) => p.name + ': ' + count.format(p.value) },
                  data: f.steps.map((s) => ({ name: labels[s.stage] || s.stage, value: s.events,
                                              itemStyle: { color: TYPE_COLORS[s.stage] } })) }],
     }, true);

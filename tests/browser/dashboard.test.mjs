@@ -1,7 +1,8 @@
 // The dashboard in a real browser (Debian's chromium driven by playwright-core): every chart
 // draws data, the revenue KPI equals the figure computed from the CSV, live mode updates the
 // page without a reload when the processor commits, and a brand that looks like markup shows
-// as text. Saves docs/dashboard.png. Run: node --test tests/browser/
+// as text. Saves docs/dashboard.png (the other tabs too, into $SHOPSTREAM_SCREENSHOTS, when set).
+// Run: node --test tests/browser/
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -94,13 +95,15 @@ before(async () => {
     server.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
   });
 
-  browser = await chromium.launch({
+  // A new, empty profile; playwright takes it as userDataDir rather than as a flag.
+  browser = await chromium.launchPersistentContext(path.join(work, 'chromium-profile'), {
     executablePath: CHROMIUM,
+    headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync',
-           `--user-data-dir=${path.join(work, 'chromium-profile')}`],
+           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1440, height: 1000 },
   });
-  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  page = browser.pages()[0] || await browser.newPage();
   page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
   page.on('pageerror', (e) => pageErrors.push(String(e)));
 });
@@ -130,6 +133,19 @@ test('every chart draws data and the revenue KPI equals the CSV', async () => {
   await assertChartsHaveData(['chart-funnel']);
   await showTab('overview');
   assert.deepEqual(pageErrors, []);
+
+  // The picture in docs/dashboard.md: the sample alone, before the tests below add rows.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.waitForTimeout(1000);  // let the charts' entry animation finish
+  await page.screenshot({ path: path.join(REPO, 'docs', 'dashboard.png'), fullPage: true });
+  if (process.env.SHOPSTREAM_SCREENSHOTS) {  // the other tabs, for a look by hand
+    for (const tab of ['products', 'funnel']) {
+      await showTab(tab);
+      await page.waitForTimeout(1000);
+      await page.screenshot({ path: path.join(process.env.SHOPSTREAM_SCREENSHOTS, `${tab}.png`), fullPage: true });
+    }
+    await showTab('overview');
+  }
 });
 
 test('live mode updates the KPIs without a reload when new rows are processed', async () => {
@@ -171,11 +187,4 @@ test('a brand that looks like markup shows as text and runs nothing', async () =
   await page.waitForTimeout(500);  // give a handler the chance to fire, were there one
   assert.deepEqual(dialogs, []);
   assert.deepEqual(pageErrors, []);
-});
-
-test('screenshot for the docs', async () => {
-  await showTab('overview');
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.waitForTimeout(800);  // let the charts' entry animation finish
-  await page.screenshot({ path: path.join(REPO, 'docs', 'dashboard.png'), fullPage: true });
 });
