@@ -286,9 +286,19 @@
     indicator.title = 'Live updates off';
     if (!on) return;
     const source = new EventSource('/api/events');
-    source.addEventListener('hello', () => { indicator.className = 'live-state on'; indicator.title = 'Live: connected'; });
+    let reconnecting = false;
+    source.addEventListener('hello', () => {
+      indicator.className = 'live-state on';
+      indicator.title = 'Live: connected';
+      if (reconnecting) refresh();  // commits made while disconnected sent no tick
+      reconnecting = false;
+    });
     source.addEventListener('tick', () => refresh());
-    source.onerror = () => { indicator.className = 'live-state error'; indicator.title = 'Live: reconnecting'; };
+    source.onerror = () => {
+      reconnecting = true;
+      indicator.className = 'live-state error';
+      indicator.title = 'Live: reconnecting';
+    };
     state.source = source;
   }
 
