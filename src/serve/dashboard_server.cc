@@ -101,6 +101,21 @@ int ProbeBindErrno(const std::string& host, int port) {
   return err;
 }
 
+bool IsLoopbackHost(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+// "127.0.0.1:8088", "localhost", "[::1]:8088" -> true.
+bool IsLoopbackHostHeader(const std::string& header) {
+  std::string host = header;
+  if (!host.empty() && host.front() == '[') {
+    host = host.substr(1, host.find(']') - 1);
+  } else if (auto colon = host.rfind(':'); colon != std::string::npos) {
+    host.resize(colon);
+  }
+  return IsLoopbackHost(host);
+}
+
 }  // namespace
 
 Status ParseListenAddress(const std::string& listen, std::string& host, int& port) {
@@ -145,7 +160,7 @@ Status DashboardServer::Start(const std::string& listen, QueryStore& store,
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
-  RegisterRoutes();
+  RegisterRoutes(IsLoopbackHost(host));
 
   if (port == 0) {
     port_ = http_->bind_to_any_port(host);
@@ -206,8 +221,20 @@ void DashboardServer::WatchForCommits(std::optional<int64_t> last) {
   }
 }
 
-void DashboardServer::RegisterRoutes() {
+void DashboardServer::RegisterRoutes(bool loopback_only) {
   httplib::Server& h = *http_;
+  // On a loopback address, refuse requests that name another host: a web page elsewhere
+  // could otherwise read the API through DNS rebinding.
+  if (loopback_only) {
+    h.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+      if (IsLoopbackHostHeader(req.get_header_value("Host"))) {
+        return httplib::Server::HandlerResponse::Unhandled;
+      }
+      res.status = 403;
+      res.set_content(ErrorJson("this dashboard only answers requests for localhost"), kJson);
+      return httplib::Server::HandlerResponse::Handled;
+    });
+  }
   h.set_post_routing_handler(
       [](const httplib::Request&, httplib::Response& res) { AddCommonHeaders(res); });
 

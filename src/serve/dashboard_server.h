@@ -58,7 +58,8 @@ class DashboardServer {
   int port() const { return port_; }
 
  private:
-  void RegisterRoutes();
+  // `loopback_only`: answer only requests whose Host header names this machine.
+  void RegisterRoutes(bool loopback_only);
   // Polls the store's change stamp; `last` is the stamp seen at Start().
   void WatchForCommits(std::optional<int64_t> last);
 

@@ -100,6 +100,13 @@ TEST_F(DashboardServerTest, ApiParsesRangeAndLimitAndMapsErrors) {
   EXPECT_NE(funnel->body.find("no tables yet"), std::string::npos);
 }
 
+TEST_F(DashboardServerTest, RefusesRequestsForOtherHostNames) {
+  auto res = client_->Get("/api/kpis", {{"Host", "attacker.example:8088"}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 403);
+  EXPECT_EQ(client_->Get("/api/kpis", {{"Host", "localhost:8088"}})->status, 200);
+}
+
 TEST_F(DashboardServerTest, MetricsAndHealth) {
   auto metrics = client_->Get("/metrics");
   ASSERT_TRUE(metrics);
