@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <functional>
 
@@ -99,6 +100,15 @@ int ProbeBindErrno(const std::string& host, int port) {
   int err = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) == 0 ? 0 : errno;
   ::close(fd);
   return err;
+}
+
+// A strong ETag from the FNV-1a hash of `body`.
+std::string ContentTag(std::string_view body) {
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : body) h = (h ^ c) * 1099511628211ull;
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "\"%016llx\"", static_cast<unsigned long long>(h));
+  return buf;
 }
 
 bool IsLoopbackHost(const std::string& host) {
@@ -238,14 +248,22 @@ void DashboardServer::RegisterRoutes(bool loopback_only) {
   h.set_post_routing_handler(
       [](const httplib::Request&, httplib::Response& res) { AddCommonHeaders(res); });
 
+  // Assets carry an ETag (a hash of their bytes) so that a reload revalidates with a 304
+  // instead of compressing ECharts again.
   auto serve_asset = [](const char* asset_path) {
-    return [asset_path](const httplib::Request&, httplib::Response& res) {
-      const WebAsset* asset = FindWebAsset(asset_path);
+    const WebAsset* asset = FindWebAsset(asset_path);
+    std::string etag = asset ? ContentTag(asset->body) : "";
+    return [asset, etag](const httplib::Request& req, httplib::Response& res) {
       if (!asset) {
         res.status = 404;
         return;
       }
       res.set_header("Cache-Control", "no-cache");
+      res.set_header("ETag", etag);
+      if (req.get_header_value("If-None-Match") == etag) {
+        res.status = 304;
+        return;
+      }
       res.set_content(asset->body.data(), asset->body.size(),
                       std::string(asset->content_type).c_str());
     };

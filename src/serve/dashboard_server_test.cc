@@ -77,6 +77,10 @@ TEST_F(DashboardServerTest, ServesThePageAndItsScripts) {
   EXPECT_EQ(echarts->status, 200);
   EXPECT_GT(echarts->body.size(), 100000u);
   EXPECT_EQ(client_->Get("/nothing-here")->status, 404);
+  // A reload revalidates instead of downloading ECharts again.
+  std::string etag = echarts->get_header_value("ETag");
+  ASSERT_FALSE(etag.empty());
+  EXPECT_EQ(client_->Get("/echarts.min.js", {{"If-None-Match", etag}})->status, 304);
 }
 
 TEST_F(DashboardServerTest, ApiParsesRangeAndLimitAndMapsErrors) {
