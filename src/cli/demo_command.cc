@@ -17,7 +17,7 @@ namespace {
 
 struct DemoArgs {
   std::string input;
-  std::string rate = "1000";
+  std::string rate = "500";
   std::string data_dir = "shopstream-data";
   int64_t rows = 1'000'000;
   uint64_t seed = 42;

@@ -8,7 +8,7 @@
 
 namespace shopstream::cli {
 
-// Returns the path of data-dir/generated-ROWS-SEED.csv.gz, generating it first if missing.
+// Returns the path of data-dir/generated-ROWS-SEED.csv, generating it first if missing.
 Result<std::string> EnsureDemoData(const std::string& data_dir, int64_t rows, uint64_t seed);
 
 }  // namespace shopstream::cli

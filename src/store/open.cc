@@ -1,6 +1,7 @@
 #include "store/open.h"
 
 #include "common/uri.h"
+#include "store/mysql/mysql_processed_store.h"
 #include "store/sqlite/sqlite_stores.h"
 
 namespace shopstream {
@@ -17,6 +18,7 @@ Result<std::unique_ptr<ProcessedStore>> OpenProcessedStore(const std::string& te
   auto uri = ParseUri(text);
   if (!uri.ok()) return uri.status();
   if (uri->scheme == "sqlite") return OpenSqliteProcessedStore(uri->path);
+  if (uri->scheme == "mysql" || uri->scheme == "mariadb") return OpenMysqlProcessedStore(*uri);
   return Status::InvalidArgument("'" + text + "': unknown processed store scheme '" +
                                  uri->scheme +
                                  "' (use sqlite:///PATH or mysql://USER@HOST:PORT/DATABASE.TABLE)");
