@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   RegisterGenerateCommand(app);
   RegisterProduceCommand(app);
   RegisterProcessCommand(app);
+  RegisterServeCommand(app);
   RegisterDemoCommand(app);
   try {
     app.parse(argc, argv);
