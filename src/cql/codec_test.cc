@@ -93,7 +93,8 @@ TEST(CqlReader, TruncationIsAnErrorNamingTheNotationAndOffset) {
 
 TEST(CqlReader, InetV4AndV6) {
   std::string v6 = Bytes({16}) + std::string(15, '\0') + Bytes({1, 0, 0, 0x23, 0x52});
-  Reader r(Bytes({4, 127, 0, 0, 1, 0, 0, 0x23, 0x52}) + v6);
+  std::string both = Bytes({4, 127, 0, 0, 1, 0, 0, 0x23, 0x52}) + v6;
+  Reader r(both);  // the reader views its input; it must outlive the reader
   EXPECT_EQ(r.read_inet(), "127.0.0.1:9042");
   EXPECT_EQ(r.read_inet(), "[0000:0000:0000:0000:0000:0000:0000:0001]:9042");
   EXPECT_TRUE(r.ok());
