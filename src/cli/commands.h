@@ -23,5 +23,6 @@ void RegisterGenerateCommand(CLI::App& app);
 void RegisterProduceCommand(CLI::App& app);
 void RegisterProcessCommand(CLI::App& app);
 void RegisterDemoCommand(CLI::App& app);
+void RegisterCqlCommand(CLI::App& app);
 
 }  // namespace shopstream::cli

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   RegisterProduceCommand(app);
   RegisterProcessCommand(app);
   RegisterDemoCommand(app);
+  RegisterCqlCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
