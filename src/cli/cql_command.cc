@@ -18,10 +18,14 @@ namespace {
 std::string OneLine(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
-    else if (c == '\r') out += "\\r";
-    else out += c;
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\t')
+      out += "\\t";
+    else if (c == '\r')
+      out += "\\r";
+    else
+      out += c;
   }
   return out;
 }
@@ -31,11 +35,16 @@ std::string TsvCell(const std::optional<std::string>& s) {
   if (!s) return "\\N";
   std::string out;
   for (char c : *s) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\t') out += "\\t";
-    else if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\t')
+      out += "\\t";
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else
+      out += c;
   }
   return out;
 }
@@ -101,7 +110,8 @@ std::string Describe(const cql::ResultMessage& r) {
       return "keyspace " + r.keyspace;
     case cql::ResultKind::kSchemaChange: {
       const auto& sc = r.schema_change;
-      return sc.change_type + " " + sc.target + " " + sc.keyspace + (sc.name.empty() ? "" : "." + sc.name);
+      return sc.change_type + " " + sc.target + " " + sc.keyspace +
+             (sc.name.empty() ? "" : "." + sc.name);
     }
     default:
       return "OK";
@@ -118,12 +128,13 @@ void RegisterCqlCommand(CLI::App& app) {
     std::string consistency = "ONE";
   };
   auto options = std::make_shared<Options>();
-  auto* cmd = app.add_subcommand(
-      "cql",
-      "Run one CQL statement on Cassandra and print its rows.\n"
-      "Credentials, if the cluster wants them: SHOPSTREAM_CASSANDRA_USER and\n"
-      "SHOPSTREAM_CASSANDRA_PASSWORD in the environment.\n"
-      "Example: shopstream cql --to cassandra://127.0.0.1:9042 \"SELECT * FROM ecommerce_ks.operations LIMIT 5\"");
+  auto* cmd =
+      app.add_subcommand("cql",
+                         "Run one CQL statement on Cassandra and print its rows.\n"
+                         "Credentials, if the cluster wants them: SHOPSTREAM_CASSANDRA_USER and\n"
+                         "SHOPSTREAM_CASSANDRA_PASSWORD in the environment.\n"
+                         "Example: shopstream cql --to cassandra://127.0.0.1:9042 \"SELECT * FROM "
+                         "ecommerce_ks.operations LIMIT 5\"");
   cmd->add_option("--to", options->to,
                   "cassandra://HOST:PORT[,HOST:PORT...][/KEYSPACE]; the keyspace becomes current")
       ->required();

@@ -30,7 +30,9 @@ void Writer::write_long_string(std::string_view s) {
   out_.append(s);
 }
 
-void Writer::write_uuid(const Uuid& u) { out_.append(reinterpret_cast<const char*>(u.data()), u.size()); }
+void Writer::write_uuid(const Uuid& u) {
+  out_.append(reinterpret_cast<const char*>(u.data()), u.size());
+}
 
 void Writer::write_string_list(const std::vector<std::string>& list) {
   write_short(static_cast<uint16_t>(list.size()));
@@ -81,7 +83,8 @@ void Writer::patch_int(size_t pos, int32_t v) {
 
 void Reader::Fail(const std::string& why) {
   if (status_.ok()) {
-    status_ = Status::Corruption(std::string(what_) + ": " + why + " at byte " + std::to_string(pos_));
+    status_ =
+        Status::Corruption(std::string(what_) + ": " + why + " at byte " + std::to_string(pos_));
   }
 }
 

@@ -21,8 +21,8 @@ TEST(CqlWriter, WritesNotationsBigEndian) {
   w.write_long(0x0102030405060708);
   w.write_string("ab");
   w.write_long_string("c");
-  EXPECT_EQ(w.data(), Bytes({0x01, 0x02, 0xFF, 0xFF, 0xFF, 0xFE, 1, 2, 3, 4, 5, 6, 7, 8, 0x00, 0x02,
-                             'a', 'b', 0, 0, 0, 1, 'c'}));
+  EXPECT_EQ(w.data(), Bytes({0x01, 0x02, 0xFF, 0xFF, 0xFF, 0xFE, 1, 2, 3, 4, 5,  6,
+                             7,    8,    0x00, 0x02, 'a',  'b',  0, 0, 0, 1, 'c'}));
 }
 
 TEST(CqlWriter, ValuesUseMinusOneForNullAndMinusTwoForUnset) {
@@ -85,10 +85,12 @@ TEST(CqlReader, TruncationIsAnErrorNamingTheNotationAndOffset) {
   EXPECT_EQ(r.read_string(), "");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kCorruption);
-  EXPECT_EQ(r.status().message(), "test body: truncated [string] (needs 5 bytes, 2 left) at byte 2");
+  EXPECT_EQ(r.status().message(),
+            "test body: truncated [string] (needs 5 bytes, 2 left) at byte 2");
   // Later reads stay failed and return empty values.
   EXPECT_EQ(r.read_int(), 0);
-  EXPECT_EQ(r.status().message(), "test body: truncated [string] (needs 5 bytes, 2 left) at byte 2");
+  EXPECT_EQ(r.status().message(),
+            "test body: truncated [string] (needs 5 bytes, 2 left) at byte 2");
 }
 
 TEST(CqlReader, InetV4AndV6) {
@@ -114,7 +116,8 @@ TEST(CqlUuid, ParsesAndFormatsCanonicalText) {
 
 TEST(CqlFrame, HeaderLayoutWithBackPatchedLength) {
   // OPTIONS on stream 5 with an empty body.
-  EXPECT_EQ(EncodeFrame(5, Opcode::kOptions, ""), Bytes({0x04, 0x00, 0x00, 0x05, 0x05, 0, 0, 0, 0}));
+  EXPECT_EQ(EncodeFrame(5, Opcode::kOptions, ""),
+            Bytes({0x04, 0x00, 0x00, 0x05, 0x05, 0, 0, 0, 0}));
   // Stream ids are signed shorts; the length counts only the body.
   EXPECT_EQ(EncodeFrame(0x0102, Opcode::kQuery, "abc"),
             Bytes({0x04, 0x00, 0x01, 0x02, 0x07, 0, 0, 0, 3, 'a', 'b', 'c'}));
@@ -133,7 +136,10 @@ TEST(CqlFrame, DecodesAResponseHeader) {
 TEST(CqlFrame, RejectsBadHeaders) {
   EXPECT_EQ(DecodeFrameHeader(Bytes({0x84, 0, 0})).status().code(), StatusCode::kCorruption);
   // Protocol v3 is not spoken.
-  EXPECT_NE(DecodeFrameHeader(Bytes({0x83, 0, 0, 0, 0x02, 0, 0, 0, 0})).status().message().find("version 3"),
+  EXPECT_NE(DecodeFrameHeader(Bytes({0x83, 0, 0, 0, 0x02, 0, 0, 0, 0}))
+                .status()
+                .message()
+                .find("version 3"),
             std::string::npos);
   // 0x04 is not an opcode in v4.
   EXPECT_FALSE(DecodeFrameHeader(Bytes({0x84, 0, 0, 0, 0x04, 0, 0, 0, 0})).ok());

@@ -95,7 +95,8 @@ Result<std::unique_ptr<Connection>> Connection::Open(const ConnectOptions& optio
 }
 
 Connection::Connection(int fd, ConnectOptions options)
-    : fd_(fd), options_(std::move(options)),
+    : fd_(fd),
+      options_(std::move(options)),
       address_(options_.host + ":" + std::to_string(options_.port)) {
   // A server that stops reading must not hang writers for ever.
   timeval tv{};
@@ -103,7 +104,8 @@ Connection::Connection(int fd, ConnectOptions options)
   tv.tv_usec = static_cast<suseconds_t>(options_.request_timeout.count() % 1000 * 1000);
   setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   pending_.resize(static_cast<size_t>(options_.max_streams));
-  for (int i = options_.max_streams - 1; i >= 0; --i) free_streams_.push_back(static_cast<int16_t>(i));
+  for (int i = options_.max_streams - 1; i >= 0; --i)
+    free_streams_.push_back(static_cast<int16_t>(i));
   reader_ = std::thread([this] { ReadLoop(); });
 }
 
@@ -126,7 +128,8 @@ Status Connection::Handshake() {
     if (!reply.ok()) return reply.status();
     if (reply->header.opcode == Opcode::kAuthSuccess) return Status::Ok();
     if (reply->header.opcode == Opcode::kAuthChallenge) {
-      return Status::InvalidArgument(where + " sent an authentication challenge; only "
+      return Status::InvalidArgument(where +
+                                     " sent an authentication challenge; only "
                                      "PasswordAuthenticator (SASL PLAIN) is supported");
     }
   }
@@ -150,9 +153,13 @@ void Connection::Send(Opcode opcode, std::string_view body, ResponseCallback don
   int16_t stream;
   {
     std::unique_lock lock(mutex_);
-    stream_freed_.wait(lock, [&] { return closed_ || !free_streams_.empty(); });
-    if (closed_) {
-      Status why = close_reason_;
+    bool got = stream_freed_.wait_for(lock, timeout.value_or(options_.request_timeout),
+                                      [&] { return closed_ || !free_streams_.empty(); });
+    if (closed_ || !got) {
+      Status why =
+          closed_ ? close_reason_
+                  : Status::Unavailable("all " + std::to_string(options_.max_streams) +
+                                        " streams to Cassandra at " + address_ + " stayed busy");
       lock.unlock();
       done(why);
       return;
@@ -176,7 +183,8 @@ Result<Frame> Connection::Call(Opcode opcode, std::string_view body,
                                std::optional<std::chrono::milliseconds> timeout) {
   std::promise<Result<Frame>> promise;
   auto future = promise.get_future();
-  Send(opcode, body, [&promise](Result<Frame> r) { promise.set_value(std::move(r)); }, timeout);
+  Send(
+      opcode, body, [&promise](Result<Frame> r) { promise.set_value(std::move(r)); }, timeout);
   return future.get();
 }
 
@@ -186,7 +194,8 @@ Status Connection::WriteAll(std::string_view bytes) {
   while (!bytes.empty()) {
     ssize_t n = send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return Status::Unavailable("writing to Cassandra at " + address_ + " failed: " + Errno());
+    if (n <= 0)
+      return Status::Unavailable("writing to Cassandra at " + address_ + " failed: " + Errno());
     bytes.remove_prefix(static_cast<size_t>(n));
   }
   return Status::Ok();
@@ -217,8 +226,8 @@ void Connection::ReadLoop() {
       while (true) {
         auto size = FrameSizeIfKnown(std::string_view(buffer).substr(used));
         if (!size.ok()) {
-          why = Status::Corruption("Cassandra at " + address_ + " sent a bad frame: " +
-                                   size.status().message());
+          why = Status::Corruption("Cassandra at " + address_ +
+                                   " sent a bad frame: " + size.status().message());
           break;
         }
         if (*size == 0 || buffer.size() - used < *size) break;
@@ -268,13 +277,22 @@ void Connection::Dispatch(Frame frame) {
 void Connection::ExpireTimedOut() {
   auto now = std::chrono::steady_clock::now();
   std::vector<std::pair<ResponseCallback, std::chrono::milliseconds>> expired;
+  size_t orphaned = 0;
   {
     std::lock_guard lock(mutex_);
     for (auto& p : pending_) {
       // The stream id stays taken until the late reply comes, so that it cannot be
       // mistaken for the reply to a newer request.
       if (p && p->done && p->deadline <= now) expired.emplace_back(std::move(p->done), p->timeout);
+      if (p && !p->done) ++orphaned;
     }
+  }
+  // A server that leaves half the stream ids unanswered is stuck: drop the connection (the
+  // reader then fails what is left) so that the session moves to a fresh one.
+  if (orphaned > pending_.size() / 2) {
+    LogWarn("Cassandra at " + address_ + " left " + std::to_string(orphaned) +
+            " requests unanswered; closing the connection");
+    shutdown(fd_, SHUT_RDWR);
   }
   for (auto& [done, timeout] : expired) {
     done(Status::Unavailable("request to Cassandra at " + address_ + " timed out after " +
@@ -284,8 +302,8 @@ void Connection::ExpireTimedOut() {
 
 void Connection::FailAll(const Status& why) {
   std::vector<ResponseCallback> failed;
-  Status reason = why.ok() ? Status::Unavailable("connection to Cassandra at " + address_ + " closed")
-                           : why;
+  Status reason =
+      why.ok() ? Status::Unavailable("connection to Cassandra at " + address_ + " closed") : why;
   {
     std::lock_guard lock(mutex_);
     closed_ = true;
@@ -302,7 +320,8 @@ void Connection::FailAll(const Status& why) {
 void Connection::Close() {
   if (closing_.exchange(true)) return;
   shutdown(fd_, SHUT_RDWR);  // wakes the reader and any blocked writer
-  if (reader_.get_id() == std::this_thread::get_id()) return;  // a callback closing its own connection
+  if (reader_.get_id() == std::this_thread::get_id())
+    return;  // a callback closing its own connection
   if (reader_.joinable()) reader_.join();
   std::lock_guard lock(write_mutex_);
   ::close(fd_);

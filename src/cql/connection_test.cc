@@ -1,12 +1,13 @@
 // Connection and Session against a small scripted CQL server in this process: many requests
 // in flight answered out of order, per-request timeouts, a lost connection, retries of
 // idempotent requests, re-preparing after UNPREPARED, and SASL PLAIN authentication.
+#include "cql/connection.h"
+
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <future>
@@ -14,7 +15,6 @@
 #include <set>
 #include <thread>
 
-#include "cql/connection.h"
 #include "cql/messages.h"
 #include "cql/session.h"
 
@@ -98,7 +98,8 @@ class FakeServer {
     return w.take();
   }
 
-  static std::string ErrorBody(ErrorCode code, const std::string& message, const std::string& id = "") {
+  static std::string ErrorBody(ErrorCode code, const std::string& message,
+                               const std::string& id = "") {
     Writer w;
     w.write_int(static_cast<int32_t>(code));
     w.write_string(message);
@@ -134,7 +135,8 @@ class FakeServer {
             Reply(fd, h->stream, Opcode::kAuthSuccess, w.take());
           } else {
             Reply(fd, h->stream, Opcode::kError,
-                  ErrorBody(ErrorCode::kAuthenticationError, "Provided username and/or password are incorrect"));
+                  ErrorBody(ErrorCode::kAuthenticationError,
+                            "Provided username and/or password are incorrect"));
           }
           break;
         }
@@ -186,7 +188,8 @@ class FakeServer {
           ++executes;
           if (forget_prepared > 0) {
             --forget_prepared;
-            Reply(fd, h->stream, Opcode::kError, ErrorBody(ErrorCode::kUnprepared, "unknown id", "P"));
+            Reply(fd, h->stream, Opcode::kError,
+                  ErrorBody(ErrorCode::kUnprepared, "unknown id", "P"));
           } else {
             Writer w;
             w.write_int(1);
@@ -252,7 +255,8 @@ TEST(CqlConnection, ARequestTimesOutAloneAndTheConnectionGoesOn) {
   FakeServer server;
   auto c = Connection::Open(Options(server.port()));
   ASSERT_TRUE(c.ok());
-  auto slow = (*c)->Call(Opcode::kQuery, EncodeQuery("never", QueryParameters{}), std::chrono::milliseconds(100));
+  auto slow = (*c)->Call(Opcode::kQuery, EncodeQuery("never", QueryParameters{}),
+                         std::chrono::milliseconds(100));
   EXPECT_EQ(slow.status().code(), StatusCode::kUnavailable);
   EXPECT_NE(slow.status().message().find("timed out after 100 ms"), std::string::npos);
   auto fine = (*c)->Call(Opcode::kQuery, EncodeQuery("hello", QueryParameters{}));

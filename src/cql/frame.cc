@@ -6,22 +6,38 @@ namespace shopstream::cql {
 
 const char* OpcodeName(Opcode op) {
   switch (op) {
-    case Opcode::kError: return "ERROR";
-    case Opcode::kStartup: return "STARTUP";
-    case Opcode::kReady: return "READY";
-    case Opcode::kAuthenticate: return "AUTHENTICATE";
-    case Opcode::kOptions: return "OPTIONS";
-    case Opcode::kSupported: return "SUPPORTED";
-    case Opcode::kQuery: return "QUERY";
-    case Opcode::kResult: return "RESULT";
-    case Opcode::kPrepare: return "PREPARE";
-    case Opcode::kExecute: return "EXECUTE";
-    case Opcode::kRegister: return "REGISTER";
-    case Opcode::kEvent: return "EVENT";
-    case Opcode::kBatch: return "BATCH";
-    case Opcode::kAuthChallenge: return "AUTH_CHALLENGE";
-    case Opcode::kAuthResponse: return "AUTH_RESPONSE";
-    case Opcode::kAuthSuccess: return "AUTH_SUCCESS";
+    case Opcode::kError:
+      return "ERROR";
+    case Opcode::kStartup:
+      return "STARTUP";
+    case Opcode::kReady:
+      return "READY";
+    case Opcode::kAuthenticate:
+      return "AUTHENTICATE";
+    case Opcode::kOptions:
+      return "OPTIONS";
+    case Opcode::kSupported:
+      return "SUPPORTED";
+    case Opcode::kQuery:
+      return "QUERY";
+    case Opcode::kResult:
+      return "RESULT";
+    case Opcode::kPrepare:
+      return "PREPARE";
+    case Opcode::kExecute:
+      return "EXECUTE";
+    case Opcode::kRegister:
+      return "REGISTER";
+    case Opcode::kEvent:
+      return "EVENT";
+    case Opcode::kBatch:
+      return "BATCH";
+    case Opcode::kAuthChallenge:
+      return "AUTH_CHALLENGE";
+    case Opcode::kAuthResponse:
+      return "AUTH_RESPONSE";
+    case Opcode::kAuthSuccess:
+      return "AUTH_SUCCESS";
   }
   return "UNKNOWN";
 }
@@ -57,7 +73,8 @@ Result<FrameHeader> DecodeFrameHeader(std::string_view bytes) {
     return Status::Corruption("frame header: protocol version " + std::to_string(h.version & 0x7F) +
                               ", expected 4");
   }
-  if (!KnownOpcode(op)) return Status::Corruption("frame header: unknown opcode " + std::to_string(op));
+  if (!KnownOpcode(op))
+    return Status::Corruption("frame header: unknown opcode " + std::to_string(op));
   h.opcode = static_cast<Opcode>(op);
   if (h.length < 0 || h.length > kMaxBodyLength) {
     return Status::Corruption("frame header: body length " + std::to_string(h.length) +

@@ -58,8 +58,8 @@ struct Frame {
 };
 
 // A whole request frame: header, then `body`, with the length field back-patched.
-std::string EncodeFrame(int16_t stream, Opcode opcode, std::string_view body,
-                        uint8_t flags = 0, uint8_t version = kRequestVersion);
+std::string EncodeFrame(int16_t stream, Opcode opcode, std::string_view body, uint8_t flags = 0,
+                        uint8_t version = kRequestVersion);
 
 // Decodes the first 9 bytes. Corruption if fewer are given, the version is not v4, the opcode
 // is unknown or the length is negative or over the limit.

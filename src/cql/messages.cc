@@ -166,7 +166,8 @@ Result<ResultMessage> DecodeResult(std::string_view body) {
       for (int32_t i = 0; i < row_count && r.ok(); ++i) {
         Row row;
         row.reserve(static_cast<size_t>(m.metadata.column_count));
-        for (int32_t c = 0; c < m.metadata.column_count && r.ok(); ++c) row.push_back(r.read_bytes());
+        for (int32_t c = 0; c < m.metadata.column_count && r.ok(); ++c)
+          row.push_back(r.read_bytes());
         m.rows.push_back(std::move(row));
       }
       break;
@@ -182,7 +183,8 @@ Result<ResultMessage> DecodeResult(std::string_view body) {
       int32_t count = 0, pk_count = 0;
       if (!ReadCount(r, "bind marker count", &count)) break;
       if (!ReadCount(r, "partition key count", &pk_count)) break;
-      for (int32_t i = 0; i < pk_count && r.ok(); ++i) m.prepared.pk_indexes.push_back(r.read_short());
+      for (int32_t i = 0; i < pk_count && r.ok(); ++i)
+        m.prepared.pk_indexes.push_back(r.read_short());
       m.prepared.bind_columns = ReadColumnSpecs(r, flags, count);
       m.prepared.result_metadata = ReadRowsMetadata(r);
       break;
@@ -200,24 +202,42 @@ Result<ResultMessage> DecodeResult(std::string_view body) {
 
 const char* ErrorCodeName(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kServerError: return "server error";
-    case ErrorCode::kProtocolError: return "protocol error";
-    case ErrorCode::kAuthenticationError: return "authentication error";
-    case ErrorCode::kUnavailable: return "unavailable";
-    case ErrorCode::kOverloaded: return "overloaded";
-    case ErrorCode::kIsBootstrapping: return "is bootstrapping";
-    case ErrorCode::kTruncateError: return "truncate error";
-    case ErrorCode::kWriteTimeout: return "write timeout";
-    case ErrorCode::kReadTimeout: return "read timeout";
-    case ErrorCode::kReadFailure: return "read failure";
-    case ErrorCode::kFunctionFailure: return "function failure";
-    case ErrorCode::kWriteFailure: return "write failure";
-    case ErrorCode::kSyntaxError: return "syntax error";
-    case ErrorCode::kUnauthorized: return "unauthorized";
-    case ErrorCode::kInvalid: return "invalid query";
-    case ErrorCode::kConfigError: return "config error";
-    case ErrorCode::kAlreadyExists: return "already exists";
-    case ErrorCode::kUnprepared: return "unprepared";
+    case ErrorCode::kServerError:
+      return "server error";
+    case ErrorCode::kProtocolError:
+      return "protocol error";
+    case ErrorCode::kAuthenticationError:
+      return "authentication error";
+    case ErrorCode::kUnavailable:
+      return "unavailable";
+    case ErrorCode::kOverloaded:
+      return "overloaded";
+    case ErrorCode::kIsBootstrapping:
+      return "is bootstrapping";
+    case ErrorCode::kTruncateError:
+      return "truncate error";
+    case ErrorCode::kWriteTimeout:
+      return "write timeout";
+    case ErrorCode::kReadTimeout:
+      return "read timeout";
+    case ErrorCode::kReadFailure:
+      return "read failure";
+    case ErrorCode::kFunctionFailure:
+      return "function failure";
+    case ErrorCode::kWriteFailure:
+      return "write failure";
+    case ErrorCode::kSyntaxError:
+      return "syntax error";
+    case ErrorCode::kUnauthorized:
+      return "unauthorized";
+    case ErrorCode::kInvalid:
+      return "invalid query";
+    case ErrorCode::kConfigError:
+      return "config error";
+    case ErrorCode::kAlreadyExists:
+      return "already exists";
+    case ErrorCode::kUnprepared:
+      return "unprepared";
   }
   return "unknown error";
 }

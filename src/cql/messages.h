@@ -73,7 +73,7 @@ struct SchemaChange {
   std::string change_type;  // CREATED, UPDATED, DROPPED
   std::string target;       // KEYSPACE, TABLE, TYPE, FUNCTION, AGGREGATE
   std::string keyspace;
-  std::string name;  // empty for KEYSPACE
+  std::string name;                         // empty for KEYSPACE
   std::vector<std::string> argument_types;  // FUNCTION, AGGREGATE
 };
 
@@ -126,7 +126,7 @@ struct ErrorMessage {
   int32_t block_for = 0;  // required replicas (Unavailable: required; timeouts: blockfor)
   int32_t alive = 0;
   std::string write_type;
-  std::string unprepared_id;  // kUnprepared
+  std::string unprepared_id;    // kUnprepared
   std::string keyspace, table;  // kAlreadyExists
 
   // A Status for callers: outages and timeouts are Unavailable (retryable), the caller's

@@ -14,9 +14,9 @@ std::string Bytes(std::initializer_list<int> bytes) {
 
 TEST(CqlMessages, StartupFrame) {
   // [string map] of one pair: n=1, "CQL_VERSION" (11 bytes), "3.0.0" (5 bytes): 22 bytes.
-  std::string expected = Bytes({0x04, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x16, 0x00, 0x01,
-                                0x00, 0x0B}) +
-                         "CQL_VERSION" + Bytes({0x00, 0x05}) + "3.0.0";
+  std::string expected =
+      Bytes({0x04, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x16, 0x00, 0x01, 0x00, 0x0B}) +
+      "CQL_VERSION" + Bytes({0x00, 0x05}) + "3.0.0";
   EXPECT_EQ(EncodeFrame(0, Opcode::kStartup, EncodeStartup()), expected);
 }
 
@@ -31,13 +31,13 @@ TEST(CqlMessages, QueryWithValuesPagingAndConsistency) {
   p.consistency = Consistency::kLocalQuorum;
   p.values = {IntValue(42), Value::Null()};
   p.page_size = 100;
-  std::string expected = Bytes({0, 0, 0, 8}) + "SELECT ?" +
-                         Bytes({0x00, 0x06,                   // LOCAL_QUORUM
-                                0x05,                         // values | page size
-                                0x00, 0x02,                   // two values
-                                0, 0, 0, 4, 0, 0, 0, 42,      // int 42
-                                0xFF, 0xFF, 0xFF, 0xFF,       // null
-                                0, 0, 0, 100});               // page size
+  std::string expected =
+      Bytes({0, 0, 0, 8}) + "SELECT ?" + Bytes({0x00, 0x06,  // LOCAL_QUORUM
+                                                0x05,        // values | page size
+                                                0x00, 0x02,  // two values
+                                                0,    0,    0,    4,    0, 0, 0, 42,  // int 42
+                                                0xFF, 0xFF, 0xFF, 0xFF,               // null
+                                                0,    0,    0,    100});              // page size
   EXPECT_EQ(EncodeQuery("SELECT ?", p), expected);
 }
 
@@ -51,15 +51,15 @@ TEST(CqlMessages, ExecuteCarriesTheIdAsShortBytes) {
 
 // A Rows result of `SELECT id, name FROM ks.t` with two rows: (42, 'abc') and (-1, null).
 std::string RowsBody() {
-  return Bytes({0, 0, 0, 2,                 // kind Rows
-                0, 0, 0, 1,                 // flags: Global_tables_spec
-                0, 0, 0, 2,                 // two columns
-                0, 2, 'k', 's', 0, 1, 't',  // keyspace "ks", table "t"
-                0, 2, 'i', 'd', 0, 0x09,    // id int
-                0, 4, 'n', 'a', 'm', 'e', 0, 0x0D,  // name varchar
-                0, 0, 0, 2,                         // two rows
-                0, 0, 0, 4, 0, 0, 0, 42, 0, 0, 0, 3, 'a', 'b', 'c',
-                0, 0, 0, 4, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF});
+  return Bytes({0,   0, 0,   2,                           // kind Rows
+                0,   0, 0,   1,                           // flags: Global_tables_spec
+                0,   0, 0,   2,                           // two columns
+                0,   2, 'k', 's', 0,   1,    't',         // keyspace "ks", table "t"
+                0,   2, 'i', 'd', 0,   0x09,              // id int
+                0,   4, 'n', 'a', 'm', 'e',  0,    0x0D,  // name varchar
+                0,   0, 0,   2,                           // two rows
+                0,   0, 0,   4,   0,   0,    0,    42,   0,    0,    0,    3,    'a', 'b',
+                'c', 0, 0,   0,   4,   0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF});
 }
 
 TEST(CqlMessages, RowsResult) {
@@ -90,12 +90,11 @@ TEST(CqlMessages, EveryTruncationOfARowsResultIsAnError) {
 }
 
 TEST(CqlMessages, RowsWithPagingStateAndPerColumnTableSpecs) {
-  std::string body = Bytes({0, 0, 0, 2, 0, 0, 0, 2,  // Has_more_pages, no global spec
-                            0, 0, 0, 1,              // one column
-                            0, 0, 0, 2, 'p', 's',    // paging state
-                            0, 1, 'k', 0, 1, 't', 0, 1, 'c',
-                            0, 0x20, 0, 0x0D,  // list<text>
-                            0, 0, 0, 0});      // no rows
+  std::string body = Bytes({0, 0, 0,   2, 0,   0,   0, 2,  // Has_more_pages, no global spec
+                            0, 0, 0,   1,                  // one column
+                            0, 0, 0,   2, 'p', 's',        // paging state
+                            0, 1, 'k', 0, 1,   't', 0, 1, 'c', 0, 0x20, 0, 0x0D,  // list<text>
+                            0, 0, 0,   0});                                       // no rows
   auto r = DecodeResult(body);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->metadata.paging_state, "ps");
@@ -104,14 +103,15 @@ TEST(CqlMessages, RowsWithPagingStateAndPerColumnTableSpecs) {
 }
 
 TEST(CqlMessages, PreparedResult) {
-  std::string body = Bytes({0, 0, 0, 4,              // Prepared
-                            0, 2, 0xAB, 0xCD,        // id
-                            0, 0, 0, 1,              // flags: global table spec
-                            0, 0, 0, 1,              // one bind marker
-                            0, 0, 0, 1, 0, 0,        // pk_count 1, index 0
-                            0, 1, 'k', 0, 1, 't',    // ks, table
-                            0, 2, 'i', 'd', 0, 0x0C,  // id uuid
-                            0, 0, 0, 4, 0, 0, 0, 0});  // result metadata: No_metadata, 0 columns
+  std::string body =
+      Bytes({0, 0, 0,    4,                      // Prepared
+             0, 2, 0xAB, 0xCD,                   // id
+             0, 0, 0,    1,                      // flags: global table spec
+             0, 0, 0,    1,                      // one bind marker
+             0, 0, 0,    1,    0, 0,             // pk_count 1, index 0
+             0, 1, 'k',  0,    1, 't',           // ks, table
+             0, 2, 'i',  'd',  0, 0x0C,          // id uuid
+             0, 0, 0,    4,    0, 0,    0, 0});  // result metadata: No_metadata, 0 columns
   auto r = DecodeResult(body);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->prepared.id, Bytes({0xAB, 0xCD}));
@@ -144,15 +144,18 @@ TEST(CqlMessages, InvalidErrorBecomesInvalidArgumentWithTheServersText) {
 }
 
 TEST(CqlMessages, UnavailableErrorIsRetryable) {
-  auto e = DecodeError(Bytes({0, 0, 0x10, 0x00, 0, 4, 'd', 'o', 'w', 'n', 0, 6, 0, 0, 0, 2, 0, 0, 0, 1}));
+  auto e = DecodeError(
+      Bytes({0, 0, 0x10, 0x00, 0, 4, 'd', 'o', 'w', 'n', 0, 6, 0, 0, 0, 2, 0, 0, 0, 1}));
   ASSERT_TRUE(e.ok()) << e.status().ToString();
   Status s = e->ToStatus("node");
   EXPECT_TRUE(s.retryable());
-  EXPECT_EQ(s.message(), "node: unavailable: down (consistency LOCAL_QUORUM needs 2 replicas, 1 alive)");
+  EXPECT_EQ(s.message(),
+            "node: unavailable: down (consistency LOCAL_QUORUM needs 2 replicas, 1 alive)");
 }
 
 TEST(CqlMessages, WriteTimeoutAndOverloadedAreRetryableSyntaxIsNot) {
-  auto wt = DecodeError(Bytes({0, 0, 0x11, 0x00, 0, 1, 't', 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 6}) + "SIMPLE");
+  auto wt = DecodeError(Bytes({0, 0, 0x11, 0x00, 0, 1, 't', 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 6}) +
+                        "SIMPLE");
   ASSERT_TRUE(wt.ok()) << wt.status().ToString();
   EXPECT_EQ(wt->write_type, "SIMPLE");
   EXPECT_TRUE(wt->ToStatus("n").retryable());

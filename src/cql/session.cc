@@ -39,7 +39,7 @@ struct Session::Node {
   Endpoint endpoint;
   std::string address;
   std::vector<std::shared_ptr<Connection>> connections;  // guarded by Session::mutex_
-  std::map<std::string, std::string> prepared_ids;        // cql -> id, guarded by mutex_
+  std::map<std::string, std::string> prepared_ids;       // cql -> id, guarded by mutex_
   std::chrono::steady_clock::time_point retry_after{};
   std::string last_error;
 };
@@ -49,8 +49,8 @@ Result<std::vector<Endpoint>> ParseContactPoints(std::string_view hosts, int def
   size_t start = 0;
   while (start <= hosts.size()) {
     size_t comma = hosts.find(',', start);
-    std::string_view item = hosts.substr(start, comma == std::string_view::npos ? std::string_view::npos
-                                                                                : comma - start);
+    std::string_view item = hosts.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     start = comma == std::string_view::npos ? hosts.size() + 1 : comma + 1;
     if (item.empty()) continue;
     Endpoint e;
@@ -71,11 +71,13 @@ Result<std::vector<Endpoint>> ParseContactPoints(std::string_view hosts, int def
     }
     if (!port_text.empty()) {
       auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), e.port);
-      if (ec != std::errc() || p != port_text.data() + port_text.size() || e.port <= 0 || e.port > 65535) {
+      if (ec != std::errc() || p != port_text.data() + port_text.size() || e.port <= 0 ||
+          e.port > 65535) {
         return Status::InvalidArgument("contact point '" + std::string(item) + "' has a bad port");
       }
     }
-    if (e.host.empty()) return Status::InvalidArgument("contact point '" + std::string(item) + "' has no host");
+    if (e.host.empty())
+      return Status::InvalidArgument("contact point '" + std::string(item) + "' has no host");
     out.push_back(std::move(e));
   }
   if (out.empty()) return Status::InvalidArgument("no Cassandra contact point given");
@@ -118,7 +120,8 @@ Result<std::shared_ptr<Connection>> Session::OpenConnection(const Endpoint& endp
 }
 
 Result<std::unique_ptr<Session>> Session::Connect(SessionOptions options) {
-  if (options.contact_points.empty()) return Status::InvalidArgument("no Cassandra contact point given");
+  if (options.contact_points.empty())
+    return Status::InvalidArgument("no Cassandra contact point given");
   if (options.connections_per_node < 1) options.connections_per_node = 1;
   std::unique_ptr<Session> session(new Session(std::move(options)));
   const SessionOptions& opts = session->options_;
@@ -163,8 +166,8 @@ Result<std::unique_ptr<Session>> Session::Connect(SessionOptions options) {
 }
 
 Status Session::DiscoverPeers(Connection& control, const Endpoint& via) {
-  auto reply = control.Call(Opcode::kQuery, EncodeQuery("SELECT peer, rpc_address FROM system.peers",
-                                                        QueryParameters{}));
+  auto reply = control.Call(
+      Opcode::kQuery, EncodeQuery("SELECT peer, rpc_address FROM system.peers", QueryParameters{}));
   if (!reply.ok()) return reply.status();
   if (reply->header.opcode == Opcode::kError) {
     auto error = DecodeError(reply->body);
@@ -249,12 +252,14 @@ Result<std::string> Session::PreparedIdOn(Picked& picked, const std::string& cql
   if (!reply.ok()) return reply.status();
   if (reply->header.opcode == Opcode::kError) {
     auto error = DecodeError(reply->body);
-    return error.ok() ? error->ToStatus("preparing on " + picked.connection->address()) : error.status();
+    return error.ok() ? error->ToStatus("preparing on " + picked.connection->address())
+                      : error.status();
   }
   auto result = DecodeResult(reply->body);
   if (!result.ok()) return result.status();
   if (result->kind != ResultKind::kPrepared) {
-    return Status::Corruption("PREPARE on " + picked.connection->address() + " returned no prepared id");
+    return Status::Corruption("PREPARE on " + picked.connection->address() +
+                              " returned no prepared id");
   }
   std::lock_guard lock(mutex_);
   nodes_[picked.node]->prepared_ids[cql] = result->prepared.id;
@@ -286,7 +291,8 @@ Result<Prepared> Session::Prepare(std::string cql) {
       s = reply.status();
     } else if (reply->header.opcode == Opcode::kError) {
       auto error = DecodeError(reply->body);
-      s = error.ok() ? error->ToStatus("preparing '" + cql + "' on " + c->address()) : error.status();
+      s = error.ok() ? error->ToStatus("preparing '" + cql + "' on " + c->address())
+                     : error.status();
     } else if (auto result = DecodeResult(reply->body); !result.ok()) {
       s = result.status();
     } else if (result->kind == ResultKind::kPrepared) {
@@ -345,7 +351,8 @@ Status Session::RunMany(size_t count, const BuildRequest& build, const OnResult&
   };
 
   while (true) {
-    while (first_error.ok() && next < count && in_flight < max_in_flight) submit(next++, 1, std::nullopt);
+    while (first_error.ok() && next < count && in_flight < max_in_flight)
+      submit(next++, 1, std::nullopt);
     if (in_flight == 0) break;
     Completion done{0, 0, std::nullopt, Status::Internal("unset")};
     {
@@ -382,7 +389,8 @@ Status Session::RunMany(size_t count, const BuildRequest& build, const OnResult&
       s = Status::Corruption(where + " answered with " + OpcodeName(done.reply->header.opcode));
     }
     // An UNPREPARED statement was not executed, so it is safe to send again whatever it is.
-    bool retry = done.attempt < options_.max_attempts && (unprepared || (idempotent && s.retryable()));
+    bool retry =
+        done.attempt < options_.max_attempts && (unprepared || (idempotent && s.retryable()));
     if (retry && first_error.ok()) {
       LogWarn("retrying after " + s.message());
       submit(done.index, done.attempt + 1, unprepared ? std::nullopt : done.node);
@@ -467,8 +475,8 @@ Status Session::WaitForSchemaAgreement(std::chrono::milliseconds timeout) {
     if (!picked.ok()) return picked.status();
     std::vector<std::string> versions;
     bool read_all = true;
-    for (const char* cql : {"SELECT schema_version FROM system.local",
-                            "SELECT schema_version FROM system.peers"}) {
+    for (const char* cql :
+         {"SELECT schema_version FROM system.local", "SELECT schema_version FROM system.peers"}) {
       auto reply = picked->connection->Call(Opcode::kQuery, EncodeQuery(cql, QueryParameters{}));
       if (!reply.ok() || reply->header.opcode != Opcode::kResult) {
         read_all = false;

@@ -58,7 +58,8 @@ std::string FormatTimestamp(int64_t ms) {
   if (!gmtime_r(&t, &tm)) return std::to_string(ms);
   char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(millis));
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(millis));
   return buf;
 }
 
@@ -66,33 +67,56 @@ std::string FormatTimestamp(int64_t ms) {
 
 std::string ColumnType::Name() const {
   switch (id) {
-    case TypeId::kCustom: return "'" + custom + "'";
-    case TypeId::kAscii: return "ascii";
-    case TypeId::kBigint: return "bigint";
-    case TypeId::kBlob: return "blob";
-    case TypeId::kBoolean: return "boolean";
-    case TypeId::kCounter: return "counter";
-    case TypeId::kDecimal: return "decimal";
-    case TypeId::kDouble: return "double";
-    case TypeId::kFloat: return "float";
-    case TypeId::kInt: return "int";
-    case TypeId::kTimestamp: return "timestamp";
-    case TypeId::kUuid: return "uuid";
-    case TypeId::kVarchar: return "text";
-    case TypeId::kVarint: return "varint";
-    case TypeId::kTimeuuid: return "timeuuid";
-    case TypeId::kInet: return "inet";
-    case TypeId::kDate: return "date";
-    case TypeId::kTime: return "time";
-    case TypeId::kSmallint: return "smallint";
-    case TypeId::kTinyint: return "tinyint";
-    case TypeId::kUdt: return custom;
+    case TypeId::kCustom:
+      return "'" + custom + "'";
+    case TypeId::kAscii:
+      return "ascii";
+    case TypeId::kBigint:
+      return "bigint";
+    case TypeId::kBlob:
+      return "blob";
+    case TypeId::kBoolean:
+      return "boolean";
+    case TypeId::kCounter:
+      return "counter";
+    case TypeId::kDecimal:
+      return "decimal";
+    case TypeId::kDouble:
+      return "double";
+    case TypeId::kFloat:
+      return "float";
+    case TypeId::kInt:
+      return "int";
+    case TypeId::kTimestamp:
+      return "timestamp";
+    case TypeId::kUuid:
+      return "uuid";
+    case TypeId::kVarchar:
+      return "text";
+    case TypeId::kVarint:
+      return "varint";
+    case TypeId::kTimeuuid:
+      return "timeuuid";
+    case TypeId::kInet:
+      return "inet";
+    case TypeId::kDate:
+      return "date";
+    case TypeId::kTime:
+      return "time";
+    case TypeId::kSmallint:
+      return "smallint";
+    case TypeId::kTinyint:
+      return "tinyint";
+    case TypeId::kUdt:
+      return custom;
     case TypeId::kList:
     case TypeId::kSet:
     case TypeId::kMap:
     case TypeId::kTuple: {
-      std::string name = id == TypeId::kList ? "list<" : id == TypeId::kSet ? "set<"
-                         : id == TypeId::kMap ? "map<" : "tuple<";
+      std::string name = id == TypeId::kList  ? "list<"
+                         : id == TypeId::kSet ? "set<"
+                         : id == TypeId::kMap ? "map<"
+                                              : "tuple<";
       for (size_t i = 0; i < params.size(); ++i) name += (i ? ", " : "") + params[i].Name();
       return name + ">";
     }
@@ -136,11 +160,25 @@ ColumnType ReadColumnType(Reader& r, int depth) {
       for (uint16_t i = 0; i < n && r.ok(); ++i) t.params.push_back(ReadColumnType(r, depth + 1));
       break;
     }
-    case TypeId::kAscii: case TypeId::kBigint: case TypeId::kBlob: case TypeId::kBoolean:
-    case TypeId::kCounter: case TypeId::kDecimal: case TypeId::kDouble: case TypeId::kFloat:
-    case TypeId::kInt: case TypeId::kTimestamp: case TypeId::kUuid: case TypeId::kVarchar:
-    case TypeId::kVarint: case TypeId::kTimeuuid: case TypeId::kInet: case TypeId::kDate:
-    case TypeId::kTime: case TypeId::kSmallint: case TypeId::kTinyint:
+    case TypeId::kAscii:
+    case TypeId::kBigint:
+    case TypeId::kBlob:
+    case TypeId::kBoolean:
+    case TypeId::kCounter:
+    case TypeId::kDecimal:
+    case TypeId::kDouble:
+    case TypeId::kFloat:
+    case TypeId::kInt:
+    case TypeId::kTimestamp:
+    case TypeId::kUuid:
+    case TypeId::kVarchar:
+    case TypeId::kVarint:
+    case TypeId::kTimeuuid:
+    case TypeId::kInet:
+    case TypeId::kDate:
+    case TypeId::kTime:
+    case TypeId::kSmallint:
+    case TypeId::kTinyint:
       break;
     default:
       // Newer servers add types (duration, vector); their values are shown as hex, but an
@@ -157,11 +195,16 @@ struct ConsistencyName_ {
   const char* name;
 };
 constexpr ConsistencyName_ kConsistencyNames[] = {
-    {Consistency::kAny, "ANY"},           {Consistency::kOne, "ONE"},
-    {Consistency::kTwo, "TWO"},           {Consistency::kThree, "THREE"},
-    {Consistency::kQuorum, "QUORUM"},     {Consistency::kAll, "ALL"},
-    {Consistency::kLocalQuorum, "LOCAL_QUORUM"}, {Consistency::kEachQuorum, "EACH_QUORUM"},
-    {Consistency::kSerial, "SERIAL"},     {Consistency::kLocalSerial, "LOCAL_SERIAL"},
+    {Consistency::kAny, "ANY"},
+    {Consistency::kOne, "ONE"},
+    {Consistency::kTwo, "TWO"},
+    {Consistency::kThree, "THREE"},
+    {Consistency::kQuorum, "QUORUM"},
+    {Consistency::kAll, "ALL"},
+    {Consistency::kLocalQuorum, "LOCAL_QUORUM"},
+    {Consistency::kEachQuorum, "EACH_QUORUM"},
+    {Consistency::kSerial, "SERIAL"},
+    {Consistency::kLocalSerial, "LOCAL_SERIAL"},
     {Consistency::kLocalOne, "LOCAL_ONE"},
 };
 }  // namespace

@@ -26,18 +26,23 @@ using shopstream::Event;
 std::string JsonString(const std::string& s) {
   std::string out = "\"";
   for (unsigned char c : s) {
-    if (c == '"') out += "\\\"";
-    else if (c == '\\') out += "\\\\";
+    if (c == '"')
+      out += "\\\"";
+    else if (c == '\\')
+      out += "\\\\";
     else if (c < 0x20) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\u%04x", c);
       out += buf;
-    } else out += static_cast<char>(c);
+    } else
+      out += static_cast<char>(c);
   }
   return out + "\"";
 }
 
-std::string JsonOptional(const std::optional<std::string>& s) { return s ? JsonString(*s) : "null"; }
+std::string JsonOptional(const std::optional<std::string>& s) {
+  return s ? JsonString(*s) : "null";
+}
 
 std::string MakeUuid(std::mt19937_64& rng) {
   static const char* kHex = "0123456789abcdef";
@@ -56,7 +61,8 @@ std::string MakeUuid(std::mt19937_64& rng) {
 
 std::vector<Event> MakeEvents(size_t count, uint64_t seed, bool hostile) {
   std::mt19937_64 rng(seed);
-  const char* types[] = {"view", "view", "view", "view", "view", "view", "view", "view", "cart", "purchase"};
+  const char* types[] = {"view", "view", "view", "view", "view",
+                         "view", "view", "view", "cart", "purchase"};
   const char* codes[] = {"electronics.smartphone", "appliances.kitchen.washer", "apparel.shoes",
                          "computers.notebook", "electronics.audio.headphone"};
   const char* brands[] = {"samsung", "apple", "xiaomi", "huawei", "lucente", "bosch", "a-case"};
@@ -64,8 +70,9 @@ std::vector<Event> MakeEvents(size_t count, uint64_t seed, bool hostile) {
   for (size_t i = 0; i < count; ++i) {
     Event e;
     char time[40];
-    std::snprintf(time, sizeof time, "2019-11-%02d %02d:%02d:%02d UTC", static_cast<int>(1 + rng() % 30),
-                  static_cast<int>(rng() % 24), static_cast<int>(rng() % 60), static_cast<int>(rng() % 60));
+    std::snprintf(time, sizeof time, "2019-11-%02d %02d:%02d:%02d UTC",
+                  static_cast<int>(1 + rng() % 30), static_cast<int>(rng() % 24),
+                  static_cast<int>(rng() % 60), static_cast<int>(rng() % 60));
     e.event_time = time;
     e.event_type = types[rng() % 10];
     e.product_id = static_cast<int64_t>(1000000 + rng() % 60000000);
@@ -121,14 +128,22 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--to") to = next();
-    else if (a == "--count") count = std::stoul(next());
-    else if (a == "--seed") seed = std::stoull(next());
-    else if (a == "--batch") batch = std::stoul(next());
-    else if (a == "--dump") dump = next();
-    else if (a == "--hostile") hostile = true;
-    else if (a == "--no-init") init = false;
-    else return Usage();
+    if (a == "--to")
+      to = next();
+    else if (a == "--count")
+      count = std::stoul(next());
+    else if (a == "--seed")
+      seed = std::stoull(next());
+    else if (a == "--batch")
+      batch = std::stoul(next());
+    else if (a == "--dump")
+      dump = next();
+    else if (a == "--hostile")
+      hostile = true;
+    else if (a == "--no-init")
+      init = false;
+    else
+      return Usage();
   }
   if (to.empty() || batch == 0) return Usage();
   auto uri = shopstream::ParseUri(to);
@@ -147,9 +162,11 @@ int main(int argc, char** argv) {
     for (const Event& e : events) {
       out << "{\"id\":" << JsonString(e.id) << ",\"event_time\":" << JsonString(e.event_time)
           << ",\"event_type\":" << JsonString(e.event_type) << ",\"product_id\":" << e.product_id
-          << ",\"category_id\":" << e.category_id << ",\"category_code\":" << JsonOptional(e.category_code)
+          << ",\"category_id\":" << e.category_id
+          << ",\"category_code\":" << JsonOptional(e.category_code)
           << ",\"brand\":" << JsonOptional(e.brand) << ",\"price\":" << e.price
-          << ",\"user_id\":" << e.user_id << ",\"user_session\":" << JsonOptional(e.user_session) << "}\n";
+          << ",\"user_id\":" << e.user_id << ",\"user_session\":" << JsonOptional(e.user_session)
+          << "}\n";
     }
   }
   if (init) {
@@ -161,8 +178,9 @@ int main(int argc, char** argv) {
   double cpu0 = CpuSeconds();
   auto t0 = std::chrono::steady_clock::now();
   for (size_t start = 0; start < events.size(); start += batch) {
-    std::vector<Event> part(events.begin() + static_cast<long>(start),
-                            events.begin() + static_cast<long>(std::min(events.size(), start + batch)));
+    std::vector<Event> part(
+        events.begin() + static_cast<long>(start),
+        events.begin() + static_cast<long>(std::min(events.size(), start + batch)));
     if (auto s = (*store)->Write(part); !s.ok()) {
       std::cerr << "write: " << s.ToString() << "\n";
       return s.retryable() ? 3 : 1;
@@ -170,7 +188,8 @@ int main(int argc, char** argv) {
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   double cpu = CpuSeconds() - cpu0;
-  std::printf("{\"rows\":%zu,\"seconds\":%.3f,\"rows_per_s\":%.0f,\"cpu_seconds\":%.3f}\n", events.size(),
-              seconds, seconds > 0 ? static_cast<double>(events.size()) / seconds : 0.0, cpu);
+  std::printf("{\"rows\":%zu,\"seconds\":%.3f,\"rows_per_s\":%.0f,\"cpu_seconds\":%.3f}\n",
+              events.size(), seconds,
+              seconds > 0 ? static_cast<double>(events.size()) / seconds : 0.0, cpu);
   return 0;
 }

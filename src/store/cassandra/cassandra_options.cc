@@ -9,14 +9,16 @@ namespace shopstream {
 
 namespace {
 
-Result<long> NumberParam(const Uri& uri, const std::string& key, long fallback, long min, long max) {
+Result<long> NumberParam(const Uri& uri, const std::string& key, long fallback, long min,
+                         long max) {
   std::string text = uri.Param(key);
   if (text.empty()) return fallback;
   long value = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || p != text.data() + text.size() || value < min || value > max) {
-    return Status::InvalidArgument("'" + uri.text + "': " + key + "=" + text + " is not a number from " +
-                                   std::to_string(min) + " to " + std::to_string(max));
+    return Status::InvalidArgument("'" + uri.text + "': " + key + "=" + text +
+                                   " is not a number from " + std::to_string(min) + " to " +
+                                   std::to_string(max));
   }
   return value;
 }
@@ -62,13 +64,15 @@ Result<CassandraOptions> ParseCassandraUri(const Uri& uri, bool allow_no_keyspac
   }
   for (const std::string* name : {&o.keyspace, &o.table}) {
     if (!name->empty() && !IsPlainIdentifier(*name)) {
-      return Status::InvalidArgument("'" + uri.text + "': '" + *name +
-                                     "' is not a plain keyspace or table name (letters, digits, _)");
+      return Status::InvalidArgument(
+          "'" + uri.text + "': '" + *name +
+          "' is not a plain keyspace or table name (letters, digits, _)");
     }
   }
   if (auto c = uri.Param("consistency"); !c.empty()) {
     auto level = cql::ParseConsistency(c);
-    if (!level.ok()) return Status::InvalidArgument("'" + uri.text + "': " + level.status().message());
+    if (!level.ok())
+      return Status::InvalidArgument("'" + uri.text + "': " + level.status().message());
     o.consistency = *level;
   }
   auto in_flight = NumberParam(uri, "in_flight", 256, 1, 16384);

@@ -33,7 +33,8 @@ TEST(CassandraUri, DefaultsToTheSeedsTable) {
 }
 
 TEST(CassandraUri, SeveralContactPointsAndParameters) {
-  auto o = Parse("cassandra://10.0.0.1:9042,10.0.0.2,10.0.0.3:9142/ks1.events?consistency=one&in_flight=64");
+  auto o = Parse(
+      "cassandra://10.0.0.1:9042,10.0.0.2,10.0.0.3:9142/ks1.events?consistency=one&in_flight=64");
   ASSERT_EQ(o.session.contact_points.size(), 3u);
   EXPECT_EQ(o.session.contact_points[1].port, 9042);
   EXPECT_EQ(o.session.contact_points[2].port, 9142);
@@ -50,8 +51,9 @@ TEST(CassandraUri, RefusesNamesThatWouldNeedQuoting) {
 }
 
 TEST(CassandraUri, RefusesUnknownOrBadParameters) {
-  EXPECT_NE(ParseError("cassandra://h:9042/ks.t?consistensy=ONE").message().find("unknown parameter"),
-            std::string::npos);
+  EXPECT_NE(
+      ParseError("cassandra://h:9042/ks.t?consistensy=ONE").message().find("unknown parameter"),
+      std::string::npos);
   EXPECT_NE(ParseError("cassandra://h:9042/ks.t?consistency=MOST").message().find("MOST"),
             std::string::npos);
   EXPECT_FALSE(ParseError("cassandra://h:9042/ks.t?in_flight=0").ok());

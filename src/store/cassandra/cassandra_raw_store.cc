@@ -26,13 +26,13 @@ class CassandraRawStore : public RawStore {
     // The seed's schema, exactly; the names come from the URI and were checked as identifiers.
     const std::string ks = options_.keyspace;
     const std::string table = ks + "." + options_.table;
-    for (const std::string& ddl : {
-             "CREATE KEYSPACE IF NOT EXISTS " + ks +
-                 " WITH replication = {'class':'SimpleStrategy', 'replication_factor':1}",
-             "CREATE TABLE IF NOT EXISTS " + table +
-                 " (id UUID PRIMARY KEY, event_time text, event_type text, product_id text, "
-                 "category_id text, category_code text, brand text, price float, user_id text, "
-                 "user_session text)"}) {
+    for (const std::string& ddl :
+         {"CREATE KEYSPACE IF NOT EXISTS " + ks +
+              " WITH replication = {'class':'SimpleStrategy', 'replication_factor':1}",
+          "CREATE TABLE IF NOT EXISTS " + table +
+              " (id UUID PRIMARY KEY, event_time text, event_type text, product_id text, "
+              "category_id text, category_code text, brand text, price float, user_id text, "
+              "user_session text)"}) {
       auto r = session_->Query(ddl, cql::Consistency::kOne, /*idempotent=*/true);
       if (!r.ok()) return Status(r.status());
     }
@@ -49,10 +49,11 @@ class CassandraRawStore : public RawStore {
       auto id = cql::ParseUuid(e.id);
       if (!id) {
         return Status::InvalidArgument("event id '" + e.id + "' is not a UUID (table " +
-                                       options_.keyspace + "." + options_.table + " keys rows by uuid)");
+                                       options_.keyspace + "." + options_.table +
+                                       " keys rows by uuid)");
       }
-      rows.push_back({cql::UuidValue(*id), cql::TextValue(e.event_time), cql::TextValue(e.event_type),
-                      cql::TextValue(std::to_string(e.product_id)),
+      rows.push_back({cql::UuidValue(*id), cql::TextValue(e.event_time),
+                      cql::TextValue(e.event_type), cql::TextValue(std::to_string(e.product_id)),
                       cql::TextValue(std::to_string(e.category_id)), OptionalText(e.category_code),
                       OptionalText(e.brand), cql::FloatValue(static_cast<float>(e.price)),
                       cql::TextValue(std::to_string(e.user_id)), OptionalText(e.user_session)});
