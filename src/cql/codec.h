@@ -64,6 +64,8 @@ class Reader {
  public:
   explicit Reader(std::string_view in, std::string_view what = "frame body")
       : in_(in), what_(what) {}
+  // The reader views its input: a temporary string would be gone before the first read.
+  Reader(std::string&&, std::string_view = {}) = delete;
 
   uint8_t read_byte();
   uint16_t read_short();

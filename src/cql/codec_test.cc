@@ -70,10 +70,12 @@ TEST(CqlReader, ReadsWhatTheWriterWrote) {
 }
 
 TEST(CqlReader, NullBytesAndInvalidValueLength) {
-  Reader r(Bytes({0xFF, 0xFF, 0xFF, 0xFF}));
+  std::string null_bytes = Bytes({0xFF, 0xFF, 0xFF, 0xFF});
+  Reader r(null_bytes);
   EXPECT_EQ(r.read_bytes(), std::nullopt);
   EXPECT_TRUE(r.ok());
-  Reader bad(Bytes({0xFF, 0xFF, 0xFF, 0xFD}));
+  std::string minus_three = Bytes({0xFF, 0xFF, 0xFF, 0xFD});
+  Reader bad(minus_three);
   bad.read_value();
   EXPECT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("invalid [value] length -3"), std::string::npos);
@@ -81,7 +83,8 @@ TEST(CqlReader, NullBytesAndInvalidValueLength) {
 
 TEST(CqlReader, TruncationIsAnErrorNamingTheNotationAndOffset) {
   // A [string] that announces 5 bytes but carries 2.
-  Reader r(Bytes({0x00, 0x05, 'a', 'b'}), "test body");
+  std::string short_string = Bytes({0x00, 0x05, 'a', 'b'});
+  Reader r(short_string, "test body");
   EXPECT_EQ(r.read_string(), "");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kCorruption);
