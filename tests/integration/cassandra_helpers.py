@@ -12,8 +12,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("SHOPSTREAM_BUILD_DIR", ROOT / "build"))
-SHOPSTREAM = BUILD / "src" / "cli" / "shopstream"
-WRITER = BUILD / "tests" / "cassandra_events_writer"
+SHOPSTREAM = Path(os.environ.get("SHOPSTREAM_BIN", BUILD / "src" / "cli" / "shopstream"))
+WRITER = Path(os.environ.get("SHOPSTREAM_CASSANDRA_WRITER", BUILD / "tests" / "cassandra_events_writer"))
 CASSANDRA_PORT = int(os.environ.get("STACK_CASSANDRA_PORT", "9042"))
 CASSANDRA = f"cassandra://127.0.0.1:{CASSANDRA_PORT}"
 AUTH = os.environ.get("STACK_CASSANDRA_AUTH") == "1"

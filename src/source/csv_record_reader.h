@@ -1,0 +1,86 @@
+// A streaming RFC 4180 record reader: quoted fields (with `""` for a quote inside them and
+// line breaks allowed), CRLF or LF line ends, no line end needed after the last record.
+// It yields each record's field values and its exact bytes, so that a caller can copy
+// records byte for byte, and the line on which each record starts.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "source/byte_source.h"
+
+namespace shopstream::source {
+
+struct CsvRecord {
+  std::span<const std::string_view> fields;  // values, quotes removed and `""` unescaped
+  std::string_view raw;                      // the bytes as in the file, line end included
+  uint64_t line = 0;                         // 1-based line on which the record starts
+};
+
+struct CsvReaderOptions {
+  // When not empty, the header line must list exactly these columns (InvalidArgument else).
+  std::vector<std::string> expected_header;
+  // A record longer than this is malformed (a runaway quote); it bounds the memory used.
+  size_t max_record_bytes = 1 << 20;
+};
+
+// Not thread-safe. The views of a CsvRecord stay valid until the next call to Next().
+class CsvRecordReader {
+ public:
+  // Opens `path` (see OpenByteSource) and reads its header line.
+  static Result<std::unique_ptr<CsvRecordReader>> Open(const std::string& path,
+                                                       const CsvReaderOptions& options);
+  static Result<std::unique_ptr<CsvRecordReader>> FromSource(std::unique_ptr<ByteSource> source,
+                                                             const CsvReaderOptions& options);
+
+  // True with the next data record in `*record`, false at the end of the data. A Corruption
+  // status means one malformed record (wrong field count, unterminated quote, text after a
+  // closing quote) was skipped; its message names the file and line, and calling Next()
+  // again goes on with the following record. Any other error is final.
+  // Blank lines are skipped.
+  Result<bool> Next(CsvRecord* record);
+
+  const std::vector<std::string>& header() const { return header_; }
+  const std::string& header_raw() const { return header_raw_; }  // line end included
+  const std::string& name() const { return source_->name(); }
+  uint64_t bytes_consumed() const { return source_->bytes_consumed(); }
+  uint64_t total_bytes() const { return source_->total_bytes(); }
+  uint64_t records_read() const { return records_; }
+
+ private:
+  enum class Parse { kRecord, kNeedMore, kMalformed };
+
+  CsvRecordReader(std::unique_ptr<ByteSource> source, size_t max_record_bytes);
+  Status ReadHeader(const CsvReaderOptions& options);
+  // Reads one record of any width; used for the header and the data.
+  Result<bool> NextAnyWidth(CsvRecord* record);
+  Parse SplitPlainLine(const char* begin, const char* line_end);
+  Parse ParseQuoted(const char* begin, const char* end, const char** record_end,
+                    const char** error);
+  // Moves unread bytes to the front, grows the buffer if full, and reads more.
+  Status Fill();
+  // Skips the rest of the physical line starting at the read position.
+  Status SkipLine();
+  Status Malformed(uint64_t line, const std::string& what) const;
+
+  std::unique_ptr<ByteSource> source_;
+  size_t max_record_bytes_;
+  std::vector<char> buffer_;
+  size_t begin_ = 0;  // first unread byte
+  size_t end_ = 0;    // one past the last byte read
+  bool eof_ = false;
+  uint64_t line_ = 1;  // line of the byte at begin_
+  uint64_t records_ = 0;
+  size_t expected_fields_ = 0;  // 0 until the header is read
+  std::vector<std::string_view> fields_;
+  std::string scratch_;  // unescaped values of quoted fields that held `""`
+  std::vector<std::string> header_;
+  std::string header_raw_;
+};
+
+}  // namespace shopstream::source
