@@ -24,5 +24,6 @@ void RegisterProduceCommand(CLI::App& app);
 void RegisterProcessCommand(CLI::App& app);
 void RegisterDemoCommand(CLI::App& app);
 void RegisterServeCommand(CLI::App& app);
+void RegisterCqlCommand(CLI::App& app);
 
 }  // namespace shopstream::cli

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   RegisterProcessCommand(app);
   RegisterServeCommand(app);
   RegisterDemoCommand(app);
+  RegisterCqlCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
