@@ -34,7 +34,7 @@ Examples:
 
 void RegisterSampleCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand("sample", "Stratified sampling of a large CSV (PySpark sampleBy)");
-  cmd->description(kDescription);
+  cmd->footer(kDescription);
   auto options = std::make_shared<source::SampleOptions>();
   auto fraction = std::make_shared<double>(-1);
   auto fractions = std::make_shared<std::string>();

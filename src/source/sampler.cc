@@ -4,6 +4,7 @@
 #include <charconv>
 #include <condition_variable>
 #include <deque>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -149,6 +150,11 @@ Result<SampleStats> RunSample(const SampleOptions& options,
                                    "'; the columns are " + names);
   }
   size_t column = column_it - header.begin();
+  std::error_code same_error;
+  if (options.output != "-" &&
+      std::filesystem::equivalent(options.input, options.output, same_error)) {
+    return Status::InvalidArgument(options.output + ": the output would overwrite the input");
+  }
   auto sink = OpenByteSink(options.output);
   if (!sink.ok()) return sink.status();
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -141,6 +142,12 @@ TEST(SamplerTest, UnknownColumnAndMissingInputAreClearErrors) {
   auto missing = RunSample(options);
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  options = Options(input, input, "brand");
+  options.fraction = 1;
+  auto same = RunSample(options);
+  ASSERT_FALSE(same.ok());
+  EXPECT_NE(same.status().message().find("would overwrite the input"), std::string::npos);
+  EXPECT_EQ(ReadDecoded(input).size(), std::filesystem::file_size(input));
   options = Options(input, "/nonexistent/o.csv", "brand");
   options.fraction = 1;
   auto unwritable = RunSample(options);
