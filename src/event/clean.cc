@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "event/uuid.h"
+
 namespace shopstream {
 namespace {
 
@@ -62,9 +64,8 @@ std::string NormaliseEventTime(std::string_view t) {
 }
 
 Result<CleanedEvent> Clean(const Event& e) {
-  if (e.id.empty() || e.id.size() > kMaxIdLength) {
-    return Status::InvalidArgument("id is empty or longer than 100 bytes");
-  }
+  // The raw table keys rows by a UUID (the seed's Cassandra schema), so ids must be UUIDs.
+  if (!IsUuidText(e.id)) return Status::InvalidArgument("id is not a UUID");
   if (e.event_type.empty() || e.event_type.size() > kMaxEventTypeLength) {
     return Status::InvalidArgument("event_type is empty or longer than 20 bytes");
   }
@@ -89,8 +90,8 @@ Result<CleanedEvent> Clean(const Event& e) {
   }
   out.id = e.id;
   out.event_type = e.event_type;
-  out.price = static_cast<float>(e.price);
-  out.revenue = e.event_type == "purchase" ? out.price : 0.0f;
+  out.price = e.price;
+  out.revenue = e.event_type == "purchase" ? e.price : 0.0;
   return out;
 }
 

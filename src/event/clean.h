@@ -16,7 +16,7 @@ namespace shopstream {
 //    the text "NaN" in them (the seed's regexp_replace(c, 'NaN', 'other'));
 //  - event_time is normalised to a DATETIME "YYYY-MM-DD HH:MM:SS" (fractions and " UTC" cut).
 // Fails with InvalidArgument when the event cannot be stored verbatim: an unreadable
-// event_time, an empty or too long event_type or id, a brand or category part over 50 bytes,
+// event_time, an id that is not a UUID, an empty or too long event_type, a brand or category part over 50 bytes,
 // or a price that is not a finite number.
 Result<CleanedEvent> Clean(const Event& event);
 

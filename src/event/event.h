@@ -34,14 +34,13 @@ struct CleanedEvent {
   std::string department;  // first part of category_code, or "other"
   std::string product;     // last part of category_code, or "other"
   std::string brand;       // or "other"
-  float price = 0;
-  float revenue = 0;  // price for purchases, else 0
+  double price = 0;    // stored as FLOAT by MySQL, as REAL by SQLite
+  double revenue = 0;  // price for purchases, else 0
 
   bool operator==(const CleanedEvent&) const = default;
 };
 
 // Column widths of the seed's MySQL schema; longer values cannot be stored verbatim.
-inline constexpr size_t kMaxIdLength = 100;
 inline constexpr size_t kMaxEventTypeLength = 20;
 inline constexpr size_t kMaxNameLength = 50;  // department, product, brand
 

@@ -35,6 +35,9 @@ struct ProcessedBatch {
   std::vector<CleanedEvent> rows;
   std::vector<DeadLetter> dead_letters;
   OffsetMap next_offsets;  // per partition, the offset after the last message of the batch
+  // For the processor_stats table that /metrics and the dashboard read.
+  double batch_millis = 0;  // time from the batch's first poll to its commit
+  int64_t lag = -1;         // messages waiting on the bus after this batch, -1 if unknown
 };
 
 class ProcessedStore {

@@ -1,0 +1,83 @@
+// Kernels of the processor: JSON decode of the seed's messages, and decode plus cleaning,
+// per core. Messages are made from the 10K sample (read in place) in the seed's format.
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+
+#include "event/clean.h"
+#include "event/json_codec.h"
+#include "event/uuid.h"
+#include "source/csv_event_reader.h"
+
+namespace shopstream {
+namespace {
+
+const std::vector<std::string>& SampleMessages() {
+  static const std::vector<std::string> messages = [] {
+    const char* path = std::getenv("SHOPSTREAM_SAMPLE_ZIP");
+    auto reader = source::CsvEventReader::Open(path ? path : SHOPSTREAM_SAMPLE_ZIP);
+    if (!reader.ok()) {
+      std::fprintf(stderr, "%s\n", reader.status().ToString().c_str());
+      std::exit(2);
+    }
+    std::vector<std::string> out;
+    Uuid1Generator ids;
+    Event e;
+    while ((*reader)->Next(&e).value()) {
+      e.event_time = "2022-05-01 18:59:00.123456";
+      e.id = ids.Next();
+      EncodeEventJson(e, &out.emplace_back());
+    }
+    return out;
+  }();
+  return messages;
+}
+
+void BM_Decode(benchmark::State& state) {
+  const auto& messages = SampleMessages();
+  EventDecoder decoder;
+  Event e;
+  size_t i = 0, bytes = 0;
+  for (auto _ : state) {
+    const std::string& m = messages[i++ % messages.size()];
+    bytes += m.size();
+    benchmark::DoNotOptimize(decoder.Decode(m, &e));
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+}
+BENCHMARK(BM_Decode);
+
+void BM_DecodeAndClean(benchmark::State& state) {
+  const auto& messages = SampleMessages();
+  EventDecoder decoder;
+  Event e;
+  size_t i = 0;
+  for (auto _ : state) {
+    decoder.Decode(messages[i++ % messages.size()], &e);
+    benchmark::DoNotOptimize(Clean(e));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_DecodeAndClean);
+
+void BM_Encode(benchmark::State& state) {
+  const auto& messages = SampleMessages();
+  EventDecoder decoder;
+  std::vector<Event> events(1000);
+  for (size_t k = 0; k < events.size(); ++k) decoder.Decode(messages[k], &events[k]);
+  std::string out;
+  size_t i = 0;
+  for (auto _ : state) {
+    out.clear();
+    EncodeEventJson(events[i++ % events.size()], &out);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Encode);
+
+}  // namespace
+}  // namespace shopstream
+
+BENCHMARK_MAIN();

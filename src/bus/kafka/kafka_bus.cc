@@ -1,0 +1,22 @@
+#include "bus/kafka/kafka_bus.h"
+
+#include "bus/kafka/kafka_publisher.h"
+#include "bus/kafka/kafka_source.h"
+
+namespace shopstream {
+
+Result<std::unique_ptr<Publisher>> OpenKafkaPublisher(const Uri& uri,
+                                                      const KafkaPublisherOptions& options) {
+  auto publisher = KafkaPublisher::Open(uri, options);
+  if (!publisher.ok()) return publisher.status();
+  return std::unique_ptr<Publisher>(std::move(publisher).value());
+}
+
+Result<std::unique_ptr<MessageSource>> OpenKafkaSource(const Uri& uri,
+                                                       const KafkaSourceOptions& options) {
+  auto source = KafkaSource::Open(uri, options);
+  if (!source.ok()) return source.status();
+  return std::unique_ptr<MessageSource>(std::move(source).value());
+}
+
+}  // namespace shopstream

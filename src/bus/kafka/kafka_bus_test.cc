@@ -1,0 +1,378 @@
+// The Kafka connector against librdkafka's in-process mock cluster: real protocol, real
+// consumer groups, injected broker errors, no broker to install.
+#include "bus/kafka/kafka_bus.h"
+
+#include <gtest/gtest.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "bus/kafka/kafka_publisher.h"
+#include "bus/kafka/kafka_source.h"
+
+namespace shopstream {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr int kMaxPolls = 240;  // bounds every wait: 240 polls of at most 250 ms
+constexpr milliseconds kPollWait{250};
+constexpr int16_t kProduceApiKey = 0;  // Kafka protocol number of Produce requests
+
+class MockCluster {
+ public:
+  MockCluster() {
+    char errstr[256];
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof errstr);
+    owner_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+    cluster_ = rd_kafka_mock_cluster_new(owner_, 1);
+  }
+  ~MockCluster() {
+    rd_kafka_mock_cluster_destroy(cluster_);
+    rd_kafka_destroy(owner_);
+  }
+  rd_kafka_mock_cluster_t* get() { return cluster_; }
+  void CreateTopic(const std::string& topic, int partitions) {
+    ASSERT_EQ(rd_kafka_mock_topic_create(cluster_, topic.c_str(), partitions, 1),
+              RD_KAFKA_RESP_ERR_NO_ERROR);
+  }
+  Uri UriFor(const std::string& topic, const std::string& query = "") {
+    std::string text = std::string("kafka://") + rd_kafka_mock_cluster_bootstraps(cluster_) + "/" +
+                       topic + (query.empty() ? "" : "?" + query);
+    auto uri = ParseUri(text);
+    EXPECT_TRUE(uri.ok()) << uri.status().ToString();
+    return *uri;
+  }
+
+ private:
+  rd_kafka_t* owner_ = nullptr;
+  rd_kafka_mock_cluster_t* cluster_ = nullptr;
+};
+
+std::vector<std::string> Payloads(int first, int count) {
+  std::vector<std::string> payloads;
+  for (int i = first; i < first + count; ++i) payloads.push_back("event-" + std::to_string(i));
+  return payloads;
+}
+
+std::unique_ptr<KafkaPublisher> OpenPublisher(MockCluster& cluster, const std::string& topic,
+                                              const std::string& query = "",
+                                              KafkaPublisherOptions options = {}) {
+  auto publisher = KafkaPublisher::Open(cluster.UriFor(topic, query), options);
+  EXPECT_TRUE(publisher.ok()) << publisher.status().ToString();
+  return publisher.ok() ? std::move(publisher).value() : nullptr;
+}
+
+std::unique_ptr<KafkaSource> OpenSource(MockCluster& cluster, const std::string& topic,
+                                        const std::string& group) {
+  KafkaSourceOptions options;
+  options.group = group;
+  auto source = KafkaSource::Open(cluster.UriFor(topic, "rdkafka.log_level=3"), options);
+  EXPECT_TRUE(source.ok()) << source.status().ToString();
+  return source.ok() ? std::move(source).value() : nullptr;
+}
+
+void Publish(MockCluster& cluster, const std::string& topic,
+             const std::vector<std::string>& payloads) {
+  // Without sticky partitioning every keyless message picks a partition of its own, so a
+  // quick burst still reaches all partitions.
+  auto publisher =
+      OpenPublisher(cluster, topic, "rdkafka.log_level=3&rdkafka.sticky.partitioning.linger.ms=0");
+  ASSERT_TRUE(publisher);
+  ASSERT_TRUE(publisher->Publish(payloads).ok());
+  Status flushed = publisher->Flush();
+  ASSERT_TRUE(flushed.ok()) << flushed.ToString();
+  EXPECT_EQ(publisher->delivered(), static_cast<int64_t>(payloads.size()));
+}
+
+// Stands in for the processed store: offsets of record, updated when a batch is "stored".
+struct FakeStore {
+  OffsetMap next;
+  std::vector<Message> rows;
+  void Install(MessageSource& source) {
+    source.SetAssignmentListener([this](const std::vector<int32_t>& partitions) {
+      OffsetMap resume;
+      for (int32_t p : partitions) {
+        if (auto it = next.find(p); it != next.end()) resume[p] = it->second;
+      }
+      return resume;
+    });
+  }
+  // Stores one batch the way the pipeline does and acknowledges it.
+  void Consume(MessageSource& source, size_t max = 100) {
+    auto batch = source.Poll(max, kPollWait);
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    OffsetMap acked;
+    for (const Message& m : *batch) {
+      // Exactly once starts here: a row is only taken at the stored next offset.
+      auto it = next.find(m.partition);
+      if (it != next.end()) {
+        ASSERT_EQ(m.offset, it->second) << "partition " << m.partition;
+      }
+      next[m.partition] = m.offset + 1;
+      acked[m.partition] = m.offset + 1;
+      rows.push_back(m);
+    }
+    ASSERT_TRUE(source.Acknowledge(acked).ok());
+  }
+  std::multiset<std::string> Payloads() const {
+    std::multiset<std::string> out;
+    for (const Message& m : rows) out.insert(m.payload);
+    return out;
+  }
+};
+
+std::multiset<std::string> AsSet(const std::vector<std::string>& v) { return {v.begin(), v.end()}; }
+
+TEST(KafkaBusTest, PublishedMessagesAreReadBackExactlyOnce) {
+  MockCluster cluster;
+  cluster.CreateTopic("events", 4);
+  auto sent = Payloads(0, 1000);
+  Publish(cluster, "events", sent);
+
+  auto source = OpenSource(cluster, "events", "g1");
+  ASSERT_TRUE(source);
+  EXPECT_EQ(source->stream_name(), "events");
+  FakeStore store;
+  store.Install(*source);
+  for (int i = 0; i < kMaxPolls && store.rows.size() < sent.size(); ++i) store.Consume(*source);
+  EXPECT_EQ(store.Payloads(), AsSet(sent));
+  EXPECT_EQ(store.next.size(), 4u) << "messages without key spread over all partitions";
+  // Nothing more arrives.
+  auto extra = source->Poll(100, milliseconds(500));
+  ASSERT_TRUE(extra.ok());
+  EXPECT_TRUE(extra->empty());
+  EXPECT_EQ(source->Lag(), 0);
+}
+
+TEST(KafkaBusTest, ReturnsBatchesInOffsetOrderPerPartition) {
+  MockCluster cluster;
+  cluster.CreateTopic("ordered", 2);
+  Publish(cluster, "ordered", Payloads(0, 300));
+  auto source = OpenSource(cluster, "ordered", "g1");
+  ASSERT_TRUE(source);
+  std::map<int32_t, int64_t> last;
+  size_t total = 0;
+  for (int i = 0; i < kMaxPolls && total < 300; ++i) {
+    auto batch = source->Poll(64, kPollWait);
+    ASSERT_TRUE(batch.ok());
+    ASSERT_LE(batch->size(), 64u);
+    for (size_t j = 0; j < batch->size(); ++j) {
+      const Message& m = (*batch)[j];
+      if (j > 0) {
+        ASSERT_LE((*batch)[j - 1].partition, m.partition) << "grouped by partition";
+      }
+      if (last.contains(m.partition)) {
+        ASSERT_EQ(m.offset, last[m.partition] + 1);
+      }
+      last[m.partition] = m.offset;
+    }
+    total += batch->size();
+  }
+  EXPECT_EQ(total, 300u);
+}
+
+TEST(KafkaBusTest, ResumesFromTheOffsetsTheListenerReturns) {
+  MockCluster cluster;
+  cluster.CreateTopic("resume", 1);
+  Publish(cluster, "resume", Payloads(0, 100));
+
+  auto source = OpenSource(cluster, "resume", "g1");
+  ASSERT_TRUE(source);
+  std::vector<std::vector<int32_t>> calls;
+  source->SetAssignmentListener([&](const std::vector<int32_t>& partitions) {
+    calls.push_back(partitions);
+    return OffsetMap{{0, 60}};
+  });
+  std::vector<Message> got;
+  for (int i = 0; i < kMaxPolls && got.size() < 40; ++i) {
+    auto batch = source->Poll(100, kPollWait);
+    ASSERT_TRUE(batch.ok());
+    got.insert(got.end(), batch->begin(), batch->end());
+  }
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0], std::vector<int32_t>{0});
+  ASSERT_EQ(got.size(), 40u);
+  EXPECT_EQ(got.front().offset, 60);
+  EXPECT_EQ(got.front().payload, "event-60");
+  EXPECT_EQ(got.back().payload, "event-99");
+}
+
+TEST(KafkaBusTest, LagCountsWhatIsNotYetReturned) {
+  MockCluster cluster;
+  cluster.CreateTopic("lag", 1);
+  Publish(cluster, "lag", Payloads(0, 100));
+  auto source = OpenSource(cluster, "lag", "g1");
+  ASSERT_TRUE(source);
+  size_t got = 0;
+  for (int i = 0; i < kMaxPolls && got < 30; ++i) {
+    auto batch = source->Poll(30 - got, kPollWait);
+    ASSERT_TRUE(batch.ok());
+    got += batch->size();
+  }
+  ASSERT_EQ(got, 30u);
+  EXPECT_EQ(source->Lag(), 70);
+}
+
+TEST(KafkaBusTest, AcknowledgeCommitsOffsetsForLagTools) {
+  MockCluster cluster;
+  cluster.CreateTopic("acks", 1);
+  Publish(cluster, "acks", Payloads(0, 50));
+  auto source = OpenSource(cluster, "acks", "lagtools");
+  ASSERT_TRUE(source);
+  FakeStore store;
+  store.Install(*source);
+  for (int i = 0; i < kMaxPolls && store.rows.size() < 50; ++i) store.Consume(*source);
+  ASSERT_EQ(store.rows.size(), 50u);
+
+  // Read the group's committed offset the way a lag tool does, from another client.
+  char errstr[256];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", rd_kafka_mock_cluster_bootstraps(cluster.get()),
+                    errstr, sizeof errstr);
+  rd_kafka_conf_set(conf, "group.id", "lagtools", errstr, sizeof errstr);
+  rd_kafka_t* observer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+  ASSERT_NE(observer, nullptr) << errstr;
+  int64_t committed = -1;
+  for (int i = 0; i < kMaxPolls && committed != 50; ++i) {
+    (void)source->Poll(1, milliseconds(0));  // serves the commit's result
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(list, "acks", 0);
+    if (rd_kafka_committed(observer, list, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      committed = list->elems[0].offset;
+    }
+    rd_kafka_topic_partition_list_destroy(list);
+  }
+  EXPECT_EQ(committed, 50);
+  rd_kafka_destroy(observer);
+}
+
+TEST(KafkaBusTest, TwoMembersOfOneGroupSplitFourPartitionsAndReadEachMessageOnce) {
+  MockCluster cluster;
+  cluster.CreateTopic("split", 4);
+  auto sent = Payloads(0, 2000);
+  Publish(cluster, "split", sent);
+
+  auto first = OpenSource(cluster, "split", "pair");
+  auto second = OpenSource(cluster, "split", "pair");
+  ASSERT_TRUE(first && second);
+  FakeStore store;  // one store shared by both members, as the processed database is
+  store.Install(*first);
+  store.Install(*second);
+  // Small batches, so that the second member joins while the first is mid-way.
+  for (int i = 0; i < 4 * kMaxPolls && store.rows.size() < sent.size(); ++i) {
+    store.Consume(*first, 20);
+    store.Consume(*second, 20);
+  }
+  EXPECT_EQ(store.Payloads(), AsSet(sent));
+  // Both members settle on two partitions each, disjoint.
+  for (int i = 0;
+       i < kMaxPolls && (first->assignment().size() != 2 || second->assignment().size() != 2);
+       ++i) {
+    store.Consume(*first);
+    store.Consume(*second);
+  }
+  auto a = first->assignment();
+  auto b = second->assignment();
+  EXPECT_EQ(a.size(), 2u);
+  EXPECT_EQ(b.size(), 2u);
+  std::set<int32_t> all(a.begin(), a.end());
+  all.insert(b.begin(), b.end());
+  EXPECT_EQ(all, (std::set<int32_t>{0, 1, 2, 3}));
+}
+
+TEST(KafkaBusTest, BackpressureNeverDropsWhenTheLocalQueueIsFull) {
+  MockCluster cluster;
+  cluster.CreateTopic("small-queue", 2);
+  KafkaPublisherOptions options;
+  options.queue_messages = 10;
+  auto publisher = OpenPublisher(cluster, "small-queue", "rdkafka.log_level=3", options);
+  ASSERT_TRUE(publisher);
+  ASSERT_TRUE(publisher->Publish(Payloads(0, 2000)).ok());
+  ASSERT_TRUE(publisher->Flush().ok());
+  EXPECT_EQ(publisher->delivered(), 2000);
+  EXPECT_EQ(publisher->delivery_errors(), 0);
+}
+
+TEST(KafkaBusTest, DeliveryErrorsAreCountedAndTheFirstOneIsKept) {
+  MockCluster cluster;
+  cluster.CreateTopic("failing", 1);
+  // One request at a time, so each injected error fails exactly one batch.
+  auto publisher =
+      OpenPublisher(cluster, "failing", "rdkafka.log_level=0&rdkafka.batch.num.messages=1");
+  ASSERT_TRUE(publisher);
+  rd_kafka_mock_push_request_errors(
+      cluster.get(), kProduceApiKey, 3, RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE,
+      RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE, RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
+  ASSERT_TRUE(publisher->Publish(Payloads(0, 20)).ok());
+  Status flushed = publisher->Flush();
+  EXPECT_FALSE(flushed.ok());
+  EXPECT_EQ(publisher->delivery_errors(), 3);
+  EXPECT_EQ(publisher->delivered(), 17);
+  EXPECT_NE(publisher->first_error().find("too large"), std::string::npos)
+      << publisher->first_error();
+  EXPECT_NE(flushed.message().find("3 of 20"), std::string::npos) << flushed.ToString();
+}
+
+TEST(KafkaBusTest, MessagesTimingOutWhileTheBrokerIsDownAreFailuresNotLosses) {
+  MockCluster cluster;
+  cluster.CreateTopic("down", 1);
+  auto publisher =
+      OpenPublisher(cluster, "down", "rdkafka.log_level=0&rdkafka.message.timeout.ms=1500");
+  ASSERT_TRUE(publisher);
+  rd_kafka_mock_broker_set_down(cluster.get(), 1);
+  ASSERT_TRUE(publisher->Publish(Payloads(0, 10)).ok());
+  Status flushed = publisher->Flush();
+  EXPECT_TRUE(flushed.retryable()) << flushed.ToString();
+  EXPECT_EQ(publisher->delivery_errors(), 10);
+  EXPECT_EQ(publisher->delivered(), 0);
+}
+
+TEST(KafkaBusTest, AnExistingTopicIsUsedAsItIs) {
+  MockCluster cluster;
+  cluster.CreateTopic("existing", 2);
+  KafkaPublisherOptions options;
+  options.partitions = 8;
+  EXPECT_TRUE(OpenPublisher(cluster, "existing", "rdkafka.log_level=3", options));
+}
+
+TEST(KafkaBusTest, RefusesBadUrisAndSettings) {
+  auto check = [&](const std::string& text, const std::string& expected) {
+    auto uri = ParseUri(text);
+    ASSERT_TRUE(uri.ok()) << text;
+    auto publisher = OpenKafkaPublisher(*uri, {});
+    ASSERT_FALSE(publisher.ok()) << text;
+    EXPECT_EQ(publisher.status().code(), StatusCode::kInvalidArgument) << text;
+    EXPECT_NE(publisher.status().message().find(expected), std::string::npos)
+        << publisher.status().ToString();
+  };
+  check("kafka://localhost:9092/", "bad topic name");
+  check("kafka://localhost:9092/has space", "bad topic name");
+  check("kafka://localhost:9092/t?lingerms=5", "unknown parameter 'lingerms'");
+  check("kafka://localhost:9092/t?rdkafka.no.such.key=1", "no.such.key=1");
+  check("kafka://localhost:9092/t?partitions=zero", "partitions must be a positive number");
+  auto uri = ParseUri("kafka://localhost:9092/t?start=middle");
+  ASSERT_TRUE(uri.ok());
+  auto source = OpenKafkaSource(*uri, {});
+  ASSERT_FALSE(source.ok());
+  EXPECT_EQ(source.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(KafkaBusTest, UnreachableBrokersAreUnavailable) {
+  // Nothing listens on port 1; creating the topic cannot get an answer.
+  auto uri = ParseUri("kafka://127.0.0.1:1/t?rdkafka.log_level=0");
+  ASSERT_TRUE(uri.ok());
+  KafkaPublisherOptions options;
+  options.admin_timeout = milliseconds(1000);
+  auto publisher = OpenKafkaPublisher(*uri, options);
+  ASSERT_FALSE(publisher.ok());
+  EXPECT_TRUE(publisher.status().retryable()) << publisher.status().ToString();
+}
+
+}  // namespace
+}  // namespace shopstream

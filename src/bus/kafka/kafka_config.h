@@ -1,0 +1,42 @@
+// Turns a kafka:// URI into broker list, topic and librdkafka settings, and classifies
+// librdkafka errors for Status.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "bus/kafka/kafka_handles.h"
+#include "common/status.h"
+#include "common/uri.h"
+
+namespace shopstream::kafka {
+
+using Settings = std::vector<std::pair<std::string, std::string>>;
+
+struct Endpoint {
+  std::string brokers;  // "host:port,host:port"
+  std::string topic;
+  Settings passthrough;  // from rdkafka.* parameters, in URI order
+};
+
+// Parses the URI. Query keys other than rdkafka.* must be in `known_keys`; anything else
+// is refused so that a typo is not silently ignored.
+Result<Endpoint> ParseEndpoint(const Uri& uri, const std::set<std::string>& known_keys);
+
+// Builds a configuration from `settings` (later entries win). `where` names the URI.
+Result<ConfPtr> MakeConf(const Settings& settings, const std::string& where);
+
+// Routes librdkafka's own log lines to shopstream's log.
+void InstallLogger(rd_kafka_conf_t* conf);
+
+// True for errors that go away by themselves (broker restart, leader change, time-outs).
+bool IsTransient(rd_kafka_resp_err_t err);
+
+// Unavailable for transient errors, Internal otherwise, with `context` and librdkafka's text.
+Status StatusFromError(rd_kafka_resp_err_t err, const std::string& context);
+
+}  // namespace shopstream::kafka

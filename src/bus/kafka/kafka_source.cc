@@ -1,0 +1,254 @@
+#include "bus/kafka/kafka_source.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "bus/kafka/kafka_admin.h"
+#include "bus/kafka/kafka_config.h"
+#include "bus/kafka/kafka_handles.h"
+#include "common/log.h"
+
+namespace shopstream {
+namespace {
+
+constexpr auto kRepeatErrorEvery = std::chrono::seconds(10);
+constexpr std::chrono::milliseconds kTopicCheckTimeout{5000};
+
+bool IsCooperative(rd_kafka_t* rk) {
+  return std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const Uri& uri,
+                                                       const KafkaSourceOptions& options) {
+  auto endpoint = kafka::ParseEndpoint(uri, {"group", "start"});
+  if (!endpoint.ok()) return endpoint.status();
+  std::string group = uri.Param("group", options.group);
+  if (group.empty())
+    return Status::InvalidArgument("'" + uri.text + "': the consumer group name is empty");
+  StartPosition start = options.start;
+  if (std::string s = uri.Param("start"); s == "earliest") {
+    start = StartPosition::kEarliest;
+  } else if (s == "latest") {
+    start = StartPosition::kLatest;
+  } else if (!s.empty()) {
+    return Status::InvalidArgument("'" + uri.text + "': start must be earliest or latest, not '" +
+                                   s + "'");
+  }
+
+  kafka::Settings settings = {
+      {"bootstrap.servers", endpoint->brokers},
+      {"client.id", "shopstream-process"},
+      {"group.id", group},
+      // Offsets of record live with the rows; Kafka's are written only for lag tools.
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"auto.offset.reset", start == StartPosition::kEarliest ? "earliest" : "latest"},
+      // Notice a topic created after we subscribed within seconds, not minutes.
+      {"topic.metadata.refresh.interval.ms", "10000"},
+  };
+  settings.insert(settings.end(), endpoint->passthrough.begin(), endpoint->passthrough.end());
+  auto conf = kafka::MakeConf(settings, uri.text);
+  if (!conf.ok()) return conf.status();
+
+  std::unique_ptr<KafkaSource> source(new KafkaSource(
+      endpoint->topic, uri.text,
+      start == StartPosition::kEarliest ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END));
+  rd_kafka_conf_set_rebalance_cb(conf->get(), &KafkaSource::OnRebalance);
+  rd_kafka_conf_set_offset_commit_cb(conf->get(), &KafkaSource::OnCommit);
+  rd_kafka_conf_set_opaque(conf->get(), source.get());
+  kafka::InstallLogger(conf->get());
+
+  char errstr[512];
+  source->consumer_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), errstr, sizeof errstr);
+  if (!source->consumer_) {
+    return Status::InvalidArgument("cannot create a Kafka consumer for '" + uri.text +
+                                   "': " + errstr);
+  }
+  conf->release();
+  rd_kafka_poll_set_consumer(source->consumer_);
+
+  // A missing topic is not an error (produce may create it later), but worth saying.
+  Result<int> partitions =
+      kafka::TopicPartitionCount(source->consumer_, source->topic_, kTopicCheckTimeout);
+  if (!partitions.ok())
+    LogWarn(uri.text + ": " + partitions.status().message() + "; waiting for it");
+
+  kafka::PartitionListPtr subscription(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(subscription.get(), source->topic_.c_str(),
+                                    RD_KAFKA_PARTITION_UA);
+  if (rd_kafka_resp_err_t err = rd_kafka_subscribe(source->consumer_, subscription.get())) {
+    return kafka::StatusFromError(err, "subscribing to '" + uri.text + "'");
+  }
+  LogInfo(uri.text + ": joined consumer group '" + group + "'");
+  return source;
+}
+
+KafkaSource::~KafkaSource() {
+  if (!consumer_) return;
+  rd_kafka_consumer_close(consumer_);
+  rd_kafka_destroy(consumer_);
+}
+
+void KafkaSource::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                              rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+  auto* self = static_cast<KafkaSource*>(opaque);
+  ++self->rebalances_;
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    self->Assign(partitions);
+  } else if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+    self->Revoke(partitions);
+  } else {
+    LogWarn(self->where_ + ": rebalance failed: " + rd_kafka_err2str(err));
+    self->positions_.clear();
+    rd_kafka_assign(rk, nullptr);
+  }
+}
+
+void KafkaSource::Assign(rd_kafka_topic_partition_list_t* partitions) {
+  std::vector<int32_t> ours;
+  for (int i = 0; i < partitions->cnt; ++i) {
+    if (topic_ == partitions->elems[i].topic) ours.push_back(partitions->elems[i].partition);
+  }
+  OffsetMap resume = listener_ ? listener_(ours) : OffsetMap{};
+  std::string described;
+  for (int i = 0; i < partitions->cnt; ++i) {
+    rd_kafka_topic_partition_t& p = partitions->elems[i];
+    auto it = resume.find(p.partition);
+    p.offset = it != resume.end() ? it->second : start_offset_;
+    positions_[p.partition] = p.offset;
+    described += " " + std::to_string(p.partition) + "@" +
+                 (p.offset >= 0
+                      ? std::to_string(p.offset)
+                      : std::string(p.offset == RD_KAFKA_OFFSET_BEGINNING ? "earliest" : "latest"));
+  }
+  LogInfo(where_ + ": assigned partitions" + described);
+  if (IsCooperative(consumer_)) {
+    if (rd_kafka_error_t* error = rd_kafka_incremental_assign(consumer_, partitions)) {
+      LogError(where_ + ": assigning partitions failed: " + rd_kafka_error_string(error));
+      rd_kafka_error_destroy(error);
+    }
+  } else if (rd_kafka_resp_err_t err = rd_kafka_assign(consumer_, partitions)) {
+    LogError(where_ + ": assigning partitions failed: " + rd_kafka_err2str(err));
+  }
+}
+
+void KafkaSource::Revoke(rd_kafka_topic_partition_list_t* partitions) {
+  std::string described;
+  for (int i = 0; i < partitions->cnt; ++i) {
+    positions_.erase(partitions->elems[i].partition);
+    described += " " + std::to_string(partitions->elems[i].partition);
+  }
+  LogInfo(where_ + ": revoked partitions" + described);
+  if (IsCooperative(consumer_)) {
+    if (rd_kafka_error_t* error = rd_kafka_incremental_unassign(consumer_, partitions)) {
+      rd_kafka_error_destroy(error);
+    }
+  } else {
+    positions_.clear();
+    rd_kafka_assign(consumer_, nullptr);
+  }
+}
+
+void KafkaSource::OnCommit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t*,
+                           void* opaque) {
+  // Commits only feed lag tools; a failed one is followed by the next batch's.
+  if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+    static_cast<KafkaSource*>(opaque)->LogBrokerError(err, "committing offsets for lag tools");
+  }
+}
+
+void KafkaSource::LogBrokerError(rd_kafka_resp_err_t err, const std::string& text) {
+  auto now = std::chrono::steady_clock::now();
+  if (err == last_logged_error_ && now - last_logged_at_ < kRepeatErrorEvery) return;
+  last_logged_error_ = err;
+  last_logged_at_ = now;
+  LogWarn(where_ + ": " + text + ": " + rd_kafka_err2str(err));
+}
+
+Result<std::vector<Message>> KafkaSource::Poll(size_t max_messages,
+                                               std::chrono::milliseconds timeout) {
+  std::vector<Message> batch;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  uint64_t rebalances_seen = rebalances_;
+  while (batch.size() < max_messages) {
+    int wait_ms = 0;
+    if (batch.empty()) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      wait_ms = static_cast<int>(std::max<int64_t>(0, left.count()));
+    }
+    kafka::MessagePtr message(rd_kafka_consumer_poll(consumer_, wait_ms));
+    if (rebalances_ != rebalances_seen) {
+      // What was fetched before may belong to revoked partitions or to old positions.
+      batch.clear();
+      rebalances_seen = rebalances_;
+    }
+    if (!message) {
+      if (wait_ms == 0 && batch.empty() && std::chrono::steady_clock::now() < deadline) continue;
+      break;
+    }
+    if (message->err) {
+      char reason[512];
+      if (rd_kafka_fatal_error(consumer_, reason, sizeof reason)) {
+        return Status::Internal(where_ + ": the Kafka consumer failed for good: " + reason);
+      }
+      if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
+      if (message->err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN && batch.empty()) {
+        return kafka::StatusFromError(message->err, where_);
+      }
+      LogBrokerError(message->err, rd_kafka_message_errstr(message.get()));
+      continue;
+    }
+    auto position = positions_.find(message->partition);
+    if (position == positions_.end()) continue;  // fetched before its partition was revoked
+    position->second = message->offset + 1;
+    batch.push_back(Message{message->partition, message->offset,
+                            std::string(static_cast<const char*>(message->payload), message->len)});
+  }
+  std::stable_sort(batch.begin(), batch.end(),
+                   [](const Message& a, const Message& b) { return a.partition < b.partition; });
+  return batch;
+}
+
+Status KafkaSource::Acknowledge(const OffsetMap& next_offsets) {
+  kafka::PartitionListPtr offsets(
+      rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets.size())));
+  for (const auto& [partition, offset] : next_offsets) {
+    if (!positions_.contains(partition) || offset < 0) continue;  // no longer ours
+    rd_kafka_topic_partition_list_add(offsets.get(), topic_.c_str(), partition)->offset = offset;
+  }
+  if (offsets->cnt == 0) return Status::Ok();
+  if (rd_kafka_resp_err_t err = rd_kafka_commit(consumer_, offsets.get(), 1)) {
+    LogBrokerError(err, "committing offsets for lag tools");
+  }
+  return Status::Ok();
+}
+
+int64_t KafkaSource::Lag() {
+  if (positions_.empty()) return 0;
+  int64_t lag = 0;
+  bool known = false;
+  for (const auto& [partition, position] : positions_) {
+    int64_t low = 0, high = 0;
+    if (rd_kafka_get_watermark_offsets(consumer_, topic_.c_str(), partition, &low, &high) ||
+        high < 0) {
+      continue;
+    }
+    int64_t next = position;
+    if (next == RD_KAFKA_OFFSET_BEGINNING) next = std::max<int64_t>(low, 0);
+    if (next < 0) next = high;  // latest, or any other logical offset
+    lag += std::max<int64_t>(0, high - next);
+    known = true;
+  }
+  return known ? lag : -1;
+}
+
+std::vector<int32_t> KafkaSource::assignment() const {
+  std::vector<int32_t> partitions;
+  for (const auto& [partition, position] : positions_) partitions.push_back(partition);
+  return partitions;
+}
+
+}  // namespace shopstream

@@ -1,0 +1,75 @@
+// MessageSource on a librdkafka consumer-group member. Partitions are assigned by the group;
+// on each assignment the AssignmentListener says where to resume (the offsets of record kept
+// with the rows), partitions it does not know start at the configured start position.
+// Kafka's committed offsets are written by Acknowledge() for lag tools only and are never
+// read back. Rebalance callbacks run inside Poll(), on the caller's thread.
+// Not thread-safe: one thread calls Poll(), Acknowledge() and Lag().
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bus/bus.h"
+#include "bus/kafka/kafka_bus.h"
+
+namespace shopstream {
+
+class KafkaSource final : public MessageSource {
+ public:
+  static Result<std::unique_ptr<KafkaSource>> Open(const Uri& uri,
+                                                   const KafkaSourceOptions& options);
+  // Leaves the group, so that the remaining members take the partitions over at once.
+  ~KafkaSource() override;
+  KafkaSource(const KafkaSource&) = delete;
+  KafkaSource& operator=(const KafkaSource&) = delete;
+
+  void SetAssignmentListener(AssignmentListener listener) override {
+    listener_ = std::move(listener);
+  }
+  // Returns messages grouped by partition, in offset order within each. Messages fetched
+  // before a rebalance that happens during the call are dropped (they are read again from
+  // the offsets the listener gives). Unavailable when all brokers are down; Internal on a
+  // fatal client error; other broker errors are logged and retried by librdkafka.
+  Result<std::vector<Message>> Poll(size_t max_messages,
+                                    std::chrono::milliseconds timeout) override;
+  // Commits `next_offsets` of currently assigned partitions asynchronously.
+  Status Acknowledge(const OffsetMap& next_offsets) override;
+  // High watermark minus next offset to return, over assigned partitions, from the
+  // watermarks cached by fetches; 0 with no assignment, -1 before any fetch.
+  int64_t Lag() override;
+  std::string stream_name() const override { return topic_; }
+
+  // The partitions assigned to this member now.
+  std::vector<int32_t> assignment() const;
+
+ private:
+  KafkaSource(std::string topic, std::string where, int64_t start_offset)
+      : topic_(std::move(topic)), where_(std::move(where)), start_offset_(start_offset) {}
+  static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                          rd_kafka_topic_partition_list_t* partitions, void* opaque);
+  static void OnCommit(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                       rd_kafka_topic_partition_list_t* offsets, void* opaque);
+  void Assign(rd_kafka_topic_partition_list_t* partitions);
+  void Revoke(rd_kafka_topic_partition_list_t* partitions);
+  // Logs a broker error, repeating the same one at most every few seconds.
+  void LogBrokerError(rd_kafka_resp_err_t err, const std::string& text);
+
+  std::string topic_;
+  std::string where_;     // the URI text, for messages
+  int64_t start_offset_;  // RD_KAFKA_OFFSET_BEGINNING or RD_KAFKA_OFFSET_END
+  rd_kafka_t* consumer_ = nullptr;
+  AssignmentListener listener_;
+  // Assigned partition -> next offset to return (a logical offset until the first message).
+  std::map<int32_t, int64_t> positions_;
+  uint64_t rebalances_ = 0;
+  rd_kafka_resp_err_t last_logged_error_ = RD_KAFKA_RESP_ERR_NO_ERROR;
+  std::chrono::steady_clock::time_point last_logged_at_;
+};
+
+}  // namespace shopstream

@@ -1,0 +1,42 @@
+#include "bus/open.h"
+
+#include "bus/kafka/kafka_bus.h"
+#include "bus/sqlite_log/sqlite_log.h"
+#include "common/uri.h"
+
+namespace shopstream {
+namespace {
+Status UnknownScheme(const Uri& uri) {
+  return Status::InvalidArgument("'" + uri.text + "': unknown bus scheme '" + uri.scheme +
+                                 "' (use sqlite:///PATH or kafka://HOST:PORT/TOPIC)");
+}
+}  // namespace
+
+Result<std::unique_ptr<Publisher>> OpenPublisher(const std::string& text,
+                                                 const PublisherOptions& options) {
+  auto uri = ParseUri(text);
+  if (!uri.ok()) return uri.status();
+  if (uri->scheme == "sqlite") return OpenSqliteLogPublisher(uri->path);
+  if (uri->scheme == "kafka") {
+    KafkaPublisherOptions kafka;
+    kafka.partitions = options.partitions;
+    return OpenKafkaPublisher(*uri, kafka);
+  }
+  return UnknownScheme(*uri);
+}
+
+Result<std::unique_ptr<MessageSource>> OpenSource(const std::string& text,
+                                                  const SourceOptions& options) {
+  auto uri = ParseUri(text);
+  if (!uri.ok()) return uri.status();
+  if (uri->scheme == "sqlite") return OpenSqliteLogSource(uri->path, options.start_latest);
+  if (uri->scheme == "kafka") {
+    KafkaSourceOptions kafka;
+    kafka.group = options.group;
+    kafka.start = options.start_latest ? StartPosition::kLatest : StartPosition::kEarliest;
+    return OpenKafkaSource(*uri, kafka);
+  }
+  return UnknownScheme(*uri);
+}
+
+}  // namespace shopstream

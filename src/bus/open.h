@@ -1,0 +1,26 @@
+// Opens a bus endpoint by URI scheme: sqlite:///PATH (embedded log) or kafka://HOST:PORT/TOPIC.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "bus/bus.h"
+#include "common/status.h"
+
+namespace shopstream {
+
+struct PublisherOptions {
+  int partitions = 1;  // for a topic that has to be created
+};
+
+struct SourceOptions {
+  std::string group = "shopstream";  // consumer group (Kafka)
+  bool start_latest = false;         // where partitions with no stored offset begin
+};
+
+Result<std::unique_ptr<Publisher>> OpenPublisher(const std::string& uri,
+                                                 const PublisherOptions& options);
+Result<std::unique_ptr<MessageSource>> OpenSource(const std::string& uri,
+                                                  const SourceOptions& options);
+
+}  // namespace shopstream

@@ -1,0 +1,24 @@
+// The embedded log: an append-only SQLite table of messages with offsets, for one machine.
+// Durable across kill -9 (WAL, each Publish is one transaction) and readable by other
+// processes while it is written. One partition (0); offsets start at 0 and have no gaps.
+//
+//   log(offset INTEGER PRIMARY KEY, payload BLOB NOT NULL, appended_us INTEGER)
+//   log_meta(key TEXT PRIMARY KEY, value TEXT)   -- 'id': a UUID naming this log
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "bus/bus.h"
+#include "common/status.h"
+
+namespace shopstream {
+
+Result<std::unique_ptr<Publisher>> OpenSqliteLogPublisher(const std::string& path);
+
+// `start_latest`: partitions without stored offsets begin at the end of the log (the seed's
+// startingOffsets=latest) instead of at offset 0.
+Result<std::unique_ptr<MessageSource>> OpenSqliteLogSource(const std::string& path,
+                                                           bool start_latest);
+
+}  // namespace shopstream

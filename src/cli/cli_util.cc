@@ -1,0 +1,89 @@
+#include "cli/cli_util.h"
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <unistd.h>
+
+#include "cli/commands.h"
+
+namespace shopstream::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void OnSignal(int) {
+  if (g_stop.exchange(true)) _exit(130);  // second Ctrl-C: the user means it
+  static const char kMessage[] = "\nstopping: finishing the current batch (Ctrl-C again to abort)\n";
+  [[maybe_unused]] auto n = write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+}
+
+}  // namespace
+
+std::atomic<bool>& InstallStopSignals() {
+  struct sigaction action {};
+  action.sa_handler = OnSignal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  return g_stop;
+}
+
+Result<std::chrono::milliseconds> ParseDuration(const std::string& text) {
+  char* end = nullptr;
+  double value = std::strtod(text.c_str(), &end);
+  std::string unit = end ? std::string(end) : "";
+  double factor = 0;
+  if (unit.empty() || unit == "s") factor = 1000;
+  else if (unit == "ms") factor = 1;
+  else if (unit == "m" || unit == "min") factor = 60'000;
+  else if (unit == "h") factor = 3'600'000;
+  if (end == text.c_str() || factor == 0 || value < 0) {
+    return Status::InvalidArgument("'" + text + "' is not a duration (e.g. 15s, 500ms, 2m)");
+  }
+  return std::chrono::milliseconds(static_cast<int64_t>(value * factor));
+}
+
+std::string Grouped(int64_t n) {
+  std::string digits = std::to_string(n < 0 ? -n : n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return n < 0 ? "-" + out : out;
+}
+
+StatusPrinter::StatusPrinter(std::chrono::milliseconds interval, std::function<std::string()> line)
+    : thread_([this, interval, line = std::move(line)] {
+        auto next = std::chrono::steady_clock::now() + interval;
+        while (!done_) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+          if (std::chrono::steady_clock::now() < next) continue;
+          next += interval;
+          std::string text = line();
+          std::fprintf(stderr, "%s\n", text.c_str());
+        }
+      }) {}
+
+StatusPrinter::~StatusPrinter() {
+  done_ = true;
+  thread_.join();
+}
+
+Result<std::unique_ptr<CsvFeed>> CsvFeed::Open(const std::string& path, bool strict) {
+  auto reader = source::CsvEventReader::Open(path, {.strict = strict});
+  if (!reader.ok()) return reader.status();
+  return std::unique_ptr<CsvFeed>(new CsvFeed(path, strict, std::move(reader).value()));
+}
+
+Status CsvFeed::Rewind() {
+  auto reader = source::CsvEventReader::Open(path_, {.strict = strict_});
+  if (!reader.ok()) return reader.status();
+  reader_ = std::move(reader).value();
+  return Status::Ok();
+}
+
+void ExitBadInput(const Status& status) { throw CommandExit(kExitBadInput, status.message()); }
+
+}  // namespace shopstream::cli

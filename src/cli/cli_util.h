@@ -1,0 +1,56 @@
+// Small pieces shared by the subcommands: stop signals, durations, status lines, CSV feeds.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "common/status.h"
+#include "pipeline/replay.h"
+#include "source/csv_event_reader.h"
+
+namespace shopstream::cli {
+
+// The first SIGINT or SIGTERM sets the returned flag (a clean stop); a second one exits at once.
+std::atomic<bool>& InstallStopSignals();
+
+// "15s", "500ms", "2m", "1h" or a plain number of seconds.
+Result<std::chrono::milliseconds> ParseDuration(const std::string& text);
+
+// 1234567 -> "1,234,567"
+std::string Grouped(int64_t n);
+
+// Prints `line()` to stderr every `interval` from a background thread until destroyed.
+class StatusPrinter {
+ public:
+  StatusPrinter(std::chrono::milliseconds interval, std::function<std::string()> line);
+  ~StatusPrinter();
+
+ private:
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+// Replays a CSV file; Rewind() reopens it for --loop.
+class CsvFeed : public EventFeed {
+ public:
+  static Result<std::unique_ptr<CsvFeed>> Open(const std::string& path, bool strict);
+  Result<bool> Next(Event* out) override { return reader_->Next(out); }
+  Status Rewind() override;
+  const source::CsvEventReader& reader() const { return *reader_; }
+
+ private:
+  CsvFeed(std::string path, bool strict, std::unique_ptr<source::CsvEventReader> reader)
+      : path_(std::move(path)), strict_(strict), reader_(std::move(reader)) {}
+  std::string path_;
+  bool strict_;
+  std::unique_ptr<source::CsvEventReader> reader_;
+};
+
+// Turns an input problem into the command's exit: code 2 and one line naming the input.
+[[noreturn]] void ExitBadInput(const Status& status);
+
+}  // namespace shopstream::cli

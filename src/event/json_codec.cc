@@ -1,0 +1,238 @@
+#include "event/json_codec.h"
+
+#include <simdjson.h>
+
+#include <charconv>
+#include <cstring>
+
+namespace shopstream {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+void AppendEscaped(std::string_view s, std::string* out) {
+  out->push_back('"');
+  for (char c : s) {
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out->append(buf);
+        } else {
+          out->push_back(c);
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+void AppendInt(int64_t v, std::string* out) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out->append(buf, end);
+}
+
+// Python's repr(float): shortest round-trip digits, with ".0" on whole numbers.
+void AppendPythonFloat(double v, std::string* out) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  std::string_view text(buf, end - buf);
+  out->append(text);
+  if (text.find_first_of(".eEn") == std::string_view::npos) out->append(".0");
+}
+
+void AppendOptional(const std::optional<std::string>& v, std::string* out) {
+  if (v) {
+    AppendEscaped(*v, out);
+  } else {
+    out->append("NaN");
+  }
+}
+
+bool IsWordChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// Copies `in` to `out`, turning the bare token NaN (outside strings) into null.
+void RewriteNaN(std::string_view in, std::string* out) {
+  out->clear();
+  bool in_string = false;
+  for (size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (in_string) {
+      if (c == '\\' && i + 1 < in.size()) {
+        out->push_back(c);
+        c = in[++i];
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == 'N' && in.compare(i, 3, "NaN") == 0 && (i == 0 || !IsWordChar(in[i - 1])) &&
+               (i + 3 == in.size() || !IsWordChar(in[i + 3]))) {
+      out->append("null");
+      i += 2;
+      continue;
+    }
+    out->push_back(c);
+  }
+}
+
+enum Field : uint32_t {
+  kEventTime = 1 << 0,
+  kEventType = 1 << 1,
+  kProductId = 1 << 2,
+  kCategoryId = 1 << 3,
+  kPrice = 1 << 4,
+  kUserId = 1 << 5,
+  kId = 1 << 6,
+};
+constexpr uint32_t kRequired = kEventTime | kEventType | kProductId | kCategoryId | kPrice |
+                               kUserId | kId;
+
+Status WrongType(std::string_view key, std::string_view expected) {
+  return Status::InvalidArgument("field \"" + std::string(key) + "\" is not " +
+                                 std::string(expected));
+}
+
+Status ReadString(element v, std::string_view key, std::string* out) {
+  std::string_view s;
+  if (v.get_string().get(s)) return WrongType(key, "a string");
+  out->assign(s);
+  return Status::Ok();
+}
+
+Status ReadOptionalString(element v, std::string_view key, std::optional<std::string>* out) {
+  if (v.is_null()) {
+    out->reset();
+    return Status::Ok();
+  }
+  std::string_view s;
+  if (v.get_string().get(s)) return WrongType(key, "a string or NaN");
+  out->emplace(s);
+  return Status::Ok();
+}
+
+// Integers arrive as JSON integers from the seed producer; digit strings are accepted too.
+Status ReadInt(element v, std::string_view key, int64_t* out) {
+  if (v.type() == element_type::INT64) {
+    *out = v.get_int64().value_unsafe();
+    return Status::Ok();
+  }
+  std::string_view s;
+  if (v.get_string().get(s)) return WrongType(key, "an integer");
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  if (ec != std::errc() || end != s.data() + s.size()) return WrongType(key, "an integer");
+  return Status::Ok();
+}
+
+Status ReadDouble(element v, std::string_view key, double* out) {
+  if (v.get_double().get(*out)) return WrongType(key, "a number");
+  return Status::Ok();
+}
+
+}  // namespace
+
+void EncodeEventJson(const Event& e, std::string* out) {
+  out->append("{\"event_time\": ");
+  AppendEscaped(e.event_time, out);
+  out->append(", \"event_type\": ");
+  AppendEscaped(e.event_type, out);
+  out->append(", \"product_id\": ");
+  AppendInt(e.product_id, out);
+  out->append(", \"category_id\": ");
+  AppendInt(e.category_id, out);
+  out->append(", \"category_code\": ");
+  AppendOptional(e.category_code, out);
+  out->append(", \"brand\": ");
+  AppendOptional(e.brand, out);
+  out->append(", \"price\": ");
+  AppendPythonFloat(e.price, out);
+  out->append(", \"user_id\": ");
+  AppendInt(e.user_id, out);
+  out->append(", \"user_session\": ");
+  AppendOptional(e.user_session, out);
+  out->append(", \"id\": ");
+  AppendEscaped(e.id, out);
+  out->push_back('}');
+}
+
+struct EventDecoder::Impl {
+  simdjson::dom::parser parser;
+  std::string buffer;
+};
+
+EventDecoder::EventDecoder() : impl_(new Impl) {}
+EventDecoder::~EventDecoder() { delete impl_; }
+
+Status EventDecoder::Decode(std::string_view message, Event* out) {
+  if (message.size() > kMaxMessageBytes) {
+    return Status::InvalidArgument("message of " + std::to_string(message.size()) +
+                                   " bytes is larger than the limit of " +
+                                   std::to_string(kMaxMessageBytes));
+  }
+  std::string& buf = impl_->buffer;
+  if (std::memchr(message.data(), 'N', message.size()) != nullptr) {
+    RewriteNaN(message, &buf);
+  } else {
+    buf.assign(message);
+  }
+  const size_t length = buf.size();
+  buf.resize(length + simdjson::SIMDJSON_PADDING);
+
+  // The DOM front end validates the whole message (UTF-8, structure, trailing bytes) with
+  // the library's runtime-dispatched SIMD kernels.
+  element doc;
+  if (auto err = impl_->parser.parse(buf.data(), length, false).get(doc)) {
+    return Status::InvalidArgument(std::string("not JSON: ") + simdjson::error_message(err));
+  }
+  simdjson::dom::object object;
+  if (doc.get_object().get(object)) return Status::InvalidArgument("not a JSON object");
+  *out = Event();
+  uint32_t seen = 0;
+  for (auto [key, value] : object) {
+    Status s;
+    if (key == "event_time") {
+      s = ReadString(value, key, &out->event_time), seen |= kEventTime;
+    } else if (key == "event_type") {
+      s = ReadString(value, key, &out->event_type), seen |= kEventType;
+    } else if (key == "product_id") {
+      s = ReadInt(value, key, &out->product_id), seen |= kProductId;
+    } else if (key == "category_id") {
+      s = ReadInt(value, key, &out->category_id), seen |= kCategoryId;
+    } else if (key == "category_code") {
+      s = ReadOptionalString(value, key, &out->category_code);
+    } else if (key == "brand") {
+      s = ReadOptionalString(value, key, &out->brand);
+    } else if (key == "price") {
+      s = ReadDouble(value, key, &out->price), seen |= kPrice;
+    } else if (key == "user_id") {
+      s = ReadInt(value, key, &out->user_id), seen |= kUserId;
+    } else if (key == "user_session") {
+      s = ReadOptionalString(value, key, &out->user_session);
+    } else if (key == "id") {
+      s = ReadString(value, key, &out->id), seen |= kId;
+    }
+    if (!s.ok()) return s;
+  }
+  if ((seen & kRequired) != kRequired) {
+    static const char* kNames[] = {"event_time", "event_type", "product_id", "category_id",
+                                   "price",      "user_id",    "id"};
+    for (int i = 0; i < 7; ++i) {
+      if (!(seen & (1u << i))) {
+        return Status::InvalidArgument(std::string("required field \"") + kNames[i] +
+                                       "\" is missing");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace shopstream

@@ -1,0 +1,126 @@
+#include "pipeline/processor.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "common/log.h"
+#include "pipeline/batch_builder.h"
+
+namespace shopstream {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+Processor::Processor(MessageSource& source, RawStore& raw, ProcessedStore& processed,
+                     ProcessorOptions options)
+    : source_(source), raw_(raw), processed_(processed), options_(options) {}
+
+Status Processor::WithRetry(const char* what, const std::atomic<bool>& stop,
+                            const std::function<Status()>& attempt) {
+  milliseconds delay{100};
+  for (int failures = 0;; ++failures) {
+    Status s = attempt();
+    if (s.ok()) {
+      if (failures > 0) LogInfo(std::string(what) + ": recovered after " +
+                                std::to_string(failures) + " failed attempts");
+      return s;
+    }
+    if (!s.retryable()) return Status(s);
+    counters_.retries++;
+    // Log the first failure and then every tenth, so an outage does not flood the log.
+    if (failures % 10 == 0) {
+      LogWarn(std::string(what) + " failed, retrying in " + std::to_string(delay.count()) +
+              " ms: " + s.ToString());
+    }
+    auto until = Clock::now() + delay;
+    while (Clock::now() < until) {
+      if (stop) return Status::Unavailable(std::string(what) + ": stopped while retrying");
+      std::this_thread::sleep_for(milliseconds(20));
+    }
+    delay = std::min(delay * 2, options_.max_backoff);
+  }
+}
+
+Status Processor::Run(const std::atomic<bool>& stop) {
+  if (options_.write_raw) {
+    if (Status s = WithRetry("creating the raw store", stop, [&] { return raw_.Init(); }); !s.ok())
+      return s;
+  }
+  if (Status s = WithRetry("creating the processed store", stop,
+                           [&] { return processed_.Init(); });
+      !s.ok()) {
+    return s;
+  }
+
+  const std::string stream = source_.stream_name();
+  // On every (re)assignment the source resumes where the rows say, not where the bus says.
+  source_.SetAssignmentListener([&](const std::vector<int32_t>& partitions) {
+    OffsetMap offsets;
+    Status s = WithRetry("loading offsets", stop, [&] {
+      auto loaded = processed_.LoadOffsets(stream, partitions);
+      if (loaded.ok()) offsets = std::move(loaded).value();
+      return loaded.status();
+    });
+    if (!s.ok()) LogError("cannot load offsets: " + s.ToString());
+    return offsets;
+  });
+
+  BatchBuilder builder;
+  auto last_activity = Clock::now();
+  while (!stop) {
+    const auto started = Clock::now();
+    const auto deadline = started + options_.trigger;
+    std::vector<Message> messages;
+    while (messages.size() < options_.max_batch && !stop) {
+      auto now = Clock::now();
+      if (now >= deadline && !messages.empty()) break;
+      // Wait in short slices so that Ctrl-C and the trigger are honoured promptly.
+      auto wait = std::clamp(std::chrono::duration_cast<milliseconds>(deadline - now),
+                             milliseconds(1), milliseconds(100));
+      auto polled = source_.Poll(options_.max_batch - messages.size(), wait);
+      if (!polled.ok()) {
+        if (!polled.status().retryable()) return polled.status();
+        counters_.retries++;
+        LogWarn("reading the bus failed, retrying: " + polled.status().ToString());
+        std::this_thread::sleep_for(milliseconds(200));
+        continue;
+      }
+      for (Message& m : polled.value()) messages.push_back(std::move(m));
+      if (messages.empty() && Clock::now() >= deadline) break;
+    }
+    if (messages.empty()) {
+      if (options_.idle_exit.count() > 0 && Clock::now() - last_activity >= options_.idle_exit) {
+        LogInfo("nothing new for " + std::to_string(options_.idle_exit.count()) +
+                " ms, stopping (--idle-exit)");
+        break;
+      }
+      counters_.lag = source_.Lag();
+      continue;
+    }
+    last_activity = Clock::now();
+    counters_.consumed += static_cast<int64_t>(messages.size());
+
+    DecodedBatch batch = builder.Build(stream, messages);
+    if (options_.write_raw) {
+      Status s = WithRetry("writing raw events", stop, [&] { return raw_.Write(batch.events); });
+      if (!s.ok()) return stop ? Status::Ok() : s;
+    }
+    batch.processed.lag = source_.Lag();
+    batch.processed.batch_millis =
+        std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+    if (options_.write_processed) {
+      Status s = WithRetry("committing the batch", stop,
+                           [&] { return processed_.Commit(batch.processed); });
+      if (!s.ok()) return stop ? Status::Ok() : s;
+    }
+    source_.Acknowledge(batch.processed.next_offsets);
+    counters_.processed += static_cast<int64_t>(batch.processed.rows.size());
+    counters_.dead_letters += static_cast<int64_t>(batch.processed.dead_letters.size());
+    counters_.batches++;
+    counters_.lag = batch.processed.lag;
+    if (on_commit_) on_commit_();
+  }
+  return Status::Ok();
+}
+
+}  // namespace shopstream

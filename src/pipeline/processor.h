@@ -1,0 +1,67 @@
+// The processor: reads micro-batches from a MessageSource, decodes and cleans each message,
+// writes raw events to the RawStore, then commits cleaned rows, rollups, dead letters and the
+// next offsets to the ProcessedStore in one transaction. Exactly once: offsets of record live
+// with the rows and are handed to the source on every partition assignment.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+
+#include "bus/bus.h"
+#include "common/status.h"
+#include "store/store.h"
+
+namespace shopstream {
+
+struct ProcessorOptions {
+  // A batch closes when this much time has passed since it started or when it is full,
+  // whichever comes first (15 s reproduces the seed's processingTime trigger).
+  std::chrono::milliseconds trigger{1000};
+  size_t max_batch = 20000;
+  // Ends Run() once nothing new arrived for this long; 0 means run until stopped.
+  std::chrono::milliseconds idle_exit{0};
+  // Outages are retried with exponential backoff up to this delay, for as long as it takes.
+  std::chrono::milliseconds max_backoff{10000};
+  bool write_raw = true;        // false: skip the raw store (benchmarks)
+  bool write_processed = true;  // false: decode and clean only (benchmarks)
+};
+
+// Live counters, readable from other threads (status lines, metrics).
+struct ProcessorCounters {
+  std::atomic<int64_t> consumed{0};      // messages read from the bus
+  std::atomic<int64_t> processed{0};     // events committed as rows
+  std::atomic<int64_t> dead_letters{0};  // messages committed as dead letters
+  std::atomic<int64_t> batches{0};
+  std::atomic<int64_t> lag{-1};
+  std::atomic<int64_t> retries{0};  // store or bus calls that failed and were retried
+};
+
+class Processor {
+ public:
+  Processor(MessageSource& source, RawStore& raw, ProcessedStore& processed,
+            ProcessorOptions options);
+
+  // Runs until `stop` becomes true, the idle limit passes, or a non-retryable error occurs
+  // (returned). Creates the stores' tables first.
+  Status Run(const std::atomic<bool>& stop);
+
+  const ProcessorCounters& counters() const { return counters_; }
+  // Called after each committed batch (for live dashboards); must be cheap.
+  void OnCommit(std::function<void()> callback) { on_commit_ = std::move(callback); }
+
+ private:
+  // Calls `attempt` until it succeeds, fails for good, or `stop` is set.
+  Status WithRetry(const char* what, const std::atomic<bool>& stop,
+                   const std::function<Status()>& attempt);
+
+  MessageSource& source_;
+  RawStore& raw_;
+  ProcessedStore& processed_;
+  ProcessorOptions options_;
+  ProcessorCounters counters_;
+  std::function<void()> on_commit_;
+};
+
+}  // namespace shopstream

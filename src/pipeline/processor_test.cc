@@ -1,0 +1,147 @@
+// The processor against in-memory fakes: dead letters, resume from stored offsets, and
+// outages waited out, in milliseconds.
+#include "pipeline/processor.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "event/json_codec.h"
+#include "event/uuid.h"
+
+namespace shopstream {
+namespace {
+
+class FakeSource : public MessageSource {
+ public:
+  explicit FakeSource(std::vector<std::string> payloads) : payloads_(std::move(payloads)) {}
+  void SetAssignmentListener(AssignmentListener l) override { listener_ = std::move(l); }
+  Result<std::vector<Message>> Poll(size_t max, std::chrono::milliseconds) override {
+    if (!assigned_) {
+      auto offsets = listener_ ? listener_({0}) : OffsetMap{};
+      next_ = offsets.count(0) ? offsets[0] : 0;
+      assigned_ = true;
+    }
+    std::vector<Message> out;
+    while (out.size() < max && next_ < static_cast<int64_t>(payloads_.size())) {
+      out.push_back({0, next_, payloads_[next_]});
+      ++next_;
+    }
+    return out;
+  }
+  int64_t Lag() override { return static_cast<int64_t>(payloads_.size()) - next_; }
+  std::string stream_name() const override { return "fake"; }
+
+ private:
+  std::vector<std::string> payloads_;
+  AssignmentListener listener_;
+  bool assigned_ = false;
+  int64_t next_ = 0;
+};
+
+// Fails the first `failures` calls with a retryable error, like a server that is down.
+class FlakyRawStore : public RawStore {
+ public:
+  int failures = 0;
+  std::set<std::string> ids;
+  Status Init() override { return Status::Ok(); }
+  Status Write(const std::vector<Event>& events) override {
+    if (failures > 0) {
+      --failures;
+      return Status::Unavailable("raw store down");
+    }
+    for (const Event& e : events) ids.insert(e.id);
+    return Status::Ok();
+  }
+};
+
+class MemoryProcessedStore : public ProcessedStore {
+ public:
+  int failures = 0;
+  std::map<std::string, CleanedEvent> rows;
+  std::vector<DeadLetter> dead;
+  OffsetMap offsets;
+  Status Init() override { return Status::Ok(); }
+  Status Commit(const ProcessedBatch& b) override {
+    if (failures > 0) {
+      --failures;
+      return Status::Unavailable("processed store down");
+    }
+    for (const auto& r : b.rows) rows.emplace(r.id, r);
+    dead.insert(dead.end(), b.dead_letters.begin(), b.dead_letters.end());
+    for (auto [p, o] : b.next_offsets) offsets[p] = o;
+    return Status::Ok();
+  }
+  Result<OffsetMap> LoadOffsets(const std::string&, const std::vector<int32_t>&) override {
+    return offsets;
+  }
+};
+
+std::vector<std::string> Messages(int good, int bad_every) {
+  Uuid1Generator ids;
+  std::vector<std::string> out;
+  for (int i = 0; i < good; ++i) {
+    Event e;
+    e.event_time = "2019-11-01 00:00:00 UTC";
+    e.event_type = i % 3 == 0 ? "purchase" : "view";
+    e.price = i;
+    e.id = ids.Next();
+    EncodeEventJson(e, &out.emplace_back());
+    if (bad_every > 0 && i % bad_every == 0) out.push_back("{\"truncated\": ");
+  }
+  return out;
+}
+
+ProcessorOptions Fast() {
+  ProcessorOptions o;
+  o.trigger = std::chrono::milliseconds(5);
+  o.max_batch = 7;
+  o.idle_exit = std::chrono::milliseconds(30);
+  o.max_backoff = std::chrono::milliseconds(5);
+  return o;
+}
+
+TEST(ProcessorTest, StoresGoodEventsAndDeadLettersTheRest) {
+  FakeSource source(Messages(100, 10));
+  FlakyRawStore raw;
+  MemoryProcessedStore processed;
+  Processor p(source, raw, processed, Fast());
+  std::atomic<bool> stop{false};
+  ASSERT_TRUE(p.Run(stop).ok());
+  EXPECT_EQ(processed.rows.size(), 100u);
+  EXPECT_EQ(raw.ids.size(), 100u);
+  EXPECT_EQ(processed.dead.size(), 10u);
+  EXPECT_EQ(processed.offsets[0], 110);
+  EXPECT_EQ(p.counters().dead_letters, 10);
+  EXPECT_FALSE(processed.dead[0].reason.empty());
+}
+
+TEST(ProcessorTest, ResumesFromTheStoredOffsets) {
+  auto messages = Messages(50, 0);
+  MemoryProcessedStore processed;
+  FlakyRawStore raw;
+  processed.offsets[0] = 20;  // as if a previous run had committed the first 20
+  FakeSource source(messages);
+  Processor p(source, raw, processed, Fast());
+  std::atomic<bool> stop{false};
+  ASSERT_TRUE(p.Run(stop).ok());
+  EXPECT_EQ(processed.rows.size(), 30u);
+  EXPECT_EQ(p.counters().consumed, 30);
+}
+
+TEST(ProcessorTest, WaitsOutOutagesAndLosesNothing) {
+  FakeSource source(Messages(40, 0));
+  FlakyRawStore raw;
+  raw.failures = 3;
+  MemoryProcessedStore processed;
+  processed.failures = 2;
+  Processor p(source, raw, processed, Fast());
+  std::atomic<bool> stop{false};
+  ASSERT_TRUE(p.Run(stop).ok());
+  EXPECT_EQ(processed.rows.size(), 40u);
+  EXPECT_EQ(p.counters().retries, 5);
+}
+
+}  // namespace
+}  // namespace shopstream

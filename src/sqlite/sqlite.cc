@@ -1,0 +1,100 @@
+#include "sqlite/sqlite.h"
+
+namespace shopstream::sqlite {
+
+Status ToStatus(int rc, sqlite3* db, std::string_view what) {
+  if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) return Status::Ok();
+  std::string message = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  switch (rc & 0xFF) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return Status::Unavailable(message);
+    case SQLITE_CANTOPEN: return Status::NotFound(message);
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_READONLY: return Status::IoError(message);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: return Status::Corruption(message);
+    default: return Status::Internal(message);
+  }
+}
+
+Statement& Statement::operator=(Statement&& other) noexcept {
+  if (this != &other) {
+    sqlite3_finalize(stmt_);
+    stmt_ = other.stmt_;
+    other.stmt_ = nullptr;
+  }
+  return *this;
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Result<bool> Statement::Step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  sqlite3* db = sqlite3_db_handle(stmt_);
+  Status s = ToStatus(rc, db, sqlite3_sql(stmt_) ? std::string_view(sqlite3_sql(stmt_)).substr(0, 60)
+                                                 : std::string_view("statement"));
+  sqlite3_reset(stmt_);
+  return s;
+}
+
+Status Statement::Run() {
+  while (true) {
+    auto row = Step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) break;
+  }
+  Reset();
+  return Status::Ok();
+}
+
+std::string_view Statement::ColumnText(int col) const {
+  const void* data = sqlite3_column_blob(stmt_, col);
+  int size = sqlite3_column_bytes(stmt_, col);
+  return data ? std::string_view(static_cast<const char*>(data), size) : std::string_view();
+}
+
+Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Mode mode) {
+  sqlite3* db = nullptr;
+  int flags = mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY
+                                      : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    Status s = ToStatus(rc, db, "cannot open SQLite database '" + path + "'");
+    sqlite3_close(db);
+    return s;
+  }
+  std::unique_ptr<Database> out(new Database(db, path));
+  sqlite3_busy_timeout(db, 10000);
+  if (mode != Mode::kReadOnly) {
+    // synchronous=NORMAL in WAL mode: a committed transaction survives a crash of the process;
+    // only a power loss may roll back the last transactions, never corrupt the file.
+    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL"}) {
+      if (Status s = out->Exec(pragma); !s.ok()) return s;
+    }
+  }
+  return out;
+}
+
+Database::~Database() { sqlite3_close_v2(db_); }
+
+Status Database::Exec(const std::string& sql) {
+  char* error = nullptr;
+  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error);
+  if (rc == SQLITE_OK) return Status::Ok();
+  Status s = ToStatus(rc, db_, "SQLite '" + sql.substr(0, 60) + "' on " + path_);
+  sqlite3_free(error);
+  return s;
+}
+
+Result<Statement> Database::Prepare(const std::string& sql) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+                              SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) return ToStatus(rc, db_, "preparing '" + sql.substr(0, 60) + "'");
+  return Statement(stmt);
+}
+
+}  // namespace shopstream::sqlite

@@ -1,0 +1,318 @@
+#include "store/mysql/mysql_processed_store.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <string_view>
+#include <unordered_set>
+
+#include "event/rollup.h"
+#include "store/mysql/chunked_statement.h"
+#include "store/mysql/mysql_client.h"
+#include "store/mysql/mysql_values.h"
+
+namespace shopstream {
+namespace {
+
+using mysql::Blob;
+using mysql::ChunkedStatement;
+using mysql::Connection;
+using mysql::Value;
+
+constexpr const char* kPasswordEnv = "SHOPSTREAM_MYSQL_PASSWORD";
+constexpr const char* kOptionFileEnv = "SHOPSTREAM_MYSQL_OPTION_FILE";
+constexpr const char* kDefaultTable = "operations";
+
+Value Text(std::string_view s) { return Value(s); }
+
+// The DDL, for a rows table name already quoted. Text compares byte for byte (a binary collation
+// without trailing-space padding), so ids and names are kept and matched exactly as given.
+std::vector<std::string> SchemaStatements(const std::string& table, const std::string& collation) {
+  const std::string options = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=" + collation;
+  return {
+      // The seed's table, column for column.
+      "CREATE TABLE IF NOT EXISTS " + table +
+          "(id VARCHAR(100) NOT NULL, event_time DATETIME, event_type VARCHAR(20),"
+          " department VARCHAR(50), product VARCHAR(50), brand VARCHAR(50), price FLOAT,"
+          " revenue FLOAT, PRIMARY KEY(id))" +
+          options,
+      "CREATE TABLE IF NOT EXISTS rollup_minute(bucket VARCHAR(16) NOT NULL,"
+      " event_type VARCHAR(20) NOT NULL, department VARCHAR(50) NOT NULL,"
+      " events BIGINT NOT NULL, revenue DOUBLE NOT NULL,"
+      " PRIMARY KEY(bucket, event_type, department))" +
+          options,
+      "CREATE TABLE IF NOT EXISTS rollup_hour_brand(bucket VARCHAR(13) NOT NULL,"
+      " brand VARCHAR(50) NOT NULL, event_type VARCHAR(20) NOT NULL,"
+      " events BIGINT NOT NULL, revenue DOUBLE NOT NULL,"
+      " PRIMARY KEY(bucket, brand, event_type))" +
+          options,
+      "CREATE TABLE IF NOT EXISTS rollup_hour_product(bucket VARCHAR(13) NOT NULL,"
+      " department VARCHAR(50) NOT NULL, product VARCHAR(50) NOT NULL,"
+      " event_type VARCHAR(20) NOT NULL, events BIGINT NOT NULL, revenue DOUBLE NOT NULL,"
+      " PRIMARY KEY(bucket, department, product, event_type))" +
+          options,
+      "CREATE TABLE IF NOT EXISTS stream_offsets(stream VARCHAR(255) NOT NULL,"
+      " `partition` INT NOT NULL, next_offset BIGINT NOT NULL,"
+      " PRIMARY KEY(stream, `partition`))" +
+          options,
+      "CREATE TABLE IF NOT EXISTS dead_letters(stream VARCHAR(255) NOT NULL,"
+      " `partition` INT NOT NULL, `offset` BIGINT NOT NULL, reason TEXT NOT NULL,"
+      " payload MEDIUMBLOB, recorded_at DATETIME NOT NULL,"
+      " PRIMARY KEY(stream, `partition`, `offset`))" +
+          options,
+      "CREATE TABLE IF NOT EXISTS processor_stats(stream VARCHAR(255) NOT NULL,"
+      " batches BIGINT NOT NULL, events BIGINT NOT NULL, dead_letters BIGINT NOT NULL,"
+      " last_batch_ms DOUBLE, lag BIGINT, updated_at DATETIME NOT NULL, PRIMARY KEY(stream))" +
+          options,
+  };
+}
+
+// MariaDB and MySQL 8 name their exact (binary, no-pad) utf8mb4 collations differently.
+std::string ExactCollation(const std::string& server_version) {
+  return server_version.find("MariaDB") != std::string::npos ? "utf8mb4_nopad_bin"
+                                                             : "utf8mb4_0900_bin";
+}
+
+const char* kAddTotals =
+    " ON DUPLICATE KEY UPDATE events = events + VALUES(events),"
+    " revenue = revenue + VALUES(revenue)";
+
+class MysqlProcessedStore : public ProcessedStore {
+ public:
+  MysqlProcessedStore(mysql::ConnectOptions options, const std::string& table)
+      : options_(std::move(options)),
+        table_(table),
+        find_ids_("SELECT id FROM " + table + " WHERE id IN (", "?", ",", ") FOR UPDATE", 1,
+                  "looking up existing ids in " + table),
+        insert_rows_("INSERT INTO " + table +
+                         "(id, event_time, event_type, department, product, brand, price,"
+                         " revenue) VALUES ",
+                     "(?,?,?,?,?,?,?,?)", ",", "", 8, "inserting rows into " + table),
+        minute_(
+            "INSERT INTO rollup_minute(bucket, event_type, department, events, revenue)"
+            " VALUES ",
+            "(?,?,?,?,?)", ",", kAddTotals, 5, "adding to rollup_minute"),
+        hour_brand_(
+            "INSERT INTO rollup_hour_brand(bucket, brand, event_type, events, revenue)"
+            " VALUES ",
+            "(?,?,?,?,?)", ",", kAddTotals, 5, "adding to rollup_hour_brand"),
+        hour_product_(
+            "INSERT INTO rollup_hour_product(bucket, department, product, event_type,"
+            " events, revenue) VALUES ",
+            "(?,?,?,?,?,?)", ",", kAddTotals, 6, "adding to rollup_hour_product"),
+        dead_letters_(
+            "INSERT INTO dead_letters(stream, `partition`, `offset`, reason, payload,"
+            " recorded_at) VALUES ",
+            "(?,?,?,?,?,UTC_TIMESTAMP())", ",", " ON DUPLICATE KEY UPDATE `offset` = `offset`", 5,
+            "storing dead letters"),
+        offsets_("INSERT INTO stream_offsets(stream, `partition`, next_offset) VALUES ", "(?,?,?)",
+                 ",", " ON DUPLICATE KEY UPDATE next_offset = VALUES(next_offset)", 3,
+                 "storing offsets"),
+        stats_(
+            "INSERT INTO processor_stats(stream, batches, events, dead_letters,"
+            " last_batch_ms, lag, updated_at) VALUES ",
+            "(?, 1, ?, ?, ?, ?, UTC_TIMESTAMP())", ",",
+            " ON DUPLICATE KEY UPDATE batches = batches + 1,"
+            " events = events + VALUES(events),"
+            " dead_letters = dead_letters + VALUES(dead_letters),"
+            " last_batch_ms = VALUES(last_batch_ms), lag = VALUES(lag),"
+            " updated_at = VALUES(updated_at)",
+            5, "updating processor_stats"),
+        load_offsets_("SELECT `partition`, next_offset FROM stream_offsets WHERE stream IN (", "?",
+                      ",", ")", 1, "loading offsets") {}
+
+  ~MysqlProcessedStore() override { Disconnect(); }
+
+  Status Init() override {
+    if (Status s = Connect(); !s.ok()) return s;
+    for (const std::string& sql :
+         SchemaStatements(table_, ExactCollation(conn_->server_version()))) {
+      if (Status s = conn_->Exec(sql, "creating tables"); !s.ok()) return Done(s);
+    }
+    return Status::Ok();
+  }
+
+  Status Commit(const ProcessedBatch& batch) override {
+    if (Status s = mysql::CheckStreamName(batch.stream); !s.ok()) return s;
+    for (const CleanedEvent& row : batch.rows) {
+      if (Status s = mysql::CheckRow(row); !s.ok()) return s;
+    }
+    if (Status s = Connect(); !s.ok()) return s;
+    if (Status s = conn_->Exec("START TRANSACTION", "starting a transaction"); !s.ok()) {
+      return Done(s);
+    }
+    Status s = WriteAll(batch);
+    if (s.ok()) s = conn_->Exec("COMMIT", "committing");
+    if (!s.ok() && conn_->healthy()) {
+      conn_->Exec("ROLLBACK", "rolling back");  // the first error is the one to report
+    }
+    return Done(s);
+  }
+
+  Result<OffsetMap> LoadOffsets(const std::string& stream,
+                                const std::vector<int32_t>& partitions) override {
+    if (Status s = Connect(); !s.ok()) return s;
+    auto rows = load_offsets_.Query(*conn_, {Text(stream)});
+    if (!rows.ok()) return Done(rows.status());
+    OffsetMap out;
+    for (const mysql::Row& row : rows.value()) {
+      const int32_t partition = static_cast<int32_t>(std::stol(row.at(0).value()));
+      if (partitions.empty() ||
+          std::find(partitions.begin(), partitions.end(), partition) != partitions.end()) {
+        out[partition] = std::stoll(row.at(1).value());
+      }
+    }
+    return out;
+  }
+
+ private:
+  Status WriteAll(const ProcessedBatch& batch) {
+    // Each id counts once: the first of its occurrences in the batch, if it is not stored yet.
+    std::vector<const CleanedEvent*> unique;
+    std::unordered_set<std::string_view> seen;
+    std::vector<Value> ids;
+    for (const CleanedEvent& row : batch.rows) {
+      if (seen.insert(row.id).second) {
+        unique.push_back(&row);
+        ids.push_back(Text(row.id));
+      }
+    }
+    // A locking read: a concurrent writer of the same ids waits, or one of the two deadlocks
+    // and retries, instead of both counting the same event.
+    auto existing_rows = find_ids_.Query(*conn_, ids);
+    if (!existing_rows.ok()) return existing_rows.status();
+    std::unordered_set<std::string> existing;
+    for (const mysql::Row& row : existing_rows.value()) existing.insert(row.at(0).value_or(""));
+
+    RollupDelta delta;
+    std::vector<Value> values;
+    int64_t inserted = 0;
+    for (const CleanedEvent* row : unique) {
+      if (existing.count(row->id) != 0) continue;
+      values.insert(values.end(), {Text(row->id), Text(row->event_time), Text(row->event_type),
+                                   Text(row->department), Text(row->product), Text(row->brand),
+                                   row->price, row->revenue});
+      delta.Add(*row);
+      ++inserted;
+    }
+    if (Status s = insert_rows_.Execute(*conn_, values); !s.ok()) return s;
+    if (Status s = WriteRollups(delta); !s.ok()) return s;
+
+    values.clear();
+    std::vector<std::string> reasons;
+    reasons.reserve(batch.dead_letters.size());
+    for (const DeadLetter& d : batch.dead_letters) {
+      reasons.push_back(mysql::SanitizeUtf8(d.reason, mysql::kMaxReasonBytes));
+      const std::string_view payload =
+          std::string_view(d.payload).substr(0, mysql::kMaxPayloadBytes);
+      values.insert(values.end(), {Text(batch.stream), int64_t{d.partition}, d.offset,
+                                   Text(reasons.back()), Blob{payload}});
+    }
+    if (Status s = dead_letters_.Execute(*conn_, values); !s.ok()) return s;
+
+    values.clear();
+    for (const auto& [partition, next] : batch.next_offsets) {
+      values.insert(values.end(), {Text(batch.stream), int64_t{partition}, next});
+    }
+    if (Status s = offsets_.Execute(*conn_, values); !s.ok()) return s;
+
+    return stats_.Execute(
+        *conn_, {Text(batch.stream), inserted, static_cast<int64_t>(batch.dead_letters.size()),
+                 batch.batch_millis, batch.lag});
+  }
+
+  Status WriteRollups(const RollupDelta& delta) {
+    std::vector<Value> values;
+    for (const auto& [key, t] : delta.by_minute) {
+      const auto& [minute, event_type, department] = key;
+      values.insert(values.end(),
+                    {Text(minute), Text(event_type), Text(department), t.events, t.revenue});
+    }
+    if (Status s = minute_.Execute(*conn_, values); !s.ok()) return s;
+    values.clear();
+    for (const auto& [key, t] : delta.by_hour_brand) {
+      const auto& [hour, brand, event_type] = key;
+      values.insert(values.end(), {Text(hour), Text(brand), Text(event_type), t.events, t.revenue});
+    }
+    if (Status s = hour_brand_.Execute(*conn_, values); !s.ok()) return s;
+    values.clear();
+    for (const auto& [key, t] : delta.by_hour_product) {
+      const auto& [hour, department, product, event_type] = key;
+      values.insert(values.end(), {Text(hour), Text(department), Text(product), Text(event_type),
+                                   t.events, t.revenue});
+    }
+    return hour_product_.Execute(*conn_, values);
+  }
+
+  // Opens a connection when there is none or the last one was lost. Statements are prepared
+  // on first use, since the tables may not exist before Init.
+  Status Connect() {
+    if (conn_ && conn_->healthy()) return Status::Ok();
+    Disconnect();
+    auto conn = Connection::Open(options_);
+    if (!conn.ok()) return conn.status();
+    conn_ = std::move(conn).value();
+    return Status::Ok();
+  }
+
+  // Drops the connection after an error that lost it, so that the next call connects again.
+  template <typename S>
+  S Done(S status) {
+    if (conn_ && !conn_->healthy()) Disconnect();
+    return status;
+  }
+
+  void Disconnect() {
+    // Statements go before the connection they belong to.
+    for (ChunkedStatement* c : {&find_ids_, &insert_rows_, &minute_, &hour_brand_, &hour_product_,
+                                &dead_letters_, &offsets_, &stats_, &load_offsets_}) {
+      c->Reset();
+    }
+    conn_.reset();
+  }
+
+  mysql::ConnectOptions options_;
+  std::string table_;
+  std::unique_ptr<Connection> conn_;
+  ChunkedStatement find_ids_, insert_rows_, minute_, hour_brand_, hour_product_, dead_letters_,
+      offsets_, stats_, load_offsets_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ProcessedStore>> OpenMysqlProcessedStore(const Uri& uri) {
+  if (uri.scheme != "mysql") {
+    return Status::InvalidArgument("'" + uri.text + "' is not a mysql:// URI");
+  }
+  if (uri.host.find(',') != std::string::npos) {
+    return Status::InvalidArgument("'" + uri.text + "': give one MySQL server, not a list");
+  }
+  const auto dot = uri.path.find('.');
+  const std::string database = uri.path.substr(0, dot);
+  const std::string table = dot == std::string::npos ? kDefaultTable : uri.path.substr(dot + 1);
+  if (database.empty()) {
+    return Status::InvalidArgument("'" + uri.text +
+                                   "' names no database (mysql://USER@HOST:PORT/DATABASE.TABLE)");
+  }
+  auto quoted_db = mysql::QuoteIdentifier(database);
+  if (!quoted_db.ok())
+    return Status::InvalidArgument(uri.text + ": " + quoted_db.status().message());
+  auto quoted_table = mysql::QuoteIdentifier(table);
+  if (!quoted_table.ok()) {
+    return Status::InvalidArgument(uri.text + ": " + quoted_table.status().message());
+  }
+
+  mysql::ConnectOptions options;
+  options.host = uri.host;
+  options.port = uri.port;
+  options.user = uri.user;
+  options.database = database;
+  if (const char* password = std::getenv(kPasswordEnv)) options.password = password;
+  options.option_file = uri.Param("option-file");
+  if (options.option_file.empty()) {
+    if (const char* file = std::getenv(kOptionFileEnv)) options.option_file = file;
+  }
+  return std::unique_ptr<ProcessedStore>(
+      new MysqlProcessedStore(std::move(options), quoted_table.value()));
+}
+
+}  // namespace shopstream

@@ -1,0 +1,27 @@
+#include "store/open.h"
+
+#include "common/uri.h"
+#include "store/mysql/mysql_processed_store.h"
+#include "store/sqlite/sqlite_stores.h"
+
+namespace shopstream {
+
+Result<std::unique_ptr<RawStore>> OpenRawStore(const std::string& text) {
+  auto uri = ParseUri(text);
+  if (!uri.ok()) return uri.status();
+  if (uri->scheme == "sqlite") return OpenSqliteRawStore(uri->path);
+  return Status::InvalidArgument("'" + text + "': unknown raw store scheme '" + uri->scheme +
+                                 "' (use sqlite:///PATH or cassandra://HOST:PORT/KEYSPACE.TABLE)");
+}
+
+Result<std::unique_ptr<ProcessedStore>> OpenProcessedStore(const std::string& text) {
+  auto uri = ParseUri(text);
+  if (!uri.ok()) return uri.status();
+  if (uri->scheme == "sqlite") return OpenSqliteProcessedStore(uri->path);
+  if (uri->scheme == "mysql" || uri->scheme == "mariadb") return OpenMysqlProcessedStore(*uri);
+  return Status::InvalidArgument("'" + text + "': unknown processed store scheme '" +
+                                 uri->scheme +
+                                 "' (use sqlite:///PATH or mysql://USER@HOST:PORT/DATABASE.TABLE)");
+}
+
+}  // namespace shopstream

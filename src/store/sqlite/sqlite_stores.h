@@ -1,0 +1,17 @@
+// The embedded stores: raw events in table raw_operations (the seed's Cassandra columns) and
+// cleaned rows, rollups, dead letters and offsets (the seed's MySQL table `operations` and the
+// project's own tables) in one SQLite file each, or both in the same file.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "store/store.h"
+
+namespace shopstream {
+
+Result<std::unique_ptr<RawStore>> OpenSqliteRawStore(const std::string& path);
+Result<std::unique_ptr<ProcessedStore>> OpenSqliteProcessedStore(const std::string& path);
+
+}  // namespace shopstream

@@ -1,0 +1,106 @@
+"""The local stack (scripts/stack up) answers as real Kafka, Cassandra and MariaDB servers.
+
+Run after `scripts/stack up`. A service that is not up is skipped with a loud reason on a
+developer's machine, and fails under CI (CI=true), where .ci/run must have started it.
+"""
+
+import os
+import socket
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+RUN = ROOT / ".cache" / "run"
+KAFKA_PORT = int(os.environ.get("STACK_KAFKA_PORT", "9092"))
+CASSANDRA_PORT = int(os.environ.get("STACK_CASSANDRA_PORT", "9042"))
+MYSQL_PORT = int(os.environ.get("STACK_MYSQL_PORT", "3306"))
+CASSANDRA_AUTH = os.environ.get("STACK_CASSANDRA_AUTH") == "1"
+
+
+def require_port(name, port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            return
+    except OSError:
+        message = f"!!! {name} is not listening on 127.0.0.1:{port}: run `scripts/stack up` first"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def test_kafka_lists_the_broker():
+    require_port("kafka", KAFKA_PORT)
+    out = subprocess.run(
+        ["kcat", "-L", "-b", f"127.0.0.1:{KAFKA_PORT}", "-m", "10"],
+        capture_output=True, text=True, timeout=30, check=True,
+    ).stdout
+    assert "1 brokers:" in out
+    assert f"127.0.0.1:{KAFKA_PORT}" in out
+
+
+def test_kafka_creates_topics_on_first_use():
+    require_port("kafka", KAFKA_PORT)
+    topic = f"stack-test-{os.getpid()}"
+    subprocess.run(
+        ["kcat", "-P", "-b", f"127.0.0.1:{KAFKA_PORT}", "-t", topic],
+        input="hello stack\n", text=True, timeout=60, check=True,
+    )
+    out = subprocess.run(
+        ["kcat", "-C", "-b", f"127.0.0.1:{KAFKA_PORT}", "-t", topic, "-o", "beginning", "-e",
+         "-q"],
+        capture_output=True, text=True, timeout=60, check=True,
+    ).stdout
+    assert out.strip() == "hello stack"
+
+
+def cassandra_release_version():
+    try:
+        from cassandra.auth import PlainTextAuthProvider
+        from cassandra.cluster import Cluster
+    except ImportError:
+        # No driver installed: the project's own minimal protocol client runs the query.
+        args = [sys.executable, str(ROOT / "scripts" / "cql_ping.py"), "--port",
+                str(CASSANDRA_PORT), "--query", "SELECT release_version FROM system.local"]
+        if CASSANDRA_AUTH:
+            args.append("--login")
+        return subprocess.run(args, capture_output=True, text=True, timeout=30,
+                              check=True).stdout.strip()
+    auth = PlainTextAuthProvider("cassandra", "cassandra") if CASSANDRA_AUTH else None
+    cluster = Cluster(["127.0.0.1"], port=CASSANDRA_PORT, auth_provider=auth,
+                      protocol_version=5)
+    try:
+        row = cluster.connect().execute("SELECT release_version FROM system.local").one()
+        return row.release_version
+    finally:
+        cluster.shutdown()
+
+
+def test_cassandra_answers_cql():
+    require_port("cassandra", CASSANDRA_PORT)
+    assert cassandra_release_version().startswith("5.0.")
+
+
+def test_mariadb_answers_with_the_option_file():
+    require_port("mariadb", MYSQL_PORT)
+    option_file = RUN / "mysql.cnf"
+    assert option_file.is_file(), f"{option_file} is written by scripts/stack up"
+    assert stat.S_IMODE(option_file.stat().st_mode) == 0o600
+    out = subprocess.run(
+        ["mariadb", f"--defaults-extra-file={option_file}", "--batch", "--skip-column-names",
+         "-e", "SELECT 1, DATABASE(), CURRENT_USER()", "ecommerce"],
+        capture_output=True, text=True, timeout=30, check=True,
+    ).stdout
+    one, database, user = out.strip().split("\t")
+    assert (one, database) == ("1", "ecommerce")
+    assert user.startswith("admin@")
+
+
+def test_status_reports_each_service():
+    out = subprocess.run([str(ROOT / "scripts" / "stack"), "status"], capture_output=True,
+                         text=True, timeout=30, check=True).stdout
+    for name in ("kafka", "cassandra", "mariadb"):
+        assert any(line.startswith(name) for line in out.splitlines()), out
