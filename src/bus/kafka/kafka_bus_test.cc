@@ -69,10 +69,11 @@ std::unique_ptr<KafkaPublisher> OpenPublisher(MockCluster& cluster, const std::s
 }
 
 std::unique_ptr<KafkaSource> OpenSource(MockCluster& cluster, const std::string& topic,
-                                        const std::string& group) {
+                                        const std::string& group, const std::string& query = "") {
   KafkaSourceOptions options;
   options.group = group;
-  auto source = KafkaSource::Open(cluster.UriFor(topic, "rdkafka.log_level=3"), options);
+  auto source = KafkaSource::Open(
+      cluster.UriFor(topic, "rdkafka.log_level=3" + (query.empty() ? "" : "&" + query)), options);
   EXPECT_TRUE(source.ok()) << source.status().ToString();
   return source.ok() ? std::move(source).value() : nullptr;
 }
@@ -252,19 +253,30 @@ TEST(KafkaBusTest, AcknowledgeCommitsOffsetsForLagTools) {
   rd_kafka_destroy(observer);
 }
 
-TEST(KafkaBusTest, TwoMembersOfOneGroupSplitFourPartitionsAndReadEachMessageOnce) {
+// The mock coordinator waits up to a session time-out for members to rejoin: keep it short.
+constexpr const char* kQuickGroup =
+    "rdkafka.session.timeout.ms=6000&rdkafka.heartbeat.interval.ms=500";
+
+// Two members of one group on 4 partitions, the second joining while the first is reading,
+// both storing into one offset store: every message is taken once, at its stored offset.
+void TwoMembersSplitFourPartitions(const std::string& query) {
   MockCluster cluster;
   cluster.CreateTopic("split", 4);
   auto sent = Payloads(0, 2000);
   Publish(cluster, "split", sent);
 
-  auto first = OpenSource(cluster, "split", "pair");
-  auto second = OpenSource(cluster, "split", "pair");
-  ASSERT_TRUE(first && second);
   FakeStore store;  // one store shared by both members, as the processed database is
+  auto first = OpenSource(cluster, "split", "pair", query);
+  ASSERT_TRUE(first);
   store.Install(*first);
+  // The first member reads part of the topic alone, in small batches...
+  for (int i = 0; i < kMaxPolls && store.rows.size() < 200; ++i) store.Consume(*first, 20);
+  ASSERT_GE(store.rows.size(), 200u);
+  ASSERT_LT(store.rows.size(), sent.size());
+  // ...then the second joins and the group rebalances mid-way.
+  auto second = OpenSource(cluster, "split", "pair", query);
+  ASSERT_TRUE(second);
   store.Install(*second);
-  // Small batches, so that the second member joins while the first is mid-way.
   for (int i = 0; i < 4 * kMaxPolls && store.rows.size() < sent.size(); ++i) {
     store.Consume(*first, 20);
     store.Consume(*second, 20);
@@ -284,6 +296,51 @@ TEST(KafkaBusTest, TwoMembersOfOneGroupSplitFourPartitionsAndReadEachMessageOnce
   std::set<int32_t> all(a.begin(), a.end());
   all.insert(b.begin(), b.end());
   EXPECT_EQ(all, (std::set<int32_t>{0, 1, 2, 3}));
+}
+
+TEST(KafkaBusTest, TwoMembersOfOneGroupSplitFourPartitionsAndReadEachMessageOnce) {
+  TwoMembersSplitFourPartitions(kQuickGroup);
+}
+
+TEST(KafkaBusTest, CooperativeStickyMembersSplitFourPartitionsAndReadEachMessageOnce) {
+  TwoMembersSplitFourPartitions(std::string(kQuickGroup) +
+                                "&rdkafka.partition.assignment.strategy=cooperative-sticky");
+}
+
+TEST(KafkaBusTest, ReadingGoesOnAfterABrokerOutage) {
+  MockCluster cluster;
+  cluster.CreateTopic("outage", 2);
+  Publish(cluster, "outage", Payloads(0, 100));
+  auto source = OpenSource(cluster, "outage", "g1");
+  ASSERT_TRUE(source);
+  FakeStore store;
+  store.Install(*source);
+  for (int i = 0; i < kMaxPolls && store.rows.size() < 100; ++i) store.Consume(*source);
+  ASSERT_EQ(store.rows.size(), 100u);
+
+  rd_kafka_mock_broker_set_down(cluster.get(), 1);
+  // During the outage Poll() returns nothing or a retryable status, never a final error.
+  for (int i = 0; i < 12; ++i) {
+    auto batch = source->Poll(100, kPollWait);
+    if (batch.ok()) {
+      EXPECT_TRUE(batch->empty());
+    } else {
+      EXPECT_TRUE(batch.status().retryable()) << batch.status().ToString();
+    }
+  }
+  rd_kafka_mock_broker_set_up(cluster.get(), 1);
+
+  Publish(cluster, "outage", Payloads(100, 50));
+  for (int i = 0; i < kMaxPolls && store.rows.size() < 150; ++i) {
+    auto batch = source->Poll(100, kPollWait);
+    if (!batch.ok()) continue;  // the last of the outage
+    for (const Message& m : *batch) {
+      ASSERT_EQ(m.offset, store.next[m.partition]);
+      store.next[m.partition] = m.offset + 1;
+      store.rows.push_back(m);
+    }
+  }
+  EXPECT_EQ(store.Payloads(), AsSet(Payloads(0, 150)));
 }
 
 TEST(KafkaBusTest, BackpressureNeverDropsWhenTheLocalQueueIsFull) {

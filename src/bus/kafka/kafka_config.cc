@@ -74,6 +74,15 @@ Result<ConfPtr> MakeConf(const Settings& settings, const std::string& where) {
 
 void InstallLogger(rd_kafka_conf_t* conf) { rd_kafka_conf_set_log_cb(conf, LogFromLibrdkafka); }
 
+bool ErrorThrottle::ShouldLog(rd_kafka_resp_err_t err) {
+  constexpr auto kRepeatEvery = std::chrono::seconds(10);
+  auto now = std::chrono::steady_clock::now();
+  if (err == last_ && now - last_at_ < kRepeatEvery) return false;
+  last_ = err;
+  last_at_ = now;
+  return true;
+}
+
 bool IsTransient(rd_kafka_resp_err_t err) {
   switch (err) {
     case RD_KAFKA_RESP_ERR__TRANSPORT:

@@ -4,6 +4,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <chrono>
 #include <set>
 #include <string>
 #include <utility>
@@ -32,6 +33,17 @@ Result<ConfPtr> MakeConf(const Settings& settings, const std::string& where);
 
 // Routes librdkafka's own log lines to shopstream's log.
 void InstallLogger(rd_kafka_conf_t* conf);
+
+// Decides whether an error is logged now: the same error at most once every 10 s, so that
+// an outage does not flood the log.
+class ErrorThrottle {
+ public:
+  bool ShouldLog(rd_kafka_resp_err_t err);
+
+ private:
+  rd_kafka_resp_err_t last_ = RD_KAFKA_RESP_ERR_NO_ERROR;
+  std::chrono::steady_clock::time_point last_at_;
+};
 
 // True for errors that go away by themselves (broker restart, leader change, time-outs).
 bool IsTransient(rd_kafka_resp_err_t err);

@@ -46,6 +46,7 @@ Result<std::unique_ptr<KafkaPublisher>> KafkaPublisher::Open(const Uri& uri,
 
   std::unique_ptr<KafkaPublisher> publisher(new KafkaPublisher(endpoint->topic, uri.text));
   rd_kafka_conf_set_dr_msg_cb(conf->get(), &KafkaPublisher::OnDelivery);
+  rd_kafka_conf_set_error_cb(conf->get(), &KafkaPublisher::OnError);
   rd_kafka_conf_set_opaque(conf->get(), publisher.get());
   kafka::InstallLogger(conf->get());
 
@@ -97,6 +98,16 @@ void KafkaPublisher::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* message, 
     self->first_error_ = rd_kafka_err2str(message->err);
     LogError(self->where_ + ": a message could not be delivered: " + self->first_error_);
   }
+}
+
+void KafkaPublisher::OnError(rd_kafka_t*, int err, const char* reason, void* opaque) {
+  // Served by rd_kafka_poll()/flush(); librdkafka retries connections by itself, and a
+  // fatal error is picked up by FatalError() on the next call.
+  auto* self = static_cast<KafkaPublisher*>(opaque);
+  auto code = static_cast<rd_kafka_resp_err_t>(err);
+  if (!self->throttle_.ShouldLog(code)) return;
+  std::string line = self->where_ + ": " + reason + " (" + rd_kafka_err2name(code) + ")";
+  kafka::IsTransient(code) ? LogWarn(line) : LogError(line);
 }
 
 Status KafkaPublisher::FatalError() const {

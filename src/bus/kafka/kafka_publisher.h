@@ -6,6 +6,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -13,6 +14,7 @@
 
 #include "bus/bus.h"
 #include "bus/kafka/kafka_bus.h"
+#include "bus/kafka/kafka_config.h"
 
 namespace shopstream {
 
@@ -39,17 +41,20 @@ class KafkaPublisher final : public Publisher {
   KafkaPublisher(std::string topic, std::string where)
       : topic_(std::move(topic)), where_(std::move(where)) {}
   static void OnDelivery(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
+  static void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque);
   Status FatalError() const;
 
   std::string topic_;
   std::string where_;  // the URI text, for messages
   rd_kafka_t* producer_ = nullptr;
   rd_kafka_topic_t* topic_handle_ = nullptr;
-  // Delivery reports are served by rd_kafka_poll()/flush() on the publishing thread.
-  int64_t delivered_ = 0;
-  int64_t failed_ = 0;
+  // Delivery reports are served by rd_kafka_poll()/flush() on the publishing thread; the
+  // counts may be read from others (status lines).
+  std::atomic<int64_t> delivered_{0};
+  std::atomic<int64_t> failed_{0};
   rd_kafka_resp_err_t first_error_code_ = RD_KAFKA_RESP_ERR_NO_ERROR;
   std::string first_error_;
+  kafka::ErrorThrottle throttle_;
 };
 
 }  // namespace shopstream

@@ -11,7 +11,6 @@
 namespace shopstream {
 namespace {
 
-constexpr auto kRepeatErrorEvery = std::chrono::seconds(10);
 constexpr std::chrono::milliseconds kTopicCheckTimeout{5000};
 
 bool IsCooperative(rd_kafka_t* rk) {
@@ -57,6 +56,7 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const Uri& uri,
       start == StartPosition::kEarliest ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END));
   rd_kafka_conf_set_rebalance_cb(conf->get(), &KafkaSource::OnRebalance);
   rd_kafka_conf_set_offset_commit_cb(conf->get(), &KafkaSource::OnCommit);
+  rd_kafka_conf_set_error_cb(conf->get(), &KafkaSource::OnError);
   rd_kafka_conf_set_opaque(conf->get(), source.get());
   kafka::InstallLogger(conf->get());
 
@@ -102,6 +102,7 @@ void KafkaSource::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
   } else {
     LogWarn(self->where_ + ": rebalance failed: " + rd_kafka_err2str(err));
     self->positions_.clear();
+    self->epochs_.clear();
     rd_kafka_assign(rk, nullptr);
   }
 }
@@ -118,6 +119,7 @@ void KafkaSource::Assign(rd_kafka_topic_partition_list_t* partitions) {
     auto it = resume.find(p.partition);
     p.offset = it != resume.end() ? it->second : start_offset_;
     positions_[p.partition] = p.offset;
+    epochs_[p.partition] = rebalances_;
     described += " " + std::to_string(p.partition) + "@" +
                  (p.offset >= 0
                       ? std::to_string(p.offset)
@@ -138,6 +140,7 @@ void KafkaSource::Revoke(rd_kafka_topic_partition_list_t* partitions) {
   std::string described;
   for (int i = 0; i < partitions->cnt; ++i) {
     positions_.erase(partitions->elems[i].partition);
+    epochs_.erase(partitions->elems[i].partition);
     described += " " + std::to_string(partitions->elems[i].partition);
   }
   LogInfo(where_ + ": revoked partitions" + described);
@@ -147,29 +150,57 @@ void KafkaSource::Revoke(rd_kafka_topic_partition_list_t* partitions) {
     }
   } else {
     positions_.clear();
+    epochs_.clear();
     rd_kafka_assign(consumer_, nullptr);
   }
+}
+
+void KafkaSource::DropReassigned(std::vector<Message>& batch, std::vector<uint64_t>& epochs) const {
+  size_t kept = 0;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto epoch = epochs_.find(batch[i].partition);
+    if (epoch == epochs_.end() || epoch->second != epochs[i]) continue;
+    batch[kept] = std::move(batch[i]);
+    epochs[kept] = epochs[i];
+    ++kept;
+  }
+  batch.resize(kept);
+  epochs.resize(kept);
 }
 
 void KafkaSource::OnCommit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t*,
                            void* opaque) {
   // Commits only feed lag tools; a failed one is followed by the next batch's.
   if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
-    static_cast<KafkaSource*>(opaque)->LogBrokerError(err, "committing offsets for lag tools");
+    static_cast<KafkaSource*>(opaque)->LogCommitFailure(err);
   }
 }
 
+void KafkaSource::OnError(rd_kafka_t*, int err, const char* reason, void* opaque) {
+  // Served by rd_kafka_consumer_poll(), on the thread that calls Poll().
+  auto* self = static_cast<KafkaSource*>(opaque);
+  auto code = static_cast<rd_kafka_resp_err_t>(err);
+  if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) self->all_brokers_down_ = true;
+  if (code == RD_KAFKA_RESP_ERR__FATAL) self->fatal_ = true;
+  self->LogBrokerError(code, reason);
+}
+
+void KafkaSource::LogCommitFailure(rd_kafka_resp_err_t err) {
+  // Only lag tools read these offsets, and the next batch commits again: a warning.
+  if (!throttle_.ShouldLog(err)) return;
+  LogWarn(where_ + ": committing offsets for lag tools: " + rd_kafka_err2str(err));
+}
+
 void KafkaSource::LogBrokerError(rd_kafka_resp_err_t err, const std::string& text) {
-  auto now = std::chrono::steady_clock::now();
-  if (err == last_logged_error_ && now - last_logged_at_ < kRepeatErrorEvery) return;
-  last_logged_error_ = err;
-  last_logged_at_ = now;
-  LogWarn(where_ + ": " + text + ": " + rd_kafka_err2str(err));
+  if (!throttle_.ShouldLog(err)) return;
+  std::string line = where_ + ": " + text + " (" + rd_kafka_err2name(err) + ")";
+  kafka::IsTransient(err) ? LogWarn(line) : LogError(line);
 }
 
 Result<std::vector<Message>> KafkaSource::Poll(size_t max_messages,
                                                std::chrono::milliseconds timeout) {
   std::vector<Message> batch;
+  std::vector<uint64_t> epochs;  // assignment epoch of each message's partition when fetched
   auto deadline = std::chrono::steady_clock::now() + timeout;
   uint64_t rebalances_seen = rebalances_;
   while (batch.size() < max_messages) {
@@ -181,9 +212,19 @@ Result<std::vector<Message>> KafkaSource::Poll(size_t max_messages,
     }
     kafka::MessagePtr message(rd_kafka_consumer_poll(consumer_, wait_ms));
     if (rebalances_ != rebalances_seen) {
-      // What was fetched before may belong to revoked partitions or to old positions.
-      batch.clear();
+      // Messages of partitions revoked or assigned anew since they were fetched are read
+      // again from the offsets the listener gave; those of partitions kept stay.
+      DropReassigned(batch, epochs);
       rebalances_seen = rebalances_;
+    }
+    if (fatal_) {
+      char reason[512];
+      rd_kafka_fatal_error(consumer_, reason, sizeof reason);
+      return Status::Internal(where_ + ": the Kafka consumer failed for good: " + reason);
+    }
+    if (all_brokers_down_ && batch.empty()) {
+      all_brokers_down_ = false;  // librdkafka keeps reconnecting; the caller retries
+      return Status::Unavailable(where_ + ": all Kafka brokers are down");
     }
     if (!message) {
       if (wait_ms == 0 && batch.empty() && std::chrono::steady_clock::now() < deadline) continue;
@@ -195,9 +236,6 @@ Result<std::vector<Message>> KafkaSource::Poll(size_t max_messages,
         return Status::Internal(where_ + ": the Kafka consumer failed for good: " + reason);
       }
       if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
-      if (message->err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN && batch.empty()) {
-        return kafka::StatusFromError(message->err, where_);
-      }
       LogBrokerError(message->err, rd_kafka_message_errstr(message.get()));
       continue;
     }
@@ -206,6 +244,7 @@ Result<std::vector<Message>> KafkaSource::Poll(size_t max_messages,
     position->second = message->offset + 1;
     batch.push_back(Message{message->partition, message->offset,
                             std::string(static_cast<const char*>(message->payload), message->len)});
+    epochs.push_back(epochs_[message->partition]);
   }
   std::stable_sort(batch.begin(), batch.end(),
                    [](const Message& a, const Message& b) { return a.partition < b.partition; });
@@ -221,7 +260,7 @@ Status KafkaSource::Acknowledge(const OffsetMap& next_offsets) {
   }
   if (offsets->cnt == 0) return Status::Ok();
   if (rd_kafka_resp_err_t err = rd_kafka_commit(consumer_, offsets.get(), 1)) {
-    LogBrokerError(err, "committing offsets for lag tools");
+    LogCommitFailure(err);
   }
   return Status::Ok();
 }

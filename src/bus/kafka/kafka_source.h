@@ -17,6 +17,7 @@
 
 #include "bus/bus.h"
 #include "bus/kafka/kafka_bus.h"
+#include "bus/kafka/kafka_config.h"
 
 namespace shopstream {
 
@@ -32,10 +33,10 @@ class KafkaSource final : public MessageSource {
   void SetAssignmentListener(AssignmentListener listener) override {
     listener_ = std::move(listener);
   }
-  // Returns messages grouped by partition, in offset order within each. Messages fetched
-  // before a rebalance that happens during the call are dropped (they are read again from
-  // the offsets the listener gives). Unavailable when all brokers are down; Internal on a
-  // fatal client error; other broker errors are logged and retried by librdkafka.
+  // Returns messages grouped by partition, in offset order within each. Messages of a
+  // partition revoked or assigned anew by a rebalance during the call are dropped (they are
+  // read again from the offsets the listener gives). Unavailable when all brokers are down;
+  // Internal on a fatal client error; other broker errors are logged and retried by librdkafka.
   Result<std::vector<Message>> Poll(size_t max_messages,
                                     std::chrono::milliseconds timeout) override;
   // Commits `next_offsets` of currently assigned partitions asynchronously.
@@ -55,10 +56,14 @@ class KafkaSource final : public MessageSource {
                           rd_kafka_topic_partition_list_t* partitions, void* opaque);
   static void OnCommit(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                        rd_kafka_topic_partition_list_t* offsets, void* opaque);
+  static void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque);
   void Assign(rd_kafka_topic_partition_list_t* partitions);
   void Revoke(rd_kafka_topic_partition_list_t* partitions);
   // Logs a broker error, repeating the same one at most every few seconds.
   void LogBrokerError(rd_kafka_resp_err_t err, const std::string& text);
+  void LogCommitFailure(rd_kafka_resp_err_t err);
+  // Removes messages whose partition was revoked or assigned anew since they were fetched.
+  void DropReassigned(std::vector<Message>& batch, std::vector<uint64_t>& epochs) const;
 
   std::string topic_;
   std::string where_;     // the URI text, for messages
@@ -67,9 +72,13 @@ class KafkaSource final : public MessageSource {
   AssignmentListener listener_;
   // Assigned partition -> next offset to return (a logical offset until the first message).
   std::map<int32_t, int64_t> positions_;
+  // Assigned partition -> the rebalance that (re)assigned it, to tell kept partitions from
+  // ones assigned anew during a Poll().
+  std::map<int32_t, uint64_t> epochs_;
   uint64_t rebalances_ = 0;
-  rd_kafka_resp_err_t last_logged_error_ = RD_KAFKA_RESP_ERR_NO_ERROR;
-  std::chrono::steady_clock::time_point last_logged_at_;
+  kafka::ErrorThrottle throttle_;
+  bool all_brokers_down_ = false;  // set by OnError, reported once by Poll()
+  bool fatal_ = false;             // set by OnError; Poll() then returns Internal
 };
 
 }  // namespace shopstream
