@@ -20,6 +20,7 @@ struct CommandExit : std::runtime_error {
 };
 
 void RegisterGenerateCommand(CLI::App& app);
+void RegisterSampleCommand(CLI::App& app);
 void RegisterProduceCommand(CLI::App& app);
 void RegisterProcessCommand(CLI::App& app);
 void RegisterDemoCommand(CLI::App& app);

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "shopstream 0.1.0");
   RegisterGenerateCommand(app);
+  RegisterSampleCommand(app);
   RegisterProduceCommand(app);
   RegisterProcessCommand(app);
   RegisterDemoCommand(app);

@@ -121,9 +121,10 @@ void Catalog::BuildBrands(Rng& rng, uint32_t count) {
     std::string name = InventBrand(rng);
     double shape = rng.Uniform();
     if (shape < 0.03) {
-      name += "-" + InventBrand(rng);  // like "hotpoint-ariston"
+      name.push_back('-');  // like "hotpoint-ariston"
+      name.append(InventBrand(rng));
     } else if (shape < 0.035) {
-      name = name.substr(0, 1) + "." + name.substr(1, 1) + ".";  // like "p.i.t."
+      name = {name[0], '.', name[1], '.'};  // like "p.i.t."
     }
     if (seen.insert(name).second) brands_.push_back(std::move(name));
   }
