@@ -323,7 +323,8 @@ def section_stream():
     log = open(OUT / "stream-spark.log", "w")
     spark = subprocess.Popen([str(python.parent / "spark-submit"), "--packages", packages,
                               "--conf", f"spark.jars.ivy={REPO / '.cache' / 'ivy'}", str(st.SEED / "data_processing.py")],
-                             stdout=log, stderr=subprocess.STDOUT, env=st.reference_env(python), start_new_session=True)
+                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                             env=dict(st.reference_env(python), SPARK_CONF_DIR=str(st.spark_conf_dir())))
     try:
         theirs = _measure_stream("Spark", spark, "ecommercetopic", mysql,
                                  lambda: cassandra.count("ecommerce_ks.operations"), 2.0, n, timeout, 900)

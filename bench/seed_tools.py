@@ -125,11 +125,34 @@ class MariaDB:
         self.proc.wait(timeout=10)
 
 
+def cassandra_login():
+    """scripts/stack's login for a Cassandra started with STACK_CASSANDRA_AUTH=1."""
+    return os.environ.get("STACK_CASSANDRA_USER", "cassandra"), os.environ.get("STACK_CASSANDRA_PASSWORD", "cassandra")
+
+
+def spark_conf_dir():
+    """A SPARK_CONF_DIR whose spark-defaults.conf gives the Cassandra connector the same login,
+    so that the seed's script runs unchanged against a node with authentication on (a file,
+    mode 600, keeps the password off the command line)."""
+    folder = REPO / ".cache" / "spark-conf"
+    folder.mkdir(parents=True, exist_ok=True)
+    user, password = cassandra_login()
+    conf = folder / "spark-defaults.conf"
+    conf.touch(mode=0o600)
+    conf.chmod(0o600)
+    conf.write_text(f"spark.cassandra.auth.username {user}\nspark.cassandra.auth.password {password}\n")
+    return folder
+
+
 class Cassandra:
     def __init__(self):
         from cassandra.cluster import Cluster  # cassandra-driver, from tests/integration/requirements.txt
 
-        self.cluster = Cluster(["127.0.0.1"], port=9042, connect_timeout=30)
+        from cassandra.auth import PlainTextAuthProvider
+
+        # Only used when the node asks (scripts/stack with STACK_CASSANDRA_AUTH=1).
+        auth = PlainTextAuthProvider(*cassandra_login())
+        self.cluster = Cluster(["127.0.0.1"], port=9042, connect_timeout=30, auth_provider=auth)
         self.session = self.cluster.connect()
         self.session.default_timeout = 60
 
