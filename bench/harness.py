@@ -319,6 +319,7 @@ def section_stream():
     packages = ",".join(["org.apache.spark:spark-sql-kafka-0-10_2.12:3.5.3",
                          "com.datastax.spark:spark-cassandra-connector_2.12:3.5.1",
                          "com.mysql:mysql-connector-j:8.4.0"])
+    _send_probe("ecommercetopic", 10**9)  # the topic exists before Spark subscribes
     st.say("spark-submit --packages (Kafka source, Cassandra connector, MySQL JDBC) ../shared/seed/data_processing.py")
     log = open(OUT / "stream-spark.log", "w")
     spark = subprocess.Popen([str(python.parent / "spark-submit"), "--packages", packages,
