@@ -180,23 +180,23 @@ def section_producer():
     import seed_tools as st
     stack_up("kafka")
     python = st.reference_python()
-    n = int(os.environ.get("SHOPSTREAM_BENCH_PRODUCE_COUNT", "200000"))
-    n_faithful = min(n, int(os.environ.get("SHOPSTREAM_BENCH_FAITHFUL_COUNT", "3000")))
+    n = int(os.environ.get("SHOPSTREAM_BENCH_PRODUCE_COUNT", "20000"))
+    n_faithful = min(n, int(os.environ.get("SHOPSTREAM_BENCH_FAITHFUL_COUNT", "1000")))
     run = f"{int(time.time())}-{os.getpid()}"
     driver = st.REFERENCE / "seed_producer_driver.py"
     load_before = st.load_average()
 
     st.say(f"shopstream produce --rate max --count {n:,} --loop (10K sample) -> Kafka")
-    ours_wall, ours_cpu, ours_rss, _ = timed([str(BIN), "produce", "-i", str(SAMPLE_ZIP), "--to",
+    ours_wall, ours_cpu, ours_rss, _ = timed([str(BIN), "produce", "-i", str(st.SAMPLE_ZIP), "--to",
                                               f"kafka://{KAFKA}/bench-ours-{run}", "--rate", "max",
                                               "--count", str(n), "--loop"])
     st.say(f"seed logic under kafka-python: {n:,} messages (uuid1 per sampled row)")
-    _, _, _, out = timed([str(python), str(driver), KAFKA, f"bench-seed-{run}", str(n), str(SAMPLE_ZIP)],
+    _, _, _, out = timed([str(python), str(driver), KAFKA, f"bench-seed-{run}", str(n), str(st.SAMPLE_ZIP)],
                          env=st.reference_env(python))
     seed_s = float(re.search(r"seconds=([\d.]+)", out).group(1))
     st.say(f"seed logic as written (uuid1 over the whole frame each round, print): {n_faithful:,} messages")
     _, _, _, out = timed([str(python), str(driver), KAFKA, f"bench-seed-faithful-{run}", str(n_faithful),
-                          str(SAMPLE_ZIP), "--faithful"], env=st.reference_env(python))
+                          str(st.SAMPLE_ZIP), "--faithful"], env=st.reference_env(python))
     faithful_s = float(re.search(r"seconds=([\d.]+)", out).group(1))
     ours_rate, seed_rate, faithful_rate = n / ours_wall, n / seed_s, n_faithful / faithful_s
     how = (f"same broker (scripts/stack Kafka, acks as each client defaults), new 1-partition topics; ours timed "
@@ -268,7 +268,7 @@ def _measure_stream(label, proc, topic, mysql, raw_count, raw_every, n, timeout,
     raw.start()
     st.say(f"{label}: shopstream produce --rate max --count {n:,} -> {topic}")
     p0 = time.monotonic()
-    subprocess.run([str(BIN), "produce", "-i", str(SAMPLE_ZIP), "--to", f"kafka://{KAFKA}/{topic}", "--rate", "max",
+    subprocess.run([str(BIN), "produce", "-i", str(st.SAMPLE_ZIP), "--to", f"kafka://{KAFKA}/{topic}", "--rate", "max",
                     "--count", str(n), "--loop"], check=True, capture_output=True)
     p1 = time.monotonic()
     for watcher in (processed, raw):

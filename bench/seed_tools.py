@@ -9,7 +9,18 @@ import threading
 import time
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
-SEED = REPO.parent / "shared" / "seed"
+
+def _shared():
+    """../shared beside the repository; a git worktree one level deeper looks one level up."""
+    for folder in (REPO.parent / "shared", REPO.parent.parent / "shared"):
+        if folder.is_dir():
+            return folder
+    return REPO.parent / "shared"
+
+
+SHARED = _shared()
+SEED = SHARED / "seed"
+SAMPLE_ZIP = SHARED / "data" / "2019-Nov_10KSample.zip"
 REFERENCE = REPO / "bench" / "reference"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 # Probe messages carry ids in this UUID range, so counts can leave them out.
