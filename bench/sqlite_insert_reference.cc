@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <vector>
 
 #include "event/json_codec.h"
 #include "sqlite/sqlite.h"

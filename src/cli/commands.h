@@ -20,8 +20,11 @@ struct CommandExit : std::runtime_error {
 };
 
 void RegisterGenerateCommand(CLI::App& app);
+void RegisterSampleCommand(CLI::App& app);
 void RegisterProduceCommand(CLI::App& app);
 void RegisterProcessCommand(CLI::App& app);
 void RegisterDemoCommand(CLI::App& app);
+void RegisterServeCommand(CLI::App& app);
+void RegisterCqlCommand(CLI::App& app);
 
 }  // namespace shopstream::cli

@@ -1,5 +1,6 @@
 // shopstream demo: the whole flow on one machine with no servers: generated (or given) data
 // replayed into the embedded log, processed into the embedded stores, shown live.
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <thread>
@@ -10,6 +11,8 @@
 #include "cli/demo_data.h"
 #include "common/log.h"
 #include "pipeline/processor.h"
+#include "serve/dashboard_server.h"
+#include "store/query/query_store.h"
 #include "store/sqlite/sqlite_stores.h"
 
 namespace shopstream::cli {
@@ -23,6 +26,8 @@ struct DemoArgs {
   uint64_t seed = 42;
   std::string trigger = "1s";
   double duration = 0;
+  std::string listen = "127.0.0.1:8088";
+  bool no_dashboard = false;
 };
 
 void RunDemo(const DemoArgs& args) {
@@ -66,10 +71,31 @@ void RunDemo(const DemoArgs& args) {
   ProcessorOptions process;
   process.trigger = trigger.value();
 
+  // The stores' tables exist before the dashboard opens them read-only.
+  for (Status s : {(*raw)->Init(), (*processed)->Init()}) {
+    if (!s.ok()) throw CommandExit(kExitFailure, s.message());
+  }
+  std::unique_ptr<QueryStore> query_store;
+  serve::DashboardServer dashboard;
+  if (!args.no_dashboard) {
+    auto opened = OpenQueryStore("sqlite://" + store_path);
+    if (!opened.ok()) throw CommandExit(kExitFailure, opened.status().message());
+    query_store = std::move(opened).value();
+    if (Status s = dashboard.Start(args.listen, *query_store); !s.ok()) {
+      throw CommandExit(kExitBadInput, "--listen " + args.listen + ": " + s.message() +
+                                           " (pick another with --listen HOST:PORT)");
+    }
+  }
+
   std::atomic<bool>& stop = InstallStopSignals();
   Replayer replayer(**feed, **publisher, replay);
   Processor processor(**source, **raw, **processed, process);
   LogInfo("demo: " + input + " -> " + log_path + " -> " + store_path + " (Ctrl-C stops)");
+  if (!args.no_dashboard) {
+    std::string host = args.listen.substr(0, args.listen.rfind(':'));
+    std::printf("shopstream dashboard: http://%s:%d/\n", host.c_str(), dashboard.port());
+    std::fflush(stdout);
+  }
 
   Status produce_result, process_result;
   std::atomic<bool> stop_producer{false};
@@ -119,7 +145,8 @@ void RegisterDemoCommand(CLI::App& app) {
       "demo",
       "Run the whole flow on this machine with no servers: generate a 2019-Nov-shaped data\n"
       "set (or use --input), replay it into an embedded log, process it into embedded stores\n"
-      "(SQLite), print a status line every 5 s. Ctrl-C stops cleanly; a rerun resumes.\n"
+      "(SQLite), serve the live dashboard on http://127.0.0.1:8088/ and print a status line
+every 5 s. Ctrl-C stops cleanly; a rerun resumes.\n"
       "Example: shopstream demo --rate 2000 --data-dir /tmp/demo");
   cmd->add_option("-i,--input", args->input, "Replay this CSV (.csv, .csv.gz, .zip) instead of generated data");
   cmd->add_option("--rate", args->rate, "Events per second, 'max', or 'seed' (the original's pacing)")
@@ -130,6 +157,9 @@ void RegisterDemoCommand(CLI::App& app) {
   cmd->add_option("--seed", args->seed, "Seed of the generated data")->capture_default_str();
   cmd->add_option("--trigger", args->trigger, "Micro-batch trigger of the processor")->capture_default_str();
   cmd->add_option("--duration", args->duration, "Stop after this many seconds (0: run until Ctrl-C)");
+  cmd->add_option("--listen", args->listen, "Where the dashboard listens (HOST:PORT; port 0 picks one)")
+      ->capture_default_str();
+  cmd->add_flag("--no-dashboard", args->no_dashboard, "Do not serve the dashboard");
   cmd->callback([args] { RunDemo(*args); });
 }
 

@@ -16,8 +16,8 @@ constexpr char kDescription[] =
 
 The data looks like this (header, then one event per line, in time order over November 2019):
   event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session
-  2019-11-01 00:00:04 UTC,view,44600062,2103807459595387724,,shiseido,35.79,541312140,72d76fde-8bb3-4e00-8c23-a032dfb3d2e6
-  2019-11-01 00:00:05 UTC,cart,1004258,2053013555631882655,electronics.smartphone,apple,732.07,...
+  2019-11-01 00:00:39 UTC,view,4652246,2115713797300826146,computers.components.hdd,kagriafu,67.14,512000000,5c017cf0-d6fa-4f3b-aec4-63746955b358
+  2019-11-01 01:21:09 UTC,cart,48769135,2107099353620176488,electronics.clocks,xiaomi,129.85,512036723,a1c6a55a-31e0-4ef8-834e-8b2fcd490930
 
 As in the real month: 94.15 % views, 4.49 % carts, 1.36 % purchases; 32 % of rows have no
 category_code and 14 % no brand (left empty); ~190,000 products, ~4,200 brands and 684
@@ -37,7 +37,7 @@ Examples:
 
 void RegisterGenerateCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand("generate", "Write synthetic 2019-Nov-shaped events (CSV)");
-  cmd->description(kDescription);
+  cmd->footer(kDescription);
   auto options = std::make_shared<source::GeneratorOptions>();
   auto output = std::make_shared<std::string>();
   cmd->add_option("--rows,-n", options->rows, "Number of events (rows) to write")

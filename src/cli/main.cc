@@ -17,9 +17,12 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "shopstream 0.1.0");
   RegisterGenerateCommand(app);
+  RegisterSampleCommand(app);
   RegisterProduceCommand(app);
   RegisterProcessCommand(app);
+  RegisterServeCommand(app);
   RegisterDemoCommand(app);
+  RegisterCqlCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -30,14 +30,18 @@ class Catalog {
   uint32_t PickProductIn(uint32_t category, Rng& rng) const;
   uint32_t PickProduct(Rng& rng) const { return PickProductIn(PickCategory(rng), rng); }
 
-  uint32_t CategoryOf(uint32_t product) const { return products_[product].category; }
+  uint32_t CategoryOf(uint32_t product) const { return category_of_[product]; }
   // "product_id,category_id,category_code,brand,price" of a product, ready for a CSV row.
   // At least 32 readable bytes follow the view, so it may be copied in 32-byte blocks.
   std::string_view ProductFields(uint32_t product) const {
-    const Product& p = products_[product];
-    return std::string_view(fields_text_).substr(p.text_offset, p.text_length);
+    const char* slot = ProductSlot(product);
+    return std::string_view(slot + 1, static_cast<uint8_t>(slot[0]));
   }
-  uint32_t product_count() const { return static_cast<uint32_t>(products_.size()); }
+  // Where a product's fields live, for prefetching.
+  const char* ProductSlot(uint32_t product) const {
+    return slots_.data() + size_t{product} * kSlotBytes;
+  }
+  uint32_t product_count() const { return static_cast<uint32_t>(category_of_.size()); }
   uint32_t category_count() const { return static_cast<uint32_t>(categories_.size()); }
   const std::vector<std::string>& brands() const { return brands_; }
 
@@ -49,6 +53,8 @@ class Catalog {
     uint32_t first_product = 0;
     uint32_t product_count = 0;
   };
+  static constexpr size_t kSlotBytes = 128;  // a length byte, then the text
+
   struct Product {
     uint32_t category = 0;
     uint32_t text_offset = 0;
@@ -62,8 +68,10 @@ class Catalog {
   std::vector<Category> categories_;         // by popularity rank
   std::vector<double> category_cumulative_;  // cumulative popularity, for picking
   std::vector<std::string> brands_;          // by popularity rank
-  std::vector<Product> products_;            // grouped by category, by popularity within it
-  std::string fields_text_;
+  std::vector<Product> products_;  // while building: grouped by category, by popularity in it
+  std::string fields_text_;        // while building
+  std::string slots_;              // each product's fields in a fixed-size slot
+  std::vector<uint16_t> category_of_;
 };
 
 }  // namespace shopstream::source

@@ -4,7 +4,6 @@
 #include <array>
 #include <charconv>
 #include <cstring>
-#include <queue>
 #include <vector>
 
 #include "source/catalog.h"
@@ -94,8 +93,7 @@ class TrafficClock {
 struct PlannedEvent {
   uint32_t second;
   EventType type;
-  uint16_t fields_length;
-  const char* fields;  // the product's columns (Catalog::ProductFields), padded
+  uint32_t product;
 };
 
 struct Session {
@@ -107,10 +105,12 @@ struct Session {
   size_t next = 0;
 };
 
+// A session's next event, ordered by time, then by session start.
 struct HeapEntry {
   uint32_t second;
-  uint64_t sequence;
   uint32_t slot;
+  uint64_t sequence;
+  uint32_t product;  // of that event, to prefetch its text
   bool operator>(const HeapEntry& o) const {
     return second != o.second ? second > o.second : sequence > o.sequence;
   }
@@ -155,28 +155,33 @@ class Generator::Impl {
     while (limit - p >= static_cast<ptrdiff_t>(kMaxRowBytes) && done_ < rows_) {
       // Start the next session when its first event is due before anything else.
       if (pending_ != kNone &&
-          (heap_.empty() || sessions_[pending_].events[0].second <= heap_.top().second)) {
+          (heap_.empty() || sessions_[pending_].events[0].second <= heap_.front().second)) {
         const Session& s = sessions_[pending_];
-        heap_.push({s.events[0].second, s.sequence, pending_});
+        Push({s.events[0].second, pending_, s.sequence, s.events[0].product});
         pending_ = kNone;
         PlanNextSession();
         continue;
       }
-      HeapEntry top = heap_.top();
-      heap_.pop();
+      HeapEntry top = heap_.front();
+      std::pop_heap(heap_.begin(), heap_.end(), std::greater<>());
+      heap_.pop_back();
       Session& s = sessions_[top.slot];
       p = WriteRow(s, s.events[s.next], p);
       ++produced;
       ++done_;
       if (++s.next < s.events.size()) {
-        heap_.push({s.events[s.next].second, s.sequence, top.slot});
+        const PlannedEvent& next = s.events[s.next];
+        Push({next.second, top.slot, s.sequence, next.product});
       } else {
         free_slots_.push_back(top.slot);
       }
-      // The catalogue is larger than the caches: fetch the next row's product early.
-      if (!heap_.empty()) {
-        const Session& upcoming = sessions_[heap_.top().slot];
-        __builtin_prefetch(upcoming.events[upcoming.next].fields);
+      // The catalogue is larger than the caches: fetch the products of the next rows (the
+      // heap's first entries) and their sessions early.
+      for (size_t i = 0; i < std::min<size_t>(3, heap_.size()); ++i) {
+        const char* slot = catalog_.ProductSlot(heap_[i].product);
+        __builtin_prefetch(slot);
+        __builtin_prefetch(slot + 64);
+        __builtin_prefetch(&sessions_[heap_[i].slot]);
       }
     }
     *bytes = p - buffer;
@@ -255,8 +260,12 @@ class Generator::Impl {
   }
 
   void AddEvent(Session& s, EventType type, uint32_t product) {
-    std::string_view fields = catalog_.ProductFields(product);
-    s.events.push_back({0, type, static_cast<uint16_t>(fields.size()), fields.data()});
+    s.events.push_back({0, type, product});
+  }
+
+  void Push(const HeapEntry& entry) {
+    heap_.push_back(entry);
+    std::push_heap(heap_.begin(), heap_.end(), std::greater<>());
   }
 
   // A new user while some are left (at the pace that uses them all), else a returning one,
@@ -284,7 +293,8 @@ class Generator::Impl {
     const TypeText& type = kTypeTexts[e.type];
     std::memcpy(p, type.text, sizeof type.text);
     p += type.length;
-    p = CopyBlocks(p, e.fields, e.fields_length);
+    std::string_view fields = catalog_.ProductFields(e.product);  // padded: see Catalog
+    p = CopyBlocks(p, fields.data(), fields.size());
     *p++ = ',';
     std::memcpy(p, s.user, sizeof s.user);
     p += s.user_length;
@@ -320,7 +330,7 @@ class Generator::Impl {
   uint64_t sequence_ = 0;
   std::vector<Session> sessions_;  // slots, reused when a session ends
   std::vector<uint32_t> free_slots_;
-  std::priority_queue<HeapEntry, std::vector<HeapEntry>, std::greater<>> heap_;
+  std::vector<HeapEntry> heap_;  // a min-heap by (second, sequence)
   uint32_t pending_ = kNone;
   std::vector<uint32_t> to_buy_;
   uint32_t cached_second_ = UINT32_MAX;

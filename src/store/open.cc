@@ -1,6 +1,7 @@
 #include "store/open.h"
 
 #include "common/uri.h"
+#include "store/cassandra/cassandra_raw_store.h"
 #include "store/mysql/mysql_processed_store.h"
 #include "store/sqlite/sqlite_stores.h"
 
@@ -10,6 +11,7 @@ Result<std::unique_ptr<RawStore>> OpenRawStore(const std::string& text) {
   auto uri = ParseUri(text);
   if (!uri.ok()) return uri.status();
   if (uri->scheme == "sqlite") return OpenSqliteRawStore(uri->path);
+  if (uri->scheme == "cassandra") return OpenCassandraRawStore(*uri);
   return Status::InvalidArgument("'" + text + "': unknown raw store scheme '" + uri->scheme +
                                  "' (use sqlite:///PATH or cassandra://HOST:PORT/KEYSPACE.TABLE)");
 }

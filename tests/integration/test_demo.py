@@ -8,10 +8,11 @@ from conftest import query, run
 def test_demo_generates_streams_and_stops_cleanly(shopstream_bin, tmp_path):
     data = tmp_path / "demo"
     r = run([shopstream_bin, "demo", "--rows", "20000", "--rate", "4000", "--duration", "6",
-             "--data-dir", str(data)], timeout=300)
+             "--data-dir", str(data), "--listen", "127.0.0.1:0"], timeout=300)
     assert r.returncode == 0, r.stderr
     assert "produced" in r.stderr and "processed" in r.stderr
     assert (data / "generated-20000-42.csv").exists()
+    assert "shopstream dashboard: http://127.0.0.1:" in r.stdout
 
     log, store = data / "log.db", data / "store.db"
     produced = query(log, "SELECT count(*) FROM log")[0][0]

@@ -1,0 +1,57 @@
+// `shopstream serve`: the live dashboard and its JSON API over a processed store.
+#include <csignal>
+#include <cstdio>
+#include <string>
+
+#include "cli/commands.h"
+#include "common/log.h"
+#include "serve/dashboard_server.h"
+#include "store/query/query_store.h"
+
+namespace shopstream::cli {
+
+void RegisterServeCommand(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "serve",
+      "Serve the live dashboard, a JSON API (/api/...), /metrics and /healthz over a processed\n"
+      "store that `shopstream process` writes. Reads only the rollup tables.");
+  auto store = std::make_shared<std::string>();
+  auto listen = std::make_shared<std::string>("127.0.0.1:8088");
+  cmd->add_option("--store", *store,
+                  "processed store to read, e.g. sqlite:///var/lib/shopstream/store.db")
+      ->required();
+  cmd->add_option("--listen", *listen,
+                  "HOST:PORT to listen on (default 127.0.0.1:8088; 0.0.0.0:PORT exposes the\n"
+                  "dashboard to the network, with no authentication)");
+  cmd->callback([store, listen] {
+    auto query_store = OpenQueryStore(*store);
+    if (!query_store.ok()) {
+      const Status& s = query_store.status();
+      bool bad_input =
+          s.code() == StatusCode::kInvalidArgument || s.code() == StatusCode::kNotFound;
+      throw CommandExit(bad_input ? kExitBadInput : kExitFailure, s.message());
+    }
+    // Block the stop signals before the server's threads start, so that they inherit the
+    // mask and only this thread receives them, in sigwait() below.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+    serve::DashboardServer server;
+    if (auto s = server.Start(*listen, **query_store); !s.ok()) {
+      throw CommandExit(kExitBadInput, s.message());
+    }
+    std::string host = listen->substr(0, listen->rfind(':'));
+    std::printf("shopstream dashboard on http://%s:%d/ (Ctrl-C to stop)\n", host.c_str(),
+                server.port());
+    std::fflush(stdout);
+    int signal_number = 0;
+    sigwait(&stop_signals, &signal_number);
+    LogInfo("stopping the dashboard");
+    server.Stop();
+  });
+}
+
+}  // namespace shopstream::cli

@@ -1,0 +1,152 @@
+#include "serve/dashboard_server.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <mutex>
+
+namespace shopstream::serve {
+namespace {
+
+// A QueryStore whose answers and change stamp the test sets.
+class FakeQueryStore : public QueryStore {
+ public:
+  Result<Kpis> QueryKpis(const TimeRange& r) override {
+    last_range = r;
+    Kpis k;
+    k.totals.events = 3;
+    k.totals.revenue = 9.5;
+    return k;
+  }
+  Result<TimeSeries> QueryTimeSeries(const TimeRange&) override { return TimeSeries{}; }
+  Result<std::vector<NamedBreakdown>> QueryDepartments(const TimeRange&) override {
+    return std::vector<NamedBreakdown>{};
+  }
+  Result<std::vector<NamedBreakdown>> QueryTopBrands(const TimeRange&, RankBy, int limit) override {
+    last_limit = limit;
+    return std::vector<NamedBreakdown>{{"<b>x</b>", "", {}}};
+  }
+  Result<std::vector<NamedBreakdown>> QueryTopProducts(const TimeRange&, RankBy, int) override {
+    return std::vector<NamedBreakdown>{};
+  }
+  Result<std::vector<EventTypeCount>> QueryEventMix(const TimeRange&) override {
+    return std::vector<EventTypeCount>{{"view", 3}};
+  }
+  Result<Funnel> QueryFunnel(const TimeRange&) override {
+    return Status::Unavailable("no tables yet");
+  }
+  Result<DataExtent> QueryExtent() override { return DataExtent{}; }
+  Result<ProcessorStatus> QueryProcessorStatus() override { return ProcessorStatus{}; }
+  Result<int64_t> ChangeStamp() override {
+    std::lock_guard lock(mu);
+    return stamp;
+  }
+  void Bump() {
+    std::lock_guard lock(mu);
+    ++stamp;
+  }
+
+  TimeRange last_range;
+  int last_limit = 0;
+  std::mutex mu;
+  int64_t stamp = 1;
+};
+
+class DashboardServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    DashboardOptions options;
+    options.poll_interval = std::chrono::milliseconds(20);
+    ASSERT_TRUE(server_.Start("127.0.0.1:0", store_, options).ok());
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", server_.port());
+  }
+  FakeQueryStore store_;
+  DashboardServer server_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(DashboardServerTest, ServesThePageAndItsScripts) {
+  auto page = client_->Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("/echarts.min.js"), std::string::npos);
+  EXPECT_NE(page->get_header_value("Content-Security-Policy").find("script-src 'self'"),
+            std::string::npos);
+  auto echarts = client_->Get("/echarts.min.js");
+  ASSERT_TRUE(echarts);
+  EXPECT_EQ(echarts->status, 200);
+  EXPECT_GT(echarts->body.size(), 100000u);
+  EXPECT_EQ(client_->Get("/nothing-here")->status, 404);
+  // A reload revalidates instead of downloading ECharts again.
+  std::string etag = echarts->get_header_value("ETag");
+  ASSERT_FALSE(etag.empty());
+  EXPECT_EQ(client_->Get("/echarts.min.js", {{"If-None-Match", etag}})->status, 304);
+}
+
+TEST_F(DashboardServerTest, ApiParsesRangeAndLimitAndMapsErrors) {
+  auto kpis = client_->Get("/api/kpis?from=2019-11-08%2008:00&to=2019-11-08%2009:00");
+  ASSERT_TRUE(kpis);
+  EXPECT_EQ(kpis->status, 200);
+  EXPECT_EQ(kpis->body, R"({"events":3,"views":0,"carts":0,"purchases":0,"revenue":9.5,)"
+                        R"("view_to_cart":null,"cart_to_purchase":null})");
+  ASSERT_TRUE(store_.last_range.from.has_value());
+  EXPECT_EQ(FormatMinuteBucket(*store_.last_range.from), "2019-11-08 08:00");
+
+  auto brands = client_->Get("/api/brands?limit=3");
+  ASSERT_TRUE(brands);
+  EXPECT_EQ(store_.last_limit, 3);
+  EXPECT_NE(brands->body.find(R"("name":"\u003cb\u003ex\u003c/b\u003e")"), std::string::npos);
+
+  EXPECT_EQ(client_->Get("/api/brands?limit=1000")->status, 400);
+  EXPECT_EQ(client_->Get("/api/kpis?from=yesterday")->status, 400);
+  auto funnel = client_->Get("/api/funnel");
+  EXPECT_EQ(funnel->status, 503);
+  EXPECT_NE(funnel->body.find("no tables yet"), std::string::npos);
+}
+
+TEST_F(DashboardServerTest, RefusesRequestsForOtherHostNames) {
+  auto res = client_->Get("/api/kpis", {{"Host", "attacker.example:8088"}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 403);
+  EXPECT_EQ(client_->Get("/api/kpis", {{"Host", "localhost:8088"}})->status, 200);
+}
+
+TEST_F(DashboardServerTest, MetricsAndHealth) {
+  auto metrics = client_->Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("shopstream_rollup_events_total{event_type=\"view\"} 3"),
+            std::string::npos);
+  EXPECT_EQ(client_->Get("/healthz")->status, 200);
+}
+
+TEST_F(DashboardServerTest, LiveStreamSendsATickAfterACommit) {
+  std::string received;
+  std::mutex mu;
+  bool bumped = false;
+  httplib::Client sse("127.0.0.1", server_.port());
+  sse.set_read_timeout(std::chrono::seconds(10));
+  auto res = sse.Get("/api/events", [&](const char* data, size_t n) {
+    std::lock_guard lock(mu);
+    received.append(data, n);
+    if (!bumped && received.find("event: hello") != std::string::npos) {
+      bumped = true;
+      store_.Bump();
+    }
+    return received.find("event: tick") == std::string::npos;  // stop after the first tick
+  });
+  EXPECT_NE(received.find("event: tick"), std::string::npos) << received;
+}
+
+TEST(DashboardServerPortTest, TakenPortIsAClearError) {
+  FakeQueryStore store;
+  DashboardServer first;
+  ASSERT_TRUE(first.Start("127.0.0.1:0", store).ok());
+  DashboardServer second;
+  Status s = second.Start("127.0.0.1:" + std::to_string(first.port()), store);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("taken"), std::string::npos) << s.message();
+  EXPECT_FALSE(second.Start("localhost", store).ok());
+}
+
+}  // namespace
+}  // namespace shopstream::serve

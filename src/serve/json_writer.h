@@ -1,0 +1,40 @@
+// A small streaming JSON writer for the dashboard API. Strings are escaped so that the
+// output is safe to embed anywhere: quotes, backslashes, control characters, and also
+// '<', '>', '&', U+2028 and U+2029 become \u escapes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace shopstream::serve {
+
+class JsonWriter {
+ public:
+  JsonWriter& BeginObject();
+  JsonWriter& EndObject();
+  JsonWriter& BeginArray();
+  JsonWriter& EndArray();
+  JsonWriter& Key(std::string_view key);
+  JsonWriter& String(std::string_view value);
+  JsonWriter& Int(int64_t value);
+  JsonWriter& Double(double value);  // non-finite values become null
+  JsonWriter& OptionalDouble(const std::optional<double>& value);
+  JsonWriter& Null();
+
+  const std::string& str() const { return out_; }
+
+ private:
+  void BeforeValue();
+  std::string out_;
+  // One entry per open container: true once it holds an element (a comma is due).
+  std::vector<bool> has_element_;
+  bool after_key_ = false;
+};
+
+// Appends `value` to `out` as a quoted JSON string.
+void AppendJsonString(std::string& out, std::string_view value);
+
+}  // namespace shopstream::serve

@@ -1,0 +1,47 @@
+#include "serve/json_writer.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "serve/api_json.h"
+
+namespace shopstream::serve {
+namespace {
+
+TEST(JsonWriterTest, WritesNestedValuesWithCommas) {
+  JsonWriter w;
+  w.BeginObject().Key("a").Int(1).Key("b").BeginArray().Double(1.5).Null().String("x").EndArray();
+  w.Key("c").OptionalDouble(std::nullopt).Key("d").Double(std::nan("")).EndObject();
+  EXPECT_EQ(w.str(), R"({"a":1,"b":[1.5,null,"x"],"c":null,"d":null})");
+}
+
+TEST(JsonWriterTest, EscapesEverythingThatCouldBreakOut) {
+  std::string out;
+  AppendJsonString(out, "<img src=x onerror=alert(1)> \"q\" \\ \n\x01 & \xE2\x80\xA8");
+  EXPECT_EQ(out, R"("\u003cimg src=x onerror=alert(1)\u003e \"q\" \\ \n\u0001 \u0026 \u2028")");
+}
+
+TEST(ApiJsonTest, MetricsEscapeLabelsAndSayWhenTheStoreIsDown) {
+  ProcessorStatus status;
+  status.streams.push_back({"a\"b\\c\nd", 3, 10, 1, 250, 4, "t"});
+  status.dead_letters_stored = 2;
+  std::vector<EventTypeCount> totals = {{"view", 7}};
+  Kpis kpis;
+  kpis.totals.revenue = 12.5;
+  std::string text = MetricsText({&status, &totals, &kpis, 1});
+  EXPECT_NE(text.find("shopstream_store_up 1\n"), std::string::npos);
+  EXPECT_NE(text.find("shopstream_processor_events_total{stream=\"a\\\"b\\\\c\\nd\"} 10\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("shopstream_processor_last_batch_seconds{stream=\"a\\\"b\\\\c\\nd\"} 0.25\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("shopstream_rollup_events_total{event_type=\"view\"} 7\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("shopstream_rollup_revenue_total 12.5\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE shopstream_processor_lag_messages gauge\n"), std::string::npos);
+  EXPECT_NE(MetricsText({}).find("shopstream_store_up 0\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace shopstream::serve

@@ -1,0 +1,30 @@
+// What a cassandra:// URI says, checked: contact points, keyspace and table names (plain
+// identifiers, since CQL cannot bind them), consistency and tuning parameters.
+#pragma once
+
+#include <string>
+
+#include "common/status.h"
+#include "common/uri.h"
+#include "cql/session.h"
+#include "cql/types.h"
+
+namespace shopstream {
+
+struct CassandraOptions {
+  cql::SessionOptions session;
+  std::string keyspace = "ecommerce_ks";
+  std::string table = "operations";
+  cql::Consistency consistency = cql::Consistency::kLocalQuorum;
+  size_t in_flight = 256;
+};
+
+// `default_table` is used when the path names only a keyspace or nothing at all; with
+// `allow_no_keyspace` an empty path leaves keyspace empty (for ad-hoc statements).
+Result<CassandraOptions> ParseCassandraUri(const Uri& uri, bool allow_no_keyspace = false);
+
+// True for a CQL identifier that needs no quoting: a letter or '_', then letters, digits or
+// '_', at most 48 characters (Cassandra's limit for keyspace and table names).
+bool IsPlainIdentifier(const std::string& name);
+
+}  // namespace shopstream

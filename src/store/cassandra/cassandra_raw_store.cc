@@ -1,0 +1,110 @@
+#include "store/cassandra/cassandra_raw_store.h"
+
+#include <mutex>
+
+#include "common/log.h"
+#include "cql/session.h"
+#include "store/cassandra/cassandra_options.h"
+
+namespace shopstream {
+
+namespace {
+
+constexpr std::chrono::milliseconds kSchemaAgreementTimeout{30000};
+
+cql::Value OptionalText(const std::optional<std::string>& s) {
+  return s ? cql::TextValue(*s) : cql::Value::Null();
+}
+
+class CassandraRawStore : public RawStore {
+ public:
+  explicit CassandraRawStore(CassandraOptions options) : options_(std::move(options)) {}
+
+  Status Init() override {
+    std::lock_guard lock(mutex_);
+    if (Status s = ConnectLocked(); !s.ok()) return s;
+    // The seed's schema, exactly; the names come from the URI and were checked as identifiers.
+    const std::string ks = options_.keyspace;
+    const std::string table = ks + "." + options_.table;
+    for (const std::string& ddl :
+         {"CREATE KEYSPACE IF NOT EXISTS " + ks +
+              " WITH replication = {'class':'SimpleStrategy', 'replication_factor':1}",
+          "CREATE TABLE IF NOT EXISTS " + table +
+              " (id UUID PRIMARY KEY, event_time text, event_type text, product_id text, "
+              "category_id text, category_code text, brand text, price float, user_id text, "
+              "user_session text)"}) {
+      auto r = session_->Query(ddl, cql::Consistency::kOne, /*idempotent=*/true);
+      if (!r.ok()) return Status(r.status());
+    }
+    if (Status s = session_->WaitForSchemaAgreement(kSchemaAgreementTimeout); !s.ok()) return s;
+    return PrepareLocked();
+  }
+
+  Status Write(const std::vector<Event>& events) override {
+    if (events.empty()) return Status::Ok();
+    // Every id is checked before anything is written, so a bad batch writes nothing.
+    std::vector<std::vector<cql::Value>> rows;
+    rows.reserve(events.size());
+    for (const Event& e : events) {
+      auto id = cql::ParseUuid(e.id);
+      if (!id) {
+        return Status::InvalidArgument("event id '" + e.id + "' is not a UUID (table " +
+                                       options_.keyspace + "." + options_.table +
+                                       " keys rows by uuid)");
+      }
+      rows.push_back({cql::UuidValue(*id), cql::TextValue(e.event_time),
+                      cql::TextValue(e.event_type), cql::TextValue(std::to_string(e.product_id)),
+                      cql::TextValue(std::to_string(e.category_id)), OptionalText(e.category_code),
+                      OptionalText(e.brand), cql::FloatValue(static_cast<float>(e.price)),
+                      cql::TextValue(std::to_string(e.user_id)), OptionalText(e.user_session)});
+    }
+    cql::Session* session;
+    cql::Prepared insert;
+    {
+      std::lock_guard lock(mutex_);
+      if (Status s = ConnectLocked(); !s.ok()) return s;
+      if (!insert_) {
+        if (Status s = PrepareLocked(); !s.ok()) return s;
+      }
+      session = session_.get();
+      insert = *insert_;
+    }
+    // Writing the same row twice leaves the same row: safe to retry on another node.
+    return session->ExecuteMany(insert, rows, options_.consistency, /*idempotent=*/true,
+                                options_.in_flight);
+  }
+
+ private:
+  Status ConnectLocked() {
+    if (session_) return Status::Ok();
+    auto s = cql::Session::Connect(options_.session);
+    if (!s.ok()) return s.status();
+    session_ = std::move(*s);
+    return Status::Ok();
+  }
+
+  Status PrepareLocked() {
+    auto p = session_->Prepare("INSERT INTO " + options_.keyspace + "." + options_.table +
+                               " (id, event_time, event_type, product_id, category_id, "
+                               "category_code, brand, price, user_id, user_session) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!p.ok()) return p.status();
+    insert_ = std::move(*p);
+    return Status::Ok();
+  }
+
+  CassandraOptions options_;
+  std::mutex mutex_;  // guards session_ and insert_ while they are set up
+  std::unique_ptr<cql::Session> session_;
+  std::optional<cql::Prepared> insert_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<RawStore>> OpenCassandraRawStore(const Uri& uri) {
+  auto options = ParseCassandraUri(uri);
+  if (!options.ok()) return options.status();
+  return std::unique_ptr<RawStore>(std::make_unique<CassandraRawStore>(std::move(*options)));
+}
+
+}  // namespace shopstream

@@ -1,0 +1,17 @@
+#include "store/query/query_store.h"
+
+#include "common/uri.h"
+#include "store/query/sqlite_query_store.h"
+
+namespace shopstream {
+
+Result<std::unique_ptr<QueryStore>> OpenQueryStore(const std::string& uri_text) {
+  auto uri = ParseUri(uri_text);
+  if (!uri.ok()) return uri.status();
+  if (uri->scheme == "sqlite") return OpenSqliteQueryStore(uri->path);
+  return Status::InvalidArgument("store '" + uri_text +
+                                 "': the dashboard reads sqlite:// stores (" + uri->scheme +
+                                 ":// is not supported yet)");
+}
+
+}  // namespace shopstream

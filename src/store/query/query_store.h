@@ -1,0 +1,123 @@
+// The dashboard's read side: aggregate queries over the rollup tables kept by the processor
+// (rollup_minute, rollup_hour_brand, rollup_hour_product) and its counters (processor_stats,
+// dead_letters). Never reads the event tables, so every query costs in proportion to the
+// number of buckets in its range, not to the number of events.
+//
+// Implementations: SQLite (sqlite_query_store.h); MySQL to come, same contract.
+// Thread safety: every method may be called from several threads at once.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "store/query/time_range.h"
+
+namespace shopstream {
+
+// Counts per event type and the revenue of one group (a department, brand, product, bucket).
+struct Breakdown {
+  int64_t events = 0;  // all event types
+  int64_t views = 0;
+  int64_t carts = 0;
+  int64_t purchases = 0;
+  double revenue = 0;
+};
+
+struct Kpis {
+  Breakdown totals;
+  // carts / views and purchases / carts; empty when the denominator is 0.
+  std::optional<double> view_to_cart;
+  std::optional<double> cart_to_purchase;
+};
+
+struct TimePoint {
+  std::string
+      bucket;  // the start of the bucket: "YYYY-MM-DD HH:MM", "YYYY-MM-DD HH" or "YYYY-MM-DD"
+  Breakdown values;
+};
+
+struct TimeSeries {
+  Granularity granularity = Granularity::kMinute;
+  // One point per bucket from the start of the range to its end, zeros included, in order.
+  std::vector<TimePoint> points;
+};
+
+struct NamedBreakdown {
+  std::string name;        // department or brand or product (untrusted text from the data)
+  std::string department;  // for products only: the department the product belongs to
+  Breakdown values;
+};
+
+enum class RankBy { kRevenue, kViews };
+
+struct EventTypeCount {
+  std::string event_type;  // untrusted text from the data
+  int64_t events = 0;
+};
+
+struct Funnel {
+  int64_t views = 0;
+  int64_t carts = 0;
+  int64_t purchases = 0;
+  std::optional<double> view_to_cart;
+  std::optional<double> cart_to_purchase;
+  std::optional<double> view_to_purchase;
+};
+
+// The processor's own counters for one input stream (processor_stats).
+struct StreamStats {
+  std::string stream;  // untrusted text
+  int64_t batches = 0;
+  int64_t events = 0;
+  int64_t dead_letters = 0;
+  double last_batch_ms = 0;
+  int64_t lag = 0;
+  std::string updated_at;
+};
+
+struct ProcessorStatus {
+  std::vector<StreamStats> streams;
+  int64_t dead_letters_stored = 0;  // rows in dead_letters
+};
+
+// The first and last minute buckets that hold data; both empty when the store is empty.
+struct DataExtent {
+  std::string first_minute;  // "YYYY-MM-DD HH:MM"
+  std::string last_minute;
+};
+
+class QueryStore {
+ public:
+  virtual ~QueryStore() = default;
+
+  // Range semantics: minute rollups are filtered on [range.from, range.to). The hourly brand
+  // and product rollups include every hour that overlaps the range, so a 15-minute range
+  // counts the whole hours around it in those two rankings.
+  virtual Result<Kpis> QueryKpis(const TimeRange& range) = 0;
+  // Granularity follows the span of the range (clamped to the data when open-ended):
+  // minutes up to 6 hours, hours up to 31 days, days beyond.
+  virtual Result<TimeSeries> QueryTimeSeries(const TimeRange& range) = 0;
+  // Every department, by revenue then events, descending.
+  virtual Result<std::vector<NamedBreakdown>> QueryDepartments(const TimeRange& range) = 0;
+  virtual Result<std::vector<NamedBreakdown>> QueryTopBrands(const TimeRange& range, RankBy by,
+                                                             int limit) = 0;
+  virtual Result<std::vector<NamedBreakdown>> QueryTopProducts(const TimeRange& range, RankBy by,
+                                                               int limit) = 0;
+  virtual Result<std::vector<EventTypeCount>> QueryEventMix(const TimeRange& range) = 0;
+  virtual Result<Funnel> QueryFunnel(const TimeRange& range) = 0;
+  virtual Result<DataExtent> QueryExtent() = 0;
+  virtual Result<ProcessorStatus> QueryProcessorStatus() = 0;
+
+  // A value that changes whenever another process may have committed new data. Compare
+  // for inequality only. Cheap: the live mode polls it about twice a second.
+  virtual Result<int64_t> ChangeStamp() = 0;
+};
+
+// Opens the query store named by `uri` (sqlite:///path.db today), read-only.
+Result<std::unique_ptr<QueryStore>> OpenQueryStore(const std::string& uri);
+
+}  // namespace shopstream

@@ -1,0 +1,352 @@
+#include "store/query/sqlite_query_store.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <mutex>
+#include <string_view>
+#include <vector>
+
+namespace shopstream {
+namespace {
+
+// Bucket bounds that sort below / above every bucket text, for open range ends, so that the
+// same SQL (and the primary-key range scan) serves open and closed ranges.
+constexpr std::string_view kBeforeAll = "";
+constexpr std::string_view kAfterAll = "~";
+
+// The bucket-text bounds of a range on a table of the given granularity: every bucket that
+// overlaps [from, to).
+struct BucketBounds {
+  std::string low;
+  std::string high;  // exclusive
+};
+
+BucketBounds BoundsFor(const TimeRange& range, Granularity g) {
+  BucketBounds b{std::string(kBeforeAll), std::string(kAfterAll)};
+  if (range.from) b.low = FormatBucket(FloorTo(*range.from, g), g);
+  if (range.to) b.high = FormatBucket(CeilTo(*range.to, g), g);
+  return b;
+}
+
+std::optional<double> Ratio(int64_t num, int64_t den) {
+  if (den == 0) return std::nullopt;
+  return static_cast<double>(num) / static_cast<double>(den);
+}
+
+// A prepared statement that finalises itself. Values are always bound, never spliced.
+class Statement {
+ public:
+  Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  void Bind(int index, std::string_view text) {
+    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  }
+  void Bind(int index, int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
+  void BindNamed(const char* name, std::string_view text) {
+    int index = sqlite3_bind_parameter_index(stmt_, name);
+    if (index > 0) Bind(index, text);
+  }
+  void BindNamed(const char* name, int64_t value) {
+    int index = sqlite3_bind_parameter_index(stmt_, name);
+    if (index > 0) Bind(index, value);
+  }
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int Step() { return sqlite3_step(stmt_); }
+  std::string Text(int col) const {
+    auto* p = sqlite3_column_text(stmt_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p),
+                           static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string();
+  }
+  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  double Real(int col) const { return sqlite3_column_double(stmt_, col); }
+  bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+
+ private:
+  sqlite3_stmt* stmt_;
+};
+
+// Columns 1..5 after the group key: events, views, carts, purchases, revenue.
+constexpr const char* kBreakdownColumns =
+    "SUM(events), "
+    "SUM(CASE WHEN event_type = :view THEN events ELSE 0 END), "
+    "SUM(CASE WHEN event_type = :cart THEN events ELSE 0 END), "
+    "SUM(CASE WHEN event_type = :purchase THEN events ELSE 0 END), "
+    "COALESCE(SUM(revenue), 0)";
+
+Breakdown ReadBreakdown(const Statement& s, int first_col) {
+  Breakdown b;
+  b.events = s.Int(first_col);
+  b.views = s.Int(first_col + 1);
+  b.carts = s.Int(first_col + 2);
+  b.purchases = s.Int(first_col + 3);
+  b.revenue = s.Real(first_col + 4);
+  return b;
+}
+
+class SqliteQueryStore final : public QueryStore {
+ public:
+  SqliteQueryStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  ~SqliteQueryStore() override { sqlite3_close_v2(db_); }
+
+  Result<Kpis> QueryKpis(const TimeRange& range) override {
+    std::lock_guard lock(mu_);
+    auto totals = TotalsLocked(range);
+    if (!totals.ok()) return totals.status();
+    Kpis k;
+    k.totals = *totals;
+    k.view_to_cart = Ratio(k.totals.carts, k.totals.views);
+    k.cart_to_purchase = Ratio(k.totals.purchases, k.totals.carts);
+    return k;
+  }
+
+  Result<TimeSeries> QueryTimeSeries(const TimeRange& range) override {
+    std::lock_guard lock(mu_);
+    auto extent = ExtentLocked();
+    if (!extent.ok()) return extent.status();
+    TimeSeries series;
+    // The span shown: the range's ends, or the data's where the range is open.
+    std::optional<int64_t> start = range.from, end = range.to;
+    if (!extent->first_minute.empty()) {
+      auto first = ParseMinuteBucket(extent->first_minute);
+      auto last = ParseMinuteBucket(extent->last_minute);
+      if (!first.ok()) return first.status();
+      if (!last.ok()) return last.status();
+      if (!start) start = *first;
+      if (!end) end = *last + 1;
+      // A needlessly wide closed range shrinks to the data it holds, to bound the points.
+      constexpr int64_t kMaxDaySpan = 5000 * kMinutesPerDay;
+      if (*end - *start > kMaxDaySpan) {
+        start = std::max(*start, *first);
+        end = std::min(*end, *last + 1);
+      }
+    }
+    if (!start || !end || *start >= *end) return series;  // nothing to show
+    series.granularity = ChooseGranularity(*end - *start);
+    const Granularity g = series.granularity;
+    const size_t key_length = g == Granularity::kMinute ? 16 : g == Granularity::kHour ? 13 : 10;
+
+    std::string sql = std::string("SELECT substr(bucket, 1, :len) AS b, ") + kBreakdownColumns +
+                      " FROM rollup_minute WHERE bucket >= :low AND bucket < :high"
+                      " GROUP BY b ORDER BY b";
+    auto stmt = Prepare(sql);
+    if (!stmt.ok()) return stmt.status();
+    Statement& s = **stmt;
+    BindTypes(s);
+    auto bounds = BoundsFor(range, Granularity::kMinute);
+    s.BindNamed(":len", static_cast<int64_t>(key_length));
+    s.BindNamed(":low", bounds.low);
+    s.BindNamed(":high", bounds.high);
+    std::vector<TimePoint> found;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) found.push_back({s.Text(0), ReadBreakdown(s, 1)});
+    if (rc != SQLITE_DONE) return Error("reading rollup_minute");
+
+    // Every bucket of the span, zeros where no row exists.
+    size_t next = 0;
+    const int64_t step = GranularityMinutes(g);
+    for (int64_t m = FloorTo(*start, g); m < CeilTo(*end, g); m += step) {
+      TimePoint p{FormatBucket(m, g), {}};
+      while (next < found.size() && found[next].bucket < p.bucket) ++next;
+      if (next < found.size() && found[next].bucket == p.bucket) p.values = found[next++].values;
+      series.points.push_back(std::move(p));
+    }
+    return series;
+  }
+
+  Result<std::vector<NamedBreakdown>> QueryDepartments(const TimeRange& range) override {
+    std::lock_guard lock(mu_);
+    return GroupedLocked("department", "", "rollup_minute", Granularity::kMinute, range,
+                         RankBy::kRevenue, -1);
+  }
+
+  Result<std::vector<NamedBreakdown>> QueryTopBrands(const TimeRange& range, RankBy by,
+                                                     int limit) override {
+    std::lock_guard lock(mu_);
+    return GroupedLocked("brand", "", "rollup_hour_brand", Granularity::kHour, range, by, limit);
+  }
+
+  Result<std::vector<NamedBreakdown>> QueryTopProducts(const TimeRange& range, RankBy by,
+                                                       int limit) override {
+    std::lock_guard lock(mu_);
+    return GroupedLocked("product", "department", "rollup_hour_product", Granularity::kHour, range,
+                         by, limit);
+  }
+
+  Result<std::vector<EventTypeCount>> QueryEventMix(const TimeRange& range) override {
+    std::lock_guard lock(mu_);
+    auto stmt = Prepare(
+        "SELECT event_type, SUM(events) AS n FROM rollup_minute"
+        " WHERE bucket >= :low AND bucket < :high GROUP BY event_type ORDER BY n DESC, event_type");
+    if (!stmt.ok()) return stmt.status();
+    Statement& s = **stmt;
+    auto bounds = BoundsFor(range, Granularity::kMinute);
+    s.BindNamed(":low", bounds.low);
+    s.BindNamed(":high", bounds.high);
+    std::vector<EventTypeCount> mix;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) mix.push_back({s.Text(0), s.Int(1)});
+    if (rc != SQLITE_DONE) return Error("reading rollup_minute");
+    return mix;
+  }
+
+  Result<Funnel> QueryFunnel(const TimeRange& range) override {
+    std::lock_guard lock(mu_);
+    auto totals = TotalsLocked(range);
+    if (!totals.ok()) return totals.status();
+    Funnel f;
+    f.views = totals->views;
+    f.carts = totals->carts;
+    f.purchases = totals->purchases;
+    f.view_to_cart = Ratio(f.carts, f.views);
+    f.cart_to_purchase = Ratio(f.purchases, f.carts);
+    f.view_to_purchase = Ratio(f.purchases, f.views);
+    return f;
+  }
+
+  Result<DataExtent> QueryExtent() override {
+    std::lock_guard lock(mu_);
+    return ExtentLocked();
+  }
+
+  Result<ProcessorStatus> QueryProcessorStatus() override {
+    std::lock_guard lock(mu_);
+    ProcessorStatus status;
+    {
+      auto stmt = Prepare(
+          "SELECT stream, batches, events, dead_letters, last_batch_ms, lag, updated_at"
+          " FROM processor_stats ORDER BY stream");
+      if (!stmt.ok()) return stmt.status();
+      Statement& s = **stmt;
+      int rc;
+      while ((rc = s.Step()) == SQLITE_ROW) {
+        status.streams.push_back(
+            {s.Text(0), s.Int(1), s.Int(2), s.Int(3), s.Real(4), s.Int(5), s.Text(6)});
+      }
+      if (rc != SQLITE_DONE) return Error("reading processor_stats");
+    }
+    auto stmt = Prepare("SELECT COUNT(*) FROM dead_letters");
+    if (!stmt.ok()) return stmt.status();
+    if ((*stmt)->Step() != SQLITE_ROW) return Error("counting dead_letters");
+    status.dead_letters_stored = (*stmt)->Int(0);
+    return status;
+  }
+
+  Result<int64_t> ChangeStamp() override {
+    std::lock_guard lock(mu_);
+    auto stmt = Prepare("PRAGMA data_version");
+    if (!stmt.ok()) return stmt.status();
+    if ((*stmt)->Step() != SQLITE_ROW) return Error("reading PRAGMA data_version");
+    return (*stmt)->Int(0);
+  }
+
+ private:
+  Status Error(const std::string& doing) const {
+    std::string what = sqlite3_errmsg(db_);
+    int code = sqlite3_errcode(db_);
+    std::string message = "store " + path_ + ": " + doing + ": " + what;
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED) return Status::Unavailable(message);
+    if (what.find("no such table") != std::string::npos) {
+      return Status::Unavailable(message + " (has `shopstream process` written to it yet?)");
+    }
+    return Status::IoError(message);
+  }
+
+  Result<std::unique_ptr<Statement>> Prepare(const std::string& sql) {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &raw, nullptr) !=
+        SQLITE_OK) {
+      sqlite3_finalize(raw);
+      return Error("preparing a query");
+    }
+    return std::make_unique<Statement>(raw);
+  }
+
+  static void BindTypes(Statement& s) {
+    s.BindNamed(":view", std::string_view("view"));
+    s.BindNamed(":cart", std::string_view("cart"));
+    s.BindNamed(":purchase", std::string_view("purchase"));
+  }
+
+  Result<Breakdown> TotalsLocked(const TimeRange& range) {
+    auto stmt = Prepare(std::string("SELECT ") + kBreakdownColumns +
+                        " FROM rollup_minute WHERE bucket >= :low AND bucket < :high");
+    if (!stmt.ok()) return stmt.status();
+    Statement& s = **stmt;
+    BindTypes(s);
+    auto bounds = BoundsFor(range, Granularity::kMinute);
+    s.BindNamed(":low", bounds.low);
+    s.BindNamed(":high", bounds.high);
+    if (s.Step() != SQLITE_ROW) return Error("reading rollup_minute");
+    return ReadBreakdown(s, 0);
+  }
+
+  Result<DataExtent> ExtentLocked() {
+    auto stmt = Prepare("SELECT MIN(bucket), MAX(bucket) FROM rollup_minute");
+    if (!stmt.ok()) return stmt.status();
+    if ((*stmt)->Step() != SQLITE_ROW) return Error("reading rollup_minute");
+    return DataExtent{(*stmt)->Text(0), (*stmt)->Text(1)};
+  }
+
+  // Groups `table` by `key` (and `parent`, when given), ranked by `by`; limit < 0: all.
+  // The column and table names are constants of this file, never input.
+  Result<std::vector<NamedBreakdown>> GroupedLocked(const char* key, const char* parent,
+                                                    const char* table, Granularity g,
+                                                    const TimeRange& range, RankBy by, int limit) {
+    const bool has_parent = *parent != '\0';
+    const std::string keys = has_parent ? std::string(parent) + ", " + key : key;
+    const std::string order = by == RankBy::kRevenue ? "6 DESC, 2 DESC" : "3 DESC, 6 DESC";
+    std::string sql = "SELECT " + std::string(key) + ", " + kBreakdownColumns + ", " +
+                      (has_parent ? parent : "''") + " FROM " + table +
+                      " WHERE bucket >= :low AND bucket < :high GROUP BY " + keys + " ORDER BY " +
+                      order + ", 1, 7 LIMIT :limit";
+    auto stmt = Prepare(sql);
+    if (!stmt.ok()) return stmt.status();
+    Statement& s = **stmt;
+    BindTypes(s);
+    auto bounds = BoundsFor(range, g);
+    s.BindNamed(":low", bounds.low);
+    s.BindNamed(":high", bounds.high);
+    s.BindNamed(":limit", static_cast<int64_t>(limit));
+    std::vector<NamedBreakdown> rows;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW)
+      rows.push_back({s.Text(0), s.Text(6), ReadBreakdown(s, 1)});
+    if (rc != SQLITE_DONE) return Error(std::string("reading ") + table);
+    return rows;
+  }
+
+  std::mutex mu_;
+  sqlite3* db_;
+  std::string path_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<QueryStore>> OpenSqliteQueryStore(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    return Status::NotFound("store " + path +
+                            " does not exist (start `shopstream process` to create it, or check "
+                            "the path)");
+  }
+  sqlite3* db = nullptr;
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db);
+    return Status::IoError("cannot open store " + path + " read-only: " + message);
+  }
+  // The processor commits a micro-batch at a time; wait for it rather than fail.
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_exec(db, "PRAGMA query_only = 1", nullptr, nullptr, nullptr);
+  return std::unique_ptr<QueryStore>(new SqliteQueryStore(db, path));
+}
+
+}  // namespace shopstream

@@ -1,0 +1,216 @@
+#include "store/query/sqlite_query_store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+
+namespace shopstream {
+namespace {
+
+// A store laid out as the processor lays it out (the schema in the store docs), written by
+// a second connection like the processor's.
+class SqliteQueryStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char dir_template[] = "/tmp/query_store_test_XXXXXX";
+    dir_ = mkdtemp(dir_template);
+    path_ = dir_ + "/store.db";
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &writer_), SQLITE_OK);
+    Exec("PRAGMA journal_mode=WAL");
+    Exec(
+        "CREATE TABLE rollup_minute(bucket TEXT, event_type TEXT, department TEXT,"
+        " events INTEGER, revenue REAL, PRIMARY KEY(bucket, event_type, department))");
+    Exec(
+        "CREATE TABLE rollup_hour_brand(bucket TEXT, brand TEXT, event_type TEXT, events INTEGER,"
+        " revenue REAL, PRIMARY KEY(bucket, brand, event_type))");
+    Exec(
+        "CREATE TABLE rollup_hour_product(bucket TEXT, department TEXT, product TEXT,"
+        " event_type TEXT, events INTEGER, revenue REAL,"
+        " PRIMARY KEY(bucket, department, product, event_type))");
+    Exec(
+        "CREATE TABLE dead_letters(stream TEXT, partition INTEGER, offset INTEGER, reason TEXT,"
+        " payload BLOB, recorded_at TEXT, PRIMARY KEY(stream, partition, offset))");
+    Exec(
+        "CREATE TABLE processor_stats(stream TEXT PRIMARY KEY, batches INTEGER, events INTEGER,"
+        " dead_letters INTEGER, last_batch_ms REAL, lag INTEGER, updated_at TEXT)");
+  }
+  void TearDown() override {
+    store_.reset();
+    sqlite3_close(writer_);
+    std::string cmd = "rm -rf '" + dir_ + "'";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+  }
+  void Exec(const std::string& sql) {
+    char* err = nullptr;
+    ASSERT_EQ(sqlite3_exec(writer_, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << err;
+  }
+  QueryStore& Store() {
+    if (!store_) {
+      auto opened = OpenSqliteQueryStore(path_);
+      EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+      store_ = std::move(opened.value());
+    }
+    return *store_;
+  }
+  // Two minutes in hour 08, one in hour 10.
+  void FillSample() {
+    Exec(
+        "INSERT INTO rollup_minute VALUES"
+        " ('2019-11-08 08:14','view','electronics',5,0),"
+        " ('2019-11-08 08:14','cart','electronics',2,0),"
+        " ('2019-11-08 08:15','purchase','electronics',1,100.5),"
+        " ('2019-11-08 08:15','view','apparel',3,0),"
+        " ('2019-11-08 10:01','purchase','apparel',2,40.25)");
+    Exec(
+        "INSERT INTO rollup_hour_brand VALUES"
+        " ('2019-11-08 08','samsung','view',5,0),"
+        " ('2019-11-08 08','samsung','purchase',1,100.5),"
+        " ('2019-11-08 08','<img src=x onerror=alert(1)>','view',3,0),"
+        " ('2019-11-08 08','samsung','cart',2,0),"
+        " ('2019-11-08 10','nike','purchase',2,40.25)");
+    Exec(
+        "INSERT INTO rollup_hour_product VALUES"
+        " ('2019-11-08 08','electronics','smartphone','view',5,0),"
+        " ('2019-11-08 08','electronics','smartphone','cart',2,0),"
+        " ('2019-11-08 08','electronics','smartphone','purchase',1,100.5),"
+        " ('2019-11-08 08','apparel','shoes','view',3,0),"
+        " ('2019-11-08 10','apparel','shoes','purchase',2,40.25)");
+  }
+
+  std::string dir_, path_;
+  sqlite3* writer_ = nullptr;
+  std::unique_ptr<QueryStore> store_;
+};
+
+TEST_F(SqliteQueryStoreTest, MissingFileIsNotFound) {
+  auto opened = OpenSqliteQueryStore(dir_ + "/nope.db");
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(SqliteQueryStoreTest, KpisOverAllAndARange) {
+  FillSample();
+  auto all = Store().QueryKpis({});
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(all->totals.events, 13);
+  EXPECT_EQ(all->totals.views, 8);
+  EXPECT_EQ(all->totals.carts, 2);
+  EXPECT_EQ(all->totals.purchases, 3);
+  EXPECT_DOUBLE_EQ(all->totals.revenue, 140.75);
+  EXPECT_DOUBLE_EQ(*all->view_to_cart, 2.0 / 8);
+  EXPECT_DOUBLE_EQ(*all->cart_to_purchase, 3.0 / 2);
+
+  auto range = ParseTimeRange("2019-11-08 08:15", "2019-11-08 10:01");
+  auto part = Store().QueryKpis(*range);
+  ASSERT_TRUE(part.ok());
+  EXPECT_EQ(part->totals.events, 4);  // 08:15 only: [from, to) leaves out 10:01
+  EXPECT_DOUBLE_EQ(part->totals.revenue, 100.5);
+  EXPECT_FALSE(part->cart_to_purchase.has_value());
+}
+
+TEST_F(SqliteQueryStoreTest, TimeSeriesFillsEveryBucket) {
+  FillSample();
+  auto range = ParseTimeRange("2019-11-08 08:13", "2019-11-08 08:17");
+  auto s = Store().QueryTimeSeries(*range);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->granularity, Granularity::kMinute);
+  ASSERT_EQ(s->points.size(), 4u);
+  EXPECT_EQ(s->points[0].bucket, "2019-11-08 08:13");
+  EXPECT_EQ(s->points[0].values.events, 0);
+  EXPECT_EQ(s->points[1].values.events, 7);
+  EXPECT_EQ(s->points[2].values.purchases, 1);
+  EXPECT_EQ(s->points[3].values.events, 0);
+
+  auto all = Store().QueryTimeSeries({});  // 08:14 to 10:01: under 6 hours, minutes
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->points.front().bucket, "2019-11-08 08:14");
+  EXPECT_EQ(all->points.back().bucket, "2019-11-08 10:01");
+
+  auto day = Store().QueryTimeSeries(*ParseTimeRange("2019-11-08", "2019-11-09"));
+  ASSERT_TRUE(day.ok());
+  EXPECT_EQ(day->granularity, Granularity::kHour);
+  ASSERT_EQ(day->points.size(), 24u);
+  EXPECT_EQ(day->points[8].bucket, "2019-11-08 08");
+  EXPECT_EQ(day->points[8].values.events, 11);
+  EXPECT_DOUBLE_EQ(day->points[10].values.revenue, 40.25);
+}
+
+TEST_F(SqliteQueryStoreTest, RankingsOrderAndLimit) {
+  FillSample();
+  auto by_revenue = Store().QueryTopBrands({}, RankBy::kRevenue, 2);
+  ASSERT_TRUE(by_revenue.ok());
+  ASSERT_EQ(by_revenue->size(), 2u);
+  EXPECT_EQ((*by_revenue)[0].name, "samsung");
+  EXPECT_EQ((*by_revenue)[0].values.views, 5);
+  EXPECT_EQ((*by_revenue)[0].values.carts, 2);
+  EXPECT_EQ((*by_revenue)[1].name, "nike");
+  auto by_views = Store().QueryTopBrands({}, RankBy::kViews, 10);
+  ASSERT_TRUE(by_views.ok());
+  ASSERT_EQ(by_views->size(), 3u);
+  EXPECT_EQ((*by_views)[1].name, "<img src=x onerror=alert(1)>");
+
+  // Hourly rollups count each hour that overlaps the range.
+  auto quarter = ParseTimeRange("2019-11-08 10:00", "2019-11-08 10:15");
+  auto products = Store().QueryTopProducts(*quarter, RankBy::kRevenue, 10);
+  ASSERT_TRUE(products.ok());
+  ASSERT_EQ(products->size(), 1u);
+  EXPECT_EQ((*products)[0].name, "shoes");
+  EXPECT_EQ((*products)[0].department, "apparel");
+  EXPECT_DOUBLE_EQ((*products)[0].values.revenue, 40.25);
+
+  auto depts = Store().QueryDepartments({});
+  ASSERT_TRUE(depts.ok());
+  ASSERT_EQ(depts->size(), 2u);
+  EXPECT_EQ((*depts)[0].name, "electronics");
+}
+
+TEST_F(SqliteQueryStoreTest, MixFunnelAndStatus) {
+  FillSample();
+  Exec("INSERT INTO processor_stats VALUES ('events', 4, 13, 1, 12.5, 7, '2019-11-08 10:02:00')");
+  Exec(
+      "INSERT INTO dead_letters VALUES ('events', 0, 3, 'bad json', x'00', '2019-11-08 10:00:00')");
+  auto mix = Store().QueryEventMix({});
+  ASSERT_TRUE(mix.ok());
+  ASSERT_EQ(mix->size(), 3u);
+  EXPECT_EQ((*mix)[0].event_type, "view");
+  EXPECT_EQ((*mix)[0].events, 8);
+  auto funnel = Store().QueryFunnel({});
+  ASSERT_TRUE(funnel.ok());
+  EXPECT_EQ(funnel->views, 8);
+  EXPECT_DOUBLE_EQ(*funnel->view_to_purchase, 3.0 / 8);
+  auto status = Store().QueryProcessorStatus();
+  ASSERT_TRUE(status.ok());
+  ASSERT_EQ(status->streams.size(), 1u);
+  EXPECT_EQ(status->streams[0].lag, 7);
+  EXPECT_EQ(status->dead_letters_stored, 1);
+}
+
+TEST_F(SqliteQueryStoreTest, ChangeStampMovesOnAnotherConnectionsCommit) {
+  FillSample();
+  auto before = Store().ChangeStamp();
+  ASSERT_TRUE(before.ok());
+  EXPECT_EQ(*Store().ChangeStamp(), *before);
+  Exec("INSERT INTO rollup_minute VALUES ('2019-11-08 11:00','view','apparel',1,0)");
+  auto after = Store().ChangeStamp();
+  ASSERT_TRUE(after.ok());
+  EXPECT_NE(*after, *before);
+}
+
+TEST_F(SqliteQueryStoreTest, MissingTablesAreUnavailableNotACrash) {
+  sqlite3* empty = nullptr;
+  std::string path = dir_ + "/empty.db";
+  ASSERT_EQ(sqlite3_open(path.c_str(), &empty), SQLITE_OK);
+  sqlite3_close(empty);
+  auto opened = OpenSqliteQueryStore(path);
+  ASSERT_TRUE(opened.ok());
+  auto k = (*opened)->QueryKpis({});
+  ASSERT_FALSE(k.ok());
+  EXPECT_EQ(k.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(k.status().message().find("rollup_minute"), std::string::npos) << k.status().message();
+}
+
+}  // namespace
+}  // namespace shopstream

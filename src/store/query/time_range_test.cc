@@ -1,0 +1,60 @@
+#include "store/query/time_range.h"
+
+#include <gtest/gtest.h>
+
+namespace shopstream {
+namespace {
+
+TEST(TimeRangeTest, ParsesTheAcceptedForms) {
+  auto base = ParseUtcSeconds("2019-11-08 08:14:53");
+  ASSERT_TRUE(base.ok());
+  EXPECT_EQ(*ParseUtcSeconds("2019-11-08T08:14:53Z"), *base);
+  EXPECT_EQ(*ParseUtcSeconds("2019-11-08 08:14:53 UTC"), *base);
+  EXPECT_EQ(*ParseUtcSeconds("2019-11-08 08:14:53.123456"), *base);
+  EXPECT_EQ(*ParseUtcSeconds("2019-11-08 08:14"), *base - 53);
+  EXPECT_EQ(*ParseUtcSeconds("1970-01-01"), 0);
+  EXPECT_EQ(*ParseUtcSeconds("2000-03-01"), 951868800);
+}
+
+TEST(TimeRangeTest, RefusesWhatIsNotATime) {
+  for (const char* bad : {"", "2019-11-08 8:14", "2019-13-01", "2019-02-30", "2019-11-08 24:00",
+                          "2019-11-08 08:14:53.", "yesterday", "2019-11-08 08:14'; DROP"}) {
+    EXPECT_FALSE(ParseUtcSeconds(bad).ok()) << bad;
+  }
+  EXPECT_TRUE(ParseUtcSeconds("2020-02-29").ok());
+}
+
+TEST(TimeRangeTest, RangeRoundsOutwardToWholeMinutes) {
+  auto r = ParseTimeRange("2019-11-08 08:14:53", "2019-11-08 08:20:01");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(FormatMinuteBucket(*r->from), "2019-11-08 08:14");
+  EXPECT_EQ(FormatMinuteBucket(*r->to), "2019-11-08 08:21");
+  auto open = ParseTimeRange("", "");
+  ASSERT_TRUE(open.ok());
+  EXPECT_FALSE(open->from.has_value());
+  EXPECT_FALSE(open->to.has_value());
+  EXPECT_FALSE(ParseTimeRange("2019-11-08 09:00", "2019-11-08 08:00").ok());
+  EXPECT_FALSE(ParseTimeRange("2019-11-08 09:00", "2019-11-08 09:00").ok());
+}
+
+TEST(TimeRangeTest, FormatsBucketsOfEachGranularity) {
+  int64_t m = *ParseMinuteBucket("2019-11-08 08:14");
+  EXPECT_EQ(FormatMinuteBucket(m), "2019-11-08 08:14");
+  EXPECT_EQ(FormatHourBucket(m), "2019-11-08 08");
+  EXPECT_EQ(FormatDayBucket(m), "2019-11-08");
+  EXPECT_EQ(FormatHourBucket(CeilTo(m, Granularity::kHour)), "2019-11-08 09");
+  EXPECT_EQ(FormatHourBucket(FloorTo(m, Granularity::kHour)), "2019-11-08 08");
+  EXPECT_EQ(FormatDayBucket(CeilTo(m, Granularity::kDay)), "2019-11-09");
+  EXPECT_FALSE(ParseMinuteBucket("2019-11-08 08").ok());
+}
+
+TEST(TimeRangeTest, GranularityFollowsTheSpan) {
+  EXPECT_EQ(ChooseGranularity(15), Granularity::kMinute);
+  EXPECT_EQ(ChooseGranularity(6 * 60), Granularity::kMinute);
+  EXPECT_EQ(ChooseGranularity(24 * 60), Granularity::kHour);
+  EXPECT_EQ(ChooseGranularity(30 * 24 * 60), Granularity::kHour);
+  EXPECT_EQ(ChooseGranularity(60 * 24 * 60), Granularity::kDay);
+}
+
+}  // namespace
+}  // namespace shopstream

@@ -1,0 +1,90 @@
+"""Helpers for the dashboard tests: build a store with the real `shopstream produce` and
+`shopstream process`, start `shopstream serve` on a free port, and compute what the dashboard
+should show straight from the CSV, with no shopstream code (the seed's cleaning rules)."""
+import collections
+import json
+import subprocess
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from conftest import run
+
+
+def build_store(shopstream_bin, csv_path, store, log, original_times=True):
+    """Replays `csv_path` into the embedded log and processes it into `store`."""
+    pacing = ["--speedup", "100000000"] if original_times else ["--rate", "max"]
+    produced = run([shopstream_bin, "produce", "-i", str(csv_path), "--to", f"sqlite://{log}", *pacing])
+    assert produced.returncode == 0, produced.stderr
+    processed = run([shopstream_bin, "process", "--from", f"sqlite://{log}", "--raw", f"sqlite://{store}",
+                     "--processed", f"sqlite://{store}", "--idle-exit", "1"])
+    assert processed.returncode == 0, processed.stderr
+
+
+class Server:
+    """`shopstream serve` on 127.0.0.1 with a port of the kernel's choosing."""
+
+    def __init__(self, shopstream_bin, store):
+        self.proc = subprocess.Popen([shopstream_bin, "serve", "--store", f"sqlite://{store}",
+                                      "--listen", "127.0.0.1:0"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        assert "http://127.0.0.1:" in line, line + self.proc.stderr.read()
+        self.url = line.split("on ")[1].split(" ")[0].rstrip("/")
+
+    def get(self, path, **params):
+        query = ("?" + urllib.parse.urlencode(params)) if params else ""
+        try:
+            with urllib.request.urlopen(self.url + path + query, timeout=30) as res:
+                return res.status, res.read().decode("utf-8"), res.headers
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode("utf-8"), e.headers
+
+    def json(self, path, **params):
+        status, body, _ = self.get(path, **params)
+        assert status == 200, (path, status, body)
+        return json.loads(body)
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        finally:
+            self.proc.stdout.close()
+            self.proc.stderr.close()
+
+
+def clean(row):
+    """The seed's cleaning of one CSV row, written independently of shopstream's code."""
+    code = row["category_code"]
+    parts = code.split(".") if code else []
+    department = parts[0] if parts else "other"
+    product = parts[-1] if parts else "other"
+    brand = row["brand"] or "other"
+    department, product, brand = (v.replace("NaN", "other") for v in (department, product, brand))
+    minute = row["event_time"][:16]
+    revenue = float(row["price"]) if row["event_type"] == "purchase" else 0.0
+    return {"minute": minute, "type": row["event_type"], "department": department, "product": product,
+            "brand": brand, "revenue": revenue}
+
+
+class Expected:
+    """Aggregates over cleaned rows whose minute bucket lies in [lo, hi)."""
+
+    def __init__(self, rows, lo="", hi="~"):
+        self.rows = [r for r in map(clean, rows) if lo <= r["minute"] < hi]
+
+    @staticmethod
+    def breakdown(rows):
+        c = collections.Counter(r["type"] for r in rows)
+        return {"events": len(rows), "views": c["view"], "carts": c["cart"], "purchases": c["purchase"],
+                "revenue": sum(r["revenue"] for r in rows)}
+
+    def totals(self):
+        return self.breakdown(self.rows)
+
+    def grouped(self, key):
+        groups = collections.defaultdict(list)
+        for r in self.rows:
+            groups[key(r)].append(r)
+        return {k: self.breakdown(v) for k, v in groups.items()}

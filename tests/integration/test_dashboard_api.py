@@ -1,0 +1,162 @@
+"""The dashboard's JSON API and /metrics over a store that the real `shopstream process` wrote
+from the 10K sample (original timestamps), checked against sums computed here from the CSV."""
+import json
+import socket
+
+import pytest
+from conftest import run
+from dashboard_support import Expected, Server, build_store
+
+REVENUE_TOLERANCE = 0.01  # prices are stored as 32-bit floats, like the seed's MySQL FLOAT
+
+
+@pytest.fixture(scope="module")
+def server(shopstream_bin, sample_zip, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("dashboard")
+    build_store(shopstream_bin, sample_zip, tmp / "store.db", tmp / "log.db")
+    s = Server(shopstream_bin, tmp / "store.db")
+    yield s
+    s.stop()
+
+
+def assert_breakdown(got, want):
+    for key in ("events", "views", "carts", "purchases"):
+        assert got[key] == want[key], (key, got, want)
+    assert abs(got["revenue"] - want["revenue"]) < REVENUE_TOLERANCE, (got, want)
+
+
+def test_kpis_over_all_time_equal_the_csv(server, sample_rows):
+    want = Expected(sample_rows).totals()
+    got = server.json("/api/kpis")
+    assert_breakdown(got, want)
+    assert want["events"] == 10034 and abs(want["revenue"] - 41989.74) < 0.01
+    assert got["view_to_cart"] == pytest.approx(want["carts"] / want["views"])
+    assert got["cart_to_purchase"] == pytest.approx(want["purchases"] / want["carts"])
+
+
+def test_kpis_over_a_range_count_minutes_in_from_to(server, sample_rows):
+    got = server.json("/api/kpis", **{"from": "2019-11-10 06:30", "to": "2019-11-17 12:00"})
+    assert_breakdown(got, Expected(sample_rows, "2019-11-10 06:30", "2019-11-17 12:00").totals())
+
+
+def test_timeseries_of_all_time_is_hourly_and_complete(server, sample_rows):
+    got = server.json("/api/timeseries")
+    assert got["granularity"] == "hour"
+    want = Expected(sample_rows).grouped(lambda r: r["minute"][:13])
+    points = got["points"]
+    assert points[0]["bucket"] == min(want) and points[-1]["bucket"] == max(want)
+    buckets = [p["bucket"] for p in points]
+    assert buckets == sorted(set(buckets))
+    for p in points:
+        assert_breakdown(p, want.get(p["bucket"], Expected.breakdown([])))
+    assert sum(p["events"] for p in points) == 10034
+
+
+def test_timeseries_of_a_short_range_is_per_minute(server, sample_rows):
+    rows = Expected(sample_rows).rows
+    busiest_hour = max({r["minute"][:13] for r in rows}, key=lambda h: sum(r["minute"].startswith(h) for r in rows))
+    lo, hi = busiest_hour + ":00", busiest_hour + ":59"
+    got = server.json("/api/timeseries", **{"from": lo, "to": hi})
+    assert got["granularity"] == "minute"
+    assert len(got["points"]) == 59
+    want = Expected(sample_rows, lo, hi).grouped(lambda r: r["minute"])
+    for p in got["points"]:
+        assert_breakdown(p, want.get(p["bucket"], Expected.breakdown([])))
+
+
+def test_a_long_range_is_daily(server, sample_rows):
+    got = server.json("/api/timeseries", **{"from": "2019-10-01", "to": "2019-12-15"})
+    assert got["granularity"] == "day"
+    want = Expected(sample_rows).grouped(lambda r: r["minute"][:10])
+    assert len(got["points"]) == 75
+    for p in got["points"]:
+        assert_breakdown(p, want.get(p["bucket"], Expected.breakdown([])))
+
+
+def test_departments_equal_the_csv(server, sample_rows):
+    got = server.json("/api/departments")["departments"]
+    want = Expected(sample_rows).grouped(lambda r: r["department"])
+    assert {d["name"] for d in got} == set(want)
+    for d in got:
+        assert_breakdown(d, want[d["name"]])
+    revenues = [d["revenue"] for d in got]
+    assert revenues == sorted(revenues, reverse=True)
+
+
+@pytest.mark.parametrize("endpoint,key", [
+    ("/api/brands", lambda r: r["brand"]),
+    ("/api/products", lambda r: (r["department"], r["product"])),
+])
+def test_rankings_equal_the_csv(server, sample_rows, endpoint, key):
+    want = Expected(sample_rows).grouped(key)
+    for limit in (10, 100):
+        got = server.json(endpoint, limit=limit)
+        for ranking, field in (("by_revenue", "revenue"), ("by_views", "views")):
+            items = got[ranking]
+            assert len(items) == limit
+            for item in items:
+                name = item["name"] if endpoint == "/api/brands" else (item["department"], item["name"])
+                assert_breakdown(item, want[name])
+            # The ranked values are the CSV's top values (names may tie).
+            top = sorted((v[field] for v in want.values()), reverse=True)[:limit]
+            assert [i[field] for i in items] == pytest.approx(top, abs=REVENUE_TOLERANCE)
+
+
+def test_mix_and_funnel_equal_the_csv(server, sample_rows):
+    want = Expected(sample_rows).totals()
+    mix = {m["event_type"]: m["events"] for m in server.json("/api/mix")["mix"]}
+    assert mix == {"view": want["views"], "cart": want["carts"], "purchase": want["purchases"]}
+    funnel = server.json("/api/funnel")
+    assert [(s["stage"], s["events"]) for s in funnel["steps"]] == [
+        ("view", want["views"]), ("cart", want["carts"]), ("purchase", want["purchases"])]
+    assert funnel["view_to_purchase"] == pytest.approx(want["purchases"] / want["views"])
+
+
+def test_metrics_and_health(server):
+    status, body, headers = server.get("/metrics")
+    assert status == 200 and headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    lines = dict(line.rsplit(" ", 1) for line in body.splitlines() if line and not line.startswith("#"))
+    assert lines["shopstream_store_up"] == "1"
+    assert sum(int(v) for k, v in lines.items() if k.startswith("shopstream_processor_events_total{")) == 10034
+    assert sum(int(v) for k, v in lines.items() if k.startswith("shopstream_processor_batches_total{")) >= 1
+    assert any(k.startswith("shopstream_processor_last_batch_seconds{") for k in lines)
+    assert any(k.startswith("shopstream_processor_lag_messages{") for k in lines)
+    assert lines["shopstream_dead_letters_stored"] == "0"
+    assert lines['shopstream_rollup_events_total{event_type="purchase"}'] == "151"
+    assert abs(float(lines["shopstream_rollup_revenue_total"]) - 41989.74) < REVENUE_TOLERANCE
+    assert server.get("/healthz")[0] == 200
+
+
+def test_bad_parameters_are_400_with_a_message(server):
+    for params in ({"from": "yesterday"}, {"from": "2019-11-02", "to": "2019-11-01"},
+                   {"to": "2019-11-01' OR 1=1 --"}):
+        status, body, _ = server.get("/api/kpis", **params)
+        assert status == 400 and json.loads(body)["error"], (params, body)
+    status, body, _ = server.get("/api/brands", limit="0")
+    assert status == 400 and "limit" in json.loads(body)["error"]
+
+
+def test_page_and_scripts_are_served_by_the_binary(server):
+    status, body, headers = server.get("/")
+    assert status == 200 and "echarts.min.js" in body
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    status, body, _ = server.get("/echarts.min.js")
+    assert status == 200 and len(body) > 500_000
+
+
+def test_a_taken_port_exits_2_with_a_clear_message(shopstream_bin, server):
+    store = server.proc.args[3].removeprefix("sqlite://")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run([shopstream_bin, "serve", "--store", f"sqlite://{store}",
+                      "--listen", f"127.0.0.1:{port}"], timeout=60)
+    assert result.returncode == 2, result
+    assert "port is taken" in result.stderr
+
+
+def test_a_missing_store_exits_2(shopstream_bin, tmp_path):
+    result = run([shopstream_bin, "serve", "--store", f"sqlite://{tmp_path}/nope.db"], timeout=60)
+    assert result.returncode == 2
+    assert "does not exist" in result.stderr
