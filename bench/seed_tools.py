@@ -47,6 +47,7 @@ def reference_env(python):
     env["PYSPARK_PYTHON"] = str(python)
     env["PYSPARK_DRIVER_PYTHON"] = str(python)
     env["PATH"] = f"{python.parent}:{env['PATH']}"
+    env["SPARK_LOCAL_IP"] = "127.0.0.1"  # Spark's driver and block manager stay on loopback
     return env
 
 
@@ -151,7 +152,8 @@ def spark_conf_dir():
     conf = folder / "spark-defaults.conf"
     conf.touch(mode=0o600)
     conf.chmod(0o600)
-    conf.write_text(f"spark.cassandra.auth.username {user}\nspark.cassandra.auth.password {password}\n")
+    conf.write_text("spark.ui.enabled false\n"  # no web UI listening during a benchmark
+                    f"spark.cassandra.auth.username {user}\nspark.cassandra.auth.password {password}\n")
     return folder
 
 
@@ -195,22 +197,22 @@ class CountWatcher(threading.Thread):
         self.count, self.target, self.every = count, target, every
         self.history = [(time.monotonic(), 0)]
         self.error = None
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def run(self):
         try:
-            while not self._stop.is_set():
+            while not self._halt.is_set():
                 n = self.count()
                 if n > self.history[-1][1]:
                     self.history.append((time.monotonic(), n))
                 if n >= self.target:
                     return
-                self._stop.wait(self.every)
+                self._halt.wait(self.every)
         except Exception as e:  # the section reports it rather than hanging
             self.error = e
 
     def stop(self):
-        self._stop.set()
+        self._halt.set()
 
     def done_at(self):
         last_t, last_n = self.history[-1]
