@@ -71,6 +71,19 @@ StatusPrinter::~StatusPrinter() {
   thread_.join();
 }
 
+std::string ProcessorStatusLine::operator()() {
+  const auto now = std::chrono::steady_clock::now();
+  const int64_t processed = counters_.processed;
+  const double seconds = std::chrono::duration<double>(now - last_time_).count();
+  const double rate = seconds > 0 ? (processed - last_processed_) / seconds : 0;
+  last_processed_ = processed;
+  last_time_ = now;
+  const int64_t lag = counters_.lag;
+  return "processed " + Grouped(processed) + " | dead letters " + Grouped(counters_.dead_letters) +
+         " | lag " + (lag < 0 ? std::string("?") : Grouped(lag)) + " | " +
+         Grouped(static_cast<int64_t>(rate)) + " ev/s";
+}
+
 Result<std::unique_ptr<CsvFeed>> CsvFeed::Open(const std::string& path, bool strict) {
   auto reader = source::CsvEventReader::Open(path, {.strict = strict});
   if (!reader.ok()) return reader.status();

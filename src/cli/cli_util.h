@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "common/status.h"
+#include "pipeline/processor.h"
 #include "pipeline/replay.h"
 #include "source/csv_event_reader.h"
 
@@ -32,6 +33,18 @@ class StatusPrinter {
  private:
   std::atomic<bool> done_{false};
   std::thread thread_;
+};
+
+// "processed 1,234 | dead letters 0 | lag 12 | 2,345 ev/s", the rate since the last call.
+class ProcessorStatusLine {
+ public:
+  explicit ProcessorStatusLine(const ProcessorCounters& counters) : counters_(counters) {}
+  std::string operator()();
+
+ private:
+  const ProcessorCounters& counters_;
+  int64_t last_processed_ = 0;
+  std::chrono::steady_clock::time_point last_time_ = std::chrono::steady_clock::now();
 };
 
 // Replays a CSV file; Rewind() reopens it for --loop.

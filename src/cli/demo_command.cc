@@ -105,19 +105,10 @@ void RunDemo(const DemoArgs& args) {
   });
   std::thread consumer([&] { process_result = processor.Run(stop); });
   {
-    int64_t last = 0;
-    auto last_time = std::chrono::steady_clock::now();
-    StatusPrinter status(std::chrono::seconds(5), [&] {
-      const auto& c = processor.counters();
-      auto now = std::chrono::steady_clock::now();
-      double rate = (c.processed - last) / std::chrono::duration<double>(now - last_time).count();
-      last = c.processed;
-      last_time = now;
-      return "produced " + Grouped(replayer.counters().produced) + " | processed " +
-             Grouped(c.processed) + " | dead letters " + Grouped(c.dead_letters) + " | lag " +
-             (c.lag < 0 ? std::string("?") : Grouped(c.lag)) + " | " +
-             Grouped(static_cast<int64_t>(rate)) + " ev/s";
-    });
+    StatusPrinter status(std::chrono::seconds(5),
+                         [&, line = ProcessorStatusLine(processor.counters())]() mutable {
+                           return "produced " + Grouped(replayer.counters().produced) + " | " + line();
+                         });
     auto started = std::chrono::steady_clock::now();
     while (!stop) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -145,8 +136,8 @@ void RegisterDemoCommand(CLI::App& app) {
       "demo",
       "Run the whole flow on this machine with no servers: generate a 2019-Nov-shaped data\n"
       "set (or use --input), replay it into an embedded log, process it into embedded stores\n"
-      "(SQLite), serve the live dashboard on http://127.0.0.1:8088/ and print a status line
-every 5 s. Ctrl-C stops cleanly; a rerun resumes.\n"
+      "(SQLite), serve the live dashboard on http://127.0.0.1:8088/ and print a status line\n"
+      "every 5 s. Ctrl-C stops cleanly; a rerun resumes.\n"
       "Example: shopstream demo --rate 2000 --data-dir /tmp/demo");
   cmd->add_option("-i,--input", args->input, "Replay this CSV (.csv, .csv.gz, .zip) instead of generated data");
   cmd->add_option("--rate", args->rate, "Events per second, 'max', or 'seed' (the original's pacing)")

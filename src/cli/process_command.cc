@@ -51,18 +51,7 @@ void RunProcess(const ProcessArgs& args) {
   LogInfo("processing " + args.from + " -> raw " + args.raw + ", processed " + args.processed);
   Status result;
   {
-    int64_t last = 0;
-    auto last_time = std::chrono::steady_clock::now();
-    StatusPrinter status(every.value(), [&] {
-      const auto& c = processor.counters();
-      auto now = std::chrono::steady_clock::now();
-      double rate = (c.processed - last) / std::chrono::duration<double>(now - last_time).count();
-      last = c.processed;
-      last_time = now;
-      return "processed " + Grouped(c.processed) + " | dead letters " + Grouped(c.dead_letters) +
-             " | lag " + (c.lag < 0 ? std::string("?") : Grouped(c.lag)) + " | " +
-             Grouped(static_cast<int64_t>(rate)) + " ev/s";
-    });
+    StatusPrinter status(every.value(), ProcessorStatusLine(processor.counters()));
     result = processor.Run(stop);
   }
   const auto& c = processor.counters();
