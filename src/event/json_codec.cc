@@ -93,6 +93,9 @@ enum Field : uint32_t {
   kPrice = 1 << 4,
   kUserId = 1 << 5,
   kId = 1 << 6,
+  kCategoryCode = 1 << 7,
+  kBrand = 1 << 8,
+  kUserSession = 1 << 9,
 };
 constexpr uint32_t kRequired = kEventTime | kEventType | kProductId | kCategoryId | kPrice |
                                kUserId | kId;
@@ -116,7 +119,11 @@ Status ReadOptionalString(element v, std::string_view key, std::optional<std::st
   }
   std::string_view s;
   if (v.get_string().get(s)) return WrongType(key, "a string or NaN");
-  out->emplace(s);
+  if (*out) {
+    (*out)->assign(s);  // keeps the string's capacity when a decoder reuses its Event
+  } else {
+    out->emplace(s);
+  }
   return Status::Ok();
 }
 
@@ -195,7 +202,8 @@ Status EventDecoder::Decode(std::string_view message, Event* out) {
   }
   simdjson::dom::object object;
   if (doc.get_object().get(object)) return Status::InvalidArgument("not a JSON object");
-  *out = Event();
+  // Fields are overwritten in place rather than by assigning a new Event, so that strings
+  // keep their capacity when the caller reuses `out`; optional fields not seen are reset.
   uint32_t seen = 0;
   for (auto [key, value] : object) {
     Status s;
@@ -208,20 +216,23 @@ Status EventDecoder::Decode(std::string_view message, Event* out) {
     } else if (key == "category_id") {
       s = ReadInt(value, key, &out->category_id), seen |= kCategoryId;
     } else if (key == "category_code") {
-      s = ReadOptionalString(value, key, &out->category_code);
+      s = ReadOptionalString(value, key, &out->category_code), seen |= kCategoryCode;
     } else if (key == "brand") {
-      s = ReadOptionalString(value, key, &out->brand);
+      s = ReadOptionalString(value, key, &out->brand), seen |= kBrand;
     } else if (key == "price") {
       s = ReadDouble(value, key, &out->price), seen |= kPrice;
     } else if (key == "user_id") {
       s = ReadInt(value, key, &out->user_id), seen |= kUserId;
     } else if (key == "user_session") {
-      s = ReadOptionalString(value, key, &out->user_session);
+      s = ReadOptionalString(value, key, &out->user_session), seen |= kUserSession;
     } else if (key == "id") {
       s = ReadString(value, key, &out->id), seen |= kId;
     }
     if (!s.ok()) return s;
   }
+  if (!(seen & kCategoryCode)) out->category_code.reset();
+  if (!(seen & kBrand)) out->brand.reset();
+  if (!(seen & kUserSession)) out->user_session.reset();
   if ((seen & kRequired) != kRequired) {
     static const char* kNames[] = {"event_time", "event_type", "product_id", "category_id",
                                    "price",      "user_id",    "id"};
