@@ -46,7 +46,8 @@ class ProcessedStore {
   virtual Status Init() = 0;
   // In one transaction: inserts rows whose id is new (an id seen before is skipped, so that
   // rollups count each event once), adds the new rows to the rollups, stores dead letters and
-  // the next offsets. All or nothing.
+  // the next offsets. All or nothing. A stored offset never moves backwards: a member that
+  // lost a partition mid-batch may commit an older offset after the new owner moved on.
   virtual Status Commit(const ProcessedBatch& batch) = 0;
   // The offsets of record for a stream, for the given partitions (all when empty).
   virtual Result<OffsetMap> LoadOffsets(const std::string& stream,

@@ -65,7 +65,7 @@ class SqliteProcessedStore : public ProcessedStore {
          "INSERT INTO dead_letters VALUES(?,?,?,?,?,?) ON CONFLICT DO NOTHING"},
         {&offset_,
          "INSERT INTO stream_offsets VALUES(?,?,?) ON CONFLICT DO UPDATE SET"
-         " next_offset = excluded.next_offset"},
+         " next_offset = max(next_offset, excluded.next_offset)"},
         {&stats_,
          "INSERT INTO processor_stats VALUES(?, 1, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
          " batches = batches + 1, events = events + excluded.events,"

@@ -57,6 +57,13 @@ TEST(SqliteProcessedStoreTest, CommitsRowsRollupsOffsetsAndDeadLettersTogether) 
   ASSERT_TRUE(offsets.ok());
   EXPECT_EQ(offsets.value(), (OffsetMap{{0, 8}}));
   EXPECT_TRUE((*store)->LoadOffsets("other", {})->empty());
+
+  // A late commit of an older position (a member that lost the partition) does not rewind.
+  ProcessedBatch stale;
+  stale.stream = "s";
+  stale.next_offsets = {{0, 5}};
+  ASSERT_TRUE((*store)->Commit(stale).ok());
+  EXPECT_EQ((*store)->LoadOffsets("s", {}).value(), (OffsetMap{{0, 8}}));
 }
 
 TEST(SqliteRawStoreTest, UpsertsByIdAndKeepsMissingValuesNull) {
