@@ -1,9 +1,10 @@
 #include "cli/cli_util.h"
 
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <unistd.h>
 
 #include "cli/commands.h"
 
@@ -14,7 +15,8 @@ std::atomic<bool> g_stop{false};
 
 void OnSignal(int) {
   if (g_stop.exchange(true)) _exit(130);  // second Ctrl-C: the user means it
-  static const char kMessage[] = "\nstopping: finishing the current batch (Ctrl-C again to abort)\n";
+  static const char kMessage[] =
+      "\nstopping: finishing the current batch (Ctrl-C again to abort)\n";
   [[maybe_unused]] auto n = write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
 }
 
@@ -34,10 +36,14 @@ Result<std::chrono::milliseconds> ParseDuration(const std::string& text) {
   double value = std::strtod(text.c_str(), &end);
   std::string unit = end ? std::string(end) : "";
   double factor = 0;
-  if (unit.empty() || unit == "s") factor = 1000;
-  else if (unit == "ms") factor = 1;
-  else if (unit == "m" || unit == "min") factor = 60'000;
-  else if (unit == "h") factor = 3'600'000;
+  if (unit.empty() || unit == "s")
+    factor = 1000;
+  else if (unit == "ms")
+    factor = 1;
+  else if (unit == "m" || unit == "min")
+    factor = 60'000;
+  else if (unit == "h")
+    factor = 3'600'000;
   if (end == text.c_str() || factor == 0 || value < 0) {
     return Status::InvalidArgument("'" + text + "' is not a duration (e.g. 15s, 500ms, 2m)");
   }

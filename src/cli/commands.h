@@ -10,8 +10,8 @@ namespace shopstream::cli {
 
 // Exit codes shared by all commands.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;    // the work failed (a server, a write)
-inline constexpr int kExitBadInput = 2;   // usage errors, missing or unreadable input
+inline constexpr int kExitFailure = 1;   // the work failed (a server, a write)
+inline constexpr int kExitBadInput = 2;  // usage errors, missing or unreadable input
 
 // Thrown by a command to stop with `code`; main prints `what()` (if any) as one line.
 struct CommandExit : std::runtime_error {

@@ -34,7 +34,9 @@ void RunDemo(const DemoArgs& args) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::create_directories(args.data_dir, ec);
-  if (ec) throw CommandExit(kExitBadInput, "cannot create --data-dir '" + args.data_dir + "': " + ec.message());
+  if (ec)
+    throw CommandExit(kExitBadInput,
+                      "cannot create --data-dir '" + args.data_dir + "': " + ec.message());
   auto trigger = ParseDuration(args.trigger);
   if (!trigger.ok()) throw CommandExit(kExitBadInput, "--trigger: " + trigger.status().message());
 
@@ -66,7 +68,8 @@ void RunDemo(const DemoArgs& args) {
   } else {
     replay.pacing = ReplayOptions::Pacing::kRate;
     replay.rate = std::atof(args.rate.c_str());
-    if (replay.rate <= 0) throw CommandExit(kExitBadInput, "--rate must be a positive number, 'max' or 'seed'");
+    if (replay.rate <= 0)
+      throw CommandExit(kExitBadInput, "--rate must be a positive number, 'max' or 'seed'");
   }
   ProcessorOptions process;
   process.trigger = trigger.value();
@@ -105,15 +108,15 @@ void RunDemo(const DemoArgs& args) {
   });
   std::thread consumer([&] { process_result = processor.Run(stop); });
   {
-    StatusPrinter status(std::chrono::seconds(5),
-                         [&, line = ProcessorStatusLine(processor.counters())]() mutable {
-                           return "produced " + Grouped(replayer.counters().produced) + " | " + line();
-                         });
+    StatusPrinter status(
+        std::chrono::seconds(5), [&, line = ProcessorStatusLine(processor.counters())]() mutable {
+          return "produced " + Grouped(replayer.counters().produced) + " | " + line();
+        });
     auto started = std::chrono::steady_clock::now();
     while (!stop) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      if (args.duration > 0 &&
-          std::chrono::steady_clock::now() - started > std::chrono::duration<double>(args.duration)) {
+      if (args.duration > 0 && std::chrono::steady_clock::now() - started >
+                                   std::chrono::duration<double>(args.duration)) {
         stop = true;
       }
     }
@@ -124,8 +127,10 @@ void RunDemo(const DemoArgs& args) {
   LogInfo("demo stopped: produced " + Grouped(replayer.counters().produced) + ", processed " +
           Grouped(processor.counters().processed) + ", dead letters " +
           Grouped(processor.counters().dead_letters) + "; data kept in " + args.data_dir);
-  if (!produce_result.ok()) throw CommandExit(kExitFailure, "producer: " + produce_result.message());
-  if (!process_result.ok()) throw CommandExit(kExitFailure, "processor: " + process_result.message());
+  if (!produce_result.ok())
+    throw CommandExit(kExitFailure, "producer: " + produce_result.message());
+  if (!process_result.ok())
+    throw CommandExit(kExitFailure, "processor: " + process_result.message());
 }
 
 }  // namespace
@@ -139,16 +144,21 @@ void RegisterDemoCommand(CLI::App& app) {
       "(SQLite), serve the live dashboard on http://127.0.0.1:8088/ and print a status line\n"
       "every 5 s. Ctrl-C stops cleanly; a rerun resumes.\n"
       "Example: shopstream demo --rate 2000 --data-dir /tmp/demo");
-  cmd->add_option("-i,--input", args->input, "Replay this CSV (.csv, .csv.gz, .zip) instead of generated data");
-  cmd->add_option("--rate", args->rate, "Events per second, 'max', or 'seed' (the original's pacing)")
+  cmd->add_option("-i,--input", args->input,
+                  "Replay this CSV (.csv, .csv.gz, .zip) instead of generated data");
+  cmd->add_option("--rate", args->rate,
+                  "Events per second, 'max', or 'seed' (the original's pacing)")
       ->capture_default_str();
   cmd->add_option("--data-dir", args->data_dir, "Where the log, the stores and generated data live")
       ->capture_default_str();
   cmd->add_option("--rows", args->rows, "Rows of generated data")->capture_default_str();
   cmd->add_option("--seed", args->seed, "Seed of the generated data")->capture_default_str();
-  cmd->add_option("--trigger", args->trigger, "Micro-batch trigger of the processor")->capture_default_str();
-  cmd->add_option("--duration", args->duration, "Stop after this many seconds (0: run until Ctrl-C)");
-  cmd->add_option("--listen", args->listen, "Where the dashboard listens (HOST:PORT; port 0 picks one)")
+  cmd->add_option("--trigger", args->trigger, "Micro-batch trigger of the processor")
+      ->capture_default_str();
+  cmd->add_option("--duration", args->duration,
+                  "Stop after this many seconds (0: run until Ctrl-C)");
+  cmd->add_option("--listen", args->listen,
+                  "Where the dashboard listens (HOST:PORT; port 0 picks one)")
       ->capture_default_str();
   cmd->add_flag("--no-dashboard", args->no_dashboard, "Do not serve the dashboard");
   cmd->callback([args] { RunDemo(*args); });

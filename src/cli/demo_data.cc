@@ -11,7 +11,8 @@ namespace shopstream::cli {
 
 Result<std::string> EnsureDemoData(const std::string& data_dir, int64_t rows, uint64_t seed) {
   namespace fs = std::filesystem;
-  const std::string name = "generated-" + std::to_string(rows) + "-" + std::to_string(seed) + ".csv";
+  const std::string name =
+      "generated-" + std::to_string(rows) + "-" + std::to_string(seed) + ".csv";
   const fs::path path = fs::path(data_dir) / name;
   if (fs::exists(path)) return path.string();
 
@@ -19,12 +20,14 @@ Result<std::string> EnsureDemoData(const std::string& data_dir, int64_t rows, ui
   const fs::path partial = path.string() + ".partial";
   auto sink = source::OpenByteSink(partial.string());
   if (!sink.ok()) return sink.status();
-  LogInfo("generating " + std::to_string(rows) + " rows of 2019-Nov-shaped data into " + path.string());
+  LogInfo("generating " + std::to_string(rows) + " rows of 2019-Nov-shaped data into " +
+          path.string());
   source::GeneratorOptions options;
   options.rows = static_cast<uint64_t>(rows);
   options.seed = seed;
   ProgressBar bar("generate", options.rows, ProgressUnit::kCount, "rows");
-  Status s = source::WriteGeneratedCsv(options, **sink, [&bar](uint64_t done) { bar.Update(done); });
+  Status s =
+      source::WriteGeneratedCsv(options, **sink, [&bar](uint64_t done) { bar.Update(done); });
   bar.Finish();
   if (!s.ok()) return s;
   std::error_code ec;

@@ -35,12 +35,14 @@ void RunProcess(const ProcessArgs& args) {
   if (args.start != "earliest" && args.start != "latest") {
     throw CommandExit(kExitBadInput, "--start must be 'earliest' or 'latest'");
   }
-  auto source = OpenSource(args.from, {.group = args.group, .start_latest = args.start == "latest"});
+  auto source =
+      OpenSource(args.from, {.group = args.group, .start_latest = args.start == "latest"});
   if (!source.ok()) throw CommandExit(ExitCodeFor(source.status()), source.status().message());
   auto raw = OpenRawStore(args.raw);
   if (!raw.ok()) throw CommandExit(ExitCodeFor(raw.status()), raw.status().message());
   auto processed = OpenProcessedStore(args.processed);
-  if (!processed.ok()) throw CommandExit(ExitCodeFor(processed.status()), processed.status().message());
+  if (!processed.ok())
+    throw CommandExit(ExitCodeFor(processed.status()), processed.status().message());
 
   ProcessorOptions options;
   options.trigger = trigger.value();
@@ -55,8 +57,8 @@ void RunProcess(const ProcessArgs& args) {
     result = processor.Run(stop);
   }
   const auto& c = processor.counters();
-  LogInfo("processed " + Grouped(c.processed) + " events in " + Grouped(c.batches) +
-          " batches; " + Grouped(c.dead_letters) + " dead letters");
+  LogInfo("processed " + Grouped(c.processed) + " events in " + Grouped(c.batches) + " batches; " +
+          Grouped(c.dead_letters) + " dead letters");
   if (!result.ok()) throw CommandExit(kExitFailure, result.ToString());
 }
 
@@ -74,8 +76,10 @@ void RegisterProcessCommand(CLI::App& app) {
       "  shopstream process --from kafka://127.0.0.1:9092/ecommercetopic --group shopstream \\\n"
       "    --raw cassandra://127.0.0.1:9042/ecommerce_ks.operations \\\n"
       "    --processed mysql://admin@127.0.0.1:3306/ecommerce.operations");
-  cmd->add_option("--from", args->from, "Bus URI: sqlite:///PATH or kafka://HOST:PORT/TOPIC")->required();
-  cmd->add_option("--raw", args->raw, "Raw store URI: sqlite:///PATH or cassandra://HOST:PORT/KS.TABLE")
+  cmd->add_option("--from", args->from, "Bus URI: sqlite:///PATH or kafka://HOST:PORT/TOPIC")
+      ->required();
+  cmd->add_option("--raw", args->raw,
+                  "Raw store URI: sqlite:///PATH or cassandra://HOST:PORT/KS.TABLE")
       ->required();
   cmd->add_option("--processed", args->processed,
                   "Processed store URI: sqlite:///PATH or mysql://USER@HOST:PORT/DB.TABLE")
@@ -83,14 +87,17 @@ void RegisterProcessCommand(CLI::App& app) {
   cmd->add_option("--trigger", args->trigger,
                   "Longest time a micro-batch collects messages (15s reproduces the seed)")
       ->capture_default_str();
-  cmd->add_option("--max-batch", args->max_batch, "Most messages in one micro-batch")->capture_default_str();
+  cmd->add_option("--max-batch", args->max_batch, "Most messages in one micro-batch")
+      ->capture_default_str();
   cmd->add_option("--group", args->group, "Consumer group (Kafka)")->capture_default_str();
-  cmd->add_option("--start", args->start,
-                  "Where partitions with no stored offset begin: earliest or latest (the seed used latest)")
+  cmd->add_option(
+         "--start", args->start,
+         "Where partitions with no stored offset begin: earliest or latest (the seed used latest)")
       ->capture_default_str();
   cmd->add_option("--idle-exit", args->idle_exit,
                   "Stop once nothing new arrived for this many seconds (0: never)");
-  cmd->add_option("--status-every", args->status_every, "Interval of the status line")->capture_default_str();
+  cmd->add_option("--status-every", args->status_every, "Interval of the status line")
+      ->capture_default_str();
   cmd->callback([args] { RunProcess(*args); });
 }
 

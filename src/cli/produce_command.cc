@@ -48,18 +48,17 @@ void RunProduce(const ProduceArgs& args) {
   if (!feed.ok()) ExitBadInput(feed.status());
   auto publisher = OpenPublisher(args.to, {.partitions = args.partitions});
   if (!publisher.ok()) {
-    throw CommandExit(publisher.status().code() == StatusCode::kInvalidArgument ? kExitBadInput
-                                                                                : kExitFailure,
-                      publisher.status().message());
+    throw CommandExit(
+        publisher.status().code() == StatusCode::kInvalidArgument ? kExitBadInput : kExitFailure,
+        publisher.status().message());
   }
   std::atomic<bool>& stop = InstallStopSignals();
   Replayer replayer(**feed, **publisher, options);
   LogInfo("producing from " + args.input + " to " + args.to);
   Status result;
   {
-    StatusPrinter status(std::chrono::seconds(5), [&] {
-      return "produced " + Grouped(replayer.counters().produced);
-    });
+    StatusPrinter status(std::chrono::seconds(5),
+                         [&] { return "produced " + Grouped(replayer.counters().produced); });
     result = replayer.Run(stop);
   }
   const auto& reader = (*feed)->reader();
@@ -70,7 +69,8 @@ void RunProduce(const ProduceArgs& args) {
     throw CommandExit(result.code() == StatusCode::kCorruption ? kExitBadInput : kExitFailure,
                       result.message());
   }
-  if ((*publisher)->delivery_errors() > 0) throw CommandExit(kExitFailure, "some events were not delivered");
+  if ((*publisher)->delivery_errors() > 0)
+    throw CommandExit(kExitFailure, "some events were not delivered");
 }
 
 }  // namespace
@@ -83,22 +83,29 @@ void RegisterProduceCommand(CLI::App& app) {
       "By default it paces like the original producer: 1 to 10 random rows every 1 to 3 s,\n"
       "each with event_time = now and a fresh UUID id. Examples:\n"
       "  shopstream produce -i data.csv --to sqlite:///tmp/log.db --rate max\n"
-      "  shopstream produce -i 2019-Nov.csv.gz --to kafka://127.0.0.1:9092/ecommercetopic --rate 500\n"
-      "  shopstream produce -i data.csv --to sqlite:///tmp/log.db --speedup 60   (1 h of data per minute)");
-  cmd->add_option("-i,--input", args->input, "CSV file (.csv, .csv.gz or .zip) with the 2019-Nov columns")
+      "  shopstream produce -i 2019-Nov.csv.gz --to kafka://127.0.0.1:9092/ecommercetopic --rate "
+      "500\n"
+      "  shopstream produce -i data.csv --to sqlite:///tmp/log.db --speedup 60   (1 h of data per "
+      "minute)");
+  cmd->add_option("-i,--input", args->input,
+                  "CSV file (.csv, .csv.gz or .zip) with the 2019-Nov columns")
       ->required();
-  cmd->add_option("--to", args->to, "Bus URI: sqlite:///PATH (embedded log) or kafka://HOST:PORT/TOPIC")
+  cmd->add_option("--to", args->to,
+                  "Bus URI: sqlite:///PATH (embedded log) or kafka://HOST:PORT/TOPIC")
       ->required();
   auto* rate = cmd->add_option("--rate", args->rate,
                                "Events per second in file order, or 'max' (event_time = now)");
   cmd->add_option("--speedup", args->speedup,
                   "Replay in file order at X times the original pace, keeping original timestamps")
       ->excludes(rate);
-  cmd->add_option("--count", args->count, "Stop after N events (default: the whole file; seed pacing: forever)");
+  cmd->add_option("--count", args->count,
+                  "Stop after N events (default: the whole file; seed pacing: forever)");
   cmd->add_flag("--loop", args->loop, "Start the file over when it ends");
   cmd->add_option("--seed", args->seed, "Random seed for the default pacing (0: random)");
-  cmd->add_flag("--strict", args->strict, "Stop at the first malformed CSV line instead of skipping it");
-  cmd->add_option("--partitions", args->partitions, "Partitions of a Kafka topic that has to be created")
+  cmd->add_flag("--strict", args->strict,
+                "Stop at the first malformed CSV line instead of skipping it");
+  cmd->add_option("--partitions", args->partitions,
+                  "Partitions of a Kafka topic that has to be created")
       ->default_val(1);
   cmd->callback([args] { RunProduce(*args); });
 }

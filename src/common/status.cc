@@ -5,13 +5,26 @@ namespace shopstream {
 std::string Status::ToString() const {
   const char* name = "OK";
   switch (code_) {
-    case StatusCode::kOk: return "OK";
-    case StatusCode::kInvalidArgument: name = "invalid argument"; break;
-    case StatusCode::kNotFound: name = "not found"; break;
-    case StatusCode::kIoError: name = "I/O error"; break;
-    case StatusCode::kCorruption: name = "corruption"; break;
-    case StatusCode::kUnavailable: name = "unavailable"; break;
-    case StatusCode::kInternal: name = "internal error"; break;
+    case StatusCode::kOk:
+      return "OK";
+    case StatusCode::kInvalidArgument:
+      name = "invalid argument";
+      break;
+    case StatusCode::kNotFound:
+      name = "not found";
+      break;
+    case StatusCode::kIoError:
+      name = "I/O error";
+      break;
+    case StatusCode::kCorruption:
+      name = "corruption";
+      break;
+    case StatusCode::kUnavailable:
+      name = "unavailable";
+      break;
+    case StatusCode::kInternal:
+      name = "internal error";
+      break;
   }
   return std::string(name) + ": " + message_;
 }

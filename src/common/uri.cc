@@ -14,7 +14,8 @@ Result<Uri> ParseUri(const std::string& text) {
   uri.text = text;
   auto sep = text.find("://");
   if (sep == std::string::npos || sep == 0) {
-    return Status::InvalidArgument("'" + text + "' is not a URI (expected SCHEME://..., e.g. sqlite:///tmp/log.db)");
+    return Status::InvalidArgument(
+        "'" + text + "' is not a URI (expected SCHEME://..., e.g. sqlite:///tmp/log.db)");
   }
   for (char c : text.substr(0, sep)) uri.scheme += static_cast<char>(std::tolower(c));
   std::string rest = text.substr(sep + 3);
@@ -25,7 +26,8 @@ Result<Uri> ParseUri(const std::string& text) {
     size_t start = 0;
     while (start <= query.size()) {
       size_t amp = query.find('&', start);
-      std::string pair = query.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
+      std::string pair =
+          query.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
       if (!pair.empty()) {
         auto eq = pair.find('=');
         uri.query[pair.substr(0, eq)] = eq == std::string::npos ? "" : pair.substr(eq + 1);
@@ -48,8 +50,10 @@ Result<Uri> ParseUri(const std::string& text) {
     uri.user = authority.substr(0, at);
     authority = authority.substr(at + 1);
     if (uri.user.find(':') != std::string::npos) {
-      return Status::InvalidArgument("'" + text.substr(0, sep + 3) + "...' carries a password; "
-                                     "give secrets through the environment or an option file instead");
+      return Status::InvalidArgument(
+          "'" + text.substr(0, sep + 3) +
+          "...' carries a password; "
+          "give secrets through the environment or an option file instead");
     }
   }
   uri.host = authority;
@@ -59,7 +63,8 @@ Result<Uri> ParseUri(const std::string& text) {
       uri.host = authority.substr(0, colon);
       std::string port = authority.substr(colon + 1);
       auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), uri.port);
-      if (ec != std::errc() || p != port.data() + port.size() || uri.port <= 0 || uri.port > 65535) {
+      if (ec != std::errc() || p != port.data() + port.size() || uri.port <= 0 ||
+          uri.port > 65535) {
         return Status::InvalidArgument("'" + text + "' has a bad port '" + port + "'");
       }
     }

@@ -17,7 +17,7 @@ struct Uri {
   int port = 0;        // 0 when not given
   std::string path;    // without the leading '/' for network schemes; a file path for sqlite
   std::map<std::string, std::string> query;
-  std::string text;    // the URI as given, for messages
+  std::string text;  // the URI as given, for messages
 
   // Returns "" when absent.
   std::string Param(const std::string& key, const std::string& fallback = "") const;

@@ -46,7 +46,8 @@ std::string NormaliseEventTime(std::string_view t) {
     for (size_t i = pos; i < pos + len; ++i) v = v * 10 + (t[i] - '0');
     return v;
   };
-  int month = num(5, 2), day = num(8, 2), hour = num(11, 2), minute = num(14, 2), second = num(17, 2);
+  int month = num(5, 2), day = num(8, 2), hour = num(11, 2), minute = num(14, 2),
+      second = num(17, 2);
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) {
     return {};
   }
@@ -79,7 +80,8 @@ Result<CleanedEvent> Clean(const Event& e) {
   }
   std::string_view code = e.category_code ? std::string_view(*e.category_code) : std::string_view();
   std::string_view department = code.substr(0, code.find('.'));
-  std::string_view product = code.substr(code.rfind('.') == std::string_view::npos ? 0 : code.rfind('.') + 1);
+  std::string_view product =
+      code.substr(code.rfind('.') == std::string_view::npos ? 0 : code.rfind('.') + 1);
   out.department = ReplaceNaN(department);
   out.product = ReplaceNaN(product);
   out.brand = ReplaceNaN(e.brand ? std::string_view(*e.brand) : std::string_view());

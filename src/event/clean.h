@@ -16,8 +16,8 @@ namespace shopstream {
 //    the text "NaN" in them (the seed's regexp_replace(c, 'NaN', 'other'));
 //  - event_time is normalised to a DATETIME "YYYY-MM-DD HH:MM:SS" (fractions and " UTC" cut).
 // Fails with InvalidArgument when the event cannot be stored verbatim: an unreadable
-// event_time, an id that is not a UUID, an empty or too long event_type, a brand or category part over 50 bytes,
-// or a price that is not a finite number.
+// event_time, an id that is not a UUID, an empty or too long event_type, a brand or category part
+// over 50 bytes, or a price that is not a finite number.
 Result<CleanedEvent> Clean(const Event& event);
 
 // "2019-11-08 08:14:53 UTC" -> "2019-11-08 08:14:53"; empty when not a timestamp.

@@ -41,8 +41,8 @@ const CleanCase kCases[] = {
      "apple", 0},
     {"three parts", "electronics.audio.headphone", "sony", "purchase", 99.99, "electronics",
      "headphone", "sony", 99.99f},
-    {"four parts", "construction.tools.light.lamp", "bosch", "purchase", 12, "construction",
-     "lamp", "bosch", 12},
+    {"four parts", "construction.tools.light.lamp", "bosch", "purchase", 12, "construction", "lamp",
+     "bosch", 12},
     {"zero price purchase", "kids.toys", "lego", "purchase", 0, "kids", "toys", "lego", 0},
     {"missing brand", "kids.toys", std::nullopt, "view", 5, "kids", "toys", "other", 0},
     {"brand with dash and dot", "kids.toys", "dr.koffer-x", "view", 5, "kids", "toys",
@@ -67,14 +67,13 @@ TEST_P(CleanTableTest, FollowsTheSeedRules) {
   EXPECT_EQ(cleaned->event_type, c.event_type);
 }
 
-INSTANTIATE_TEST_SUITE_P(Seed, CleanTableTest, ::testing::ValuesIn(kCases),
-                         [](const auto& info) {
-                           std::string n = info.param.name;
-                           for (char& ch : n) {
-                             if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
-                           }
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Seed, CleanTableTest, ::testing::ValuesIn(kCases), [](const auto& info) {
+  std::string n = info.param.name;
+  for (char& ch : n) {
+    if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  }
+  return n;
+});
 
 TEST(CleanTest, EventTimeFormats) {
   EXPECT_EQ(NormaliseEventTime("2022-05-01 18:59:00.123456"), "2022-05-01 18:59:00");

@@ -34,8 +34,8 @@ struct CleanedEvent {
   std::string department;  // first part of category_code, or "other"
   std::string product;     // last part of category_code, or "other"
   std::string brand;       // or "other"
-  double price = 0;    // stored as FLOAT by MySQL, as REAL by SQLite
-  double revenue = 0;  // price for purchases, else 0
+  double price = 0;        // stored as FLOAT by MySQL, as REAL by SQLite
+  double revenue = 0;      // price for purchases, else 0
 
   bool operator==(const CleanedEvent&) const = default;
 };

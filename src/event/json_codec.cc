@@ -15,11 +15,21 @@ void AppendEscaped(std::string_view s, std::string* out) {
   out->push_back('"');
   for (char c : s) {
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
@@ -97,8 +107,8 @@ enum Field : uint32_t {
   kBrand = 1 << 8,
   kUserSession = 1 << 9,
 };
-constexpr uint32_t kRequired = kEventTime | kEventType | kProductId | kCategoryId | kPrice |
-                               kUserId | kId;
+constexpr uint32_t kRequired =
+    kEventTime | kEventType | kProductId | kCategoryId | kPrice | kUserId | kId;
 
 Status WrongType(std::string_view key, std::string_view expected) {
   return Status::InvalidArgument("field \"" + std::string(key) + "\" is not " +

@@ -70,17 +70,17 @@ TEST(EventDecoderTest, RejectsBadMessagesWithAReason) {
   const std::string bad[] = {
       "",
       "   ",
-      seed.substr(0, seed.size() / 2),                                    // truncated
-      "[1,2,3]",                                                          // not an object
-      R"({"event_time": 5})",                                             // wrong type
-      std::string(seed).replace(seed.find("16000290"), 8, "\"abc\""),     // wrong type
-      std::string(seed).replace(seed.find("22.14"), 5, "\"22\""),         // price as string
-      std::string(seed).replace(seed.find("\"view\""), 6, "{\"a\":1}"),   // nested
-      seed + "garbage",                                                   // trailing
+      seed.substr(0, seed.size() / 2),                                   // truncated
+      "[1,2,3]",                                                         // not an object
+      R"({"event_time": 5})",                                            // wrong type
+      std::string(seed).replace(seed.find("16000290"), 8, "\"abc\""),    // wrong type
+      std::string(seed).replace(seed.find("22.14"), 5, "\"22\""),        // price as string
+      std::string(seed).replace(seed.find("\"view\""), 6, "{\"a\":1}"),  // nested
+      seed + "garbage",                                                  // trailing
       std::string(seed).replace(seed.find("tefal"), 5, "te\xC3\x28l"),   // invalid UTF-8
-      std::string(300 * 1024, 'x'),                                       // too large
-      R"({"event_time": "2019-11-01 00:00:00 UTC"})",                     // fields missing
-      std::string(seed).replace(seed.find("NaN"), 3, "NaNa"),             // not the token
+      std::string(300 * 1024, 'x'),                                      // too large
+      R"({"event_time": "2019-11-01 00:00:00 UTC"})",                    // fields missing
+      std::string(seed).replace(seed.find("NaN"), 3, "NaNa"),            // not the token
   };
   EventDecoder decoder;
   for (const std::string& message : bad) {
@@ -98,7 +98,7 @@ TEST(Uuid1GeneratorTest, VersionOneAndUnique) {
   std::string a = gen.Next(), b = gen.Next();
   EXPECT_NE(a, b);
   ASSERT_EQ(a.size(), 36u);
-  EXPECT_EQ(a[14], '1');  // version
+  EXPECT_EQ(a[14], '1');                                                      // version
   EXPECT_TRUE(a[19] == '8' || a[19] == '9' || a[19] == 'a' || a[19] == 'b');  // variant
 }
 

@@ -21,8 +21,9 @@ Status Processor::WithRetry(const char* what, const std::atomic<bool>& stop,
   for (int failures = 0;; ++failures) {
     Status s = attempt();
     if (s.ok()) {
-      if (failures > 0) LogInfo(std::string(what) + ": recovered after " +
-                                std::to_string(failures) + " failed attempts");
+      if (failures > 0)
+        LogInfo(std::string(what) + ": recovered after " + std::to_string(failures) +
+                " failed attempts");
       return s;
     }
     if (!s.retryable()) return Status(s);
@@ -46,8 +47,7 @@ Status Processor::Run(const std::atomic<bool>& stop) {
     if (Status s = WithRetry("creating the raw store", stop, [&] { return raw_.Init(); }); !s.ok())
       return s;
   }
-  if (Status s = WithRetry("creating the processed store", stop,
-                           [&] { return processed_.Init(); });
+  if (Status s = WithRetry("creating the processed store", stop, [&] { return processed_.Init(); });
       !s.ok()) {
     return s;
   }

@@ -40,7 +40,8 @@ void SleepUntil(Clock::time_point when, const std::atomic<bool>& stop) {
 
 std::string NowEventTime() {
   auto now = std::chrono::system_clock::now();
-  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
+  auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
   std::time_t seconds = static_cast<std::time_t>(micros / 1'000'000);
   std::tm tm{};
   gmtime_r(&seconds, &tm);
@@ -54,8 +55,8 @@ Replayer::Replayer(EventFeed& feed, Publisher& publisher, ReplayOptions options)
     : feed_(feed), publisher_(publisher), options_(options) {}
 
 Status Replayer::Run(const std::atomic<bool>& stop) {
-  Status s = options_.pacing == ReplayOptions::Pacing::kSeed ? RunSeedPacing(stop)
-                                                               : RunInFileOrder(stop);
+  Status s =
+      options_.pacing == ReplayOptions::Pacing::kSeed ? RunSeedPacing(stop) : RunInFileOrder(stop);
   Status flushed = publisher_.Flush();
   return s.ok() ? flushed : s;
 }
@@ -94,7 +95,8 @@ Status Replayer::RunSeedPacing(const std::atomic<bool>& stop) {
   std::uniform_int_distribution<size_t> pick(0, pool.size() - 1);
   while (!stop && (options_.count < 0 || counters_.produced < options_.count)) {
     int n = std::uniform_int_distribution<int>(1, 10)(rng);
-    if (options_.count >= 0) n = static_cast<int>(std::min<int64_t>(n, options_.count - counters_.produced));
+    if (options_.count >= 0)
+      n = static_cast<int>(std::min<int64_t>(n, options_.count - counters_.produced));
     const std::string now = NowEventTime();
     for (int i = 0; i < n; ++i) {
       Event out = pool[pick(rng)];
@@ -137,8 +139,8 @@ Status Replayer::RunInFileOrder(const std::atomic<bool>& stop) {
       double t = ParseEventSeconds(e.event_time);
       if (first_event_seconds < 0) first_event_seconds = t;
       if (t > first_event_seconds) {
-        due = start + std::chrono::duration_cast<Clock::duration>(
-                          std::chrono::duration<double>((t - first_event_seconds) / options_.speedup));
+        due = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                          (t - first_event_seconds) / options_.speedup));
       }
     } else {
       if (options_.pacing == Pacing::kRate) {

@@ -7,14 +7,19 @@ Status ToStatus(int rc, sqlite3* db, std::string_view what) {
   std::string message = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   switch (rc & 0xFF) {
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return Status::Unavailable(message);
-    case SQLITE_CANTOPEN: return Status::NotFound(message);
+    case SQLITE_LOCKED:
+      return Status::Unavailable(message);
+    case SQLITE_CANTOPEN:
+      return Status::NotFound(message);
     case SQLITE_IOERR:
     case SQLITE_FULL:
-    case SQLITE_READONLY: return Status::IoError(message);
+    case SQLITE_READONLY:
+      return Status::IoError(message);
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return Status::Corruption(message);
-    default: return Status::Internal(message);
+    case SQLITE_NOTADB:
+      return Status::Corruption(message);
+    default:
+      return Status::Internal(message);
   }
 }
 
@@ -34,8 +39,9 @@ Result<bool> Statement::Step() {
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   sqlite3* db = sqlite3_db_handle(stmt_);
-  Status s = ToStatus(rc, db, sqlite3_sql(stmt_) ? std::string_view(sqlite3_sql(stmt_)).substr(0, 60)
-                                                 : std::string_view("statement"));
+  Status s = ToStatus(rc, db,
+                      sqlite3_sql(stmt_) ? std::string_view(sqlite3_sql(stmt_)).substr(0, 60)
+                                         : std::string_view("statement"));
   sqlite3_reset(stmt_);
   return s;
 }
@@ -58,8 +64,8 @@ std::string_view Statement::ColumnText(int col) const {
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Mode mode) {
   sqlite3* db = nullptr;
-  int flags = mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY
-                                      : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  int flags =
+      mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Status s = ToStatus(rc, db, "cannot open SQLite database '" + path + "'");

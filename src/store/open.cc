@@ -21,8 +21,7 @@ Result<std::unique_ptr<ProcessedStore>> OpenProcessedStore(const std::string& te
   if (!uri.ok()) return uri.status();
   if (uri->scheme == "sqlite") return OpenSqliteProcessedStore(uri->path);
   if (uri->scheme == "mysql" || uri->scheme == "mariadb") return OpenMysqlProcessedStore(*uri);
-  return Status::InvalidArgument("'" + text + "': unknown processed store scheme '" +
-                                 uri->scheme +
+  return Status::InvalidArgument("'" + text + "': unknown processed store scheme '" + uri->scheme +
                                  "' (use sqlite:///PATH or mysql://USER@HOST:PORT/DATABASE.TABLE)");
 }
 

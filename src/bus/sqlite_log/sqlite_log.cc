@@ -187,7 +187,8 @@ Result<std::unique_ptr<MessageSource>> OpenSqliteLogSource(const std::string& pa
   if (!db.ok()) return db.status();
   auto id = OpenLog(**db);
   if (!id.ok()) return id.status();
-  auto read = (*db)->Prepare("SELECT offset, payload FROM log WHERE offset >= ? ORDER BY offset LIMIT ?");
+  auto read =
+      (*db)->Prepare("SELECT offset, payload FROM log WHERE offset >= ? ORDER BY offset LIMIT ?");
   if (!read.ok()) return read.status();
   auto end = (*db)->Prepare("SELECT coalesce(max(offset) + 1, 0) FROM log");
   if (!end.ok()) return end.status();

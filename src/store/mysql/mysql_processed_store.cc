@@ -104,9 +104,10 @@ class MysqlProcessedStore : public ProcessedStore {
             " recorded_at) VALUES ",
             "(?,?,?,?,?,UTC_TIMESTAMP())", ",", " ON DUPLICATE KEY UPDATE `offset` = `offset`", 5,
             "storing dead letters"),
-        offsets_("INSERT INTO stream_offsets(stream, `partition`, next_offset) VALUES ", "(?,?,?)",
-                 ",", " ON DUPLICATE KEY UPDATE next_offset = GREATEST(next_offset, VALUES(next_offset))", 3,
-                 "storing offsets"),
+        offsets_(
+            "INSERT INTO stream_offsets(stream, `partition`, next_offset) VALUES ", "(?,?,?)", ",",
+            " ON DUPLICATE KEY UPDATE next_offset = GREATEST(next_offset, VALUES(next_offset))", 3,
+            "storing offsets"),
         stats_(
             "INSERT INTO processor_stats(stream, batches, events, dead_letters,"
             " last_batch_ms, lag, updated_at) VALUES ",

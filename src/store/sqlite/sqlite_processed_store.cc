@@ -61,8 +61,7 @@ class SqliteProcessedStore : public ProcessedStore {
         {&product_,
          "INSERT INTO rollup_hour_product VALUES(?,?,?,?,?,?) ON CONFLICT DO UPDATE SET"
          " events = events + excluded.events, revenue = revenue + excluded.revenue"},
-        {&dead_,
-         "INSERT INTO dead_letters VALUES(?,?,?,?,?,?) ON CONFLICT DO NOTHING"},
+        {&dead_, "INSERT INTO dead_letters VALUES(?,?,?,?,?,?) ON CONFLICT DO NOTHING"},
         {&offset_,
          "INSERT INTO stream_offsets VALUES(?,?,?) ON CONFLICT DO UPDATE SET"
          " next_offset = max(next_offset, excluded.next_offset)"},

@@ -18,8 +18,9 @@ std::string TempPath(const std::string& name) {
 }
 
 CleanedEvent Row(const std::string& id, const std::string& type, double price) {
-  return CleanedEvent{id, "2019-11-08 08:14:53", type, "electronics", "smartphone",
-                      "apple", price, type == "purchase" ? price : 0.0};
+  return CleanedEvent{
+      id,    "2019-11-08 08:14:53",           type, "electronics", "smartphone", "apple",
+      price, type == "purchase" ? price : 0.0};
 }
 
 int64_t QueryInt(const std::string& path, const std::string& sql) {
@@ -79,8 +80,9 @@ TEST(SqliteRawStoreTest, UpsertsByIdAndKeepsMissingValuesNull) {
   ASSERT_TRUE((*store)->Write({e}).ok());
   EXPECT_EQ(QueryInt(path, "SELECT count(*) FROM raw_operations"), 1);
   EXPECT_EQ(QueryInt(path, "SELECT count(*) FROM raw_operations WHERE category_code IS NULL"), 1);
-  EXPECT_EQ(QueryInt(path, "SELECT count(*) FROM raw_operations WHERE brand = "
-                           "'it''s \"quoted\"; DROP TABLE raw_operations; --'"),
+  EXPECT_EQ(QueryInt(path,
+                     "SELECT count(*) FROM raw_operations WHERE brand = "
+                     "'it''s \"quoted\"; DROP TABLE raw_operations; --'"),
             1);
 }
 
