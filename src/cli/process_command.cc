@@ -21,6 +21,7 @@ struct ProcessArgs {
   std::string start = "earliest";
   double idle_exit = 0;
   std::string status_every = "5s";
+  bool discard = false;
 };
 
 int ExitCodeFor(const Status& s) {
@@ -47,6 +48,9 @@ void RunProcess(const ProcessArgs& args) {
   ProcessorOptions options;
   options.trigger = trigger.value();
   options.max_batch = args.max_batch;
+  // For measuring consume + decode + clean alone; offsets are still read, never written.
+  options.write_raw = !args.discard;
+  options.write_processed = !args.discard;
   options.idle_exit = std::chrono::milliseconds(static_cast<int64_t>(args.idle_exit * 1000));
   Processor processor(**source, **raw, **processed, options);
   std::atomic<bool>& stop = InstallStopSignals();
@@ -94,6 +98,8 @@ void RegisterProcessCommand(CLI::App& app) {
          "--start", args->start,
          "Where partitions with no stored offset begin: earliest or latest (the seed used latest)")
       ->capture_default_str();
+  cmd->add_flag("--discard", args->discard,
+                "Decode and clean but write nothing (benchmarks: the rate without the stores)");
   cmd->add_option("--idle-exit", args->idle_exit,
                   "Stop once nothing new arrived for this many seconds (0: never)");
   cmd->add_option("--status-every", args->status_every, "Interval of the status line")
