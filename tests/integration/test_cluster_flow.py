@@ -17,15 +17,22 @@ def mariadb(option_file, database, sql):
     return [line.split("\t") for line in r.stdout.splitlines()]
 
 
-def test_sample_through_kafka_into_cassandra_and_mariadb(shopstream_bin, sample_zip, sample_rows):
+def cluster_run(prefix):
+    """A fresh topic, keyspace and database for one test, and the environment that carries
+    the servers' credentials: returns (option_file, topic, keyspace, database, env)."""
     require_cassandra()
     option_file = ROOT / ".cache" / "run" / "mysql.cnf"
     assert option_file.exists(), "run `scripts/stack up` first"
     tag = f"{os.getpid()}_{int(time.time())}"
-    topic, keyspace, database = f"flow-{tag}", f"flow_{tag}", f"ecommerce_test_flow_{tag}"
+    database = f"ecommerce_test_{prefix}_{tag}"
     mariadb(option_file, "ecommerce", f"CREATE DATABASE {database}")
     env = client_env()
     env["SHOPSTREAM_MYSQL_OPTION_FILE"] = str(option_file)
+    return option_file, f"{prefix}-{tag}", f"{prefix}_{tag}", database, env
+
+
+def test_sample_through_kafka_into_cassandra_and_mariadb(shopstream_bin, sample_zip, sample_rows):
+    option_file, topic, keyspace, database, env = cluster_run("flow")
     try:
         r = run([shopstream_bin, "produce", "-i", sample_zip, "--to", f"kafka://127.0.0.1:9092/{topic}",
                  "--rate", "max", "--partitions", "2"], env=env)

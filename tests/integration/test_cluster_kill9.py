@@ -1,26 +1,19 @@
 """kill -9 of the processor at three moments of a 200,000-event run from Kafka into Cassandra
 and MariaDB, then a restart: each store holds every event exactly once, and the rollups equal
 sums over the rows."""
-import os
 import signal
 import subprocess
 import time
 
-from cassandra_helpers import ROOT, client_env, driver_session, require_cassandra
+from cassandra_helpers import driver_session
 from conftest import run
-from test_cluster_flow import mariadb
+from test_cluster_flow import cluster_run, mariadb
 
 EVENTS = 200_000
 
 
 def test_kill_minus_9_three_times_with_both_stores(shopstream_bin, sample_zip):
-    require_cassandra()
-    option_file = ROOT / ".cache" / "run" / "mysql.cnf"
-    tag = f"{os.getpid()}_{int(time.time())}"
-    topic, keyspace, database = f"kill-{tag}", f"kill_{tag}", f"ecommerce_test_kill_{tag}"
-    mariadb(option_file, "ecommerce", f"CREATE DATABASE {database}")
-    env = client_env()
-    env["SHOPSTREAM_MYSQL_OPTION_FILE"] = str(option_file)
+    option_file, topic, keyspace, database, env = cluster_run("kill")
     try:
         r = run([shopstream_bin, "produce", "-i", sample_zip, "--to", f"kafka://127.0.0.1:9092/{topic}",
                  "--rate", "max", "--loop", "--count", str(EVENTS), "--partitions", "2"], env=env)
