@@ -19,9 +19,11 @@ DataFrame.sampleBy(col, fractions, seed) does. Rows of strata without a fraction
 dropped. The header and the kept rows are copied byte for byte, in file order.
 
 Input: .csv, .csv.gz or a .zip holding one CSV. Output by extension: .csv, .csv.gz, .zip,
-or `-o -` for standard output. The same seed and input give the same output. One thread
-reads and decompresses while another samples and writes; a progress bar is shown on stderr
-when it is a terminal, and a summary line at the end.
+or `-o -` for standard output. The same seed and CSV give the same output, whether the CSV
+is plain, gzipped or zipped (each row's draw is keyed by its byte offset). A plain .csv is
+mapped and sampled in slices by every core; a compressed one is decompressed by one thread
+while another samples and writes. A progress bar is shown on stderr when it is a terminal,
+and a summary line at the end.
 
 Examples:
   # 1 % of everything

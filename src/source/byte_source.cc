@@ -45,8 +45,9 @@ ssize_t ReadSome(int fd, char* buffer, size_t capacity) {
 
 class MemorySource final : public ByteSource {
  public:
-  MemorySource(std::string data, std::string name)
-      : data_(std::move(data)), name_(std::move(name)) {}
+  // `view` points into `owned`, or into memory that outlives the source when `owned` is empty.
+  MemorySource(std::string owned, std::string_view view, std::string name)
+      : owned_(std::move(owned)), data_(owned_.empty() ? view : owned_), name_(std::move(name)) {}
   Result<size_t> Read(char* buffer, size_t capacity) override {
     size_t n = std::min(capacity, data_.size() - consumed_);
     std::memcpy(buffer, data_.data() + consumed_, n);
@@ -58,7 +59,8 @@ class MemorySource final : public ByteSource {
   const std::string& name() const override { return name_; }
 
  private:
-  std::string data_;
+  std::string owned_;
+  std::string_view data_;
   std::string name_;
   size_t consumed_ = 0;
 };
@@ -183,7 +185,12 @@ bool HasSuffix(const std::string& path, const std::string& suffix) {
 }
 
 std::unique_ptr<ByteSource> MakeMemorySource(std::string data, std::string name) {
-  return std::make_unique<MemorySource>(std::move(data), std::move(name));
+  std::string_view view;  // bound to the moved string inside the source
+  return std::make_unique<MemorySource>(std::move(data), view, std::move(name));
+}
+
+std::unique_ptr<ByteSource> MakeViewSource(std::string_view data, std::string name) {
+  return std::make_unique<MemorySource>(std::string(), data, std::move(name));
 }
 
 Result<std::unique_ptr<ByteSource>> OpenByteSource(const std::string& path) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 
@@ -34,6 +35,8 @@ Result<std::unique_ptr<ByteSource>> OpenByteSource(const std::string& path);
 
 // Serves `data` from memory under the name `name` (tests, benchmarks).
 std::unique_ptr<ByteSource> MakeMemorySource(std::string data, std::string name);
+// Serves bytes owned by the caller, which must outlive the source (a mapped file).
+std::unique_ptr<ByteSource> MakeViewSource(std::string_view data, std::string name);
 
 // True when `path` ends with `suffix`, ignoring ASCII case.
 bool HasSuffix(const std::string& path, const std::string& suffix);

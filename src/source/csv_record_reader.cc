@@ -20,10 +20,14 @@ std::string Join(const std::vector<std::string>& columns) {
 
 }  // namespace
 
-CsvRecordReader::CsvRecordReader(std::unique_ptr<ByteSource> source, size_t max_record_bytes)
+CsvRecordReader::CsvRecordReader(std::unique_ptr<ByteSource> source,
+                                 const CsvReaderOptions& options)
     : source_(std::move(source)),
-      max_record_bytes_(max_record_bytes),
-      buffer_(std::max(kInitialBuffer, max_record_bytes)) {
+      max_record_bytes_(options.max_record_bytes),
+      buffer_(std::max(kInitialBuffer, options.max_record_bytes)),
+      buffer_offset_(options.start_offset),
+      lines_known_(options.headerless_fields == 0),
+      expected_fields_(options.headerless_fields) {
   fields_.reserve(16);
 }
 
@@ -36,8 +40,8 @@ Result<std::unique_ptr<CsvRecordReader>> CsvRecordReader::Open(const std::string
 
 Result<std::unique_ptr<CsvRecordReader>> CsvRecordReader::FromSource(
     std::unique_ptr<ByteSource> source, const CsvReaderOptions& options) {
-  std::unique_ptr<CsvRecordReader> reader(
-      new CsvRecordReader(std::move(source), options.max_record_bytes));
+  std::unique_ptr<CsvRecordReader> reader(new CsvRecordReader(std::move(source), options));
+  if (options.headerless_fields != 0) return reader;
   Status s = reader->ReadHeader(options);
   if (!s.ok()) return s;
   return reader;
@@ -69,8 +73,9 @@ Result<bool> CsvRecordReader::Next(CsvRecord* record) {
   Result<bool> got = NextAnyWidth(record);
   if (got.ok() && *got && record->fields.size() != expected_fields_) {
     --records_;
-    return Malformed(record->line, "expected " + std::to_string(expected_fields_) +
-                                       " fields, found " + std::to_string(record->fields.size()));
+    return Malformed(record->line, record->offset,
+                     "expected " + std::to_string(expected_fields_) + " fields, found " +
+                         std::to_string(record->fields.size()));
   }
   return got;
 }
@@ -88,10 +93,11 @@ Result<bool> CsvRecordReader::NextAnyWidth(CsvRecord* record) {
     const auto* nl = static_cast<const char*>(std::memchr(p, '\n', e - p));
     if (nl == nullptr && !eof_) {
       if (end_ - begin_ >= max_record_bytes_) {
-        uint64_t line = line_;
+        uint64_t line = line_, offset = position();
         Status s = SkipLine();
         if (!s.ok()) return s;
-        return Malformed(line, "line longer than " + std::to_string(max_record_bytes_) + " bytes");
+        return Malformed(line, offset,
+                         "line longer than " + std::to_string(max_record_bytes_) + " bytes");
       }
       Status s = Fill();
       if (!s.ok()) return s;
@@ -113,27 +119,29 @@ Result<bool> CsvRecordReader::NextAnyWidth(CsvRecord* record) {
       Parse parsed = ParseQuoted(p, e, &record_end, &error);
       if (parsed == Parse::kNeedMore) {
         if (end_ - begin_ >= max_record_bytes_) {
-          uint64_t line = line_;
+          uint64_t line = line_, offset = position();
           Status s = SkipLine();
           if (!s.ok()) return s;
-          return Malformed(line, "record longer than " + std::to_string(max_record_bytes_) +
-                                     " bytes (a quote never closed?)");
+          return Malformed(line, offset,
+                           "record longer than " + std::to_string(max_record_bytes_) +
+                               " bytes (a quote never closed?)");
         }
         Status s = Fill();
         if (!s.ok()) return s;
         continue;
       }
       if (parsed == Parse::kMalformed) {
-        uint64_t line = line_;
+        uint64_t line = line_, offset = position();
         Status s = SkipLine();
         if (!s.ok()) return s;
-        return Malformed(line, error);
+        return Malformed(line, offset, error);
       }
       newlines = std::count(p, record_end, '\n');
     }
     record->fields = fields_;
     record->raw = std::string_view(p, record_end - p);
     record->line = line_;
+    record->offset = position();
     begin_ += record_end - p;
     line_ += newlines;
     ++records_;
@@ -244,6 +252,7 @@ CsvRecordReader::Parse CsvRecordReader::ParseQuoted(const char* begin, const cha
 
 Status CsvRecordReader::Fill() {
   if (begin_ > 0) {
+    buffer_offset_ += begin_;
     std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
     end_ -= begin_;
     begin_ = 0;
@@ -272,7 +281,10 @@ Status CsvRecordReader::SkipLine() {
   }
 }
 
-Status CsvRecordReader::Malformed(uint64_t line, const std::string& what) const {
+Status CsvRecordReader::Malformed(uint64_t line, uint64_t offset, const std::string& what) const {
+  if (!lines_known_) {
+    return Status::Corruption(name() + ": byte " + std::to_string(offset) + ": " + what);
+  }
   return Status::Corruption(name() + ":" + std::to_string(line) + ": " + what);
 }
 

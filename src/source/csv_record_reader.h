@@ -20,6 +20,7 @@ struct CsvRecord {
   std::span<const std::string_view> fields;  // values, quotes removed and `""` unescaped
   std::string_view raw;                      // the bytes as in the file, line end included
   uint64_t line = 0;                         // 1-based line on which the record starts
+  uint64_t offset = 0;                       // byte offset of its first byte in the data
 };
 
 struct CsvReaderOptions {
@@ -27,6 +28,12 @@ struct CsvReaderOptions {
   std::vector<std::string> expected_header;
   // A record longer than this is malformed (a runaway quote); it bounds the memory used.
   size_t max_record_bytes = 1 << 20;
+  // When not 0 there is no header line: the data starts at once and every record must have
+  // this many fields. Used to read a slice of a file whose header was read elsewhere; then
+  // `start_offset` is the slice's offset in the file, and messages name byte offsets, as
+  // line numbers are not known.
+  size_t headerless_fields = 0;
+  uint64_t start_offset = 0;
 };
 
 // Not thread-safe. The views of a CsvRecord stay valid until the next call to Next().
@@ -51,11 +58,13 @@ class CsvRecordReader {
   uint64_t bytes_consumed() const { return source_->bytes_consumed(); }
   uint64_t total_bytes() const { return source_->total_bytes(); }
   uint64_t records_read() const { return records_; }
+  // The offset of the next unread byte: after the header, where the data starts.
+  uint64_t position() const { return buffer_offset_ + begin_; }
 
  private:
   enum class Parse { kRecord, kNeedMore, kMalformed };
 
-  CsvRecordReader(std::unique_ptr<ByteSource> source, size_t max_record_bytes);
+  CsvRecordReader(std::unique_ptr<ByteSource> source, const CsvReaderOptions& options);
   Status ReadHeader(const CsvReaderOptions& options);
   // Reads one record of any width; used for the header and the data.
   Result<bool> NextAnyWidth(CsvRecord* record);
@@ -66,11 +75,13 @@ class CsvRecordReader {
   Status Fill();
   // Skips the rest of the physical line starting at the read position.
   Status SkipLine();
-  Status Malformed(uint64_t line, const std::string& what) const;
+  Status Malformed(uint64_t line, uint64_t offset, const std::string& what) const;
 
   std::unique_ptr<ByteSource> source_;
   size_t max_record_bytes_;
   std::vector<char> buffer_;
+  uint64_t buffer_offset_ = 0;  // offset in the data of buffer_[0]
+  bool lines_known_ = true;
   size_t begin_ = 0;  // first unread byte
   size_t end_ = 0;    // one past the last byte read
   bool eof_ = false;

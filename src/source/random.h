@@ -63,4 +63,15 @@ class Rng {
   uint64_t state_[4];
 };
 
+// A uniform draw in [0, 1) that depends only on (seed, key): the SplitMix64 output at
+// position `key` of the stream `seed`. Threads can draw for records in any order and agree
+// with a single-threaded run that keys each record the same way.
+inline double KeyedUniform(uint64_t seed, uint64_t key) {
+  uint64_t z = seed * 0xD1342543DE82EF95ull + (key + 1) * 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  return static_cast<double>(z >> 11) * 0x1.0p-53;
+}
+
 }  // namespace shopstream::source

@@ -14,7 +14,10 @@
 #include "common/log.h"
 #include "source/byte_sink.h"
 #include "source/csv_record_reader.h"
+#include "source/mapped_file.h"
 #include "source/random.h"
+#include "source/sample_slice.h"
+#include "source/sample_strata.h"
 
 namespace shopstream::source {
 namespace {
@@ -26,8 +29,9 @@ constexpr size_t kQueueDepth = 4;
 struct Batch {
   std::string bytes;              // the records' raw bytes, back to back
   std::vector<uint32_t> ends;     // end offset of each record in `bytes`
-  std::vector<uint32_t> strata;   // index of each record's stratum in the stratum table
-  std::vector<double> fractions;  // and its fraction
+  std::vector<uint64_t> offsets;  // each record's offset in the CSV data: its draw's key
+  std::vector<uint32_t> strata;   // index of each record's stratum in the reader's counter
+  std::vector<double> fractions;  // by stratum index
 };
 
 // A bounded hand-off between the two threads; Close() wakes the consumer at the end.
@@ -71,42 +75,6 @@ class BatchQueue {
   bool abandoned_ = false;
 };
 
-// Stratum values seen so far, each with an index and its fraction (lookups by string_view
-// allocate nothing).
-class StratumTable {
- public:
-  explicit StratumTable(const SampleOptions& options) : options_(options) {}
-  uint32_t IndexOf(std::string_view value) {
-    auto it = index_.find(value);
-    if (it != index_.end()) return it->second;
-    auto index = static_cast<uint32_t>(names_.size());
-    names_.emplace_back(value);
-    double fraction = 0;
-    if (options_.fraction) {
-      fraction = *options_.fraction;
-    } else if (auto f = options_.fractions.find(names_.back()); f != options_.fractions.end()) {
-      fraction = f->second;
-    }
-    fractions_.push_back(fraction);
-    index_.emplace(names_.back(), index);
-    return index;
-  }
-  // Used by the reading thread only (the writer gets fractions in the batches).
-  double fraction(uint32_t index) const { return fractions_[index]; }
-  const std::string& name(uint32_t index) const { return names_[index]; }
-  size_t size() const { return names_.size(); }
-
- private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  const SampleOptions& options_;
-  std::deque<std::string> names_;  // a deque: the index keys view these strings in place
-  std::vector<double> fractions_;
-  std::unordered_map<std::string_view, uint32_t, Hash, std::equal_to<>> index_;
-};
-
 }  // namespace
 
 Result<std::map<std::string, double>> ParseFractions(std::string_view text) {
@@ -133,6 +101,101 @@ Result<std::map<std::string, double>> ParseFractions(std::string_view text) {
   return fractions;
 }
 
+namespace {
+
+// The streaming path: this thread reads, decompresses and splits records; a second thread
+// draws, copies the kept records and writes (and compresses).
+Result<SampleStats> SampleStream(CsvRecordReader& reader, size_t column,
+                                 const SampleOptions& options, ByteSink* sink,
+                                 const std::function<void(uint64_t, uint64_t)>& progress) {
+  StratumCounter strata(&options);  // indices on the reader's side, counts on the writer's
+  std::vector<double> fractions;    // by stratum index, the writer's copy
+  std::vector<uint64_t> read_counts, kept_counts;
+  BatchQueue queue;
+  Status writer_status;
+
+  std::thread writer([&] {
+    std::string out;
+    out.reserve(kBatchBytes + kBatchBytes / 4);
+    writer_status = sink->Write(reader.header_raw());
+    while (auto batch = queue.Pop()) {
+      if (!writer_status.ok()) continue;  // drain so that the reader can finish
+      out.clear();
+      uint32_t start = 0;
+      for (size_t i = 0; i < batch->ends.size(); ++i) {
+        uint32_t stratum = batch->strata[i];
+        double fraction = batch->fractions[stratum];
+        if (stratum >= read_counts.size()) {
+          read_counts.resize(stratum + 1);
+          kept_counts.resize(stratum + 1);
+        }
+        ++read_counts[stratum];
+        if (fraction >= 1 ||
+            (fraction > 0 && KeyedUniform(options.seed, batch->offsets[i]) < fraction)) {
+          ++kept_counts[stratum];
+          out.append(batch->bytes, start, batch->ends[i] - start);
+        }
+        start = batch->ends[i];
+      }
+      writer_status = sink->Write(out);
+      if (!writer_status.ok()) queue.Abandon();
+    }
+    if (writer_status.ok()) writer_status = sink->Close();
+  });
+
+  SampleStats stats;
+  Status reader_status;
+  auto batch = std::make_unique<Batch>();
+  batch->bytes.reserve(kBatchBytes + kBatchBytes / 4);
+  uint64_t batches = 0;
+  CsvRecord record;
+  for (;;) {
+    Result<bool> got = reader.Next(&record);
+    if (!got.ok()) {
+      if (got.status().code() == StatusCode::kCorruption) {
+        ++stats.lines_skipped;
+        LogWarn("skipping malformed line " + got.status().message());
+        continue;
+      }
+      reader_status = got.status();
+      break;
+    }
+    if (!*got) break;
+    batch->bytes.append(record.raw);
+    batch->ends.push_back(static_cast<uint32_t>(batch->bytes.size()));
+    batch->offsets.push_back(record.offset);
+    uint32_t stratum = strata.IndexOf(record.fields[column]);
+    if (stratum >= fractions.size()) fractions.push_back(strata.fraction(stratum));
+    batch->strata.push_back(stratum);
+    if (batch->bytes.size() >= kBatchBytes) {
+      batch->fractions = fractions;
+      if (!queue.Push(std::move(batch))) break;
+      batch = std::make_unique<Batch>();
+      batch->bytes.reserve(kBatchBytes + kBatchBytes / 4);
+      if (progress && (++batches & 7) == 0) {
+        progress(reader.bytes_consumed(), reader.total_bytes());
+      }
+    }
+  }
+  batch->fractions = fractions;
+  if (!batch->ends.empty()) queue.Push(std::move(batch));
+  queue.Close();
+  writer.join();
+  if (progress) progress(reader.bytes_consumed(), reader.total_bytes());
+  if (!reader_status.ok()) return reader_status;
+  if (!writer_status.ok()) return writer_status;
+  // The reader's counter knows the names; the writer counted by the same indices.
+  for (uint32_t i = 0; i < read_counts.size(); ++i) {
+    stats.rows_read += read_counts[i];
+    stats.rows_kept += kept_counts[i];
+    stats.read_by_stratum[strata.name(i)] = read_counts[i];
+    stats.kept_by_stratum[strata.name(i)] = kept_counts[i];
+  }
+  return stats;
+}
+
+}  // namespace
+
 Result<SampleStats> RunSample(const SampleOptions& options,
                               const std::function<void(uint64_t, uint64_t)>& progress) {
   if (options.fraction && (!(*options.fraction >= 0) || *options.fraction > 1)) {
@@ -158,86 +221,15 @@ Result<SampleStats> RunSample(const SampleOptions& options,
   auto sink = OpenByteSink(options.output);
   if (!sink.ok()) return sink.status();
 
-  StratumTable strata(options);
-  BatchQueue queue;
-  SampleStats stats;
-  std::vector<uint64_t> read_counts, kept_counts;  // by stratum index, writer side
-  Status writer_status;
-
-  // The writing thread: draws, copies kept records, writes.
-  std::thread writer([&] {
-    Rng rng(options.seed);
-    std::string out;
-    out.reserve(kBatchBytes + kBatchBytes / 4);
-    writer_status = (*sink)->Write(reader.header_raw());
-    while (auto batch = queue.Pop()) {
-      if (!writer_status.ok()) continue;  // drain so that the reader can finish
-      out.clear();
-      uint32_t start = 0;
-      for (size_t i = 0; i < batch->ends.size(); ++i) {
-        uint32_t stratum = batch->strata[i];
-        if (stratum >= read_counts.size()) {
-          read_counts.resize(stratum + 1);
-          kept_counts.resize(stratum + 1);
-        }
-        ++read_counts[stratum];
-        if (rng.Uniform() < batch->fractions[i]) {
-          ++kept_counts[stratum];
-          out.append(batch->bytes, start, batch->ends[i] - start);
-        }
-        start = batch->ends[i];
-      }
-      writer_status = (*sink)->Write(out);
-      if (!writer_status.ok()) queue.Abandon();
-    }
-    if (writer_status.ok()) writer_status = (*sink)->Close();
-  });
-
-  // This thread: reads, decompresses and splits records.
-  Status reader_status;
-  auto batch = std::make_unique<Batch>();
-  batch->bytes.reserve(kBatchBytes + kBatchBytes / 4);
-  uint64_t batches = 0;
-  CsvRecord record;
-  for (;;) {
-    Result<bool> got = reader.Next(&record);
-    if (!got.ok()) {
-      if (got.status().code() == StatusCode::kCorruption) {
-        ++stats.lines_skipped;
-        LogWarn("skipping malformed line " + got.status().message());
-        continue;
-      }
-      reader_status = got.status();
-      break;
-    }
-    if (!*got) break;
-    batch->bytes.append(record.raw);
-    batch->ends.push_back(static_cast<uint32_t>(batch->bytes.size()));
-    uint32_t stratum = strata.IndexOf(record.fields[column]);
-    batch->strata.push_back(stratum);
-    batch->fractions.push_back(strata.fraction(stratum));
-    if (batch->bytes.size() >= kBatchBytes) {
-      if (!queue.Push(std::move(batch))) break;
-      batch = std::make_unique<Batch>();
-      batch->bytes.reserve(kBatchBytes + kBatchBytes / 4);
-      if (progress && (++batches & 7) == 0) {
-        progress(reader.bytes_consumed(), reader.total_bytes());
-      }
-    }
+  uint64_t size = 0;
+  if (IsPlainRegularFile(options.input, &size) && size >= options.slice_min_file_bytes) {
+    auto mapped = MappedFile::Open(options.input);
+    if (!mapped.ok()) return mapped.status();
+    SliceLayout layout{(*mapped)->bytes(), options.input, header.size(), column};
+    return SampleSlices(layout, reader.position(), reader.header_raw(), options, sink->get(),
+                        progress);
   }
-  if (!batch->ends.empty()) queue.Push(std::move(batch));
-  queue.Close();
-  writer.join();
-  if (progress) progress(reader.bytes_consumed(), reader.total_bytes());
-  if (!reader_status.ok()) return reader_status;
-  if (!writer_status.ok()) return writer_status;
-  for (size_t i = 0; i < read_counts.size(); ++i) {
-    stats.rows_read += read_counts[i];
-    stats.rows_kept += kept_counts[i];
-    stats.read_by_stratum[strata.name(i)] = read_counts[i];
-    stats.kept_by_stratum[strata.name(i)] = kept_counts[i];
-  }
-  return stats;
+  return SampleStream(reader, column, options, sink->get(), progress);
 }
 
 }  // namespace shopstream::source

@@ -1,8 +1,12 @@
 // Stratified Bernoulli sampling of a large CSV with the semantics of PySpark's
 // DataFrame.sampleBy: each row is kept independently with the fraction of its stratum (the
 // value of one column); rows of strata without a fraction are dropped. The header and the
-// kept records are copied byte for byte. One thread reads and decompresses, another draws
-// and writes (and compresses).
+// kept records are copied byte for byte, in file order.
+//
+// A plain .csv file is mapped and cut into slices that every core samples at once (see
+// sample_slice.h); a .gz or .zip is read and decompressed by one thread while another draws
+// and writes. Either way each record's draw is keyed by its byte offset in the CSV data, so
+// a seed gives the same rows from the same CSV whether it is plain, gzipped or zipped.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +27,11 @@ struct SampleOptions {
   std::optional<double> fraction;           // one fraction for every stratum, or
   std::map<std::string, double> fractions;  // a fraction per listed stratum
   uint64_t seed = 1;
+  // Plain files of at least this size are sampled in slices of `slice_bytes` by `threads`
+  // threads (0: one per core); smaller ones take the streaming path. Tests tune these.
+  uint64_t slice_min_file_bytes = 16 << 20;
+  uint64_t slice_bytes = 8 << 20;
+  unsigned threads = 0;
 };
 
 struct SampleStats {
@@ -36,9 +45,10 @@ struct SampleStats {
 // "view=0.1,cart=0.5": each fraction in [0, 1]; the stratum is what precedes the last '='.
 Result<std::map<std::string, double>> ParseFractions(std::string_view text);
 
-// Runs the sampling. `progress(done, total)` is called from the reading thread with the
-// input bytes consumed. Row i (in file order) is kept iff the i-th draw of a generator
-// seeded with `seed` is below its stratum's fraction, so a seed fixes the output.
+// Runs the sampling. `progress(done, total)` is called from the calling thread with the
+// input bytes done. The record that starts at byte offset o of the CSV data is kept iff
+// KeyedUniform(seed, o) (random.h) is below its stratum's fraction, so a seed fixes the
+// output.
 // Errors: NotFound / IoError naming the file, InvalidArgument for an unknown column.
 Result<SampleStats> RunSample(const SampleOptions& options,
                               const std::function<void(uint64_t, uint64_t)>& progress = {});

@@ -128,6 +128,89 @@ TEST(SamplerTest, FractionOneReproducesTheTenThousandRowSampleByteForByte) {
   }
 }
 
+// A generated CSV with every shape the reader knows spliced in: quoted fields holding commas,
+// `""` and line ends, CRLF lines, blank lines, rows with too few or too many fields, a stray
+// quote inside an unquoted field, and no line end after the last record.
+std::string HostileCsv(const testing::TempDir& dir) {
+  std::string text = ReadDecoded(GenerateFile(dir, 3000));
+  auto lines = Lines(text);
+  std::string out(lines[0]);
+  for (size_t i = 1; i < lines.size(); ++i) {
+    out += lines[i];
+    switch (i % 97) {
+      case 3:
+        out +=
+            "2019-11-01 00:00:01 UTC,view,1,2,\"a,b\nc\"\"d\",\"brand\nwith\r\nbreaks\",1.5,3,s\n";
+        break;
+      case 11:
+        out += "2019-11-01 00:00:02 UTC,cart,1,2,x,y,2.5,3,s\r\n";
+        break;
+      case 19:
+        out += "\n\r\n";
+        break;
+      case 29:
+        out += "2019-11-01 00:00:03 UTC,view,1,2\n";
+        break;
+      case 37:
+        out += "a,b,c,d,e,f,g,h,i,j,k\n";
+        break;
+      case 41:
+        out += "2019-11-01 00:00:04 UTC,purchase,1,2,x,br\"and,2.5,3,s\n";
+        break;
+      case 53:
+        out += "2019-11-01 00:00:05 UTC,view,1,2,\"x\"junk,y,2.5,3,s\n";
+        break;
+      default:
+        break;
+    }
+  }
+  out += "2019-11-01 00:00:06 UTC,cart,1,2,x,last,2.5,3,s";
+  return out;
+}
+
+void WriteText(const std::string& path, std::string_view text) {
+  auto sink = OpenByteSink(path);
+  ASSERT_TRUE(sink.ok());
+  ASSERT_TRUE((*sink)->Write(text).ok());
+  ASSERT_TRUE((*sink)->Close().ok());
+}
+
+TEST(SamplerTest, SlicesOnAnyThreadCountKeepWhatTheStreamingPathKeeps) {
+  testing::TempDir dir;
+  std::string csv = HostileCsv(dir);
+  WriteText(dir.File("hostile.csv"), csv);
+  WriteText(dir.File("hostile.csv.gz"), csv);
+  for (const char* column : {"event_type", "brand"}) {  // few strata, and hundreds
+    SampleOptions streamed = Options(dir.File("hostile.csv.gz"), dir.File("ref.csv"), column);
+    streamed.fraction = 0.5;
+    streamed.seed = 11;
+    auto reference = RunSample(streamed);
+    ASSERT_TRUE(reference.ok()) << reference.status().ToString();
+    EXPECT_EQ(reference->lines_skipped, 3u * 31);  // short, long and junk rows, 31 times each
+    EXPECT_GT(reference->rows_kept, 1000u);
+    std::string expected = ReadDecoded(dir.File("ref.csv"));
+    for (uint64_t slice : {7u, 64u, 1000u, 65536u}) {
+      for (unsigned threads : {1u, 3u}) {
+        SampleOptions sliced = streamed;
+        sliced.input = dir.File("hostile.csv");
+        sliced.output = dir.File("sliced.csv");
+        sliced.slice_min_file_bytes = 0;
+        sliced.slice_bytes = slice;
+        sliced.threads = threads;
+        auto stats = RunSample(sliced);
+        ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+        std::string where = std::string(column) + ", slices of " + std::to_string(slice) +
+                            ", threads " + std::to_string(threads);
+        EXPECT_EQ(ReadDecoded(sliced.output), expected) << where;
+        EXPECT_EQ(stats->rows_read, reference->rows_read) << where;
+        EXPECT_EQ(stats->rows_kept, reference->rows_kept) << where;
+        EXPECT_EQ(stats->lines_skipped, reference->lines_skipped) << where;
+        EXPECT_EQ(stats->kept_by_stratum, reference->kept_by_stratum) << where;
+      }
+    }
+  }
+}
+
 TEST(SamplerTest, UnknownColumnAndMissingInputAreClearErrors) {
   testing::TempDir dir;
   std::string input = GenerateFile(dir, 10);
