@@ -1,7 +1,12 @@
 #include "source/sample_slice.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "source/byte_source.h"
 #include "source/csv_record_reader.h"
@@ -10,30 +15,55 @@
 namespace shopstream::source {
 namespace {
 
-constexpr size_t kQuoteScanWindow = 256 << 10;
 constexpr size_t kMaxRecordBytes = CsvReaderOptions().max_record_bytes;
 
-// Finds the first double quote at or after a moving position, scanning ahead in windows so
-// that a slice never scans the rest of a file that has no quotes at all.
-class QuoteFinder {
- public:
-  QuoteFinder(const char* from, const char* end) : scanned_(from), end_(end) {}
-  // True when a quote lies in [from, limit); positions must not go backwards.
-  bool AnyBefore(const char* limit) {
-    while (found_ == nullptr && scanned_ < limit) {
-      size_t n =
-          std::min<size_t>(std::max<size_t>(kQuoteScanWindow, limit - scanned_), end_ - scanned_);
-      found_ = static_cast<const char*>(std::memchr(scanned_, '"', n));
-      scanned_ += n;
-    }
-    return found_ != nullptr && found_ < limit;
-  }
-
- private:
-  const char* scanned_;  // every byte before this was looked at
-  const char* end_;
-  const char* found_ = nullptr;
+// One line seen in a single pass: where it ends, how many commas it has, and whether it
+// holds a quote (then the full parser takes over).
+struct LineShape {
+  const char* newline = nullptr;  // null when the data ends first
+  size_t commas = 0;
+  bool quoted = false;
 };
+
+// Bits set in a 16-bit mask, without a library call where the CPU baseline has no popcnt.
+inline unsigned Popcount16(unsigned x) {
+  x = x - ((x >> 1) & 0x5555);
+  x = (x & 0x3333) + ((x >> 2) & 0x3333);
+  x = (x + (x >> 4)) & 0x0F0F;
+  return (x + (x >> 8)) & 0x1F;
+}
+
+LineShape ScanLine(const char* p, const char* end) {
+  LineShape shape;
+#if defined(__SSE2__)
+  const __m128i newline = _mm_set1_epi8('\n'), comma = _mm_set1_epi8(','),
+                quote = _mm_set1_epi8('"');
+  for (; end - p >= 16; p += 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    auto newlines = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, newline)));
+    auto commas = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma)));
+    auto quotes = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)));
+    if (newlines != 0) {
+      unsigned before = (newlines & -newlines) - 1;
+      shape.commas += Popcount16(commas & before);
+      shape.quoted |= (quotes & before) != 0;
+      shape.newline = p + std::countr_zero(newlines);
+      return shape;
+    }
+    shape.commas += Popcount16(commas);
+    shape.quoted |= quotes != 0;
+  }
+#endif
+  for (; p < end; ++p) {
+    if (*p == '\n') {
+      shape.newline = p;
+      return shape;
+    }
+    shape.commas += *p == ',' ? 1 : 0;
+    shape.quoted |= *p == '"';
+  }
+  return shape;
+}
 
 class SliceSampler {
  public:
@@ -53,12 +83,10 @@ class SliceSampler {
     const char* base = layout_.data.data();
     const char* file_end = base + layout_.data.size();
     const char* p = base + first;
-    QuoteFinder quotes(p, file_end);
     while (p < base + end) {
-      const auto* nl = static_cast<const char*>(std::memchr(p, '\n', file_end - p));
-      if (nl == nullptr || static_cast<size_t>(nl - p) >= kMaxRecordBytes || quotes.AnyBefore(nl)) {
-        break;
-      }
+      LineShape line = ScanLine(p, std::min(file_end, p + kMaxRecordBytes));
+      const char* nl = line.newline;
+      if (nl == nullptr || line.quoted) break;
       const char* next = nl + 1;
       const char* stop = nl;
       if (stop > p && stop[-1] == '\r') --stop;
@@ -66,7 +94,7 @@ class SliceSampler {
         p = next;
         continue;
       }
-      size_t fields = std::count(p, stop, ',') + 1;
+      size_t fields = line.commas + 1;
       if (fields != layout_.fields) {
         Malformed(p - base, "expected " + std::to_string(layout_.fields) + " fields, found " +
                                 std::to_string(fields));
