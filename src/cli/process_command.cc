@@ -16,6 +16,7 @@ struct ProcessArgs {
   std::string raw;
   std::string processed;
   std::string trigger = "1s";
+  std::string linger = "50ms";
   size_t max_batch = 20000;
   std::string group = "shopstream";
   std::string start = "earliest";
@@ -31,6 +32,8 @@ int ExitCodeFor(const Status& s) {
 void RunProcess(const ProcessArgs& args) {
   auto trigger = ParseDuration(args.trigger);
   if (!trigger.ok()) throw CommandExit(kExitBadInput, "--trigger: " + trigger.status().message());
+  auto linger = ParseDuration(args.linger);
+  if (!linger.ok()) throw CommandExit(kExitBadInput, "--linger: " + linger.status().message());
   auto every = ParseDuration(args.status_every);
   if (!every.ok()) throw CommandExit(kExitBadInput, "--status-every: " + every.status().message());
   if (args.start != "earliest" && args.start != "latest") {
@@ -47,6 +50,7 @@ void RunProcess(const ProcessArgs& args) {
 
   ProcessorOptions options;
   options.trigger = trigger.value();
+  options.linger = linger.value();
   options.max_batch = args.max_batch;
   // For measuring consume + decode + clean alone; offsets are still read, never written.
   options.write_raw = !args.discard;
@@ -90,6 +94,10 @@ void RegisterProcessCommand(CLI::App& app) {
       ->required();
   cmd->add_option("--trigger", args->trigger,
                   "Longest time a micro-batch collects messages (15s reproduces the seed)")
+      ->capture_default_str();
+  cmd->add_option("--linger", args->linger,
+                  "A micro-batch also closes once the bus has been quiet this long (caught up);\n"
+                  "set it to the trigger to always wait for the trigger, as the seed did")
       ->capture_default_str();
   cmd->add_option("--max-batch", args->max_batch, "Most messages in one micro-batch")
       ->capture_default_str();

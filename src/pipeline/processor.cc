@@ -8,7 +8,6 @@
 
 namespace shopstream {
 
-using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 Processor::Processor(MessageSource& source, RawStore& raw, ProcessedStore& processed,
@@ -40,6 +39,10 @@ Status Processor::WithRetry(const char* what, const std::atomic<bool>& stop,
     }
     delay = std::min(delay * 2, options_.max_backoff);
   }
+}
+
+bool Processor::IdleTooLong(Clock::time_point last_activity) const {
+  return options_.idle_exit.count() > 0 && Clock::now() - last_activity >= options_.idle_exit;
 }
 
 Status Processor::Run(const std::atomic<bool>& stop) {
@@ -74,9 +77,11 @@ Status Processor::Run(const std::atomic<bool>& stop) {
     while (messages.size() < options_.max_batch && !stop) {
       auto now = Clock::now();
       if (now >= deadline && !messages.empty()) break;
-      // Wait in short slices so that Ctrl-C and the trigger are honoured promptly.
+      // Wait in short slices so that Ctrl-C and the trigger are honoured promptly; once the
+      // batch holds something, a slice is the linger after which a quiet bus closes it.
+      auto slice = messages.empty() ? milliseconds(100) : options_.linger;
       auto wait = std::clamp(std::chrono::duration_cast<milliseconds>(deadline - now),
-                             milliseconds(1), milliseconds(100));
+                             milliseconds(1), std::max(slice, milliseconds(1)));
       auto polled = source_.Poll(options_.max_batch - messages.size(), wait);
       if (!polled.ok()) {
         if (!polled.status().retryable()) return polled.status();
@@ -85,11 +90,14 @@ Status Processor::Run(const std::atomic<bool>& stop) {
         std::this_thread::sleep_for(milliseconds(200));
         continue;
       }
+      // Caught up: nothing new for a whole linger, so waiting for the trigger would only add
+      // latency. A backlog never takes this exit, so batches stay large under load.
+      if (polled.value().empty() && !messages.empty()) break;
       for (Message& m : polled.value()) messages.push_back(std::move(m));
-      if (messages.empty() && Clock::now() >= deadline) break;
+      if (messages.empty() && (Clock::now() >= deadline || IdleTooLong(last_activity))) break;
     }
     if (messages.empty()) {
-      if (options_.idle_exit.count() > 0 && Clock::now() - last_activity >= options_.idle_exit) {
+      if (IdleTooLong(last_activity)) {
         LogInfo("nothing new for " + std::to_string(options_.idle_exit.count()) +
                 " ms, stopping (--idle-exit)");
         break;

@@ -16,9 +16,11 @@
 namespace shopstream {
 
 struct ProcessorOptions {
-  // A batch closes when this much time has passed since it started or when it is full,
-  // whichever comes first (15 s reproduces the seed's processingTime trigger).
+  // A batch closes when this much time has passed since it started, when it is full, or when
+  // it holds messages and the bus stayed quiet for `linger` (caught up), whichever comes
+  // first. A 15 s trigger with a linger as long reproduces the seed's processingTime trigger.
   std::chrono::milliseconds trigger{1000};
+  std::chrono::milliseconds linger{50};
   size_t max_batch = 20000;
   // Ends Run() once nothing new arrived for this long; 0 means run until stopped.
   std::chrono::milliseconds idle_exit{0};
@@ -52,6 +54,9 @@ class Processor {
   void OnCommit(std::function<void()> callback) { on_commit_ = std::move(callback); }
 
  private:
+  using Clock = std::chrono::steady_clock;
+  // True once --idle-exit applies: nothing new since `last_activity` for that long.
+  bool IdleTooLong(Clock::time_point last_activity) const;
   // Calls `attempt` until it succeeds, fails for good, or `stop` is set.
   Status WithRetry(const char* what, const std::atomic<bool>& stop,
                    const std::function<Status()>& attempt);

@@ -143,5 +143,19 @@ TEST(ProcessorTest, WaitsOutOutagesAndLosesNothing) {
   EXPECT_EQ(p.counters().retries, 5);
 }
 
+TEST(ProcessorTest, ClosesABatchOnceTheBusIsQuietInsteadOfWaitingForTheTrigger) {
+  FakeSource source(Messages(30, 0));
+  FlakyRawStore raw;
+  MemoryProcessedStore processed;
+  ProcessorOptions options = Fast();
+  options.trigger = std::chrono::hours(1);  // without the linger, Run would not return
+  options.max_batch = 1000;
+  Processor p(source, raw, processed, options);
+  std::atomic<bool> stop{false};
+  ASSERT_TRUE(p.Run(stop).ok());
+  EXPECT_EQ(processed.rows.size(), 30u);
+  EXPECT_EQ(p.counters().batches, 1);
+}
+
 }  // namespace
 }  // namespace shopstream
