@@ -119,7 +119,10 @@ def test_mariadb_restart_and_cassandra_stopped_30_s_lose_nothing(servers_come_ba
         assert f"mysql://admin@127.0.0.1:3306/{database}" in log
         assert "writing raw events to the raw store failed, retrying" in log
         assert "Cassandra" in log and "127.0.0.1:9042" in log
-        assert "recovered after" in log
+        assert log.count("recovered after") >= 2
+        # Hundreds of requests in flight fail together when a store goes: the log stays short.
+        warnings = [line for line in log.splitlines() if " warn " in line]
+        assert len(warnings) < 100, "\n".join(warnings[:20])
 
         produced = [json.loads(payload)["id"] for _, _, payload in read_topic(topic)]
         assert len(produced) == EVENTS and len(set(produced)) == EVENTS
