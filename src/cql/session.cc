@@ -325,6 +325,7 @@ Status Session::RunMany(size_t count, const BuildRequest& build, const OnResult&
   size_t in_flight = 0;
   size_t next = 0;
   Status first_error;
+  size_t retries = 0;
   if (max_in_flight == 0) max_in_flight = 1;
 
   auto submit = [&](size_t index, int attempt, std::optional<size_t> avoid) {
@@ -389,10 +390,13 @@ Status Session::RunMany(size_t count, const BuildRequest& build, const OnResult&
       s = Status::Corruption(where + " answered with " + OpcodeName(done.reply->header.opcode));
     }
     // An UNPREPARED statement was not executed, so it is safe to send again whatever it is.
-    bool retry =
-        done.attempt < options_.max_attempts && (unprepared || (idempotent && s.retryable()));
+    // A request that found no node to go to is not retried here: Pick has just tried every
+    // node, so the caller's backoff is the cure (an outage must not spin every request).
+    bool retry = done.attempt < options_.max_attempts &&
+                 (unprepared || (idempotent && s.retryable() && done.node));
     if (retry && first_error.ok()) {
-      LogWarn("retrying after " + s.message());
+      // One line per call: hundreds of requests in flight fail together when a node goes.
+      if (retries++ == 0) LogWarn("retrying after " + s.message());
       submit(done.index, done.attempt + 1, unprepared ? std::nullopt : done.node);
     } else if (first_error.ok()) {
       first_error = s;

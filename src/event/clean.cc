@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "event/utf8.h"
 #include "event/uuid.h"
 
 namespace shopstream {
@@ -29,6 +30,10 @@ std::string ReplaceNaN(std::string_view value) {
   }
   out.append(value.substr(start));
   return out;
+}
+
+std::string_view OrEmpty(const std::optional<std::string>& s) {
+  return s ? std::string_view(*s) : std::string_view();
 }
 
 }  // namespace
@@ -67,8 +72,19 @@ std::string NormaliseEventTime(std::string_view t) {
 Result<CleanedEvent> Clean(const Event& e) {
   // The raw table keys rows by a UUID (the seed's Cassandra schema), so ids must be UUIDs.
   if (!IsUuidText(e.id)) return Status::InvalidArgument("id is not a UUID");
-  if (e.event_type.empty() || e.event_type.size() > kMaxEventTypeLength) {
-    return Status::InvalidArgument("event_type is empty or longer than 20 bytes");
+  // Cassandra's text type takes nothing but valid UTF-8, so a message that slipped an invalid
+  // sequence past the decoder (an unpaired \u surrogate, say) is refused here, not by a store.
+  for (const auto& [name, text] :
+       {std::pair<const char*, std::string_view>{"event_type", e.event_type},
+        {"category_code", OrEmpty(e.category_code)},
+        {"brand", OrEmpty(e.brand)},
+        {"user_session", OrEmpty(e.user_session)}}) {
+    if (!IsValidUtf8(text))
+      return Status::InvalidArgument(std::string(name) + " is not valid UTF-8");
+  }
+  if (e.event_type.empty() || CountUtf8Chars(e.event_type) > kMaxEventTypeLength) {
+    return Status::InvalidArgument("event_type is empty or longer than " +
+                                   std::to_string(kMaxEventTypeLength) + " characters");
   }
   if (!std::isfinite(e.price)) return Status::InvalidArgument("price is not a finite number");
 
@@ -85,9 +101,15 @@ Result<CleanedEvent> Clean(const Event& e) {
   out.department = ReplaceNaN(department);
   out.product = ReplaceNaN(product);
   out.brand = ReplaceNaN(e.brand ? std::string_view(*e.brand) : std::string_view());
-  for (const std::string* field : {&out.department, &out.product, &out.brand}) {
-    if (field->size() > kMaxNameLength) {
-      return Status::InvalidArgument("brand or category part longer than 50 bytes");
+  // The seed's MySQL columns are VARCHAR(50): 50 characters, however many bytes they take.
+  for (const auto& [name, value] :
+       {std::pair<const char*, const std::string*>{"department", &out.department},
+        {"product", &out.product},
+        {"brand", &out.brand}}) {
+    if (size_t chars = CountUtf8Chars(*value); chars > kMaxNameLength) {
+      return Status::InvalidArgument(std::string(name) + " has " + std::to_string(chars) +
+                                     " characters after cleaning; the seed's column holds " +
+                                     std::to_string(kMaxNameLength));
     }
   }
   out.id = e.id;

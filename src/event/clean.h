@@ -16,8 +16,10 @@ namespace shopstream {
 //    the text "NaN" in them (the seed's regexp_replace(c, 'NaN', 'other'));
 //  - event_time is normalised to a DATETIME "YYYY-MM-DD HH:MM:SS" (fractions and " UTC" cut).
 // Fails with InvalidArgument when the event cannot be stored verbatim: an unreadable
-// event_time, an id that is not a UUID, an empty or too long event_type, a brand or category part
-// over 50 bytes, or a price that is not a finite number.
+// event_time, an id that is not a UUID, text that is not valid UTF-8, an empty event_type or one
+// over 20 characters, a cleaned brand, department or product over 50 characters (the widths of
+// the seed's MySQL table; characters, not bytes), or a price that is not a finite number.
+// The processor turns such an event into a dead letter with this reason.
 Result<CleanedEvent> Clean(const Event& event);
 
 // "2019-11-08 08:14:53 UTC" -> "2019-11-08 08:14:53"; empty when not a timestamp.

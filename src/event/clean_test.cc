@@ -99,5 +99,37 @@ TEST(CleanTest, RejectsWhatCannotBeStoredVerbatim) {
   EXPECT_FALSE(Clean(e).ok());
 }
 
+TEST(CleanTest, WidthsCountCharactersNotBytes) {
+  std::string emoji50;
+  for (int i = 0; i < 50; ++i) emoji50 += "\xF0\x9F\x9B\x92";  // U+1F6D2, 4 bytes each
+  Event e = MakeEvent(kCases[3]);
+  e.brand = emoji50;
+  e.category_code = "\xC3\xA9" + std::string(49, 'x') + ".b";  // 50 characters, 51 bytes
+  auto cleaned = Clean(e);
+  ASSERT_TRUE(cleaned.ok()) << cleaned.status().ToString();
+  EXPECT_EQ(cleaned->brand, emoji50);
+  e.brand = emoji50 + "!";
+  auto refused = Clean(e);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(),
+            "brand has 51 characters after cleaning; the seed's column holds 50");
+  e = MakeEvent(kCases[3]);
+  e.event_type = std::string(20, 'v');
+  EXPECT_TRUE(Clean(e).ok());
+  e.event_type += "v";
+  EXPECT_FALSE(Clean(e).ok());
+}
+
+TEST(CleanTest, RefusesInvalidUtf8) {
+  Event e = MakeEvent(kCases[3]);
+  e.brand = "bad \xED\xA0\x80 surrogate";
+  auto refused = Clean(e);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(), "brand is not valid UTF-8");
+  e = MakeEvent(kCases[3]);
+  e.user_session = "\xFF";
+  EXPECT_FALSE(Clean(e).ok());
+}
+
 }  // namespace
 }  // namespace shopstream

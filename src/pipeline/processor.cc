@@ -17,20 +17,27 @@ Processor::Processor(MessageSource& source, RawStore& raw, ProcessedStore& proce
 Status Processor::WithRetry(const char* what, const std::atomic<bool>& stop,
                             const std::function<Status()>& attempt) {
   milliseconds delay{100};
+  const auto first_failure = Clock::now();
   for (int failures = 0;; ++failures) {
     Status s = attempt();
     if (s.ok()) {
-      if (failures > 0)
+      if (failures > 0) {
+        const auto waited =
+            std::chrono::duration_cast<milliseconds>(Clock::now() - first_failure).count();
         LogInfo(std::string(what) + ": recovered after " + std::to_string(failures) +
-                " failed attempts");
+                " failed attempts in " + std::to_string(waited / 1000) + "." +
+                std::to_string(waited % 1000 / 100) + " s; resuming");
+      }
       return s;
     }
     if (!s.retryable()) return Status(s);
     counters_.retries++;
-    // Log the first failure and then every tenth, so an outage does not flood the log.
+    // Log the first failure and then every tenth, so an outage does not flood the log. The
+    // stores' messages name the server (mysql://..., Cassandra at HOST:PORT).
     if (failures % 10 == 0) {
       LogWarn(std::string(what) + " failed, retrying in " + std::to_string(delay.count()) +
-              " ms: " + s.ToString());
+              " ms (attempt " + std::to_string(failures + 1) +
+              "; waiting for as long as it takes, nothing is skipped): " + s.ToString());
     }
     auto until = Clock::now() + delay;
     while (Clock::now() < until) {
@@ -59,7 +66,7 @@ Status Processor::Run(const std::atomic<bool>& stop) {
   // On every (re)assignment the source resumes where the rows say, not where the bus says.
   source_.SetAssignmentListener([&](const std::vector<int32_t>& partitions) {
     OffsetMap offsets;
-    Status s = WithRetry("loading offsets", stop, [&] {
+    Status s = WithRetry("loading offsets from the processed store", stop, [&] {
       auto loaded = processed_.LoadOffsets(stream, partitions);
       if (loaded.ok()) offsets = std::move(loaded).value();
       return loaded.status();
@@ -110,14 +117,15 @@ Status Processor::Run(const std::atomic<bool>& stop) {
 
     DecodedBatch batch = builder.Build(stream, messages);
     if (options_.write_raw) {
-      Status s = WithRetry("writing raw events", stop, [&] { return raw_.Write(batch.events); });
+      Status s = WithRetry("writing raw events to the raw store", stop,
+                           [&] { return raw_.Write(batch.events); });
       if (!s.ok()) return stop ? Status::Ok() : s;
     }
     batch.processed.lag = source_.Lag();
     batch.processed.batch_millis =
         std::chrono::duration<double, std::milli>(Clock::now() - started).count();
     if (options_.write_processed) {
-      Status s = WithRetry("committing the batch", stop,
+      Status s = WithRetry("committing the batch to the processed store", stop,
                            [&] { return processed_.Commit(batch.processed); });
       if (!s.ok()) return stop ? Status::Ok() : s;
     }

@@ -31,6 +31,15 @@ def cluster_run(prefix):
     return option_file, f"{prefix}-{tag}", f"{prefix}_{tag}", database, env
 
 
+def drop_keyspace(keyspace):
+    """Drops what `process` created in Cassandra for one test."""
+    cluster, session = driver_session()
+    try:
+        session.execute(f"DROP KEYSPACE IF EXISTS {keyspace}")
+    finally:
+        cluster.shutdown()
+
+
 def test_sample_through_kafka_into_cassandra_and_mariadb(shopstream_bin, sample_zip, sample_rows):
     option_file, topic, keyspace, database, env = cluster_run("flow")
     try:
@@ -76,4 +85,5 @@ def test_sample_through_kafka_into_cassandra_and_mariadb(shopstream_bin, sample_
         rollup = mariadb(option_file, database, "SELECT sum(events) FROM rollup_minute")[0][0]
         assert int(rollup) == 10034
     finally:
+        drop_keyspace(keyspace)
         mariadb(option_file, "ecommerce", f"DROP DATABASE IF EXISTS {database}")

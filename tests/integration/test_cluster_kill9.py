@@ -7,7 +7,7 @@ import time
 
 from cassandra_helpers import driver_session
 from conftest import run
-from test_cluster_flow import cluster_run, mariadb
+from test_cluster_flow import cluster_run, drop_keyspace, mariadb
 
 EVENTS = 200_000
 
@@ -57,10 +57,10 @@ def test_kill_minus_9_three_times_with_both_stores(shopstream_bin, sample_zip):
         cluster, session = driver_session()
         try:
             raw_ids = [str(r.id) for r in session.execute(f"SELECT id FROM {keyspace}.operations")]
-            session.execute(f"DROP KEYSPACE {keyspace}")
         finally:
             cluster.shutdown()
         assert len(raw_ids) == EVENTS
         assert set(raw_ids) == mysql_ids
     finally:
+        drop_keyspace(keyspace)
         mariadb(option_file, "ecommerce", f"DROP DATABASE IF EXISTS {database}")

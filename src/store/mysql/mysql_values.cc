@@ -2,36 +2,10 @@
 
 #include <cstdint>
 
+#include "event/utf8.h"
+
 namespace shopstream::mysql {
 namespace {
-
-// Length of the valid UTF-8 sequence at s[i], or 0 if the bytes there are not one.
-size_t SequenceLength(std::string_view s, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<uint8_t>(s[k]); };
-  const uint8_t b0 = byte(i);
-  if (b0 < 0x80) return 1;
-  size_t n;
-  uint8_t lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    n = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    n = 3;
-    if (b0 == 0xE0) lo = 0xA0;  // no overlong forms
-    if (b0 == 0xED) hi = 0x9F;  // no surrogates
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    n = 4;
-    if (b0 == 0xF0) lo = 0x90;  // no overlong forms
-    if (b0 == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (size_t k = 2; k < n; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-  }
-  return n;
-}
 
 Status CheckText(const CleanedEvent& row, const char* column, std::string_view value,
                  size_t max_chars) {
@@ -49,26 +23,15 @@ Status CheckText(const CleanedEvent& row, const char* column, std::string_view v
 
 }  // namespace
 
-bool IsValidUtf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    const size_t n = SequenceLength(s, i);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
+bool IsValidUtf8(std::string_view s) { return shopstream::IsValidUtf8(s); }
 
-size_t CountChars(std::string_view s) {
-  size_t chars = 0;
-  for (char c : s) chars += (static_cast<uint8_t>(c) & 0xC0) != 0x80;
-  return chars;
-}
+size_t CountChars(std::string_view s) { return CountUtf8Chars(s); }
 
 std::string SanitizeUtf8(std::string_view s, size_t max_bytes) {
   static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
   std::string out;
   for (size_t i = 0; i < s.size();) {
-    const size_t n = SequenceLength(s, i);
+    const size_t n = Utf8SequenceLength(s, i);
     const std::string_view piece = n == 0 ? kReplacement : s.substr(i, n);
     if (out.size() + piece.size() > max_bytes) break;
     out += piece;
