@@ -1,5 +1,7 @@
 #include "bus/open.h"
 
+#include <cstdlib>
+
 #include "bus/kafka/kafka_bus.h"
 #include "bus/sqlite_log/sqlite_log.h"
 #include "common/uri.h"
@@ -16,7 +18,15 @@ Result<std::unique_ptr<Publisher>> OpenPublisher(const std::string& text,
                                                  const PublisherOptions& options) {
   auto uri = ParseUri(text);
   if (!uri.ok()) return uri.status();
-  if (uri->scheme == "sqlite") return OpenSqliteLogPublisher(uri->path);
+  if (uri->scheme == "sqlite") {
+    std::string retain = uri->Param("retain", "0");
+    char* end = nullptr;
+    long long keep = std::strtoll(retain.c_str(), &end, 10);
+    if (retain.empty() || *end != '\0' || keep < 0) {
+      return Status::InvalidArgument("'" + uri->text + "': retain should be a number of messages");
+    }
+    return OpenSqliteLogPublisher(uri->path, keep);
+  }
   if (uri->scheme == "kafka") {
     KafkaPublisherOptions kafka;
     kafka.partitions = options.partitions;

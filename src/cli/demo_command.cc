@@ -18,6 +18,11 @@
 namespace shopstream::cli {
 namespace {
 
+// The demo replays its data in a loop for as long as it runs; the log keeps the newest half
+// million messages (about 15 minutes at the default rate, some 200 MB), far more than the
+// processor ever lags behind, so the log.db file stops growing.
+constexpr int64_t kDemoLogRetention = 500000;
+
 struct DemoArgs {
   std::string input;
   std::string rate = "500";
@@ -51,7 +56,7 @@ void RunDemo(const DemoArgs& args) {
 
   const std::string log_path = (fs::path(args.data_dir) / "log.db").string();
   const std::string store_path = (fs::path(args.data_dir) / "store.db").string();
-  auto publisher = OpenSqliteLogPublisher(log_path);
+  auto publisher = OpenSqliteLogPublisher(log_path, kDemoLogRetention);
   auto source = OpenSqliteLogSource(log_path, false);
   auto raw = OpenSqliteRawStore(store_path);
   auto processed = OpenSqliteProcessedStore(store_path);

@@ -1,8 +1,10 @@
 #include "bus/sqlite_log/sqlite_log.h"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
+#include "common/log.h"
 #include "event/uuid.h"
 #include "sqlite/sqlite.h"
 
@@ -42,13 +44,19 @@ Result<std::string> OpenLog(Database& db) {
 
 class SqliteLogPublisher : public Publisher {
  public:
-  SqliteLogPublisher(std::unique_ptr<Database> db, Statement next, Statement insert)
-      : db_(std::move(db)), next_(std::move(next)), insert_(std::move(insert)) {}
+  SqliteLogPublisher(std::unique_ptr<Database> db, Statement next, Statement insert, Statement trim,
+                     int64_t retain)
+      : db_(std::move(db)),
+        next_(std::move(next)),
+        insert_(std::move(insert)),
+        trim_(std::move(trim)),
+        retain_(retain) {}
 
   Status Publish(const std::vector<std::string>& payloads) override {
     if (payloads.empty()) return Status::Ok();
     if (Status s = db_->BeginImmediate(); !s.ok()) return s;
     Status s = AppendAll(payloads);
+    if (s.ok()) s = TrimIfDue();
     if (s.ok()) s = db_->Commit();
     if (!s.ok()) db_->Rollback();
     return s;
@@ -69,12 +77,28 @@ class SqliteLogPublisher : public Publisher {
       insert_.Bind(3, now);
       if (Status s = insert_.Run(); !s.ok()) return s;
     }
+    end_ = offset;
+    return Status::Ok();
+  }
+
+  // Deletes in steps of a tenth of the retention, so that a trim is rare and short.
+  Status TrimIfDue() {
+    if (retain_ <= 0 || end_ - retain_ < trimmed_to_ + std::max<int64_t>(retain_ / 10, 1)) {
+      return Status::Ok();
+    }
+    trim_.Bind(1, end_ - retain_);
+    if (Status s = trim_.Run(); !s.ok()) return s;
+    trimmed_to_ = end_ - retain_;
     return Status::Ok();
   }
 
   std::unique_ptr<Database> db_;
   Statement next_;
   Statement insert_;
+  Statement trim_;
+  const int64_t retain_;
+  int64_t end_ = 0;         // the next offset to append
+  int64_t trimmed_to_ = 0;  // every offset below this is deleted (or was never written)
 };
 
 class SqliteLogSource : public MessageSource {
@@ -117,6 +141,11 @@ class SqliteLogSource : public MessageSource {
       }
       read_.Reset();
       if (!out.empty()) {
+        if (out.front().offset > next_) {
+          LogWarn("sqlite log: offsets " + std::to_string(next_) + " to " +
+                  std::to_string(out.front().offset - 1) +
+                  " were deleted by the log's retention before they were read; skipping them");
+        }
         next_ = out.back().offset + 1;
         return out;
       }
@@ -169,7 +198,8 @@ class SqliteLogSource : public MessageSource {
 
 }  // namespace
 
-Result<std::unique_ptr<Publisher>> OpenSqliteLogPublisher(const std::string& path) {
+Result<std::unique_ptr<Publisher>> OpenSqliteLogPublisher(const std::string& path,
+                                                          int64_t retain_messages) {
   auto db = Database::Open(path, Database::Mode::kReadWriteCreate);
   if (!db.ok()) return db.status();
   if (auto id = OpenLog(**db); !id.ok()) return id.status();
@@ -177,8 +207,11 @@ Result<std::unique_ptr<Publisher>> OpenSqliteLogPublisher(const std::string& pat
   if (!next.ok()) return next.status();
   auto insert = (*db)->Prepare("INSERT INTO log(offset, payload, appended_us) VALUES(?, ?, ?)");
   if (!insert.ok()) return insert.status();
-  return std::unique_ptr<Publisher>(new SqliteLogPublisher(
-      std::move(db).value(), std::move(next).value(), std::move(insert).value()));
+  auto trim = (*db)->Prepare("DELETE FROM log WHERE offset < ?");
+  if (!trim.ok()) return trim.status();
+  return std::unique_ptr<Publisher>(
+      new SqliteLogPublisher(std::move(db).value(), std::move(next).value(),
+                             std::move(insert).value(), std::move(trim).value(), retain_messages));
 }
 
 Result<std::unique_ptr<MessageSource>> OpenSqliteLogSource(const std::string& path,

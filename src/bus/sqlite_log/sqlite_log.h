@@ -6,6 +6,7 @@
 //   log_meta(key TEXT PRIMARY KEY, value TEXT)   -- 'id': a UUID naming this log
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -14,7 +15,12 @@
 
 namespace shopstream {
 
-Result<std::unique_ptr<Publisher>> OpenSqliteLogPublisher(const std::string& path);
+// `retain_messages` > 0 bounds the log like Kafka's retention: once the log holds about a
+// tenth more than that, the oldest messages are deleted (SQLite reuses their pages, so the
+// file stops growing). A reader that falls that far behind skips them, with a warning.
+// sqlite:///PATH?retain=N sets it from a URI.
+Result<std::unique_ptr<Publisher>> OpenSqliteLogPublisher(const std::string& path,
+                                                          int64_t retain_messages = 0);
 
 // `start_latest`: partitions without stored offsets begin at the end of the log (the seed's
 // startingOffsets=latest) instead of at offset 0.

@@ -64,6 +64,30 @@ TEST(SqliteLogTest, ResumesFromTheListenersOffsetsOrLatest) {
   EXPECT_EQ((*src)->stream_name(), (*latest)->stream_name());
 }
 
+TEST(SqliteLogTest, RetentionKeepsTheNewestMessagesAndAReaderSkipsTheDeletedOnes) {
+  std::string path = TempPath("r.db");
+  auto pub = OpenSqliteLogPublisher(path, /*retain_messages=*/100);
+  ASSERT_TRUE(pub.ok());
+  auto src = OpenSqliteLogSource(path, false);
+  auto first = (*src)->Poll(5, std::chrono::milliseconds(10));  // offsets 0..4 read early
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(first->empty());
+  for (int i = 0; i < 50; ++i) {
+    std::vector<std::string> payloads;
+    for (int j = 0; j < 10; ++j) payloads.push_back(std::to_string(i * 10 + j));
+    ASSERT_TRUE((*pub)->Publish(payloads).ok());
+  }
+  // 500 appended; trims happen in steps of 10, so between 100 and 110 remain.
+  auto rest = (*src)->Poll(1000, std::chrono::milliseconds(10));
+  ASSERT_TRUE(rest.ok());
+  ASSERT_GE(rest->size(), 100u);
+  ASSERT_LE(rest->size(), 110u);
+  EXPECT_EQ(rest->back().offset, 499);
+  EXPECT_EQ(rest->back().payload, "499");
+  for (size_t i = 1; i < rest->size(); ++i) EXPECT_EQ((*rest)[i].offset, (*rest)[i - 1].offset + 1);
+  EXPECT_EQ((*src)->Lag(), 0);
+}
+
 TEST(SqliteLogTest, UnopenablePathIsAClearError) {
   auto pub = OpenSqliteLogPublisher("/nonexistent-dir/x/log.db");
   ASSERT_FALSE(pub.ok());
