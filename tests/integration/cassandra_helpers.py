@@ -65,6 +65,15 @@ def driver_session():
     return cluster, cluster.connect()
 
 
+def driver_rows(statement):
+    """Runs one statement with cassandra-driver on a short-lived session; returns its rows."""
+    cluster, session = driver_session()
+    try:
+        return list(session.execute(statement))
+    finally:
+        cluster.shutdown()
+
+
 def unescape_tsv_cell(cell):
     if cell == "\\N":
         return None

@@ -6,7 +6,7 @@ import os
 import subprocess
 import time
 
-from cassandra_helpers import ROOT, client_env, driver_session, f32, require_cassandra
+from cassandra_helpers import ROOT, client_env, driver_rows, f32, require_cassandra
 from conftest import run
 
 
@@ -33,11 +33,7 @@ def cluster_run(prefix):
 
 def drop_keyspace(keyspace):
     """Drops what `process` created in Cassandra for one test."""
-    cluster, session = driver_session()
-    try:
-        session.execute(f"DROP KEYSPACE IF EXISTS {keyspace}")
-    finally:
-        cluster.shutdown()
+    driver_rows(f"DROP KEYSPACE IF EXISTS {keyspace}")
 
 
 def test_sample_through_kafka_into_cassandra_and_mariadb(shopstream_bin, sample_zip, sample_rows):
@@ -53,12 +49,8 @@ def test_sample_through_kafka_into_cassandra_and_mariadb(shopstream_bin, sample_
 
         # Raw rows, read by cassandra-driver: the CSV's values, field by field (as multisets:
         # the producer gives every row a fresh id and event_time).
-        cluster, session = driver_session()
-        try:
-            raw = list(session.execute(f"SELECT id, event_type, product_id, category_id, category_code, brand,"
-                                       f" price, user_id, user_session FROM {keyspace}.operations"))
-        finally:
-            cluster.shutdown()
+        raw = driver_rows(f"SELECT id, event_type, product_id, category_id, category_code, brand,"
+                          f" price, user_id, user_session FROM {keyspace}.operations")
         assert len(raw) == 10034
         got = collections.Counter((r.event_type, r.product_id, r.category_id, r.category_code, r.brand,
                                    r.price, r.user_id, r.user_session) for r in raw)

@@ -9,7 +9,7 @@ import json
 import subprocess
 import uuid
 
-from cassandra_helpers import driver_session, f32
+from cassandra_helpers import driver_rows, f32
 from conftest import run
 from test_cluster_flow import cluster_run, drop_keyspace, mariadb
 
@@ -137,12 +137,8 @@ def test_hostile_values_are_stored_verbatim_or_dead_letters(shopstream_bin, tmp_
         assert f"processed {stored_count} events in" in r.stderr and f"; {dead_count} dead letters" in r.stderr
 
         # Cassandra: each stored event verbatim, read by cassandra-driver.
-        cluster, session = driver_session()
-        try:
-            raw = list(session.execute(f"SELECT id, event_type, product_id, category_code, brand, price,"
-                                       f" user_session FROM {keyspace}.operations"))
-        finally:
-            cluster.shutdown()
+        raw = driver_rows(f"SELECT id, event_type, product_id, category_code, brand, price,"
+                          f" user_session FROM {keyspace}.operations")
         by_product = {int(row.product_id): row for row in raw}
         dead_products = {FIRST_PRODUCT + len(STORED) + n for n in range(len(DEAD))}
         assert set(by_product) == set(events) - dead_products
@@ -200,11 +196,7 @@ def test_hostile_values_are_stored_verbatim_or_dead_letters(shopstream_bin, tmp_
         tables = {t for (t,) in mariadb(option_file, database, "SHOW TABLES")}
         assert tables >= {"operations", "rollup_minute", "rollup_hour_brand", "rollup_hour_product",
                           "stream_offsets", "dead_letters", "processor_stats"}
-        cluster, session = driver_session()
-        try:
-            assert list(session.execute(f"SELECT count(*) FROM {keyspace}.operations"))[0][0] == len(raw)
-        finally:
-            cluster.shutdown()
+        assert driver_rows(f"SELECT count(*) FROM {keyspace}.operations")[0][0] == len(raw)
     finally:
         drop_keyspace(keyspace)
         mariadb(option_file, "ecommerce", f"DROP DATABASE IF EXISTS {database}")

@@ -5,7 +5,7 @@ import signal
 import subprocess
 import time
 
-from cassandra_helpers import driver_session
+from cassandra_helpers import driver_rows
 from conftest import run
 from test_cluster_flow import cluster_run, drop_keyspace, mariadb
 
@@ -54,11 +54,7 @@ def test_kill_minus_9_three_times_with_both_stores(shopstream_bin, sample_zip):
             assert int(mariadb(option_file, database, f"SELECT sum(events) FROM {table}")[0][0]) == EVENTS
 
         mysql_ids = {row[0] for row in mariadb(option_file, database, "SELECT id FROM operations")}
-        cluster, session = driver_session()
-        try:
-            raw_ids = [str(r.id) for r in session.execute(f"SELECT id FROM {keyspace}.operations")]
-        finally:
-            cluster.shutdown()
+        raw_ids = [str(r.id) for r in driver_rows(f"SELECT id FROM {keyspace}.operations")]
         assert len(raw_ids) == EVENTS
         assert set(raw_ids) == mysql_ids
     finally:

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from cassandra_helpers import ROOT, driver_session
+from cassandra_helpers import ROOT, driver_rows
 from kafka_support import read_topic, tail
 from test_cluster_flow import cluster_run, drop_keyspace, mariadb
 
@@ -139,11 +139,7 @@ def test_mariadb_restart_and_cassandra_stopped_30_s_lose_nothing(servers_come_ba
         assert mariadb(option_file, database, "SELECT count(*) FROM dead_letters")[0][0] == "0"
 
         # Cassandra: every event once.
-        cluster, session = driver_session()
-        try:
-            raw_ids = [str(r.id) for r in session.execute(f"SELECT id FROM {keyspace}.operations")]
-        finally:
-            cluster.shutdown()
+        raw_ids = [str(r.id) for r in driver_rows(f"SELECT id FROM {keyspace}.operations")]
         assert len(raw_ids) == EVENTS
         assert set(raw_ids) == set(produced)
     finally:
