@@ -5,6 +5,7 @@
 
 #include "common/log.h"
 #include "pipeline/batch_builder.h"
+#include "pipeline/commit_stage.h"
 
 namespace shopstream {
 
@@ -63,8 +64,11 @@ Status Processor::Run(const std::atomic<bool>& stop) {
   }
 
   const std::string stream = source_.stream_name();
-  // On every (re)assignment the source resumes where the rows say, not where the bus says.
+  CommitStage committer([&](ProcessedBatch& batch) { return CommitProcessed(batch, stop); });
+  // On every (re)assignment the source resumes where the rows say, not where the bus says;
+  // the batch being committed is waited for first, so that its offsets count.
   source_.SetAssignmentListener([&](const std::vector<int32_t>& partitions) {
+    committer.Drain();
     OffsetMap offsets;
     Status s = WithRetry("loading offsets from the processed store", stop, [&] {
       auto loaded = processed_.LoadOffsets(stream, partitions);
@@ -77,7 +81,16 @@ Status Processor::Run(const std::atomic<bool>& stop) {
 
   BatchBuilder builder;
   auto last_activity = Clock::now();
+  // The listener refers to this frame: detach it when Run returns, however it returns.
+  struct DetachListener {
+    MessageSource& source;
+    ~DetachListener() { source.SetAssignmentListener(nullptr); }
+  } detach{source_};
+  auto acknowledge = [&] {
+    for (const OffsetMap& offsets : committer.TakeCommitted()) source_.Acknowledge(offsets);
+  };
   while (!stop) {
+    acknowledge();
     const auto started = Clock::now();
     const auto deadline = started + options_.trigger;
     std::vector<Message> messages;
@@ -124,18 +137,25 @@ Status Processor::Run(const std::atomic<bool>& stop) {
     batch.processed.lag = source_.Lag();
     batch.processed.batch_millis =
         std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-    if (options_.write_processed) {
-      Status s = WithRetry("committing the batch to the processed store", stop,
-                           [&] { return processed_.Commit(batch.processed); });
-      if (!s.ok()) return stop ? Status::Ok() : s;
-    }
-    source_.Acknowledge(batch.processed.next_offsets);
-    counters_.processed += static_cast<int64_t>(batch.processed.rows.size());
-    counters_.dead_letters += static_cast<int64_t>(batch.processed.dead_letters.size());
-    counters_.batches++;
-    counters_.lag = batch.processed.lag;
-    if (on_commit_) on_commit_();
+    if (!committer.Submit(std::move(batch.processed))) break;
   }
+  committer.Drain();
+  acknowledge();
+  Status s = committer.status();
+  return stop || s.ok() ? Status::Ok() : s;
+}
+
+Status Processor::CommitProcessed(ProcessedBatch& batch, const std::atomic<bool>& stop) {
+  if (options_.write_processed) {
+    Status s = WithRetry("committing the batch to the processed store", stop,
+                         [&] { return processed_.Commit(batch); });
+    if (!s.ok()) return s;
+  }
+  counters_.processed += static_cast<int64_t>(batch.rows.size());
+  counters_.dead_letters += static_cast<int64_t>(batch.dead_letters.size());
+  counters_.batches++;
+  counters_.lag = batch.lag;
+  if (on_commit_) on_commit_();
   return Status::Ok();
 }
 

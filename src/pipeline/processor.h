@@ -1,6 +1,7 @@
 // The processor: reads micro-batches from a MessageSource, decodes and cleans each message,
 // writes raw events to the RawStore, then commits cleaned rows, rollups, dead letters and the
-// next offsets to the ProcessedStore in one transaction. Exactly once: offsets of record live
+// next offsets to the ProcessedStore in one transaction, on a second thread, so that the
+// next batch is read, decoded and written raw meanwhile. Exactly once: offsets of record live
 // with the rows and are handed to the source on every partition assignment.
 #pragma once
 
@@ -57,6 +58,8 @@ class Processor {
   using Clock = std::chrono::steady_clock;
   // True once --idle-exit applies: nothing new since `last_activity` for that long.
   bool IdleTooLong(Clock::time_point last_activity) const;
+  // The second stage (commit_stage.h): the batch's rows, rollups, dead letters and offsets.
+  Status CommitProcessed(ProcessedBatch& batch, const std::atomic<bool>& stop);
   // Calls `attempt` until it succeeds, fails for good, or `stop` is set.
   Status WithRetry(const char* what, const std::atomic<bool>& stop,
                    const std::function<Status()>& attempt);

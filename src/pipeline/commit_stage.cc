@@ -1,0 +1,65 @@
+#include "pipeline/commit_stage.h"
+
+namespace shopstream {
+
+CommitStage::CommitStage(std::function<Status(ProcessedBatch&)> commit)
+    : commit_(std::move(commit)), thread_([this] { Loop(); }) {}
+
+CommitStage::~CommitStage() {
+  {
+    std::lock_guard lock(mutex_);
+    closing_ = true;
+    changed_.notify_all();
+  }
+  thread_.join();
+}
+
+bool CommitStage::Submit(ProcessedBatch batch) {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return !pending_ || !status_.ok(); });
+  if (!status_.ok()) return false;
+  pending_ = std::move(batch);
+  changed_.notify_all();
+  return true;
+}
+
+void CommitStage::Drain() {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return (!pending_ && !busy_) || !status_.ok(); });
+}
+
+std::vector<OffsetMap> CommitStage::TakeCommitted() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(committed_, {});
+}
+
+Status CommitStage::status() {
+  std::lock_guard lock(mutex_);
+  return status_;
+}
+
+void CommitStage::Loop() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    changed_.wait(lock, [&] { return pending_ || closing_; });
+    if (!pending_) return;  // closing with nothing in hand
+    ProcessedBatch batch = std::move(*pending_);
+    pending_.reset();
+    busy_ = true;
+    changed_.notify_all();  // the slot is free: the first stage may submit the next batch
+    lock.unlock();
+    Status s = commit_(batch);
+    lock.lock();
+    busy_ = false;
+    if (s.ok()) {
+      committed_.push_back(std::move(batch.next_offsets));
+    } else {
+      status_ = s;
+      pending_.reset();
+    }
+    changed_.notify_all();
+    if (!status_.ok()) return;
+  }
+}
+
+}  // namespace shopstream

@@ -1,0 +1,53 @@
+// The processor's second stage: a thread that commits processed batches one at a time while
+// the first stage already reads, decodes and writes the raw events of the next batch. So
+// raw(N+1) overlaps processed(N), and raw(N) still lands before processed(N) commits its
+// offsets: a crash can leave raw rows ahead of the offsets (rewritten idempotently by id),
+// never offsets ahead of raw rows.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "common/status.h"
+#include "store/store.h"
+
+namespace shopstream {
+
+class CommitStage {
+ public:
+  // `commit` runs on the stage's thread, one batch at a time, in submission order; an error
+  // it returns is final: the stage stops taking batches.
+  explicit CommitStage(std::function<Status(ProcessedBatch&)> commit);
+  ~CommitStage();  // finishes the batch in hand, then stops
+  CommitStage(const CommitStage&) = delete;
+  CommitStage& operator=(const CommitStage&) = delete;
+
+  // Hands a batch over, waiting while the previous one is still committing. False once the
+  // stage has failed (see status()).
+  bool Submit(ProcessedBatch batch);
+  // Waits until every submitted batch is committed (or the stage failed).
+  void Drain();
+  // The offsets of the batches committed since the last call, for MessageSource::Acknowledge
+  // on the caller's thread (sources are not thread-safe).
+  std::vector<OffsetMap> TakeCommitted();
+  Status status();
+
+ private:
+  void Loop();
+
+  std::function<Status(ProcessedBatch&)> commit_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::optional<ProcessedBatch> pending_;
+  bool busy_ = false;  // a batch is being committed
+  bool closing_ = false;
+  Status status_;
+  std::vector<OffsetMap> committed_;
+  std::thread thread_;
+};
+
+}  // namespace shopstream
