@@ -429,6 +429,27 @@ STORES_CASSANDRA = "cassandra://127.0.0.1:9042"
 CLEANED_COLUMNS = "id, event_time, event_type, department, product, brand, price, revenue"
 
 
+# Events in the real 2019-Nov.csv: the rate at which the product meets them.
+NOV_2019_EVENTS = 67_501_979
+
+
+def _at_real_rate(src, dst, n):
+    """Copies a generated CSV with its times squeezed towards the start of the month, so that
+    its n events arrive at the real data set's rate (about 26 per second) instead of being
+    spread over the whole month. The rollups then see as many events per minute and hour as
+    they do in production; a month spread over a few hundred thousand events would give nearly
+    one rollup row per event."""
+    start = datetime.datetime(2019, 11, 1)
+    factor = min(1.0, n / NOV_2019_EVENTS)
+    with open(src) as inp, open(dst, "w") as out:
+        out.write(inp.readline())
+        for line in inp:
+            when, rest = line.split(",", 1)
+            t = datetime.datetime.strptime(when, "%Y-%m-%d %H:%M:%S UTC")
+            squeezed = start + (t - start) * factor
+            out.write(squeezed.strftime("%Y-%m-%d %H:%M:%S UTC,") + rest)
+
+
 def _stores_env():
     """Our binaries' environment: MariaDB's option file, and a Cassandra login when the stack
     asks for one."""
@@ -446,27 +467,44 @@ def _figures(out):
     return {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", out)}
 
 
+def _stores_repeats():
+    """Each side of a comparison runs this often, alternating, and keeps its best time: on a
+    shared machine the best of a few is the least disturbed."""
+    return max(1, int(os.environ.get("SHOPSTREAM_BENCH_STORES_REPEAT", "3")))
+
+
 def _stores_mysql(n, csv, db, mysql):
     """Our MySQL store committing micro-batches, then LOAD DATA LOCAL INFILE of the same rows
-    into an identical empty table; both tables are compared by CHECKSUM TABLE."""
+    into an identical empty table, alternately and from empty tables each time; both tables are
+    compared by CHECKSUM TABLE at the end."""
     import seed_tools as st
     tsv = OUT / "stores-cleaned.tsv"
-    st.say(f"bench/mysql_store_bench: {n:,} cleaned rows, micro-batches of 20,000 -> {db}.operations")
-    _, _, _, out = timed([str(BUILD / "bench" / "mysql_store_bench"), "--csv", str(csv), "--count", str(n),
-                          "--to", f"{STORES_MYSQL}/{db}.operations", "--tsv", str(tsv)], env=_stores_env())
-    ours = _figures(out)
+    ours_runs, ref_runs = [], []
     mysql.execute(f"USE {db}")
-    mysql.execute("CREATE TABLE operations_ref LIKE operations")
-    st.say(f"LOAD DATA LOCAL INFILE of the same {int(ours['rows']):,} rows -> {db}.operations_ref")
-    start = time.perf_counter()
-    mysql.execute(f"LOAD DATA LOCAL INFILE '{tsv}' INTO TABLE operations_ref CHARACTER SET utf8mb4 "
-                  f"FIELDS TERMINATED BY '\\t' LINES TERMINATED BY '\\n' ({CLEANED_COLUMNS})")
-    ref_s = time.perf_counter() - start
+    for k in range(_stores_repeats()):
+        if k > 0:
+            for table in ("operations", "operations_ref", "rollup_minute", "rollup_hour_brand",
+                          "rollup_hour_product", "stream_offsets", "processor_stats"):
+                mysql.execute(f"TRUNCATE TABLE {table}")
+        st.say(f"[{k + 1}] bench/mysql_store_bench: {n:,} cleaned rows, micro-batches of 20,000 -> {db}.operations")
+        _, _, _, out = timed([str(BUILD / "bench" / "mysql_store_bench"), "--csv", str(csv), "--count", str(n),
+                              "--to", f"{STORES_MYSQL}/{db}.operations", "--tsv", str(tsv)], env=_stores_env())
+        ours_runs.append(_figures(out))
+        if k == 0:
+            mysql.execute("CREATE TABLE operations_ref LIKE operations")
+        st.say(f"[{k + 1}] LOAD DATA LOCAL INFILE of the same rows -> {db}.operations_ref")
+        start = time.perf_counter()
+        mysql.execute(f"LOAD DATA LOCAL INFILE '{tsv}' INTO TABLE operations_ref CHARACTER SET utf8mb4 "
+                      f"FIELDS TERMINATED BY '\\t' LINES TERMINATED BY '\\n' ({CLEANED_COLUMNS})")
+        ref_runs.append(time.perf_counter() - start)
+    ours = min(ours_runs, key=lambda f: f["seconds"])
     counts = [int(mysql.query_one(f"SELECT COUNT(*) FROM {t}")) for t in ("operations", "operations_ref")]
     sums = [mysql.query_one(f"CHECKSUM TABLE {t}").split("\t")[-1] for t in ("operations", "operations_ref")]
     if counts != [ours["rows"]] * 2 or sums[0] != sums[1]:
         raise RuntimeError(f"MySQL: rows {counts} of {ours['rows']:,.0f}, checksums {sums}: the tables differ")
-    ours_rate, ref_rate = ours["rows"] / ours["seconds"], ours["rows"] / ref_s
+    ours_rate, ref_rate = ours["rows"] / ours["seconds"], ours["rows"] / min(ref_runs)
+    runs = ", ".join(f"{ours['rows'] / f['seconds']:,.0f}" for f in ours_runs)
+    ref_all = ", ".join(f"{ours['rows'] / t:,.0f}" for t in ref_runs)
     return row("MySQL processed store, rows/s", f"{fmt(ours_rate, ' rows/s')} ({ours['cpu_seconds']:.1f} CPU s)",
                f"MariaDB LOAD DATA LOCAL INFILE: {fmt(ref_rate, ' rows/s')}",
                f"{ours_rate / ref_rate:.0%} of LOAD DATA; goal ≥ 70 %: {goal(ours_rate >= 0.7 * ref_rate)}",
@@ -474,7 +512,8 @@ def _stores_mysql(n, csv, db, mysql):
                f"in micro-batches of 20,000 (the processor's --max-batch), each one transaction with its rollups, "
                f"offsets and stats, timed from the first Commit to the last; reference: the same rows as a TSV "
                f"written before timing, one LOAD DATA statement into an empty table of the same definition, "
-               f"timed by wall clock; both tables equal by CHECKSUM TABLE")
+               f"timed by wall clock; best of {len(ref_runs)} alternating runs each from empty tables "
+               f"(ours: {runs}; LOAD DATA: {ref_all} rows/s); both tables equal by CHECKSUM TABLE")
 
 
 def _stores_cassandra(n, csv, keyspace, cassandra, python):
@@ -580,11 +619,14 @@ def section_stores():
     OUT.mkdir(parents=True, exist_ok=True)
     n = int(os.environ.get("SHOPSTREAM_BENCH_STORES_EVENTS", "300000"))
     python = st.reference_python()
-    csv = OUT / f"stores-{n}.csv"
+    csv = OUT / f"stores-{n}-real-rate.csv"
     if not csv.exists():
-        st.say(f"shopstream generate --rows {n:,} -> {csv.name}")
-        timed([str(BIN), "generate", "--rows", str(n), "--seed", "4", "-o", str(csv) + ".part"])
+        st.say(f"shopstream generate --rows {n:,}, times squeezed to the real month's rate -> {csv.name}")
+        generated = OUT / f"stores-{n}.csv"
+        timed([str(BIN), "generate", "--rows", str(n), "--seed", "4", "-o", str(generated)])
+        _at_real_rate(generated, str(csv) + ".part", n)
         os.rename(str(csv) + ".part", csv)
+        generated.unlink()
     run = f"{int(time.time())}_{os.getpid()}"
     db, db_e2e, keyspace = f"ecommerce_test_bench_{run}", f"ecommerce_test_bench_{run}_e2e", f"bench_stores_{run}"
     topic = f"bench-stores-{run}"
