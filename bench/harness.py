@@ -604,11 +604,13 @@ def _stores_end_to_end(n, csv, topic, keyspace, db, mysql, cassandra):
 
 
 def _delete_topic(topic):
-    """With the broker's own tool from scripts/stack's Kafka, if it is there (best effort)."""
-    tools = sorted((REPO / ".cache" / "stack").glob("kafka-*/bin/kafka-topics.sh"))
-    if tools:
-        subprocess.run([str(tools[-1]), "--bootstrap-server", KAFKA, "--delete", "--topic", topic],
-                       capture_output=True)
+    """Through kafka-python's admin client (tests/integration/requirements.txt)."""
+    from kafka.admin import KafkaAdminClient
+    admin = KafkaAdminClient(bootstrap_servers=KAFKA, request_timeout_ms=30000)
+    try:
+        admin.delete_topics([topic])
+    finally:
+        admin.close()
 
 
 def section_stores():
@@ -633,19 +635,28 @@ def section_stores():
     load_before = st.load_average()
     mysql = st.MariaDB("information_schema", local_infile=True)
     cassandra = st.Cassandra()
+    rows = []
     try:
         for name in (db, db_e2e):
             mysql.execute(f"CREATE DATABASE {name}")
-        rows = [_stores_mysql(n, csv, db, mysql)]
-        rows += _stores_cassandra(n, csv, keyspace, cassandra, python)
-        rows.append(_stores_end_to_end(n, csv, topic, keyspace, db_e2e, mysql, cassandra))
+        # Each figure is printed as soon as it is measured, so that a later failure keeps it.
+        for measure in (lambda: [_stores_mysql(n, csv, db, mysql)],
+                        lambda: _stores_cassandra(n, csv, keyspace, cassandra, python),
+                        lambda: [_stores_end_to_end(n, csv, topic, keyspace, db_e2e, mysql, cassandra)]):
+            for r in measure():
+                st.say(f"=> {r['what']}: {r['ours']} [{r['reference']}] {r['ratio']}")
+                rows.append(r)
     finally:
-        for name in (db, db_e2e):
-            mysql.execute(f"DROP DATABASE IF EXISTS {name}")
-        cassandra.execute(f"DROP KEYSPACE IF EXISTS {keyspace}")
-        _delete_topic(topic)
-        mysql.close()
-        cassandra.close()
+        # Best effort, each on its own, so that a server that went away shows the first error.
+        for what, drop in ((db, lambda: mysql.execute(f"DROP DATABASE IF EXISTS {db}")),
+                           (db_e2e, lambda: mysql.execute(f"DROP DATABASE IF EXISTS {db_e2e}")),
+                           (keyspace, lambda: cassandra.execute(f"DROP KEYSPACE IF EXISTS {keyspace}")),
+                           (topic, lambda: _delete_topic(topic)), ("mariadb client", mysql.close),
+                           ("cassandra session", cassandra.close)):
+            try:
+                drop()
+            except Exception as e:  # noqa: BLE001 (reported, the run's own error matters more)
+                st.say(f"cleaning up {what} failed: {e}")
     note = f"; {load_before} before, {st.load_average()} after"
     for r in rows:
         r["how"] += note
