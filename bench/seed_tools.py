@@ -110,10 +110,12 @@ class MariaDB:
     """One long-lived `mariadb` client in batch mode, reading statements from a pipe, so that
     polling a count every 100 ms costs one query, not one process start."""
 
-    def __init__(self, database="ecommerce"):
+    def __init__(self, database="ecommerce", local_infile=False):
         option_file = REPO / ".cache" / "run" / "mysql.cnf"
+        # local_infile: LOAD DATA LOCAL INFILE may read files on this side (benchmark references).
         self.proc = subprocess.Popen(
-            ["mariadb", f"--defaults-extra-file={option_file}", "-B", "-N", "-n", database],
+            ["mariadb", f"--defaults-extra-file={option_file}", "-B", "-N", "-n",
+             f"--local-infile={int(local_infile)}", database],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
 
     def query_one(self, sql):

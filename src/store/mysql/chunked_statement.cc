@@ -1,17 +1,20 @@
 #include "store/mysql/chunked_statement.h"
 
+#include <algorithm>
 #include <bit>
 
 namespace shopstream::mysql {
 
 ChunkedStatement::ChunkedStatement(std::string head, std::string item, std::string separator,
-                                   std::string tail, size_t values_per_item, std::string what)
+                                   std::string tail, size_t values_per_item, std::string what,
+                                   size_t max_items)
     : head_(std::move(head)),
       item_(std::move(item)),
       separator_(std::move(separator)),
       tail_(std::move(tail)),
       values_per_item_(values_per_item),
-      what_(std::move(what)) {}
+      what_(std::move(what)),
+      max_items_(std::bit_floor(std::max<size_t>(max_items, 1))) {}
 
 Result<Statement*> ChunkedStatement::Prepared(Connection& conn, size_t items) {
   auto it = prepared_.find(items);
@@ -37,7 +40,7 @@ Status ChunkedStatement::ForEachChunk(Connection& conn, const std::vector<Value>
   size_t done = 0;
   size_t left = values.size() / values_per_item_;
   while (left > 0) {
-    const size_t items = std::bit_floor(std::min(left, kMaxItemsPerStatement));
+    const size_t items = std::bit_floor(std::min(left, max_items_));
     auto stmt = Prepared(conn, items);
     if (!stmt.ok()) return stmt.status();
     const auto first = values.begin() + static_cast<std::ptrdiff_t>(done * values_per_item_);

@@ -17,9 +17,11 @@ class ChunkedStatement {
   static constexpr size_t kMaxItemsPerStatement = 256;
 
   // SQL = head + item + (separator + item)... + tail, e.g. head "INSERT INTO t(a,b) VALUES ",
-  // item "(?,?)", separator ",", tail " ON DUPLICATE KEY UPDATE ...".
+  // item "(?,?)", separator ",", tail " ON DUPLICATE KEY UPDATE ...". `max_items` (rounded down to
+  // a power of two) bounds the items of one statement.
   ChunkedStatement(std::string head, std::string item, std::string separator, std::string tail,
-                   size_t values_per_item, std::string what);
+                   size_t values_per_item, std::string what,
+                   size_t max_items = kMaxItemsPerStatement);
 
   // Runs over all items; `values` holds values_per_item values for each, item after item.
   Status Execute(Connection& conn, const std::vector<Value>& values);
@@ -37,6 +39,7 @@ class ChunkedStatement {
   std::string head_, item_, separator_, tail_;
   size_t values_per_item_;
   std::string what_;
+  size_t max_items_;
   std::map<size_t, Statement> prepared_;  // by items per statement
 };
 

@@ -104,6 +104,8 @@ StatusCode ClassifyError(unsigned error_number) {
   }
 }
 
+bool IsDuplicateKey(unsigned error_number) { return error_number == ER_DUP_ENTRY; }
+
 Result<std::string> QuoteIdentifier(std::string_view name) {
   const bool plain =
       !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
@@ -165,6 +167,7 @@ Status Connection::Error(const std::string& what, MYSQL_STMT* stmt) {
   const unsigned error_number = stmt ? mysql_stmt_errno(stmt) : mysql_errno(handle_);
   const char* text = stmt ? mysql_stmt_error(stmt) : mysql_error(handle_);
   if (IsConnectionLost(error_number)) healthy_ = false;
+  last_error_ = error_number;
   return MakeStatus(ClassifyError(error_number), Describe(options_) + ": " + what + ": " + text +
                                                      " (error " + std::to_string(error_number) +
                                                      ")");

@@ -85,6 +85,8 @@ class Connection {
   bool healthy() const { return healthy_; }
   // Classifies the last error of this connection (or of `stmt`) into a Status.
   Status Error(const std::string& what, MYSQL_STMT* stmt = nullptr);
+  // The server's or client's number for the last error that Error() reported.
+  unsigned last_error() const { return last_error_; }
 
   const ConnectOptions& options() const { return options_; }
   // The server's version text, e.g. "10.11.19-MariaDB-0+deb12u1".
@@ -96,6 +98,7 @@ class Connection {
   MYSQL* handle_;
   ConnectOptions options_;
   bool healthy_ = true;
+  unsigned last_error_ = 0;
 };
 
 // Maps a server or client error number to a Status code: connection losses, lock waits and
@@ -104,6 +107,9 @@ StatusCode ClassifyError(unsigned error_number);
 
 // True for errors after which the connection cannot be used again.
 bool IsConnectionLost(unsigned error_number);
+
+// True for a duplicate key (ER_DUP_ENTRY).
+bool IsDuplicateKey(unsigned error_number);
 
 // Quotes a MariaDB identifier (database, table) after checking that it is a plain name:
 // identifiers cannot be bound, so only [A-Za-z0-9_$] is accepted.

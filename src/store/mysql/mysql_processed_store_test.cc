@@ -271,6 +271,28 @@ TEST_F(MysqlProcessedStoreTest, AnIdTwiceInOneBatchCountsOnce) {
   EXPECT_EQ(One("SELECT events FROM rollup_minute"), "1");
 }
 
+TEST_F(MysqlProcessedStoreTest, ABatchMixingStoredAndNewIdsCountsOnlyTheNewOnes) {
+  auto store = OpenStore();
+  ProcessedBatch first;
+  first.stream = "s";
+  first.rows = {MakeRow("a", "2019-11-02 10:00:00", "cart", "kids", "toys", "lego", 10)};
+  first.next_offsets = {{0, 1}};
+  ASSERT_TRUE(store->Commit(first).ok());
+  // "a" again (a producer that re-sent it) beside two new ids: the fast insert finds the
+  // stored one, is undone, and only the new rows are inserted and counted.
+  ProcessedBatch second;
+  second.stream = "s";
+  second.rows = {MakeRow("b", "2019-11-02 10:00:00", "cart", "kids", "toys", "lego", 20),
+                 first.rows[0],
+                 MakeRow("c", "2019-11-02 10:00:00", "cart", "kids", "toys", "lego", 30)};
+  second.next_offsets = {{0, 4}};
+  ASSERT_TRUE(store->Commit(second).ok());
+  EXPECT_EQ(One("SELECT COUNT(*) FROM operations"), "3");
+  EXPECT_EQ(One("SELECT CONCAT_WS(' ', events, ROUND(revenue, 2)) FROM rollup_minute"), "3 0.00");
+  EXPECT_EQ(One("SELECT events FROM processor_stats"), "3");
+  EXPECT_EQ(One("SELECT ROUND(SUM(price), 2) FROM operations"), "60.00");
+}
+
 TEST_F(MysqlProcessedStoreTest, HostileValuesAreStoredVerbatim) {
   auto store = OpenStore();
   const std::vector<std::string> hostile = {

@@ -1,0 +1,55 @@
+#include "bench_events.h"
+
+#include <sys/resource.h>
+
+#include "event/uuid.h"
+#include "source/csv_event_reader.h"
+
+namespace shopstream::bench {
+
+Result<std::vector<Event>> LoadEvents(const std::string& csv_path, size_t count) {
+  auto reader = source::CsvEventReader::Open(csv_path, {.strict = true});
+  if (!reader.ok()) return reader.status();
+  Uuid1Generator ids;
+  std::vector<Event> events;
+  events.reserve(count);
+  Event e;
+  while (events.size() < count) {
+    auto more = (*reader)->Next(&e);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    e.id = ids.Next();
+    events.push_back(e);
+  }
+  return events;
+}
+
+double CpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+void AppendTsvField(std::string* line, std::string_view value) {
+  for (char c : value) {
+    switch (c) {
+      case '\\':
+        *line += "\\\\";
+        break;
+      case '\t':
+        *line += "\\t";
+        break;
+      case '\n':
+        *line += "\\n";
+        break;
+      case '\r':
+        *line += "\\r";
+        break;
+      default:
+        *line += c;
+    }
+  }
+}
+
+}  // namespace shopstream::bench

@@ -1,0 +1,130 @@
+// The Cassandra raw store on its own, as the processor drives it: N events from a CSV written
+// through CassandraRawStore in micro-batches of the processor's size, timed from the first
+// Write to the last, with this process's CPU seconds over the same span (getrusage). Before
+// timing it writes the same events as a TSV (\N for a missing value) for the reference client.
+//
+//   cassandra_store_bench --csv FILE --count N --to cassandra://HOST:PORT/KS.TABLE --dump OUT
+//                         [--batch 20000]
+// Prints one line: rows=... seconds=... rows_per_s=... cpu_seconds=...
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <string>
+
+#include "bench_events.h"
+#include "common/uri.h"
+#include "store/cassandra/cassandra_raw_store.h"
+
+namespace {
+
+using shopstream::Event;
+using shopstream::bench::AppendTsvField;
+
+void AppendOptional(std::string* line, const std::optional<std::string>& value) {
+  if (value)
+    AppendTsvField(line, *value);
+  else
+    *line += "\\N";
+}
+
+bool WriteDump(const std::vector<Event>& events, const std::string& path) {
+  std::ofstream out(path, std::ios::binary);
+  std::string line;
+  for (const Event& e : events) {
+    line.clear();
+    AppendTsvField(&line, e.id);
+    line += '\t';
+    AppendTsvField(&line, e.event_time);
+    line += '\t';
+    AppendTsvField(&line, e.event_type);
+    line += '\t' + std::to_string(e.product_id) + '\t' + std::to_string(e.category_id) + '\t';
+    AppendOptional(&line, e.category_code);
+    line += '\t';
+    AppendOptional(&line, e.brand);
+    char price[32];
+    std::snprintf(price, sizeof price, "\t%.9g\t", static_cast<float>(e.price));  // a CQL float
+    line += price + std::to_string(e.user_id) + '\t';
+    AppendOptional(&line, e.user_session);
+    line += '\n';
+    out << line;
+  }
+  return static_cast<bool>(out.flush());
+}
+
+int Usage() {
+  std::cerr
+      << "usage: cassandra_store_bench --csv FILE --count N --to cassandra://HOST:PORT/KS.TABLE "
+         "--dump OUT [--batch 20000]\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string csv, to, dump;
+  size_t count = 0, batch = 20000;  // the processor's default --max-batch
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string a = argv[i], v = argv[i + 1];
+    if (a == "--csv")
+      csv = v;
+    else if (a == "--count")
+      count = std::stoul(v);
+    else if (a == "--to")
+      to = v;
+    else if (a == "--dump")
+      dump = v;
+    else if (a == "--batch")
+      batch = std::stoul(v);
+    else
+      return Usage();
+  }
+  if (argc % 2 == 0 || csv.empty() || to.empty() || dump.empty() || count == 0 || batch == 0) {
+    return Usage();
+  }
+
+  auto events = shopstream::bench::LoadEvents(csv, count);
+  if (!events.ok()) {
+    std::cerr << csv << ": " << events.status().ToString() << "\n";
+    return 1;
+  }
+  if (!WriteDump(*events, dump)) {
+    std::cerr << dump << ": cannot write the events\n";
+    return 1;
+  }
+  auto uri = shopstream::ParseUri(to);
+  if (!uri.ok()) {
+    std::cerr << uri.status().ToString() << "\n";
+    return 2;
+  }
+  auto store = shopstream::OpenCassandraRawStore(*uri);
+  if (!store.ok()) {
+    std::cerr << store.status().ToString() << "\n";
+    return 2;
+  }
+  if (auto s = (*store)->Init(); !s.ok()) {
+    std::cerr << "init: " << s.ToString() << "\n";
+    return s.retryable() ? 3 : 1;
+  }
+  // The batches are built before timing, as the processor has them ready when it writes.
+  std::vector<std::vector<Event>> batches;
+  for (size_t start = 0; start < events->size(); start += batch) {
+    const auto first = events->begin() + static_cast<long>(start);
+    batches.emplace_back(first, first + static_cast<long>(std::min(batch, events->size() - start)));
+  }
+
+  const double cpu0 = shopstream::bench::CpuSeconds();
+  const auto t0 = std::chrono::steady_clock::now();
+  for (const std::vector<Event>& b : batches) {
+    if (auto s = (*store)->Write(b); !s.ok()) {
+      std::cerr << "write: " << s.ToString() << "\n";
+      return s.retryable() ? 3 : 1;
+    }
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double cpu = shopstream::bench::CpuSeconds() - cpu0;
+  std::printf("rows=%zu seconds=%.3f rows_per_s=%.0f cpu_seconds=%.3f\n", events->size(), seconds,
+              static_cast<double>(events->size()) / seconds, cpu);
+  return 0;
+}
