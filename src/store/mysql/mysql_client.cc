@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 
 namespace shopstream::mysql {
@@ -34,7 +35,7 @@ std::string Describe(const ConnectOptions& o) {
   std::string where = "mysql://";
   if (!o.user.empty()) where += o.user + "@";
   where += o.host.empty() ? "(option file host)" : o.host;
-  if (o.port != 0) where += ":" + std::to_string(o.port);
+  if (o.port != 0) where.append(":").append(std::to_string(o.port));
   return where + "/" + o.database;
 }
 
@@ -106,6 +107,11 @@ StatusCode ClassifyError(unsigned error_number) {
 
 bool IsDuplicateKey(unsigned error_number) { return error_number == ER_DUP_ENTRY; }
 
+bool IsLocalInfileRefused(unsigned error_number) {
+  return error_number == ER_NOT_ALLOWED_COMMAND ||
+         error_number == ER_LOAD_INFILE_CAPABILITY_DISABLED;
+}
+
 Result<std::string> QuoteIdentifier(std::string_view name) {
   const bool plain =
       !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
@@ -113,11 +119,13 @@ Result<std::string> QuoteIdentifier(std::string_view name) {
                c == '_' || c == '$';
       });
   if (!plain) {
-    return Status::InvalidArgument("'" + std::string(name) +
+    return Status::InvalidArgument(std::string("'").append(name) +
                                    "' is not a plain MySQL name (letters, digits, _ and $, at "
                                    "most 64 characters)");
   }
-  return "`" + std::string(name) + "`";
+  std::string quoted = "`";
+  quoted.append(name).append("`");
+  return quoted;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -142,6 +150,9 @@ Result<std::unique_ptr<Connection>> Connection::Open(const ConnectOptions& optio
   mysql_options(handle, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
   mysql_options(handle, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
   mysql_options(handle, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  // LOAD DATA LOCAL is only ever fed from memory (LoadLocalData sets its own handler).
+  const unsigned local_infile = 1;
+  mysql_options(handle, MYSQL_OPT_LOCAL_INFILE, &local_infile);
   if (!options.option_file.empty()) {
     mysql_options(handle, MYSQL_READ_DEFAULT_FILE, options.option_file.c_str());
   }
@@ -171,6 +182,42 @@ Status Connection::Error(const std::string& what, MYSQL_STMT* stmt) {
   return MakeStatus(ClassifyError(error_number), Describe(options_) + ": " + what + ": " + text +
                                                      " (error " + std::to_string(error_number) +
                                                      ")");
+}
+
+namespace {
+
+// The client library's callbacks for LOAD DATA LOCAL, reading from a string_view.
+struct MemoryInfile {
+  std::string_view data;
+};
+int InfileInit(void** state, const char*, void* userdata) {
+  *state = userdata;
+  return 0;
+}
+int InfileRead(void* state, char* buffer, unsigned int length) {
+  auto* in = static_cast<MemoryInfile*>(state);
+  const size_t n = std::min<size_t>(length, in->data.size());
+  std::memcpy(buffer, in->data.data(), n);
+  in->data.remove_prefix(n);
+  return static_cast<int>(n);
+}
+void InfileEnd(void*) {}
+int InfileError(void*, char* message, unsigned int length) {
+  std::snprintf(message, length, "reading rows from memory failed");
+  return 2000;  // CR_UNKNOWN_ERROR
+}
+
+}  // namespace
+
+Result<uint64_t> Connection::LoadLocalData(const std::string& sql, std::string_view data,
+                                           unsigned* warnings, const std::string& what) {
+  MemoryInfile infile{data};
+  mysql_set_local_infile_handler(handle_, InfileInit, InfileRead, InfileEnd, InfileError, &infile);
+  const int failed = mysql_real_query(handle_, sql.data(), sql.size());
+  mysql_set_local_infile_default(handle_);
+  if (failed != 0) return Error(what);
+  *warnings = mysql_warning_count(handle_);
+  return static_cast<uint64_t>(mysql_affected_rows(handle_));
 }
 
 Status Connection::Exec(const std::string& sql, const std::string& what) {

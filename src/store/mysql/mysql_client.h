@@ -80,6 +80,12 @@ class Connection {
   Status Exec(const std::string& sql, const std::string& what);
   // `what` names the statement in error messages.
   Result<Statement> Prepare(const std::string& sql, const std::string& what);
+  // Runs `sql`, a LOAD DATA LOCAL INFILE statement, feeding it `data` from memory instead of
+  // a file (the name in the statement is never opened). Values travel as data, apart from
+  // the SQL, like bound values. Returns the rows inserted and sets `*warnings` to the
+  // server's warning count (LOCAL implies IGNORE: skipped duplicates are warnings).
+  Result<uint64_t> LoadLocalData(const std::string& sql, std::string_view data, unsigned* warnings,
+                                 const std::string& what);
 
   // False once a statement failed because the connection is gone; open a new one then.
   bool healthy() const { return healthy_; }
@@ -110,6 +116,9 @@ bool IsConnectionLost(unsigned error_number);
 
 // True for a duplicate key (ER_DUP_ENTRY).
 bool IsDuplicateKey(unsigned error_number);
+
+// True when the server or the client does not allow LOAD DATA LOCAL.
+bool IsLocalInfileRefused(unsigned error_number);
 
 // Quotes a MariaDB identifier (database, table) after checking that it is a plain name:
 // identifiers cannot be bound, so only [A-Za-z0-9_$] is accepted.

@@ -302,6 +302,9 @@ TEST_F(MysqlProcessedStoreTest, HostileValuesAreStoredVerbatim) {
       "trailing space ",
       "Trailing Space",  // differs from the one above only by case and the space
       "%_ wildcards \\%",
+      "tab\there, line\nbreak\r\nand \\t \\n",  // LOAD DATA's separators and escapes
+      "\\N",                                     // LOAD DATA's NULL marker, as text
+      "NULL",
   };
   ProcessedBatch batch;
   batch.stream = "stream '); DROP TABLE stream_offsets; --";

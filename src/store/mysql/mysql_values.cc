@@ -1,6 +1,8 @@
 #include "store/mysql/mysql_values.h"
 
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
 
 #include "event/utf8.h"
 
@@ -66,6 +68,48 @@ Status CheckStreamName(std::string_view stream) {
                                    " characters");
   }
   return Status::Ok();
+}
+
+namespace {
+
+void AppendEscaped(std::string_view text, std::string* out) {
+  for (char c : text) {
+    switch (c) {
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\0':
+        out->append("\\0");
+        break;
+      default:
+        out->push_back(c);
+    }
+  }
+  out->push_back('\t');
+}
+
+}  // namespace
+
+bool AppendLoadDataLine(const CleanedEvent& row, std::string* out) {
+  if (!std::isfinite(row.price) || !std::isfinite(row.revenue)) return false;
+  for (std::string_view text : {std::string_view(row.id), std::string_view(row.event_time),
+                                std::string_view(row.event_type), std::string_view(row.department),
+                                std::string_view(row.product), std::string_view(row.brand)}) {
+    AppendEscaped(text, out);
+  }
+  char number[64];
+  int n = std::snprintf(number, sizeof number, "%.17g\t%.17g\n", row.price, row.revenue);
+  out->append(number, n);
+  return true;
 }
 
 }  // namespace shopstream::mysql

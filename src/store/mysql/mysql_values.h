@@ -31,6 +31,11 @@ std::string SanitizeUtf8(std::string_view s, size_t max_bytes);
 // Ok when every text column of `row` is valid UTF-8 that fits its column.
 Status CheckRow(const CleanedEvent& row);
 
+// Appends `row` as one line of LOAD DATA input (tab-separated, `\` escapes, columns id,
+// event_time, event_type, department, product, brand, price, revenue). False, with nothing
+// appended, when a number is not finite: such a row takes the prepared-statement path.
+bool AppendLoadDataLine(const CleanedEvent& row, std::string* out);
+
 // Ok when `stream` can be stored as a key of the offsets, dead-letter and stats tables.
 Status CheckStreamName(std::string_view stream);
 
