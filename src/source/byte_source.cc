@@ -50,6 +50,7 @@ class MemorySource final : public ByteSource {
       : owned_(std::move(owned)), data_(owned_.empty() ? view : owned_), name_(std::move(name)) {}
   Result<size_t> Read(char* buffer, size_t capacity) override {
     size_t n = std::min(capacity, data_.size() - consumed_);
+    if (n == 0) return size_t{0};  // an empty view may have a null data()
     std::memcpy(buffer, data_.data() + consumed_, n);
     consumed_ += n;
     return n;
