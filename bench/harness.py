@@ -664,12 +664,246 @@ def section_stores():
     return rows
 
 
+# --- The dashboard's API under load, beside the same figures computed the way Superset does.
+DASHBOARD_MYSQL_DB = "ecommerce_test_bench_dashboard"
+
+
+def _dashboard_page(limit=10):
+    """The requests one refresh of the dashboard's page makes (web/app.js refresh(), All time)."""
+    return ["/api/extent", "/api/kpis", "/api/timeseries", "/api/departments", f"/api/brands?limit={limit}",
+            f"/api/products?limit={limit}", "/api/mix", "/api/funnel", "/api/status"]
+
+
+def _dashboard_superset_sql(text_minute, limit=10):
+    """Superset's way: each chart a GROUP BY over the cleaned rows (table operations), one per
+    endpoint of the page. `text_minute` turns event_time into 'YYYY-MM-DD HH' text."""
+    breakdown = ("COUNT(*), SUM(event_type = 'view'), SUM(event_type = 'cart'), SUM(event_type = 'purchase'), "
+                 "SUM(revenue)")
+    hour = text_minute("event_time")
+    return {
+        "/api/extent": "SELECT MIN(event_time), MAX(event_time) FROM operations",
+        "/api/kpis": f"SELECT {breakdown} FROM operations",
+        "/api/timeseries": f"SELECT {hour} AS h, {breakdown} FROM operations GROUP BY h ORDER BY h",
+        "/api/departments": f"SELECT department, {breakdown} FROM operations GROUP BY department ORDER BY 6 DESC",
+        "/api/brands": [f"SELECT brand, {breakdown} FROM operations GROUP BY brand ORDER BY 6 DESC LIMIT {limit}",
+                        f"SELECT brand, {breakdown} FROM operations GROUP BY brand ORDER BY 3 DESC LIMIT {limit}"],
+        "/api/products": [f"SELECT department, product, {breakdown} FROM operations GROUP BY department, product "
+                          f"ORDER BY 7 DESC LIMIT {limit}",
+                          f"SELECT department, product, {breakdown} FROM operations GROUP BY department, product "
+                          f"ORDER BY 4 DESC LIMIT {limit}"],
+        "/api/mix": "SELECT event_type, COUNT(*) FROM operations GROUP BY event_type",
+        "/api/funnel": f"SELECT {breakdown} FROM operations",
+        "/api/status": "SELECT stream, batches, events FROM processor_stats",
+    }
+
+
+def _ensure_wrk():
+    """wrk, Debian's HTTP load tool, installed on first use like scripts/install-deps does."""
+    import shutil
+    if shutil.which("wrk"):
+        return "wrk"
+    sudo = [] if os.getuid() == 0 else ["sudo"]
+    subprocess.run(sudo + ["apt-get", "install", "-y", "-qq", "wrk"], check=True, capture_output=True,
+                   env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+    return "wrk"
+
+
+def _wrk_latency(url, paths, seconds, connections):
+    """p50 and p99 latency in ms and requests/s of wrk cycling over `paths`."""
+    script = OUT / "dashboard-page.lua"
+    script.write_text("local paths = {" + ", ".join(f'"{p}"' for p in paths) + "}\n"
+                      "local i = 0\n"
+                      "request = function()\n  i = i % #paths + 1\n  return wrk.format(\"GET\", paths[i])\nend\n")
+    threads = min(2, connections)
+    out = subprocess.run([_ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "300s",
+                          "--latency", "-s", str(script),
+                          url], check=True, capture_output=True, text=True).stdout
+    if re.search(r"Non-2xx or 3xx responses", out):
+        raise RuntimeError("dashboard bench: the API answered errors under load:\n" + out)
+    unit = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+    pct = {m.group(1): float(m.group(2)) * unit[m.group(3)]
+           for m in re.finditer(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    count = int(re.search(r"(\d+) requests in", out).group(1))
+    if count < len(paths) or "50" not in pct:
+        raise RuntimeError(f"dashboard bench: wrk completed only {count} requests in {seconds} s:\n{out}")
+    return pct["50"], pct["99"], rate, count
+
+
+def _serve(store_uri, env, *extra):
+    proc = subprocess.Popen([str(BIN), "serve", "--store", store_uri, "--listen", "127.0.0.1:0", *extra], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = proc.stdout.readline()
+    if "http://" not in line:
+        proc.kill()
+        raise RuntimeError(f"shopstream serve --store {store_uri} did not start")
+    return proc, line.split("on ")[1].split(" ")[0].rstrip("/")
+
+
+def _percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+def _time_queries(run_sql, queries, rounds):
+    """Runs each endpoint's SQL `rounds` times; returns per-query latencies (ms) and per-page ones."""
+    per_query, per_page = [], []
+    for _ in range(rounds):
+        page = 0.0
+        for sql in queries.values():
+            for one in (sql if isinstance(sql, list) else [sql]):
+                start = time.perf_counter()
+                run_sql(one)
+                ms = (time.perf_counter() - start) * 1e3
+                per_query.append(ms)
+                page += ms
+        per_page.append(page)
+    return per_query, per_page
+
+
+def _dashboard_store_ready(count_sql, n):
+    try:
+        return int(count_sql()) == n
+    except Exception:  # missing store or table: build it
+        return False
+
+
+def section_dashboard():
+    import sqlite3
+    import urllib.request
+    n = int(os.environ.get("SHOPSTREAM_BENCH_DASHBOARD_EVENTS", "10000000"))
+    stores = os.environ.get("SHOPSTREAM_BENCH_DASHBOARD_STORES", "sqlite,mysql").split(",")
+    seconds = int(os.environ.get("SHOPSTREAM_BENCH_DASHBOARD_SECONDS", "15"))
+    rounds = int(os.environ.get("SHOPSTREAM_BENCH_DASHBOARD_ROUNDS", "3"))
+    connections = 8
+    OUT.mkdir(parents=True, exist_ok=True)
+    data, log = OUT / f"dashboard-{n}.csv", OUT / f"dashboard-{n}-log.db"
+    rows, build_notes = [], []
+
+    def ensure_log():
+        if not log.exists():
+            if not data.exists():
+                timed([str(BIN), "generate", "--rows", str(n), "--seed", "1", "-o", str(data)])
+            # Original timestamps (a month), so the rollups hold a month of buckets.
+            wall, _, _, _ = timed([str(BIN), "produce", "-i", str(data), "--to", f"sqlite://{log}",
+                                   "--speedup", "1000000000000"])
+            build_notes.append(f"produce {wall:,.0f} s")
+
+    for kind in stores:
+        env = dict(os.environ)
+        if kind == "sqlite":
+            store = OUT / f"dashboard-{n}-store.db"
+            uri = f"sqlite://{store}"
+            count = lambda: sqlite3.connect(store).execute("SELECT SUM(events) FROM processor_stats").fetchone()[0]
+            raw = uri
+            label = "embedded SQLite"
+        else:
+            import seed_tools as st
+            stack_up("mariadb")
+            env["SHOPSTREAM_MYSQL_OPTION_FILE"] = str(REPO / ".cache" / "run" / "mysql.cnf")
+            admin = st.MariaDB()
+            admin.execute(f"CREATE DATABASE IF NOT EXISTS {DASHBOARD_MYSQL_DB}")
+            admin.close()
+            mysql = st.MariaDB(database=DASHBOARD_MYSQL_DB)
+            uri = f"mysql://admin@127.0.0.1:3306/{DASHBOARD_MYSQL_DB}.operations"
+            count = lambda: (mysql.query_one("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema"
+                                             " = DATABASE() AND table_name = 'processor_stats'") == "1"
+                             and mysql.query_one("SELECT COALESCE(SUM(events), 0) FROM processor_stats"))
+            raw = f"sqlite://{OUT / f'dashboard-{n}-raw.db'}"
+            label = "MariaDB"
+        if not _dashboard_store_ready(count, n):
+            ensure_log()
+            for f in list(OUT.glob(f"dashboard-{n}-store.db*")) + list(OUT.glob(f"dashboard-{n}-raw.db*")):
+                if kind == "sqlite" or "raw" in f.name:
+                    f.unlink()
+            if kind != "sqlite":
+                for table in ("operations", "rollup_minute", "rollup_hour_brand", "rollup_hour_product",
+                              "stream_offsets", "dead_letters", "processor_stats"):
+                    mysql.execute(f"DROP TABLE IF EXISTS {table}")
+            wall, _, _, _ = timed([str(BIN), "process", "--from", f"sqlite://{log}", "--raw", raw,
+                                   "--processed", uri, "--idle-exit", "2"], env=env)
+            build_notes.append(f"process into {label} {wall:,.0f} s")
+            stored = int(count())
+            if stored != n:
+                raise RuntimeError(f"dashboard bench: {stored} events in the {label} store of {n}")
+
+        paths = _dashboard_page()
+        api = {}
+        # Every answer computed from the rollups (--no-cache: the first request after each
+        # commit), then the default server, which reuses an answer until the next commit.
+        # Computed answers take one connection (the cost of an answer, no queueing behind
+        # others); the cached server takes `connections` at once.
+        for mode, extra, clients in (("computed", ["--no-cache"], 1), ("cached", [], connections)):
+            proc, url = _serve(uri, env, *extra)
+            try:
+                for path in paths:  # warm-up: page cache, connection pool, answers
+                    urllib.request.urlopen(url + path, timeout=600).read()
+                api[mode] = _wrk_latency(url, paths, seconds * (2 if clients == 1 else 1), clients) + (clients,)
+            finally:
+                proc.terminate()
+                proc.wait()
+
+        if kind == "sqlite":
+            con = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+            run_sql = lambda sql: con.execute(sql).fetchall()
+            queries = _dashboard_superset_sql(lambda c: f"substr({c}, 1, 13)")
+        else:
+            def run_sql(sql, attempts=3):
+                nonlocal mysql
+                try:
+                    return mysql.query_one(sql)
+                except RuntimeError:  # a server restart by another user of the stack: reconnect
+                    if attempts == 1:
+                        raise
+                    time.sleep(10)
+                    mysql = st.MariaDB(database=DASHBOARD_MYSQL_DB)
+                    return run_sql(sql, attempts - 1)
+            queries = _dashboard_superset_sql(lambda c: f"DATE_FORMAT({c}, '%Y-%m-%d %H')")
+        run_sql(queries["/api/mix"])  # warm-up: the table in the cache
+        per_query, per_page = _time_queries(run_sql, queries, rounds)
+        if kind == "sqlite":
+            con.close()
+        else:
+            mysql.close()
+        q50, q99 = _percentile(per_query, 50), _percentile(per_query, 99)
+        for mode, (p50, p99, rate, count, clients) in api.items():
+            what = ("every answer computed from the rollups (`serve --no-cache`; also the first request after "
+                    "each commit)" if mode == "computed" else
+                    "default server: an answer reused until the next commit (a static store: all hits)")
+            rows.append(row(f"dashboard API on {label}, {n:,} events, {mode}: latency p50 / p99",
+                            f"{p50:,.2f} ms / {p99:,.2f} ms ({rate:,.0f} req/s, {count:,} requests)",
+                            f"Superset-style GROUP BY over `operations`: {q50:,.0f} ms / {q99:,.0f} ms per query",
+                            f"{q50 / p50:,.0f}x / {q99 / p99:,.0f}x faster; goals p99 ≤ 50 ms: {goal(p99 <= 50)}, "
+                            f"≥ 100x: {goal(q99 / p99 >= 100)}",
+                            f"{what}; `shopstream serve --store {uri.replace(str(REPO) + '/', '')}` under wrk "
+                            f"({clients} connection{'s' if clients > 1 else ''}, {count:,} requests) cycling over the {len(paths)} "
+                            f"requests of one page refresh (All time); reference: the same figures as GROUP BY "
+                            f"queries over the cleaned rows on the same store ({rounds} rounds of "
+                            f"{len(per_query) // rounds} queries, "
+                            f"{'Python sqlite3' if kind == 'sqlite' else 'the mariadb client, one connection'})"))
+        p50 = api["computed"][0]
+        rows.append(row(f"dashboard page refresh on {label}, computed: its requests one after another, p50",
+                        f"{p50 * len(paths):,.1f} ms (request p50 x {len(paths)})",
+                        f"{_percentile(per_page, 50) / 1e3:,.2f} s",
+                        f"{_percentile(per_page, 50) / (p50 * len(paths)):,.0f}x",
+                        "what one refresh of the page costs the store, serially"))
+    if os.environ.get("SHOPSTREAM_BENCH_KEEP") != "1" and "mysql" in stores:
+        import seed_tools as st
+        admin = st.MariaDB()
+        admin.execute(f"DROP DATABASE IF EXISTS {DASHBOARD_MYSQL_DB}")
+        admin.close()
+    if build_notes:
+        rows[-1]["how"] += "; building the stores: " + ", ".join(build_notes)
+    return rows
+
+
 SECTIONS = {"embedded": ("Embedded mode (no servers)", section_embedded),
             "kafka": ("Kafka (the stack's single broker)", section_kafka),
             "sampling": ("Original system: sampling the month (PySpark sampleBy)", section_sampling),
             "producer": ("Original system: the Kafka producer", section_producer),
             "stream": ("Original system: the streaming job (Spark, Cassandra, MySQL)", section_stream),
-            "stores": ("The stores on the real servers (Cassandra, MariaDB)", section_stores)}
+            "stores": ("The stores on the real servers (Cassandra, MariaDB)", section_stores),
+            "dashboard": ("Dashboard API latency (wrk) beside Superset-style GROUP BY", section_dashboard)}
 
 
 def render():

@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "common/log.h"
 #include "serve/dashboard_server.h"
+#include "store/query/caching_query_store.h"
 #include "store/query/query_store.h"
 
 namespace shopstream::cli {
@@ -17,13 +18,17 @@ void RegisterServeCommand(CLI::App& app) {
       "store that `shopstream process` writes. Reads only the rollup tables.");
   auto store = std::make_shared<std::string>();
   auto listen = std::make_shared<std::string>("127.0.0.1:8088");
+  auto no_cache = std::make_shared<bool>(false);
   cmd->add_option("--store", *store,
                   "processed store to read, e.g. sqlite:///var/lib/shopstream/store.db")
       ->required();
   cmd->add_option("--listen", *listen,
                   "HOST:PORT to listen on (default 127.0.0.1:8088; 0.0.0.0:PORT exposes the\n"
                   "dashboard to the network, with no authentication)");
-  cmd->callback([store, listen] {
+  cmd->add_flag("--no-cache", *no_cache,
+                "Compute every answer from the rollups (by default an answer is reused until the\n"
+                "next commit changes the store)");
+  cmd->callback([store, listen, no_cache] {
     auto query_store = OpenQueryStore(*store);
     if (!query_store.ok()) {
       const Status& s = query_store.status();
@@ -31,6 +36,8 @@ void RegisterServeCommand(CLI::App& app) {
           s.code() == StatusCode::kInvalidArgument || s.code() == StatusCode::kNotFound;
       throw CommandExit(bad_input ? kExitBadInput : kExitFailure, s.message());
     }
+    std::unique_ptr<QueryStore> reader = std::move(query_store).value();
+    if (!*no_cache) reader = WithAnswerCache(std::move(reader));
     // Block the stop signals before the server's threads start, so that they inherit the
     // mask and only this thread receives them, in sigwait() below.
     sigset_t stop_signals;
@@ -40,7 +47,7 @@ void RegisterServeCommand(CLI::App& app) {
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
     serve::DashboardServer server;
-    if (auto s = server.Start(*listen, **query_store); !s.ok()) {
+    if (auto s = server.Start(*listen, *reader); !s.ok()) {
       throw CommandExit(kExitBadInput, s.message());
     }
     std::string host = listen->substr(0, listen->rfind(':'));

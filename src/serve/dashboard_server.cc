@@ -164,6 +164,9 @@ Status DashboardServer::Start(const std::string& listen, QueryStore& store,
   http_ = std::make_unique<httplib::Server>();
   const int threads = options_.threads;
   http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // Responses leave in more than one write: with Nagle's algorithm and the client's delayed
+  // ACK, a small keep-alive response would wait ~40 ms.
+  http_->set_tcp_nodelay(true);
   // SO_REUSEADDR only: the library's default SO_REUSEPORT would let a second server share a
   // taken port silently.
   http_->set_socket_options([](socket_t sock) {

@@ -1,32 +1,65 @@
 """Helpers for the dashboard tests: build a store with the real `shopstream produce` and
-`shopstream process`, start `shopstream serve` on a free port, and compute what the dashboard
-should show straight from the CSV, with no shopstream code (the seed's cleaning rules)."""
+`shopstream process` (embedded SQLite, or MariaDB from scripts/stack), start `shopstream serve`
+on a free port, and compute what the dashboard should show straight from the CSV, with no
+shopstream code (the seed's cleaning rules)."""
 import collections
 import json
+import os
 import subprocess
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
-from conftest import run
+from conftest import REPO, run
+
+MYSQL_OPTION_FILE = REPO / ".cache" / "run" / "mysql.cnf"
 
 
-def build_store(shopstream_bin, csv_path, store, log, original_times=True):
-    """Replays `csv_path` into the embedded log and processes it into `store`."""
+def build_store(shopstream_bin, csv_path, store, log, original_times=True, processed=None, env=None):
+    """Replays `csv_path` into the embedded log and processes it into `store` (raw rows) and
+    `processed` (a store URI; default: the same SQLite file)."""
     pacing = ["--speedup", "100000000"] if original_times else ["--rate", "max"]
     produced = run([shopstream_bin, "produce", "-i", str(csv_path), "--to", f"sqlite://{log}", *pacing])
     assert produced.returncode == 0, produced.stderr
-    processed = run([shopstream_bin, "process", "--from", f"sqlite://{log}", "--raw", f"sqlite://{store}",
-                     "--processed", f"sqlite://{store}", "--idle-exit", "1"])
-    assert processed.returncode == 0, processed.stderr
+    processed = processed or f"sqlite://{store}"
+    result = run([shopstream_bin, "process", "--from", f"sqlite://{log}", "--raw", f"sqlite://{store}",
+                  "--processed", processed, "--idle-exit", "1"], env=env)
+    assert result.returncode == 0, result.stderr
+
+
+def mariadb(sql, database="ecommerce"):
+    """Runs SQL with the mariadb client and the stack's option file; rows as lists of text."""
+    r = subprocess.run(["mariadb", f"--defaults-extra-file={MYSQL_OPTION_FILE}", "--batch",
+                        "--skip-column-names", database, "-e", sql],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    return [line.split("\t") for line in r.stdout.splitlines()]
+
+
+class MysqlDatabase:
+    """A fresh `ecommerce_test_...` database on the stack's MariaDB, dropped by drop()."""
+
+    def __init__(self, prefix):
+        assert MYSQL_OPTION_FILE.exists(), "run `scripts/stack up mariadb` first"
+        self.name = f"ecommerce_test_{prefix}_{os.getpid()}_{int(time.time())}"
+        mariadb(f"CREATE DATABASE {self.name}")
+        self.uri = f"mysql://admin@127.0.0.1:3306/{self.name}.operations"
+        self.env = dict(os.environ, SHOPSTREAM_MYSQL_OPTION_FILE=str(MYSQL_OPTION_FILE))
+
+    def drop(self):
+        mariadb(f"DROP DATABASE IF EXISTS {self.name}")
 
 
 class Server:
-    """`shopstream serve` on 127.0.0.1 with a port of the kernel's choosing."""
+    """`shopstream serve` on 127.0.0.1 with a port of the kernel's choosing; `store` is a path
+    (SQLite) or a store URI."""
 
-    def __init__(self, shopstream_bin, store):
-        self.proc = subprocess.Popen([shopstream_bin, "serve", "--store", f"sqlite://{store}",
-                                      "--listen", "127.0.0.1:0"],
+    def __init__(self, shopstream_bin, store, env=None):
+        self.store_uri = store if "://" in str(store) else f"sqlite://{store}"
+        self.env = env
+        self.proc = subprocess.Popen([shopstream_bin, "serve", "--store", self.store_uri,
+                                      "--listen", "127.0.0.1:0"], env=env,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         assert "http://127.0.0.1:" in line, line + self.proc.stderr.read()

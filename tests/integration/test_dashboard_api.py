@@ -1,22 +1,39 @@
 """The dashboard's JSON API and /metrics over a store that the real `shopstream process` wrote
-from the 10K sample (original timestamps), checked against sums computed here from the CSV."""
+from the 10K sample (original timestamps), checked against sums computed here from the CSV.
+Runs over the embedded SQLite store and over MariaDB (the stack's server, a fresh database);
+$SHOPSTREAM_DASHBOARD_STORES picks them (CTest: "sqlite" in one test, "mysql" in the cluster one)."""
 import json
+import os
 import socket
 
 import pytest
 from conftest import run
-from dashboard_support import Expected, Server, build_store
+from dashboard_support import Expected, MysqlDatabase, Server, build_store, mariadb
 
 REVENUE_TOLERANCE = 0.01  # prices are stored as 32-bit floats, like the seed's MySQL FLOAT
+STORES = os.environ.get("SHOPSTREAM_DASHBOARD_STORES", "sqlite,mysql").split(",")
 
 
-@pytest.fixture(scope="module")
-def server(shopstream_bin, sample_zip, tmp_path_factory):
+@pytest.fixture(scope="module", params=STORES)
+def server(request, shopstream_bin, sample_zip, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("dashboard")
-    build_store(shopstream_bin, sample_zip, tmp / "store.db", tmp / "log.db")
-    s = Server(shopstream_bin, tmp / "store.db")
-    yield s
-    s.stop()
+    if request.param == "sqlite":
+        build_store(shopstream_bin, sample_zip, tmp / "store.db", tmp / "log.db")
+        s = Server(shopstream_bin, tmp / "store.db")
+        yield s
+        s.stop()
+        return
+    db = MysqlDatabase("dashboard")
+    try:
+        build_store(shopstream_bin, sample_zip, tmp / "raw.db", tmp / "log.db", processed=db.uri, env=db.env)
+        s = Server(shopstream_bin, db.uri, env=db.env)
+        s.database = db.name
+        try:
+            yield s
+        finally:
+            s.stop()
+    finally:
+        db.drop()
 
 
 def assert_breakdown(got, want):
@@ -145,13 +162,12 @@ def test_page_and_scripts_are_served_by_the_binary(server):
 
 
 def test_a_taken_port_exits_2_with_a_clear_message(shopstream_bin, server):
-    store = server.proc.args[3].removeprefix("sqlite://")
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = run([shopstream_bin, "serve", "--store", f"sqlite://{store}",
-                      "--listen", f"127.0.0.1:{port}"], timeout=60)
+        result = run([shopstream_bin, "serve", "--store", server.store_uri,
+                      "--listen", f"127.0.0.1:{port}"], env=server.env, timeout=60)
     assert result.returncode == 2, result
     assert "port is taken" in result.stderr
 
@@ -160,3 +176,28 @@ def test_a_missing_store_exits_2(shopstream_bin, tmp_path):
     result = run([shopstream_bin, "serve", "--store", f"sqlite://{tmp_path}/nope.db"], timeout=60)
     assert result.returncode == 2
     assert "does not exist" in result.stderr
+
+
+def test_mysql_connections_killed_by_the_server_are_replaced(server, sample_rows):
+    if not server.store_uri.startswith("mysql://"):
+        pytest.skip("MySQL only")
+    want = Expected(sample_rows).totals()
+    assert_breakdown(server.json("/api/kpis"), want)
+    ids = mariadb("SELECT id FROM information_schema.processlist WHERE db = '%s' AND id <> CONNECTION_ID()"
+                  % server.database)
+    assert ids, "the dashboard holds pooled connections to its database"
+    for (conn_id,) in ids:
+        mariadb(f"KILL CONNECTION {int(conn_id)}")
+    for _ in range(3):  # every pooled connection is found dead and replaced
+        assert_breakdown(server.json("/api/kpis"), want)
+        assert server.json("/api/brands", limit=10)["by_revenue"]
+
+
+def test_mysql_wrong_database_exits_2(shopstream_bin, tmp_path):
+    if "mysql" not in STORES:
+        pytest.skip("MySQL not selected")
+    db = MysqlDatabase("dashboard_missing")
+    db.drop()  # a name that surely does not exist
+    result = run([shopstream_bin, "serve", "--store", db.uri, "--listen", "127.0.0.1:0"], env=db.env, timeout=60)
+    assert result.returncode == 2, result
+    assert db.name in result.stderr

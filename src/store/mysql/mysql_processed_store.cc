@@ -1,7 +1,6 @@
 #include "store/mysql/mysql_processed_store.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <string_view>
 #include <unordered_set>
 
@@ -9,6 +8,7 @@
 #include "event/rollup.h"
 #include "store/mysql/chunked_statement.h"
 #include "store/mysql/mysql_client.h"
+#include "store/mysql/mysql_uri.h"
 #include "store/mysql/mysql_values.h"
 
 namespace shopstream {
@@ -18,10 +18,6 @@ using mysql::Blob;
 using mysql::ChunkedStatement;
 using mysql::Connection;
 using mysql::Value;
-
-constexpr const char* kPasswordEnv = "SHOPSTREAM_MYSQL_PASSWORD";
-constexpr const char* kOptionFileEnv = "SHOPSTREAM_MYSQL_OPTION_FILE";
-constexpr const char* kDefaultTable = "operations";
 
 Value Text(std::string_view s) { return Value(s); }
 
@@ -352,39 +348,10 @@ class MysqlProcessedStore : public ProcessedStore {
 }  // namespace
 
 Result<std::unique_ptr<ProcessedStore>> OpenMysqlProcessedStore(const Uri& uri) {
-  if (uri.scheme != "mysql") {
-    return Status::InvalidArgument("'" + uri.text + "' is not a mysql:// URI");
-  }
-  if (uri.host.find(',') != std::string::npos) {
-    return Status::InvalidArgument("'" + uri.text + "': give one MySQL server, not a list");
-  }
-  const auto dot = uri.path.find('.');
-  const std::string database = uri.path.substr(0, dot);
-  const std::string table = dot == std::string::npos ? kDefaultTable : uri.path.substr(dot + 1);
-  if (database.empty()) {
-    return Status::InvalidArgument("'" + uri.text +
-                                   "' names no database (mysql://USER@HOST:PORT/DATABASE.TABLE)");
-  }
-  auto quoted_db = mysql::QuoteIdentifier(database);
-  if (!quoted_db.ok())
-    return Status::InvalidArgument(uri.text + ": " + quoted_db.status().message());
-  auto quoted_table = mysql::QuoteIdentifier(table);
-  if (!quoted_table.ok()) {
-    return Status::InvalidArgument(uri.text + ": " + quoted_table.status().message());
-  }
-
-  mysql::ConnectOptions options;
-  options.host = uri.host;
-  options.port = uri.port;
-  options.user = uri.user;
-  options.database = database;
-  if (const char* password = std::getenv(kPasswordEnv)) options.password = password;
-  options.option_file = uri.Param("option-file");
-  if (options.option_file.empty()) {
-    if (const char* file = std::getenv(kOptionFileEnv)) options.option_file = file;
-  }
+  auto target = mysql::ParseMysqlUri(uri);
+  if (!target.ok()) return target.status();
   return std::unique_ptr<ProcessedStore>(
-      new MysqlProcessedStore(std::move(options), quoted_table.value()));
+      new MysqlProcessedStore(std::move(target->options), target->table));
 }
 
 }  // namespace shopstream

@@ -3,7 +3,8 @@
 // dead_letters). Never reads the event tables, so every query costs in proportion to the
 // number of buckets in its range, not to the number of events.
 //
-// Implementations: SQLite (sqlite_query_store.h); MySQL to come, same contract.
+// Implementations: SQLite (sqlite_query_store.h) and MySQL (mysql_query_store.h), same answers
+// for the same data.
 // Thread safety: every method may be called from several threads at once.
 #pragma once
 
@@ -117,7 +118,8 @@ class QueryStore {
   virtual Result<int64_t> ChangeStamp() = 0;
 };
 
-// Opens the query store named by `uri` (sqlite:///path.db today), read-only.
+// Opens the query store named by `uri` (sqlite:///path.db or mysql://USER@HOST:PORT/DB), for
+// reading only.
 Result<std::unique_ptr<QueryStore>> OpenQueryStore(const std::string& uri);
 
 }  // namespace shopstream

@@ -3,37 +3,14 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
-#include <algorithm>
 #include <mutex>
 #include <string_view>
 #include <vector>
 
+#include "store/query/rollup_reading.h"
+
 namespace shopstream {
 namespace {
-
-// Bucket bounds that sort below / above every bucket text, for open range ends, so that the
-// same SQL (and the primary-key range scan) serves open and closed ranges.
-constexpr std::string_view kBeforeAll = "";
-constexpr std::string_view kAfterAll = "~";
-
-// The bucket-text bounds of a range on a table of the given granularity: every bucket that
-// overlaps [from, to).
-struct BucketBounds {
-  std::string low;
-  std::string high;  // exclusive
-};
-
-BucketBounds BoundsFor(const TimeRange& range, Granularity g) {
-  BucketBounds b{std::string(kBeforeAll), std::string(kAfterAll)};
-  if (range.from) b.low = FormatBucket(FloorTo(*range.from, g), g);
-  if (range.to) b.high = FormatBucket(CeilTo(*range.to, g), g);
-  return b;
-}
-
-std::optional<double> Ratio(int64_t num, int64_t den) {
-  if (den == 0) return std::nullopt;
-  return static_cast<double>(num) / static_cast<double>(den);
-}
 
 // A prepared statement that finalises itself. Values are always bound, never spliced.
 class Statement {
@@ -98,39 +75,16 @@ class SqliteQueryStore final : public QueryStore {
     std::lock_guard lock(mu_);
     auto totals = TotalsLocked(range);
     if (!totals.ok()) return totals.status();
-    Kpis k;
-    k.totals = *totals;
-    k.view_to_cart = Ratio(k.totals.carts, k.totals.views);
-    k.cart_to_purchase = Ratio(k.totals.purchases, k.totals.carts);
-    return k;
+    return KpisFrom(*totals);
   }
 
   Result<TimeSeries> QueryTimeSeries(const TimeRange& range) override {
     std::lock_guard lock(mu_);
     auto extent = ExtentLocked();
     if (!extent.ok()) return extent.status();
-    TimeSeries series;
-    // The span shown: the range's ends, or the data's where the range is open.
-    std::optional<int64_t> start = range.from, end = range.to;
-    if (!extent->first_minute.empty()) {
-      auto first = ParseMinuteBucket(extent->first_minute);
-      auto last = ParseMinuteBucket(extent->last_minute);
-      if (!first.ok()) return first.status();
-      if (!last.ok()) return last.status();
-      if (!start) start = *first;
-      if (!end) end = *last + 1;
-      // A needlessly wide closed range shrinks to the data it holds, to bound the points.
-      constexpr int64_t kMaxDaySpan = 5000 * kMinutesPerDay;
-      if (*end - *start > kMaxDaySpan) {
-        start = std::max(*start, *first);
-        end = std::min(*end, *last + 1);
-      }
-    }
-    if (!start || !end || *start >= *end) return series;  // nothing to show
-    series.granularity = ChooseGranularity(*end - *start);
-    const Granularity g = series.granularity;
-    const size_t key_length = g == Granularity::kMinute ? 16 : g == Granularity::kHour ? 13 : 10;
-
+    auto span = SeriesSpanFor(range, *extent);
+    if (!span.ok()) return span.status();
+    if (!span->has_value()) return TimeSeries{};
     std::string sql = std::string("SELECT substr(bucket, 1, :len) AS b, ") + kBreakdownColumns +
                       " FROM rollup_minute WHERE bucket >= :low AND bucket < :high"
                       " GROUP BY b ORDER BY b";
@@ -139,7 +93,7 @@ class SqliteQueryStore final : public QueryStore {
     Statement& s = **stmt;
     BindTypes(s);
     auto bounds = BoundsFor(range, Granularity::kMinute);
-    s.BindNamed(":len", static_cast<int64_t>(key_length));
+    s.BindNamed(":len", static_cast<int64_t>((*span)->key_length));
     s.BindNamed(":low", bounds.low);
     s.BindNamed(":high", bounds.high);
     std::vector<TimePoint> found;
@@ -147,16 +101,7 @@ class SqliteQueryStore final : public QueryStore {
     while ((rc = s.Step()) == SQLITE_ROW) found.push_back({s.Text(0), ReadBreakdown(s, 1)});
     if (rc != SQLITE_DONE) return Error("reading rollup_minute");
 
-    // Every bucket of the span, zeros where no row exists.
-    size_t next = 0;
-    const int64_t step = GranularityMinutes(g);
-    for (int64_t m = FloorTo(*start, g); m < CeilTo(*end, g); m += step) {
-      TimePoint p{FormatBucket(m, g), {}};
-      while (next < found.size() && found[next].bucket < p.bucket) ++next;
-      if (next < found.size() && found[next].bucket == p.bucket) p.values = found[next++].values;
-      series.points.push_back(std::move(p));
-    }
-    return series;
+    return FillSeries(**span, found);
   }
 
   Result<std::vector<NamedBreakdown>> QueryDepartments(const TimeRange& range) override {
@@ -199,14 +144,7 @@ class SqliteQueryStore final : public QueryStore {
     std::lock_guard lock(mu_);
     auto totals = TotalsLocked(range);
     if (!totals.ok()) return totals.status();
-    Funnel f;
-    f.views = totals->views;
-    f.carts = totals->carts;
-    f.purchases = totals->purchases;
-    f.view_to_cart = Ratio(f.carts, f.views);
-    f.cart_to_purchase = Ratio(f.purchases, f.carts);
-    f.view_to_purchase = Ratio(f.purchases, f.views);
-    return f;
+    return FunnelFrom(*totals);
   }
 
   Result<DataExtent> QueryExtent() override {

@@ -1,0 +1,23 @@
+// Reads a mysql://USER@HOST:PORT/DATABASE[.TABLE][?option-file=PATH] URI into connection
+// options, with the password from $SHOPSTREAM_MYSQL_PASSWORD and the option file from the URI
+// or $SHOPSTREAM_MYSQL_OPTION_FILE. Shared by the processed store and the dashboard's reader.
+#pragma once
+
+#include <string>
+
+#include "common/status.h"
+#include "common/uri.h"
+#include "store/mysql/mysql_client.h"
+
+namespace shopstream::mysql {
+
+struct MysqlTarget {
+  ConnectOptions options;
+  std::string table;  // the rows table, quoted; `operations` by default
+};
+
+// InvalidArgument for another scheme, a server list, a missing database or a name that is
+// not plain.
+Result<MysqlTarget> ParseMysqlUri(const Uri& uri);
+
+}  // namespace shopstream::mysql

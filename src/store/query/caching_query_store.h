@@ -1,0 +1,19 @@
+// A QueryStore that remembers its answers until the data changes: each call first reads the
+// inner store's ChangeStamp (one tiny query) and, while it is unchanged, answers the same
+// question from memory. Every viewer of the dashboard asks the same few questions between two
+// micro-batches, so N open pages cost one computation per commit instead of N; the first
+// request after a commit pays the full price.
+#pragma once
+
+#include <memory>
+
+#include "store/query/query_store.h"
+
+namespace shopstream {
+
+// At most `max_entries` answers are kept (distinct ranges and limits); beyond that the memory
+// starts over.
+std::unique_ptr<QueryStore> WithAnswerCache(std::unique_ptr<QueryStore> inner,
+                                            size_t max_entries = 256);
+
+}  // namespace shopstream

@@ -1,0 +1,71 @@
+#include "store/query/caching_query_store.h"
+
+#include <gtest/gtest.h>
+
+namespace shopstream {
+namespace {
+
+// Counts the questions that reach the store; the stamp and the totals are set by the test.
+class CountingStore final : public QueryStore {
+ public:
+  int64_t stamp = 1;
+  int64_t events = 10;
+  int computed = 0;
+
+  Result<Kpis> QueryKpis(const TimeRange&) override {
+    ++computed;
+    Kpis k;
+    k.totals.events = events;
+    return k;
+  }
+  Result<TimeSeries> QueryTimeSeries(const TimeRange&) override { return TimeSeries{}; }
+  Result<std::vector<NamedBreakdown>> QueryDepartments(const TimeRange&) override {
+    return std::vector<NamedBreakdown>{};
+  }
+  Result<std::vector<NamedBreakdown>> QueryTopBrands(const TimeRange&, RankBy, int limit) override {
+    ++computed;
+    return std::vector<NamedBreakdown>(static_cast<size_t>(limit));
+  }
+  Result<std::vector<NamedBreakdown>> QueryTopProducts(const TimeRange&, RankBy, int) override {
+    return std::vector<NamedBreakdown>{};
+  }
+  Result<std::vector<EventTypeCount>> QueryEventMix(const TimeRange&) override {
+    return std::vector<EventTypeCount>{};
+  }
+  Result<Funnel> QueryFunnel(const TimeRange&) override { return Funnel{}; }
+  Result<DataExtent> QueryExtent() override { return DataExtent{}; }
+  Result<ProcessorStatus> QueryProcessorStatus() override { return ProcessorStatus{}; }
+  Result<int64_t> ChangeStamp() override { return stamp; }
+};
+
+TEST(CachingQueryStoreTest, AnswersFromMemoryUntilTheStampChanges) {
+  auto owned = std::make_unique<CountingStore>();
+  CountingStore* inner = owned.get();
+  auto store = WithAnswerCache(std::move(owned));
+  const TimeRange all;
+  EXPECT_EQ(store->QueryKpis(all)->totals.events, 10);
+  EXPECT_EQ(store->QueryKpis(all)->totals.events, 10);
+  EXPECT_EQ(inner->computed, 1);
+
+  inner->events = 25;  // a commit
+  inner->stamp = 2;
+  EXPECT_EQ(store->QueryKpis(all)->totals.events, 25);
+  EXPECT_EQ(inner->computed, 2);
+}
+
+TEST(CachingQueryStoreTest, DifferentQuestionsAreDifferentAnswers) {
+  auto owned = std::make_unique<CountingStore>();
+  CountingStore* inner = owned.get();
+  auto store = WithAnswerCache(std::move(owned), 2);
+  TimeRange day{0, 1440};
+  EXPECT_EQ(store->QueryTopBrands(day, RankBy::kRevenue, 3)->size(), 3u);
+  EXPECT_EQ(store->QueryTopBrands(day, RankBy::kRevenue, 5)->size(), 5u);
+  EXPECT_EQ(store->QueryTopBrands(day, RankBy::kViews, 3)->size(), 3u);  // over the limit: reset
+  EXPECT_EQ(store->QueryTopBrands(TimeRange{}, RankBy::kRevenue, 3)->size(), 3u);
+  EXPECT_EQ(inner->computed, 4);
+  EXPECT_EQ(store->QueryTopBrands(TimeRange{}, RankBy::kRevenue, 3)->size(), 3u);
+  EXPECT_EQ(inner->computed, 4);
+}
+
+}  // namespace
+}  // namespace shopstream
