@@ -485,7 +485,8 @@ def _stores_mysql(n, csv, db, mysql):
     for k in range(_stores_repeats()):
         if k > 0:
             for table in ("operations", "operations_ref", "rollup_minute", "rollup_hour_brand",
-                          "rollup_hour_product", "stream_offsets", "processor_stats"):
+                          "rollup_hour_product", "rollup_hour", "rollup_brand", "rollup_product",
+                          "stream_offsets", "processor_stats"):
                 mysql.execute(f"TRUNCATE TABLE {table}")
         st.say(f"[{k + 1}] bench/mysql_store_bench: {n:,} cleaned rows, micro-batches of 20,000 -> {db}.operations")
         _, _, _, out = timed([str(BUILD / "bench" / "mysql_store_bench"), "--csv", str(csv), "--count", str(n),
@@ -818,7 +819,8 @@ def section_dashboard():
                     f.unlink()
             if kind != "sqlite":
                 for table in ("operations", "rollup_minute", "rollup_hour_brand", "rollup_hour_product",
-                              "stream_offsets", "dead_letters", "processor_stats"):
+                              "rollup_hour", "rollup_brand", "rollup_product", "stream_offsets",
+                              "dead_letters", "processor_stats"):
                     mysql.execute(f"DROP TABLE IF EXISTS {table}")
             wall, _, _, _ = timed([str(BIN), "process", "--from", f"sqlite://{log}", "--raw", raw,
                                    "--processed", uri, "--idle-exit", "2"], env=env)

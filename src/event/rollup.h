@@ -5,6 +5,11 @@
 //   rollup_minute(bucket 'YYYY-MM-DD HH:MM', event_type, department, events, revenue)
 //   rollup_hour_brand(bucket 'YYYY-MM-DD HH', brand, event_type, events, revenue)
 //   rollup_hour_product(bucket 'YYYY-MM-DD HH', department, product, event_type, events, revenue)
+// and coarser copies, so that a wide range reads few rows (hours instead of minutes, one row
+// per brand instead of one per brand and hour):
+//   rollup_hour(bucket 'YYYY-MM-DD HH', event_type, department, events, revenue)
+//   rollup_brand(brand, event_type, events, revenue)                 all time
+//   rollup_product(department, product, event_type, events, revenue) all time
 // Buckets are taken from the cleaned event_time.
 #pragma once
 
@@ -33,5 +38,17 @@ struct RollupDelta {
   void Add(const CleanedEvent& row);
   bool empty() const { return by_minute.empty(); }
 };
+
+// The coarse tables' share of a delta, summed from its fine maps once per batch rather than
+// once per event.
+struct CoarseRollupDelta {
+  // (hour, event_type, department)
+  std::map<std::tuple<std::string, std::string, std::string>, Totals> by_hour;
+  // (brand, event_type)
+  std::map<std::tuple<std::string, std::string>, Totals> by_brand;
+  // (department, product, event_type)
+  std::map<std::tuple<std::string, std::string, std::string>, Totals> by_product;
+};
+CoarseRollupDelta Coarsen(const RollupDelta& delta);
 
 }  // namespace shopstream

@@ -161,7 +161,8 @@ def assert_exactly_once(db, topic, payloads, messages):
     assert stored_ids == set(ids)
     assert math.isclose(revenue, expected_revenue(payloads), rel_tol=1e-9, abs_tol=1e-6)
     # Rollups add each event once: a batch committed twice would count twice here.
-    assert query(db, "SELECT sum(events) FROM rollup_minute")[0][0] == len(payloads)
+    for table in ("rollup_minute", "rollup_hour", "rollup_product"):
+        assert query(db, f"SELECT sum(events) FROM {table}")[0][0] == len(payloads), table
     assert query(db, "SELECT count(*) FROM raw_operations")[0][0] == len(payloads)
     assert query(db, "SELECT count(*) FROM dead_letters")[0][0] == 0
     stored = dict(query(db, "SELECT partition, next_offset FROM stream_offsets WHERE stream = ?",

@@ -10,6 +10,7 @@
 #include "store/mysql/mysql_client.h"
 #include "store/mysql/mysql_uri.h"
 #include "store/mysql/mysql_values.h"
+#include "store/rollup_backfill.h"
 
 namespace shopstream {
 namespace {
@@ -46,6 +47,20 @@ std::vector<std::string> SchemaStatements(const std::string& table, const std::s
       " department VARCHAR(50) NOT NULL, product VARCHAR(50) NOT NULL,"
       " event_type VARCHAR(20) NOT NULL, events BIGINT NOT NULL, revenue DOUBLE NOT NULL,"
       " PRIMARY KEY(bucket, department, product, event_type))" +
+          options,
+      "CREATE TABLE IF NOT EXISTS rollup_hour(bucket VARCHAR(13) NOT NULL,"
+      " event_type VARCHAR(20) NOT NULL, department VARCHAR(50) NOT NULL,"
+      " events BIGINT NOT NULL, revenue DOUBLE NOT NULL,"
+      " PRIMARY KEY(bucket, event_type, department))" +
+          options,
+      "CREATE TABLE IF NOT EXISTS rollup_brand(brand VARCHAR(50) NOT NULL,"
+      " event_type VARCHAR(20) NOT NULL, events BIGINT NOT NULL, revenue DOUBLE NOT NULL,"
+      " PRIMARY KEY(brand, event_type))" +
+          options,
+      "CREATE TABLE IF NOT EXISTS rollup_product(department VARCHAR(50) NOT NULL,"
+      " product VARCHAR(50) NOT NULL, event_type VARCHAR(20) NOT NULL,"
+      " events BIGINT NOT NULL, revenue DOUBLE NOT NULL,"
+      " PRIMARY KEY(department, product, event_type))" +
           options,
       "CREATE TABLE IF NOT EXISTS stream_offsets(stream VARCHAR(255) NOT NULL,"
       " `partition` INT NOT NULL, next_offset BIGINT NOT NULL,"
@@ -107,6 +122,14 @@ class MysqlProcessedStore : public ProcessedStore {
             "INSERT INTO rollup_hour_product(bucket, department, product, event_type,"
             " events, revenue) VALUES ",
             "(?,?,?,?,?,?)", ",", kAddTotals, 6, "adding to rollup_hour_product"),
+        hour_("INSERT INTO rollup_hour(bucket, event_type, department, events, revenue) VALUES ",
+              "(?,?,?,?,?)", ",", kAddTotals, 5, "adding to rollup_hour"),
+        brand_("INSERT INTO rollup_brand(brand, event_type, events, revenue) VALUES ", "(?,?,?,?)",
+               ",", kAddTotals, 4, "adding to rollup_brand"),
+        product_(
+            "INSERT INTO rollup_product(department, product, event_type, events, revenue)"
+            " VALUES ",
+            "(?,?,?,?,?)", ",", kAddTotals, 5, "adding to rollup_product"),
         dead_letters_(
             "INSERT INTO dead_letters(stream, `partition`, `offset`, reason, payload,"
             " recorded_at) VALUES ",
@@ -133,9 +156,18 @@ class MysqlProcessedStore : public ProcessedStore {
 
   Status Init() override {
     if (Status s = Connect(); !s.ok()) return s;
+    auto missing = MissingCoarseRollups();
+    if (!missing.ok()) return Done(missing.status());
     for (const std::string& sql :
          SchemaStatements(table_, ExactCollation(conn_->server_version()))) {
       if (Status s = conn_->Exec(sql, "creating tables"); !s.ok()) return Done(s);
+    }
+    for (const CoarseRollupBackfill* backfill : *missing) {
+      if (Status s = conn_->Exec(backfill->insert_sql,
+                                 std::string("filling ") + backfill->table + " from finer rollups");
+          !s.ok()) {
+        return Done(s);
+      }
     }
     return Status::Ok();
   }
@@ -174,6 +206,22 @@ class MysqlProcessedStore : public ProcessedStore {
   }
 
  private:
+  // The coarse rollup tables this database does not have yet.
+  Result<std::vector<const CoarseRollupBackfill*>> MissingCoarseRollups() {
+    auto lookup = conn_->Prepare(
+        "SELECT COUNT(*) FROM information_schema.tables"
+        " WHERE table_schema = DATABASE() AND table_name = ?",
+        "looking up the rollup tables");
+    if (!lookup.ok()) return lookup.status();
+    std::vector<const CoarseRollupBackfill*> missing;
+    for (const CoarseRollupBackfill& backfill : kCoarseRollupBackfills) {
+      auto rows = lookup->Query({Text(backfill.table)});
+      if (!rows.ok()) return rows.status();
+      if (rows->empty() || rows->front().at(0).value_or("0") == "0") missing.push_back(&backfill);
+    }
+    return missing;
+  }
+
   Status WriteAll(const ProcessedBatch& batch) {
     // Each id counts once: the first of its occurrences in the batch, if it is not stored yet.
     std::vector<const CleanedEvent*> unique;
@@ -305,7 +353,28 @@ class MysqlProcessedStore : public ProcessedStore {
       values.insert(values.end(), {Text(hour), Text(department), Text(product), Text(event_type),
                                    t.events, t.revenue});
     }
-    return hour_product_.Execute(*conn_, values);
+    if (Status s = hour_product_.Execute(*conn_, values); !s.ok()) return s;
+    const CoarseRollupDelta coarse = Coarsen(delta);
+    values.clear();
+    for (const auto& [key, t] : coarse.by_hour) {
+      const auto& [hour, event_type, department] = key;
+      values.insert(values.end(),
+                    {Text(hour), Text(event_type), Text(department), t.events, t.revenue});
+    }
+    if (Status s = hour_.Execute(*conn_, values); !s.ok()) return s;
+    values.clear();
+    for (const auto& [key, t] : coarse.by_brand) {
+      const auto& [brand, event_type] = key;
+      values.insert(values.end(), {Text(brand), Text(event_type), t.events, t.revenue});
+    }
+    if (Status s = brand_.Execute(*conn_, values); !s.ok()) return s;
+    values.clear();
+    for (const auto& [key, t] : coarse.by_product) {
+      const auto& [department, product, event_type] = key;
+      values.insert(values.end(),
+                    {Text(department), Text(product), Text(event_type), t.events, t.revenue});
+    }
+    return product_.Execute(*conn_, values);
   }
 
   // Opens a connection when there is none or the last one was lost. Statements are prepared
@@ -328,8 +397,9 @@ class MysqlProcessedStore : public ProcessedStore {
 
   void Disconnect() {
     // Statements go before the connection they belong to.
-    for (ChunkedStatement* c : {&find_ids_, &insert_rows_, &minute_, &hour_brand_, &hour_product_,
-                                &dead_letters_, &offsets_, &stats_, &load_offsets_}) {
+    for (ChunkedStatement* c :
+         {&find_ids_, &insert_rows_, &minute_, &hour_brand_, &hour_product_, &hour_, &brand_,
+          &product_, &dead_letters_, &offsets_, &stats_, &load_offsets_}) {
       c->Reset();
     }
     conn_.reset();
@@ -341,8 +411,8 @@ class MysqlProcessedStore : public ProcessedStore {
   const std::string load_rows_sql_;
   bool bulk_enabled_ = true;  // until the server refuses LOAD DATA LOCAL
   std::string bulk_data_;     // reused between batches
-  ChunkedStatement find_ids_, insert_rows_, minute_, hour_brand_, hour_product_, dead_letters_,
-      offsets_, stats_, load_offsets_;
+  ChunkedStatement find_ids_, insert_rows_, minute_, hour_brand_, hour_product_, hour_, brand_,
+      product_, dead_letters_, offsets_, stats_, load_offsets_;
 };
 
 }  // namespace

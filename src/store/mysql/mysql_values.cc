@@ -72,26 +72,30 @@ Status CheckStreamName(std::string_view stream) {
 
 namespace {
 
+// The escapes LOAD DATA's ESCAPED BY '\\' undoes; every other byte goes as it is.
+const char* LoadDataEscape(char c) {
+  switch (c) {
+    case '\\':
+      return "\\\\";
+    case '\t':
+      return "\\t";
+    case '\n':
+      return "\\n";
+    case '\r':
+      return "\\r";
+    case '\0':
+      return "\\0";
+    default:
+      return nullptr;
+  }
+}
+
 void AppendEscaped(std::string_view text, std::string* out) {
   for (char c : text) {
-    switch (c) {
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\0':
-        out->append("\\0");
-        break;
-      default:
-        out->push_back(c);
+    if (const char* escaped = LoadDataEscape(c)) {
+      out->append(escaped);
+    } else {
+      out->push_back(c);
     }
   }
   out->push_back('\t');

@@ -47,6 +47,13 @@ void AddBreakdownParams(std::vector<Value>& params) {
   params.insert(params.end(), {Text("view"), Text("cart"), Text("purchase")});
 }
 
+std::string Placeholder(size_t) { return "?"; }
+
+// Bound values point into `source`, which outlives the query.
+void AddBounds(std::vector<Value>& params, const RollupSource& source) {
+  for (const std::string& bound : source.bounds) params.push_back(Text(bound));
+}
+
 Breakdown ReadBreakdown(const Row& row, size_t first_col) {
   Breakdown b;
   b.events = Int(row, first_col);
@@ -90,15 +97,13 @@ class MysqlQueryStore final : public QueryStore {
     auto span = SeriesSpanFor(range, *extent);
     if (!span.ok()) return span.status();
     if (!span->has_value()) return TimeSeries{};
+    const RollupSource source = SeriesSource(range, **span, Placeholder);
     const std::string sql = std::string("SELECT SUBSTRING(bucket, 1, ?) AS b, ") +
-                            kBreakdownColumns +
-                            " FROM rollup_minute WHERE bucket >= ? AND bucket < ?"
-                            " GROUP BY b ORDER BY b";
-    const auto bounds = BoundsFor(range, Granularity::kMinute);
+                            kBreakdownColumns + " FROM " + source.from + " GROUP BY b ORDER BY b";
     std::vector<Value> params{static_cast<int64_t>((*span)->key_length)};
     AddBreakdownParams(params);
-    params.insert(params.end(), {Text(bounds.low), Text(bounds.high)});
-    auto rows = Run(sql, params, "reading rollup_minute by time");
+    AddBounds(params, source);
+    auto rows = Run(sql, params, "reading " + source.what + " by time");
     if (!rows.ok()) return rows.status();
     std::vector<TimePoint> found;
     found.reserve(rows->size());
@@ -107,27 +112,31 @@ class MysqlQueryStore final : public QueryStore {
   }
 
   Result<std::vector<NamedBreakdown>> QueryDepartments(const TimeRange& range) override {
-    return Grouped("department", "", "rollup_minute", Granularity::kMinute, range, RankBy::kRevenue,
+    return Grouped("department", "", MinuteHourSource(range, Placeholder), RankBy::kRevenue,
                    kNoLimit);
   }
 
   Result<std::vector<NamedBreakdown>> QueryTopBrands(const TimeRange& range, RankBy by,
                                                      int limit) override {
-    return Grouped("brand", "", "rollup_hour_brand", Granularity::kHour, range, by, limit);
+    auto source = RankingSourceFor("rollup_brand", "rollup_hour_brand", range);
+    if (!source.ok()) return source.status();
+    return Grouped("brand", "", *source, by, limit);
   }
 
   Result<std::vector<NamedBreakdown>> QueryTopProducts(const TimeRange& range, RankBy by,
                                                        int limit) override {
-    return Grouped("product", "department", "rollup_hour_product", Granularity::kHour, range, by,
-                   limit);
+    auto source = RankingSourceFor("rollup_product", "rollup_hour_product", range);
+    if (!source.ok()) return source.status();
+    return Grouped("product", "department", *source, by, limit);
   }
 
   Result<std::vector<EventTypeCount>> QueryEventMix(const TimeRange& range) override {
-    const auto bounds = BoundsFor(range, Granularity::kMinute);
-    auto rows =
-        Run("SELECT event_type, SUM(events) AS n FROM rollup_minute"
-            " WHERE bucket >= ? AND bucket < ? GROUP BY event_type ORDER BY n DESC, event_type",
-            {Text(bounds.low), Text(bounds.high)}, "reading rollup_minute by event type");
+    const RollupSource source = MinuteHourSource(range, Placeholder);
+    std::vector<Value> params;
+    AddBounds(params, source);
+    auto rows = Run("SELECT event_type, SUM(events) AS n FROM " + source.from +
+                        " GROUP BY event_type ORDER BY n DESC, event_type",
+                    params, "reading " + source.what + " by event type");
     if (!rows.ok()) return rows.status();
     std::vector<EventTypeCount> mix;
     for (const Row& row : *rows) mix.push_back({TextOf(row, 0), Int(row, 1)});
@@ -191,36 +200,46 @@ class MysqlQueryStore final : public QueryStore {
   }
 
  private:
+  // A ranking's source; the extent decides whether all-time tables answer.
+  Result<RollupSource> RankingSourceFor(const char* all_time, const char* hourly,
+                                        const TimeRange& range) {
+    DataExtent extent;
+    if (range.from || range.to) {
+      auto found = QueryExtent();
+      if (!found.ok()) return found.status();
+      extent = std::move(found).value();
+    }
+    return RankingSource(all_time, hourly, range, extent, Placeholder);
+  }
+
   Result<Breakdown> Totals(const TimeRange& range) {
-    const auto bounds = BoundsFor(range, Granularity::kMinute);
+    const RollupSource source = MinuteHourSource(range, Placeholder);
     std::vector<Value> params;
     AddBreakdownParams(params);
-    params.insert(params.end(), {Text(bounds.low), Text(bounds.high)});
-    auto rows = Run(std::string("SELECT ") + kBreakdownColumns +
-                        " FROM rollup_minute WHERE bucket >= ? AND bucket < ?",
-                    params, "reading rollup_minute");
+    AddBounds(params, source);
+    auto rows = Run(std::string("SELECT ") + kBreakdownColumns + " FROM " + source.from, params,
+                    "reading " + source.what);
     if (!rows.ok()) return rows.status();
     if (rows->empty()) return Breakdown{};
     return ReadBreakdown(rows->front(), 0);
   }
 
-  // Groups `table` by `key` (and `parent`, when given), ranked by `by`. The column and table
+  // Groups the source's rows by `key` (and `parent`, when given), ranked by `by`. The column
   // names are constants of this file, never input.
   Result<std::vector<NamedBreakdown>> Grouped(const char* key, const char* parent,
-                                              const char* table, Granularity g,
-                                              const TimeRange& range, RankBy by, int64_t limit) {
+                                              const RollupSource& source, RankBy by,
+                                              int64_t limit) {
     const bool has_parent = *parent != '\0';
     const std::string keys = has_parent ? std::string(parent) + ", " + key : key;
     const std::string order = by == RankBy::kRevenue ? "6 DESC, 2 DESC" : "3 DESC, 6 DESC";
     const std::string sql = "SELECT " + std::string(key) + ", " + kBreakdownColumns + ", " +
-                            (has_parent ? parent : "''") + " FROM " + table +
-                            " WHERE bucket >= ? AND bucket < ? GROUP BY " + keys + " ORDER BY " +
-                            order + ", 1, 7 LIMIT ?";
-    const auto bounds = BoundsFor(range, g);
+                            (has_parent ? parent : "''") + " FROM " + source.from + " GROUP BY " +
+                            keys + " ORDER BY " + order + ", 1, 7 LIMIT ?";
     std::vector<Value> params;
     AddBreakdownParams(params);
-    params.insert(params.end(), {Text(bounds.low), Text(bounds.high), limit});
-    auto rows = Run(sql, params, std::string("reading ") + table);
+    AddBounds(params, source);
+    params.push_back(limit);
+    auto rows = Run(sql, params, "reading " + source.what);
     if (!rows.ok()) return rows.status();
     std::vector<NamedBreakdown> out;
     out.reserve(rows->size());

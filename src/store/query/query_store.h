@@ -1,7 +1,7 @@
 // The dashboard's read side: aggregate queries over the rollup tables kept by the processor
-// (rollup_minute, rollup_hour_brand, rollup_hour_product) and its counters (processor_stats,
-// dead_letters). Never reads the event tables, so every query costs in proportion to the
-// number of buckets in its range, not to the number of events.
+// (event/rollup.h) and its counters (processor_stats, dead_letters). Never reads the event
+// tables: a range reads its whole hours and its ragged minutes, a ranking over all the data
+// one row per name, so a query costs buckets, not events.
 //
 // Implementations: SQLite (sqlite_query_store.h) and MySQL (mysql_query_store.h), same answers
 // for the same data.
@@ -95,9 +95,9 @@ class QueryStore {
  public:
   virtual ~QueryStore() = default;
 
-  // Range semantics: minute rollups are filtered on [range.from, range.to). The hourly brand
-  // and product rollups include every hour that overlaps the range, so a 15-minute range
-  // counts the whole hours around it in those two rankings.
+  // Range semantics: totals count exactly the minutes of [range.from, range.to). Brand and
+  // product rankings include every hour that overlaps the range, so a 15-minute range counts
+  // the whole hours around it in those two rankings.
   virtual Result<Kpis> QueryKpis(const TimeRange& range) = 0;
   // Granularity follows the span of the range (clamped to the data when open-ended):
   // minutes up to 6 hours, hours up to 31 days, days beyond.

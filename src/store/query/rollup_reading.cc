@@ -1,6 +1,7 @@
 #include "store/query/rollup_reading.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace shopstream {
 
@@ -9,6 +10,43 @@ BucketBounds BoundsFor(const TimeRange& range, Granularity g) {
   if (range.from) b.low = FormatBucket(FloorTo(*range.from, g), g);
   if (range.to) b.high = FormatBucket(CeilTo(*range.to, g), g);
   return b;
+}
+
+MinuteHourSplit SplitMinutesHours(const TimeRange& range) {
+  const BucketBounds none{"", ""};
+  MinuteHourSplit split{none, {"", "~"}, none};
+  // Whole hours run from the first hour boundary at or after `from` to the last one at or
+  // before `to`.
+  const std::optional<int64_t> first_hour =
+      range.from ? std::optional(CeilTo(*range.from, Granularity::kHour)) : std::nullopt;
+  const std::optional<int64_t> last_hour =
+      range.to ? std::optional(FloorTo(*range.to, Granularity::kHour)) : std::nullopt;
+  if (first_hour && last_hour && *first_hour >= *last_hour) {
+    // No whole hour inside: minutes only.
+    split.head_minutes = BoundsFor(range, Granularity::kMinute);
+    split.hours = none;
+    return split;
+  }
+  if (first_hour) {
+    split.hours.low = FormatHourBucket(*first_hour);
+    if (*range.from < *first_hour) {
+      split.head_minutes = {FormatMinuteBucket(*range.from), FormatMinuteBucket(*first_hour)};
+    }
+  }
+  if (last_hour) {
+    split.hours.high = FormatHourBucket(*last_hour);
+    if (*last_hour < *range.to) {
+      split.tail_minutes = {FormatMinuteBucket(*last_hour), FormatMinuteBucket(*range.to)};
+    }
+  }
+  return split;
+}
+
+bool CoversAll(const TimeRange& range, const DataExtent& extent) {
+  if (!range.from && !range.to) return true;
+  if (extent.first_minute.empty()) return true;  // no data: every table answers "nothing"
+  const BucketBounds minutes = BoundsFor(range, Granularity::kMinute);
+  return minutes.low <= extent.first_minute && extent.last_minute < minutes.high;
 }
 
 std::optional<double> Ratio(int64_t num, int64_t den) {
@@ -75,6 +113,57 @@ TimeSeries FillSeries(const SeriesSpan& span, const std::vector<TimePoint>& foun
     series.points.push_back(std::move(p));
   }
   return series;
+}
+
+RollupSource MinuteHourSource(const TimeRange& range, Placeholder placeholder) {
+  const MinuteHourSplit split = SplitMinutesHours(range);
+  const BucketBounds* parts[] = {&split.head_minutes, &split.hours, &split.tail_minutes};
+  const char* tables[] = {"rollup_minute", "rollup_hour", "rollup_minute"};
+  RollupSource source{"(", {}, "rollup_minute and rollup_hour"};
+  for (size_t i = 0; i < 3; ++i) {
+    if (i > 0) source.from += " UNION ALL ";
+    source.from.append("SELECT bucket, event_type, department, events, revenue FROM ")
+        .append(tables[i])
+        .append(" WHERE bucket >= ")
+        .append(placeholder(2 * i))
+        .append(" AND bucket < ")
+        .append(placeholder(2 * i + 1));
+    source.bounds.push_back(parts[i]->low);
+    source.bounds.push_back(parts[i]->high);
+  }
+  source.from += ") AS split";
+  return source;
+}
+
+namespace {
+
+// `table` filtered to the buckets of granularity `g` that overlap the range.
+RollupSource BucketedSource(const char* table, Granularity g, const TimeRange& range,
+                            Placeholder placeholder) {
+  const BucketBounds bounds = BoundsFor(range, g);
+  std::string from = "(SELECT * FROM ";
+  from.append(table)
+      .append(" WHERE bucket >= ")
+      .append(placeholder(0))
+      .append(" AND bucket < ")
+      .append(placeholder(1))
+      .append(") AS bucketed");
+  return {std::move(from), {bounds.low, bounds.high}, table};
+}
+
+}  // namespace
+
+RollupSource SeriesSource(const TimeRange& range, const SeriesSpan& span, Placeholder placeholder) {
+  if (span.granularity == Granularity::kMinute) {
+    return BucketedSource("rollup_minute", Granularity::kMinute, range, placeholder);
+  }
+  return MinuteHourSource(range, placeholder);
+}
+
+RollupSource RankingSource(const char* all_time, const char* hourly, const TimeRange& range,
+                           const DataExtent& extent, Placeholder placeholder) {
+  if (CoversAll(range, extent)) return {all_time, {}, all_time};
+  return BucketedSource(hourly, Granularity::kHour, range, placeholder);
 }
 
 }  // namespace shopstream

@@ -22,6 +22,19 @@ struct BucketBounds {
 };
 BucketBounds BoundsFor(const TimeRange& range, Granularity g);
 
+// [from, to) read as whole hours from rollup_hour and the minutes at its two ragged ends from
+// rollup_minute, so that a month costs about 720 hour buckets instead of 43,200 minute ones.
+// Bounds that select nothing are {"", ""}.
+struct MinuteHourSplit {
+  BucketBounds head_minutes;  // [from, the first whole hour)
+  BucketBounds hours;         // the whole hours
+  BucketBounds tail_minutes;  // [the end of the last whole hour, to)
+};
+MinuteHourSplit SplitMinutesHours(const TimeRange& range);
+
+// True when the range holds every bucket of the data, so that all-time tables answer it.
+bool CoversAll(const TimeRange& range, const DataExtent& extent);
+
 // num / den, empty when den is 0.
 std::optional<double> Ratio(int64_t num, int64_t den);
 
@@ -41,5 +54,27 @@ Result<std::optional<SeriesSpan>> SeriesSpanFor(const TimeRange& range, const Da
 // Every bucket of the span in order, with the values of `found` (sorted by bucket, keyed by
 // the span's bucket text) and zeros elsewhere.
 TimeSeries FillSeries(const SeriesSpan& span, const std::vector<TimePoint>& found);
+
+// Where a query reads its rollup rows: a table, or a derived table with its own bucket bounds.
+// Decided here, once for every store; each store spells the placeholders of `from` in its
+// dialect and binds `bounds` to them in order.
+struct RollupSource {
+  std::string from;
+  std::vector<std::string> bounds;  // bucket texts, in the order of their placeholders
+  std::string what;                 // the tables, for messages
+};
+// The dialect's i-th (0-based) placeholder: ":b0" for SQLite, "?" for MySQL.
+using Placeholder = std::string (*)(size_t index);
+
+// (bucket, event_type, department, events, revenue) rows of the split: whole hours from
+// rollup_hour, the ragged ends from rollup_minute. A minute bucket's first 13 characters name
+// its hour, so grouping on a prefix works across both.
+RollupSource MinuteHourSource(const TimeRange& range, Placeholder placeholder);
+// The rows of a time series: minute buckets for minute points, the split otherwise.
+RollupSource SeriesSource(const TimeRange& range, const SeriesSpan& span, Placeholder placeholder);
+// The rows of a brand or product ranking: the all-time table when the range holds all the data
+// (`extent`), else the hourly table's hours that overlap the range.
+RollupSource RankingSource(const char* all_time, const char* hourly, const TimeRange& range,
+                           const DataExtent& extent, Placeholder placeholder);
 
 }  // namespace shopstream

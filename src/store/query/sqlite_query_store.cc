@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 
 #include <mutex>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "store/query/rollup_reading.h"
@@ -56,6 +58,19 @@ constexpr const char* kBreakdownColumns =
     "SUM(CASE WHEN event_type = :purchase THEN events ELSE 0 END), "
     "COALESCE(SUM(revenue), 0)";
 
+// Rollup sources spell their bounds :b0, :b1, ...
+std::string Placeholder(size_t index) {
+  std::string name = ":b";
+  name += std::to_string(index);
+  return name;
+}
+
+void BindSource(Statement& s, const RollupSource& source) {
+  for (size_t i = 0; i < source.bounds.size(); ++i) {
+    s.BindNamed(Placeholder(i).c_str(), source.bounds[i]);
+  }
+}
+
 Breakdown ReadBreakdown(const Statement& s, int first_col) {
   Breakdown b;
   b.events = s.Int(first_col);
@@ -85,58 +100,56 @@ class SqliteQueryStore final : public QueryStore {
     auto span = SeriesSpanFor(range, *extent);
     if (!span.ok()) return span.status();
     if (!span->has_value()) return TimeSeries{};
+    const RollupSource source = SeriesSource(range, **span, Placeholder);
     std::string sql = std::string("SELECT substr(bucket, 1, :len) AS b, ") + kBreakdownColumns +
-                      " FROM rollup_minute WHERE bucket >= :low AND bucket < :high"
-                      " GROUP BY b ORDER BY b";
+                      " FROM " + source.from + " GROUP BY b ORDER BY b";
     auto stmt = Prepare(sql);
     if (!stmt.ok()) return stmt.status();
     Statement& s = **stmt;
     BindTypes(s);
-    auto bounds = BoundsFor(range, Granularity::kMinute);
+    BindSource(s, source);
     s.BindNamed(":len", static_cast<int64_t>((*span)->key_length));
-    s.BindNamed(":low", bounds.low);
-    s.BindNamed(":high", bounds.high);
     std::vector<TimePoint> found;
     int rc;
     while ((rc = s.Step()) == SQLITE_ROW) found.push_back({s.Text(0), ReadBreakdown(s, 1)});
-    if (rc != SQLITE_DONE) return Error("reading rollup_minute");
-
+    if (rc != SQLITE_DONE) return Error("reading " + source.what);
     return FillSeries(**span, found);
   }
 
   Result<std::vector<NamedBreakdown>> QueryDepartments(const TimeRange& range) override {
     std::lock_guard lock(mu_);
-    return GroupedLocked("department", "", "rollup_minute", Granularity::kMinute, range,
-                         RankBy::kRevenue, -1);
+    return GroupedLocked("department", "", MinuteHourSource(range, Placeholder), RankBy::kRevenue,
+                         -1);
   }
 
   Result<std::vector<NamedBreakdown>> QueryTopBrands(const TimeRange& range, RankBy by,
                                                      int limit) override {
     std::lock_guard lock(mu_);
-    return GroupedLocked("brand", "", "rollup_hour_brand", Granularity::kHour, range, by, limit);
+    auto source = RankingSourceLocked("rollup_brand", "rollup_hour_brand", range);
+    if (!source.ok()) return source.status();
+    return GroupedLocked("brand", "", *source, by, limit);
   }
 
   Result<std::vector<NamedBreakdown>> QueryTopProducts(const TimeRange& range, RankBy by,
                                                        int limit) override {
     std::lock_guard lock(mu_);
-    return GroupedLocked("product", "department", "rollup_hour_product", Granularity::kHour, range,
-                         by, limit);
+    auto source = RankingSourceLocked("rollup_product", "rollup_hour_product", range);
+    if (!source.ok()) return source.status();
+    return GroupedLocked("product", "department", *source, by, limit);
   }
 
   Result<std::vector<EventTypeCount>> QueryEventMix(const TimeRange& range) override {
     std::lock_guard lock(mu_);
-    auto stmt = Prepare(
-        "SELECT event_type, SUM(events) AS n FROM rollup_minute"
-        " WHERE bucket >= :low AND bucket < :high GROUP BY event_type ORDER BY n DESC, event_type");
+    const RollupSource source = MinuteHourSource(range, Placeholder);
+    auto stmt = Prepare("SELECT event_type, SUM(events) AS n FROM " + source.from +
+                        " GROUP BY event_type ORDER BY n DESC, event_type");
     if (!stmt.ok()) return stmt.status();
     Statement& s = **stmt;
-    auto bounds = BoundsFor(range, Granularity::kMinute);
-    s.BindNamed(":low", bounds.low);
-    s.BindNamed(":high", bounds.high);
+    BindSource(s, source);
     std::vector<EventTypeCount> mix;
     int rc;
     while ((rc = s.Step()) == SQLITE_ROW) mix.push_back({s.Text(0), s.Int(1)});
-    if (rc != SQLITE_DONE) return Error("reading rollup_minute");
+    if (rc != SQLITE_DONE) return Error("reading " + source.what);
     return mix;
   }
 
@@ -211,16 +224,26 @@ class SqliteQueryStore final : public QueryStore {
     s.BindNamed(":purchase", std::string_view("purchase"));
   }
 
+  // A ranking's source; the extent decides whether all-time tables answer.
+  Result<RollupSource> RankingSourceLocked(const char* all_time, const char* hourly,
+                                           const TimeRange& range) {
+    DataExtent extent;
+    if (range.from || range.to) {
+      auto found = ExtentLocked();
+      if (!found.ok()) return found.status();
+      extent = std::move(found).value();
+    }
+    return RankingSource(all_time, hourly, range, extent, Placeholder);
+  }
+
   Result<Breakdown> TotalsLocked(const TimeRange& range) {
-    auto stmt = Prepare(std::string("SELECT ") + kBreakdownColumns +
-                        " FROM rollup_minute WHERE bucket >= :low AND bucket < :high");
+    const RollupSource source = MinuteHourSource(range, Placeholder);
+    auto stmt = Prepare(std::string("SELECT ") + kBreakdownColumns + " FROM " + source.from);
     if (!stmt.ok()) return stmt.status();
     Statement& s = **stmt;
     BindTypes(s);
-    auto bounds = BoundsFor(range, Granularity::kMinute);
-    s.BindNamed(":low", bounds.low);
-    s.BindNamed(":high", bounds.high);
-    if (s.Step() != SQLITE_ROW) return Error("reading rollup_minute");
+    BindSource(s, source);
+    if (s.Step() != SQLITE_ROW) return Error("reading " + source.what);
     return ReadBreakdown(s, 0);
   }
 
@@ -231,31 +254,28 @@ class SqliteQueryStore final : public QueryStore {
     return DataExtent{(*stmt)->Text(0), (*stmt)->Text(1)};
   }
 
-  // Groups `table` by `key` (and `parent`, when given), ranked by `by`; limit < 0: all.
-  // The column and table names are constants of this file, never input.
+  // Groups the source's rows by `key` (and `parent`, when given), ranked by `by`; limit < 0:
+  // all. The column names are constants of this file, never input.
   Result<std::vector<NamedBreakdown>> GroupedLocked(const char* key, const char* parent,
-                                                    const char* table, Granularity g,
-                                                    const TimeRange& range, RankBy by, int limit) {
+                                                    const RollupSource& source, RankBy by,
+                                                    int limit) {
     const bool has_parent = *parent != '\0';
     const std::string keys = has_parent ? std::string(parent) + ", " + key : key;
     const std::string order = by == RankBy::kRevenue ? "6 DESC, 2 DESC" : "3 DESC, 6 DESC";
     std::string sql = "SELECT " + std::string(key) + ", " + kBreakdownColumns + ", " +
-                      (has_parent ? parent : "''") + " FROM " + table +
-                      " WHERE bucket >= :low AND bucket < :high GROUP BY " + keys + " ORDER BY " +
-                      order + ", 1, 7 LIMIT :limit";
+                      (has_parent ? parent : "''") + " FROM " + source.from + " GROUP BY " + keys +
+                      " ORDER BY " + order + ", 1, 7 LIMIT :limit";
     auto stmt = Prepare(sql);
     if (!stmt.ok()) return stmt.status();
     Statement& s = **stmt;
     BindTypes(s);
-    auto bounds = BoundsFor(range, g);
-    s.BindNamed(":low", bounds.low);
-    s.BindNamed(":high", bounds.high);
+    BindSource(s, source);
     s.BindNamed(":limit", static_cast<int64_t>(limit));
     std::vector<NamedBreakdown> rows;
     int rc;
     while ((rc = s.Step()) == SQLITE_ROW)
       rows.push_back({s.Text(0), s.Text(6), ReadBreakdown(s, 1)});
-    if (rc != SQLITE_DONE) return Error(std::string("reading ") + table);
+    if (rc != SQLITE_DONE) return Error("reading " + source.what);
     return rows;
   }
 

@@ -4,8 +4,11 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <string>
+
+#include "store/rollup_backfill.h"
 
 namespace shopstream {
 namespace {
@@ -30,6 +33,15 @@ class SqliteQueryStoreTest : public ::testing::Test {
         "CREATE TABLE rollup_hour_product(bucket TEXT, department TEXT, product TEXT,"
         " event_type TEXT, events INTEGER, revenue REAL,"
         " PRIMARY KEY(bucket, department, product, event_type))");
+    Exec(
+        "CREATE TABLE rollup_hour(bucket TEXT, event_type TEXT, department TEXT,"
+        " events INTEGER, revenue REAL, PRIMARY KEY(bucket, event_type, department))");
+    Exec(
+        "CREATE TABLE rollup_brand(brand TEXT, event_type TEXT, events INTEGER, revenue REAL,"
+        " PRIMARY KEY(brand, event_type))");
+    Exec(
+        "CREATE TABLE rollup_product(department TEXT, product TEXT, event_type TEXT,"
+        " events INTEGER, revenue REAL, PRIMARY KEY(department, product, event_type))");
     Exec(
         "CREATE TABLE dead_letters(stream TEXT, partition INTEGER, offset INTEGER, reason TEXT,"
         " payload BLOB, recorded_at TEXT, PRIMARY KEY(stream, partition, offset))");
@@ -78,6 +90,11 @@ class SqliteQueryStoreTest : public ::testing::Test {
         " ('2019-11-08 08','electronics','smartphone','purchase',1,100.5),"
         " ('2019-11-08 08','apparel','shoes','view',3,0),"
         " ('2019-11-08 10','apparel','shoes','purchase',2,40.25)");
+    FillCoarse();
+  }
+  // The coarse rollups, summed from the fine ones the way a store's upgrade fills them.
+  void FillCoarse() {
+    for (const CoarseRollupBackfill& backfill : kCoarseRollupBackfills) Exec(backfill.insert_sql);
   }
 
   std::string dir_, path_;
@@ -165,6 +182,80 @@ TEST_F(SqliteQueryStoreTest, RankingsOrderAndLimit) {
   ASSERT_TRUE(depts.ok());
   ASSERT_EQ(depts->size(), 2u);
   EXPECT_EQ((*depts)[0].name, "electronics");
+}
+
+// Ranges read whole hours from rollup_hour and their ragged ends from rollup_minute: every
+// range over a day of irregular minutes gives the sums of its minutes.
+TEST_F(SqliteQueryStoreTest, AnyRangeEqualsTheSumOfItsMinutes) {
+  std::string values;
+  for (int m = 0; m < 24 * 60; m += 7 + (m % 5)) {
+    char row[96];
+    std::snprintf(row, sizeof row, "%s('2019-11-08 %02d:%02d','view','d%d',%d,%d.5)",
+                  values.empty() ? "" : ",", m / 60, m % 60, m % 3, 1 + m % 4, m % 10);
+    values += row;
+  }
+  Exec("INSERT INTO rollup_minute VALUES" + values);
+  FillCoarse();
+  const int64_t day = *ParseUtcSeconds("2019-11-08") / 60;
+  const int64_t bounds[] = {-30, 0,   1,   59,  60,   61,   119,  120, 121,
+                            425, 605, 719, 845, 1380, 1439, 1440, 1500};
+  for (int64_t from : bounds) {
+    for (int64_t to : bounds) {
+      if (from >= to) continue;
+      sqlite3_stmt* brute = nullptr;
+      ASSERT_EQ(sqlite3_prepare_v2(writer_,
+                                   "SELECT COALESCE(SUM(events), 0), COALESCE(SUM(revenue), 0)"
+                                   " FROM rollup_minute WHERE bucket >= ? AND bucket < ?",
+                                   -1, &brute, nullptr),
+                SQLITE_OK);
+      const std::string low = FormatMinuteBucket(day + from), high = FormatMinuteBucket(day + to);
+      sqlite3_bind_text(brute, 1, low.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(brute, 2, high.c_str(), -1, SQLITE_TRANSIENT);
+      ASSERT_EQ(sqlite3_step(brute), SQLITE_ROW);
+      const int64_t events = sqlite3_column_int64(brute, 0);
+      const double revenue = sqlite3_column_double(brute, 1);
+      sqlite3_finalize(brute);
+
+      TimeRange range{day + from, day + to};
+      auto kpis = Store().QueryKpis(range);
+      ASSERT_TRUE(kpis.ok()) << kpis.status().ToString();
+      EXPECT_EQ(kpis->totals.events, events) << low << " to " << high;
+      EXPECT_DOUBLE_EQ(kpis->totals.revenue, revenue) << low << " to " << high;
+      auto depts = Store().QueryDepartments(range);
+      ASSERT_TRUE(depts.ok());
+      int64_t by_department = 0;
+      for (const auto& d : *depts) by_department += d.values.events;
+      EXPECT_EQ(by_department, events) << low << " to " << high;
+      auto series = Store().QueryTimeSeries(range);
+      ASSERT_TRUE(series.ok());
+      int64_t in_series = 0;
+      for (const auto& p : series->points) in_series += p.values.events;
+      EXPECT_EQ(in_series, events) << low << " to " << high;
+    }
+  }
+  // Open ends too.
+  auto until_noon = Store().QueryKpis({std::nullopt, day + 725});
+  auto from_noon = Store().QueryKpis({day + 725, std::nullopt});
+  auto all = Store().QueryKpis({});
+  ASSERT_TRUE(until_noon.ok() && from_noon.ok() && all.ok());
+  EXPECT_EQ(until_noon->totals.events + from_noon->totals.events, all->totals.events);
+}
+
+// A ranking over all the data reads the all-time tables; the same answer as the hours.
+TEST_F(SqliteQueryStoreTest, AllTimeRankingsMatchTheHours) {
+  FillSample();
+  auto open = Store().QueryTopProducts({}, RankBy::kViews, 10);
+  auto covering =
+      Store().QueryTopProducts(*ParseTimeRange("2019-11-08", "2019-11-09"), RankBy::kViews, 10);
+  ASSERT_TRUE(open.ok() && covering.ok());
+  ASSERT_EQ(open->size(), 2u);
+  ASSERT_EQ(covering->size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ((*open)[i].name, (*covering)[i].name);
+    EXPECT_EQ((*open)[i].values.events, (*covering)[i].values.events);
+  }
+  EXPECT_EQ((*open)[0].name, "smartphone");
+  EXPECT_EQ((*open)[0].values.events, 8);
 }
 
 TEST_F(SqliteQueryStoreTest, MixFunnelAndStatus) {

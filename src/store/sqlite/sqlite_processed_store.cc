@@ -1,8 +1,10 @@
 #include <chrono>
 #include <ctime>
+#include <vector>
 
 #include "event/rollup.h"
 #include "sqlite/sqlite.h"
+#include "store/rollup_backfill.h"
 #include "store/sqlite/sqlite_stores.h"
 
 namespace shopstream {
@@ -23,6 +25,12 @@ CREATE TABLE IF NOT EXISTS rollup_hour_brand(bucket TEXT, brand TEXT, event_type
 CREATE TABLE IF NOT EXISTS rollup_hour_product(bucket TEXT, department TEXT, product TEXT,
   event_type TEXT, events INTEGER NOT NULL, revenue REAL NOT NULL,
   PRIMARY KEY(bucket, department, product, event_type));
+CREATE TABLE IF NOT EXISTS rollup_hour(bucket TEXT, event_type TEXT, department TEXT,
+  events INTEGER NOT NULL, revenue REAL NOT NULL, PRIMARY KEY(bucket, event_type, department));
+CREATE TABLE IF NOT EXISTS rollup_brand(brand TEXT, event_type TEXT, events INTEGER NOT NULL,
+  revenue REAL NOT NULL, PRIMARY KEY(brand, event_type));
+CREATE TABLE IF NOT EXISTS rollup_product(department TEXT, product TEXT, event_type TEXT,
+  events INTEGER NOT NULL, revenue REAL NOT NULL, PRIMARY KEY(department, product, event_type));
 CREATE TABLE IF NOT EXISTS stream_offsets(stream TEXT, partition INTEGER,
   next_offset INTEGER NOT NULL, PRIMARY KEY(stream, partition));
 CREATE TABLE IF NOT EXISTS dead_letters(stream TEXT, partition INTEGER, offset INTEGER,
@@ -47,7 +55,13 @@ class SqliteProcessedStore : public ProcessedStore {
   explicit SqliteProcessedStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
 
   Status Init() override {
-    if (Status s = db_->Exec(kSchema); !s.ok()) return s;
+    if (Status s = db_->BeginImmediate(); !s.ok()) return s;
+    Status created = CreateSchema();
+    if (created.ok()) created = db_->Commit();
+    if (!created.ok()) {
+      db_->Rollback();
+      return created;
+    }
     const std::pair<Statement*, const char*> statements[] = {
         {&insert_row_,
          "INSERT INTO operations(id, event_time, event_type, department, product, brand, price,"
@@ -60,6 +74,15 @@ class SqliteProcessedStore : public ProcessedStore {
          " events = events + excluded.events, revenue = revenue + excluded.revenue"},
         {&product_,
          "INSERT INTO rollup_hour_product VALUES(?,?,?,?,?,?) ON CONFLICT DO UPDATE SET"
+         " events = events + excluded.events, revenue = revenue + excluded.revenue"},
+        {&hour_,
+         "INSERT INTO rollup_hour VALUES(?,?,?,?,?) ON CONFLICT DO UPDATE SET"
+         " events = events + excluded.events, revenue = revenue + excluded.revenue"},
+        {&all_brand_,
+         "INSERT INTO rollup_brand VALUES(?,?,?,?) ON CONFLICT DO UPDATE SET"
+         " events = events + excluded.events, revenue = revenue + excluded.revenue"},
+        {&all_product_,
+         "INSERT INTO rollup_product VALUES(?,?,?,?,?) ON CONFLICT DO UPDATE SET"
          " events = events + excluded.events, revenue = revenue + excluded.revenue"},
         {&dead_, "INSERT INTO dead_letters VALUES(?,?,?,?,?,?) ON CONFLICT DO NOTHING"},
         {&offset_,
@@ -111,6 +134,26 @@ class SqliteProcessedStore : public ProcessedStore {
   }
 
  private:
+  // The tables, in the transaction Init holds; coarse rollups new to this store are filled from
+  // the fine ones.
+  Status CreateSchema() {
+    auto exists = db_->Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+    if (!exists.ok()) return exists.status();
+    std::vector<const CoarseRollupBackfill*> missing;
+    for (const CoarseRollupBackfill& backfill : kCoarseRollupBackfills) {
+      exists->Bind(1, std::string_view(backfill.table));
+      auto found = exists->Step();
+      exists->Reset();
+      if (!found.ok()) return found.status();
+      if (!*found) missing.push_back(&backfill);
+    }
+    if (Status s = db_->Exec(kSchema); !s.ok()) return s;
+    for (const CoarseRollupBackfill* backfill : missing) {
+      if (Status s = db_->Exec(backfill->insert_sql); !s.ok()) return s;
+    }
+    return Status::Ok();
+  }
+
   Status WriteAll(const ProcessedBatch& batch) {
     RollupDelta delta;
     int64_t inserted = 0;
@@ -180,11 +223,30 @@ class SqliteProcessedStore : public ProcessedStore {
       product_.Bind(4, std::string_view(std::get<3>(key)));
       if (Status s = totals(product_, 5, t); !s.ok()) return s;
     }
+    const CoarseRollupDelta coarse = Coarsen(delta);
+    for (const auto& [key, t] : coarse.by_hour) {
+      hour_.Bind(1, std::string_view(std::get<0>(key)));
+      hour_.Bind(2, std::string_view(std::get<1>(key)));
+      hour_.Bind(3, std::string_view(std::get<2>(key)));
+      if (Status s = totals(hour_, 4, t); !s.ok()) return s;
+    }
+    for (const auto& [key, t] : coarse.by_brand) {
+      all_brand_.Bind(1, std::string_view(std::get<0>(key)));
+      all_brand_.Bind(2, std::string_view(std::get<1>(key)));
+      if (Status s = totals(all_brand_, 3, t); !s.ok()) return s;
+    }
+    for (const auto& [key, t] : coarse.by_product) {
+      all_product_.Bind(1, std::string_view(std::get<0>(key)));
+      all_product_.Bind(2, std::string_view(std::get<1>(key)));
+      all_product_.Bind(3, std::string_view(std::get<2>(key)));
+      if (Status s = totals(all_product_, 4, t); !s.ok()) return s;
+    }
     return Status::Ok();
   }
 
   std::unique_ptr<Database> db_;
-  Statement insert_row_, minute_, brand_, product_, dead_, offset_, stats_, load_offsets_;
+  Statement insert_row_, minute_, brand_, product_, hour_, all_brand_, all_product_, dead_, offset_,
+      stats_, load_offsets_;
 };
 
 }  // namespace

@@ -50,6 +50,10 @@ TEST(SqliteProcessedStoreTest, CommitsRowsRollupsOffsetsAndDeadLettersTogether) 
   EXPECT_EQ(QueryInt(path, "SELECT sum(events) FROM rollup_minute"), 2);
   EXPECT_EQ(QueryInt(path, "SELECT sum(events) FROM rollup_hour_brand"), 2);
   EXPECT_EQ(QueryInt(path, "SELECT sum(revenue) FROM rollup_hour_product"), 20);
+  EXPECT_EQ(QueryInt(path, "SELECT sum(events) FROM rollup_hour WHERE bucket = '2019-11-08 08'"),
+            2);
+  EXPECT_EQ(QueryInt(path, "SELECT sum(events) FROM rollup_brand WHERE brand = 'apple'"), 2);
+  EXPECT_EQ(QueryInt(path, "SELECT sum(revenue) FROM rollup_product"), 20);
   EXPECT_EQ(QueryInt(path, "SELECT count(*) FROM dead_letters"), 1);
   EXPECT_EQ(QueryInt(path, "SELECT events FROM processor_stats"), 2);
   EXPECT_EQ(QueryInt(path, "SELECT batches FROM processor_stats"), 2);
@@ -65,6 +69,44 @@ TEST(SqliteProcessedStoreTest, CommitsRowsRollupsOffsetsAndDeadLettersTogether) 
   stale.next_offsets = {{0, 5}};
   ASSERT_TRUE((*store)->Commit(stale).ok());
   EXPECT_EQ((*store)->LoadOffsets("s", {}).value(), (OffsetMap{{0, 8}}));
+}
+
+// A store from before the coarse rollups: Init creates them and fills them from the fine ones,
+// once; later batches add to both.
+TEST(SqliteProcessedStoreTest, InitFillsCoarseRollupsOfAnOlderStore) {
+  std::string path = TempPath("old.db");
+  {
+    auto store = OpenSqliteProcessedStore(path);
+    ASSERT_TRUE(store.ok() && (*store)->Init().ok());
+    ProcessedBatch batch;
+    batch.stream = "s";
+    batch.rows = {Row("a", "view", 10), Row("b", "purchase", 20)};
+    ASSERT_TRUE((*store)->Commit(batch).ok());
+  }
+  {
+    auto db = sqlite::Database::Open(path, sqlite::Database::Mode::kReadWriteCreate);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(
+        (*db)
+            ->Exec("DROP TABLE rollup_hour; DROP TABLE rollup_brand; DROP TABLE rollup_product")
+            .ok());
+  }
+  for (int opening = 0; opening < 2; ++opening) {  // the second Init must not fill again
+    auto store = OpenSqliteProcessedStore(path);
+    ASSERT_TRUE(store.ok() && (*store)->Init().ok());
+  }
+  EXPECT_EQ(QueryInt(path, "SELECT sum(events) FROM rollup_hour"), 2);
+  EXPECT_EQ(QueryInt(path, "SELECT sum(events) FROM rollup_brand"), 2);
+  EXPECT_EQ(QueryInt(path, "SELECT sum(revenue) FROM rollup_product"), 20);
+
+  auto store = OpenSqliteProcessedStore(path);
+  ASSERT_TRUE(store.ok() && (*store)->Init().ok());
+  ProcessedBatch more;
+  more.stream = "s";
+  more.rows = {Row("c", "cart", 5)};
+  ASSERT_TRUE((*store)->Commit(more).ok());
+  EXPECT_EQ(QueryInt(path, "SELECT sum(events) FROM rollup_hour"), 3);
+  EXPECT_EQ(QueryInt(path, "SELECT sum(events) FROM rollup_product"), 3);
 }
 
 TEST(SqliteRawStoreTest, UpsertsByIdAndKeepsMissingValuesNull) {
