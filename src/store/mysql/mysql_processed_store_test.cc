@@ -82,8 +82,9 @@ class MysqlProcessedStoreTest : public ::testing::Test {
     reader_ = std::move(conn).value();
     // A fresh schema per test: the store's Init creates it again.
     for (const char* table :
-         {"operations", "rollup_minute", "rollup_hour_brand", "rollup_hour_product",
-          "stream_offsets", "dead_letters", "processor_stats", "events_copy"}) {
+         {"operations", "rollup_minute", "rollup_hour_brand", "rollup_hour_product", "rollup_hour",
+          "rollup_brand", "rollup_product", "stream_offsets", "dead_letters", "processor_stats",
+          "events_copy"}) {
       ASSERT_TRUE(reader_->Exec(std::string("DROP TABLE IF EXISTS ") + table, "cleaning").ok());
     }
   }
@@ -176,8 +177,9 @@ TEST_F(MysqlProcessedStoreTest, InitCreatesTheSeedTableExactly) {
     EXPECT_EQ(r[1].value_or(""), "utf8mb4_nopad_bin") << *r[0];
   }
   EXPECT_EQ(names, (std::vector<std::string>{"dead_letters", "operations", "processor_stats",
-                                             "rollup_hour_brand", "rollup_hour_product",
-                                             "rollup_minute", "stream_offsets"}));
+                                             "rollup_brand", "rollup_hour", "rollup_hour_brand",
+                                             "rollup_hour_product", "rollup_minute",
+                                             "rollup_product", "stream_offsets"}));
   // Init again on existing tables changes nothing.
   EXPECT_TRUE(store->Init().ok());
 }
@@ -212,6 +214,13 @@ TEST_F(MysqlProcessedStoreTest, CommitWritesRowsRollupsDeadLettersOffsetsAndStat
                 " bucket = '2019-11-01 00' AND department = 'appliances' AND product = 'kettle'"
                 " AND event_type = 'purchase'"),
             "25.50");
+  // The coarse copies hold the same sums.
+  EXPECT_EQ(One("SELECT SUM(events) FROM rollup_hour WHERE bucket = '2019-11-01 00'"), "3");
+  EXPECT_EQ(One("SELECT events FROM rollup_brand WHERE brand = 'apple' AND event_type = 'view'"),
+            "1");
+  EXPECT_EQ(One("SELECT ROUND(revenue, 2) FROM rollup_product WHERE department = 'appliances'"
+                " AND product = 'kettle' AND event_type = 'purchase'"),
+            "25.50");
 
   auto dead = Query("SELECT stream, `partition`, `offset`, reason, payload FROM dead_letters");
   ASSERT_EQ(dead.size(), 1u);
@@ -235,6 +244,24 @@ TEST_F(MysqlProcessedStoreTest, CommitWritesRowsRollupsDeadLettersOffsetsAndStat
             "1 3 1 12.5 7");
 }
 
+// A database from before the coarse rollups: Init creates them and fills them from the fine
+// ones, once.
+TEST_F(MysqlProcessedStoreTest, InitFillsCoarseRollupsOfAnOlderDatabase) {
+  {
+    auto store = OpenStore();
+    ASSERT_TRUE(store->Commit(SampleBatch()).ok());
+  }
+  for (const char* table : {"rollup_hour", "rollup_brand", "rollup_product"}) {
+    ASSERT_TRUE(reader_->Exec(std::string("DROP TABLE ") + table, "dropping").ok());
+  }
+  OpenStore();
+  OpenStore();  // the second Init must not fill again
+  EXPECT_EQ(One("SELECT SUM(events) FROM rollup_hour"), "3");
+  EXPECT_EQ(One("SELECT SUM(events) FROM rollup_brand"), "3");
+  EXPECT_EQ(One("SELECT ROUND(SUM(revenue), 2) FROM rollup_product"),
+            One("SELECT ROUND(SUM(revenue), 2) FROM rollup_hour_product"));
+}
+
 TEST_F(MysqlProcessedStoreTest, RerunningTheSameBatchAddsNothing) {
   auto store = OpenStore();
   const ProcessedBatch batch = SampleBatch();
@@ -242,9 +269,10 @@ TEST_F(MysqlProcessedStoreTest, RerunningTheSameBatchAddsNothing) {
   const std::string rollups =
       "SELECT CONCAT_WS('/', (SELECT SUM(events) FROM rollup_minute),"
       " (SELECT SUM(events) FROM rollup_hour_brand), (SELECT SUM(events) FROM"
-      " rollup_hour_product), (SELECT ROUND(SUM(revenue), 2) FROM rollup_minute))";
+      " rollup_hour_product), (SELECT ROUND(SUM(revenue), 2) FROM rollup_minute),"
+      " (SELECT SUM(events) FROM rollup_hour), (SELECT SUM(events) FROM rollup_product))";
   const std::string before = One(rollups);
-  EXPECT_EQ(before, "3/3/3/514.57");
+  EXPECT_EQ(before, "3/3/3/514.57/3/3");
 
   ASSERT_TRUE(store->Commit(batch).ok());
   EXPECT_EQ(One("SELECT COUNT(*) FROM operations"), "3");
@@ -303,7 +331,7 @@ TEST_F(MysqlProcessedStoreTest, HostileValuesAreStoredVerbatim) {
       "Trailing Space",  // differs from the one above only by case and the space
       "%_ wildcards \\%",
       "tab\there, line\nbreak\r\nand \\t \\n",  // LOAD DATA's separators and escapes
-      "\\N",                                     // LOAD DATA's NULL marker, as text
+      "\\N",                                    // LOAD DATA's NULL marker, as text
       "NULL",
   };
   ProcessedBatch batch;
