@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -17,6 +18,14 @@ MappedFile::MappedFile(void* address, size_t size)
 
 MappedFile::~MappedFile() {
   if (!bytes_.empty()) ::munmap(address_, bytes_.size());
+}
+
+void MappedFile::ReleaseBefore(uint64_t offset) {
+  static const auto page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  const uint64_t end = std::min<uint64_t>(offset, bytes_.size()) / page * page;
+  if (end <= released_) return;
+  ::madvise(static_cast<char*>(address_) + released_, end - released_, MADV_DONTNEED);
+  released_ = end;
 }
 
 Result<std::unique_ptr<MappedFile>> MappedFile::Open(const std::string& path) {

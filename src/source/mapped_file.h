@@ -1,6 +1,7 @@
 // A regular file mapped read-only into memory, for readers that cut it into slices.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -19,10 +20,16 @@ class MappedFile {
 
   std::string_view bytes() const { return bytes_; }
 
+  // Drops the pages wholly before `offset` from this process's memory (the page cache keeps
+  // them; a later read faults them in again), so that a front-to-back reader's resident size
+  // stays small however large the file.
+  void ReleaseBefore(uint64_t offset);
+
  private:
   MappedFile(void* address, size_t size);
   void* address_;
   std::string_view bytes_;
+  uint64_t released_ = 0;
 };
 
 // True when `path` is a regular file that is not compressed (by its name): one that can be

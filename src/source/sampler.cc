@@ -226,8 +226,13 @@ Result<SampleStats> RunSample(const SampleOptions& options,
     auto mapped = MappedFile::Open(options.input);
     if (!mapped.ok()) return mapped.status();
     SliceLayout layout{(*mapped)->bytes(), options.input, header.size(), column};
+    // SampleSlices reports each slice once it is written; nothing before it is read again.
+    auto release_and_report = [&](uint64_t done, uint64_t total) {
+      (*mapped)->ReleaseBefore(done);
+      if (progress) progress(done, total);
+    };
     return SampleSlices(layout, reader.position(), reader.header_raw(), options, sink->get(),
-                        progress);
+                        release_and_report);
   }
   return SampleStream(reader, column, options, sink->get(), progress);
 }
