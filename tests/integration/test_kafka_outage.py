@@ -41,7 +41,7 @@ def test_broker_stopped_for_20_s_mid_run_loses_and_duplicates_nothing(tmp_path):
         [binary(), "produce", "-i", str(SAMPLE), "--to", topic_uri(topic), "--partitions", "4",
          "--count", str(total), "--loop", "--rate", "2000"],
         stdout=produce_log, stderr=subprocess.STDOUT)
-    consumer = None
+    consumer, broker_down = None, False
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and "created Kafka topic" not in tail(
@@ -51,11 +51,13 @@ def test_broker_stopped_for_20_s_mid_run_loses_and_duplicates_nothing(tmp_path):
         wait_for_rows(db, 5_000, timeout=120, proc=consumer)
 
         stack("down", "kafka")
+        broker_down = True
         rows_at_stop = count_rows(db)
         time.sleep(20)  # the outage itself
         assert producer.poll() is None, "produce gave up during the outage"
         assert consumer.poll() is None, "process gave up during the outage"
         stack("up", "kafka")
+        broker_down = False
 
         assert producer.wait(timeout=600) == 0, tail(tmp_path / "produce.log")
         produced = tail(tmp_path / "produce.log", 10**6)
@@ -68,6 +70,8 @@ def test_broker_stopped_for_20_s_mid_run_loses_and_duplicates_nothing(tmp_path):
             if proc is not None and proc.poll() is None:
                 proc.kill()
                 proc.wait()
+        if broker_down:  # a failure mid-outage must not leave the broker down for later tests
+            stack("up", "kafka")
     assert rows_at_stop < total
     messages = read_topic(topic)
     payloads = [m[2] for m in messages]
