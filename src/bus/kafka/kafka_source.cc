@@ -46,6 +46,9 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const Uri& uri,
       {"auto.offset.reset", start == StartPosition::kEarliest ? "earliest" : "latest"},
       // Notice a topic created after we subscribed within seconds, not minutes.
       {"topic.metadata.refresh.interval.ms", "10000"},
+      // Prefetch a few micro-batches ahead (a full batch of 20,000 seed messages is about 7 MB),
+      // not librdkafka's default 64 MB: the processor's memory stays small in a backlog.
+      {"queued.max.messages.kbytes", "16384"},
   };
   settings.insert(settings.end(), endpoint->passthrough.begin(), endpoint->passthrough.end());
   auto conf = kafka::MakeConf(settings, uri.text);
@@ -120,10 +123,10 @@ void KafkaSource::Assign(rd_kafka_topic_partition_list_t* partitions) {
     p.offset = it != resume.end() ? it->second : start_offset_;
     positions_[p.partition] = p.offset;
     epochs_[p.partition] = rebalances_;
-    described += " " + std::to_string(p.partition) + "@" +
-                 (p.offset >= 0
-                      ? std::to_string(p.offset)
-                      : std::string(p.offset == RD_KAFKA_OFFSET_BEGINNING ? "earliest" : "latest"));
+    described.append(" ").append(std::to_string(p.partition)).append("@");
+    described.append(p.offset >= 0                           ? std::to_string(p.offset)
+                     : p.offset == RD_KAFKA_OFFSET_BEGINNING ? "earliest"
+                                                             : "latest");
   }
   LogInfo(where_ + ": assigned partitions" + described);
   if (IsCooperative(consumer_)) {
@@ -141,7 +144,7 @@ void KafkaSource::Revoke(rd_kafka_topic_partition_list_t* partitions) {
   for (int i = 0; i < partitions->cnt; ++i) {
     positions_.erase(partitions->elems[i].partition);
     epochs_.erase(partitions->elems[i].partition);
-    described += " " + std::to_string(partitions->elems[i].partition);
+    described.append(" ").append(std::to_string(partitions->elems[i].partition));
   }
   LogInfo(where_ + ": revoked partitions" + described);
   if (IsCooperative(consumer_)) {

@@ -67,8 +67,8 @@ struct RollupSource {
 using Placeholder = std::string (*)(size_t index);
 
 // (bucket, event_type, department, events, revenue) rows of the split: whole hours from
-// rollup_hour, the ragged ends from rollup_minute. A minute bucket's first 13 characters name
-// its hour, so grouping on a prefix works across both.
+// rollup_hour, the ragged ends from rollup_minute (the parts that hold any). A minute bucket's
+// first 13 characters name its hour, so grouping on a prefix works across both.
 RollupSource MinuteHourSource(const TimeRange& range, Placeholder placeholder);
 // The rows of a time series: minute buckets for minute points, the split otherwise.
 RollupSource SeriesSource(const TimeRange& range, const SeriesSpan& span, Placeholder placeholder);

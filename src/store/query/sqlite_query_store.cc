@@ -248,7 +248,10 @@ class SqliteQueryStore final : public QueryStore {
   }
 
   Result<DataExtent> ExtentLocked() {
-    auto stmt = Prepare("SELECT MIN(bucket), MAX(bucket) FROM rollup_minute");
+    // Two subqueries: SQLite reads one end of the key for a lone MIN or MAX, but scans the
+    // whole table for both in one SELECT (160 ms at 10M events).
+    auto stmt = Prepare(
+        "SELECT (SELECT MIN(bucket) FROM rollup_minute), (SELECT MAX(bucket) FROM rollup_minute)");
     if (!stmt.ok()) return stmt.status();
     if ((*stmt)->Step() != SQLITE_ROW) return Error("reading rollup_minute");
     return DataExtent{(*stmt)->Text(0), (*stmt)->Text(1)};
