@@ -531,7 +531,7 @@ def _stores_mysql(n, csv, db, mysql):
     for k in range(_stores_repeats()):
         if k > 0:
             for table in ("operations", "operations_ref", "rollup_minute", "rollup_hour_brand",
-                          "rollup_hour_product", "rollup_hour", "rollup_brand", "rollup_product",
+                          "rollup_hour_product", "rollup_hour", "rollup_day", "rollup_brand", "rollup_product",
                           "stream_offsets", "processor_stats"):
                 mysql.execute(f"TRUNCATE TABLE {table}")
         st.say(f"[{k + 1}] bench/mysql_store_bench: {n:,} cleaned rows, micro-batches of 20,000 -> {db}.operations")
@@ -865,7 +865,7 @@ def section_dashboard():
                     f.unlink()
             if kind != "sqlite":
                 for table in ("operations", "rollup_minute", "rollup_hour_brand", "rollup_hour_product",
-                              "rollup_hour", "rollup_brand", "rollup_product", "stream_offsets",
+                              "rollup_hour", "rollup_day", "rollup_brand", "rollup_product", "stream_offsets",
                               "dead_letters", "processor_stats"):
                     mysql.execute(f"DROP TABLE IF EXISTS {table}")
             wall, _, _, _ = timed([str(BIN), "process", "--from", f"sqlite://{log}", "--raw", raw,

@@ -23,6 +23,7 @@ CoarseRollupDelta Coarsen(const RollupDelta& delta) {
   for (const auto& [key, t] : delta.by_minute) {
     const auto& [minute, event_type, department] = key;
     add(out.by_hour[{minute.substr(0, 13), event_type, department}], t);
+    add(out.by_day[{minute.substr(0, 10), event_type, department}], t);
   }
   for (const auto& [key, t] : delta.by_hour_brand) {
     const auto& [hour, brand, event_type] = key;

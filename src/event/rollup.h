@@ -8,6 +8,7 @@
 // and coarser copies, so that a wide range reads few rows (hours instead of minutes, one row
 // per brand instead of one per brand and hour):
 //   rollup_hour(bucket 'YYYY-MM-DD HH', event_type, department, events, revenue)
+//   rollup_day(bucket 'YYYY-MM-DD', event_type, department, events, revenue)
 //   rollup_brand(brand, event_type, events, revenue)                 all time
 //   rollup_product(department, product, event_type, events, revenue) all time
 // Buckets are taken from the cleaned event_time.
@@ -44,6 +45,8 @@ struct RollupDelta {
 struct CoarseRollupDelta {
   // (hour, event_type, department)
   std::map<std::tuple<std::string, std::string, std::string>, Totals> by_hour;
+  // (day, event_type, department)
+  std::map<std::tuple<std::string, std::string, std::string>, Totals> by_day;
   // (brand, event_type)
   std::map<std::tuple<std::string, std::string>, Totals> by_brand;
   // (department, product, event_type)

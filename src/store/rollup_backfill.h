@@ -1,4 +1,5 @@
-// Stores made before the coarse rollups (rollup_hour, rollup_brand, rollup_product) existed
+// Stores made before the coarse rollups (rollup_hour, rollup_day, rollup_brand, rollup_product)
+// existed
 // get them filled once, from the finer tables, when the table is created; from then on the
 // processor keeps them in every batch. The SQL is the same on SQLite and MySQL.
 #pragma once
@@ -15,6 +16,11 @@ inline constexpr CoarseRollupBackfill kCoarseRollupBackfills[] = {
      "INSERT INTO rollup_hour(bucket, event_type, department, events, revenue)"
      " SELECT SUBSTR(bucket, 1, 13), event_type, department, SUM(events), SUM(revenue)"
      " FROM rollup_minute GROUP BY SUBSTR(bucket, 1, 13), event_type, department"},
+    // After rollup_hour, which it is summed from.
+    {"rollup_day",
+     "INSERT INTO rollup_day(bucket, event_type, department, events, revenue)"
+     " SELECT SUBSTR(bucket, 1, 10), event_type, department, SUM(events), SUM(revenue)"
+     " FROM rollup_hour GROUP BY SUBSTR(bucket, 1, 10), event_type, department"},
     {"rollup_brand",
      "INSERT INTO rollup_brand(brand, event_type, events, revenue)"
      " SELECT brand, event_type, SUM(events), SUM(revenue) FROM rollup_hour_brand"

@@ -161,7 +161,7 @@ def assert_exactly_once(db, topic, payloads, messages):
     assert stored_ids == set(ids)
     assert math.isclose(revenue, expected_revenue(payloads), rel_tol=1e-9, abs_tol=1e-6)
     # Rollups add each event once: a batch committed twice would count twice here.
-    for table in ("rollup_minute", "rollup_hour", "rollup_product"):
+    for table in ("rollup_minute", "rollup_hour", "rollup_day", "rollup_product"):
         assert query(db, f"SELECT sum(events) FROM {table}")[0][0] == len(payloads), table
     assert query(db, "SELECT count(*) FROM raw_operations")[0][0] == len(payloads)
     assert query(db, "SELECT count(*) FROM dead_letters")[0][0] == 0

@@ -50,8 +50,8 @@ def test_kill_minus_9_three_times_with_both_stores(shopstream_bin, sample_zip):
         row_revenue = float(mariadb(option_file, database, "SELECT sum(revenue) FROM operations")[0][0])
         # Rows keep FLOAT prices, rollups DOUBLE sums: about 3,000 purchases, ~1e-4 apart each.
         assert abs(float(revenue) - row_revenue) < 1.0
-        for table in ("rollup_hour_brand", "rollup_hour_product", "rollup_hour", "rollup_brand",
-                      "rollup_product"):
+        for table in ("rollup_hour_brand", "rollup_hour_product", "rollup_hour", "rollup_day",
+                      "rollup_brand", "rollup_product"):
             assert int(mariadb(option_file, database, f"SELECT sum(events) FROM {table}")[0][0]) == EVENTS
 
         mysql_ids = {row[0] for row in mariadb(option_file, database, "SELECT id FROM operations")}

@@ -53,8 +53,8 @@ def test_kill_minus_9_mid_run_then_restart(shopstream_bin, sample_zip, tmp_path)
     assert query(store, "SELECT count(*) FROM raw_operations")[0][0] == EVENTS
     # Rollups are written in the same transaction as the rows: no event counted twice.
     assert query(store, "SELECT sum(events) FROM rollup_minute")[0][0] == EVENTS
-    for table in ("rollup_hour_brand", "rollup_hour_product", "rollup_hour", "rollup_brand",
-                  "rollup_product"):
+    for table in ("rollup_hour_brand", "rollup_hour_product", "rollup_hour", "rollup_day",
+                  "rollup_brand", "rollup_product"):
         assert query(store, f"SELECT sum(events) FROM {table}")[0][0] == EVENTS, table
     revenue_rows = query(store, "SELECT sum(revenue) FROM operations")[0][0]
     revenue_rollup = query(store, "SELECT sum(revenue) FROM rollup_minute")[0][0]

@@ -53,6 +53,11 @@ std::vector<std::string> SchemaStatements(const std::string& table, const std::s
       " events BIGINT NOT NULL, revenue DOUBLE NOT NULL,"
       " PRIMARY KEY(bucket, event_type, department))" +
           options,
+      "CREATE TABLE IF NOT EXISTS rollup_day(bucket VARCHAR(10) NOT NULL,"
+      " event_type VARCHAR(20) NOT NULL, department VARCHAR(50) NOT NULL,"
+      " events BIGINT NOT NULL, revenue DOUBLE NOT NULL,"
+      " PRIMARY KEY(bucket, event_type, department))" +
+          options,
       "CREATE TABLE IF NOT EXISTS rollup_brand(brand VARCHAR(50) NOT NULL,"
       " event_type VARCHAR(20) NOT NULL, events BIGINT NOT NULL, revenue DOUBLE NOT NULL,"
       " PRIMARY KEY(brand, event_type))" +
@@ -124,6 +129,8 @@ class MysqlProcessedStore : public ProcessedStore {
             "(?,?,?,?,?,?)", ",", kAddTotals, 6, "adding to rollup_hour_product"),
         hour_("INSERT INTO rollup_hour(bucket, event_type, department, events, revenue) VALUES ",
               "(?,?,?,?,?)", ",", kAddTotals, 5, "adding to rollup_hour"),
+        day_("INSERT INTO rollup_day(bucket, event_type, department, events, revenue) VALUES ",
+             "(?,?,?,?,?)", ",", kAddTotals, 5, "adding to rollup_day"),
         brand_("INSERT INTO rollup_brand(brand, event_type, events, revenue) VALUES ", "(?,?,?,?)",
                ",", kAddTotals, 4, "adding to rollup_brand"),
         product_(
@@ -356,13 +363,16 @@ class MysqlProcessedStore : public ProcessedStore {
     if (Status s = hour_product_.Execute(*conn_, values); !s.ok()) return s;
     const CoarseRollupDelta coarse = Coarsen(delta);
     values.clear();
-    for (const auto& [key, t] : coarse.by_hour) {
-      const auto& [hour, event_type, department] = key;
-      values.insert(values.end(),
-                    {Text(hour), Text(event_type), Text(department), t.events, t.revenue});
+    for (auto [by_time, statement] :
+         {std::pair{&coarse.by_hour, &hour_}, std::pair{&coarse.by_day, &day_}}) {
+      for (const auto& [key, t] : *by_time) {
+        const auto& [bucket, event_type, department] = key;
+        values.insert(values.end(),
+                      {Text(bucket), Text(event_type), Text(department), t.events, t.revenue});
+      }
+      if (Status s = statement->Execute(*conn_, values); !s.ok()) return s;
+      values.clear();
     }
-    if (Status s = hour_.Execute(*conn_, values); !s.ok()) return s;
-    values.clear();
     for (const auto& [key, t] : coarse.by_brand) {
       const auto& [brand, event_type] = key;
       values.insert(values.end(), {Text(brand), Text(event_type), t.events, t.revenue});
@@ -398,7 +408,7 @@ class MysqlProcessedStore : public ProcessedStore {
   void Disconnect() {
     // Statements go before the connection they belong to.
     for (ChunkedStatement* c :
-         {&find_ids_, &insert_rows_, &minute_, &hour_brand_, &hour_product_, &hour_, &brand_,
+         {&find_ids_, &insert_rows_, &minute_, &hour_brand_, &hour_product_, &hour_, &day_, &brand_,
           &product_, &dead_letters_, &offsets_, &stats_, &load_offsets_}) {
       c->Reset();
     }
@@ -411,8 +421,8 @@ class MysqlProcessedStore : public ProcessedStore {
   const std::string load_rows_sql_;
   bool bulk_enabled_ = true;  // until the server refuses LOAD DATA LOCAL
   std::string bulk_data_;     // reused between batches
-  ChunkedStatement find_ids_, insert_rows_, minute_, hour_brand_, hour_product_, hour_, brand_,
-      product_, dead_letters_, offsets_, stats_, load_offsets_;
+  ChunkedStatement find_ids_, insert_rows_, minute_, hour_brand_, hour_product_, hour_, day_,
+      brand_, product_, dead_letters_, offsets_, stats_, load_offsets_;
 };
 
 }  // namespace

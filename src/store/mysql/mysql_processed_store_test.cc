@@ -83,8 +83,8 @@ class MysqlProcessedStoreTest : public ::testing::Test {
     // A fresh schema per test: the store's Init creates it again.
     for (const char* table :
          {"operations", "rollup_minute", "rollup_hour_brand", "rollup_hour_product", "rollup_hour",
-          "rollup_brand", "rollup_product", "stream_offsets", "dead_letters", "processor_stats",
-          "events_copy"}) {
+          "rollup_day", "rollup_brand", "rollup_product", "stream_offsets", "dead_letters",
+          "processor_stats", "events_copy"}) {
       ASSERT_TRUE(reader_->Exec(std::string("DROP TABLE IF EXISTS ") + table, "cleaning").ok());
     }
   }
@@ -177,9 +177,9 @@ TEST_F(MysqlProcessedStoreTest, InitCreatesTheSeedTableExactly) {
     EXPECT_EQ(r[1].value_or(""), "utf8mb4_nopad_bin") << *r[0];
   }
   EXPECT_EQ(names, (std::vector<std::string>{"dead_letters", "operations", "processor_stats",
-                                             "rollup_brand", "rollup_hour", "rollup_hour_brand",
-                                             "rollup_hour_product", "rollup_minute",
-                                             "rollup_product", "stream_offsets"}));
+                                             "rollup_brand", "rollup_day", "rollup_hour",
+                                             "rollup_hour_brand", "rollup_hour_product",
+                                             "rollup_minute", "rollup_product", "stream_offsets"}));
   // Init again on existing tables changes nothing.
   EXPECT_TRUE(store->Init().ok());
 }
@@ -216,6 +216,7 @@ TEST_F(MysqlProcessedStoreTest, CommitWritesRowsRollupsDeadLettersOffsetsAndStat
             "25.50");
   // The coarse copies hold the same sums.
   EXPECT_EQ(One("SELECT SUM(events) FROM rollup_hour WHERE bucket = '2019-11-01 00'"), "3");
+  EXPECT_EQ(One("SELECT SUM(events) FROM rollup_day WHERE bucket = '2019-11-01'"), "3");
   EXPECT_EQ(One("SELECT events FROM rollup_brand WHERE brand = 'apple' AND event_type = 'view'"),
             "1");
   EXPECT_EQ(One("SELECT ROUND(revenue, 2) FROM rollup_product WHERE department = 'appliances'"
@@ -251,12 +252,13 @@ TEST_F(MysqlProcessedStoreTest, InitFillsCoarseRollupsOfAnOlderDatabase) {
     auto store = OpenStore();
     ASSERT_TRUE(store->Commit(SampleBatch()).ok());
   }
-  for (const char* table : {"rollup_hour", "rollup_brand", "rollup_product"}) {
+  for (const char* table : {"rollup_hour", "rollup_day", "rollup_brand", "rollup_product"}) {
     ASSERT_TRUE(reader_->Exec(std::string("DROP TABLE ") + table, "dropping").ok());
   }
   OpenStore();
   OpenStore();  // the second Init must not fill again
   EXPECT_EQ(One("SELECT SUM(events) FROM rollup_hour"), "3");
+  EXPECT_EQ(One("SELECT SUM(events) FROM rollup_day"), "3");
   EXPECT_EQ(One("SELECT SUM(events) FROM rollup_brand"), "3");
   EXPECT_EQ(One("SELECT ROUND(SUM(revenue), 2) FROM rollup_product"),
             One("SELECT ROUND(SUM(revenue), 2) FROM rollup_hour_product"));

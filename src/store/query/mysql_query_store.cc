@@ -112,8 +112,8 @@ class MysqlQueryStore final : public QueryStore {
   }
 
   Result<std::vector<NamedBreakdown>> QueryDepartments(const TimeRange& range) override {
-    return Grouped("department", "", MinuteHourSource(range, Placeholder), RankBy::kRevenue,
-                   kNoLimit);
+    return Grouped("department", "", SplitSource(range, Granularity::kDay, Placeholder),
+                   RankBy::kRevenue, kNoLimit);
   }
 
   Result<std::vector<NamedBreakdown>> QueryTopBrands(const TimeRange& range, RankBy by,
@@ -131,7 +131,7 @@ class MysqlQueryStore final : public QueryStore {
   }
 
   Result<std::vector<EventTypeCount>> QueryEventMix(const TimeRange& range) override {
-    const RollupSource source = MinuteHourSource(range, Placeholder);
+    const RollupSource source = SplitSource(range, Granularity::kDay, Placeholder);
     std::vector<Value> params;
     AddBounds(params, source);
     auto rows = Run("SELECT event_type, SUM(events) AS n FROM " + source.from +
@@ -213,7 +213,7 @@ class MysqlQueryStore final : public QueryStore {
   }
 
   Result<Breakdown> Totals(const TimeRange& range) {
-    const RollupSource source = MinuteHourSource(range, Placeholder);
+    const RollupSource source = SplitSource(range, Granularity::kDay, Placeholder);
     std::vector<Value> params;
     AddBreakdownParams(params);
     AddBounds(params, source);

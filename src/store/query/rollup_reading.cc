@@ -12,34 +12,51 @@ BucketBounds BoundsFor(const TimeRange& range, Granularity g) {
   return b;
 }
 
-MinuteHourSplit SplitMinutesHours(const TimeRange& range) {
-  const BucketBounds none{"", ""};
-  MinuteHourSplit split{none, {"", "~"}, none};
-  // Whole hours run from the first hour boundary at or after `from` to the last one at or
-  // before `to`.
-  const std::optional<int64_t> first_hour =
-      range.from ? std::optional(CeilTo(*range.from, Granularity::kHour)) : std::nullopt;
-  const std::optional<int64_t> last_hour =
-      range.to ? std::optional(FloorTo(*range.to, Granularity::kHour)) : std::nullopt;
-  if (first_hour && last_hour && *first_hour >= *last_hour) {
-    // No whole hour inside: minutes only.
-    split.head_minutes = BoundsFor(range, Granularity::kMinute);
-    split.hours = none;
-    return split;
+namespace {
+
+const char* SplitTable(Granularity g) {
+  switch (g) {
+    case Granularity::kMinute:
+      return "rollup_minute";
+    case Granularity::kHour:
+      return "rollup_hour";
+    case Granularity::kDay:
+      return "rollup_day";
   }
-  if (first_hour) {
-    split.hours.low = FormatHourBucket(*first_hour);
-    if (*range.from < *first_hour) {
-      split.head_minutes = {FormatMinuteBucket(*range.from), FormatMinuteBucket(*first_hour)};
-    }
+  return "rollup_minute";
+}
+
+Granularity Finer(Granularity g) {
+  return g == Granularity::kDay ? Granularity::kHour : Granularity::kMinute;
+}
+
+// Appends the parts of [from, to) (from < to where both are given), coarsest first tried.
+void AppendSplit(std::optional<int64_t> from, std::optional<int64_t> to, Granularity g,
+                 std::vector<RollupPart>* parts) {
+  if (g == Granularity::kMinute) {
+    parts->push_back({SplitTable(g), BoundsFor({from, to}, g)});
+    return;
   }
-  if (last_hour) {
-    split.hours.high = FormatHourBucket(*last_hour);
-    if (*last_hour < *range.to) {
-      split.tail_minutes = {FormatMinuteBucket(*last_hour), FormatMinuteBucket(*range.to)};
-    }
+  // Whole buckets run from the first boundary at or after `from` to the last at or before `to`.
+  const std::optional<int64_t> first = from ? std::optional(CeilTo(*from, g)) : std::nullopt;
+  const std::optional<int64_t> last = to ? std::optional(FloorTo(*to, g)) : std::nullopt;
+  if (first && last && *first >= *last) {  // no whole bucket inside
+    AppendSplit(from, to, Finer(g), parts);
+    return;
   }
-  return split;
+  if (from && *from < *first) AppendSplit(from, first, Finer(g), parts);
+  parts->push_back({SplitTable(g),
+                    {first ? FormatBucket(*first, g) : std::string(),
+                     last ? FormatBucket(*last, g) : std::string("~")}});
+  if (to && *last < *to) AppendSplit(last, to, Finer(g), parts);
+}
+
+}  // namespace
+
+std::vector<RollupPart> SplitRange(const TimeRange& range, Granularity coarsest) {
+  std::vector<RollupPart> parts;
+  AppendSplit(range.from, range.to, coarsest, &parts);
+  return parts;
 }
 
 bool CoversAll(const TimeRange& range, const DataExtent& extent) {
@@ -115,32 +132,20 @@ TimeSeries FillSeries(const SeriesSpan& span, const std::vector<TimePoint>& foun
   return series;
 }
 
-RollupSource MinuteHourSource(const TimeRange& range, Placeholder placeholder) {
-  const MinuteHourSplit split = SplitMinutesHours(range);
-  const BucketBounds* parts[] = {&split.head_minutes, &split.hours, &split.tail_minutes};
-  const char* tables[] = {"rollup_minute", "rollup_hour", "rollup_minute"};
-  RollupSource source{"(", {}, "rollup_minute and rollup_hour"};
-  for (size_t i = 0; i < 3; ++i) {
-    // Parts that select nothing are left out: SQLite flattens a lone part into the query
-    // around it, three times faster than reading through a UNION ALL.
-    if (parts[i]->low == parts[i]->high) continue;
+RollupSource SplitSource(const TimeRange& range, Granularity coarsest, Placeholder placeholder) {
+  RollupSource source{"(", {}, "rollup_minute, rollup_hour and rollup_day"};
+  for (const RollupPart& part : SplitRange(range, coarsest)) {
+    // One part alone is flattened by SQLite into the query around it, three times faster than
+    // reading through a UNION ALL; the usual "All time" is one part.
     if (!source.bounds.empty()) source.from += " UNION ALL ";
     source.from.append("SELECT bucket, event_type, department, events, revenue FROM ")
-        .append(tables[i])
+        .append(part.table)
         .append(" WHERE bucket >= ")
         .append(placeholder(source.bounds.size()))
         .append(" AND bucket < ")
         .append(placeholder(source.bounds.size() + 1));
-    source.bounds.push_back(parts[i]->low);
-    source.bounds.push_back(parts[i]->high);
-  }
-  if (source.bounds.empty()) {  // an empty range still needs rows of the right shape
-    source.from.append("SELECT bucket, event_type, department, events, revenue FROM rollup_hour")
-        .append(" WHERE bucket >= ")
-        .append(placeholder(0))
-        .append(" AND bucket < ")
-        .append(placeholder(1));
-    source.bounds = {"", ""};
+    source.bounds.push_back(part.bounds.low);
+    source.bounds.push_back(part.bounds.high);
   }
   source.from += ") AS split";
   return source;
@@ -168,7 +173,7 @@ RollupSource SeriesSource(const TimeRange& range, const SeriesSpan& span, Placeh
   if (span.granularity == Granularity::kMinute) {
     return BucketedSource("rollup_minute", Granularity::kMinute, range, placeholder);
   }
-  return MinuteHourSource(range, placeholder);
+  return SplitSource(range, span.granularity, placeholder);
 }
 
 RollupSource RankingSource(const char* all_time, const char* hourly, const TimeRange& range,

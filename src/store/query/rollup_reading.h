@@ -22,15 +22,15 @@ struct BucketBounds {
 };
 BucketBounds BoundsFor(const TimeRange& range, Granularity g);
 
-// [from, to) read as whole hours from rollup_hour and the minutes at its two ragged ends from
-// rollup_minute, so that a month costs about 720 hour buckets instead of 43,200 minute ones.
-// Bounds that select nothing are {"", ""}.
-struct MinuteHourSplit {
-  BucketBounds head_minutes;  // [from, the first whole hour)
-  BucketBounds hours;         // the whole hours
-  BucketBounds tail_minutes;  // [the end of the last whole hour, to)
+// One rollup table's share of a range.
+struct RollupPart {
+  const char* table;  // rollup_minute, rollup_hour or rollup_day
+  BucketBounds bounds;
 };
-MinuteHourSplit SplitMinutesHours(const TimeRange& range);
+// [from, to) as the coarsest whole buckets that fit, up to `coarsest`, with finer ones at the
+// ragged ends: a month is 30 day buckets, and 3 days from 10:30 are 30 minutes, 13 hours, 2
+// days, and so on, instead of 4,320 minute buckets.
+std::vector<RollupPart> SplitRange(const TimeRange& range, Granularity coarsest);
 
 // True when the range holds every bucket of the data, so that all-time tables answer it.
 bool CoversAll(const TimeRange& range, const DataExtent& extent);
@@ -66,11 +66,11 @@ struct RollupSource {
 // The dialect's i-th (0-based) placeholder: ":b0" for SQLite, "?" for MySQL.
 using Placeholder = std::string (*)(size_t index);
 
-// (bucket, event_type, department, events, revenue) rows of the split: whole hours from
-// rollup_hour, the ragged ends from rollup_minute (the parts that hold any). A minute bucket's
-// first 13 characters name its hour, so grouping on a prefix works across both.
-RollupSource MinuteHourSource(const TimeRange& range, Placeholder placeholder);
-// The rows of a time series: minute buckets for minute points, the split otherwise.
+// (bucket, event_type, department, events, revenue) rows of SplitRange(range, coarsest). A
+// minute bucket's first 13 characters name its hour and its first 10 its day, so grouping on
+// a prefix works across the tables.
+RollupSource SplitSource(const TimeRange& range, Granularity coarsest, Placeholder placeholder);
+// The rows of a time series: buckets no coarser than its points.
 RollupSource SeriesSource(const TimeRange& range, const SeriesSpan& span, Placeholder placeholder);
 // The rows of a brand or product ranking: the all-time table when the range holds all the data
 // (`extent`), else the hourly table's hours that overlap the range.

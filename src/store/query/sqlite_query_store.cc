@@ -118,8 +118,8 @@ class SqliteQueryStore final : public QueryStore {
 
   Result<std::vector<NamedBreakdown>> QueryDepartments(const TimeRange& range) override {
     std::lock_guard lock(mu_);
-    return GroupedLocked("department", "", MinuteHourSource(range, Placeholder), RankBy::kRevenue,
-                         -1);
+    return GroupedLocked("department", "", SplitSource(range, Granularity::kDay, Placeholder),
+                         RankBy::kRevenue, -1);
   }
 
   Result<std::vector<NamedBreakdown>> QueryTopBrands(const TimeRange& range, RankBy by,
@@ -140,7 +140,7 @@ class SqliteQueryStore final : public QueryStore {
 
   Result<std::vector<EventTypeCount>> QueryEventMix(const TimeRange& range) override {
     std::lock_guard lock(mu_);
-    const RollupSource source = MinuteHourSource(range, Placeholder);
+    const RollupSource source = SplitSource(range, Granularity::kDay, Placeholder);
     auto stmt = Prepare("SELECT event_type, SUM(events) AS n FROM " + source.from +
                         " GROUP BY event_type ORDER BY n DESC, event_type");
     if (!stmt.ok()) return stmt.status();
@@ -237,7 +237,7 @@ class SqliteQueryStore final : public QueryStore {
   }
 
   Result<Breakdown> TotalsLocked(const TimeRange& range) {
-    const RollupSource source = MinuteHourSource(range, Placeholder);
+    const RollupSource source = SplitSource(range, Granularity::kDay, Placeholder);
     auto stmt = Prepare(std::string("SELECT ") + kBreakdownColumns + " FROM " + source.from);
     if (!stmt.ok()) return stmt.status();
     Statement& s = **stmt;

@@ -37,6 +37,9 @@ class SqliteQueryStoreTest : public ::testing::Test {
         "CREATE TABLE rollup_hour(bucket TEXT, event_type TEXT, department TEXT,"
         " events INTEGER, revenue REAL, PRIMARY KEY(bucket, event_type, department))");
     Exec(
+        "CREATE TABLE rollup_day(bucket TEXT, event_type TEXT, department TEXT,"
+        " events INTEGER, revenue REAL, PRIMARY KEY(bucket, event_type, department))");
+    Exec(
         "CREATE TABLE rollup_brand(brand TEXT, event_type TEXT, events INTEGER, revenue REAL,"
         " PRIMARY KEY(brand, event_type))");
     Exec(
@@ -184,8 +187,8 @@ TEST_F(SqliteQueryStoreTest, RankingsOrderAndLimit) {
   EXPECT_EQ((*depts)[0].name, "electronics");
 }
 
-// Ranges read whole hours from rollup_hour and their ragged ends from rollup_minute: every
-// range over a day of irregular minutes gives the sums of its minutes.
+// Ranges read whole days, whole hours and ragged minutes from rollup_day, rollup_hour and
+// rollup_minute: every range over a day of irregular minutes gives the sums of its minutes.
 TEST_F(SqliteQueryStoreTest, AnyRangeEqualsTheSumOfItsMinutes) {
   std::string values;
   for (int m = 0; m < 24 * 60; m += 7 + (m % 5)) {
@@ -239,6 +242,17 @@ TEST_F(SqliteQueryStoreTest, AnyRangeEqualsTheSumOfItsMinutes) {
   auto all = Store().QueryKpis({});
   ASSERT_TRUE(until_noon.ok() && from_noon.ok() && all.ok());
   EXPECT_EQ(until_noon->totals.events + from_noon->totals.events, all->totals.events);
+}
+
+// All time costs days, not minutes: with the finer tables emptied, the totals stay.
+TEST_F(SqliteQueryStoreTest, AllTimeReadsDayBuckets) {
+  FillSample();
+  Exec("DELETE FROM rollup_minute");
+  Exec("DELETE FROM rollup_hour");
+  auto all = Store().QueryKpis({});
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->totals.events, 13);
+  EXPECT_DOUBLE_EQ(all->totals.revenue, 140.75);
 }
 
 // A ranking over all the data reads the all-time tables; the same answer as the hours.

@@ -1,5 +1,6 @@
 #include <chrono>
 #include <ctime>
+#include <utility>
 #include <vector>
 
 #include "event/rollup.h"
@@ -26,6 +27,8 @@ CREATE TABLE IF NOT EXISTS rollup_hour_product(bucket TEXT, department TEXT, pro
   event_type TEXT, events INTEGER NOT NULL, revenue REAL NOT NULL,
   PRIMARY KEY(bucket, department, product, event_type));
 CREATE TABLE IF NOT EXISTS rollup_hour(bucket TEXT, event_type TEXT, department TEXT,
+  events INTEGER NOT NULL, revenue REAL NOT NULL, PRIMARY KEY(bucket, event_type, department));
+CREATE TABLE IF NOT EXISTS rollup_day(bucket TEXT, event_type TEXT, department TEXT,
   events INTEGER NOT NULL, revenue REAL NOT NULL, PRIMARY KEY(bucket, event_type, department));
 CREATE TABLE IF NOT EXISTS rollup_brand(brand TEXT, event_type TEXT, events INTEGER NOT NULL,
   revenue REAL NOT NULL, PRIMARY KEY(brand, event_type));
@@ -77,6 +80,9 @@ class SqliteProcessedStore : public ProcessedStore {
          " events = events + excluded.events, revenue = revenue + excluded.revenue"},
         {&hour_,
          "INSERT INTO rollup_hour VALUES(?,?,?,?,?) ON CONFLICT DO UPDATE SET"
+         " events = events + excluded.events, revenue = revenue + excluded.revenue"},
+        {&day_,
+         "INSERT INTO rollup_day VALUES(?,?,?,?,?) ON CONFLICT DO UPDATE SET"
          " events = events + excluded.events, revenue = revenue + excluded.revenue"},
         {&all_brand_,
          "INSERT INTO rollup_brand VALUES(?,?,?,?) ON CONFLICT DO UPDATE SET"
@@ -224,11 +230,14 @@ class SqliteProcessedStore : public ProcessedStore {
       if (Status s = totals(product_, 5, t); !s.ok()) return s;
     }
     const CoarseRollupDelta coarse = Coarsen(delta);
-    for (const auto& [key, t] : coarse.by_hour) {
-      hour_.Bind(1, std::string_view(std::get<0>(key)));
-      hour_.Bind(2, std::string_view(std::get<1>(key)));
-      hour_.Bind(3, std::string_view(std::get<2>(key)));
-      if (Status s = totals(hour_, 4, t); !s.ok()) return s;
+    for (auto [by_time, st] :
+         {std::pair{&coarse.by_hour, &hour_}, std::pair{&coarse.by_day, &day_}}) {
+      for (const auto& [key, t] : *by_time) {
+        st->Bind(1, std::string_view(std::get<0>(key)));
+        st->Bind(2, std::string_view(std::get<1>(key)));
+        st->Bind(3, std::string_view(std::get<2>(key)));
+        if (Status s = totals(*st, 4, t); !s.ok()) return s;
+      }
     }
     for (const auto& [key, t] : coarse.by_brand) {
       all_brand_.Bind(1, std::string_view(std::get<0>(key)));
@@ -245,8 +254,8 @@ class SqliteProcessedStore : public ProcessedStore {
   }
 
   std::unique_ptr<Database> db_;
-  Statement insert_row_, minute_, brand_, product_, hour_, all_brand_, all_product_, dead_, offset_,
-      stats_, load_offsets_;
+  Statement insert_row_, minute_, brand_, product_, hour_, day_, all_brand_, all_product_, dead_,
+      offset_, stats_, load_offsets_;
 };
 
 }  // namespace

@@ -96,6 +96,7 @@ TEST(SqliteProcessedStoreTest, InitFillsCoarseRollupsOfAnOlderStore) {
     ASSERT_TRUE(store.ok() && (*store)->Init().ok());
   }
   EXPECT_EQ(QueryInt(path, "SELECT sum(events) FROM rollup_hour"), 2);
+  EXPECT_EQ(QueryInt(path, "SELECT sum(events) FROM rollup_day WHERE bucket = '2019-11-08'"), 2);
   EXPECT_EQ(QueryInt(path, "SELECT sum(events) FROM rollup_brand"), 2);
   EXPECT_EQ(QueryInt(path, "SELECT sum(revenue) FROM rollup_product"), 20);
 
@@ -106,6 +107,7 @@ TEST(SqliteProcessedStoreTest, InitFillsCoarseRollupsOfAnOlderStore) {
   more.rows = {Row("c", "cart", 5)};
   ASSERT_TRUE((*store)->Commit(more).ok());
   EXPECT_EQ(QueryInt(path, "SELECT sum(events) FROM rollup_hour"), 3);
+  EXPECT_EQ(QueryInt(path, "SELECT sum(events) FROM rollup_day"), 3);
   EXPECT_EQ(QueryInt(path, "SELECT sum(events) FROM rollup_product"), 3);
 }
 
