@@ -2,6 +2,8 @@
 
 #include <sys/resource.h>
 
+#include <exception>
+
 #include "event/uuid.h"
 #include "source/csv_event_reader.h"
 
@@ -50,6 +52,32 @@ void AppendTsvField(std::string* line, std::string_view value) {
         *line += c;
     }
   }
+}
+
+bool ParseStoreBenchArgs(int argc, char** argv, const std::string& out_flag, StoreBenchArgs* args) {
+  if (argc % 2 == 0) return false;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i], value = argv[i + 1];
+    if (flag == "--csv") {
+      args->csv = value;
+    } else if (flag == "--to") {
+      args->to = value;
+    } else if (flag == out_flag) {
+      args->out = value;
+    } else if (flag == "--count" || flag == "--batch") {
+      size_t n = 0;
+      try {
+        n = std::stoul(value);
+      } catch (const std::exception&) {
+        return false;
+      }
+      (flag == "--count" ? args->count : args->batch) = n;
+    } else {
+      return false;
+    }
+  }
+  return !args->csv.empty() && !args->to.empty() && !args->out.empty() && args->count > 0 &&
+         args->batch > 0;
 }
 
 }  // namespace shopstream::bench

@@ -2,7 +2,10 @@
 // with a fresh time-based id as `shopstream produce` gives it, and this process's CPU time.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
+#include <cstdio>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -20,5 +23,34 @@ double CpuSeconds();
 // Escapes a value for a tab-separated line as LOAD DATA reads it by default (and the Python
 // reference too): backslash, tab, newline and carriage return get a backslash.
 void AppendTsvField(std::string* line, std::string_view value);
+
+// The store benchmarks' command line: --csv FILE --count N --to URI <out_flag> FILE
+// [--batch N]. False on anything else or anything missing.
+struct StoreBenchArgs {
+  std::string csv, to, out;
+  size_t count = 0;
+  size_t batch = 20000;  // the processor's default --max-batch
+};
+bool ParseStoreBenchArgs(int argc, char** argv, const std::string& out_flag, StoreBenchArgs* args);
+
+// Calls write(batch) for every batch, timed, and prints "rows= seconds= rows_per_s=
+// cpu_seconds=" for the harness. Returns the exit code: 0, 3 when a write failed and may be
+// retried, 1 otherwise.
+template <typename Batch, typename Write>
+int TimeWrites(const std::vector<Batch>& batches, size_t rows, const char* what, Write write) {
+  const double cpu0 = CpuSeconds();
+  const auto t0 = std::chrono::steady_clock::now();
+  for (const Batch& b : batches) {
+    if (Status s = write(b); !s.ok()) {
+      std::cerr << what << ": " << s.ToString() << "\n";
+      return s.retryable() ? 3 : 1;
+    }
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("rows=%zu seconds=%.3f rows_per_s=%.0f cpu_seconds=%.3f\n", rows, seconds,
+              static_cast<double>(rows) / seconds, CpuSeconds() - cpu0);
+  return 0;
+}
 
 }  // namespace shopstream::bench

@@ -8,7 +8,6 @@
 //                     [--batch 20000]
 // Prints one line: rows=... seconds=... rows_per_s=... cpu_seconds=...
 #include <charconv>
-#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -58,28 +57,13 @@ int Usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string csv, to, tsv;
-  size_t count = 0, batch = 20000;  // the processor's default --max-batch
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string a = argv[i], v = argv[i + 1];
-    if (a == "--csv")
-      csv = v;
-    else if (a == "--count")
-      count = std::stoul(v);
-    else if (a == "--to")
-      to = v;
-    else if (a == "--tsv")
-      tsv = v;
-    else if (a == "--batch")
-      batch = std::stoul(v);
-    else
-      return Usage();
-  }
-  if (argc % 2 == 0 || csv.empty() || to.empty() || tsv.empty() || count == 0 || batch == 0) {
-    return Usage();
-  }
+  shopstream::bench::StoreBenchArgs args;
+  if (!shopstream::bench::ParseStoreBenchArgs(argc, argv, "--tsv", &args)) return Usage();
+  const std::string& csv = args.csv;
+  const std::string& tsv = args.out;
+  const size_t batch = args.batch;
 
-  auto events = shopstream::bench::LoadEvents(csv, count);
+  auto events = shopstream::bench::LoadEvents(csv, args.count);
   if (!events.ok()) {
     std::cerr << csv << ": " << events.status().ToString() << "\n";
     return 1;
@@ -95,7 +79,7 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  auto uri = shopstream::ParseUri(to);
+  auto uri = shopstream::ParseUri(args.to);
   if (!uri.ok()) {
     std::cerr << uri.status().ToString() << "\n";
     return 2;
@@ -121,18 +105,6 @@ int main(int argc, char** argv) {
     b.lag = static_cast<int64_t>(rows.size() - end);
   }
 
-  const double cpu0 = shopstream::bench::CpuSeconds();
-  const auto t0 = std::chrono::steady_clock::now();
-  for (const shopstream::ProcessedBatch& b : batches) {
-    if (auto s = (*store)->Commit(b); !s.ok()) {
-      std::cerr << "commit: " << s.ToString() << "\n";
-      return s.retryable() ? 3 : 1;
-    }
-  }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const double cpu = shopstream::bench::CpuSeconds() - cpu0;
-  std::printf("rows=%zu seconds=%.3f rows_per_s=%.0f cpu_seconds=%.3f\n", rows.size(), seconds,
-              static_cast<double>(rows.size()) / seconds, cpu);
-  return 0;
+  return shopstream::bench::TimeWrites(batches, rows.size(), "commit",
+                                       [&](const auto& b) { return (*store)->Commit(b); });
 }
