@@ -1,7 +1,9 @@
 #include "store/mysql/mysql_processed_store.h"
 
 #include <algorithm>
+#include <map>
 #include <string_view>
+#include <tuple>
 #include <unordered_set>
 
 #include "common/log.h"
@@ -340,51 +342,30 @@ class MysqlProcessedStore : public ProcessedStore {
     return fresh;
   }
 
-  Status WriteRollups(const RollupDelta& delta) {
+  // Adds each key's totals to its row in one chunked upsert: the key's texts, then events and
+  // revenue. Bound values point into `deltas`.
+  template <typename Key>
+  Status AddTotals(ChunkedStatement& statement, const std::map<Key, Totals>& deltas) {
     std::vector<Value> values;
-    for (const auto& [key, t] : delta.by_minute) {
-      const auto& [minute, event_type, department] = key;
-      values.insert(values.end(),
-                    {Text(minute), Text(event_type), Text(department), t.events, t.revenue});
+    values.reserve(deltas.size() * (std::tuple_size_v<Key> + 2));
+    for (const auto& [key, t] : deltas) {
+      std::apply([&](const auto&... text) { (values.push_back(Text(text)), ...); }, key);
+      values.push_back(t.events);
+      values.push_back(t.revenue);
     }
-    if (Status s = minute_.Execute(*conn_, values); !s.ok()) return s;
-    values.clear();
-    for (const auto& [key, t] : delta.by_hour_brand) {
-      const auto& [hour, brand, event_type] = key;
-      values.insert(values.end(), {Text(hour), Text(brand), Text(event_type), t.events, t.revenue});
-    }
-    if (Status s = hour_brand_.Execute(*conn_, values); !s.ok()) return s;
-    values.clear();
-    for (const auto& [key, t] : delta.by_hour_product) {
-      const auto& [hour, department, product, event_type] = key;
-      values.insert(values.end(), {Text(hour), Text(department), Text(product), Text(event_type),
-                                   t.events, t.revenue});
-    }
-    if (Status s = hour_product_.Execute(*conn_, values); !s.ok()) return s;
+    return statement.Execute(*conn_, values);
+  }
+
+  Status WriteRollups(const RollupDelta& delta) {
     const CoarseRollupDelta coarse = Coarsen(delta);
-    values.clear();
-    for (auto [by_time, statement] :
-         {std::pair{&coarse.by_hour, &hour_}, std::pair{&coarse.by_day, &day_}}) {
-      for (const auto& [key, t] : *by_time) {
-        const auto& [bucket, event_type, department] = key;
-        values.insert(values.end(),
-                      {Text(bucket), Text(event_type), Text(department), t.events, t.revenue});
-      }
-      if (Status s = statement->Execute(*conn_, values); !s.ok()) return s;
-      values.clear();
-    }
-    for (const auto& [key, t] : coarse.by_brand) {
-      const auto& [brand, event_type] = key;
-      values.insert(values.end(), {Text(brand), Text(event_type), t.events, t.revenue});
-    }
-    if (Status s = brand_.Execute(*conn_, values); !s.ok()) return s;
-    values.clear();
-    for (const auto& [key, t] : coarse.by_product) {
-      const auto& [department, product, event_type] = key;
-      values.insert(values.end(),
-                    {Text(department), Text(product), Text(event_type), t.events, t.revenue});
-    }
-    return product_.Execute(*conn_, values);
+    Status s = AddTotals(minute_, delta.by_minute);
+    if (s.ok()) s = AddTotals(hour_brand_, delta.by_hour_brand);
+    if (s.ok()) s = AddTotals(hour_product_, delta.by_hour_product);
+    if (s.ok()) s = AddTotals(hour_, coarse.by_hour);
+    if (s.ok()) s = AddTotals(day_, coarse.by_day);
+    if (s.ok()) s = AddTotals(brand_, coarse.by_brand);
+    if (s.ok()) s = AddTotals(product_, coarse.by_product);
+    return s;
   }
 
   // Opens a connection when there is none or the last one was lost. Statements are prepared

@@ -14,17 +14,8 @@ BucketBounds BoundsFor(const TimeRange& range, Granularity g) {
 
 namespace {
 
-const char* SplitTable(Granularity g) {
-  switch (g) {
-    case Granularity::kMinute:
-      return "rollup_minute";
-    case Granularity::kHour:
-      return "rollup_hour";
-    case Granularity::kDay:
-      return "rollup_day";
-  }
-  return "rollup_minute";
-}
+// rollup_minute, rollup_hour, rollup_day.
+std::string SplitTable(Granularity g) { return std::string("rollup_") + GranularityName(g); }
 
 Granularity Finer(Granularity g) {
   return g == Granularity::kDay ? Granularity::kHour : Granularity::kMinute;

@@ -24,7 +24,7 @@ BucketBounds BoundsFor(const TimeRange& range, Granularity g);
 
 // One rollup table's share of a range.
 struct RollupPart {
-  const char* table;  // rollup_minute, rollup_hour or rollup_day
+  std::string table;  // rollup_minute, rollup_hour or rollup_day
   BucketBounds bounds;
 };
 // [from, to) as the coarsest whole buckets that fit, up to `coarsest`, with finer ones at the

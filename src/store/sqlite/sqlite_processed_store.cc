@@ -1,5 +1,7 @@
 #include <chrono>
 #include <ctime>
+#include <map>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -204,53 +206,30 @@ class SqliteProcessedStore : public ProcessedStore {
     return stats_.Run();
   }
 
-  Status WriteRollups(const RollupDelta& delta) {
-    auto totals = [](Statement& st, int first, const Totals& t) {
-      st.Bind(first, t.events);
-      st.Bind(first + 1, t.revenue);
-      return st.Run();
-    };
-    for (const auto& [key, t] : delta.by_minute) {
-      minute_.Bind(1, std::string_view(std::get<0>(key)));
-      minute_.Bind(2, std::string_view(std::get<1>(key)));
-      minute_.Bind(3, std::string_view(std::get<2>(key)));
-      if (Status s = totals(minute_, 4, t); !s.ok()) return s;
-    }
-    for (const auto& [key, t] : delta.by_hour_brand) {
-      brand_.Bind(1, std::string_view(std::get<0>(key)));
-      brand_.Bind(2, std::string_view(std::get<1>(key)));
-      brand_.Bind(3, std::string_view(std::get<2>(key)));
-      if (Status s = totals(brand_, 4, t); !s.ok()) return s;
-    }
-    for (const auto& [key, t] : delta.by_hour_product) {
-      product_.Bind(1, std::string_view(std::get<0>(key)));
-      product_.Bind(2, std::string_view(std::get<1>(key)));
-      product_.Bind(3, std::string_view(std::get<2>(key)));
-      product_.Bind(4, std::string_view(std::get<3>(key)));
-      if (Status s = totals(product_, 5, t); !s.ok()) return s;
-    }
-    const CoarseRollupDelta coarse = Coarsen(delta);
-    for (auto [by_time, st] :
-         {std::pair{&coarse.by_hour, &hour_}, std::pair{&coarse.by_day, &day_}}) {
-      for (const auto& [key, t] : *by_time) {
-        st->Bind(1, std::string_view(std::get<0>(key)));
-        st->Bind(2, std::string_view(std::get<1>(key)));
-        st->Bind(3, std::string_view(std::get<2>(key)));
-        if (Status s = totals(*st, 4, t); !s.ok()) return s;
-      }
-    }
-    for (const auto& [key, t] : coarse.by_brand) {
-      all_brand_.Bind(1, std::string_view(std::get<0>(key)));
-      all_brand_.Bind(2, std::string_view(std::get<1>(key)));
-      if (Status s = totals(all_brand_, 3, t); !s.ok()) return s;
-    }
-    for (const auto& [key, t] : coarse.by_product) {
-      all_product_.Bind(1, std::string_view(std::get<0>(key)));
-      all_product_.Bind(2, std::string_view(std::get<1>(key)));
-      all_product_.Bind(3, std::string_view(std::get<2>(key)));
-      if (Status s = totals(all_product_, 4, t); !s.ok()) return s;
+  // Adds each key's totals to its row: the key's texts, then events and revenue.
+  template <typename Key>
+  static Status AddTotals(Statement& st, const std::map<Key, Totals>& deltas) {
+    for (const auto& [key, t] : deltas) {
+      int index = 0;
+      std::apply([&](const auto&... text) { (st.Bind(++index, std::string_view(text)), ...); },
+                 key);
+      st.Bind(index + 1, t.events);
+      st.Bind(index + 2, t.revenue);
+      if (Status s = st.Run(); !s.ok()) return s;
     }
     return Status::Ok();
+  }
+
+  Status WriteRollups(const RollupDelta& delta) {
+    const CoarseRollupDelta coarse = Coarsen(delta);
+    Status s = AddTotals(minute_, delta.by_minute);
+    if (s.ok()) s = AddTotals(brand_, delta.by_hour_brand);
+    if (s.ok()) s = AddTotals(product_, delta.by_hour_product);
+    if (s.ok()) s = AddTotals(hour_, coarse.by_hour);
+    if (s.ok()) s = AddTotals(day_, coarse.by_day);
+    if (s.ok()) s = AddTotals(all_brand_, coarse.by_brand);
+    if (s.ok()) s = AddTotals(all_product_, coarse.by_product);
+    return s;
   }
 
   std::unique_ptr<Database> db_;
