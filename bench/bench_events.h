@@ -7,9 +7,12 @@
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
+#include "common/uri.h"
 #include "event/event.h"
 
 namespace shopstream::bench {
@@ -32,6 +35,32 @@ struct StoreBenchArgs {
   size_t batch = 20000;  // the processor's default --max-batch
 };
 bool ParseStoreBenchArgs(int argc, char** argv, const std::string& out_flag, StoreBenchArgs* args);
+
+// Opens the store that `uri_text` names with `open` (a connector's Open...Store) and creates its
+// tables. On failure prints why and returns null with *exit_code set: 2 for a bad URI or store,
+// 3 when Init may succeed later, 1 otherwise.
+template <typename Open>
+auto OpenInitializedStore(const std::string& uri_text, Open open, int* exit_code)
+    -> std::decay_t<decltype(*open(std::declval<const Uri&>()))> {
+  auto uri = ParseUri(uri_text);
+  if (!uri.ok()) {
+    std::cerr << uri.status().ToString() << "\n";
+    *exit_code = 2;
+    return nullptr;
+  }
+  auto store = open(*uri);
+  if (!store.ok()) {
+    std::cerr << store.status().ToString() << "\n";
+    *exit_code = 2;
+    return nullptr;
+  }
+  if (Status s = (*store)->Init(); !s.ok()) {
+    std::cerr << "init: " << s.ToString() << "\n";
+    *exit_code = s.retryable() ? 3 : 1;
+    return nullptr;
+  }
+  return std::move(store).value();
+}
 
 // Calls write(batch) for every batch, timed, and prints "rows= seconds= rows_per_s=
 // cpu_seconds=" for the harness. Returns the exit code: 0, 3 when a write failed and may be

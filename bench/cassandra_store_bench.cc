@@ -76,20 +76,11 @@ int main(int argc, char** argv) {
     std::cerr << dump << ": cannot write the events\n";
     return 1;
   }
-  auto uri = shopstream::ParseUri(args.to);
-  if (!uri.ok()) {
-    std::cerr << uri.status().ToString() << "\n";
-    return 2;
-  }
-  auto store = shopstream::OpenCassandraRawStore(*uri);
-  if (!store.ok()) {
-    std::cerr << store.status().ToString() << "\n";
-    return 2;
-  }
-  if (auto s = (*store)->Init(); !s.ok()) {
-    std::cerr << "init: " << s.ToString() << "\n";
-    return s.retryable() ? 3 : 1;
-  }
+  int exit_code = 0;
+  auto store = shopstream::bench::OpenInitializedStore(
+      args.to, [](const shopstream::Uri& uri) { return shopstream::OpenCassandraRawStore(uri); },
+      &exit_code);
+  if (!store) return exit_code;
   // The batches are built before timing, as the processor has them ready when it writes.
   std::vector<std::vector<Event>> batches;
   for (size_t start = 0; start < events->size(); start += batch) {
@@ -98,5 +89,5 @@ int main(int argc, char** argv) {
   }
 
   return shopstream::bench::TimeWrites(batches, events->size(), "write",
-                                       [&](const auto& b) { return (*store)->Write(b); });
+                                       [&](const auto& b) { return store->Write(b); });
 }

@@ -283,7 +283,6 @@ def _measure_stream(label, proc, topic, mysql, raw_count, raw_every, n, timeout,
         watcher.join(timeout=max(1, timeout - (time.monotonic() - p0)))
         watcher.stop()
     cpu = st.tree_cpu_seconds(proc.pid) - cpu0
-    rss = st.tree_peak_rss_mib(proc.pid)
     names = sorted(set(st.tree_names(proc.pid)))
     for watcher in (processed, raw):
         if watcher.error:

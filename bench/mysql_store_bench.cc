@@ -79,20 +79,11 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  auto uri = shopstream::ParseUri(args.to);
-  if (!uri.ok()) {
-    std::cerr << uri.status().ToString() << "\n";
-    return 2;
-  }
-  auto store = shopstream::OpenMysqlProcessedStore(*uri);
-  if (!store.ok()) {
-    std::cerr << store.status().ToString() << "\n";
-    return 2;
-  }
-  if (auto s = (*store)->Init(); !s.ok()) {
-    std::cerr << "init: " << s.ToString() << "\n";
-    return s.retryable() ? 3 : 1;
-  }
+  int exit_code = 0;
+  auto store = shopstream::bench::OpenInitializedStore(
+      args.to, [](const shopstream::Uri& uri) { return shopstream::OpenMysqlProcessedStore(uri); },
+      &exit_code);
+  if (!store) return exit_code;
 
   // The batches are built before timing, as the processor has them ready when it commits.
   std::vector<shopstream::ProcessedBatch> batches;
@@ -106,5 +97,5 @@ int main(int argc, char** argv) {
   }
 
   return shopstream::bench::TimeWrites(batches, rows.size(), "commit",
-                                       [&](const auto& b) { return (*store)->Commit(b); });
+                                       [&](const auto& b) { return store->Commit(b); });
 }

@@ -118,14 +118,17 @@ class MysqlQueryStore final : public QueryStore {
 
   Result<std::vector<NamedBreakdown>> QueryTopBrands(const TimeRange& range, RankBy by,
                                                      int limit) override {
-    auto source = RankingSourceFor("rollup_brand", "rollup_hour_brand", range);
+    auto source = RankingSource(
+        "rollup_brand", "rollup_hour_brand", range, [this] { return QueryExtent(); }, Placeholder);
     if (!source.ok()) return source.status();
     return Grouped("brand", "", *source, by, limit);
   }
 
   Result<std::vector<NamedBreakdown>> QueryTopProducts(const TimeRange& range, RankBy by,
                                                        int limit) override {
-    auto source = RankingSourceFor("rollup_product", "rollup_hour_product", range);
+    auto source = RankingSource(
+        "rollup_product", "rollup_hour_product", range, [this] { return QueryExtent(); },
+        Placeholder);
     if (!source.ok()) return source.status();
     return Grouped("product", "department", *source, by, limit);
   }
@@ -200,18 +203,6 @@ class MysqlQueryStore final : public QueryStore {
   }
 
  private:
-  // A ranking's source; the extent decides whether all-time tables answer.
-  Result<RollupSource> RankingSourceFor(const char* all_time, const char* hourly,
-                                        const TimeRange& range) {
-    DataExtent extent;
-    if (range.from || range.to) {
-      auto found = QueryExtent();
-      if (!found.ok()) return found.status();
-      extent = std::move(found).value();
-    }
-    return RankingSource(all_time, hourly, range, extent, Placeholder);
-  }
-
   Result<Breakdown> Totals(const TimeRange& range) {
     const RollupSource source = SplitSource(range, Granularity::kDay, Placeholder);
     std::vector<Value> params;

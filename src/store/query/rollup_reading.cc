@@ -167,10 +167,17 @@ RollupSource SeriesSource(const TimeRange& range, const SeriesSpan& span, Placeh
   return SplitSource(range, span.granularity, placeholder);
 }
 
-RollupSource RankingSource(const char* all_time, const char* hourly, const TimeRange& range,
-                           const DataExtent& extent, Placeholder placeholder) {
-  if (CoversAll(range, extent)) return {all_time, {}, all_time};
-  return BucketedSource(hourly, Granularity::kHour, range, placeholder);
+Result<RollupSource> RankingSource(const char* all_time, const char* hourly, const TimeRange& range,
+                                   const std::function<Result<DataExtent>()>& extent,
+                                   Placeholder placeholder) {
+  if (range.from || range.to) {
+    auto found = extent();
+    if (!found.ok()) return found.status();
+    if (!CoversAll(range, *found)) {
+      return BucketedSource(hourly, Granularity::kHour, range, placeholder);
+    }
+  }
+  return RollupSource{all_time, {}, all_time};
 }
 
 }  // namespace shopstream

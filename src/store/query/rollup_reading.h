@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,9 +73,11 @@ using Placeholder = std::string (*)(size_t index);
 RollupSource SplitSource(const TimeRange& range, Granularity coarsest, Placeholder placeholder);
 // The rows of a time series: buckets no coarser than its points.
 RollupSource SeriesSource(const TimeRange& range, const SeriesSpan& span, Placeholder placeholder);
-// The rows of a brand or product ranking: the all-time table when the range holds all the data
-// (`extent`), else the hourly table's hours that overlap the range.
-RollupSource RankingSource(const char* all_time, const char* hourly, const TimeRange& range,
-                           const DataExtent& extent, Placeholder placeholder);
+// The rows of a brand or product ranking: the all-time table when the range holds all the data,
+// else the hourly table's hours that overlap the range. `extent` is asked only for a range with
+// an end.
+Result<RollupSource> RankingSource(const char* all_time, const char* hourly, const TimeRange& range,
+                                   const std::function<Result<DataExtent>()>& extent,
+                                   Placeholder placeholder);
 
 }  // namespace shopstream

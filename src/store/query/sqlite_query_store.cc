@@ -125,7 +125,8 @@ class SqliteQueryStore final : public QueryStore {
   Result<std::vector<NamedBreakdown>> QueryTopBrands(const TimeRange& range, RankBy by,
                                                      int limit) override {
     std::lock_guard lock(mu_);
-    auto source = RankingSourceLocked("rollup_brand", "rollup_hour_brand", range);
+    auto source = RankingSource(
+        "rollup_brand", "rollup_hour_brand", range, [this] { return ExtentLocked(); }, Placeholder);
     if (!source.ok()) return source.status();
     return GroupedLocked("brand", "", *source, by, limit);
   }
@@ -133,7 +134,9 @@ class SqliteQueryStore final : public QueryStore {
   Result<std::vector<NamedBreakdown>> QueryTopProducts(const TimeRange& range, RankBy by,
                                                        int limit) override {
     std::lock_guard lock(mu_);
-    auto source = RankingSourceLocked("rollup_product", "rollup_hour_product", range);
+    auto source = RankingSource(
+        "rollup_product", "rollup_hour_product", range, [this] { return ExtentLocked(); },
+        Placeholder);
     if (!source.ok()) return source.status();
     return GroupedLocked("product", "department", *source, by, limit);
   }
@@ -222,18 +225,6 @@ class SqliteQueryStore final : public QueryStore {
     s.BindNamed(":view", std::string_view("view"));
     s.BindNamed(":cart", std::string_view("cart"));
     s.BindNamed(":purchase", std::string_view("purchase"));
-  }
-
-  // A ranking's source; the extent decides whether all-time tables answer.
-  Result<RollupSource> RankingSourceLocked(const char* all_time, const char* hourly,
-                                           const TimeRange& range) {
-    DataExtent extent;
-    if (range.from || range.to) {
-      auto found = ExtentLocked();
-      if (!found.ok()) return found.status();
-      extent = std::move(found).value();
-    }
-    return RankingSource(all_time, hourly, range, extent, Placeholder);
   }
 
   Result<Breakdown> TotalsLocked(const TimeRange& range) {
