@@ -1,7 +1,5 @@
 #include "bench_events.h"
 
-#include <sys/resource.h>
-
 #include <exception>
 
 #include "event/uuid.h"
@@ -24,13 +22,6 @@ Result<std::vector<Event>> LoadEvents(const std::string& csv_path, size_t count)
     events.push_back(e);
   }
   return events;
-}
-
-double CpuSeconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 void AppendTsvField(std::string* line, std::string_view value) {

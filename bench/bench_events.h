@@ -1,5 +1,5 @@
 // Shared by the store benchmarks: the first N events of a CSV in the 2019-Nov format, each
-// with a fresh time-based id as `shopstream produce` gives it, and this process's CPU time.
+// with a fresh time-based id as `shopstream produce` gives it, and the timing around a store.
 #pragma once
 
 #include <chrono>
@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/cpu_time.h"
 #include "common/status.h"
 #include "common/uri.h"
 #include "event/event.h"
@@ -19,9 +20,6 @@ namespace shopstream::bench {
 
 // Reads up to `count` events from `csv_path` (.csv, .gz or .zip); fewer when the file is short.
 Result<std::vector<Event>> LoadEvents(const std::string& csv_path, size_t count);
-
-// User plus system CPU seconds of this process so far (getrusage).
-double CpuSeconds();
 
 // Escapes a value for a tab-separated line as LOAD DATA reads it by default (and the Python
 // reference too): backslash, tab, newline and carriage return get a backslash.
@@ -67,7 +65,7 @@ auto OpenInitializedStore(const std::string& uri_text, Open open, int* exit_code
 // retried, 1 otherwise.
 template <typename Batch, typename Write>
 int TimeWrites(const std::vector<Batch>& batches, size_t rows, const char* what, Write write) {
-  const double cpu0 = CpuSeconds();
+  const double cpu0 = ProcessCpuSeconds();
   const auto t0 = std::chrono::steady_clock::now();
   for (const Batch& b : batches) {
     if (Status s = write(b); !s.ok()) {
@@ -78,7 +76,7 @@ int TimeWrites(const std::vector<Batch>& batches, size_t rows, const char* what,
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("rows=%zu seconds=%.3f rows_per_s=%.0f cpu_seconds=%.3f\n", rows, seconds,
-              static_cast<double>(rows) / seconds, CpuSeconds() - cpu0);
+              static_cast<double>(rows) / seconds, ProcessCpuSeconds() - cpu0);
   return 0;
 }
 

@@ -4,7 +4,6 @@
 // one JSON line of figures: rows, wall seconds, rows/s and this process's CPU seconds.
 //
 //   cassandra_events_writer --to URI --count N [--seed S] [--hostile] [--batch B] [--dump FILE]
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -15,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "common/cpu_time.h"
 #include "common/uri.h"
 #include "event/event.h"
 #include "store/cassandra/cassandra_raw_store.h"
@@ -105,13 +105,6 @@ std::vector<Event> MakeEvents(size_t count, uint64_t seed, bool hostile) {
   return events;
 }
 
-double CpuSeconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
 int Usage() {
   std::cerr << "usage: cassandra_events_writer --to URI --count N [--seed S] [--hostile] "
                "[--batch B] [--dump FILE] [--no-init]\n";
@@ -175,7 +168,7 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  double cpu0 = CpuSeconds();
+  double cpu0 = shopstream::ProcessCpuSeconds();
   auto t0 = std::chrono::steady_clock::now();
   for (size_t start = 0; start < events.size(); start += batch) {
     std::vector<Event> part(
@@ -187,7 +180,7 @@ int main(int argc, char** argv) {
     }
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  double cpu = CpuSeconds() - cpu0;
+  double cpu = shopstream::ProcessCpuSeconds() - cpu0;
   std::printf("{\"rows\":%zu,\"seconds\":%.3f,\"rows_per_s\":%.0f,\"cpu_seconds\":%.3f}\n",
               events.size(), seconds,
               seconds > 0 ? static_cast<double>(events.size()) / seconds : 0.0, cpu);
