@@ -91,14 +91,18 @@ void PrintTable(const cql::ResultMessage& r) {
 void PrintTsv(const cql::ResultMessage& r) {
   const auto& columns = r.metadata.columns;
   std::string out;
-  for (size_t i = 0; i < columns.size(); ++i) out += (i ? "\t" : "") + TsvCell(columns[i].name);
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (i) out += '\t';
+    out += TsvCell(columns[i].name);
+  }
   std::cout << out << '\n';
   for (const auto& row : r.rows) {
     out.clear();
     for (size_t i = 0; i < row.size() && i < columns.size(); ++i) {
       std::optional<std::string> text;
       if (row[i]) text = cql::FormatValue(columns[i].type, *row[i]);
-      out += (i ? "\t" : "") + TsvCell(text);
+      if (i) out += '\t';
+      out += TsvCell(text);
     }
     std::cout << out << '\n';
   }

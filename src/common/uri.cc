@@ -50,10 +50,12 @@ Result<Uri> ParseUri(const std::string& text) {
     uri.user = authority.substr(0, at);
     authority = authority.substr(at + 1);
     if (uri.user.find(':') != std::string::npos) {
-      return Status::InvalidArgument(
-          "'" + text.substr(0, sep + 3) +
-          "...' carries a password; "
-          "give secrets through the environment or an option file instead");
+      std::string message = "'";
+      message.append(text, 0, sep + 3)
+          .append(
+              "...' carries a password; give secrets through the environment or an option "
+              "file instead");
+      return Status::InvalidArgument(message);
     }
   }
   uri.host = authority;

@@ -38,7 +38,7 @@ Result<Endpoint> ParseEndpoint(const Uri& uri, const std::set<std::string>& know
   Endpoint endpoint;
   endpoint.brokers = uri.host;
   if (uri.host.find(',') == std::string::npos) {
-    endpoint.brokers += ":" + std::to_string(uri.port > 0 ? uri.port : kDefaultPort);
+    endpoint.brokers.append(":").append(std::to_string(uri.port > 0 ? uri.port : kDefaultPort));
   }
   endpoint.topic = uri.path;
   if (!IsValidTopicName(endpoint.topic)) {
