@@ -174,7 +174,7 @@ void Connection::Send(Opcode opcode, std::string_view body, ResponseCallback don
   if (!written.ok()) {
     // The reader thread sees the shut-down socket and fails every pending request,
     // this one included, so that each callback runs exactly once.
-    LogWarn(written.message());
+    if (!write_failure_logged_.exchange(true)) LogWarn(written.message());
     shutdown(fd_, SHUT_RDWR);
   }
 }

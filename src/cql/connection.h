@@ -92,6 +92,8 @@ class Connection {
 
   std::atomic<bool> closing_{false};
   std::mutex write_mutex_;
+  // Every request in flight fails to write once the server goes: only the first says so.
+  std::atomic<bool> write_failure_logged_{false};
   std::thread reader_;
 };
 
