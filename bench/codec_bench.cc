@@ -55,7 +55,7 @@ void BM_DecodeAndClean(benchmark::State& state) {
   size_t i = 0;
   for (auto _ : state) {
     decoder.Decode(messages[i++ % messages.size()], &e);
-    benchmark::DoNotOptimize(Clean(e));
+    benchmark::DoNotOptimize(Clean(&e));
   }
   state.SetItemsProcessed(state.iterations());
 }

@@ -70,8 +70,8 @@ int main(int argc, char** argv) {
   }
   std::vector<CleanedEvent> rows;
   rows.reserve(events->size());
-  for (const shopstream::Event& e : *events) {
-    auto cleaned = shopstream::Clean(e);
+  for (shopstream::Event& e : *events) {
+    auto cleaned = shopstream::Clean(&e);
     if (cleaned.ok()) rows.push_back(std::move(cleaned).value());
   }
   if (!WriteTsv(rows, tsv)) {

@@ -56,7 +56,8 @@ class MessageSource {
   // Messages available but not yet returned, summed over assigned partitions; -1 if unknown.
   virtual int64_t Lag() { return -1; }
 
-  // A name for this stream in the offsets table, e.g. "log" or the Kafka topic.
+  // A name for this stream in the offsets table, e.g. "log" or the Kafka topic. Known once
+  // Poll has returned without error (the embedded log's name comes from the log itself).
   virtual std::string stream_name() const = 0;
 };
 

@@ -19,6 +19,7 @@ Result<std::unique_ptr<Publisher>> OpenPublisher(const std::string& text,
   auto uri = ParseUri(text);
   if (!uri.ok()) return uri.status();
   if (uri->scheme == "sqlite") {
+    if (Status s = uri->CheckParams({"retain"}); !s.ok()) return s;
     std::string retain = uri->Param("retain", "0");
     char* end = nullptr;
     long long keep = std::strtoll(retain.c_str(), &end, 10);
@@ -39,7 +40,11 @@ Result<std::unique_ptr<MessageSource>> OpenSource(const std::string& text,
                                                   const SourceOptions& options) {
   auto uri = ParseUri(text);
   if (!uri.ok()) return uri.status();
-  if (uri->scheme == "sqlite") return OpenSqliteLogSource(uri->path, options.start_latest);
+  if (uri->scheme == "sqlite") {
+    // retain is the publisher's; the same URI may be given to both.
+    if (Status s = uri->CheckParams({"retain"}); !s.ok()) return s;
+    return OpenSqliteLogSource(uri->path, options.start_latest);
+  }
   if (uri->scheme == "kafka") {
     KafkaSourceOptions kafka;
     kafka.group = options.group;

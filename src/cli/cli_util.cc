@@ -2,11 +2,13 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 
 #include "cli/commands.h"
+#include "common/text.h"
 
 namespace shopstream::cli {
 namespace {
@@ -32,6 +34,7 @@ std::atomic<bool>& InstallStopSignals() {
 }
 
 Result<std::chrono::milliseconds> ParseDuration(const std::string& text) {
+  constexpr double kMaxMillis = 30.0 * 24 * 3600 * 1000;
   char* end = nullptr;
   double value = std::strtod(text.c_str(), &end);
   std::string unit = end ? std::string(end) : "";
@@ -44,10 +47,48 @@ Result<std::chrono::milliseconds> ParseDuration(const std::string& text) {
     factor = 60'000;
   else if (unit == "h")
     factor = 3'600'000;
-  if (end == text.c_str() || factor == 0 || value < 0) {
-    return Status::InvalidArgument("'" + text + "' is not a duration (e.g. 15s, 500ms, 2m)");
+  if (end == text.c_str() || factor == 0 || !std::isfinite(value) || value < 0 ||
+      value * factor > kMaxMillis) {
+    return Status::InvalidArgument(QuoteValue(text) +
+                                   " is not a duration from 0 to 30 days (e.g. 15s, 500ms, 2m)");
   }
   return std::chrono::milliseconds(static_cast<int64_t>(value * factor));
+}
+
+CLI::Validator FiniteAbove(double min, bool inclusive) {
+  const std::string what = std::string(inclusive ? "a number of at least " : "a number above ") +
+                           CLI::detail::to_string(min);
+  return CLI::Validator(
+      [min, inclusive, what](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(text.c_str(), &end);
+        const bool ok = end != text.c_str() && *end == '\0' && std::isfinite(v) &&
+                        (inclusive ? v >= min : v > min);
+        return ok ? std::string() : QuoteValue(text) + " is not " + what;
+      },
+      inclusive ? "NUMBER>=" + CLI::detail::to_string(min)
+                : "NUMBER>" + CLI::detail::to_string(min));
+}
+
+Status ApplyRate(const std::string& text, bool seed_allowed, ReplayOptions* options) {
+  if (text == "max") {
+    options->pacing = ReplayOptions::Pacing::kMax;
+    return Status::Ok();
+  }
+  if (seed_allowed && text == "seed") {
+    options->pacing = ReplayOptions::Pacing::kSeed;
+    return Status::Ok();
+  }
+  char* end = nullptr;
+  const double rate = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || *end != '\0' || !std::isfinite(rate) || rate <= 0) {
+    return Status::InvalidArgument("--rate " + QuoteValue(text) +
+                                   " is not a positive number of events per second or 'max'" +
+                                   (seed_allowed ? " or 'seed'" : ""));
+  }
+  options->pacing = ReplayOptions::Pacing::kRate;
+  options->rate = rate;
+  return Status::Ok();
 }
 
 std::string Grouped(int64_t n) {

@@ -1,6 +1,7 @@
 // Small pieces shared by the subcommands: stop signals, durations, status lines, CSV feeds.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -18,8 +19,17 @@ namespace shopstream::cli {
 // The first SIGINT or SIGTERM sets the returned flag (a clean stop); a second one exits at once.
 std::atomic<bool>& InstallStopSignals();
 
-// "15s", "500ms", "2m", "1h" or a plain number of seconds.
+// "15s", "500ms", "2m", "1h" or a plain number of seconds: finite, not negative, at most
+// 30 days.
 Result<std::chrono::milliseconds> ParseDuration(const std::string& text);
+
+// CLI11 checks for numbers (CLI11's own ranges let "nan" through): a finite number above
+// `min` (or at least `min` when `inclusive`).
+CLI::Validator FiniteAbove(double min, bool inclusive = false);
+
+// --rate: a positive finite number of events per second, "max", or (when `seed_allowed`)
+// "seed", the original producer's pacing. Sets the pacing of `options`.
+Status ApplyRate(const std::string& text, bool seed_allowed, ReplayOptions* options);
 
 // 1234567 -> "1,234,567"
 std::string Grouped(int64_t n);

@@ -66,16 +66,7 @@ void RunDemo(const DemoArgs& args) {
 
   ReplayOptions replay;
   replay.loop = true;
-  if (args.rate == "max") {
-    replay.pacing = ReplayOptions::Pacing::kMax;
-  } else if (args.rate == "seed") {
-    replay.pacing = ReplayOptions::Pacing::kSeed;
-  } else {
-    replay.pacing = ReplayOptions::Pacing::kRate;
-    replay.rate = std::atof(args.rate.c_str());
-    if (replay.rate <= 0)
-      throw CommandExit(kExitBadInput, "--rate must be a positive number, 'max' or 'seed'");
-  }
+  if (Status s = ApplyRate(args.rate, /*seed_allowed=*/true, &replay); !s.ok()) ExitBadInput(s);
   ProcessorOptions process;
   process.trigger = trigger.value();
 
@@ -156,12 +147,15 @@ void RegisterDemoCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--data-dir", args->data_dir, "Where the log, the stores and generated data live")
       ->capture_default_str();
-  cmd->add_option("--rows", args->rows, "Rows of generated data")->capture_default_str();
+  cmd->add_option("--rows", args->rows, "Rows of generated data")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{1'000'000'000'000}));
   cmd->add_option("--seed", args->seed, "Seed of the generated data")->capture_default_str();
   cmd->add_option("--trigger", args->trigger, "Micro-batch trigger of the processor")
       ->capture_default_str();
   cmd->add_option("--duration", args->duration,
-                  "Stop after this many seconds (0: run until Ctrl-C)");
+                  "Stop after this many seconds (0: run until Ctrl-C)")
+      ->check(FiniteAbove(0, /*inclusive=*/true));
   cmd->add_option("--listen", args->listen,
                   "Where the dashboard listens (HOST:PORT; port 0 picks one)")
       ->capture_default_str();

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "common/text.h"
 
 int main(int argc, char** argv) {
   using namespace shopstream::cli;
@@ -23,6 +24,18 @@ int main(int argc, char** argv) {
   RegisterServeCommand(app);
   RegisterDemoCommand(app);
   RegisterCqlCommand(app);
+  // CLI11 would say "A subcommand is required" for a mistyped command: name it instead.
+  std::string known;
+  bool is_known = false;
+  for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    known += (known.empty() ? "" : ", ") + sub->get_name();
+    is_known = is_known || (argc > 1 && sub->get_name() == argv[1]);
+  }
+  if (argc > 1 && argv[1][0] != '-' && !is_known) {
+    std::fprintf(stderr, "shopstream: unknown command '%s' (commands: %s; see shopstream --help)\n",
+                 shopstream::EscapeControls(argv[1]).c_str(), known.c_str());
+    return kExitBadInput;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -5,6 +5,7 @@
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "common/log.h"
+#include "common/uri.h"
 #include "pipeline/processor.h"
 #include "store/open.h"
 
@@ -58,7 +59,8 @@ void RunProcess(const ProcessArgs& args) {
   options.idle_exit = std::chrono::milliseconds(static_cast<int64_t>(args.idle_exit * 1000));
   Processor processor(**source, **raw, **processed, options);
   std::atomic<bool>& stop = InstallStopSignals();
-  LogInfo("processing " + args.from + " -> raw " + args.raw + ", processed " + args.processed);
+  LogInfo("processing " + RedactUri(args.from) + " -> raw " + RedactUri(args.raw) + ", processed " +
+          RedactUri(args.processed));
   Status result;
   {
     StatusPrinter status(every.value(), ProcessorStatusLine(processor.counters()));
@@ -67,7 +69,7 @@ void RunProcess(const ProcessArgs& args) {
   const auto& c = processor.counters();
   LogInfo("processed " + Grouped(c.processed) + " events in " + Grouped(c.batches) + " batches; " +
           Grouped(c.dead_letters) + " dead letters");
-  if (!result.ok()) throw CommandExit(kExitFailure, result.ToString());
+  if (!result.ok()) throw CommandExit(ExitCodeFor(result), result.ToString());
 }
 
 }  // namespace
@@ -100,7 +102,8 @@ void RegisterProcessCommand(CLI::App& app) {
                   "set it to the trigger to always wait for the trigger, as the seed did")
       ->capture_default_str();
   cmd->add_option("--max-batch", args->max_batch, "Most messages in one micro-batch")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{10'000'000}));
   cmd->add_option("--group", args->group, "Consumer group (Kafka)")->capture_default_str();
   cmd->add_option(
          "--start", args->start,
@@ -109,7 +112,8 @@ void RegisterProcessCommand(CLI::App& app) {
   cmd->add_flag("--discard", args->discard,
                 "Decode and clean but write nothing (benchmarks: the rate without the stores)");
   cmd->add_option("--idle-exit", args->idle_exit,
-                  "Stop once nothing new arrived for this many seconds (0: never)");
+                  "Stop once nothing new arrived for this many seconds (0: never)")
+      ->check(FiniteAbove(0, /*inclusive=*/true));
   cmd->add_option("--status-every", args->status_every, "Interval of the status line")
       ->capture_default_str();
   cmd->callback([args] { RunProcess(*args); });

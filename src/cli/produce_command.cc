@@ -1,10 +1,12 @@
 // shopstream produce: replays a CSV as a live stream of the seed's JSON messages.
+#include <limits>
 #include <memory>
 
 #include "bus/open.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "common/log.h"
+#include "common/uri.h"
 
 namespace shopstream::cli {
 namespace {
@@ -14,6 +16,7 @@ struct ProduceArgs {
   std::string to;
   std::string rate;
   double speedup = 0;
+  double max_gap = 60;
   int64_t count = -1;
   bool loop = false;
   uint64_t seed = 0;
@@ -29,15 +32,9 @@ ReplayOptions ToReplayOptions(const ProduceArgs& a) {
   if (a.speedup > 0) {
     o.pacing = ReplayOptions::Pacing::kSpeedup;
     o.speedup = a.speedup;
-  } else if (a.rate == "max") {
-    o.pacing = ReplayOptions::Pacing::kMax;
+    o.max_gap_seconds = a.max_gap;
   } else if (!a.rate.empty()) {
-    char* end = nullptr;
-    o.rate = std::strtod(a.rate.c_str(), &end);
-    if (*end != '\0' || o.rate <= 0) {
-      throw CommandExit(kExitBadInput, "--rate '" + a.rate + "' is not a positive number or 'max'");
-    }
-    o.pacing = ReplayOptions::Pacing::kRate;
+    if (Status s = ApplyRate(a.rate, /*seed_allowed=*/false, &o); !s.ok()) ExitBadInput(s);
   }
   return o;
 }
@@ -54,7 +51,7 @@ void RunProduce(const ProduceArgs& args) {
   }
   std::atomic<bool>& stop = InstallStopSignals();
   Replayer replayer(**feed, **publisher, options);
-  LogInfo("producing from " + args.input + " to " + args.to);
+  LogInfo("producing from " + args.input + " to " + RedactUri(args.to));
   Status result;
   {
     StatusPrinter status(std::chrono::seconds(5),
@@ -97,16 +94,24 @@ void RegisterProduceCommand(CLI::App& app) {
                                "Events per second in file order, or 'max' (event_time = now)");
   cmd->add_option("--speedup", args->speedup,
                   "Replay in file order at X times the original pace, keeping original timestamps")
-      ->excludes(rate);
+      ->excludes(rate)
+      ->check(FiniteAbove(0));
+  cmd->add_option("--max-gap", args->max_gap,
+                  "With --speedup: a jump forward in event time that would mean waiting longer\n"
+                  "than this many seconds is not waited for (the replay clock moves on)")
+      ->capture_default_str()
+      ->check(FiniteAbove(0));
   cmd->add_option("--count", args->count,
-                  "Stop after N events (default: the whole file; seed pacing: forever)");
+                  "Stop after N events (default: the whole file; seed pacing: forever)")
+      ->check(CLI::Range(int64_t{1}, std::numeric_limits<int64_t>::max()));
   cmd->add_flag("--loop", args->loop, "Start the file over when it ends");
   cmd->add_option("--seed", args->seed, "Random seed for the default pacing (0: random)");
   cmd->add_flag("--strict", args->strict,
                 "Stop at the first malformed CSV line instead of skipping it");
   cmd->add_option("--partitions", args->partitions,
                   "Partitions of a Kafka topic that has to be created")
-      ->default_val(1);
+      ->default_val(1)
+      ->check(CLI::Range(1, 100000));
   cmd->callback([args] { RunProduce(*args); });
 }
 

@@ -5,6 +5,9 @@
 #include <cstdio>
 #include <ctime>
 #include <mutex>
+#include <string>
+
+#include "common/text.h"
 
 namespace shopstream {
 namespace {
@@ -22,9 +25,12 @@ void Log(LogLevel level, std::string_view message) {
   gmtime_r(&now, &tm);
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
+  // Messages quote values from the stream and from files: no control character reaches the
+  // terminal raw, and every message stays one line.
+  const std::string safe = EscapeControls(message);
   std::lock_guard lock(g_mutex);
   std::fprintf(stderr, "%s %-5s %.*s\n", stamp, kNames[static_cast<int>(level)],
-               static_cast<int>(message.size()), message.data());
+               static_cast<int>(safe.size()), safe.data());
 }
 
 }  // namespace shopstream

@@ -1,5 +1,6 @@
 // Minimal logging to stderr: one line per message, with a level and a UTC time stamp.
-// Never log secrets (passwords, tokens); URIs here carry none by construction.
+// Control characters in a message are escaped (common/text.h). Never log secrets (passwords,
+// tokens): Uri::text has secret-named options masked.
 #pragma once
 
 #include <string_view>

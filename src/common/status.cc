@@ -10,6 +10,9 @@ std::string Status::ToString() const {
     case StatusCode::kInvalidArgument:
       name = "invalid argument";
       break;
+    case StatusCode::kRefusedValue:
+      name = "refused value";
+      break;
     case StatusCode::kNotFound:
       name = "not found";
       break;

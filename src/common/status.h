@@ -11,6 +11,7 @@ namespace shopstream {
 enum class StatusCode {
   kOk,
   kInvalidArgument,  // the caller's input is wrong; retrying will not help
+  kRefusedValue,     // a store refused a value of the data it was given; the rest may go in
   kNotFound,         // a file, table or topic does not exist
   kIoError,          // reading or writing a local file failed
   kCorruption,       // stored data is not what it should be
@@ -25,11 +26,18 @@ class Status {
   static Status InvalidArgument(std::string m) {
     return {StatusCode::kInvalidArgument, std::move(m)};
   }
+  // A store refused some of the data (a value its column cannot hold): bisecting the batch
+  // finds the rows to dead-letter. Configuration errors are InvalidArgument, never this.
+  static Status RefusedValue(std::string m) { return {StatusCode::kRefusedValue, std::move(m)}; }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
   static Status Corruption(std::string m) { return {StatusCode::kCorruption, std::move(m)}; }
   static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+  // For connectors that classify an error number into a code first.
+  static Status FromCode(StatusCode code, std::string m) {
+    return code == StatusCode::kOk ? Status() : Status(code, std::move(m));
+  }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   // True when the same call may succeed later (outages, busy locks).

@@ -1,5 +1,6 @@
 #include "common/uri.h"
 
+#include <cctype>
 #include <charconv>
 
 namespace shopstream {
@@ -9,16 +10,72 @@ std::string Uri::Param(const std::string& key, const std::string& fallback) cons
   return it == query.end() ? fallback : it->second;
 }
 
-Result<Uri> ParseUri(const std::string& text) {
+Status Uri::CheckParams(std::initializer_list<std::string_view> known) const {
+  for (const auto& [key, value] : query) {
+    bool found = false;
+    std::string list;
+    for (std::string_view k : known) {
+      found = found || k == key;
+      list.append(list.empty() ? "" : ", ").append(k);
+    }
+    if (!found) {
+      return Status::InvalidArgument("'" + text + "' has an unknown option '" + key + "' (" +
+                                     (list.empty() ? "this URI takes none" : "known: " + list) +
+                                     ")");
+    }
+  }
+  return Status::Ok();
+}
+
+bool IsSecretKey(std::string_view key) {
+  std::string lower;
+  for (char c : key) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (std::string_view word : {"password", "secret", "key"}) {
+    if (lower.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::string RedactUri(std::string_view text) {
+  const size_t q = text.find('?');
+  if (q == std::string_view::npos) return std::string(text);
+  std::string out(text.substr(0, q + 1));
+  std::string_view query = text.substr(q + 1);
+  for (bool first = true;; first = false) {
+    const size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    if (!first) out += '&';
+    const size_t eq = pair.find('=');
+    if (eq != std::string_view::npos && IsSecretKey(pair.substr(0, eq))) {
+      out.append(pair.substr(0, eq + 1)).append("***");
+    } else {
+      out.append(pair);
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return out;
+}
+
+Result<Uri> ParseUri(const std::string& given) {
   Uri uri;
+  // Messages below name the URI by its redacted form only.
+  const std::string text = RedactUri(given);
   uri.text = text;
-  auto sep = text.find("://");
+  const auto sep = given.find("://");
   if (sep == std::string::npos || sep == 0) {
     return Status::InvalidArgument(
         "'" + text + "' is not a URI (expected SCHEME://..., e.g. sqlite:///tmp/log.db)");
   }
-  for (char c : text.substr(0, sep)) uri.scheme += static_cast<char>(std::tolower(c));
-  std::string rest = text.substr(sep + 3);
+  // A scheme is letters, digits, + - and .; so the query (and any secret in it) comes later.
+  for (char c : given.substr(0, sep)) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.') {
+      return Status::InvalidArgument("'" + text +
+                                     "' does not start with a scheme such as kafka://");
+    }
+    uri.scheme += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  std::string rest = given.substr(sep + 3);
 
   if (auto q = rest.find('?'); q != std::string::npos) {
     std::string query = rest.substr(q + 1);

@@ -3,8 +3,10 @@
 //   cassandra://host:port/keyspace.table  mysql://user@host:port/database.table
 #pragma once
 
+#include <initializer_list>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 
@@ -17,11 +19,23 @@ struct Uri {
   int port = 0;        // 0 when not given
   std::string path;    // without the leading '/' for network schemes; a file path for sqlite
   std::map<std::string, std::string> query;
-  std::string text;  // the URI as given, for messages
+  // The URI for messages: as given, but with the value of every option whose key names a
+  // password, secret or key shown as *** (RedactUri), so that it can go into any log line.
+  std::string text;
 
   // Returns "" when absent.
   std::string Param(const std::string& key, const std::string& fallback = "") const;
+  // InvalidArgument naming the first option that is not in `known`, so that a typo such as
+  // ?retian=5 is not silently ignored.
+  Status CheckParams(std::initializer_list<std::string_view> known) const;
 };
+
+// True for an option key that names a secret: it contains "password", "secret" or "key"
+// (any case), as in rdkafka.sasl.password or rdkafka.ssl.key.pem.
+bool IsSecretKey(std::string_view key);
+
+// `text` with the values of secret-named query options replaced by ***.
+std::string RedactUri(std::string_view text);
 
 // Parses a URI. A password in the URI ("user:secret@") is refused so that secrets never
 // travel on the command line.

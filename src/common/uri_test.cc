@@ -36,3 +36,26 @@ TEST(UriTest, RefusesPasswordsAndGarbage) {
 }
 
 }  // namespace shopstream
+
+namespace shopstream {
+
+TEST(UriTest, SecretOptionsAreMaskedInText) {
+  auto k = ParseUri(
+      "kafka://b:9092/t?rdkafka.sasl.password=hunter2&group=g&rdkafka.ssl.key.pem=PEMDATA");
+  ASSERT_TRUE(k.ok());
+  EXPECT_EQ(k->text, "kafka://b:9092/t?rdkafka.sasl.password=***&group=g&rdkafka.ssl.key.pem=***");
+  EXPECT_EQ(k->Param("rdkafka.sasl.password"), "hunter2");  // the value itself is kept
+  EXPECT_TRUE(IsSecretKey("rdkafka.SASL.Password"));
+  EXPECT_TRUE(IsSecretKey("client.secret"));
+  EXPECT_FALSE(IsSecretKey("group"));
+  auto bad = ParseUri("kafka://b:badport/t?x.password=hunter2");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message().find("hunter2"), std::string::npos);
+}
+
+TEST(UriTest, SchemeMustBeAName) {
+  EXPECT_FALSE(ParseUri("a?password=x://host/t").ok());
+  EXPECT_EQ(ParseUri("a?password=x://host/t").status().message().find("=x"), std::string::npos);
+}
+
+}  // namespace shopstream

@@ -383,6 +383,9 @@ Status Session::RunMany(size_t count, const BuildRequest& build, const OnResult&
         ForgetPrepared(*done.node, *prepared_cql);
         unprepared = true;
         s = error->ToStatus(where);
+      } else if (error->code == ErrorCode::kInvalid && prepared_cql) {
+        // The statement was prepared fine, so what the server finds invalid is a bound value.
+        s = Status::RefusedValue(error->ToStatus(where).message());
       } else {
         s = error->ToStatus(where);
       }

@@ -61,7 +61,8 @@ class Session {
                                 Consistency consistency, bool idempotent);
   // Executes `prepared` once for each entry of `rows`, keeping up to `max_in_flight`
   // requests on the wire, and returns when all have finished. The first error that remains
-  // after retries is returned (and no new requests are started after it).
+  // after retries is returned (and no new requests are started after it). A server's INVALID
+  // answer to a prepared statement is RefusedValue: the values are what it refused.
   Status ExecuteMany(const Prepared& prepared, const std::vector<std::vector<Value>>& rows,
                      Consistency consistency, bool idempotent, size_t max_in_flight);
   // After schema changes: waits until every node reports the same schema version.

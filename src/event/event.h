@@ -40,8 +40,4 @@ struct CleanedEvent {
   bool operator==(const CleanedEvent&) const = default;
 };
 
-// Column widths of the seed's MySQL schema; longer values cannot be stored verbatim.
-inline constexpr size_t kMaxEventTypeLength = 20;
-inline constexpr size_t kMaxNameLength = 50;  // department, product, brand
-
 }  // namespace shopstream

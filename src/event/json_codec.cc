@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <charconv>
+#include <cmath>
 #include <cstring>
 
 namespace shopstream {
@@ -49,8 +50,11 @@ void AppendInt(int64_t v, std::string* out) {
   out->append(buf, end);
 }
 
-// Python's repr(float): shortest round-trip digits, with ".0" on whole numbers.
+// Python's repr(float): shortest round-trip digits, with ".0" on whole numbers; json.dumps'
+// NaN, Infinity and -Infinity for the numbers JSON has no word for.
 void AppendPythonFloat(double v, std::string* out) {
+  if (std::isnan(v)) return out->append("NaN"), void();
+  if (std::isinf(v)) return out->append(v > 0 ? "Infinity" : "-Infinity"), void();
   char buf[32];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
   std::string_view text(buf, end - buf);

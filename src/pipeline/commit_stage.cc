@@ -2,7 +2,7 @@
 
 namespace shopstream {
 
-CommitStage::CommitStage(std::function<Status(ProcessedBatch&)> commit)
+CommitStage::CommitStage(std::function<Status(DecodedBatch&)> commit)
     : commit_(std::move(commit)), thread_([this] { Loop(); }) {}
 
 CommitStage::~CommitStage() {
@@ -14,7 +14,7 @@ CommitStage::~CommitStage() {
   thread_.join();
 }
 
-bool CommitStage::Submit(ProcessedBatch batch) {
+bool CommitStage::Submit(DecodedBatch batch) {
   std::unique_lock lock(mutex_);
   changed_.wait(lock, [&] { return !pending_ || !status_.ok(); });
   if (!status_.ok()) return false;
@@ -43,7 +43,7 @@ void CommitStage::Loop() {
   for (;;) {
     changed_.wait(lock, [&] { return pending_ || closing_; });
     if (!pending_) return;  // closing with nothing in hand
-    ProcessedBatch batch = std::move(*pending_);
+    DecodedBatch batch = std::move(*pending_);
     pending_.reset();
     busy_ = true;
     changed_.notify_all();  // the slot is free: the first stage may submit the next batch
@@ -52,7 +52,7 @@ void CommitStage::Loop() {
     lock.lock();
     busy_ = false;
     if (s.ok()) {
-      committed_.push_back(std::move(batch.next_offsets));
+      committed_.push_back(std::move(batch.processed.next_offsets));
     } else {
       status_ = s;
       pending_.reset();

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "pipeline/batch_builder.h"
 #include "store/store.h"
 
 namespace shopstream {
@@ -21,14 +22,14 @@ class CommitStage {
  public:
   // `commit` runs on the stage's thread, one batch at a time, in submission order; an error
   // it returns is final: the stage stops taking batches.
-  explicit CommitStage(std::function<Status(ProcessedBatch&)> commit);
+  explicit CommitStage(std::function<Status(DecodedBatch&)> commit);
   ~CommitStage();  // finishes the batch in hand, then stops
   CommitStage(const CommitStage&) = delete;
   CommitStage& operator=(const CommitStage&) = delete;
 
   // Hands a batch over, waiting while the previous one is still committing. False once the
   // stage has failed (see status()).
-  bool Submit(ProcessedBatch batch);
+  bool Submit(DecodedBatch batch);
   // Waits until every submitted batch is committed (or the stage failed).
   void Drain();
   // The offsets of the batches committed since the last call, for MessageSource::Acknowledge
@@ -39,10 +40,10 @@ class CommitStage {
  private:
   void Loop();
 
-  std::function<Status(ProcessedBatch&)> commit_;
+  std::function<Status(DecodedBatch&)> commit_;
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::optional<ProcessedBatch> pending_;
+  std::optional<DecodedBatch> pending_;
   bool busy_ = false;  // a batch is being committed
   bool closing_ = false;
   Status status_;

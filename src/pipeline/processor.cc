@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <thread>
+#include <utility>
 
 #include "common/log.h"
 #include "pipeline/batch_builder.h"
 #include "pipeline/commit_stage.h"
+#include "pipeline/refusal.h"
 
 namespace shopstream {
 
@@ -63,15 +65,14 @@ Status Processor::Run(const std::atomic<bool>& stop) {
     return s;
   }
 
-  const std::string stream = source_.stream_name();
-  CommitStage committer([&](ProcessedBatch& batch) { return CommitProcessed(batch, stop); });
+  CommitStage committer([&](DecodedBatch& batch) { return CommitProcessed(batch, stop); });
   // On every (re)assignment the source resumes where the rows say, not where the bus says;
   // the batch being committed is waited for first, so that its offsets count.
   source_.SetAssignmentListener([&](const std::vector<int32_t>& partitions) {
     committer.Drain();
     OffsetMap offsets;
     Status s = WithRetry("loading offsets from the processed store", stop, [&] {
-      auto loaded = processed_.LoadOffsets(stream, partitions);
+      auto loaded = processed_.LoadOffsets(source_.stream_name(), partitions);
       if (loaded.ok()) offsets = std::move(loaded).value();
       return loaded.status();
     });
@@ -128,16 +129,15 @@ Status Processor::Run(const std::atomic<bool>& stop) {
     last_activity = Clock::now();
     counters_.consumed += static_cast<int64_t>(messages.size());
 
-    DecodedBatch batch = builder.Build(stream, messages);
+    DecodedBatch batch = builder.Build(source_.stream_name(), messages);
     if (options_.write_raw) {
-      Status s = WithRetry("writing raw events to the raw store", stop,
-                           [&] { return raw_.Write(batch.events); });
-      if (!s.ok()) return stop ? Status::Ok() : s;
+      if (Status s = WriteRaw(batch, stop); !s.ok()) return stop ? Status::Ok() : s;
     }
+    batch.events = {};  // written: only the rows go on to the second stage
     batch.processed.lag = source_.Lag();
     batch.processed.batch_millis =
         std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-    if (!committer.Submit(std::move(batch.processed))) break;
+    if (!committer.Submit(std::move(batch))) break;
   }
   committer.Drain();
   acknowledge();
@@ -145,18 +145,58 @@ Status Processor::Run(const std::atomic<bool>& stop) {
   return stop || s.ok() ? Status::Ok() : s;
 }
 
-Status Processor::CommitProcessed(ProcessedBatch& batch, const std::atomic<bool>& stop) {
+Status Processor::WriteRaw(DecodedBatch& batch, const std::atomic<bool>& stop) {
+  constexpr const char* kWhat = "writing raw events to the raw store";
+  Status s = WithRetry(kWhat, stop, [&] { return raw_.Write(batch.events); });
+  if (s.code() != StatusCode::kRefusedValue) return s;
+  std::vector<Event> part;
+  auto refused = IsolateRefused(batch.events.size(), s, [&](size_t begin, size_t end) {
+    part.assign(batch.events.begin() + begin, batch.events.begin() + end);
+    return WithRetry(kWhat, stop, [&] { return raw_.Write(part); });
+  });
+  if (!refused.ok()) return refused.status();
+  ReportRefused("raw", *refused, batch.events.size());
+  batch.DeadLetterRows(*refused, "the raw store");
+  return Status::Ok();
+}
+
+Status Processor::CommitProcessed(DecodedBatch& batch, const std::atomic<bool>& stop) {
+  ProcessedBatch& processed = batch.processed;
   if (options_.write_processed) {
-    Status s = WithRetry("committing the batch to the processed store", stop,
-                         [&] { return processed_.Commit(batch); });
+    constexpr const char* kWhat = "committing the batch to the processed store";
+    Status s = WithRetry(kWhat, stop, [&] { return processed_.Commit(processed); });
+    if (s.code() == StatusCode::kRefusedValue) {
+      // Rows go in by parts, without offsets or dead letters: a crash in between is safe,
+      // since a stored id is never counted again. The last commit carries the dead letters
+      // (those of the batch and the refused rows) and the offsets.
+      ProcessedBatch part;
+      part.stream = processed.stream;
+      auto refused = IsolateRefused(processed.rows.size(), s, [&](size_t begin, size_t end) {
+        part.rows.assign(processed.rows.begin() + begin, processed.rows.begin() + end);
+        return WithRetry(kWhat, stop, [&] { return processed_.Commit(part); });
+      });
+      if (!refused.ok()) return refused.status();
+      ReportRefused("processed", *refused, processed.rows.size());
+      batch.DeadLetterRows(*refused, "the processed store");
+      std::vector<CleanedEvent> stored = std::exchange(processed.rows, {});
+      s = WithRetry(kWhat, stop, [&] { return processed_.Commit(processed); });
+      processed.rows = std::move(stored);  // for the counters
+    }
     if (!s.ok()) return s;
   }
-  counters_.processed += static_cast<int64_t>(batch.rows.size());
-  counters_.dead_letters += static_cast<int64_t>(batch.dead_letters.size());
+  counters_.processed += static_cast<int64_t>(processed.rows.size());
+  counters_.dead_letters += static_cast<int64_t>(processed.dead_letters.size());
   counters_.batches++;
-  counters_.lag = batch.lag;
+  counters_.lag = processed.lag;
   if (on_commit_) on_commit_();
   return Status::Ok();
+}
+
+void Processor::ReportRefused(const char* store, const std::vector<Refusal>& refused, size_t rows) {
+  if (refused.empty()) return;
+  LogWarn("the " + std::string(store) + " store refused " + std::to_string(refused.size()) +
+          " of " + std::to_string(rows) + " rows of a batch despite the event contract; they are " +
+          "dead letters now and the stream goes on (first: " + refused.front().reason + ")");
 }
 
 }  // namespace shopstream

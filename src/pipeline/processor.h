@@ -12,6 +12,7 @@
 
 #include "bus/bus.h"
 #include "common/status.h"
+#include "pipeline/batch_builder.h"
 #include "store/store.h"
 
 namespace shopstream {
@@ -58,8 +59,13 @@ class Processor {
   using Clock = std::chrono::steady_clock;
   // True once --idle-exit applies: nothing new since `last_activity` for that long.
   bool IdleTooLong(Clock::time_point last_activity) const;
-  // The second stage (commit_stage.h): the batch's rows, rollups, dead letters and offsets.
-  Status CommitProcessed(ProcessedBatch& batch, const std::atomic<bool>& stop);
+  // The first stage's write of the batch's events; rows the raw store refuses (RefusedValue)
+  // are found by bisection and become dead letters.
+  Status WriteRaw(DecodedBatch& batch, const std::atomic<bool>& stop);
+  // The second stage (commit_stage.h): the batch's rows, rollups, dead letters and offsets;
+  // rows the processed store refuses become dead letters the same way.
+  Status CommitProcessed(DecodedBatch& batch, const std::atomic<bool>& stop);
+  void ReportRefused(const char* store, const std::vector<Refusal>& refused, size_t rows);
   // Calls `attempt` until it succeeds, fails for good, or `stop` is set.
   Status WithRetry(const char* what, const std::atomic<bool>& stop,
                    const std::function<Status()>& attempt);

@@ -41,15 +41,20 @@ class FakeSource : public MessageSource {
 };
 
 // Fails the first `failures` calls with a retryable error, like a server that is down.
+// Refuses, like a server's column, every call that holds an event with a price in `refuse`.
 class FlakyRawStore : public RawStore {
  public:
   int failures = 0;
+  std::set<double> refuse;
   std::set<std::string> ids;
   Status Init() override { return Status::Ok(); }
   Status Write(const std::vector<Event>& events) override {
     if (failures > 0) {
       --failures;
       return Status::Unavailable("raw store down");
+    }
+    for (const Event& e : events) {
+      if (refuse.count(e.price)) return Status::RefusedValue("price " + std::to_string(e.price));
     }
     for (const Event& e : events) ids.insert(e.id);
     return Status::Ok();
@@ -59,6 +64,9 @@ class FlakyRawStore : public RawStore {
 class MemoryProcessedStore : public ProcessedStore {
  public:
   int failures = 0;
+  std::set<double> refuse;  // prices a column refuses
+  bool refuse_all = false;  // a store problem, not a row's
+  int commits = 0;
   std::map<std::string, CleanedEvent> rows;
   std::vector<DeadLetter> dead;
   OffsetMap offsets;
@@ -68,6 +76,12 @@ class MemoryProcessedStore : public ProcessedStore {
       --failures;
       return Status::Unavailable("processed store down");
     }
+    for (const auto& r : b.rows) {
+      if (refuse_all || refuse.count(r.price)) {
+        return Status::RefusedValue("Incorrect value " + std::to_string(r.price));
+      }
+    }
+    ++commits;
     for (const auto& r : b.rows) rows.emplace(r.id, r);
     dead.insert(dead.end(), b.dead_letters.begin(), b.dead_letters.end());
     for (auto [p, o] : b.next_offsets) offsets[p] = o;
@@ -115,6 +129,46 @@ TEST(ProcessorTest, StoresGoodEventsAndDeadLettersTheRest) {
   EXPECT_EQ(processed.offsets[0], 110);
   EXPECT_EQ(p.counters().dead_letters, 10);
   EXPECT_FALSE(processed.dead[0].reason.empty());
+}
+
+TEST(ProcessorTest, RowsAStoreRefusesBecomeDeadLettersAndTheStreamGoesOn) {
+  FakeSource source(Messages(100, 0));
+  FlakyRawStore raw;
+  raw.refuse = {17};
+  MemoryProcessedStore processed;
+  processed.refuse = {3, 4, 50};
+  ProcessorOptions options = Fast();
+  options.max_batch = 64;
+  Processor p(source, raw, processed, options);
+  std::atomic<bool> stop{false};
+  ASSERT_TRUE(p.Run(stop).ok());
+  EXPECT_EQ(processed.rows.size(), 96u);
+  EXPECT_EQ(raw.ids.size(), 99u);  // the processed store's refusals were written raw
+  ASSERT_EQ(processed.dead.size(), 4u);
+  std::set<int64_t> dead_offsets;
+  for (const DeadLetter& d : processed.dead) {
+    dead_offsets.insert(d.offset);
+    EXPECT_FALSE(d.payload.empty());
+    EXPECT_TRUE(d.reason.find("store refused the row: ") != std::string::npos) << d.reason;
+  }
+  EXPECT_EQ(dead_offsets, (std::set<int64_t>{3, 4, 17, 50}));
+  EXPECT_EQ(processed.offsets[0], 100);
+  EXPECT_EQ(p.counters().processed, 96);
+  EXPECT_EQ(p.counters().dead_letters, 4);
+}
+
+TEST(ProcessorTest, AStoreThatRefusesEveryRowStopsInsteadOfDeadLetteringAll) {
+  FakeSource source(Messages(10, 0));
+  FlakyRawStore raw;
+  MemoryProcessedStore processed;
+  processed.refuse_all = true;
+  Processor p(source, raw, processed, Fast());
+  std::atomic<bool> stop{false};
+  Status s = p.Run(stop);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("refused every one of"), std::string::npos) << s.ToString();
+  EXPECT_TRUE(processed.dead.empty());
+  EXPECT_TRUE(processed.offsets.empty());
 }
 
 TEST(ProcessorTest, ResumesFromTheStoredOffsets) {

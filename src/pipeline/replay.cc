@@ -1,10 +1,16 @@
 #include "pipeline/replay.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <ctime>
+#include <optional>
 #include <random>
 #include <thread>
 
+#include "common/log.h"
+#include "common/text.h"
+#include "event/contract.h"
 #include "event/json_codec.h"
 #include "event/uuid.h"
 
@@ -15,17 +21,19 @@ using Clock = std::chrono::steady_clock;
 
 constexpr size_t kMaxBatch = 5000;  // messages per Publish call when running flat out
 
-// Seconds since the epoch of "YYYY-MM-DD HH:MM:SS...", or -1.
-double ParseEventSeconds(const std::string& t) {
+// Seconds since the epoch of an event time the contract accepts; nullopt for any other.
+std::optional<double> EventSeconds(const std::string& text) {
+  auto t = ParseEventTime(text);
+  if (!t.ok()) return std::nullopt;
   std::tm tm{};
-  if (t.size() < 19 || std::sscanf(t.c_str(), "%d-%d-%d %d:%d:%d", &tm.tm_year, &tm.tm_mon,
-                                   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
-    return -1;
-  }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
+  tm.tm_year = t->year - 1900;
+  tm.tm_mon = t->month - 1;
+  tm.tm_mday = t->day;
+  tm.tm_hour = t->hour;
+  tm.tm_min = t->minute;
+  tm.tm_sec = t->second;
   double seconds = static_cast<double>(timegm(&tm));
-  if (t.size() > 20 && t[19] == '.') seconds += std::atof(t.c_str() + 19);
+  if (text.size() > 20 && text[19] == '.') seconds += std::atof(text.c_str() + 19);
   return seconds;
 }
 
@@ -112,13 +120,34 @@ Status Replayer::RunSeedPacing(const std::atomic<bool>& stop) {
   return Status::Ok();
 }
 
+std::optional<double> OriginalPace::Due(const std::string& event_time) {
+  const std::optional<double> t = EventSeconds(event_time);
+  if (!t) return std::nullopt;
+  if (!first_) first_ = *t;
+  double due = (*t - *first_ - skipped_) / speedup_;
+  // A jump either way by more than the gap moves the replay clock, so that the rows after it
+  // are paced again from where the replay stands.
+  if (std::abs(due - last_due_) > max_gap_) {
+    if (!jump_reported_) {
+      LogWarn("event time jumps by " + std::to_string(static_cast<int64_t>(due - last_due_)) +
+              " s (after --speedup) to " + QuoteValue(event_time) +
+              "; the replay clock moves on instead of waiting (--max-gap; reported once)");
+      jump_reported_ = true;
+    }
+    skipped_ += (due - last_due_) * speedup_;
+    due = last_due_;
+  }
+  last_due_ = std::max(last_due_, due);
+  return due;
+}
+
 Status Replayer::RunInFileOrder(const std::atomic<bool>& stop) {
   using Pacing = ReplayOptions::Pacing;
   Uuid1Generator ids;
   std::vector<std::string> payloads;
   payloads.reserve(kMaxBatch);
   const auto start = Clock::now();
-  double first_event_seconds = -1;
+  OriginalPace pace(options_.speedup, options_.max_gap_seconds);
   int64_t sent_or_queued = 0;
   auto last_send = Clock::now();
   bool rewound_empty = false;
@@ -136,11 +165,9 @@ Status Replayer::RunInFileOrder(const std::atomic<bool>& stop) {
 
     Clock::time_point due = start;
     if (options_.pacing == Pacing::kSpeedup) {
-      double t = ParseEventSeconds(e.event_time);
-      if (first_event_seconds < 0) first_event_seconds = t;
-      if (t > first_event_seconds) {
-        due = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
-                          (t - first_event_seconds) / options_.speedup));
+      if (auto due_seconds = pace.Due(e.event_time)) {
+        due = start + std::chrono::duration_cast<Clock::duration>(
+                          std::chrono::duration<double>(*due_seconds));
       }
     } else {
       if (options_.pacing == Pacing::kRate) {

@@ -3,6 +3,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
+#include <string>
 
 #include "bus/bus.h"
 #include "common/status.h"
@@ -29,6 +31,10 @@ struct ReplayOptions {
   Pacing pacing = Pacing::kSeed;
   double rate = 0;
   double speedup = 1;
+  // With kSpeedup: a jump forward in event time that would mean waiting longer than this is
+  // not waited for (the replay clock moves on), and an event whose time cannot be read goes
+  // at once, so one row from year 9999 cannot stall the replay.
+  double max_gap_seconds = 60;
   int64_t count = -1;  // stop after this many events; -1: the whole file (seed pacing: forever)
   bool loop = false;   // start the file over at its end
   uint64_t seed = 0;   // for the seed pacing's random choices; 0 picks one at random
@@ -37,6 +43,24 @@ struct ReplayOptions {
 
 struct ReplayCounters {
   std::atomic<int64_t> produced{0};
+};
+
+// Original-time pacing (kSpeedup): when each event is due, in seconds after the replay began.
+class OriginalPace {
+ public:
+  OriginalPace(double speedup, double max_gap_seconds)
+      : speedup_(speedup), max_gap_(max_gap_seconds) {}
+  // nullopt when the time cannot be read (the event goes at once). A time before the previous
+  // one is due at once too; a jump forward of more than the gap is not waited for.
+  std::optional<double> Due(const std::string& event_time);
+
+ private:
+  double speedup_;
+  double max_gap_;
+  std::optional<double> first_;  // the first readable event time
+  double skipped_ = 0;           // event-time seconds not waited for
+  double last_due_ = 0;
+  bool jump_reported_ = false;
 };
 
 class Replayer {

@@ -1,8 +1,11 @@
 #include "source/csv_event_reader.h"
 
 #include <charconv>
+#include <cmath>
+#include <type_traits>
 
 #include "common/log.h"
+#include "common/text.h"
 
 namespace shopstream::source {
 namespace {
@@ -10,6 +13,8 @@ namespace {
 CsvReaderOptions RecordOptions() {
   CsvReaderOptions options;
   options.expected_header.assign(kEventCsvColumns.begin(), kEventCsvColumns.end());
+  // No column of the event data holds a line break: a stray quote spoils one line, not fifty.
+  options.line_breaks_in_quotes = false;
   return options;
 }
 
@@ -18,8 +23,15 @@ Status ParseNumber(std::string_view column, std::string_view text, Number* out) 
   const char* end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, *out);
   if (text.empty() || ec != std::errc() || ptr != end) {
-    return Status::InvalidArgument(std::string(column) + " '" + std::string(text) +
-                                   "' is not a number");
+    return Status::InvalidArgument(std::string(column) + " " + QuoteValue(text) +
+                                   " is not a number");
+  }
+  // from_chars reads "nan" and "inf" too; no price of the data set is either.
+  if constexpr (std::is_floating_point_v<Number>) {
+    if (!std::isfinite(*out)) {
+      return Status::InvalidArgument(std::string(column) + " " + QuoteValue(text) +
+                                     " is not a finite number");
+    }
   }
   return Status::Ok();
 }

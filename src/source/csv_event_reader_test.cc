@@ -66,6 +66,11 @@ TEST(EventFromFieldsTest, BadNumbersNameTheColumnAndValue) {
   fields[2] = "1";
   fields[6] = "";
   EXPECT_EQ(EventFromFields(fields, &event).message(), "price '' is not a number");
+  for (const char* not_finite : {"nan", "inf", "-Infinity", "NAN"}) {
+    fields[6] = not_finite;
+    EXPECT_EQ(EventFromFields(fields, &event).message(),
+              "price '" + std::string(not_finite) + "' is not a finite number");
+  }
   fields[6] = "1.5";
   fields[7] = "9223372036854775808";  // does not fit in int64
   EXPECT_EQ(EventFromFields(fields, &event).code(), StatusCode::kInvalidArgument);
@@ -91,6 +96,30 @@ TEST(CsvEventReaderTest, SkipsAndCountsMalformedLines) {
   EXPECT_EQ(reader->events_read(), 2u);
   EXPECT_EQ(reader->lines_skipped(), 3u);
   EXPECT_EQ(event.brand, std::nullopt);
+}
+
+TEST(CsvEventReaderTest, AStrayQuoteSpoilsItsOwnLineOnly) {
+  // No column of the data holds a line break, so an open quote at a line end is a malformed
+  // line; the lines after it are read as they are, not merged into one record.
+  std::string body = "2019-11-01 00:00:00 UTC,view,1,2,\"a.b,x,1.00,3,s1\n";
+  for (int i = 1; i <= 50; ++i) {
+    body += "2019-11-01 00:00:0" + std::to_string(i % 10) + " UTC,view,1,2,a.b,x,1.00,3,s1\n";
+  }
+  auto reader = FromText(body, {.strict = true});
+  Event event;
+  Result<bool> got = reader->Next(&event);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().message(), "events.csv:2: a quoted field runs past the end of the line");
+  reader = FromText(body);
+  int events = 0;
+  while (true) {
+    got = reader->Next(&event);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    if (!*got) break;
+    ++events;
+  }
+  EXPECT_EQ(events, 50);
+  EXPECT_EQ(reader->lines_skipped(), 1u);
 }
 
 TEST(CsvEventReaderTest, StrictStopsAtTheFirstMalformedLineNamingFileAndLine) {

@@ -24,6 +24,7 @@ CsvRecordReader::CsvRecordReader(std::unique_ptr<ByteSource> source,
                                  const CsvReaderOptions& options)
     : source_(std::move(source)),
       max_record_bytes_(options.max_record_bytes),
+      line_breaks_in_quotes_(options.line_breaks_in_quotes),
       buffer_(std::max(kInitialBuffer, options.max_record_bytes)),
       buffer_offset_(options.start_offset),
       lines_known_(options.headerless_fields == 0),
@@ -116,7 +117,13 @@ Result<bool> CsvRecordReader::NextAnyWidth(CsvRecord* record) {
       SplitPlainLine(p, line_end);
     } else {
       const char* error = nullptr;
-      Parse parsed = ParseQuoted(p, e, &record_end, &error);
+      // Without line breaks in quotes a record ends with its line: parse that line alone.
+      const bool one_line = !line_breaks_in_quotes_ && nl != nullptr;
+      Parse parsed = ParseQuoted(p, one_line ? line_end : e, &record_end, &error);
+      if (parsed == Parse::kNeedMore && one_line) {
+        parsed = Parse::kMalformed;
+        error = "a quoted field runs past the end of the line";
+      }
       if (parsed == Parse::kNeedMore) {
         if (end_ - begin_ >= max_record_bytes_) {
           uint64_t line = line_, offset = position();

@@ -28,6 +28,10 @@ struct CsvReaderOptions {
   std::vector<std::string> expected_header;
   // A record longer than this is malformed (a runaway quote); it bounds the memory used.
   size_t max_record_bytes = 1 << 20;
+  // RFC 4180 lets a quoted field hold line breaks. When false (no column of the data can hold
+  // one), a quote still open at the end of a line makes that line malformed and reading goes
+  // on at the next line, instead of merging the following lines into one record.
+  bool line_breaks_in_quotes = true;
   // When not 0 there is no header line: the data starts at once and every record must have
   // this many fields. Used to read a slice of a file whose header was read elsewhere; then
   // `start_offset` is the slice's offset in the file, and messages name byte offsets, as
@@ -79,6 +83,7 @@ class CsvRecordReader {
 
   std::unique_ptr<ByteSource> source_;
   size_t max_record_bytes_;
+  bool line_breaks_in_quotes_;
   std::vector<char> buffer_;
   uint64_t buffer_offset_ = 0;  // offset in the data of buffer_[0]
   bool lines_known_ = true;

@@ -64,8 +64,9 @@ std::string_view Statement::ColumnText(int col) const {
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Mode mode) {
   sqlite3* db = nullptr;
-  int flags =
-      mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  int flags = mode == Mode::kReadOnly    ? SQLITE_OPEN_READONLY
+              : mode == Mode::kReadWrite ? SQLITE_OPEN_READWRITE
+                                         : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Status s = ToStatus(rc, db, "cannot open SQLite database '" + path + "'");

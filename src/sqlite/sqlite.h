@@ -65,7 +65,7 @@ class Statement {
 
 class Database {
  public:
-  enum class Mode { kReadWriteCreate, kReadOnly };
+  enum class Mode { kReadWriteCreate, kReadWrite, kReadOnly };  // kReadWrite: must exist
 
   // Opens `path` in WAL mode (readers never block the writer, and a committed transaction
   // survives kill -9 of the process) with a busy timeout.

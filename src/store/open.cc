@@ -10,18 +10,25 @@ namespace shopstream {
 Result<std::unique_ptr<RawStore>> OpenRawStore(const std::string& text) {
   auto uri = ParseUri(text);
   if (!uri.ok()) return uri.status();
-  if (uri->scheme == "sqlite") return OpenSqliteRawStore(uri->path);
+  if (uri->scheme == "sqlite") {
+    if (Status s = uri->CheckParams({}); !s.ok()) return s;
+    return OpenSqliteRawStore(uri->path);
+  }
   if (uri->scheme == "cassandra") return OpenCassandraRawStore(*uri);
-  return Status::InvalidArgument("'" + text + "': unknown raw store scheme '" + uri->scheme +
+  return Status::InvalidArgument("'" + uri->text + "': unknown raw store scheme '" + uri->scheme +
                                  "' (use sqlite:///PATH or cassandra://HOST:PORT/KEYSPACE.TABLE)");
 }
 
 Result<std::unique_ptr<ProcessedStore>> OpenProcessedStore(const std::string& text) {
   auto uri = ParseUri(text);
   if (!uri.ok()) return uri.status();
-  if (uri->scheme == "sqlite") return OpenSqliteProcessedStore(uri->path);
+  if (uri->scheme == "sqlite") {
+    if (Status s = uri->CheckParams({}); !s.ok()) return s;
+    return OpenSqliteProcessedStore(uri->path);
+  }
   if (uri->scheme == "mysql" || uri->scheme == "mariadb") return OpenMysqlProcessedStore(*uri);
-  return Status::InvalidArgument("'" + text + "': unknown processed store scheme '" + uri->scheme +
+  return Status::InvalidArgument("'" + uri->text + "': unknown processed store scheme '" +
+                                 uri->scheme +
                                  "' (use sqlite:///PATH or mysql://USER@HOST:PORT/DATABASE.TABLE)");
 }
 

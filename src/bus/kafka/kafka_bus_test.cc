@@ -6,11 +6,13 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include <fstream>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "bus/kafka/kafka_config.h"
 #include "bus/kafka/kafka_publisher.h"
 #include "bus/kafka/kafka_source.h"
 
@@ -411,13 +413,45 @@ TEST(KafkaBusTest, RefusesBadUrisAndSettings) {
   check("kafka://localhost:9092/", "bad topic name");
   check("kafka://localhost:9092/has space", "bad topic name");
   check("kafka://localhost:9092/t?lingerms=5", "unknown parameter 'lingerms'");
-  check("kafka://localhost:9092/t?rdkafka.no.such.key=1", "no.such.key=1");
+  check("kafka://localhost:9092/t?rdkafka.no.such.key=1", "no.such.key=***");  // "key": masked
+  check("kafka://localhost:9092/t?rdkafka.no.such.setting=1", "no.such.setting=1");
   check("kafka://localhost:9092/t?partitions=zero", "partitions must be a positive number");
+  check("kafka://localhost:9092/t?rdkafka.sasl.password=hunter2", "cannot be given in a URI");
+  check("kafka://localhost:9092/t?option-file=/no/such/file", "cannot read the Kafka option file");
   auto uri = ParseUri("kafka://localhost:9092/t?start=middle");
   ASSERT_TRUE(uri.ok());
   auto source = OpenKafkaSource(*uri, {});
   ASSERT_FALSE(source.ok());
   EXPECT_EQ(source.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(KafkaConfigTest, SecretsComeFromTheOptionFileAndTheEnvironment) {
+  const std::string path = ::testing::TempDir() + "/kafka-options.properties";
+  {
+    std::ofstream out(path);
+    out << "# client credentials\n\nsecurity.protocol=SASL_PLAINTEXT\nsasl.password = s3cret=x\n";
+  }
+  auto uri = ParseUri("kafka://localhost:9092/t?option-file=" + path + "&rdkafka.linger.ms=7");
+  ASSERT_TRUE(uri.ok());
+  setenv("SHOPSTREAM_KAFKA_USER", "alice", 1);
+  auto endpoint = kafka::ParseEndpoint(*uri, {});
+  unsetenv("SHOPSTREAM_KAFKA_USER");
+  ASSERT_TRUE(endpoint.ok()) << endpoint.status().ToString();
+  EXPECT_EQ(endpoint->passthrough, (kafka::Settings{{"security.protocol", "SASL_PLAINTEXT"},
+                                                    {"sasl.password", " s3cret=x"},
+                                                    {"linger.ms", "7"},
+                                                    {"sasl.username", "alice"}}));
+  {
+    std::ofstream out(path);
+    out << "no equals sign\n";
+  }
+  auto bad = kafka::ParseEndpoint(*uri, {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find(":1: expected key=value"), std::string::npos);
+  auto conf = kafka::MakeConf({{"sasl.password.typo", "hunter2"}}, "here");
+  ASSERT_FALSE(conf.ok());
+  EXPECT_EQ(conf.status().message().find("hunter2"), std::string::npos);
+  EXPECT_NE(conf.status().message().find("sasl.password.typo=***"), std::string::npos);
 }
 
 TEST(KafkaBusTest, UnreachableBrokersAreUnavailable) {

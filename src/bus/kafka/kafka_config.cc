@@ -1,14 +1,28 @@
 #include "bus/kafka/kafka_config.h"
 
+#include <cstdlib>
+#include <fstream>
 #include <string_view>
 
 #include "common/log.h"
+#include "common/text.h"
 
 namespace shopstream::kafka {
 namespace {
 
 constexpr std::string_view kPassthroughPrefix = "rdkafka.";
 constexpr int kDefaultPort = 9092;
+
+std::string EnvOr(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+// Settings that hold a secret: sasl.password, ssl.key.password, ...client.secret, ssl.key.pem.
+bool IsSecretSetting(const std::string& key) {
+  return key.find("password") != std::string::npos || key.find("secret") != std::string::npos ||
+         key == "ssl.key.pem" || key == "ssl_key";
+}
 
 bool IsValidTopicName(const std::string& topic) {
   if (topic.empty() || topic.size() > 249 || topic == "." || topic == "..") return false;
@@ -46,17 +60,64 @@ Result<Endpoint> ParseEndpoint(const Uri& uri, const std::set<std::string>& know
         "'" + uri.text + "' has a bad topic name '" + endpoint.topic +
         "' (1-249 of a-z A-Z 0-9 . _ -; e.g. kafka://localhost:9092/events)");
   }
+  std::string option_file = uri.Param("option-file", EnvOr("SHOPSTREAM_KAFKA_OPTION_FILE"));
+  if (!option_file.empty()) {
+    auto from_file = ReadOptionFile(option_file);
+    if (!from_file.ok()) return from_file.status();
+    endpoint.passthrough = std::move(from_file).value();
+  }
   for (const auto& [key, value] : uri.query) {
     if (key.starts_with(kPassthroughPrefix) && key.size() > kPassthroughPrefix.size()) {
-      endpoint.passthrough.emplace_back(key.substr(kPassthroughPrefix.size()), value);
+      std::string setting = key.substr(kPassthroughPrefix.size());
+      if (IsSecretSetting(setting)) {
+        return Status::InvalidArgument(
+            "'" + uri.text + "': " + key +
+            " cannot be given in a URI (a command line is visible to every user of the "
+            "machine); put " +
+            setting +
+            " in an option file (SHOPSTREAM_KAFKA_OPTION_FILE or ?option-file=PATH), or use "
+            "SHOPSTREAM_KAFKA_USER and SHOPSTREAM_KAFKA_PASSWORD");
+      }
+      endpoint.passthrough.emplace_back(std::move(setting), value);
+    } else if (key == "option-file") {
+      continue;
     } else if (!known_keys.contains(key)) {
       std::string known;
       for (const auto& k : known_keys) known += k + ", ";
       return Status::InvalidArgument("'" + uri.text + "' has an unknown parameter '" + key +
-                                     "' (known: " + known + "rdkafka.*)");
+                                     "' (known: " + known + "option-file, rdkafka.*)");
     }
   }
+  if (std::string user = EnvOr("SHOPSTREAM_KAFKA_USER"); !user.empty()) {
+    endpoint.passthrough.emplace_back("sasl.username", user);
+  }
+  if (std::string password = EnvOr("SHOPSTREAM_KAFKA_PASSWORD"); !password.empty()) {
+    endpoint.passthrough.emplace_back("sasl.password", password);
+  }
   return endpoint;
+}
+
+Result<Settings> ReadOptionFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return Status::InvalidArgument("cannot read the Kafka option file " + QuoteValue(path, 200));
+  }
+  Settings settings;
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    const size_t start = line.find_first_not_of(" \t");
+    if (start == std::string::npos || line[start] == '#') continue;
+    const size_t eq = line.find('=', start);
+    if (eq == std::string::npos || eq == start) {
+      return Status::InvalidArgument("Kafka option file " + QuoteValue(path, 200) + ":" +
+                                     std::to_string(number) + ": expected key=value");
+    }
+    std::string key = line.substr(start, eq - start);
+    while (!key.empty() && key.back() == ' ') key.pop_back();
+    settings.emplace_back(std::move(key), line.substr(eq + 1));
+  }
+  return settings;
 }
 
 Result<ConfPtr> MakeConf(const Settings& settings, const std::string& where) {
@@ -65,8 +126,9 @@ Result<ConfPtr> MakeConf(const Settings& settings, const std::string& where) {
   for (const auto& [key, value] : settings) {
     if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), errstr, sizeof errstr) !=
         RD_KAFKA_CONF_OK) {
-      return Status::InvalidArgument("Kafka setting " + key + "=" + value + " for '" + where +
-                                     "' is refused: " + errstr);
+      return Status::InvalidArgument("Kafka setting " + key + "=" +
+                                     (IsSecretKey(key) ? std::string("***") : value) + " for '" +
+                                     where + "' is refused: " + errstr);
     }
   }
   return conf;

@@ -21,14 +21,24 @@ using Settings = std::vector<std::pair<std::string, std::string>>;
 struct Endpoint {
   std::string brokers;  // "host:port,host:port"
   std::string topic;
-  Settings passthrough;  // from rdkafka.* parameters, in URI order
+  // librdkafka settings, later ones winning: the option file's, the URI's rdkafka.* parameters,
+  // then the credentials of the environment.
+  Settings passthrough;
 };
 
-// Parses the URI. Query keys other than rdkafka.* must be in `known_keys`; anything else
-// is refused so that a typo is not silently ignored.
+// Parses the URI. Query keys other than rdkafka.* and option-file must be in `known_keys`;
+// anything else is refused so that a typo is not silently ignored. Secrets never come from the
+// URI (an rdkafka.* key naming a password or secret is refused): they come from an option file
+// of librdkafka `key=value` lines (?option-file=PATH or SHOPSTREAM_KAFKA_OPTION_FILE) and from
+// SHOPSTREAM_KAFKA_USER / SHOPSTREAM_KAFKA_PASSWORD (sasl.username / sasl.password).
 Result<Endpoint> ParseEndpoint(const Uri& uri, const std::set<std::string>& known_keys);
 
-// Builds a configuration from `settings` (later entries win). `where` names the URI.
+// The settings of a librdkafka option file: `key=value` lines; blank lines and lines starting
+// with '#' are skipped. InvalidArgument naming the file and line for anything else.
+Result<Settings> ReadOptionFile(const std::string& path);
+
+// Builds a configuration from `settings` (later entries win). `where` names the URI. A refused
+// setting is named with its value masked when its key names a secret.
 Result<ConfPtr> MakeConf(const Settings& settings, const std::string& where);
 
 // Routes librdkafka's own log lines to shopstream's log.

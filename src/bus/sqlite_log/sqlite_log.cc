@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include "common/log.h"
+#include "common/text.h"
 #include "event/uuid.h"
 #include "sqlite/sqlite.h"
 
@@ -101,15 +103,12 @@ class SqliteLogPublisher : public Publisher {
   int64_t trimmed_to_ = 0;  // every offset below this is deleted (or was never written)
 };
 
+// Reads a log that the publisher creates: until the file exists, Poll waits for it (as a
+// Kafka consumer waits for a topic) instead of creating an empty log at a mistyped path.
 class SqliteLogSource : public MessageSource {
  public:
-  SqliteLogSource(std::unique_ptr<Database> db, std::string id, Statement read, Statement end,
-                  bool start_latest)
-      : db_(std::move(db)),
-        stream_("sqlite-log:" + id),
-        read_(std::move(read)),
-        end_(std::move(end)),
-        start_latest_(start_latest) {}
+  SqliteLogSource(std::string path, bool start_latest)
+      : path_(std::move(path)), start_latest_(start_latest) {}
 
   void SetAssignmentListener(AssignmentListener listener) override {
     listener_ = std::move(listener);
@@ -118,10 +117,23 @@ class SqliteLogSource : public MessageSource {
 
   Result<std::vector<Message>> Poll(size_t max_messages,
                                     std::chrono::milliseconds timeout) override {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    if (!db_) {
+      Status s = OpenExisting();
+      if (s.code() == StatusCode::kNotFound) {
+        if (!waiting_reported_) {
+          LogWarn("sqlite log " + QuoteValue(path_, 200) +
+                  " does not exist yet; waiting for a producer to create it (is the path right?)");
+          waiting_reported_ = true;
+        }
+        std::this_thread::sleep_until(deadline);
+        return std::vector<Message>();
+      }
+      if (!s.ok()) return s;
+    }
     if (!assigned_) {
       if (Status s = Assign(); !s.ok()) return s;
     }
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
     std::vector<Message> out;
     while (true) {
       read_.Bind(1, next_);
@@ -156,6 +168,7 @@ class SqliteLogSource : public MessageSource {
   }
 
   int64_t Lag() override {
+    if (!db_) return -1;
     auto end = EndOffset();
     return end.ok() ? std::max<int64_t>(0, end.value() - next_) : -1;
   }
@@ -186,11 +199,48 @@ class SqliteLogSource : public MessageSource {
     return Status::Ok();
   }
 
-  std::unique_ptr<Database> db_;
+  // NotFound while there is no log at the path yet; InvalidArgument for a file that is not one.
+  Status OpenExisting() {
+    std::error_code ec;
+    if (!std::filesystem::exists(path_, ec) || std::filesystem::file_size(path_, ec) == 0) {
+      return Status::NotFound(path_);
+    }
+    auto db = Database::Open(path_, Database::Mode::kReadWrite);
+    if (!db.ok()) return db.status();
+    const std::string not_a_log = QuoteValue(path_, 200) +
+                                  " is not a shopstream log (a log is the file `shopstream produce "
+                                  "--to sqlite://...` writes)";
+    auto tables = (*db)->Prepare("SELECT count(*), sum(name = 'log') FROM sqlite_master");
+    if (!tables.ok()) return Status::InvalidArgument(not_a_log + ": " + tables.status().message());
+    auto row = tables->Step();
+    if (!row.ok()) return row.status();
+    const int64_t table_count = tables->ColumnInt(0), log_tables = tables->ColumnInt(1);
+    tables->Reset();
+    if (table_count == 0) return Status::NotFound(path_);  // created a moment ago, still empty
+    if (log_tables == 0) return Status::InvalidArgument(not_a_log + ": it has no log table");
+    // A log written by another program may lack log_meta: its id is made here, once.
+    auto id = OpenLog(**db);
+    if (!id.ok()) return id.status();
+    auto read =
+        (*db)->Prepare("SELECT offset, payload FROM log WHERE offset >= ? ORDER BY offset LIMIT ?");
+    if (!read.ok()) return read.status();
+    auto end = (*db)->Prepare("SELECT coalesce(max(offset) + 1, 0) FROM log");
+    if (!end.ok()) return end.status();
+    stream_ = "sqlite-log:" + id.value();
+    read_ = std::move(read).value();
+    end_ = std::move(end).value();
+    db_ = std::move(db).value();
+    if (waiting_reported_) LogInfo("sqlite log " + QuoteValue(path_, 200) + " exists now; reading");
+    return Status::Ok();
+  }
+
+  std::string path_;
+  std::unique_ptr<Database> db_;  // null until the log exists
   std::string stream_;
   Statement read_;
   Statement end_;
   bool start_latest_;
+  bool waiting_reported_ = false;
   AssignmentListener listener_;
   bool assigned_ = false;
   int64_t next_ = 0;
@@ -216,18 +266,7 @@ Result<std::unique_ptr<Publisher>> OpenSqliteLogPublisher(const std::string& pat
 
 Result<std::unique_ptr<MessageSource>> OpenSqliteLogSource(const std::string& path,
                                                            bool start_latest) {
-  auto db = Database::Open(path, Database::Mode::kReadWriteCreate);
-  if (!db.ok()) return db.status();
-  auto id = OpenLog(**db);
-  if (!id.ok()) return id.status();
-  auto read =
-      (*db)->Prepare("SELECT offset, payload FROM log WHERE offset >= ? ORDER BY offset LIMIT ?");
-  if (!read.ok()) return read.status();
-  auto end = (*db)->Prepare("SELECT coalesce(max(offset) + 1, 0) FROM log");
-  if (!end.ok()) return end.status();
-  return std::unique_ptr<MessageSource>(new SqliteLogSource(std::move(db).value(), id.value(),
-                                                            std::move(read).value(),
-                                                            std::move(end).value(), start_latest));
+  return std::unique_ptr<MessageSource>(new SqliteLogSource(path, start_latest));
 }
 
 }  // namespace shopstream

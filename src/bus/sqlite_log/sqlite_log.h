@@ -23,7 +23,9 @@ Result<std::unique_ptr<Publisher>> OpenSqliteLogPublisher(const std::string& pat
                                                           int64_t retain_messages = 0);
 
 // `start_latest`: partitions without stored offsets begin at the end of the log (the seed's
-// startingOffsets=latest) instead of at offset 0.
+// startingOffsets=latest) instead of at offset 0. Never creates the log: until a publisher has
+// created it, Poll waits (saying so once) and returns nothing; a file that is not a log is
+// InvalidArgument on the first Poll.
 Result<std::unique_ptr<MessageSource>> OpenSqliteLogSource(const std::string& path,
                                                            bool start_latest);
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 
 namespace shopstream {
@@ -14,6 +15,39 @@ std::string TempPath(const std::string& name) {
   auto path = dir / name;
   std::filesystem::remove(path);
   return path.string();
+}
+
+TEST(SqliteLogTest, ASourceWaitsForALogThatDoesNotExistYetWithoutCreatingIt) {
+  std::string path = TempPath("later.db");
+  auto src = OpenSqliteLogSource(path, /*start_latest=*/false);
+  ASSERT_TRUE(src.ok());
+  auto batch = (*src)->Poll(10, std::chrono::milliseconds(5));
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  EXPECT_TRUE(batch->empty());
+  EXPECT_FALSE(std::filesystem::exists(path));
+  EXPECT_EQ((*src)->Lag(), -1);
+  auto pub = OpenSqliteLogPublisher(path);
+  ASSERT_TRUE(pub.ok());
+  ASSERT_TRUE((*pub)->Publish({"a"}).ok());
+  batch = (*src)->Poll(10, std::chrono::milliseconds(5));
+  ASSERT_TRUE(batch.ok());
+  ASSERT_EQ(batch->size(), 1u);
+  EXPECT_EQ((*src)->stream_name().rfind("sqlite-log:", 0), 0u);
+}
+
+TEST(SqliteLogTest, AFileThatIsNotALogIsRefused) {
+  std::string path = TempPath("not-a-log.db");
+  {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    std::fputs("event_time,event_type\n", f);
+    std::fclose(f);
+  }
+  auto src = OpenSqliteLogSource(path, /*start_latest=*/false);
+  ASSERT_TRUE(src.ok());
+  auto batch = (*src)->Poll(10, std::chrono::milliseconds(5));
+  ASSERT_FALSE(batch.ok());
+  EXPECT_NE(batch.status().ToString().find("not-a-log.db"), std::string::npos)
+      << batch.status().ToString();
 }
 
 TEST(SqliteLogTest, AppendsWithGaplessOffsetsAndReadsInOrder) {

@@ -69,7 +69,7 @@ TEST(CassandraRawStore, OpenDoesNotConnect) {
   Event e;
   e.id = "not-a-uuid";
   Status s = (*store)->Write({e});
-  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.code(), StatusCode::kRefusedValue);
   EXPECT_NE(s.message().find("'not-a-uuid'"), std::string::npos);
   e.id = "550e8400-e29b-41d4-a716-446655440000";
   s = (*store)->Write({e});

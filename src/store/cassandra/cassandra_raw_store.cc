@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "common/log.h"
+#include "common/text.h"
 #include "cql/session.h"
 #include "store/cassandra/cassandra_options.h"
 
@@ -48,9 +49,9 @@ class CassandraRawStore : public RawStore {
     for (const Event& e : events) {
       auto id = cql::ParseUuid(e.id);
       if (!id) {
-        return Status::InvalidArgument("event id '" + e.id + "' is not a UUID (table " +
-                                       options_.keyspace + "." + options_.table +
-                                       " keys rows by uuid)");
+        return Status::RefusedValue("event id " + QuoteValue(e.id) + " is not a UUID (table " +
+                                    options_.keyspace + "." + options_.table +
+                                    " keys rows by uuid)");
       }
       rows.push_back({cql::UuidValue(*id), cql::TextValue(e.event_time),
                       cql::TextValue(e.event_type), cql::TextValue(std::to_string(e.product_id)),

@@ -8,28 +8,11 @@
 #include <cstring>
 #include <mutex>
 
+#include "common/log.h"
+#include "common/text.h"
+
 namespace shopstream::mysql {
 namespace {
-
-Status MakeStatus(StatusCode code, std::string message) {
-  switch (code) {
-    case StatusCode::kOk:
-      return Status::Ok();
-    case StatusCode::kInvalidArgument:
-      return Status::InvalidArgument(std::move(message));
-    case StatusCode::kNotFound:
-      return Status::NotFound(std::move(message));
-    case StatusCode::kIoError:
-      return Status::IoError(std::move(message));
-    case StatusCode::kCorruption:
-      return Status::Corruption(std::move(message));
-    case StatusCode::kUnavailable:
-      return Status::Unavailable(std::move(message));
-    case StatusCode::kInternal:
-      break;
-  }
-  return Status::Internal(std::move(message));
-}
 
 std::string Describe(const ConnectOptions& o) {
   std::string where = "mysql://";
@@ -93,13 +76,17 @@ StatusCode ClassifyError(unsigned error_number) {
     case ER_TABLEACCESS_DENIED_ERROR:
     case ER_BAD_DB_ERROR:
     case ER_NO_SUCH_TABLE:
+      return StatusCode::kInvalidArgument;
+    // A value of the data that a column cannot hold (strict mode): the row is bad, not the
+    // store; the processor finds it and dead-letters it.
     case ER_BAD_NULL_ERROR:
     case ER_DATA_TOO_LONG:
     case ER_TRUNCATED_WRONG_VALUE:
     case ER_TRUNCATED_WRONG_VALUE_FOR_FIELD:
     case ER_WARN_DATA_OUT_OF_RANGE:
     case WARN_DATA_TRUNCATED:
-      return StatusCode::kInvalidArgument;
+    case ER_INVALID_CHARACTER_STRING:
+      return StatusCode::kRefusedValue;
     default:
       return StatusCode::kInternal;
   }
@@ -130,6 +117,39 @@ Result<std::string> QuoteIdentifier(std::string_view name) {
 
 // ---------------------------------------------------------------------------------------------
 
+// The client library's callbacks for LOAD DATA LOCAL. A server may ask for a local file at
+// any time (a rogue or compromised one, to read /etc/passwd); these answer only while
+// LoadLocalData runs, only for the name in its statement, and only with its buffer.
+struct LocalInfile {
+  static int Init(void** state, const char* file_name, void* userdata) {
+    auto* conn = static_cast<Connection*>(userdata);
+    const bool expected = conn->loading_name_ && file_name != nullptr &&
+                          std::string_view(file_name) == *conn->loading_name_;
+    *state = expected ? conn : nullptr;
+    if (!expected) {
+      LogWarn(Describe(conn->options_) + " asked for the local file " +
+              QuoteValue(file_name ? file_name : "", 200) +
+              "; refused (shopstream sends no files)");
+    }
+    return expected ? 0 : 1;
+  }
+  static int Read(void* state, char* buffer, unsigned int length) {
+    if (state == nullptr) return -1;
+    auto* conn = static_cast<Connection*>(state);
+    const size_t n = std::min<size_t>(length, conn->loading_data_.size());
+    if (n > 0) std::memcpy(buffer, conn->loading_data_.data(), n);
+    conn->loading_data_.remove_prefix(n);
+    return static_cast<int>(n);
+  }
+  static void End(void*) {}
+  static int Error(void* state, char* message, unsigned int length) {
+    std::snprintf(message, length, "%s",
+                  state == nullptr ? "the server asked for a local file; refused"
+                                   : "reading rows from memory failed");
+    return 2000;  // CR_UNKNOWN_ERROR
+  }
+};
+
 Result<std::unique_ptr<Connection>> Connection::Open(const ConnectOptions& options) {
   InitLibraryOnce();
   const std::string where = Describe(options);
@@ -150,8 +170,8 @@ Result<std::unique_ptr<Connection>> Connection::Open(const ConnectOptions& optio
   mysql_options(handle, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
   mysql_options(handle, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
   mysql_options(handle, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-  // LOAD DATA LOCAL is only ever fed from memory (LoadLocalData sets its own handler).
-  const unsigned local_infile = 1;
+  // LOAD DATA LOCAL only for connections that load rows, and only ever fed from memory.
+  const unsigned local_infile = options.local_infile ? 1 : 0;
   mysql_options(handle, MYSQL_OPT_LOCAL_INFILE, &local_infile);
   if (!options.option_file.empty()) {
     mysql_options(handle, MYSQL_READ_DEFAULT_FILE, options.option_file.c_str());
@@ -165,9 +185,13 @@ Result<std::unique_ptr<Connection>> Connection::Open(const ConnectOptions& optio
     std::string message = where + ": cannot connect: " + mysql_error(handle) + " (error " +
                           std::to_string(error_number) + ")";
     mysql_close(handle);
-    return MakeStatus(ClassifyError(error_number), std::move(message));
+    return Status::FromCode(ClassifyError(error_number), std::move(message));
   }
   std::unique_ptr<Connection> conn(new Connection(handle, options));
+  // From the first query on, a request for a local file meets LocalInfile, never the library's
+  // default handler, which would open the file.
+  mysql_set_local_infile_handler(handle, LocalInfile::Init, LocalInfile::Read, LocalInfile::End,
+                                 LocalInfile::Error, conn.get());
   if (Status s = conn->Exec(kSessionSetup, "session setup"); !s.ok()) return s;
   return conn;
 }
@@ -179,42 +203,19 @@ Status Connection::Error(const std::string& what, MYSQL_STMT* stmt) {
   const char* text = stmt ? mysql_stmt_error(stmt) : mysql_error(handle_);
   if (IsConnectionLost(error_number)) healthy_ = false;
   last_error_ = error_number;
-  return MakeStatus(ClassifyError(error_number), Describe(options_) + ": " + what + ": " + text +
-                                                     " (error " + std::to_string(error_number) +
-                                                     ")");
+  return Status::FromCode(ClassifyError(error_number), Describe(options_) + ": " + what + ": " +
+                                                           text + " (error " +
+                                                           std::to_string(error_number) + ")");
 }
 
-namespace {
-
-// The client library's callbacks for LOAD DATA LOCAL, reading from a string_view.
-struct MemoryInfile {
-  std::string_view data;
-};
-int InfileInit(void** state, const char*, void* userdata) {
-  *state = userdata;
-  return 0;
-}
-int InfileRead(void* state, char* buffer, unsigned int length) {
-  auto* in = static_cast<MemoryInfile*>(state);
-  const size_t n = std::min<size_t>(length, in->data.size());
-  std::memcpy(buffer, in->data.data(), n);
-  in->data.remove_prefix(n);
-  return static_cast<int>(n);
-}
-void InfileEnd(void*) {}
-int InfileError(void*, char* message, unsigned int length) {
-  std::snprintf(message, length, "reading rows from memory failed");
-  return 2000;  // CR_UNKNOWN_ERROR
-}
-
-}  // namespace
-
-Result<uint64_t> Connection::LoadLocalData(const std::string& sql, std::string_view data,
-                                           unsigned* warnings, const std::string& what) {
-  MemoryInfile infile{data};
-  mysql_set_local_infile_handler(handle_, InfileInit, InfileRead, InfileEnd, InfileError, &infile);
+Result<uint64_t> Connection::LoadLocalData(const std::string& sql, std::string_view file_name,
+                                           std::string_view data, unsigned* warnings,
+                                           const std::string& what) {
+  loading_name_ = file_name;
+  loading_data_ = data;
   const int failed = mysql_real_query(handle_, sql.data(), sql.size());
-  mysql_set_local_infile_default(handle_);
+  loading_name_.reset();
+  loading_data_ = {};
   if (failed != 0) return Error(what);
   *warnings = mysql_warning_count(handle_);
   return static_cast<uint64_t>(mysql_affected_rows(handle_));

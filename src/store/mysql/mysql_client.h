@@ -28,6 +28,10 @@ struct ConnectOptions {
   std::string option_file;  // read with MYSQL_OPT_READ_DEFAULT_FILE, group [client]
   unsigned connect_timeout_seconds = 5;
   unsigned io_timeout_seconds = 60;
+  // Announce LOAD DATA LOCAL to the server (the processed store's bulk path). Either way the
+  // connection answers a server's file request only with the buffer LoadLocalData is sending
+  // at that moment, for the file name in its own statement, and never opens a local file.
+  bool local_infile = false;
 };
 
 // A bound parameter: NULL, an integer, a double, text or bytes.
@@ -40,6 +44,7 @@ using Value = std::variant<std::monostate, int64_t, double, std::string_view, Bl
 using Row = std::vector<std::optional<std::string>>;
 
 class Connection;
+struct LocalInfile;
 
 class Statement {
  public:
@@ -58,6 +63,7 @@ class Statement {
 
  private:
   friend class Connection;
+  struct LocalInfile;
   Statement(Connection* conn, MYSQL_STMT* stmt, std::string what)
       : conn_(conn), stmt_(stmt), what_(std::move(what)) {}
   Status Bind(const std::vector<Value>& params);
@@ -80,11 +86,13 @@ class Connection {
   Status Exec(const std::string& sql, const std::string& what);
   // `what` names the statement in error messages.
   Result<Statement> Prepare(const std::string& sql, const std::string& what);
-  // Runs `sql`, a LOAD DATA LOCAL INFILE statement, feeding it `data` from memory instead of
-  // a file (the name in the statement is never opened). Values travel as data, apart from
+  // Runs `sql`, a LOAD DATA LOCAL INFILE statement naming `file_name`, feeding it `data`
+  // from memory instead of a file (no file is ever opened). Values travel as data, apart from
   // the SQL, like bound values. Returns the rows inserted and sets `*warnings` to the
   // server's warning count (LOCAL implies IGNORE: skipped duplicates are warnings).
-  Result<uint64_t> LoadLocalData(const std::string& sql, std::string_view data, unsigned* warnings,
+  // REQUIRES: options().local_infile.
+  Result<uint64_t> LoadLocalData(const std::string& sql, std::string_view file_name,
+                                 std::string_view data, unsigned* warnings,
                                  const std::string& what);
 
   // False once a statement failed because the connection is gone; open a new one then.
@@ -101,7 +109,12 @@ class Connection {
  private:
   Connection(MYSQL* handle, ConnectOptions options)
       : handle_(handle), options_(std::move(options)) {}
+  friend struct LocalInfile;  // the client library's callbacks for LOAD DATA LOCAL
   MYSQL* handle_;
+  // While LoadLocalData runs: the file name its statement gives and the bytes left to send.
+  // Outside it, a server's request for a local file is refused.
+  std::optional<std::string_view> loading_name_;
+  std::string_view loading_data_;
   ConnectOptions options_;
   bool healthy_ = true;
   unsigned last_error_ = 0;

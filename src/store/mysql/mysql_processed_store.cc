@@ -100,12 +100,21 @@ const char* kAddTotals =
     " ON DUPLICATE KEY UPDATE events = events + VALUES(events),"
     " revenue = revenue + VALUES(revenue)";
 
+// The name LOAD DATA LOCAL gives; the client feeds the batch from memory for it, no file.
+constexpr std::string_view kLoadFileName = "batch";
+
+mysql::ConnectOptions WithLocalInfile(mysql::ConnectOptions options) {
+  options.local_infile = true;
+  return options;
+}
+
 class MysqlProcessedStore : public ProcessedStore {
  public:
   MysqlProcessedStore(mysql::ConnectOptions options, const std::string& table)
-      : options_(std::move(options)),
+      : options_(WithLocalInfile(std::move(options))),
         table_(table),
-        load_rows_sql_("LOAD DATA LOCAL INFILE 'batch' INTO TABLE " + table +
+        load_rows_sql_("LOAD DATA LOCAL INFILE '" + std::string(kLoadFileName) + "' INTO TABLE " +
+                       table +
                        " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\'"
                        " LINES TERMINATED BY '\\n'"
                        " (id, event_time, event_type, department, product, brand, price,"
@@ -303,8 +312,8 @@ class MysqlProcessedStore : public ProcessedStore {
       if (!mysql::AppendLoadDataLine(*row, &bulk_data_)) return BulkResult::kNotTried;
     }
     unsigned warnings = 0;
-    auto loaded =
-        conn_->LoadLocalData(load_rows_sql_, bulk_data_, &warnings, "loading rows into " + table_);
+    auto loaded = conn_->LoadLocalData(load_rows_sql_, kLoadFileName, bulk_data_, &warnings,
+                                       "loading rows into " + table_);
     if (!loaded.ok()) {
       if (!mysql::IsLocalInfileRefused(conn_->last_error())) return loaded.status();
       LogWarn("the server refuses LOAD DATA LOCAL (" + loaded.status().message() +

@@ -4,7 +4,8 @@
 #include <cstdint>
 #include <cstdio>
 
-#include "event/utf8.h"
+#include "common/utf8.h"
+#include "event/contract.h"
 
 namespace shopstream::mysql {
 namespace {
@@ -12,13 +13,13 @@ namespace {
 Status CheckText(const CleanedEvent& row, const char* column, std::string_view value,
                  size_t max_chars) {
   if (!IsValidUtf8(value)) {
-    return Status::InvalidArgument("row id '" + SanitizeUtf8(row.id, 200) + "': " + column +
-                                   " is not valid UTF-8");
+    return Status::RefusedValue("row id '" + SanitizeUtf8(row.id, 200) + "': " + column +
+                                " is not valid UTF-8");
   }
   if (size_t chars = CountChars(value); chars > max_chars) {
-    return Status::InvalidArgument("row id '" + SanitizeUtf8(row.id, 200) + "': " + column +
-                                   " has " + std::to_string(chars) +
-                                   " characters; the column holds " + std::to_string(max_chars));
+    return Status::RefusedValue("row id '" + SanitizeUtf8(row.id, 200) + "': " + column + " has " +
+                                std::to_string(chars) + " characters; the column holds " +
+                                std::to_string(max_chars));
   }
   return Status::Ok();
 }
@@ -43,17 +44,17 @@ std::string SanitizeUtf8(std::string_view s, size_t max_bytes) {
 }
 
 Status CheckRow(const CleanedEvent& row) {
-  if (row.id.empty()) return Status::InvalidArgument("a row has an empty id");
+  if (row.id.empty()) return Status::RefusedValue("a row has an empty id");
   const struct {
     const char* column;
     const std::string& value;
     size_t max_chars;
   } columns[] = {
       {"id", row.id, kIdChars},
-      {"event_type", row.event_type, kMaxEventTypeLength},
-      {"department", row.department, kMaxNameLength},
-      {"product", row.product, kMaxNameLength},
-      {"brand", row.brand, kMaxNameLength},
+      {"event_type", row.event_type, kMaxEventTypeChars},
+      {"department", row.department, kMaxNameChars},
+      {"product", row.product, kMaxNameChars},
+      {"brand", row.brand, kMaxNameChars},
   };
   for (const auto& c : columns) {
     if (Status s = CheckText(row, c.column, c.value, c.max_chars); !s.ok()) return s;

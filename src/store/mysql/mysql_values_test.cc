@@ -56,25 +56,25 @@ TEST(CheckRowTest, RefusesTooLongOrInvalidTextNamingTheRow) {
   CleanedEvent row = GoodRow();
   row.brand = std::string(51, 'b');
   Status s = CheckRow(row);
-  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.code(), StatusCode::kRefusedValue);
   EXPECT_NE(s.message().find("id-1"), std::string::npos) << s.message();
   EXPECT_NE(s.message().find("brand"), std::string::npos) << s.message();
 
   row = GoodRow();
   row.id = std::string(101, 'i');
-  EXPECT_EQ(CheckRow(row).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(CheckRow(row).code(), StatusCode::kRefusedValue);
 
   row = GoodRow();
   row.event_type = std::string(21, 'e');
-  EXPECT_EQ(CheckRow(row).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(CheckRow(row).code(), StatusCode::kRefusedValue);
 
   row = GoodRow();
   row.product = "bad\xFF";
-  EXPECT_EQ(CheckRow(row).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(CheckRow(row).code(), StatusCode::kRefusedValue);
 
   row = GoodRow();
   row.id.clear();
-  EXPECT_EQ(CheckRow(row).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(CheckRow(row).code(), StatusCode::kRefusedValue);
 }
 
 TEST(CheckStreamNameTest, NeedsOneTo255Characters) {
@@ -100,7 +100,8 @@ TEST(ClassifyErrorTest, OutagesAreRetryableInputErrorsAreNot) {
   EXPECT_EQ(ClassifyError(1213), StatusCode::kUnavailable);      // deadlock
   EXPECT_EQ(ClassifyError(1205), StatusCode::kUnavailable);      // lock wait timeout
   EXPECT_EQ(ClassifyError(1045), StatusCode::kInvalidArgument);  // access denied
-  EXPECT_EQ(ClassifyError(1406), StatusCode::kInvalidArgument);  // data too long
+  EXPECT_EQ(ClassifyError(1406), StatusCode::kRefusedValue);     // data too long
+  EXPECT_EQ(ClassifyError(1292), StatusCode::kRefusedValue);     // incorrect datetime
   EXPECT_EQ(ClassifyError(1064), StatusCode::kInternal);         // syntax: a bug
   EXPECT_TRUE(IsConnectionLost(2013));
   EXPECT_FALSE(IsConnectionLost(1213));

@@ -9,9 +9,12 @@ namespace shopstream {
 Result<std::unique_ptr<QueryStore>> OpenQueryStore(const std::string& uri_text) {
   auto uri = ParseUri(uri_text);
   if (!uri.ok()) return uri.status();
-  if (uri->scheme == "sqlite") return OpenSqliteQueryStore(uri->path);
+  if (uri->scheme == "sqlite") {
+    if (Status s = uri->CheckParams({}); !s.ok()) return s;
+    return OpenSqliteQueryStore(uri->path);
+  }
   if (uri->scheme == "mysql") return OpenMysqlQueryStore(*uri);
-  return Status::InvalidArgument("store '" + uri_text +
+  return Status::InvalidArgument("store '" + uri->text +
                                  "': the dashboard reads sqlite:// and mysql:// stores, not " +
                                  uri->scheme + "://");
 }

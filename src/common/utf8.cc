@@ -1,4 +1,4 @@
-#include "event/utf8.h"
+#include "common/utf8.h"
 
 #include <cstdint>
 
