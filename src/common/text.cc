@@ -59,16 +59,4 @@ std::string QuoteValue(std::string_view text, size_t max_chars) {
   return out;
 }
 
-bool HasControlCharacter(std::string_view text) {
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto b = static_cast<uint8_t>(text[i]);
-    if (IsC0OrDel(b)) return true;
-    if (b == 0xC2 && i + 1 < text.size() && static_cast<uint8_t>(text[i + 1]) >= 0x80 &&
-        static_cast<uint8_t>(text[i + 1]) <= 0x9F) {
-      return true;
-    }
-  }
-  return false;
-}
-
 }  // namespace shopstream

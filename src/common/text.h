@@ -17,7 +17,4 @@ std::string EscapeControls(std::string_view text);
 // quotes: for naming a value in a message ("price '1e39' is above ...").
 std::string QuoteValue(std::string_view text, size_t max_chars = 40);
 
-// True when `text` holds a C0 control character, DEL or a C1 control code point.
-bool HasControlCharacter(std::string_view text);
-
 }  // namespace shopstream

@@ -21,12 +21,5 @@ TEST(TextTest, QuoteValueCutsLongValues) {
   EXPECT_EQ(QuoteValue("\xC3\xA9\xC3\xA9\xC3\xA9", 2), "'\xC3\xA9\xC3\xA9...'");
 }
 
-TEST(TextTest, FindsControlCharacters) {
-  EXPECT_FALSE(HasControlCharacter("caf\xC3\xA9"));
-  EXPECT_TRUE(HasControlCharacter("a\x01"));
-  EXPECT_TRUE(HasControlCharacter("\xC2\x80"));
-  EXPECT_FALSE(HasControlCharacter("\xC2\xA0"));  // NBSP is text
-}
-
 }  // namespace
 }  // namespace shopstream

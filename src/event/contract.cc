@@ -39,10 +39,6 @@ Status CheckText(const char* field, std::string_view text) {
     return Status::InvalidArgument(std::string(field) + " " + QuoteValue(text) +
                                    " is not valid UTF-8");
   }
-  if (HasControlCharacter(text)) {
-    return Status::InvalidArgument(std::string(field) + " " + QuoteValue(text) +
-                                   " holds a control character");
-  }
   return Status::Ok();
 }
 

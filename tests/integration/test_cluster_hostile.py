@@ -25,7 +25,7 @@ STORED = [
     (f"{EMOJI} Shop \U0001F600 ünïcödé 中文", "électronique.\U0001F3A7.casque", "purchase", "\U0001F600"),
     (EMOJI * 50, f"{EMOJI * 50}.{EMOJI}", "view", None),  # 50 characters: what VARCHAR(50) holds
     ("<img src=x onerror=alert(1)>", "<script>alert(1)</script>.x", "view", "<b>"),
-    ("tab\there\r\nnew line\x01\x07\x1b[31m\x7f", "ctl\x0b.x\x0c", "cart", "\x1f"),
+    ("tab\there\rreturn\x01\x07\x1b[31m\x7f", "ctl\x0b.x\x0c", "cart", "\x1f"),
     ("  padded  ", " lead.trail ", "view", " "),
     ("NaN", "NaN.BaNaNa", "view", "NaN"),  # the seed turns the text NaN into "other"
     ("%s %n {0} ${jndi:ldap://127.0.0.1/x}", "%d.%x", "view", None),
@@ -34,10 +34,10 @@ STORED = [
 
 # Events that cannot be stored verbatim in the seed's MariaDB table: dead letters, with why.
 DEAD = [
-    ("B" * 10240, "a.b", "view", "brand has 10240 characters after cleaning; the seed's column holds 50"),
-    (EMOJI * 51, "a.b", "view", "brand has 51 characters after cleaning; the seed's column holds 50"),
-    ("b", "c" * 60 + ".x", "view", "department has 60 characters after cleaning; the seed's column holds 50"),
-    ("b", "a.b", "view" + INJECTION, "event_type is empty or longer than 20 characters"),
+    ("B" * 10240, "a.b", "view", "has 10240 characters after cleaning; the seed's column holds 50"),
+    (EMOJI * 51, "a.b", "view", "has 51 characters after cleaning; the seed's column holds 50"),
+    ("b", "c" * 60 + ".x", "view", "has 60 characters after cleaning; the seed's column holds 50"),
+    ("b", "a.b", "view" + INJECTION, "characters (1 to 20)"),
 ]
 
 # Lines the producer cannot read as an event: skipped with a warning, never sent.
@@ -46,6 +46,7 @@ MALFORMED_LINES = [
     "2019-11-01 00:00:00 UTC,view,1,2,a.b,brand,abc,3,s\n",  # price not a number
     "2019-11-01 00:00:00 UTC,view,12x,2,a.b,brand,1.00,3,s\n",  # product_id not a number
     "2019-11-01 00:00:00 UTC,view,1,2,a.b,brand,1.00,3,s,extra\n",  # 10 fields
+    '2019-11-01 00:00:00 UTC,view,1,2,"a.b,brand,1.00,3,s\n',  # a stray quote: this line only
 ]
 
 HEADER = ["event_time", "event_type", "product_id", "category_id", "category_code", "brand", "price",
@@ -91,7 +92,7 @@ def kafka_messages():
         (b'{"brand": "\xff\xfe invalid UTF-8", "event_type": "view"}', "not JSON"),
         (message(FIRST_PRODUCT + 1001).replace(b'"brand": "b"', b'"brand": "lone \\ud800 surrogate"'),
          "not JSON"),  # the decoder refuses unpaired surrogates (Clean would too)
-        (message(FIRST_PRODUCT + 1002, id=INJECTION), "id is not a UUID"),
+        (message(FIRST_PRODUCT + 1002, id=INJECTION), "is not a UUID"),
         (message(nul, brand="nul\x00byte", category_code="a\x00.b"), None),
     ]
 
@@ -184,7 +185,7 @@ def test_hostile_values_are_stored_verbatim_or_dead_letters(shopstream_bin, tmp_
             assert len(matches) == 1, reason
             letter = parsed(payloads[matches[0]])
             assert (letter["brand"], letter["category_code"], letter["event_type"]) == (brand, code, event_type)
-            assert reasons[matches[0]] == reason
+            assert reason in reasons[matches[0]], reasons[matches[0]]
         for payload, reason in extra:
             if reason is None:
                 continue

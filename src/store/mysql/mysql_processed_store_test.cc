@@ -439,14 +439,14 @@ TEST_F(MysqlProcessedStoreTest, ABadRowCommitsNothing) {
   batch.rows.push_back(
       MakeRow("bad", "2019-11-01 00:00:00", "view", "d", "p", std::string(51, 'b'), 1));
   Status s = store->Commit(batch);
-  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
+  EXPECT_EQ(s.code(), StatusCode::kRefusedValue) << s.ToString();
   EXPECT_FALSE(s.retryable());
 
   // A value only the server can judge (a date that does not exist): rolled back whole.
   batch = SampleBatch();
   batch.rows[2].event_time = "2019-02-30 00:00:00";
   s = store->Commit(batch);
-  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
+  EXPECT_EQ(s.code(), StatusCode::kRefusedValue) << s.ToString();
   EXPECT_EQ(One("SELECT COUNT(*) FROM operations"), "0");
   EXPECT_EQ(One("SELECT COUNT(*) FROM rollup_minute"), "0");
   EXPECT_EQ(One("SELECT COUNT(*) FROM stream_offsets"), "0");
