@@ -25,7 +25,9 @@ class RawStore {
   virtual ~RawStore() = default;
   // Creates the keyspace/tables if missing.
   virtual Status Init() = 0;
-  // Upserts by id: writing the same events twice leaves one row each. Retryable on outages.
+  // Upserts by id: writing the same events twice leaves one row each, and of two messages with
+  // one id the later is kept (in `events`, or in a later call), as Cassandra's INSERT does.
+  // Retryable on outages; RefusedValue when the store cannot hold a value of some event.
   virtual Status Write(const std::vector<Event>& events) = 0;
 };
 

@@ -1,6 +1,8 @@
 #include "store/cassandra/cassandra_raw_store.h"
 
 #include <mutex>
+#include <string_view>
+#include <unordered_map>
 
 #include "common/log.h"
 #include "common/text.h"
@@ -44,9 +46,15 @@ class CassandraRawStore : public RawStore {
   Status Write(const std::vector<Event>& events) override {
     if (events.empty()) return Status::Ok();
     // Every id is checked before anything is written, so a bad batch writes nothing.
+    // Requests run concurrently, so of two events with one id only the later is sent: the
+    // row kept does not depend on which request lands last.
+    std::unordered_map<std::string_view, size_t> last_of_id;
+    for (size_t i = 0; i < events.size(); ++i) last_of_id[events[i].id] = i;
     std::vector<std::vector<cql::Value>> rows;
     rows.reserve(events.size());
-    for (const Event& e : events) {
+    for (size_t i = 0; i < events.size(); ++i) {
+      const Event& e = events[i];
+      if (last_of_id[e.id] != i) continue;
       auto id = cql::ParseUuid(e.id);
       if (!id) {
         return Status::RefusedValue("event id " + QuoteValue(e.id) + " is not a UUID (table " +

@@ -24,7 +24,12 @@ class SqliteRawStore : public RawStore {
     auto insert = db_->Prepare(
         "INSERT INTO raw_operations(id, event_time, event_type, product_id, category_id,"
         " category_code, brand, price, user_id, user_session) VALUES(?,?,?,?,?,?,?,?,?,?)"
-        " ON CONFLICT(id) DO NOTHING");
+        // An upsert, like Cassandra's INSERT: the latest message of an id is the one kept.
+        " ON CONFLICT(id) DO UPDATE SET event_time = excluded.event_time,"
+        " event_type = excluded.event_type, product_id = excluded.product_id,"
+        " category_id = excluded.category_id, category_code = excluded.category_code,"
+        " brand = excluded.brand, price = excluded.price, user_id = excluded.user_id,"
+        " user_session = excluded.user_session");
     if (!insert.ok()) return insert.status();
     insert_ = std::move(insert).value();
     return Status::Ok();
