@@ -37,13 +37,16 @@ struct DemoArgs {
 
 void RunDemo(const DemoArgs& args) {
   namespace fs = std::filesystem;
+  auto trigger = ParseDuration(args.trigger);
+  if (!trigger.ok()) throw CommandExit(kExitBadInput, "--trigger: " + trigger.status().message());
+  ReplayOptions replay;
+  replay.loop = true;
+  if (Status s = ApplyRate(args.rate, /*seed_allowed=*/true, &replay); !s.ok()) ExitBadInput(s);
   std::error_code ec;
   fs::create_directories(args.data_dir, ec);
   if (ec)
     throw CommandExit(kExitBadInput,
                       "cannot create --data-dir '" + args.data_dir + "': " + ec.message());
-  auto trigger = ParseDuration(args.trigger);
-  if (!trigger.ok()) throw CommandExit(kExitBadInput, "--trigger: " + trigger.status().message());
 
   std::string input = args.input;
   if (input.empty()) {
@@ -64,9 +67,6 @@ void RunDemo(const DemoArgs& args) {
     if (!s.ok()) throw CommandExit(kExitFailure, s.message());
   }
 
-  ReplayOptions replay;
-  replay.loop = true;
-  if (Status s = ApplyRate(args.rate, /*seed_allowed=*/true, &replay); !s.ok()) ExitBadInput(s);
   ProcessorOptions process;
   process.trigger = trigger.value();
 

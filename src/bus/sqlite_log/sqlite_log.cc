@@ -205,11 +205,14 @@ class SqliteLogSource : public MessageSource {
     if (!std::filesystem::exists(path_, ec) || std::filesystem::file_size(path_, ec) == 0) {
       return Status::NotFound(path_);
     }
-    auto db = Database::Open(path_, Database::Mode::kReadWrite);
-    if (!db.ok()) return db.status();
     const std::string not_a_log = QuoteValue(path_, 200) +
                                   " is not a shopstream log (a log is the file `shopstream produce "
                                   "--to sqlite://...` writes)";
+    auto db = Database::Open(path_, Database::Mode::kReadWrite);
+    if (!db.ok()) {
+      if (db.status().code() != StatusCode::kCorruption) return db.status();
+      return Status::InvalidArgument(not_a_log + ": " + db.status().message());
+    }
     auto tables = (*db)->Prepare("SELECT count(*), sum(name = 'log') FROM sqlite_master");
     if (!tables.ok()) return Status::InvalidArgument(not_a_log + ": " + tables.status().message());
     auto row = tables->Step();
