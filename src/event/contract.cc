@@ -39,6 +39,11 @@ Status CheckText(const char* field, std::string_view text) {
     return Status::InvalidArgument(std::string(field) + " " + QuoteValue(text) +
                                    " is not valid UTF-8");
   }
+  // PostgreSQL's text types cannot hold U+0000; every other code point goes everywhere.
+  if (text.find('\0') != std::string_view::npos) {
+    return Status::InvalidArgument(std::string(field) + " " + QuoteValue(text) +
+                                   " holds a NUL character");
+  }
   return Status::Ok();
 }
 
@@ -130,6 +135,11 @@ Status ConformEvent(Event* e) {
   if (e->price > FLT_MAX) {
     return Status::InvalidArgument("price " + PriceText(e->price) +
                                    " is above FLOAT's largest value 3.40282347e+38");
+  }
+  // A FLOAT column would keep 0, PostgreSQL's refuses: no store may differ, so none takes it.
+  if (e->price != 0 && static_cast<float>(e->price) == 0) {
+    return Status::InvalidArgument("price " + PriceText(e->price) +
+                                   " is below FLOAT's smallest value 1.4e-45");
   }
   if (e->price == 0) e->price = 0;  // -0 and 0 are one price
   return Status::Ok();

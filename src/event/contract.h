@@ -39,9 +39,10 @@ std::string FormatDateTime(const DateTime& t);
 
 // Checks `event` against the contract and brings it to its one stored form: the id in lower
 // case (UUIDs are case-insensitive; Cassandra keeps them so) and a price of -0 as 0. Text
-// fields must be valid UTF-8 (control characters are text like any other: every column holds
-// them, and every output escapes them); event_type 1 to 20 characters;
-// price finite, not negative, at most FLT_MAX (the seed's columns are FLOAT); id a UUID.
+// fields must be valid UTF-8 without NUL (PostgreSQL's text cannot hold it; other control
+// characters are text like any other, which every output escapes); event_type 1 to 20
+// characters; price finite, not negative, at most FLT_MAX and, unless 0, not so small that a
+// FLOAT would turn it into 0 (the seed's columns are FLOAT); id a UUID.
 Status ConformEvent(Event* event);
 
 // The widths of the cleaned row's columns (checked after cleaning, since the seed's rules

@@ -93,7 +93,8 @@ TEST(ContractTest, PriceIsAFiniteFloatThatIsNotNegative) {
   } cases[] = {
       {0, ""},
       {-0.0, ""},
-      {std::numeric_limits<double>::denorm_min(), ""},
+      {std::numeric_limits<double>::denorm_min(), "below FLOAT's smallest value"},
+      {1e-46, "below FLOAT's smallest value"},
       {1e-45, ""},
       {FLT_MAX, ""},
       {std::nextafter(static_cast<double>(FLT_MAX), 1e300), "above FLOAT"},
@@ -148,8 +149,11 @@ TEST(ContractTest, TextIsValidUtf8) {
   e.brand = "\xF0\x9F\x9B\x92 caf\xC3\xA9";  // 4-byte and 2-byte UTF-8 are fine
   EXPECT_EQ(ReasonFor(e), "");
   // Control characters are text: every store holds them, every output escapes them.
-  e.brand = std::string("a\0b\t\x1B[31m\x7F", 9);
+  e.brand = std::string("a\tb\x1B[31m\x7F");
   EXPECT_EQ(ReasonFor(e), "");
+  // But not NUL, which PostgreSQL's text cannot hold.
+  e.brand = std::string("a\0b", 3);
+  EXPECT_EQ(ReasonFor(e), "brand 'a\\x00b' holds a NUL character");
 }
 
 TEST(ContractTest, EventTypeHasOneToTwentyCharacters) {

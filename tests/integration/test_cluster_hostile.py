@@ -93,7 +93,7 @@ def kafka_messages():
         (message(FIRST_PRODUCT + 1001).replace(b'"brand": "b"', b'"brand": "lone \\ud800 surrogate"'),
          "not JSON"),  # the decoder refuses unpaired surrogates (Clean would too)
         (message(FIRST_PRODUCT + 1002, id=INJECTION), "is not a UUID"),
-        (message(nul, brand="nul\x00byte", category_code="a\x00.b"), None),
+        (message(nul, brand="nul\x00byte", category_code="a\x00.b"), "holds a NUL character"),
     ]
 
 
@@ -125,8 +125,6 @@ def test_hostile_values_are_stored_verbatim_or_dead_letters(shopstream_bin, tmp_
                               input=b"\n".join(payload for payload, _ in extra) + b"\n",
                               capture_output=True, timeout=60)
         assert kcat.returncode == 0, kcat.stderr
-        nul_product = FIRST_PRODUCT + 1000
-        events[nul_product] = ("nul\x00byte", "a\x00.b", "view", "s", 1.5)
 
         r = run([shopstream_bin, "process", "--from", f"kafka://127.0.0.1:9092/{topic}", "--group", topic,
                  "--raw", f"cassandra://127.0.0.1:9042/{keyspace}.operations",

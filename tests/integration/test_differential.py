@@ -222,7 +222,9 @@ def test_the_same_message_has_the_same_outcome_in_every_store(shopstream_bin, tm
     assert "is negative" in reason_for(product_where(price="-5.00"))
     assert product_where(brand=corpus.EMOJI * 50) in by_product
     assert "has 51 characters" in reason_for(product_where(brand=corpus.EMOJI * 51))
-    assert by_product[product_where(brand="nul\x00in the middle")]["brand"] == "nul\x00in the middle"
+    assert "holds a NUL character" in reason_for(product_where(brand="nul\x00in the middle"))
+    assert "below FLOAT's smallest value" in reason_for(product_where(price="1e-46"))
+    assert by_product[product_where(brand="tab\tand\x1b[31mesc\x7f")]["brand"] == "tab\tand\x1b[31mesc\x7f"
     assert any("is not a UUID" in reason for reason in reasons)
     ids = {r["id"] for r in embedded.raw}
     assert "6b1f7e2c-0000-11ef-8000-0242ac120002" in ids  # given in upper case, kept in lower
