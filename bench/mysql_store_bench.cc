@@ -16,7 +16,7 @@
 #include "bench_events.h"
 #include "common/uri.h"
 #include "event/clean.h"
-#include "store/mysql/mysql_processed_store.h"
+#include "store/mysql/mysql_stores.h"
 
 namespace {
 

@@ -46,4 +46,18 @@ size_t CountUtf8Chars(std::string_view s) {
   return chars;
 }
 
+std::string SanitizeUtf8(std::string_view s, size_t max_bytes) {
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+  std::string out;
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = Utf8SequenceLength(s, i);
+    const bool keep = n > 0 && s[i] != '\0';
+    const std::string_view piece = keep ? s.substr(i, n) : kReplacement;
+    if (out.size() + piece.size() > max_bytes) break;
+    out += piece;
+    i += n == 0 ? 1 : n;
+  }
+  return out;
+}
+
 }  // namespace shopstream

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace shopstream {
@@ -15,5 +16,9 @@ bool IsValidUtf8(std::string_view s);
 
 // Code points in valid UTF-8 text (for other text, the bytes that are not continuation bytes).
 size_t CountUtf8Chars(std::string_view s);
+
+// Valid UTF-8 of at most `max_bytes`: invalid sequences become U+FFFD, NUL becomes U+FFFD too
+// (no text column of every database holds it), and the text is cut at a character boundary.
+std::string SanitizeUtf8(std::string_view s, size_t max_bytes);
 
 }  // namespace shopstream

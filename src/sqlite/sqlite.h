@@ -54,6 +54,7 @@ class Statement {
     sqlite3_clear_bindings(stmt_);
   }
 
+  int ColumnCount() const { return sqlite3_column_count(stmt_); }
   int64_t ColumnInt(int col) const { return sqlite3_column_int64(stmt_, col); }
   double ColumnDouble(int col) const { return sqlite3_column_double(stmt_, col); }
   bool ColumnIsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }

@@ -2,7 +2,7 @@
 
 #include "common/uri.h"
 #include "store/cassandra/cassandra_raw_store.h"
-#include "store/mysql/mysql_processed_store.h"
+#include "store/mysql/mysql_stores.h"
 #include "store/sqlite/sqlite_stores.h"
 
 namespace shopstream {

@@ -4,8 +4,6 @@
 //
 // Server: 127.0.0.1:$STACK_MYSQL_PORT (3306), user admin, credentials from the option file
 // $SHOPSTREAM_MYSQL_OPTION_FILE or .cache/run/mysql.cnf of the source tree.
-#include "store/mysql/mysql_processed_store.h"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -13,8 +11,8 @@
 #include <ctime>
 #include <iostream>
 
-#include "store/mysql/mysql_client.h"
-#include "store/mysql/mysql_values.h"
+#include "mysql/mysql_client.h"
+#include "store/mysql/mysql_stores.h"
 
 namespace shopstream {
 namespace {
@@ -392,8 +390,7 @@ TEST_F(MysqlProcessedStoreTest, AnyDeadLetterCanBeStored) {
   Status s = store->Commit(batch);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(One("SELECT COUNT(*) FROM dead_letters"), "8");
-  EXPECT_EQ(One("SELECT MAX(LENGTH(payload)) FROM dead_letters"),
-            std::to_string(mysql::kMaxPayloadBytes));
+  EXPECT_EQ(One("SELECT MAX(LENGTH(payload)) FROM dead_letters"), std::to_string(32 * 1024));
   EXPECT_EQ(One("SELECT reason FROM dead_letters WHERE `offset` = 0"),
             "bad byte \xEF\xBF\xBD in reason");
 }

@@ -44,7 +44,7 @@ Result<MysqlTarget> ParseMysqlUri(const Uri& uri) {
   if (options.option_file.empty()) {
     if (const char* file = std::getenv(kOptionFileEnv)) options.option_file = file;
   }
-  target.table = quoted_table.value();
+  target.table = table;
   return target;
 }
 

@@ -7,13 +7,13 @@
 
 #include "common/status.h"
 #include "common/uri.h"
-#include "store/mysql/mysql_client.h"
+#include "mysql/mysql_client.h"
 
 namespace shopstream::mysql {
 
 struct MysqlTarget {
   ConnectOptions options;
-  std::string table;  // the rows table, quoted; `operations` by default
+  std::string table;  // the rows table, a plain name (checked); operations by default
 };
 
 // InvalidArgument for another scheme, a server list, a missing database or a name that is

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "common/log.h"
-#include "store/mysql/mysql_client.h"
+#include "mysql/mysql_client.h"
 #include "store/mysql/mysql_uri.h"
 #include "store/query/rollup_reading.h"
 

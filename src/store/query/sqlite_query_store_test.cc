@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "store/rollup_backfill.h"
+#include "store/sql/schema.h"
 
 namespace shopstream {
 namespace {
@@ -97,7 +97,9 @@ class SqliteQueryStoreTest : public ::testing::Test {
   }
   // The coarse rollups, summed from the fine ones the way a store's upgrade fills them.
   void FillCoarse() {
-    for (const CoarseRollupBackfill& backfill : kCoarseRollupBackfills) Exec(backfill.insert_sql);
+    for (const sql::Rollup& rollup : sql::Rollups()) {
+      if (!rollup.backfill_sql.empty()) Exec(std::string(rollup.backfill_sql));
+    }
   }
 
   std::string dir_, path_;

@@ -8,11 +8,12 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
+#include "common/sql_value.h"
 #include "common/status.h"
 
 namespace shopstream::mysql {
@@ -34,14 +35,11 @@ struct ConnectOptions {
   bool local_infile = false;
 };
 
-// A bound parameter: NULL, an integer, a double, text or bytes.
-struct Blob {
-  std::string_view bytes;
-};
-using Value = std::variant<std::monostate, int64_t, double, std::string_view, Blob>;
-
-// A fetched row; each column as text (numbers in their decimal form), nullopt for NULL.
-using Row = std::vector<std::optional<std::string>>;
+// A bound parameter (NULL, an integer, a double, text or bytes) and a fetched row (each column
+// as text, nullopt for NULL): common/sql_value.h.
+using Value = SqlValue;
+using Blob = SqlBlob;
+using Row = SqlRow;
 
 class Connection;
 struct LocalInfile;
@@ -54,9 +52,9 @@ class Statement {
   ~Statement();
 
   // Runs the statement with `params` (exactly as many as it has placeholders).
-  Status Execute(const std::vector<Value>& params);
+  Status Execute(std::span<const Value> params);
   // Runs a query and returns all of its rows.
-  Result<std::vector<Row>> Query(const std::vector<Value>& params);
+  Result<std::vector<Row>> Query(std::span<const Value> params);
   // Rows changed by the last Execute.
   uint64_t affected_rows() const;
   bool valid() const { return stmt_ != nullptr; }
@@ -66,7 +64,6 @@ class Statement {
   struct LocalInfile;
   Statement(Connection* conn, MYSQL_STMT* stmt, std::string what)
       : conn_(conn), stmt_(stmt), what_(std::move(what)) {}
-  Status Bind(const std::vector<Value>& params);
 
   Connection* conn_ = nullptr;
   MYSQL_STMT* stmt_ = nullptr;

@@ -1,4 +1,4 @@
-#include "store/mysql/mysql_client.h"
+#include "mysql/mysql_client.h"
 
 #include <errmsg.h>
 #include <mysqld_error.h>
@@ -272,7 +272,7 @@ struct BoundParams {
   std::vector<int64_t> ints;
   std::vector<double> doubles;
 
-  explicit BoundParams(const std::vector<Value>& params)
+  explicit BoundParams(std::span<const Value> params)
       : binds(params.size()), lengths(params.size()), ints(params.size()), doubles(params.size()) {
     for (size_t i = 0; i < params.size(); ++i) {
       MYSQL_BIND& b = binds[i];
@@ -304,7 +304,7 @@ struct BoundParams {
 
 }  // namespace
 
-Status Statement::Execute(const std::vector<Value>& params) {
+Status Statement::Execute(std::span<const Value> params) {
   if (params.size() != mysql_stmt_param_count(stmt_)) {
     return Status::Internal(what_ + ": " + std::to_string(params.size()) + " values for " +
                             std::to_string(mysql_stmt_param_count(stmt_)) + " placeholders");
@@ -317,7 +317,7 @@ Status Statement::Execute(const std::vector<Value>& params) {
   return Status::Ok();
 }
 
-Result<std::vector<Row>> Statement::Query(const std::vector<Value>& params) {
+Result<std::vector<Row>> Statement::Query(std::span<const Value> params) {
   const my_bool update_max_length = 1;
   mysql_stmt_attr_set(stmt_, STMT_ATTR_UPDATE_MAX_LENGTH, &update_max_length);
   if (Status s = Execute(params); !s.ok()) return s;

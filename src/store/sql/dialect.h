@@ -1,0 +1,64 @@
+// What differs between SQL databases, and nothing else: type names, identifier quoting,
+// placeholders, the upsert syntax, how a transaction starts, how to ask whether a table exists,
+// and a few limits. The schema (schema.h) and the rules (sql_processed_store.h,
+// sql_query_store.h) are written once against this interface.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace shopstream::sql {
+
+enum class ColumnType {
+  kVarchar,   // text of at most `width` characters
+  kText,      // text of any length
+  kBigInt,    // 64-bit integer
+  kInt,       // 32-bit integer
+  kDouble,    // 64-bit float
+  kFloat,     // 32-bit float (the seed's FLOAT; SQLite keeps a REAL)
+  kDatetime,  // "YYYY-MM-DD HH:MM:SS", no fraction, no zone
+  kBlob,      // bytes
+};
+
+// What an upsert does to a column of a row whose key exists already.
+enum class OnConflict {
+  kAdd,      // column + new value
+  kReplace,  // the new value
+  kMax,      // the larger of the two
+};
+
+struct ColumnUpdate {
+  std::string_view column;
+  OnConflict how;
+};
+
+class Dialect {
+ public:
+  virtual ~Dialect() = default;
+
+  virtual std::string_view name() const = 0;  // "sqlite", "mysql", "postgres"
+  virtual std::string TypeName(ColumnType type, int width) const = 0;
+  // Appended after CREATE TABLE's closing parenthesis (engine, character set).
+  virtual std::string TableOptions() const { return ""; }
+  virtual std::string Quote(std::string_view identifier) const = 0;
+  // The `index`th (0-based) placeholder of a statement: "?" or "$1".
+  virtual std::string Placeholder(size_t index) const = 0;
+  // The clause after INSERT ... VALUES (...) for a row of `table` whose `key` exists already:
+  // each of `updates` as it says, or nothing at all when `updates` is empty.
+  virtual std::string OnConflictClause(std::string_view table,
+                                       std::span<const std::string_view> key,
+                                       std::span<const ColumnUpdate> updates) const = 0;
+  virtual std::string BeginTransaction() const { return "BEGIN"; }
+  // A query with one placeholder, the table's name, that returns one row with a count > 0
+  // when the table exists in the store's database (or schema).
+  virtual std::string TableExistsQuery() const = 0;
+  // Rows per multi-row statement: a few statements serve any batch, every value bound.
+  virtual size_t max_rows_per_statement() const = 0;
+  // Dead-letter payloads are cut to this many bytes (a server's packet limit, say).
+  virtual size_t max_payload_bytes() const = 0;
+};
+
+}  // namespace shopstream::sql

@@ -1,0 +1,256 @@
+#include "store/sql/sql_processed_store.h"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <optional>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "common/utf8.h"
+#include "store/sql/chunked_statement.h"
+#include "store/sql/schema.h"
+#include "store/sql/values.h"
+
+namespace shopstream::sql {
+namespace {
+
+std::string UtcNow() {
+  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[24];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+// "INSERT INTO t(a, b, c) VALUES " for every column of `table`.
+std::string InsertHead(const Table& table, const Dialect& d) {
+  std::string sql = "INSERT INTO " + d.Quote(table.name) + "(";
+  for (size_t i = 0; i < table.columns.size(); ++i) {
+    if (i > 0) sql += ", ";
+    sql += d.Quote(table.columns[i].name);
+  }
+  return sql + ") VALUES ";
+}
+
+// Every statement of a commit, written in the database's dialect once it is known.
+struct Statements {
+  std::vector<ChunkedStatement> rollups;  // one per Rollups() entry
+  ChunkedStatement dead_letters, offsets, stats, load_offsets;
+
+  void Reset() {
+    for (ChunkedStatement* s : {&dead_letters, &offsets, &stats, &load_offsets}) s->Reset();
+    for (ChunkedStatement& s : rollups) s.Reset();
+  }
+};
+
+Statements MakeStatements(const Dialect& d) {
+  const size_t rows = d.max_rows_per_statement();
+  Statements s;
+  for (const Rollup& rollup : Rollups()) {
+    const Table& t = rollup.table;
+    const ColumnUpdate add[] = {{"events", OnConflict::kAdd}, {"revenue", OnConflict::kAdd}};
+    s.rollups.emplace_back(InsertHead(t, d), t.columns.size(), true,
+                           d.OnConflictClause(t.name, t.key, add),
+                           "adding to " + std::string(t.name), rows);
+  }
+  const Table& dead = DeadLettersTable();
+  s.dead_letters =
+      ChunkedStatement(InsertHead(dead, d), dead.columns.size(), true,
+                       d.OnConflictClause(dead.name, dead.key, {}), "storing dead letters", rows);
+  const Table& offsets = OffsetsTable();
+  const ColumnUpdate max[] = {{"next_offset", OnConflict::kMax}};
+  s.offsets =
+      ChunkedStatement(InsertHead(offsets, d), offsets.columns.size(), true,
+                       d.OnConflictClause(offsets.name, offsets.key, max), "storing offsets", rows);
+  const Table& stats = StatsTable();
+  const ColumnUpdate counters[] = {
+      {"batches", OnConflict::kAdd},      {"events", OnConflict::kAdd},
+      {"dead_letters", OnConflict::kAdd}, {"last_batch_ms", OnConflict::kReplace},
+      {"lag", OnConflict::kReplace},      {"updated_at", OnConflict::kReplace}};
+  s.stats = ChunkedStatement(InsertHead(stats, d), stats.columns.size(), true,
+                             d.OnConflictClause(stats.name, stats.key, counters),
+                             "updating processor_stats", 1);
+  s.load_offsets = ChunkedStatement(
+      "SELECT " + d.Quote("partition") + ", next_offset FROM stream_offsets WHERE stream IN (", 1,
+      false, ")", "loading offsets", 1);
+  return s;
+}
+
+class SqlProcessedStore final : public ProcessedStore {
+ public:
+  explicit SqlProcessedStore(std::unique_ptr<SqlDatabase> db) : db_(std::move(db)) {}
+  ~SqlProcessedStore() override { Disconnect(); }
+
+  Status Init() override {
+    if (Status s = Connect(); !s.ok()) return s;
+    const Dialect& d = db_->dialect();
+    // Coarse rollups new to this store are filled from the finer ones, in the same transaction
+    // as the tables (where the database has transactional DDL).
+    std::vector<const Rollup*> missing;
+    {
+      auto exists = conn_->Prepare(d.TableExistsQuery(), "looking up existing tables");
+      if (!exists.ok()) return Done(exists.status());
+      for (const Rollup& rollup : Rollups()) {
+        if (rollup.backfill_sql.empty()) continue;
+        const SqlValue name = rollup.table.name;
+        auto rows = (*exists)->Query({&name, 1});
+        if (!rows.ok()) return Done(rows.status());
+        const bool found = !rows->empty() && rows->front().at(0).value_or("0") != "0";
+        if (!found) missing.push_back(&rollup);
+      }
+    }
+    std::vector<std::pair<std::string, std::string>> steps;  // SQL, what
+    steps.emplace_back(CreateTableSql(RowsTable(db_->rows_table()), d.Quote(db_->rows_table()), d),
+                       "creating " + db_->rows_table());
+    for (const Rollup& rollup : Rollups()) {
+      steps.emplace_back(CreateTableSql(rollup.table, d.Quote(rollup.table.name), d),
+                         "creating " + std::string(rollup.table.name));
+    }
+    for (const Table* t : {&OffsetsTable(), &DeadLettersTable(), &StatsTable()}) {
+      steps.emplace_back(CreateTableSql(*t, d.Quote(t->name), d),
+                         "creating " + std::string(t->name));
+    }
+    for (const Rollup* rollup : missing) {
+      steps.emplace_back(std::string(rollup->backfill_sql),
+                         "filling " + std::string(rollup->table.name) + " from finer rollups");
+    }
+    return InTransaction([&] {
+      for (const auto& [sql, what] : steps) {
+        if (Status s = conn_->Exec(sql, what); !s.ok()) return s;
+      }
+      return Status::Ok();
+    });
+  }
+
+  Status Commit(const ProcessedBatch& batch) override {
+    if (Status s = CheckStreamName(batch.stream); !s.ok()) return s;
+    for (const CleanedEvent& row : batch.rows) {
+      if (Status s = CheckRow(row); !s.ok()) return s;
+    }
+    if (Status s = Connect(); !s.ok()) return s;
+    return InTransaction([&] { return WriteAll(batch); });
+  }
+
+  Result<OffsetMap> LoadOffsets(const std::string& stream,
+                                const std::vector<int32_t>& partitions) override {
+    if (Status s = Connect(); !s.ok()) return s;
+    const SqlValue key = std::string_view(stream);
+    auto rows = statements_->load_offsets.Query(*conn_, db_->dialect(), {&key, 1});
+    if (!rows.ok()) return Done(rows.status());
+    OffsetMap out;
+    for (const SqlRow& row : rows.value()) {
+      const auto partition = static_cast<int32_t>(std::stol(row.at(0).value_or("0")));
+      if (partitions.empty() ||
+          std::find(partitions.begin(), partitions.end(), partition) != partitions.end()) {
+        out[partition] = std::stoll(row.at(1).value_or("0"));
+      }
+    }
+    return out;
+  }
+
+ private:
+  // Runs `body` between BEGIN and COMMIT; on failure rolls back and reports the first error.
+  template <typename Body>
+  Status InTransaction(Body&& body) {
+    if (Status s = conn_->Exec(db_->dialect().BeginTransaction(), "starting a transaction");
+        !s.ok()) {
+      return Done(s);
+    }
+    Status s = body();
+    if (s.ok()) s = conn_->Exec("COMMIT", "committing");
+    if (!s.ok() && conn_->healthy()) conn_->Exec("ROLLBACK", "rolling back");
+    return Done(s);
+  }
+
+  Status WriteAll(const ProcessedBatch& batch) {
+    const Dialect& d = db_->dialect();
+    // Each id counts once: the first of its occurrences in the batch, if it is not stored yet.
+    std::vector<const CleanedEvent*> unique;
+    unique.reserve(batch.rows.size());
+    std::unordered_set<std::string_view> seen;
+    for (const CleanedEvent& row : batch.rows) {
+      if (seen.insert(row.id).second) unique.push_back(&row);
+    }
+    auto fresh = unique.empty() ? Result<std::vector<const CleanedEvent*>>(unique)
+                                : db_->InsertNewRows(*conn_, unique);
+    if (!fresh.ok()) return fresh.status();
+    RollupDelta delta;
+    for (const CleanedEvent* row : *fresh) delta.Add(*row);
+    const CoarseRollupDelta coarse = Coarsen(delta);  // the values below point into both
+    const std::vector<RollupValues> rollups = RollupValuesOf(delta, coarse);
+    for (size_t i = 0; i < rollups.size(); ++i) {
+      if (Status s = statements_->rollups[i].Execute(*conn_, d, rollups[i].values); !s.ok()) {
+        return s;
+      }
+    }
+
+    const std::string now = UtcNow();
+    std::vector<SqlValue> values;
+    std::vector<std::string> reasons;
+    reasons.reserve(batch.dead_letters.size());
+    for (const DeadLetter& dead : batch.dead_letters) {
+      reasons.push_back(SanitizeUtf8(dead.reason, kMaxReasonBytes));
+      const std::string_view payload =
+          std::string_view(dead.payload).substr(0, d.max_payload_bytes());
+      values.insert(values.end(),
+                    {std::string_view(batch.stream), int64_t{dead.partition}, dead.offset,
+                     std::string_view(reasons.back()), SqlBlob{payload}, std::string_view(now)});
+    }
+    if (Status s = statements_->dead_letters.Execute(*conn_, d, values); !s.ok()) return s;
+
+    values.clear();
+    for (const auto& [partition, next] : batch.next_offsets) {
+      values.insert(values.end(), {std::string_view(batch.stream), int64_t{partition}, next});
+    }
+    if (Status s = statements_->offsets.Execute(*conn_, d, values); !s.ok()) return s;
+
+    const SqlValue stats[] = {std::string_view(batch.stream),
+                              int64_t{1},
+                              static_cast<int64_t>(fresh->size()),
+                              static_cast<int64_t>(batch.dead_letters.size()),
+                              batch.batch_millis,
+                              batch.lag,
+                              std::string_view(now)};
+    return statements_->stats.Execute(*conn_, d, stats);
+  }
+
+  // Opens a connection when there is none or the last one was lost.
+  Status Connect() {
+    if (conn_ && conn_->healthy()) return Status::Ok();
+    Disconnect();
+    auto conn = db_->Connect();
+    if (!conn.ok()) return conn.status();
+    conn_ = std::move(conn).value();
+    if (!statements_) statements_ = MakeStatements(db_->dialect());
+    return Status::Ok();
+  }
+
+  // Drops the connection after an error that lost it, so that the next call connects again.
+  template <typename S>
+  S Done(S status) {
+    if (conn_ && !conn_->healthy()) Disconnect();
+    return status;
+  }
+
+  void Disconnect() {
+    // Statements go before the connection they belong to.
+    if (statements_) statements_->Reset();
+    db_->ForgetConnection();
+    conn_.reset();
+  }
+
+  std::unique_ptr<SqlDatabase> db_;
+  std::unique_ptr<SqlConnection> conn_;
+  std::optional<Statements> statements_;
+};
+
+}  // namespace
+
+std::unique_ptr<ProcessedStore> MakeSqlProcessedStore(std::unique_ptr<SqlDatabase> database) {
+  return std::make_unique<SqlProcessedStore>(std::move(database));
+}
+
+}  // namespace shopstream::sql

@@ -1,0 +1,20 @@
+// SQLite behind the SQL store core: connections over src/sqlite (WAL mode, a busy timeout),
+// and the rows table's bulk path, row by row in-process.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "sqlite/sqlite.h"
+#include "store/sql/sql_connection.h"
+#include "store/sql/sql_database.h"
+
+namespace shopstream::sql {
+
+// Adapts a src/sqlite database to the core's SqlConnection.
+std::unique_ptr<SqlConnection> AdaptSqlite(std::unique_ptr<sqlite::Database> db);
+
+// The store in the SQLite file `path`, created when missing (for the processed store).
+std::unique_ptr<SqlDatabase> MakeSqliteDatabase(const std::string& path);
+
+}  // namespace shopstream::sql

@@ -1,0 +1,26 @@
+// SQLite's spelling of the SQL store core's dialect (store/sql/dialect.h).
+#pragma once
+
+#include "store/sql/dialect.h"
+
+namespace shopstream::sql {
+
+class SqliteDialect final : public Dialect {
+ public:
+  std::string_view name() const override { return "sqlite"; }
+  std::string TypeName(ColumnType type, int width) const override;
+  std::string Quote(std::string_view identifier) const override;
+  std::string Placeholder(size_t) const override { return "?"; }
+  std::string OnConflictClause(std::string_view table, std::span<const std::string_view> key,
+                               std::span<const ColumnUpdate> updates) const override;
+  // Takes the write lock up front, so a transaction never fails half way on a lock.
+  std::string BeginTransaction() const override { return "BEGIN IMMEDIATE"; }
+  std::string TableExistsQuery() const override {
+    return "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?";
+  }
+  // In-process: a prepared statement per row costs no round trip.
+  size_t max_rows_per_statement() const override { return 1; }
+  size_t max_payload_bytes() const override { return 64 * 1024; }
+};
+
+}  // namespace shopstream::sql
