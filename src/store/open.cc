@@ -3,6 +3,7 @@
 #include "common/uri.h"
 #include "store/cassandra/cassandra_raw_store.h"
 #include "store/mysql/mysql_stores.h"
+#include "store/postgres/pg_stores.h"
 #include "store/sqlite/sqlite_stores.h"
 
 namespace shopstream {
@@ -26,10 +27,12 @@ Result<std::unique_ptr<ProcessedStore>> OpenProcessedStore(const std::string& te
     if (Status s = uri->CheckParams({}); !s.ok()) return s;
     return OpenSqliteProcessedStore(uri->path);
   }
-  if (uri->scheme == "mysql" || uri->scheme == "mariadb") return OpenMysqlProcessedStore(*uri);
+  if (uri->scheme == "mysql") return OpenMysqlProcessedStore(*uri);
+  if (uri->scheme == "postgres") return OpenPostgresProcessedStore(*uri);
   return Status::InvalidArgument("'" + uri->text + "': unknown processed store scheme '" +
                                  uri->scheme +
-                                 "' (use sqlite:///PATH or mysql://USER@HOST:PORT/DATABASE.TABLE)");
+                                 "' (use sqlite:///PATH, mysql://USER@HOST:PORT/DATABASE.TABLE or"
+                                 " postgres://USER@HOST:PORT/DATABASE.SCHEMA.TABLE)");
 }
 
 }  // namespace shopstream

@@ -1,14 +1,14 @@
-#include "store/mysql/mysql_values.h"
+#include "store/sql/tsv.h"
 
 #include <cmath>
-#include <cstdint>
 #include <cstdio>
 
-namespace shopstream::mysql {
+namespace shopstream::sql {
 namespace {
 
-// The escapes LOAD DATA's ESCAPED BY '\\' undoes; every other byte goes as it is.
-const char* LoadDataEscape(char c) {
+// The escapes both LOAD DATA's ESCAPED BY '\\' and COPY's text format undo; every other byte
+// goes as it is.
+const char* TsvEscape(char c) {
   switch (c) {
     case '\\':
       return "\\\\";
@@ -18,8 +18,6 @@ const char* LoadDataEscape(char c) {
       return "\\n";
     case '\r':
       return "\\r";
-    case '\0':
-      return "\\0";
     default:
       return nullptr;
   }
@@ -27,7 +25,7 @@ const char* LoadDataEscape(char c) {
 
 void AppendEscaped(std::string_view text, std::string* out) {
   for (char c : text) {
-    if (const char* escaped = LoadDataEscape(c)) {
+    if (const char* escaped = TsvEscape(c)) {
       out->append(escaped);
     } else {
       out->push_back(c);
@@ -38,7 +36,7 @@ void AppendEscaped(std::string_view text, std::string* out) {
 
 }  // namespace
 
-bool AppendLoadDataLine(const CleanedEvent& row, std::string* out) {
+bool AppendTsvRow(const CleanedEvent& row, std::string* out) {
   if (!std::isfinite(row.price) || !std::isfinite(row.revenue)) return false;
   for (std::string_view text : {std::string_view(row.id), std::string_view(row.event_time),
                                 std::string_view(row.event_type), std::string_view(row.department),
@@ -51,4 +49,4 @@ bool AppendLoadDataLine(const CleanedEvent& row, std::string* out) {
   return true;
 }
 
-}  // namespace shopstream::mysql
+}  // namespace shopstream::sql

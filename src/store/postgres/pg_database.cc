@@ -1,0 +1,125 @@
+#include "store/postgres/pg_database.h"
+
+#include <string>
+#include <vector>
+
+#include "store/postgres/pg_dialect.h"
+#include "store/sql/new_rows.h"
+#include "store/sql/tsv.h"
+
+namespace shopstream::sql {
+namespace {
+
+constexpr std::string_view kUniqueViolation = "23505";
+constexpr size_t kRowsPerInsert = 64;
+
+class PostgresSqlStatement final : public SqlStatement {
+ public:
+  explicit PostgresSqlStatement(std::unique_ptr<postgres::Statement> stmt)
+      : stmt_(std::move(stmt)) {}
+  Status Execute(std::span<const SqlValue> values) override { return stmt_->Execute(values); }
+  Result<std::vector<SqlRow>> Query(std::span<const SqlValue> values) override {
+    return stmt_->Query(values);
+  }
+  int64_t affected_rows() const override { return stmt_->affected_rows(); }
+
+ private:
+  std::unique_ptr<postgres::Statement> stmt_;
+};
+
+class PostgresSqlConnection final : public SqlConnection {
+ public:
+  explicit PostgresSqlConnection(std::unique_ptr<postgres::Connection> conn)
+      : conn_(std::move(conn)) {}
+
+  Status Exec(const std::string& sql, const std::string& what) override {
+    return conn_->Exec(sql, what);
+  }
+  Result<std::unique_ptr<SqlStatement>> Prepare(const std::string& sql,
+                                                const std::string& what) override {
+    auto stmt = conn_->Prepare(sql, what);
+    if (!stmt.ok()) return stmt.status();
+    return std::unique_ptr<SqlStatement>(new PostgresSqlStatement(std::move(stmt).value()));
+  }
+  bool healthy() const override { return conn_->healthy(); }
+
+  postgres::Connection& client() { return *conn_; }
+
+ private:
+  std::unique_ptr<postgres::Connection> conn_;
+};
+
+std::string Describe(const postgres::PostgresTarget& t) {
+  std::string where = "postgres://";
+  if (!t.options.user.empty()) where += t.options.user + "@";
+  where += t.options.host.empty() ? "localhost" : t.options.host;
+  if (t.options.port > 0) where += ":" + std::to_string(t.options.port);
+  return where + "/" + t.options.database + "." + t.options.schema;
+}
+
+class PostgresDatabase final : public SqlDatabase {
+ public:
+  explicit PostgresDatabase(postgres::PostgresTarget target)
+      : target_(std::move(target)), describe_(Describe(target_)) {}
+
+  Result<std::unique_ptr<SqlConnection>> Connect() override {
+    auto conn = postgres::Connection::Open(target_.options);
+    if (!conn.ok()) return conn.status();
+    return AdaptPostgres(std::move(conn).value());
+  }
+  const Dialect& dialect() const override { return dialect_; }
+  const std::string& rows_table() const override { return target_.table; }
+  const std::string& describe() const override { return describe_; }
+
+  Result<std::vector<const CleanedEvent*>> InsertNewRows(
+      SqlConnection& sql_conn, const std::vector<const CleanedEvent*>& rows) override {
+    // The connection came from Connect() above.
+    postgres::Connection& conn = static_cast<PostgresSqlConnection&>(sql_conn).client();
+    if (!statements_ready_) {
+      statements_ = NewRowStatements(target_.table, dialect_, kRowsPerInsert);
+      copy_sql_ = "COPY " + dialect_.Quote(target_.table) +
+                  "(id, event_time, event_type, department, product, brand, price, revenue)"
+                  " FROM STDIN";
+      statements_ready_ = true;
+    }
+    return sql::InsertNewRows(
+        sql_conn, dialect_, rows, statements_, [&] { return Copy(conn, rows); },
+        [&](const Status&) { return conn.last_sqlstate() == kUniqueViolation; });
+  }
+
+  void ForgetConnection() override { statements_.Reset(); }
+
+ private:
+  // Every row in one COPY fed from memory; a stored id fails it as a whole (kUndo).
+  Result<BulkOutcome> Copy(postgres::Connection& conn,
+                           const std::vector<const CleanedEvent*>& rows) {
+    copy_data_.clear();
+    for (const CleanedEvent* row : rows) {
+      if (!AppendTsvRow(*row, &copy_data_)) return BulkOutcome::kNotAvailable;
+    }
+    auto copied = conn.CopyIn(copy_sql_, copy_data_, "copying rows into " + target_.table);
+    if (copied.ok()) return BulkOutcome::kInserted;
+    if (conn.last_sqlstate() == kUniqueViolation) return BulkOutcome::kUndo;
+    return copied.status();
+  }
+
+  postgres::PostgresTarget target_;
+  const std::string describe_;
+  PostgresDialect dialect_;
+  bool statements_ready_ = false;
+  NewRowStatements statements_;
+  std::string copy_sql_;
+  std::string copy_data_;  // reused between batches
+};
+
+}  // namespace
+
+std::unique_ptr<SqlConnection> AdaptPostgres(std::unique_ptr<postgres::Connection> conn) {
+  return std::make_unique<PostgresSqlConnection>(std::move(conn));
+}
+
+std::unique_ptr<SqlDatabase> MakePostgresDatabase(postgres::PostgresTarget target) {
+  return std::make_unique<PostgresDatabase>(std::move(target));
+}
+
+}  // namespace shopstream::sql

@@ -1,0 +1,62 @@
+#include "store/postgres/pg_dialect.h"
+
+namespace shopstream::sql {
+
+std::string PostgresDialect::TypeName(ColumnType type, int width) const {
+  switch (type) {
+    case ColumnType::kVarchar:
+      return "varchar(" + std::to_string(width) + ")";
+    case ColumnType::kText:
+      return "text";
+    case ColumnType::kBigInt:
+      return "bigint";
+    case ColumnType::kInt:
+      return "integer";
+    case ColumnType::kDouble:
+      return "double precision";
+    case ColumnType::kFloat:
+      return "real";
+    case ColumnType::kDatetime:
+      return "timestamp(0)";
+    case ColumnType::kBlob:
+      break;
+  }
+  return "bytea";
+}
+
+std::string PostgresDialect::Quote(std::string_view identifier) const {
+  std::string quoted = "\"";
+  for (char c : identifier) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+std::string PostgresDialect::OnConflictClause(std::string_view table,
+                                              std::span<const std::string_view> key,
+                                              std::span<const ColumnUpdate> updates) const {
+  std::string sql = " ON CONFLICT (";
+  for (size_t i = 0; i < key.size(); ++i) sql += (i > 0 ? ", " : "") + Quote(key[i]);
+  if (updates.empty()) return sql + ") DO NOTHING";
+  sql += ") DO UPDATE SET ";
+  const std::string t = Quote(table);
+  for (size_t i = 0; i < updates.size(); ++i) {
+    const std::string c = Quote(updates[i].column);
+    if (i > 0) sql += ", ";
+    switch (updates[i].how) {
+      case OnConflict::kAdd:
+        sql += c + " = " + t + "." + c + " + EXCLUDED." + c;
+        break;
+      case OnConflict::kReplace:
+        sql += c + " = EXCLUDED." + c;
+        break;
+      case OnConflict::kMax:
+        sql += c + " = GREATEST(" + t + "." + c + ", EXCLUDED." + c + ")";
+        break;
+    }
+  }
+  return sql;
+}
+
+}  // namespace shopstream::sql

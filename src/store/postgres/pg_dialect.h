@@ -1,0 +1,24 @@
+// PostgreSQL's spelling of the SQL store core's dialect (store/sql/dialect.h).
+#pragma once
+
+#include "store/sql/dialect.h"
+
+namespace shopstream::sql {
+
+class PostgresDialect final : public Dialect {
+ public:
+  std::string_view name() const override { return "postgres"; }
+  std::string TypeName(ColumnType type, int width) const override;
+  std::string Quote(std::string_view identifier) const override;
+  std::string Placeholder(size_t index) const override { return "$" + std::to_string(index + 1); }
+  std::string OnConflictClause(std::string_view table, std::span<const std::string_view> key,
+                               std::span<const ColumnUpdate> updates) const override;
+  std::string TableExistsQuery() const override {
+    return "SELECT COUNT(*) FROM information_schema.tables"
+           " WHERE table_schema = current_schema() AND table_name = $1";
+  }
+  size_t max_rows_per_statement() const override { return 256; }
+  size_t max_payload_bytes() const override { return 64 * 1024; }
+};
+
+}  // namespace shopstream::sql

@@ -1,0 +1,23 @@
+// The processed store on PostgreSQL: the seed's table (or the one the URI names) and the
+// project's rollup, offset, dead-letter and stats tables in the URI's schema, one transaction
+// per micro-batch, the rows in by COPY FROM STDIN.
+//
+//   postgres://USER@HOST:PORT/DATABASE[.SCHEMA.TABLE]
+//
+// The password comes from $SHOPSTREAM_PG_PASSWORD, else from libpq's password file
+// ($PGPASSFILE or ~/.pgpass).
+#pragma once
+
+#include <memory>
+
+#include "common/status.h"
+#include "common/uri.h"
+#include "store/store.h"
+
+namespace shopstream {
+
+// Checks the URI; connects lazily (in Init, Commit or LoadOffsets), so that an outage surfaces
+// as a retryable Status from those calls.
+Result<std::unique_ptr<ProcessedStore>> OpenPostgresProcessedStore(const Uri& uri);
+
+}  // namespace shopstream
