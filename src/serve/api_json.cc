@@ -78,6 +78,7 @@ std::string KpisJson(const Kpis& kpis) {
 std::string TimeSeriesJson(const TimeSeries& series) {
   JsonWriter w;
   w.BeginObject().Key("granularity").String(GranularityName(series.granularity));
+  w.Key("step").Int(series.step);
   w.Key("points").BeginArray();
   for (const auto& p : series.points) {
     w.BeginObject().Key("bucket").String(p.bucket);

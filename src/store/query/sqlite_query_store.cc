@@ -278,6 +278,39 @@ class SqliteQueryStore final : public QueryStore {
   std::string path_;
 };
 
+// InvalidArgument unless `db` is a SQLite database that is, or may yet become, a processed
+// store: one with rollup_minute, or with no tables at all (`process` has not created them yet).
+Status CheckIsStore(sqlite3* db, const std::string& path) {
+  sqlite3_stmt* raw = nullptr;
+  int rc = sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1",
+                              -1, &raw, nullptr);
+  Statement tables(raw);
+  std::string names;
+  bool has_rollups = false;
+  while (raw != nullptr && (rc = tables.Step()) == SQLITE_ROW) {
+    std::string name = tables.Text(0);
+    has_rollups = has_rollups || name == "rollup_minute";
+    if (!names.empty()) names += ", ";
+    names += name;
+  }
+  if (rc == SQLITE_NOTADB || sqlite3_errcode(db) == SQLITE_NOTADB) {
+    return Status::InvalidArgument("store " + path +
+                                   " is not a SQLite database (the file `shopstream process` "
+                                   "writes with --processed sqlite://...)");
+  }
+  if (rc != SQLITE_DONE) {
+    return Status::IoError("store " + path + ": listing its tables: " + sqlite3_errmsg(db));
+  }
+  if (!names.empty() && !has_rollups) {
+    if (names.size() > 200) names = names.substr(0, 200) + "...";
+    return Status::InvalidArgument("store " + path +
+                                   " is a SQLite database but not a shopstream processed store "
+                                   "(no rollup tables; it has " +
+                                   names + ")");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<QueryStore>> OpenSqliteQueryStore(const std::string& path) {
@@ -298,6 +331,10 @@ Result<std::unique_ptr<QueryStore>> OpenSqliteQueryStore(const std::string& path
   // The processor commits a micro-batch at a time; wait for it rather than fail.
   sqlite3_busy_timeout(db, 5000);
   sqlite3_exec(db, "PRAGMA query_only = 1", nullptr, nullptr, nullptr);
+  if (Status s = CheckIsStore(db, path); !s.ok()) {
+    sqlite3_close_v2(db);
+    return s;
+  }
   return std::unique_ptr<QueryStore>(new SqliteQueryStore(db, path));
 }
 
