@@ -213,6 +213,8 @@ struct HttpServer::Loop {
     c->request_started = false;
     c->deadline = now + options.idle_timeout;
     Advance(c, now);  // a pipelined request may be waiting
+    // A client that has closed its side gets answers to the requests it completed, then EOF.
+    if (c->peer_closed && c->fd >= 0 && c->state == State::kReading) Close(c);
   }
 
   void Write(Connection* c, Clock::time_point now) {
@@ -332,8 +334,8 @@ struct HttpServer::Loop {
       Connection* c = it->second.get();
       if (c->fd < 0 || c->state != State::kHandling) continue;
       ++c->served;
-      bool close = !c->keep_alive || c->peer_closed ||
-                   c->served >= options.max_requests_per_connection || response.event_stream;
+      bool close = !c->keep_alive || c->served >= options.max_requests_per_connection ||
+                   response.event_stream;
       if (response.event_stream && streams->load() >= options.max_event_streams) {
         response = ErrorResponse(503, "too many live streams open; try again later");
         close = true;

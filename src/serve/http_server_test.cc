@@ -161,7 +161,7 @@ TEST_F(HttpServerTest, HeadAnswersHaveNoBody) {
   EXPECT_EQ(BodyOf(all), "");
 }
 
-TEST_F(HttpServerTest, AHalfClosedClientGetsItsAnswer) {
+TEST_F(HttpServerTest, AHalfClosedClientGetsItsAnswers) {
   Start();
   auto c = Connect();
   c->Send("GET /a HTTP/1.0\r\n\r\n");
@@ -169,6 +169,14 @@ TEST_F(HttpServerTest, AHalfClosedClientGetsItsAnswer) {
   std::string all = c->ReadToClose();
   EXPECT_EQ(BodyOf(all), "GET /a ");
   EXPECT_TRUE(c->closed());
+  // Every request completed before the end, then the end.
+  auto d = Connect();
+  d->Send("GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\nGET /c HTTP/1.1");
+  d->ShutdownWrite();
+  EXPECT_EQ(BodyOf(d->ReadResponse()), "GET /a ");
+  EXPECT_EQ(BodyOf(d->ReadResponse()), "GET /b ");
+  EXPECT_EQ(d->ReadToClose(), "");
+  EXPECT_TRUE(d->closed());
 }
 
 TEST_F(HttpServerTest, ABodyOverTheLimitIs413BeforeItIsSent) {
