@@ -220,8 +220,10 @@ def test_serve_on_a_file_that_is_not_a_store_exits_2_naming_it(shopstream_bin, t
     assert result.stdout == ""
 
     log = tmp_path / "log.db"
-    with sqlite3.connect(log) as con:
-        con.execute("CREATE TABLE log(offset INTEGER PRIMARY KEY, payload BLOB)")
+    events = tmp_path / "events.csv"
+    assert run([shopstream_bin, "generate", "--rows", "5", "--seed", "1", "-o", str(events)]).returncode == 0
+    r = run([shopstream_bin, "produce", "-i", str(events), "--to", f"sqlite://{log}", "--rate", "max"])
+    assert r.returncode == 0, r.stderr
     result = run([shopstream_bin, "serve", "--store", f"sqlite://{log}", "--listen", "127.0.0.1:0"], timeout=60)
     assert result.returncode == 2, result
-    assert str(log) in result.stderr and "not a shopstream processed store" in result.stderr
+    assert str(log) in result.stderr and "is an embedded log" in result.stderr

@@ -279,17 +279,21 @@ class SqliteQueryStore final : public QueryStore {
 };
 
 // InvalidArgument unless `db` is a SQLite database that is, or may yet become, a processed
-// store: one with rollup_minute, or with no tables at all (`process` has not created them yet).
+// store: one with no tables yet, or with a table that `process` creates (it creates them one
+// after another, the raw store's first when both share the file, so any one of them will do).
 Status CheckIsStore(sqlite3* db, const std::string& path) {
   sqlite3_stmt* raw = nullptr;
   int rc = sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1",
                               -1, &raw, nullptr);
   Statement tables(raw);
   std::string names;
-  bool has_rollups = false;
+  bool ours = false, log = false;
   while (raw != nullptr && (rc = tables.Step()) == SQLITE_ROW) {
-    std::string name = tables.Text(0);
-    has_rollups = has_rollups || name == "rollup_minute";
+    const std::string name = tables.Text(0);
+    ours = ours || name == "raw_operations" || name == "operations" ||
+           name.starts_with("rollup_") || name == "stream_offsets" || name == "dead_letters" ||
+           name == "processor_stats";
+    log = log || name == "log";
     if (!names.empty()) names += ", ";
     names += name;
   }
@@ -301,12 +305,13 @@ Status CheckIsStore(sqlite3* db, const std::string& path) {
   if (rc != SQLITE_DONE) {
     return Status::IoError("store " + path + ": listing its tables: " + sqlite3_errmsg(db));
   }
-  if (!names.empty() && !has_rollups) {
+  if (!names.empty() && !ours) {
     if (names.size() > 200) names = names.substr(0, 200) + "...";
-    return Status::InvalidArgument("store " + path +
-                                   " is a SQLite database but not a shopstream processed store "
-                                   "(no rollup tables; it has " +
-                                   names + ")");
+    return Status::InvalidArgument(
+        "store " + path + " is a SQLite database but not a shopstream processed store (" +
+        (log ? std::string("it is an embedded log, which `process` reads with --from")
+             : "its tables are " + names) +
+        ")");
   }
   return Status::Ok();
 }

@@ -335,15 +335,29 @@ TEST_F(SqliteQueryStoreTest, AFileThatIsNotAStoreIsInvalidArgument) {
   const std::string log = dir_ + "/log.db";
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(log.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE log(offset INTEGER PRIMARY KEY, payload BLOB)", nullptr,
-                         nullptr, nullptr),
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TABLE log(offset INTEGER PRIMARY KEY, payload BLOB);"
+                         "CREATE TABLE log_meta(key TEXT PRIMARY KEY, value TEXT)",
+                         nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
   opened = OpenSqliteQueryStore(log);
   ASSERT_FALSE(opened.ok());
   EXPECT_EQ(opened.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(opened.status().message().find("not a shopstream processed store"), std::string::npos)
+  EXPECT_NE(
+      opened.status().message().find("not a shopstream processed store (it is an embedded log"),
+      std::string::npos)
       << opened.status().message();
+
+  // A store the processor is creating, its raw table first, is a store: served (503) until
+  // its rollups exist.
+  const std::string creating = dir_ + "/creating.db";
+  ASSERT_EQ(sqlite3_open(creating.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE raw_operations(id TEXT PRIMARY KEY)", nullptr, nullptr,
+                         nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_TRUE(OpenSqliteQueryStore(creating).ok());
 }
 
 // Rows an older processor stored: a day that does not exist and years at both ends of what a
