@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -68,11 +69,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Event decoded;
   Status s = decoder.Decode(encoded, &decoded);
   if (!s.ok()) {
-    __builtin_printf("re-encoded: %s\n%s\n", encoded.c_str(), s.message().c_str());
+    std::fprintf(stderr, "re-encoded: %s\n%s\n", encoded.c_str(), s.message().c_str());
     fuzz::Fail("an encoded event does not decode");
   }
   if (!(decoded == event)) {
-    __builtin_printf("re-encoded: %s\n", encoded.c_str());
+    std::fprintf(stderr, "re-encoded: %s\n", encoded.c_str());
     fuzz::Fail("an event changes through encode and decode");
   }
   return 0;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -41,7 +42,8 @@ inline size_t ChunkSizeFor(unsigned char selector) {
 
 // Stops the process as a crash would, with a message: a broken invariant is a finding.
 [[noreturn]] inline void Fail(const char* what) {
-  __builtin_printf("invariant broken: %s\n", what);
+  std::fprintf(stderr, "invariant broken: %s\n", what);
+  std::fflush(stderr);
   __builtin_trap();
 }
 

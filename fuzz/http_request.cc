@@ -134,7 +134,10 @@ void CheckResponses(std::string_view bytes) {
         !header("Content-Encoding") && !body.empty()) {
       simdjson::padded_string padded(body);
       simdjson::dom::element doc;
-      if (parser.parse(padded).get(doc)) Fail("a JSON body that does not parse");
+      if (parser.parse(padded).get(doc)) {
+        std::fprintf(stderr, "%.*s\n", static_cast<int>(body.size()), body.data());
+        Fail("a JSON body that does not parse");
+      }
     }
     bytes.remove_prefix(size);
   }
