@@ -3,10 +3,12 @@
 #   make test   installs what is missing, builds with sanitizers, and runs every test
 BUILD      ?= build
 TEST_BUILD ?= build-test
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 DEMO_ARGS  ?=
 JOBS       ?= $(shell nproc)
 
-.PHONY: demo test build deps bench format clean
+.PHONY: demo test build deps bench format clean fuzz fuzz-build
 
 deps:
 	@scripts/install-deps
@@ -19,15 +21,24 @@ demo: build
 	$(BUILD)/src/cli/shopstream demo $(DEMO_ARGS)
 
 test: deps
-	cmake -S . -B $(TEST_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSHOPSTREAM_SANITIZE=ON -DSHOPSTREAM_BENCHMARKS=OFF
+	cmake -S . -B $(TEST_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSHOPSTREAM_SANITIZE=ON -DSHOPSTREAM_BENCHMARKS=OFF \
+	  -DSHOPSTREAM_FUZZ_BUILD=$(abspath $(FUZZ_BUILD))
 	cmake --build $(TEST_BUILD) -j $(JOBS)
+	FUZZ_BUILD=$(FUZZ_BUILD) JOBS=$(JOBS) scripts/fuzz build
 	scripts/run-tests $(TEST_BUILD)
+
+# The libFuzzer targets (clang, docs/fuzzing.md): `make fuzz` runs each for FUZZ_SECONDS.
+fuzz-build: deps
+	FUZZ_BUILD=$(FUZZ_BUILD) JOBS=$(JOBS) scripts/fuzz build
+
+fuzz: fuzz-build
+	FUZZ_BUILD=$(FUZZ_BUILD) scripts/fuzz all $(FUZZ_SECONDS)
 
 bench: build
 	bench/run
 
 format:
-	find src bench -name '*.h' -o -name '*.cc' | xargs clang-format -i
+	find src bench fuzz -name '*.h' -o -name '*.cc' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(TEST_BUILD)
+	rm -rf $(BUILD) $(TEST_BUILD) $(FUZZ_BUILD)

@@ -27,10 +27,10 @@ void WriteNamedList(JsonWriter& w, const std::vector<NamedBreakdown>& rows, bool
   w.EndArray();
 }
 
-// Prometheus label values escape backslash, double quote and newline.
+// Prometheus label values are UTF-8 and escape backslash, double quote and newline.
 std::string LabelValue(const std::string& v) {
   std::string out;
-  for (char c : v) {
+  for (char c : ToValidUtf8(v)) {
     if (c == '\\')
       out += "\\\\";
     else if (c == '"')
@@ -78,6 +78,7 @@ std::string KpisJson(const Kpis& kpis) {
 std::string TimeSeriesJson(const TimeSeries& series) {
   JsonWriter w;
   w.BeginObject().Key("granularity").String(GranularityName(series.granularity));
+  w.Key("step").Int(series.step);
   w.Key("points").BeginArray();
   for (const auto& p : series.points) {
     w.BeginObject().Key("bucket").String(p.bucket);

@@ -7,38 +7,35 @@
 //   ... server.port() ...
 //   server.Stop();  // also done by the destructor
 //
-// `store` must outlive the server. Start() returns once the port is bound; requests are
-// served on a thread pool. Stop() ends the live streams and joins every thread.
+// `store` must outlive the server. Start() returns once the port is bound; requests are read
+// by the event loop of http_server.h and answered on its worker threads, within its limits
+// (request deadlines, body and header sizes, connection caps). Stop() ends the live streams
+// and joins every thread.
+//
+// On a loopback address only requests whose Host header names this machine are answered
+// (host_check.h); others get 403.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <memory>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 
 #include "common/status.h"
+#include "serve/http_server.h"
 #include "store/query/query_store.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace shopstream::serve {
 
 struct DashboardOptions {
   // How often the store is asked whether new data was committed.
   std::chrono::milliseconds poll_interval{500};
-  // Live streams send a comment line this often so that idle proxies keep them open.
-  std::chrono::milliseconds keepalive_interval{15000};
-  // Worker threads; each open live stream holds one.
-  int threads = 24;
-  // Live streams beyond this are refused (503), so that page loads always find a worker.
-  int max_live_streams = 16;
+  // The HTTP server's limits and worker threads; its common_headers are the dashboard's own.
+  HttpServerOptions http;
 };
 
 class DashboardServer {
@@ -55,28 +52,31 @@ class DashboardServer {
   // Stops serving; idempotent.
   void Stop();
   // The bound port, once started.
-  int port() const { return port_; }
+  int port() const { return http_.port(); }
 
  private:
-  // `loopback_only`: answer only requests whose Host header names this machine.
-  void RegisterRoutes(bool loopback_only);
+  HttpResponse Route(const HttpRequest& request);
+  HttpResponse Asset(const HttpRequest& request, const std::string& asset_path);
+  HttpResponse Events();
   // Polls the store's change stamp; `last` is the stamp seen at Start().
   void WatchForCommits(std::optional<int64_t> last);
 
-  std::unique_ptr<httplib::Server> http_;
   QueryStore* store_ = nullptr;
   DashboardOptions options_;
-  int port_ = 0;
-  std::thread listener_;
+  bool loopback_only_ = true;
+  // Each asset's gzip, made at Start() and served without a copy.
+  std::map<std::string, std::string, std::less<>> gzipped_;
   std::thread watcher_;
 
-  // Live mode: the watcher bumps `tick_` on each new commit and wakes the streams.
+  // Live mode: the watcher bumps `tick_` on each new commit and broadcasts it.
   std::mutex mu_;
   std::condition_variable changed_;
   uint64_t tick_ = 0;
   bool stopping_ = false;
   bool started_ = false;
-  std::atomic<int> live_streams_{0};
+
+  // Last, so that it stops before what its handlers use goes away.
+  HttpServer http_;
 };
 
 // Splits "HOST:PORT" ("[::1]:8088" for IPv6). InvalidArgument on anything else.

@@ -105,10 +105,50 @@ TEST_F(DashboardServerTest, ApiParsesRangeAndLimitAndMapsErrors) {
 }
 
 TEST_F(DashboardServerTest, RefusesRequestsForOtherHostNames) {
-  auto res = client_->Get("/api/kpis", {{"Host", "attacker.example:8088"}});
+  for (const char* other : {"attacker.example:8088", "127.evil.example", "127.evil.example:8088",
+                            "localhost.evil.example", "127.0.0.1.nip.io"}) {
+    auto res = client_->Get("/api/kpis", {{"Host", other}});
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 403) << other;
+  }
+  for (const char* mine : {"localhost:8088", "127.0.0.1", "127.1.2.3:80", "[::1]:8088"}) {
+    EXPECT_EQ(client_->Get("/api/kpis", {{"Host", mine}})->status, 200) << mine;
+  }
+}
+
+TEST_F(DashboardServerTest, ManyRangesGetTheWholeFileOnce) {
+  const size_t size = client_->Get("/echarts.min.js")->body.size();
+  std::string ranges = "bytes=0-";
+  for (int i = 0; i < 700; ++i) ranges += ",0-";
+  auto res = client_->Get("/echarts.min.js", {{"Range", ranges}});
   ASSERT_TRUE(res);
-  EXPECT_EQ(res->status, 403);
-  EXPECT_EQ(client_->Get("/api/kpis", {{"Host", "localhost:8088"}})->status, 200);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->body.size(), size);
+}
+
+TEST_F(DashboardServerTest, ScriptsAreGzippedForClientsThatTakeIt) {
+  httplib::Client gz("127.0.0.1", server_.port());
+  gz.set_decompress(false);
+  auto packed = gz.Get("/echarts.min.js", {{"Accept-Encoding", "gzip"}});
+  ASSERT_TRUE(packed);
+  EXPECT_EQ(packed->get_header_value("Content-Encoding"), "gzip");
+  auto plain = client_->Get("/echarts.min.js", {{"Accept-Encoding", "identity"}});
+  EXPECT_LT(packed->body.size(), plain->body.size() / 2);
+  EXPECT_NE(packed->get_header_value("ETag"), plain->get_header_value("ETag"));
+}
+
+TEST_F(DashboardServerTest, OnlyGetAndHeadWithSmallBodies) {
+  auto post = client_->Post("/api/kpis", "x", "text/plain");
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->status, 405);
+  EXPECT_EQ(post->get_header_value("Allow"), "GET, HEAD");
+  auto big = client_->Post("/api/kpis", std::string(1 << 20, 'x'), "text/plain");
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->status, 413);
+  auto head = client_->Head("/healthz");
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_TRUE(head->body.empty());
 }
 
 TEST_F(DashboardServerTest, MetricsAndHealth) {

@@ -6,6 +6,56 @@
 
 namespace shopstream::serve {
 
+namespace {
+
+// The length of the well-formed UTF-8 sequence starting at s[i] (RFC 3629: no overlong forms,
+// no surrogates, nothing above U+10FFFF), or 0 when there is none.
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  const unsigned char c = byte(0);
+  if (c < 0x80) return 1;
+  size_t n;
+  unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;  // overlong
+    if (c == 0xED) hi = 0x9F;  // surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;  // overlong
+    if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + n > s.size() || byte(1) < lo || byte(1) > hi) return 0;
+  for (size_t k = 2; k < n; ++k) {
+    if (byte(k) < 0x80 || byte(k) > 0xBF) return 0;
+  }
+  return n;
+}
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+
+}  // namespace
+
+std::string ToValidUtf8(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (size_t i = 0; i < value.size();) {
+    const size_t n = Utf8SequenceLength(value, i);
+    if (n == 0) {
+      out += kReplacement;
+      ++i;
+    } else {
+      out.append(value.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
 void AppendJsonString(std::string& out, std::string_view value) {
   out += '"';
   for (size_t i = 0; i < value.size(); ++i) {
@@ -31,15 +81,21 @@ void AppendJsonString(std::string& out, std::string_view value) {
           char buf[8];
           std::snprintf(buf, sizeof buf, "\\u%04x", c);
           out += buf;
-        } else if (c == 0xE2 && i + 2 < value.size() &&
-                   static_cast<unsigned char>(value[i + 1]) == 0x80 &&
+        } else if (c < 0x80) {
+          out += static_cast<char>(c);
+        } else if (const size_t n = Utf8SequenceLength(value, i); n == 0) {
+          // JSON is UTF-8: bytes that are not (a store written by an older processor, a
+          // query parameter echoed in an error) become U+FFFD.
+          out += "\\ufffd";
+        } else if (n == 3 && c == 0xE2 && static_cast<unsigned char>(value[i + 1]) == 0x80 &&
                    (static_cast<unsigned char>(value[i + 2]) == 0xA8 ||
                     static_cast<unsigned char>(value[i + 2]) == 0xA9)) {
           // U+2028 / U+2029 end lines in older JavaScript parsers.
           out += static_cast<unsigned char>(value[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";
           i += 2;
         } else {
-          out += static_cast<char>(c);
+          out.append(value.substr(i, n));
+          i += n - 1;
         }
     }
   }

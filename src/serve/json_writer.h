@@ -1,6 +1,7 @@
 // A small streaming JSON writer for the dashboard API. Strings are escaped so that the
 // output is safe to embed anywhere: quotes, backslashes, control characters, and also
-// '<', '>', '&', U+2028 and U+2029 become \u escapes.
+// '<', '>', '&', U+2028 and U+2029 become \u escapes; bytes that are not UTF-8 become U+FFFD,
+// so that the output is always valid JSON.
 #pragma once
 
 #include <cstdint>
@@ -36,5 +37,9 @@ class JsonWriter {
 
 // Appends `value` to `out` as a quoted JSON string.
 void AppendJsonString(std::string& out, std::string_view value);
+
+// `value` with every byte that is not part of well-formed UTF-8 replaced by U+FFFD (for text
+// formats other than JSON, such as Prometheus labels).
+std::string ToValidUtf8(std::string_view value);
 
 }  // namespace shopstream::serve

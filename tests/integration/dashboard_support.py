@@ -55,11 +55,11 @@ class Server:
     """`shopstream serve` on 127.0.0.1 with a port of the kernel's choosing; `store` is a path
     (SQLite) or a store URI."""
 
-    def __init__(self, shopstream_bin, store, env=None):
+    def __init__(self, shopstream_bin, store, env=None, extra_args=()):
         self.store_uri = store if "://" in str(store) else f"sqlite://{store}"
         self.env = env
         self.proc = subprocess.Popen([shopstream_bin, "serve", "--store", self.store_uri,
-                                      "--listen", "127.0.0.1:0"], env=env,
+                                      "--listen", "127.0.0.1:0", *extra_args], env=env,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         assert "http://127.0.0.1:" in line, line + self.proc.stderr.read()

@@ -5,6 +5,7 @@ $SHOPSTREAM_DASHBOARD_STORES picks them (CTest: "sqlite" in one test, "mysql" in
 import json
 import os
 import socket
+import sqlite3
 
 import pytest
 from conftest import run
@@ -201,3 +202,42 @@ def test_mysql_wrong_database_exits_2(shopstream_bin, tmp_path):
     result = run([shopstream_bin, "serve", "--store", db.uri, "--listen", "127.0.0.1:0"], env=db.env, timeout=60)
     assert result.returncode == 2, result
     assert db.name in result.stderr
+
+
+def test_rows_an_older_processor_kept_give_a_bounded_series(shopstream_bin, server):
+    """Rows for 2019-02-30 and for years 0000 and 9999, as an older processor could store them,
+    on either database: the series stays within 1,000 points and adds up to the totals."""
+    rows = [("2019-02-30 10:00", 4), ("0000-01-01 00:00", 1), ("9999-12-31 23:59", 2)]
+    statements = [f"INSERT INTO {table}(bucket, event_type, department, events, revenue)"
+                  f" VALUES ('{bucket}', 'view', 'old', {events}, 0)"
+                  for minute, events in rows
+                  for table, bucket in (("rollup_minute", minute), ("rollup_hour", minute[:13]),
+                                        ("rollup_day", minute[:10]))]
+    cleanup = ["DELETE FROM rollup_minute WHERE department = 'old'",
+               "DELETE FROM rollup_hour WHERE department = 'old'",
+               "DELETE FROM rollup_day WHERE department = 'old'"]
+
+    def execute(sql):
+        if server.store_uri.startswith("mysql://"):
+            mariadb(";".join(sql), database=server.database)
+        else:
+            with sqlite3.connect(server.store_uri[len("sqlite://"):], timeout=30) as con:
+                for statement in sql:
+                    con.execute(statement)
+
+    execute(statements)
+    fresh = Server(shopstream_bin, server.store_uri, env=server.env, extra_args=["--no-cache"])
+    try:
+        series = fresh.json("/api/timeseries")
+        assert series["granularity"] == "year" and 1 <= len(series["points"]) <= 1000
+        total = fresh.json("/api/kpis")["events"]
+        assert total == 10034 + 7
+        assert sum(p["events"] for p in series["points"]) == total
+        widest = fresh.json("/api/timeseries", **{"from": "0000-01-01", "to": "9999-12-31 23:59:59"})
+        assert len(widest["points"]) <= 1000 and sum(p["events"] for p in widest["points"]) == total
+        feb = fresh.json("/api/timeseries", **{"from": "2019-02-28", "to": "2019-03-01"})
+        assert feb["granularity"] == "hour" and feb["points"][-1]["bucket"] == "2019-02-28 23"
+        assert feb["points"][-1]["events"] == 4
+    finally:
+        fresh.stop()
+        execute(cleanup)

@@ -8,14 +8,38 @@
 namespace shopstream {
 namespace {
 
+// The memory an answer holds, roughly: its objects and the text they own.
+size_t ApproxBytes(const Kpis&) { return sizeof(Kpis); }
+size_t ApproxBytes(const Funnel&) { return sizeof(Funnel); }
+size_t ApproxBytes(const DataExtent& e) {
+  return sizeof(DataExtent) + e.first_minute.capacity() + e.last_minute.capacity();
+}
+size_t ApproxBytes(const TimeSeries& t) {
+  size_t n = sizeof(TimeSeries) + t.points.capacity() * sizeof(TimePoint);
+  for (const auto& p : t.points) n += p.bucket.capacity();
+  return n;
+}
+size_t ApproxBytes(const std::vector<NamedBreakdown>& rows) {
+  size_t n = sizeof(rows) + rows.capacity() * sizeof(NamedBreakdown);
+  for (const auto& r : rows) n += r.name.capacity() + r.department.capacity();
+  return n;
+}
+size_t ApproxBytes(const std::vector<EventTypeCount>& rows) {
+  size_t n = sizeof(rows) + rows.capacity() * sizeof(EventTypeCount);
+  for (const auto& r : rows) n += r.event_type.capacity();
+  return n;
+}
+// Per entry: the hash node, the key and the std::any's own allocation.
+constexpr size_t kEntryOverhead = 128;
+
 std::string RangeKey(const TimeRange& r) {
   return (r.from ? std::to_string(*r.from) : "-") + "," + (r.to ? std::to_string(*r.to) : "-");
 }
 
 class CachingQueryStore final : public QueryStore {
  public:
-  CachingQueryStore(std::unique_ptr<QueryStore> inner, size_t max_entries)
-      : inner_(std::move(inner)), max_entries_(max_entries) {}
+  CachingQueryStore(std::unique_ptr<QueryStore> inner, size_t max_entries, size_t max_bytes)
+      : inner_(std::move(inner)), max_entries_(max_entries), max_bytes_(max_bytes) {}
 
   Result<Kpis> QueryKpis(const TimeRange& range) override {
     return Cached<Kpis>("kpis " + RangeKey(range), [&] { return inner_->QueryKpis(range); });
@@ -65,6 +89,7 @@ class CachingQueryStore final : public QueryStore {
       std::lock_guard lock(mu_);
       if (!stamp_ || *stamp_ != *stamp) {
         answers_.clear();
+        bytes_ = 0;
         stamp_ = *stamp;
       }
       if (auto it = answers_.find(key); it != answers_.end()) return std::any_cast<T>(it->second);
@@ -76,24 +101,32 @@ class CachingQueryStore final : public QueryStore {
     std::lock_guard lock(mu_);
     // Kept only when no commit was seen meanwhile: an answer from older data than the stamp
     // now in use must not be served as current.
-    if (stamp_ == *stamp) {
-      if (answers_.size() >= max_entries_) answers_.clear();
+    const size_t bytes = ApproxBytes(*answer) + key.capacity() + kEntryOverhead;
+    if (stamp_ == *stamp && bytes <= max_bytes_ / 4 && !answers_.contains(key)) {
+      if (answers_.size() >= max_entries_ || bytes_ + bytes > max_bytes_) {
+        answers_.clear();
+        bytes_ = 0;
+      }
       answers_.emplace(key, *answer);
+      bytes_ += bytes;
     }
     return answer;
   }
 
   std::unique_ptr<QueryStore> inner_;
   const size_t max_entries_;
+  const size_t max_bytes_;
   std::mutex mu_;
   std::optional<int64_t> stamp_;
   std::unordered_map<std::string, std::any> answers_;
+  size_t bytes_ = 0;  // ApproxBytes of the answers kept, with their keys
 };
 
 }  // namespace
 
-std::unique_ptr<QueryStore> WithAnswerCache(std::unique_ptr<QueryStore> inner, size_t max_entries) {
-  return std::make_unique<CachingQueryStore>(std::move(inner), max_entries);
+std::unique_ptr<QueryStore> WithAnswerCache(std::unique_ptr<QueryStore> inner, size_t max_entries,
+                                            size_t max_bytes) {
+  return std::make_unique<CachingQueryStore>(std::move(inner), max_entries, max_bytes);
 }
 
 }  // namespace shopstream

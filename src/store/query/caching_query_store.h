@@ -11,9 +11,12 @@
 
 namespace shopstream {
 
-// At most `max_entries` answers are kept (distinct ranges and limits); beyond that the memory
-// starts over.
+// At most `max_entries` answers (distinct ranges and limits) taking at most `max_bytes` in all
+// are kept, counted by what they hold (points, names, keys); an answer that would pass either
+// limit starts the memory over, and one larger than a quarter of `max_bytes` is not kept.
+inline constexpr size_t kDefaultAnswerCacheBytes = 16 << 20;
 std::unique_ptr<QueryStore> WithAnswerCache(std::unique_ptr<QueryStore> inner,
-                                            size_t max_entries = 256);
+                                            size_t max_entries = 256,
+                                            size_t max_bytes = kDefaultAnswerCacheBytes);
 
 }  // namespace shopstream

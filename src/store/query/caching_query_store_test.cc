@@ -11,6 +11,7 @@ class CountingStore final : public QueryStore {
   int64_t stamp = 1;
   int64_t events = 10;
   int computed = 0;
+  size_t points = 0;  // of each time series
 
   Result<Kpis> QueryKpis(const TimeRange&) override {
     ++computed;
@@ -18,7 +19,12 @@ class CountingStore final : public QueryStore {
     k.totals.events = events;
     return k;
   }
-  Result<TimeSeries> QueryTimeSeries(const TimeRange&) override { return TimeSeries{}; }
+  Result<TimeSeries> QueryTimeSeries(const TimeRange&) override {
+    ++computed;
+    TimeSeries t;
+    t.points.assign(points, TimePoint{"2019-11-08 08:14", {}});
+    return t;
+  }
   Result<std::vector<NamedBreakdown>> QueryDepartments(const TimeRange&) override {
     return std::vector<NamedBreakdown>{};
   }
@@ -65,6 +71,28 @@ TEST(CachingQueryStoreTest, DifferentQuestionsAreDifferentAnswers) {
   EXPECT_EQ(inner->computed, 4);
   EXPECT_EQ(store->QueryTopBrands(TimeRange{}, RankBy::kRevenue, 3)->size(), 3u);
   EXPECT_EQ(inner->computed, 4);
+}
+
+TEST(CachingQueryStoreTest, MemoryIsBoundedInBytes) {
+  auto owned = std::make_unique<CountingStore>();
+  CountingStore* inner = owned.get();
+  inner->points = 1000;  // about 90 KB each
+  auto store = WithAnswerCache(std::move(owned), 1000, 1 << 20);
+  // Ten series fit in 1 MiB; a hundred distinct ones cannot all be kept.
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(store->QueryTimeSeries(TimeRange{i, i + 1}).ok());
+  EXPECT_EQ(inner->computed, 100);
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(store->QueryTimeSeries(TimeRange{i, i + 1}).ok());
+  const int recomputed = inner->computed - 100;
+  EXPECT_GT(recomputed, 80);  // the memory started over many times
+  // The latest answers are kept: asking the last one again computes nothing.
+  ASSERT_TRUE(store->QueryTimeSeries(TimeRange{99, 100}).ok());
+  EXPECT_EQ(inner->computed, 100 + recomputed);
+
+  // An answer larger than a quarter of the budget is never kept.
+  inner->points = 5000;
+  ASSERT_TRUE(store->QueryTimeSeries(TimeRange{}).ok());
+  ASSERT_TRUE(store->QueryTimeSeries(TimeRange{}).ok());
+  EXPECT_EQ(inner->computed, 102 + recomputed);
 }
 
 }  // namespace

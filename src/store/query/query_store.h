@@ -36,14 +36,17 @@ struct Kpis {
 };
 
 struct TimePoint {
-  std::string
-      bucket;  // the start of the bucket: "YYYY-MM-DD HH:MM", "YYYY-MM-DD HH" or "YYYY-MM-DD"
+  // The start of the point: "YYYY-MM-DD HH:MM", "YYYY-MM-DD HH", "YYYY-MM-DD", "YYYY-MM" or
+  // "YYYY".
+  std::string bucket;
   Breakdown values;
 };
 
 struct TimeSeries {
   Granularity granularity = Granularity::kMinute;
-  // One point per bucket from the start of the range to its end, zeros included, in order.
+  int64_t step = 1;  // buckets of `granularity` per point (years in groups when above 1)
+  // One point per `step` buckets from the start of the range to its end, zeros included, in
+  // order; never more than kMaxSeriesPoints (rollup_reading.h).
   std::vector<TimePoint> points;
 };
 
@@ -100,7 +103,8 @@ class QueryStore {
   // the whole hours around it in those two rankings.
   virtual Result<Kpis> QueryKpis(const TimeRange& range) = 0;
   // Granularity follows the span of the range (clamped to the data when open-ended):
-  // minutes up to 6 hours, hours up to 31 days, days beyond.
+  // minutes up to 6 hours, hours up to 31 days, days beyond, then months and groups of years
+  // so that a series never has more than 1,000 points.
   virtual Result<TimeSeries> QueryTimeSeries(const TimeRange& range) = 0;
   // Every department, by revenue then events, descending.
   virtual Result<std::vector<NamedBreakdown>> QueryDepartments(const TimeRange& range) = 0;

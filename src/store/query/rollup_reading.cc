@@ -5,10 +5,23 @@
 
 namespace shopstream {
 
+namespace {
+
+// The text of a lower / upper bound at `minute`: past either end of what four-digit years can
+// name, the text that sorts below or above every bucket.
+std::string LowText(int64_t minute, Granularity g) {
+  return minute <= kFirstMinute ? std::string() : FormatBucket(minute, g);
+}
+std::string HighText(int64_t minute, Granularity g) {
+  return minute >= kEndOfTime ? std::string("~") : FormatBucket(minute, g);
+}
+
+}  // namespace
+
 BucketBounds BoundsFor(const TimeRange& range, Granularity g) {
   BucketBounds b{"", "~"};
-  if (range.from) b.low = FormatBucket(FloorTo(*range.from, g), g);
-  if (range.to) b.high = FormatBucket(CeilTo(*range.to, g), g);
+  if (range.from) b.low = LowText(FloorTo(*range.from, g), g);
+  if (range.to) b.high = HighText(CeilTo(*range.to, g), g);
   return b;
 }
 
@@ -36,9 +49,9 @@ void AppendSplit(std::optional<int64_t> from, std::optional<int64_t> to, Granula
     return;
   }
   if (from && *from < *first) AppendSplit(from, first, Finer(g), parts);
-  parts->push_back({SplitTable(g),
-                    {first ? FormatBucket(*first, g) : std::string(),
-                     last ? FormatBucket(*last, g) : std::string("~")}});
+  parts->push_back(
+      {SplitTable(g),
+       {first ? LowText(*first, g) : std::string(), last ? HighText(*last, g) : std::string("~")}});
   if (to && *last < *to) AppendSplit(last, to, Finer(g), parts);
 }
 
@@ -81,30 +94,81 @@ Funnel FunnelFrom(const Breakdown& totals) {
   return f;
 }
 
+namespace {
+
+Granularity Coarser(Granularity g) {
+  switch (g) {
+    case Granularity::kMinute:
+      return Granularity::kHour;
+    case Granularity::kHour:
+      return Granularity::kDay;
+    case Granularity::kDay:
+      return Granularity::kMonth;
+    default:
+      return Granularity::kYear;
+  }
+}
+
+size_t KeyLength(Granularity g) {
+  switch (g) {
+    case Granularity::kMinute:
+      return 16;  // YYYY-MM-DD HH:MM
+    case Granularity::kHour:
+      return 13;  // YYYY-MM-DD HH
+    case Granularity::kDay:
+      return 10;  // YYYY-MM-DD
+    case Granularity::kMonth:
+      return 7;  // YYYY-MM
+    case Granularity::kYear:
+      return 4;  // YYYY
+  }
+  return 16;
+}
+
+// The smallest of 1, 2, 5, 10, 20, 50, ... years per point that keeps `years` within the limit,
+// with a point to spare for alignment (points start at multiples of the step).
+int64_t YearStep(int64_t years) {
+  int64_t step = 1;
+  for (int64_t decade = 1;; decade *= 10) {
+    for (int64_t m : {1, 2, 5}) {
+      step = m * decade;
+      if (years <= step * (kMaxSeriesPoints - 1)) return step;
+    }
+  }
+}
+
+}  // namespace
+
 Result<std::optional<SeriesSpan>> SeriesSpanFor(const TimeRange& range, const DataExtent& extent) {
   std::optional<int64_t> start = range.from, end = range.to;
   if (!extent.first_minute.empty()) {
-    auto first = ParseMinuteBucket(extent.first_minute);
-    auto last = ParseMinuteBucket(extent.last_minute);
+    auto first = FloorMinuteBucket(extent.first_minute);
+    auto last = FloorMinuteBucket(extent.last_minute);
     if (!first.ok()) return first.status();
     if (!last.ok()) return last.status();
     if (!start) start = *first;
     if (!end) end = *last + 1;
-    // A needlessly wide closed range shrinks to the data it holds, to bound the points.
+    // A needlessly wide closed range shrinks to the data it holds.
     constexpr int64_t kMaxDaySpan = 5000 * kMinutesPerDay;
     if (*end - *start > kMaxDaySpan) {
       start = std::max(*start, *first);
       end = std::min(*end, *last + 1);
     }
   }
-  if (!start || !end || *start >= *end) return std::optional<SeriesSpan>();
+  if (!start || !end) return std::optional<SeriesSpan>();
+  start = std::max(*start, kFirstMinute);
+  end = std::min(*end, kEndOfTime);
+  if (*start >= *end) return std::optional<SeriesSpan>();
   SeriesSpan span;
   span.start = *start;
   span.end = *end;
-  span.granularity = ChooseGranularity(*end - *start);
-  span.key_length = span.granularity == Granularity::kMinute ? 16
-                    : span.granularity == Granularity::kHour ? 13
-                                                             : 10;
+  Granularity g = ChooseGranularity(*end - *start);
+  while (g != Granularity::kYear && CountBuckets(*start, *end, g) > kMaxSeriesPoints) {
+    g = Coarser(g);
+  }
+  span.granularity = g;
+  if (g == Granularity::kYear) span.step = YearStep(CountBuckets(*start, *end, g));
+  span.key_length = KeyLength(g);
   return std::optional<SeriesSpan>(span);
 }
 
@@ -112,12 +176,24 @@ TimeSeries FillSeries(const SeriesSpan& span, const std::vector<TimePoint>& foun
   TimeSeries series;
   const Granularity g = span.granularity;
   series.granularity = g;
+  series.step = span.step;
+  const int64_t last = BucketIndex(span.end - 1, g);
+  int64_t index = BucketIndex(span.start, g);
+  index -= ((index % span.step) + span.step) % span.step;  // points start at multiples of step
   size_t next = 0;
-  const int64_t step = GranularityMinutes(g);
-  for (int64_t m = FloorTo(span.start, g); m < CeilTo(span.end, g); m += step) {
-    TimePoint p{FormatBucket(m, g), {}};
-    while (next < found.size() && found[next].bucket < p.bucket) ++next;
-    if (next < found.size() && found[next].bucket == p.bucket) p.values = found[next++].values;
+  std::string label = LowText(BucketStart(index, g), g);
+  while (next < found.size() && found[next].bucket < label) ++next;  // before the span
+  for (; index <= last; index += span.step) {
+    std::string upper = HighText(BucketStart(index + span.step, g), g);
+    TimePoint p{FormatBucket(BucketStart(index, g), g), {}};
+    for (; next < found.size() && found[next].bucket < upper; ++next) {
+      const Breakdown& v = found[next].values;
+      p.values.events += v.events;
+      p.values.views += v.views;
+      p.values.carts += v.carts;
+      p.values.purchases += v.purchases;
+      p.values.revenue += v.revenue;
+    }
     series.points.push_back(std::move(p));
   }
   return series;
@@ -164,7 +240,7 @@ RollupSource SeriesSource(const TimeRange& range, const SeriesSpan& span, Placeh
   if (span.granularity == Granularity::kMinute) {
     return BucketedSource("rollup_minute", Granularity::kMinute, range, placeholder);
   }
-  return SplitSource(range, span.granularity, placeholder);
+  return SplitSource(range, std::min(span.granularity, Granularity::kDay), placeholder);
 }
 
 Result<RollupSource> RankingSource(const char* all_time, const char* hourly, const TimeRange& range,

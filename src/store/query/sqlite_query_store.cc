@@ -278,6 +278,44 @@ class SqliteQueryStore final : public QueryStore {
   std::string path_;
 };
 
+// InvalidArgument unless `db` is a SQLite database that is, or may yet become, a processed
+// store: one with no tables yet, or with a table that `process` creates (it creates them one
+// after another, the raw store's first when both share the file, so any one of them will do).
+Status CheckIsStore(sqlite3* db, const std::string& path) {
+  sqlite3_stmt* raw = nullptr;
+  int rc = sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1",
+                              -1, &raw, nullptr);
+  Statement tables(raw);
+  std::string names;
+  bool ours = false, log = false;
+  while (raw != nullptr && (rc = tables.Step()) == SQLITE_ROW) {
+    const std::string name = tables.Text(0);
+    ours = ours || name == "raw_operations" || name == "operations" ||
+           name.starts_with("rollup_") || name == "stream_offsets" || name == "dead_letters" ||
+           name == "processor_stats";
+    log = log || name == "log";
+    if (!names.empty()) names += ", ";
+    names += name;
+  }
+  if (rc == SQLITE_NOTADB || sqlite3_errcode(db) == SQLITE_NOTADB) {
+    return Status::InvalidArgument("store " + path +
+                                   " is not a SQLite database (the file `shopstream process` "
+                                   "writes with --processed sqlite://...)");
+  }
+  if (rc != SQLITE_DONE) {
+    return Status::IoError("store " + path + ": listing its tables: " + sqlite3_errmsg(db));
+  }
+  if (!names.empty() && !ours) {
+    if (names.size() > 200) names = names.substr(0, 200) + "...";
+    return Status::InvalidArgument(
+        "store " + path + " is a SQLite database but not a shopstream processed store (" +
+        (log ? std::string("it is an embedded log, which `process` reads with --from")
+             : "its tables are " + names) +
+        ")");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<QueryStore>> OpenSqliteQueryStore(const std::string& path) {
@@ -298,6 +336,10 @@ Result<std::unique_ptr<QueryStore>> OpenSqliteQueryStore(const std::string& path
   // The processor commits a micro-batch at a time; wait for it rather than fail.
   sqlite3_busy_timeout(db, 5000);
   sqlite3_exec(db, "PRAGMA query_only = 1", nullptr, nullptr, nullptr);
+  if (Status s = CheckIsStore(db, path); !s.ok()) {
+    sqlite3_close_v2(db);
+    return s;
+  }
   return std::unique_ptr<QueryStore>(new SqliteQueryStore(db, path));
 }
 

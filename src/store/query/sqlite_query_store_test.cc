@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "store/query/rollup_reading.h"
 #include "store/sql/schema.h"
 
 namespace shopstream {
@@ -318,6 +319,85 @@ TEST_F(SqliteQueryStoreTest, MissingTablesAreUnavailableNotACrash) {
   EXPECT_EQ(k.status().code(), StatusCode::kUnavailable);
   EXPECT_NE(k.status().message().find("no such table: rollup_"), std::string::npos)
       << k.status().message();
+}
+
+TEST_F(SqliteQueryStoreTest, AFileThatIsNotAStoreIsInvalidArgument) {
+  const std::string csv = dir_ + "/2019-Nov.csv";
+  FILE* f = std::fopen(csv.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fputs("event_time,event_type,product_id\n2019-11-01 00:00:00 UTC,view,1\n", f);
+  std::fclose(f);
+  auto opened = OpenSqliteQueryStore(csv);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(opened.status().message().find(csv + " is not a SQLite database"), std::string::npos)
+      << opened.status().message();
+
+  // The embedded log is a SQLite file, but not a store.
+  const std::string log = dir_ + "/log.db";
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(log.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TABLE log(offset INTEGER PRIMARY KEY, payload BLOB);"
+                         "CREATE TABLE log_meta(key TEXT PRIMARY KEY, value TEXT)",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  opened = OpenSqliteQueryStore(log);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(
+      opened.status().message().find("not a shopstream processed store (it is an embedded log"),
+      std::string::npos)
+      << opened.status().message();
+
+  // A store the processor is creating, its raw table first, is a store: served (503) until
+  // its rollups exist.
+  const std::string creating = dir_ + "/creating.db";
+  ASSERT_EQ(sqlite3_open(creating.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE raw_operations(id TEXT PRIMARY KEY)", nullptr, nullptr,
+                         nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_TRUE(OpenSqliteQueryStore(creating).ok());
+}
+
+// Rows an older processor stored: a day that does not exist and years at both ends of what a
+// bucket can name. The series stays small and adds up to the totals.
+TEST_F(SqliteQueryStoreTest, ImpossibleDatesAndExtremeYearsGiveABoundedSeries) {
+  Exec(
+      "INSERT INTO rollup_minute VALUES"
+      " ('0000-01-01 00:00','view','apparel',1,0),"
+      " ('2019-02-27 10:00','view','apparel',2,0),"
+      " ('2019-02-30 10:00','purchase','apparel',4,10.5),"
+      " ('9999-12-31 23:59','cart','apparel',8,0)");
+  FillCoarse();
+  auto totals = Store().QueryKpis({});
+  ASSERT_TRUE(totals.ok()) << totals.status().ToString();
+  EXPECT_EQ(totals->totals.events, 15);
+  for (const auto& [from, to] :
+       std::vector<std::pair<const char*, const char*>>{{"", ""},
+                                                        {"0000-01-01", "9999-12-31 23:59:59"},
+                                                        {"2019-02-27", ""},
+                                                        {"2019-02-27 09:00", "2019-02-27 12:00"}}) {
+    auto range = ParseTimeRange(from, to);
+    ASSERT_TRUE(range.ok());
+    auto series = Store().QueryTimeSeries(*range);
+    ASSERT_TRUE(series.ok()) << from << ".." << to << ": " << series.status().ToString();
+    EXPECT_LE(static_cast<int64_t>(series->points.size()), kMaxSeriesPoints);
+    int64_t events = 0;
+    for (const auto& p : series->points) events += p.values.events;
+    EXPECT_EQ(events, Store().QueryKpis(*range)->totals.events) << from << ".." << to;
+  }
+  Exec("DELETE FROM rollup_minute WHERE bucket < '1000' OR bucket > '9000'");
+  Exec("DELETE FROM rollup_hour");
+  Exec("DELETE FROM rollup_day");
+  FillCoarse();
+  auto recent = Store().QueryTimeSeries({});
+  ASSERT_TRUE(recent.ok()) << recent.status().ToString();
+  EXPECT_EQ(recent->granularity, Granularity::kHour);
+  EXPECT_EQ(recent->points.back().bucket, "2019-02-28 23");
+  EXPECT_EQ(recent->points.back().values.purchases, 4);
 }
 
 }  // namespace

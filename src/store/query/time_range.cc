@@ -1,5 +1,6 @@
 #include "store/query/time_range.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace shopstream {
@@ -51,20 +52,46 @@ std::string Format(int64_t minute, int fields) {
   int64_t in_day = minute - days * kMinutesPerDay;
   int64_t y, m, d;
   CivilFromDays(days, y, m, d);
+  const auto Y = static_cast<long long>(y), M = static_cast<long long>(m),
+             D = static_cast<long long>(d), H = static_cast<long long>(in_day / 60),
+             N = static_cast<long long>(in_day % 60);
   char buf[96];  // room for any int64 fields, which keeps -Wformat-truncation quiet
-  if (fields == 3) {
-    std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld", static_cast<long long>(y),
-                  static_cast<long long>(m), static_cast<long long>(d));
-  } else if (fields == 4) {
-    std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld %02lld", static_cast<long long>(y),
-                  static_cast<long long>(m), static_cast<long long>(d),
-                  static_cast<long long>(in_day / 60));
-  } else {
-    std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld %02lld:%02lld", static_cast<long long>(y),
-                  static_cast<long long>(m), static_cast<long long>(d),
-                  static_cast<long long>(in_day / 60), static_cast<long long>(in_day % 60));
+  switch (fields) {
+    case 1:
+      std::snprintf(buf, sizeof buf, "%04lld", Y);
+      break;
+    case 2:
+      std::snprintf(buf, sizeof buf, "%04lld-%02lld", Y, M);
+      break;
+    case 3:
+      std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld", Y, M, D);
+      break;
+    case 4:
+      std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld %02lld", Y, M, D, H);
+      break;
+    default:
+      std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld %02lld:%02lld", Y, M, D, H, N);
   }
   return buf;
+}
+
+// Year and month (1-12) of the day holding `minute`.
+void YearMonthOf(int64_t minute, int64_t& y, int64_t& m) {
+  int64_t d;
+  CivilFromDays(FloorDiv(minute, kMinutesPerDay), y, m, d);
+}
+
+int64_t MonthStart(int64_t y, int64_t m) { return DaysFromCivil(y, m, 1) * kMinutesPerDay; }
+
+// Months since year 0 of the month holding `minute`, and back.
+int64_t MonthIndex(int64_t minute) {
+  int64_t y, m;
+  YearMonthOf(minute, y, m);
+  return y * 12 + (m - 1);
+}
+int64_t MonthIndexStart(int64_t index) {
+  int64_t y = FloorDiv(index, 12);
+  return MonthStart(y, index - y * 12 + 1);
 }
 
 // "'text' what"; appended piece by piece because GCC 12 warns (-Wrestrict, falsely) on the
@@ -142,6 +169,10 @@ std::string FormatBucket(int64_t minute, Granularity g) {
       return FormatHourBucket(minute);
     case Granularity::kDay:
       return FormatDayBucket(minute);
+    case Granularity::kMonth:
+      return Format(minute, 2);
+    case Granularity::kYear:
+      return Format(minute, 1);
   }
   return FormatMinuteBucket(minute);
 }
@@ -153,6 +184,33 @@ Result<int64_t> ParseMinuteBucket(std::string_view bucket) {
   auto s = ParseUtcSeconds(bucket);
   if (!s.ok()) return Status::Corruption(Quoted(bucket, "is not a minute bucket"));
   return FloorDiv(*s, 60);
+}
+
+Result<int64_t> FloorMinuteBucket(std::string_view bucket) {
+  int64_t y, mo, d, h, mi;
+  if (bucket.size() != 16 || !ReadDigits(bucket, 0, 4, y) || bucket[4] != '-' ||
+      !ReadDigits(bucket, 5, 2, mo) || bucket[7] != '-' || !ReadDigits(bucket, 8, 2, d) ||
+      bucket[10] != ' ' || !ReadDigits(bucket, 11, 2, h) || bucket[13] != ':' ||
+      !ReadDigits(bucket, 14, 2, mi)) {
+    return Status::Corruption(Quoted(bucket, "is not a minute bucket"));
+  }
+  // Each field past its range clamps to the last minute of the enclosing unit, whose text
+  // sorts before the original; a zero month or day steps back to the unit before.
+  int64_t minute;
+  if (mo == 0) {
+    minute = MonthStart(y, 1) - 1;
+  } else if (mo > 12) {
+    minute = MonthStart(y + 1, 1) - 1;
+  } else if (d == 0) {
+    minute = MonthStart(y, mo) - 1;
+  } else if (d > DaysInMonth(y, mo)) {
+    minute = MonthIndexStart(y * 12 + mo) - 1;
+  } else if (h > 23) {
+    minute = (DaysFromCivil(y, mo, d) + 1) * kMinutesPerDay - 1;
+  } else {
+    minute = DaysFromCivil(y, mo, d) * kMinutesPerDay + h * 60 + std::min<int64_t>(mi, 59);
+  }
+  return std::max(minute, kFirstMinute);
 }
 
 Granularity ChooseGranularity(int64_t span_minutes) {
@@ -169,6 +227,9 @@ int64_t GranularityMinutes(Granularity g) {
       return kMinutesPerHour;
     case Granularity::kDay:
       return kMinutesPerDay;
+    case Granularity::kMonth:
+    case Granularity::kYear:
+      return 0;
   }
   return 1;
 }
@@ -181,18 +242,47 @@ const char* GranularityName(Granularity g) {
       return "hour";
     case Granularity::kDay:
       return "day";
+    case Granularity::kMonth:
+      return "month";
+    case Granularity::kYear:
+      return "year";
   }
   return "minute";
 }
 
-int64_t FloorTo(int64_t minute, Granularity g) {
-  int64_t step = GranularityMinutes(g);
-  return FloorDiv(minute, step) * step;
+int64_t BucketIndex(int64_t minute, Granularity g) {
+  switch (g) {
+    case Granularity::kMonth:
+      return MonthIndex(minute);
+    case Granularity::kYear:
+      return FloorDiv(MonthIndex(minute), 12);
+    default:
+      return FloorDiv(minute - kFirstMinute, GranularityMinutes(g));
+  }
 }
 
+int64_t BucketStart(int64_t index, Granularity g) {
+  switch (g) {
+    case Granularity::kMonth:
+      return MonthIndexStart(index);
+    case Granularity::kYear:
+      return MonthIndexStart(index * 12);
+    default:
+      return kFirstMinute + index * GranularityMinutes(g);
+  }
+}
+
+int64_t FloorTo(int64_t minute, Granularity g) { return BucketStart(BucketIndex(minute, g), g); }
+
 int64_t CeilTo(int64_t minute, Granularity g) {
-  int64_t step = GranularityMinutes(g);
-  return FloorDiv(minute + step - 1, step) * step;
+  const int64_t index = BucketIndex(minute, g);
+  const int64_t floor = BucketStart(index, g);
+  return floor == minute ? minute : BucketStart(index + 1, g);
+}
+
+int64_t CountBuckets(int64_t from, int64_t to, Granularity g) {
+  if (from >= to) return 0;
+  return BucketIndex(to - 1, g) - BucketIndex(from, g) + 1;
 }
 
 }  // namespace shopstream

@@ -56,5 +56,49 @@ TEST(TimeRangeTest, GranularityFollowsTheSpan) {
   EXPECT_EQ(ChooseGranularity(60 * 24 * 60), Granularity::kDay);
 }
 
+TEST(TimeRangeTest, MonthsAndYearsFollowTheCalendar) {
+  int64_t m = *ParseMinuteBucket("2019-11-08 08:14");
+  EXPECT_EQ(FormatBucket(m, Granularity::kMonth), "2019-11");
+  EXPECT_EQ(FormatBucket(m, Granularity::kYear), "2019");
+  EXPECT_EQ(FormatMinuteBucket(FloorTo(m, Granularity::kMonth)), "2019-11-01 00:00");
+  EXPECT_EQ(FormatMinuteBucket(CeilTo(m, Granularity::kMonth)), "2019-12-01 00:00");
+  EXPECT_EQ(FormatMinuteBucket(CeilTo(m, Granularity::kYear)), "2020-01-01 00:00");
+  int64_t feb = *ParseMinuteBucket("2020-02-10 00:00");
+  EXPECT_EQ(FormatMinuteBucket(
+                BucketStart(BucketIndex(feb, Granularity::kMonth) + 1, Granularity::kMonth)),
+            "2020-03-01 00:00");
+  EXPECT_EQ(CountBuckets(m, CeilTo(m, Granularity::kYear), Granularity::kMonth), 2);
+  EXPECT_EQ(CountBuckets(kFirstMinute, kEndOfTime, Granularity::kYear), 10000);
+  EXPECT_EQ(CountBuckets(m, m, Granularity::kDay), 0);
+  EXPECT_EQ(FormatMinuteBucket(kFirstMinute), "0000-01-01 00:00");
+  EXPECT_EQ(FormatMinuteBucket(kEndOfTime - 1), "9999-12-31 23:59");
+}
+
+TEST(TimeRangeTest, TheWidestRangeEndsAtTheEndOfTime) {
+  auto r = ParseTimeRange("0000-01-01", "9999-12-31 23:59:59");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r->from, kFirstMinute);
+  EXPECT_EQ(*r->to, kEndOfTime);
+}
+
+TEST(TimeRangeTest, ImpossibleBucketsFloorToTheLastRealMinuteBefore) {
+  auto floor = [](const char* text) {
+    auto m = FloorMinuteBucket(text);
+    return m.ok() ? FormatMinuteBucket(*m) : m.status().message();
+  };
+  EXPECT_EQ(floor("2019-02-30 10:00"), "2019-02-28 23:59");
+  EXPECT_EQ(floor("2019-04-31 00:00"), "2019-04-30 23:59");
+  EXPECT_EQ(floor("2020-02-29 10:07"), "2020-02-29 10:07");  // a real leap day
+  EXPECT_EQ(floor("2019-13-01 00:00"), "2019-12-31 23:59");
+  EXPECT_EQ(floor("2019-00-10 00:00"), "2018-12-31 23:59");
+  EXPECT_EQ(floor("2019-03-00 12:00"), "2019-02-28 23:59");
+  EXPECT_EQ(floor("2019-03-05 24:00"), "2019-03-05 23:59");
+  EXPECT_EQ(floor("2019-03-05 10:61"), "2019-03-05 10:59");
+  EXPECT_EQ(floor("0000-00-00 00:00"), "0000-01-01 00:00");  // nothing earlier exists
+  EXPECT_FALSE(FloorMinuteBucket("2019-03-05 10").ok());
+  EXPECT_FALSE(FloorMinuteBucket("2019-03-05T10:00").ok());
+  EXPECT_FALSE(FloorMinuteBucket("20x9-03-05 10:00").ok());
+}
+
 }  // namespace
 }  // namespace shopstream

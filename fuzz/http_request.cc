@@ -1,0 +1,186 @@
+// The dashboard's HTTP request path end to end: the bytes of the input are sent over loopback
+// to a running DashboardServer (its event loop, request parser, Host check, router, API
+// handlers and JSON over a small in-memory store), then the client closes its side. The server
+// must answer every complete request and close; every answer must be a well-formed HTTP/1.1
+// response, never a 500, and every JSON body must parse.
+//
+// Input: raw request bytes, e.g. "GET /api/kpis?from=2019-11-01 HTTP/1.1\r\nHost:
+// localhost\r\n\r\n".
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <simdjson.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "common/log.h"
+#include "fuzz/fuzz_support.h"
+#include "serve/dashboard_server.h"
+#include "store/query/rollup_reading.h"
+
+using namespace shopstream;
+using shopstream::fuzz::Fail;
+
+namespace {
+
+// Answers with names a hostile stream could have put in the rollups, and the real series
+// logic over an extent that ends on a day that does not exist.
+class FakeStore final : public QueryStore {
+ public:
+  Result<Kpis> QueryKpis(const TimeRange&) override { return KpisFrom(Totals()); }
+  Result<TimeSeries> QueryTimeSeries(const TimeRange& range) override {
+    auto span = SeriesSpanFor(range, Extent());
+    if (!span.ok()) return span.status();
+    if (!span->has_value()) return TimeSeries{};
+    return FillSeries(**span, {{"2019-02-27", Totals()}, {"2019-02-30 10:00", Totals()}});
+  }
+  Result<std::vector<NamedBreakdown>> QueryDepartments(const TimeRange&) override {
+    return Names();
+  }
+  Result<std::vector<NamedBreakdown>> QueryTopBrands(const TimeRange&, RankBy, int limit) override {
+    auto names = Names();
+    names.resize(std::min<size_t>(names.size(), static_cast<size_t>(limit)));
+    return names;
+  }
+  Result<std::vector<NamedBreakdown>> QueryTopProducts(const TimeRange& r, RankBy by,
+                                                       int limit) override {
+    return QueryTopBrands(r, by, limit);
+  }
+  Result<std::vector<EventTypeCount>> QueryEventMix(const TimeRange&) override {
+    return std::vector<EventTypeCount>{{"view", 3}, {"\"></script>", 1}};
+  }
+  Result<Funnel> QueryFunnel(const TimeRange&) override { return FunnelFrom(Totals()); }
+  Result<DataExtent> QueryExtent() override { return Extent(); }
+  Result<ProcessorStatus> QueryProcessorStatus() override {
+    ProcessorStatus s;
+    s.streams.push_back({"log\n\"x\\", 1, 2, 3, 4.5, 6, "2019-11-08 08:00:00"});
+    return s;
+  }
+  Result<int64_t> ChangeStamp() override { return 1; }
+
+ private:
+  static Breakdown Totals() { return {10, 6, 3, 1, 12.5}; }
+  static DataExtent Extent() { return {"2019-02-27 10:00", "2019-02-30 10:00"}; }
+  static std::vector<NamedBreakdown> Names() {
+    return {{"<img src=x onerror=alert(1)>", "", Totals()},
+            {"\x01\x1b[31mred\xe2\x80\xa8", "a\\b", Totals()},
+            {"\xc3\xa9l\xc3\xa9gant", "NaN", Totals()}};
+  }
+};
+
+serve::DashboardServer& Server() {
+  static FakeStore store;
+  static serve::DashboardServer* server = [] {
+    SetLogLevel(LogLevel::kError);
+    auto* s = new serve::DashboardServer;
+    serve::DashboardOptions options;
+    options.http.workers = 2;
+    if (!s->Start("127.0.0.1:0", store, options).ok()) Fail("the server did not start");
+    return s;
+  }();
+  return *server;
+}
+
+size_t ToSize(std::string_view digits) {
+  size_t n = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9' || n > (1u << 30)) Fail("a bad Content-Length in an answer");
+    n = n * 10 + static_cast<size_t>(c - '0');
+  }
+  return n;
+}
+
+// Checks the answers in `bytes`, one after another.
+void CheckResponses(std::string_view bytes) {
+  static simdjson::dom::parser parser;
+  while (!bytes.empty()) {
+    if (bytes.substr(0, 9) != "HTTP/1.1 " || bytes.size() < 12) Fail("not an HTTP/1.1 answer");
+    const int status = (bytes[9] - '0') * 100 + (bytes[10] - '0') * 10 + (bytes[11] - '0');
+    if (status < 200 || status > 599) Fail("a status code out of range");
+    if (status == 500) Fail("a 500");
+    const size_t head_end = bytes.find("\r\n\r\n");
+    if (head_end == std::string_view::npos) Fail("an answer without the end of its head");
+    const std::string_view head = bytes.substr(0, head_end + 2);
+    auto header = [&](std::string_view name) -> std::optional<std::string_view> {
+      size_t at = head.find(std::string("\r\n").append(name).append(": "));
+      if (at == std::string_view::npos) return std::nullopt;
+      std::string_view rest = head.substr(at + 4 + name.size());
+      return rest.substr(0, rest.find("\r\n"));
+    };
+    bytes.remove_prefix(head_end + 4);
+    auto length = header("Content-Length");
+    if (!length) {
+      // Only an event stream runs to the end of the connection.
+      if (header("Content-Type") != std::optional<std::string_view>("text/event-stream")) {
+        Fail("an answer without a length");
+      }
+      return;
+    }
+    const size_t size = ToSize(*length);
+    // A HEAD answer states the length of the body it leaves out: what follows it is the next
+    // answer or nothing (no body of the dashboard starts like an answer).
+    if (bytes.empty() || bytes.substr(0, 9) == "HTTP/1.1 ") continue;
+    if (size > bytes.size()) Fail("an answer shorter than its length");
+    const std::string_view body = bytes.substr(0, size);
+    if (header("Content-Type") ==
+            std::optional<std::string_view>("application/json; charset=utf-8") &&
+        !header("Content-Encoding") && !body.empty()) {
+      simdjson::padded_string padded(body);
+      simdjson::dom::element doc;
+      if (parser.parse(padded).get(doc)) {
+        std::fprintf(stderr, "%.*s\n", static_cast<int>(body.size()), body.data());
+        Fail("a JSON body that does not parse");
+      }
+    }
+    bytes.remove_prefix(size);
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  serve::DashboardServer& server = Server();
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(server.port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) Fail("connect");
+  // Sent and read together, so that neither side blocks on a full socket buffer.
+  size_t sent = 0;
+  bool shut = false;
+  std::string received;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  for (;;) {
+    if (sent == size && !shut) {
+      ::shutdown(fd, SHUT_WR);
+      shut = true;
+    }
+    pollfd p{fd, static_cast<short>(POLLIN | (shut ? 0 : POLLOUT)), 0};
+    if (std::chrono::steady_clock::now() > deadline) Fail("the server did not close");
+    if (::poll(&p, 1, 1000) <= 0) continue;
+    if (p.revents & POLLOUT) {
+      ssize_t n = ::send(fd, data + sent, size - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) sent += static_cast<size_t>(n);
+      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+        sent = size;  // the server closed: what it answered is checked below
+      }
+    }
+    if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
+      char buf[65536];
+      ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) break;
+      if (n > 0) received.append(buf, static_cast<size_t>(n));
+    }
+  }
+  ::close(fd);
+  CheckResponses(received);
+  return 0;
+}
