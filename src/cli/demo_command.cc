@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "pipeline/processor.h"
 #include "serve/dashboard_server.h"
+#include "store/open.h"
 #include "store/query/query_store.h"
 #include "store/sqlite/sqlite_stores.h"
 

@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "common/log.h"
 #include "serve/dashboard_server.h"
+#include "store/open.h"
 #include "store/query/caching_query_store.h"
 #include "store/query/query_store.h"
 

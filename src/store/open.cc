@@ -35,4 +35,19 @@ Result<std::unique_ptr<ProcessedStore>> OpenProcessedStore(const std::string& te
                                  " postgres://USER@HOST:PORT/DATABASE.SCHEMA.TABLE)");
 }
 
+Result<std::unique_ptr<QueryStore>> OpenQueryStore(const std::string& text) {
+  auto uri = ParseUri(text);
+  if (!uri.ok()) return uri.status();
+  if (uri->scheme == "sqlite") {
+    if (Status s = uri->CheckParams({}); !s.ok()) return s;
+    return OpenSqliteQueryStore(uri->path);
+  }
+  if (uri->scheme == "mysql") return OpenMysqlQueryStore(*uri);
+  if (uri->scheme == "postgres") return OpenPostgresQueryStore(*uri);
+  return Status::InvalidArgument("store '" + uri->text +
+                                 "': the dashboard reads sqlite://, mysql:// and postgres:// "
+                                 "stores, not " +
+                                 uri->scheme + "://");
+}
+
 }  // namespace shopstream

@@ -1,16 +1,19 @@
-// Opens a store by URI scheme: sqlite:///PATH (embedded), cassandra://... (raw),
-// mysql://... (processed).
+// Opens a store by URI scheme, parsing the URI once: sqlite:///PATH (embedded, every role),
+// cassandra://... (raw), mysql://... and postgres://... (processed, and read by the dashboard).
 #pragma once
 
 #include <memory>
 #include <string>
 
 #include "common/status.h"
+#include "store/query/query_store.h"
 #include "store/store.h"
 
 namespace shopstream {
 
 Result<std::unique_ptr<RawStore>> OpenRawStore(const std::string& uri);
 Result<std::unique_ptr<ProcessedStore>> OpenProcessedStore(const std::string& uri);
+// The dashboard's reader of a processed store, for reading only.
+Result<std::unique_ptr<QueryStore>> OpenQueryStore(const std::string& uri);
 
 }  // namespace shopstream

@@ -13,6 +13,7 @@
 
 #include "common/status.h"
 #include "common/uri.h"
+#include "store/query/query_store.h"
 #include "store/store.h"
 
 namespace shopstream {
@@ -21,5 +22,9 @@ namespace shopstream {
 // LoadOffsets), so that an outage surfaces as a retryable Status from those calls. After a
 // connection error the next call connects again; backoff is the caller's.
 Result<std::unique_ptr<ProcessedStore>> OpenMysqlProcessedStore(const Uri& uri);
+
+// The dashboard's reader: connects once now to check the credentials and the database
+// (InvalidArgument when refused); a server that cannot be reached is only logged.
+Result<std::unique_ptr<QueryStore>> OpenMysqlQueryStore(const Uri& uri);
 
 }  // namespace shopstream

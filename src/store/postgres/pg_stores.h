@@ -12,6 +12,7 @@
 
 #include "common/status.h"
 #include "common/uri.h"
+#include "store/query/query_store.h"
 #include "store/store.h"
 
 namespace shopstream {
@@ -19,5 +20,9 @@ namespace shopstream {
 // Checks the URI; connects lazily (in Init, Commit or LoadOffsets), so that an outage surfaces
 // as a retryable Status from those calls.
 Result<std::unique_ptr<ProcessedStore>> OpenPostgresProcessedStore(const Uri& uri);
+
+// The dashboard's reader: connects once now to check the credentials and the database
+// (InvalidArgument when refused); a server that cannot be reached is only logged.
+Result<std::unique_ptr<QueryStore>> OpenPostgresQueryStore(const Uri& uri);
 
 }  // namespace shopstream

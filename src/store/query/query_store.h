@@ -3,8 +3,8 @@
 // tables: a range reads its whole hours and its ragged minutes, a ranking over all the data
 // one row per name, so a query costs buckets, not events.
 //
-// Implementations: SQLite (sqlite_query_store.h) and MySQL (mysql_query_store.h), same answers
-// for the same data.
+// One implementation for every SQL database (store/sql/sql_query_store.h), opened by URI with
+// OpenQueryStore (store/open.h).
 // Thread safety: every method may be called from several threads at once.
 #pragma once
 
@@ -121,9 +121,5 @@ class QueryStore {
   // for inequality only. Cheap: the live mode polls it about twice a second.
   virtual Result<int64_t> ChangeStamp() = 0;
 };
-
-// Opens the query store named by `uri` (sqlite:///path.db or mysql://USER@HOST:PORT/DB), for
-// reading only.
-Result<std::unique_ptr<QueryStore>> OpenQueryStore(const std::string& uri);
 
 }  // namespace shopstream

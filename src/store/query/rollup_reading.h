@@ -75,8 +75,9 @@ struct RollupSource {
   std::vector<std::string> bounds;  // bucket texts, in the order of their placeholders
   std::string what;                 // the tables, for messages
 };
-// The dialect's i-th (0-based) placeholder: ":b0" for SQLite, "?" for MySQL.
-using Placeholder = std::string (*)(size_t index);
+// The i-th (0-based) placeholder of the source, spelled as the store's dialect wants it where the
+// source goes in its statement ("?", or "$5" after four earlier placeholders).
+using Placeholder = std::function<std::string(size_t index)>;
 
 // (bucket, event_type, department, events, revenue) rows of SplitRange(range, coarsest). A
 // minute bucket's first 13 characters name its hour and its first 10 its day, so grouping on

@@ -102,12 +102,16 @@ class SqliteSqlConnection final : public SqlConnection {
 
 class SqliteDatabase final : public SqlDatabase {
  public:
-  explicit SqliteDatabase(std::string path)
-      : path_(std::move(path)), describe_("sqlite://" + path_) {}
+  SqliteDatabase(std::string path, bool read_only)
+      : path_(std::move(path)), describe_("sqlite://" + path_), read_only_(read_only) {}
 
   Result<std::unique_ptr<SqlConnection>> Connect() override {
-    auto db = sqlite::Database::Open(path_, sqlite::Database::Mode::kReadWriteCreate);
+    auto db = sqlite::Database::Open(path_, read_only_ ? sqlite::Database::Mode::kReadOnly
+                                                       : sqlite::Database::Mode::kReadWriteCreate);
     if (!db.ok()) return db.status();
+    if (read_only_) {
+      if (Status s = (*db)->Exec("PRAGMA query_only = 1"); !s.ok()) return s;
+    }
     return AdaptSqlite(std::move(db).value());
   }
   const Dialect& dialect() const override { return dialect_; }
@@ -147,6 +151,7 @@ class SqliteDatabase final : public SqlDatabase {
  private:
   const std::string path_;
   const std::string describe_;
+  const bool read_only_;
   const std::string rows_table_ = "operations";
   SqliteDialect dialect_;
   std::unique_ptr<SqlStatement> insert_;
@@ -158,8 +163,8 @@ std::unique_ptr<SqlConnection> AdaptSqlite(std::unique_ptr<sqlite::Database> db)
   return std::make_unique<SqliteSqlConnection>(std::move(db));
 }
 
-std::unique_ptr<SqlDatabase> MakeSqliteDatabase(const std::string& path) {
-  return std::make_unique<SqliteDatabase>(path);
+std::unique_ptr<SqlDatabase> MakeSqliteDatabase(const std::string& path, bool read_only) {
+  return std::make_unique<SqliteDatabase>(path, read_only);
 }
 
 }  // namespace shopstream::sql

@@ -14,7 +14,8 @@ namespace shopstream::sql {
 // Adapts a src/sqlite database to the core's SqlConnection.
 std::unique_ptr<SqlConnection> AdaptSqlite(std::unique_ptr<sqlite::Database> db);
 
-// The store in the SQLite file `path`, created when missing (for the processed store).
-std::unique_ptr<SqlDatabase> MakeSqliteDatabase(const std::string& path);
+// The store in the SQLite file `path`: created when missing for the processed store; opened
+// read-only (and never created) for the dashboard when `read_only`.
+std::unique_ptr<SqlDatabase> MakeSqliteDatabase(const std::string& path, bool read_only = false);
 
 }  // namespace shopstream::sql

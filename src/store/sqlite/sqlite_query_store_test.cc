@@ -1,4 +1,4 @@
-#include "store/query/sqlite_query_store.h"
+#include "store/sqlite/sqlite_stores.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -296,12 +296,15 @@ TEST_F(SqliteQueryStoreTest, MixFunnelAndStatus) {
   EXPECT_EQ(status->dead_letters_stored, 1);
 }
 
-TEST_F(SqliteQueryStoreTest, ChangeStampMovesOnAnotherConnectionsCommit) {
+TEST_F(SqliteQueryStoreTest, ChangeStampMovesOnEveryBatchAnotherConnectionCommits) {
   FillSample();
+  Exec("INSERT INTO processor_stats VALUES ('events', 4, 13, 1, 12.5, 7, '2019-11-08 10:02:00')");
   auto before = Store().ChangeStamp();
   ASSERT_TRUE(before.ok());
   EXPECT_EQ(*Store().ChangeStamp(), *before);
+  // As the processor commits a batch: its rows and one more batch in processor_stats.
   Exec("INSERT INTO rollup_minute VALUES ('2019-11-08 11:00','view','apparel',1,0)");
+  Exec("UPDATE processor_stats SET batches = batches + 1, events = events + 1");
   auto after = Store().ChangeStamp();
   ASSERT_TRUE(after.ok());
   EXPECT_NE(*after, *before);

@@ -1,0 +1,378 @@
+#include "store/sql/sql_query_store.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/log.h"
+#include "store/query/rollup_reading.h"
+
+namespace shopstream::sql {
+namespace {
+
+// HTTP threads beyond this many wait for a connection; each query reads a bounded number of
+// buckets, so the wait is short.
+constexpr size_t kMaxConnections = 8;
+// LIMIT takes no "all" everywhere; this many rows is more than any rollup holds.
+constexpr int64_t kNoLimit = int64_t{1} << 62;
+
+int64_t Int(const SqlRow& row, size_t col) {
+  return row.at(col) ? std::strtoll(row[col]->c_str(), nullptr, 10) : 0;
+}
+double Real(const SqlRow& row, size_t col) {
+  return row.at(col) ? std::strtod(row[col]->c_str(), nullptr) : 0.0;
+}
+std::string TextOf(const SqlRow& row, size_t col) { return row.at(col).value_or(""); }
+
+Breakdown ReadBreakdown(const SqlRow& row, size_t first_col) {
+  Breakdown b;
+  b.events = Int(row, first_col);
+  b.views = Int(row, first_col + 1);
+  b.carts = Int(row, first_col + 2);
+  b.purchases = Int(row, first_col + 3);
+  b.revenue = Real(row, first_col + 4);
+  return b;
+}
+
+// A statement's text and values, built left to right so that each placeholder gets its number
+// in the dialect and its value in the same order.
+class Query {
+ public:
+  explicit Query(const Dialect& d) : d_(d) {}
+  Query& Sql(std::string_view text) {
+    sql_.append(text);
+    return *this;
+  }
+  Query& Value(SqlValue v) {
+    sql_ += d_.Placeholder(values_.size());
+    values_.push_back(v);
+    return *this;
+  }
+  // Events, views, carts, purchases, revenue of the rows grouped.
+  Query& BreakdownColumns() {
+    Sql("COALESCE(SUM(events), 0)");
+    for (std::string_view type : {"view", "cart", "purchase"}) {
+      Sql(", COALESCE(SUM(CASE WHEN event_type = ").Value(type).Sql(" THEN events ELSE 0 END), 0)");
+    }
+    return Sql(", COALESCE(SUM(revenue), 0)");
+  }
+  // The placeholders of a source that goes next in the statement.
+  Placeholder NextPlaceholders() const {
+    const size_t base = values_.size();
+    return [this, base](size_t i) { return d_.Placeholder(base + i); };
+  }
+  // `source`, made with NextPlaceholders() just before, and its bounds. Values point into it.
+  Query& From(const RollupSource& source) {
+    sql_ += " FROM " + source.from;
+    for (const std::string& bound : source.bounds) values_.push_back(std::string_view(bound));
+    return *this;
+  }
+  const std::string& sql() const { return sql_; }
+  const std::vector<SqlValue>& values() const { return values_; }
+
+ private:
+  const Dialect& d_;
+  std::string sql_;
+  std::vector<SqlValue> values_;
+};
+
+// A connection of the pool with its prepared statements, which go before it.
+struct PooledConnection {
+  std::unique_ptr<SqlConnection> conn;
+  std::map<std::string, std::unique_ptr<SqlStatement>> statements;  // by SQL text
+
+  Result<std::vector<SqlRow>> Run(const std::string& sql, const std::vector<SqlValue>& values,
+                                  const std::string& what) {
+    auto it = statements.find(sql);
+    if (it == statements.end()) {
+      auto stmt = conn->Prepare(sql, what);
+      if (!stmt.ok()) return stmt.status();
+      it = statements.emplace(sql, std::move(stmt).value()).first;
+    }
+    return it->second->Query(values);
+  }
+};
+
+class SqlQueryStore final : public QueryStore {
+ public:
+  explicit SqlQueryStore(std::unique_ptr<SqlDatabase> db) : db_(std::move(db)) {}
+
+  Result<Kpis> QueryKpis(const TimeRange& range) override {
+    if (Status s = Connected(); !s.ok()) return s;
+    auto totals = Totals(range);
+    if (!totals.ok()) return totals.status();
+    return KpisFrom(*totals);
+  }
+
+  Result<TimeSeries> QueryTimeSeries(const TimeRange& range) override {
+    auto extent = QueryExtent();  // connects, so the dialect is known below
+    if (!extent.ok()) return extent.status();
+    auto span = SeriesSpanFor(range, *extent);
+    if (!span.ok()) return span.status();
+    if (!span->has_value()) return TimeSeries{};
+    Query q(dialect());
+    q.Sql("SELECT SUBSTR(bucket, 1, ").Value(static_cast<int64_t>((*span)->key_length));
+    q.Sql(") AS b, ").BreakdownColumns();
+    const RollupSource source = SeriesSource(range, **span, q.NextPlaceholders());
+    q.From(source).Sql(" GROUP BY b ORDER BY b");
+    auto rows = Run(q, "reading " + source.what + " by time");
+    if (!rows.ok()) return rows.status();
+    std::vector<TimePoint> found;
+    found.reserve(rows->size());
+    for (const SqlRow& row : *rows) found.push_back({TextOf(row, 0), ReadBreakdown(row, 1)});
+    return FillSeries(**span, found);
+  }
+
+  Result<std::vector<NamedBreakdown>> QueryDepartments(const TimeRange& range) override {
+    return Grouped(
+        "department", "",
+        [&](const Placeholder& p) -> Result<RollupSource> {
+          return SplitSource(range, Granularity::kDay, p);
+        },
+        RankBy::kRevenue, kNoLimit);
+  }
+
+  Result<std::vector<NamedBreakdown>> QueryTopBrands(const TimeRange& range, RankBy by,
+                                                     int limit) override {
+    return Grouped(
+        "brand", "",
+        [&](const Placeholder& p) {
+          return RankingSource(
+              "rollup_brand", "rollup_hour_brand", range, [this] { return QueryExtent(); }, p);
+        },
+        by, limit);
+  }
+
+  Result<std::vector<NamedBreakdown>> QueryTopProducts(const TimeRange& range, RankBy by,
+                                                       int limit) override {
+    return Grouped(
+        "product", "department",
+        [&](const Placeholder& p) {
+          return RankingSource(
+              "rollup_product", "rollup_hour_product", range, [this] { return QueryExtent(); }, p);
+        },
+        by, limit);
+  }
+
+  Result<std::vector<EventTypeCount>> QueryEventMix(const TimeRange& range) override {
+    if (Status s = Connected(); !s.ok()) return s;
+    Query q(dialect());
+    q.Sql("SELECT event_type, SUM(events) AS n");
+    const RollupSource source = SplitSource(range, Granularity::kDay, q.NextPlaceholders());
+    q.From(source).Sql(" GROUP BY event_type ORDER BY n DESC, event_type");
+    auto rows = Run(q, "reading " + source.what + " by event type");
+    if (!rows.ok()) return rows.status();
+    std::vector<EventTypeCount> mix;
+    for (const SqlRow& row : *rows) mix.push_back({TextOf(row, 0), Int(row, 1)});
+    return mix;
+  }
+
+  Result<Funnel> QueryFunnel(const TimeRange& range) override {
+    if (Status s = Connected(); !s.ok()) return s;
+    auto totals = Totals(range);
+    if (!totals.ok()) return totals.status();
+    return FunnelFrom(*totals);
+  }
+
+  Result<DataExtent> QueryExtent() override {
+    if (Status s = Connected(); !s.ok()) return s;
+    // Two subqueries: SQLite reads one end of the key for a lone MIN or MAX, but scans the
+    // whole table for both in one SELECT (160 ms at 10M events).
+    Query q(dialect());
+    q.Sql(
+        "SELECT (SELECT MIN(bucket) FROM rollup_minute), (SELECT MAX(bucket) FROM rollup_minute)");
+    auto rows = Run(q, "reading rollup_minute");
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) return DataExtent{};
+    return DataExtent{TextOf(rows->front(), 0), TextOf(rows->front(), 1)};
+  }
+
+  Result<ProcessorStatus> QueryProcessorStatus() override {
+    if (Status s = Connected(); !s.ok()) return s;
+    Query q(dialect());
+    q.Sql("SELECT stream, batches, events, dead_letters, last_batch_ms, " + dialect().Quote("lag") +
+          ", updated_at FROM processor_stats ORDER BY stream");
+    auto rows = Run(q, "reading processor_stats");
+    if (!rows.ok()) return rows.status();
+    ProcessorStatus status;
+    for (const SqlRow& r : *rows) {
+      status.streams.push_back(
+          {TextOf(r, 0), Int(r, 1), Int(r, 2), Int(r, 3), Real(r, 4), Int(r, 5), TextOf(r, 6)});
+    }
+    Query count(dialect());
+    count.Sql("SELECT COUNT(*) FROM dead_letters");
+    auto counted = Run(count, "counting dead_letters");
+    if (!counted.ok()) return counted.status();
+    status.dead_letters_stored = counted->empty() ? 0 : Int(counted->front(), 0);
+    return status;
+  }
+
+  // One small read of processor_stats (a row per input stream), which the processor updates in
+  // every batch's transaction: any commit changes the batch count.
+  Result<int64_t> ChangeStamp() override {
+    if (Status s = Connected(); !s.ok()) return s;
+    Query q(dialect());
+    q.Sql(
+        "SELECT COUNT(*), COALESCE(SUM(batches), 0), COALESCE(SUM(events), 0),"
+        " COALESCE(SUM(dead_letters), 0) FROM processor_stats");
+    auto rows = Run(q, "reading processor_stats");
+    if (!rows.ok()) return rows.status();
+    uint64_t stamp = 1469598103934665603ull;  // FNV-1a over the four numbers
+    for (size_t i = 0; i < 4; ++i) {
+      stamp ^= static_cast<uint64_t>(Int(rows->front(), i));
+      stamp *= 1099511628211ull;
+    }
+    return static_cast<int64_t>(stamp);
+  }
+
+  // Opens one connection now, to report bad credentials at start-up.
+  Status Probe() {
+    auto conn = Acquire();
+    if (!conn.ok()) return conn.status();
+    Release(std::move(conn).value());
+    connected_once_ = true;
+    return Status::Ok();
+  }
+
+ private:
+  // REQUIRES: Connected() succeeded.
+  const Dialect& dialect() { return db_->dialect(); }
+
+  // A database may know its dialect only once it has met the server (MySQL or MariaDB).
+  Status Connected() {
+    if (connected_once_) return Status::Ok();
+    return Probe();
+  }
+
+  Result<Breakdown> Totals(const TimeRange& range) {
+    Query q(dialect());
+    q.Sql("SELECT ").BreakdownColumns();
+    const RollupSource source = SplitSource(range, Granularity::kDay, q.NextPlaceholders());
+    q.From(source);
+    auto rows = Run(q, "reading " + source.what);
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) return Breakdown{};
+    return ReadBreakdown(rows->front(), 0);
+  }
+
+  // Groups the rows of the source `make_source` gives by `key` (and `parent`, when given),
+  // ranked by `by`. The column names are constants of this file, never input.
+  template <typename MakeSource>
+  Result<std::vector<NamedBreakdown>> Grouped(const char* key, const char* parent,
+                                              MakeSource&& make_source, RankBy by, int64_t limit) {
+    if (Status s = Connected(); !s.ok()) return s;
+    const bool has_parent = *parent != '\0';
+    const std::string keys = has_parent ? std::string(parent) + ", " + key : key;
+    const std::string order = by == RankBy::kRevenue ? "6 DESC, 2 DESC" : "3 DESC, 6 DESC";
+    Query q(dialect());
+    q.Sql("SELECT " + std::string(key) + ", ").BreakdownColumns();
+    q.Sql(std::string(", ") + (has_parent ? parent : "''"));
+    Result<RollupSource> source = make_source(q.NextPlaceholders());
+    if (!source.ok()) return source.status();
+    q.From(*source).Sql(" GROUP BY " + keys + " ORDER BY " + order + ", 1, 7 LIMIT ");
+    q.Value(limit < 0 ? kNoLimit : limit);
+    auto rows = Run(q, "reading " + source->what);
+    if (!rows.ok()) return rows.status();
+    std::vector<NamedBreakdown> out;
+    out.reserve(rows->size());
+    for (const SqlRow& row : *rows) {
+      out.push_back({TextOf(row, 0), TextOf(row, 6), ReadBreakdown(row, 1)});
+    }
+    return out;
+  }
+
+  // Runs a query on a pooled connection; when the connection was lost (a server restart, an
+  // idle timeout), once more on a new one.
+  Result<std::vector<SqlRow>> Run(const Query& q, const std::string& what) {
+    for (int attempt = 0;; ++attempt) {
+      auto conn = Acquire();
+      if (!conn.ok()) return conn.status();
+      auto rows = (*conn)->Run(q.sql(), q.values(), what);
+      const bool lost = !(*conn)->conn->healthy();
+      if (!rows.ok() && !lost) rows = Explain(**conn, std::move(rows));
+      Release(std::move(conn).value());
+      if (rows.ok() || !lost || attempt > 0) return rows;
+    }
+  }
+
+  // A store the processor has not created yet is a passing state, not the caller's error.
+  Result<std::vector<SqlRow>> Explain(PooledConnection& conn, Result<std::vector<SqlRow>> rows) {
+    const SqlValue table = std::string_view("processor_stats");
+    auto exists = conn.Run(dialect().TableExistsQuery(), {table}, "looking up tables");
+    if (!exists.ok() || exists->empty() || Int(exists->front(), 0) > 0) return rows;
+    return Status::Unavailable(db_->describe() +
+                               " has no shopstream tables yet (has `shopstream "
+                               "process` written to it?): " +
+                               rows.status().message());
+  }
+
+  Result<std::unique_ptr<PooledConnection>> Acquire() {
+    {
+      std::unique_lock lock(mu_);
+      available_.wait(lock, [this] { return !idle_.empty() || open_ < kMaxConnections; });
+      if (!idle_.empty()) {
+        auto conn = std::move(idle_.back());
+        idle_.pop_back();
+        return conn;
+      }
+      ++open_;  // reserved; connecting happens outside the lock
+    }
+    Result<std::unique_ptr<SqlConnection>> conn = Status::Internal("not connected");
+    {
+      std::lock_guard connect(connect_mu_);  // the database's first Connect sets its dialect
+      conn = db_->Connect();
+    }
+    if (!conn.ok()) {
+      std::lock_guard lock(mu_);
+      --open_;
+      available_.notify_one();
+      return conn.status();
+    }
+    auto pooled = std::make_unique<PooledConnection>();
+    pooled->conn = std::move(conn).value();
+    return pooled;
+  }
+
+  // Back to the pool, or closed when it was lost. A lost connection usually means the others
+  // are lost too (a server restart), so the idle ones are closed with it and the retry starts
+  // on a new connection.
+  void Release(std::unique_ptr<PooledConnection> conn) {
+    const bool keep = conn->conn->healthy();
+    std::vector<std::unique_ptr<PooledConnection>> closing;
+    {
+      std::lock_guard lock(mu_);
+      if (keep) {
+        idle_.push_back(std::move(conn));
+      } else {
+        closing.swap(idle_);
+        open_ -= closing.size() + 1;
+      }
+      available_.notify_all();
+    }
+    // `conn` and `closing` close outside the lock.
+  }
+
+  std::unique_ptr<SqlDatabase> db_;
+  std::mutex mu_, connect_mu_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<PooledConnection>> idle_;
+  size_t open_ = 0;  // idle and in use
+  std::atomic<bool> connected_once_{false};
+};
+
+}  // namespace
+
+Result<std::unique_ptr<QueryStore>> MakeSqlQueryStore(std::unique_ptr<SqlDatabase> database) {
+  auto store = std::make_unique<SqlQueryStore>(std::move(database));
+  if (Status s = store->Probe(); !s.ok()) {
+    if (!s.retryable()) return s;
+    LogWarn(s.message() + "; serving anyway, queries fail until the server is back");
+  }
+  return std::unique_ptr<QueryStore>(std::move(store));
+}
+
+}  // namespace shopstream::sql
