@@ -1,0 +1,422 @@
+// The ProcessedStore contract (store/store.h), stated once and run on every SQL database:
+// SQLite always, MariaDB and PostgreSQL when scripts/stack runs them. What a store wrote is read
+// back over an independent connection with portable SQL.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "common/uri.h"
+#include "store/contract/test_backends.h"
+#include "store/open.h"
+
+namespace shopstream::contract {
+namespace {
+
+CleanedEvent MakeRow(std::string id, std::string time, std::string type, std::string dept,
+                     std::string product, std::string brand, double price) {
+  CleanedEvent row;
+  row.id = std::move(id);
+  row.event_time = std::move(time);
+  row.event_type = std::move(type);
+  row.department = std::move(dept);
+  row.product = std::move(product);
+  row.brand = std::move(brand);
+  row.price = price;
+  row.revenue = row.event_type == "purchase" ? price : 0;
+  return row;
+}
+
+ProcessedBatch SampleBatch() {
+  ProcessedBatch batch;
+  batch.stream = "ecommercetopic";
+  batch.rows = {
+      MakeRow("a1", "2019-11-01 00:00:05", "view", "electronics", "smartphone", "apple", 489.07),
+      MakeRow("a2", "2019-11-01 00:00:40", "purchase", "electronics", "smartphone", "apple",
+              489.07),
+      MakeRow("a3", "2019-11-01 00:01:10", "purchase", "appliances", "kettle", "bosch", 25.5),
+  };
+  batch.dead_letters = {{0, 3, "not JSON", std::string("\x01\xFF{broken", 9)}};
+  batch.next_offsets = {{0, 4}, {1, 10}};
+  batch.batch_millis = 12.5;
+  batch.lag = 7;
+  return batch;
+}
+
+// PostgreSQL's text form of bytea is \x and hex digits; the others give the bytes.
+std::string Bytes(const std::string& text) {
+  if (text.rfind("\\x", 0) != 0) return text;
+  std::string out;
+  for (size_t i = 2; i + 1 < text.size(); i += 2) {
+    out.push_back(static_cast<char>(std::stoi(text.substr(i, 2), nullptr, 16)));
+  }
+  return out;
+}
+
+class ProcessedStoreContract : public ::testing::TestWithParam<size_t> {
+ protected:
+  void SetUp() override {
+    auto made = Backends()[GetParam()].make();
+    SHOPSTREAM_REQUIRE_DATABASE(made);
+    db_ = std::move(made).value();
+    auto reader = db_->Reader();
+    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    reader_ = std::move(reader).value();
+  }
+
+  std::unique_ptr<ProcessedStore> OpenStore(const std::string& table = "operations") {
+    auto store = OpenProcessedStore(db_->Uri(table));
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    if (!store.ok()) return nullptr;
+    Status s = (*store)->Init();
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return std::move(store).value();
+  }
+
+  std::vector<SqlRow> Query(const std::string& sql, std::vector<SqlValue> values = {}) {
+    auto stmt = reader_->Prepare(sql, "test query");
+    EXPECT_TRUE(stmt.ok()) << sql << ": " << stmt.status().ToString();
+    if (!stmt.ok()) return {};
+    auto rows = (*stmt)->Query(values);
+    EXPECT_TRUE(rows.ok()) << sql << ": " << rows.status().ToString();
+    return rows.ok() ? std::move(rows).value() : std::vector<SqlRow>{};
+  }
+
+  std::string One(const std::string& sql, std::vector<SqlValue> values = {}) {
+    auto rows = Query(sql, std::move(values));
+    if (rows.size() != 1 || rows[0].empty() || !rows[0][0]) return "<none>";
+    return *rows[0][0];
+  }
+  int64_t Int(const std::string& sql) { return std::strtoll(One(sql).c_str(), nullptr, 10); }
+  double Real(const std::string& sql) { return std::strtod(One(sql).c_str(), nullptr); }
+  std::string Q(const char* identifier) { return db_->dialect().Quote(identifier); }
+  std::string P(size_t i) { return db_->dialect().Placeholder(i); }
+
+  // Rows, rollup events and revenue, dead letters, stats: what a rerun must leave alone.
+  std::string Totals() {
+    return std::to_string(Int("SELECT COUNT(*) FROM operations")) + "/" +
+           std::to_string(Int("SELECT SUM(events) FROM rollup_minute")) + "/" +
+           std::to_string(Int("SELECT SUM(events) FROM rollup_hour_brand")) + "/" +
+           std::to_string(Int("SELECT SUM(events) FROM rollup_hour_product")) + "/" +
+           std::to_string(Int("SELECT SUM(events) FROM rollup_hour")) + "/" +
+           std::to_string(Int("SELECT SUM(events) FROM rollup_product")) + "/" +
+           std::to_string(Int("SELECT COUNT(*) FROM dead_letters"));
+  }
+
+  std::unique_ptr<TestDatabase> db_;
+  std::unique_ptr<sql::SqlConnection> reader_;
+};
+
+TEST_P(ProcessedStoreContract, CommitWritesRowsRollupsDeadLettersOffsetsAndStats) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store->Commit(SampleBatch()).ok());
+
+  auto rows = Query(
+      "SELECT id, event_time, event_type, department, product, brand, price, revenue"
+      " FROM operations ORDER BY id");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(*rows[1][0], "a2");
+  EXPECT_EQ(*rows[1][1], "2019-11-01 00:00:40");
+  EXPECT_EQ(*rows[1][2], "purchase");
+  EXPECT_EQ(*rows[1][3], "electronics");
+  EXPECT_EQ(*rows[1][4], "smartphone");
+  EXPECT_EQ(*rows[1][5], "apple");
+  EXPECT_FLOAT_EQ(std::stof(*rows[1][6]), 489.07f);
+  EXPECT_FLOAT_EQ(std::stof(*rows[1][7]), 489.07f);
+  EXPECT_FLOAT_EQ(std::stof(*rows[0][7]), 0.0f);
+
+  EXPECT_EQ(Int("SELECT events FROM rollup_minute WHERE bucket = '2019-11-01 00:00'"
+                " AND event_type = 'purchase' AND department = 'electronics'"),
+            1);
+  EXPECT_NEAR(Real("SELECT revenue FROM rollup_minute WHERE bucket = '2019-11-01 00:00'"
+                   " AND event_type = 'purchase' AND department = 'electronics'"),
+              489.07, 1e-6);
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_minute"), 3);
+  EXPECT_EQ(Int("SELECT events FROM rollup_hour_brand WHERE bucket = '2019-11-01 00'"
+                " AND brand = 'apple' AND event_type = 'view'"),
+            1);
+  EXPECT_NEAR(Real("SELECT revenue FROM rollup_hour_product WHERE bucket = '2019-11-01 00' AND"
+                   " department = 'appliances' AND product = 'kettle' AND event_type = 'purchase'"),
+              25.5, 1e-9);
+  // The coarse copies hold the same sums.
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_hour WHERE bucket = '2019-11-01 00'"), 3);
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_day WHERE bucket = '2019-11-01'"), 3);
+  EXPECT_EQ(Int("SELECT events FROM rollup_brand WHERE brand = 'apple' AND event_type = 'view'"),
+            1);
+  EXPECT_NEAR(Real("SELECT revenue FROM rollup_product WHERE department = 'appliances'"
+                   " AND product = 'kettle' AND event_type = 'purchase'"),
+              25.5, 1e-9);
+
+  auto dead = Query("SELECT stream, " + Q("partition") + ", " + Q("offset") +
+                    ", reason, payload FROM dead_letters");
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(*dead[0][0], "ecommercetopic");
+  EXPECT_EQ(*dead[0][2], "3");
+  EXPECT_EQ(*dead[0][3], "not JSON");
+  EXPECT_EQ(Bytes(*dead[0][4]), std::string("\x01\xFF{broken", 9));  // bytes kept verbatim
+
+  auto offsets = store->LoadOffsets("ecommercetopic", {});
+  ASSERT_TRUE(offsets.ok()) << offsets.status().ToString();
+  EXPECT_EQ(offsets.value(), (OffsetMap{{0, 4}, {1, 10}}));
+  EXPECT_EQ(store->LoadOffsets("ecommercetopic", {1}).value(), (OffsetMap{{1, 10}}));
+  EXPECT_TRUE(store->LoadOffsets("another-stream", {}).value().empty());
+
+  auto stats = Query("SELECT batches, events, dead_letters, last_batch_ms, " + Q("lag") +
+                     " FROM processor_stats WHERE stream = 'ecommercetopic'");
+  ASSERT_EQ(stats.size(), 1u);
+  EXPECT_EQ(*stats[0][0] + " " + *stats[0][1] + " " + *stats[0][2], "1 3 1");
+  EXPECT_DOUBLE_EQ(std::stod(*stats[0][3]), 12.5);
+  EXPECT_EQ(*stats[0][4], "7");
+}
+
+TEST_P(ProcessedStoreContract, InitTwiceChangesNothing) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store->Commit(SampleBatch()).ok());
+  const std::string before = Totals();
+  EXPECT_TRUE(store->Init().ok());
+  auto again = OpenStore();
+  EXPECT_EQ(Totals(), before);
+}
+
+// A store from before the coarse rollups: Init creates them and fills them from the fine ones,
+// once.
+TEST_P(ProcessedStoreContract, InitFillsCoarseRollupsOfAnOlderStore) {
+  {
+    auto store = OpenStore();
+    ASSERT_TRUE(store->Commit(SampleBatch()).ok());
+  }
+  for (const char* table : {"rollup_hour", "rollup_day", "rollup_brand", "rollup_product"}) {
+    ASSERT_TRUE(reader_->Exec(std::string("DROP TABLE ") + table, "dropping").ok());
+  }
+  OpenStore();
+  OpenStore();  // the second Init must not fill again
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_hour"), 3);
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_day"), 3);
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_brand"), 3);
+  EXPECT_NEAR(Real("SELECT SUM(revenue) FROM rollup_product"),
+              Real("SELECT SUM(revenue) FROM rollup_hour_product"), 1e-9);
+}
+
+TEST_P(ProcessedStoreContract, RerunningTheSameBatchAddsNothing) {
+  auto store = OpenStore();
+  const ProcessedBatch batch = SampleBatch();
+  ASSERT_TRUE(store->Commit(batch).ok());
+  const std::string before = Totals();
+  EXPECT_EQ(before, "3/3/3/3/3/3/1");
+  ASSERT_TRUE(store->Commit(batch).ok());
+  EXPECT_EQ(Totals(), before);
+  EXPECT_EQ(
+      One("SELECT batches FROM processor_stats") + " " + One("SELECT events FROM processor_stats"),
+      "2 3");
+  // A store opened afresh (a restarted processor) skips them too.
+  auto again = OpenStore();
+  ASSERT_TRUE(again->Commit(batch).ok());
+  EXPECT_EQ(Totals(), before);
+}
+
+TEST_P(ProcessedStoreContract, AnIdTwiceInOneBatchCountsOnce) {
+  auto store = OpenStore();
+  ProcessedBatch batch;
+  batch.stream = "s";
+  const CleanedEvent row =
+      MakeRow("dup", "2019-11-02 10:00:00", "cart", "kids", "toys", "lego", 10);
+  batch.rows = {row, row, row};
+  batch.next_offsets = {{0, 3}};
+  ASSERT_TRUE(store->Commit(batch).ok());
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM operations"), 1);
+  EXPECT_EQ(Int("SELECT events FROM rollup_minute"), 1);
+}
+
+TEST_P(ProcessedStoreContract, ABatchMixingStoredAndNewIdsCountsOnlyTheNewOnes) {
+  auto store = OpenStore();
+  ProcessedBatch first;
+  first.stream = "s";
+  first.rows = {MakeRow("a", "2019-11-02 10:00:00", "cart", "kids", "toys", "lego", 10)};
+  first.next_offsets = {{0, 1}};
+  ASSERT_TRUE(store->Commit(first).ok());
+  // "a" again (a producer that re-sent it) beside two new ids: only the new rows count.
+  ProcessedBatch second;
+  second.stream = "s";
+  second.rows = {MakeRow("b", "2019-11-02 10:00:00", "cart", "kids", "toys", "lego", 20),
+                 first.rows[0],
+                 MakeRow("c", "2019-11-02 10:00:00", "cart", "kids", "toys", "lego", 30)};
+  second.next_offsets = {{0, 4}};
+  ASSERT_TRUE(store->Commit(second).ok());
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM operations"), 3);
+  EXPECT_EQ(Int("SELECT events FROM rollup_minute"), 3);
+  EXPECT_EQ(Int("SELECT events FROM processor_stats"), 3);
+  EXPECT_NEAR(Real("SELECT SUM(price) FROM operations"), 60.0, 1e-6);
+}
+
+TEST_P(ProcessedStoreContract, OffsetsNeverMoveBackwards) {
+  auto store = OpenStore();
+  ProcessedBatch batch;
+  batch.stream = "s";
+  batch.next_offsets = {{0, 100}, {1, 5}};
+  ASSERT_TRUE(store->Commit(batch).ok());
+  // A member that lost partition 0 mid-batch commits an older offset after the new owner.
+  batch.next_offsets = {{0, 40}, {1, 9}};
+  ASSERT_TRUE(store->Commit(batch).ok());
+  EXPECT_EQ(store->LoadOffsets("s", {}).value(), (OffsetMap{{0, 100}, {1, 9}}));
+}
+
+TEST_P(ProcessedStoreContract, HostileValuesAreStoredVerbatim) {
+  auto store = OpenStore();
+  const std::vector<std::string> hostile = {
+      "'); DROP TABLE operations; --",
+      "quote ' double \" back \\ slash \\' end",
+      "emoji \xF0\x9F\x98\x80\xF0\x9F\x9B\x92 and \xE4\xB8\xAD\xE6\x96\x87",
+      "trailing space ",
+      "Trailing Space",  // differs from the one above only by case and the space
+      "%_ wildcards \\%",
+      "tab\there, line\nbreak\r\nand \\t \\n",  // the bulk paths' separators and escapes
+      "\\N",                                    // their NULL marker, as text
+      "NULL",
+      "ctl \x01\x1B[31m\x7F end",
+  };
+  ProcessedBatch batch;
+  batch.stream = "stream '); DROP TABLE stream_offsets; --";
+  for (const std::string& text : hostile) {
+    batch.rows.push_back(
+        MakeRow(text, "2019-11-03 12:00:00", "purchase", text, text, text.substr(0, 50), 1.5));
+  }
+  batch.dead_letters = {{2, 9, "reason with '); DROP TABLE dead_letters; --", hostile[0]}};
+  batch.next_offsets = {{2, 10}};
+  Status s = store->Commit(batch);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+
+  auto rows = Query("SELECT id, department, product FROM operations");
+  ASSERT_EQ(rows.size(), hostile.size());
+  std::vector<std::string> ids;
+  for (const SqlRow& r : rows) {
+    ids.push_back(*r[0]);
+    EXPECT_EQ(*r[1], *r[0]);
+    EXPECT_EQ(*r[2], *r[0]);
+  }
+  std::sort(ids.begin(), ids.end());
+  std::vector<std::string> expected = hostile;
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(ids, expected);
+  // Each id is found exactly as given, and only so.
+  for (const std::string& id : hostile) {
+    EXPECT_EQ(One("SELECT COUNT(*) FROM operations WHERE id = " + P(0), {std::string_view(id)}),
+              "1")
+        << id;
+  }
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM operations WHERE id = 'trailing space'"), 0);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM rollup_hour_brand"), static_cast<int64_t>(hostile.size()));
+  EXPECT_EQ(One("SELECT reason FROM dead_letters"), batch.dead_letters[0].reason);
+  EXPECT_EQ(Bytes(One("SELECT payload FROM dead_letters")), hostile[0]);
+  EXPECT_EQ(store->LoadOffsets(batch.stream, {}).value(), (OffsetMap{{2, 10}}));
+  ASSERT_TRUE(store->Commit(batch).ok());  // rerun: nothing more
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_minute"), static_cast<int64_t>(hostile.size()));
+}
+
+TEST_P(ProcessedStoreContract, AnyDeadLetterCanBeStored) {
+  auto store = OpenStore();
+  ProcessedBatch batch;
+  batch.stream = "s";
+  const std::string huge(3 << 20, '\xAB');  // 3 MiB of bytes that are not UTF-8
+  for (int i = 0; i < 8; ++i) batch.dead_letters.push_back({0, i, "bad byte \xFF in reason", huge});
+  batch.dead_letters.push_back({0, 8, std::string("NUL \0 in reason", 15), "x"});
+  batch.next_offsets = {{0, 9}};
+  Status s = store->Commit(batch);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM dead_letters"), 9);
+  const std::string payload =
+      Bytes(One("SELECT payload FROM dead_letters WHERE " + Q("offset") + " = 0"));
+  EXPECT_GT(payload.size(), 0u);
+  EXPECT_LE(payload.size(), size_t{64} * 1024);
+  EXPECT_EQ(payload, huge.substr(0, payload.size()));
+  EXPECT_EQ(One("SELECT reason FROM dead_letters WHERE " + Q("offset") + " = 0"),
+            "bad byte \xEF\xBF\xBD in reason");
+  EXPECT_EQ(One("SELECT reason FROM dead_letters WHERE " + Q("offset") + " = 8"),
+            "NUL \xEF\xBF\xBD in reason");
+}
+
+TEST_P(ProcessedStoreContract, LargeBatchesAreWrittenWhole) {
+  auto store = OpenStore();
+  ProcessedBatch batch;
+  batch.stream = "bulk";
+  for (int i = 0; i < 1000; ++i) {
+    batch.rows.push_back(
+        MakeRow("bulk-" + std::to_string(i),
+                "2019-11-04 0" + std::to_string(i % 10) + ":" + std::to_string(10 + i % 50) + ":00",
+                i % 3 == 0 ? "purchase" : "view", "dept" + std::to_string(i % 7),
+                "prod" + std::to_string(i % 11), "brand" + std::to_string(i % 13), 1.0));
+  }
+  for (int i = 0; i < 300; ++i) batch.dead_letters.push_back({0, 5000 + i, "bad", "x"});
+  batch.next_offsets = {{0, 5300}};
+  ASSERT_TRUE(store->Commit(batch).ok());
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM operations"), 1000);
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_minute"), 1000);
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_hour_brand"), 1000);
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_hour_product"), 1000);
+  EXPECT_NEAR(Real("SELECT SUM(revenue) FROM rollup_minute"), 334, 1e-9);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM dead_letters"), 300);
+
+  // Half old, half new: only the new half counts.
+  ProcessedBatch next;
+  next.stream = "bulk";
+  for (int i = 500; i < 1500; ++i) {
+    next.rows.push_back(
+        MakeRow("bulk-" + std::to_string(i), "2019-11-05 00:00:00", "view", "d", "p", "b", 1.0));
+  }
+  next.next_offsets = {{0, 6300}};
+  ASSERT_TRUE(store->Commit(next).ok());
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM operations"), 1500);
+  EXPECT_EQ(Int("SELECT events FROM rollup_minute WHERE bucket = '2019-11-05 00:00'"), 500);
+  EXPECT_EQ(Int("SELECT events FROM processor_stats WHERE stream = 'bulk'"), 1500);
+}
+
+TEST_P(ProcessedStoreContract, ARefusedRowCommitsNothingAndTheStoreGoesOn) {
+  auto store = OpenStore();
+  ProcessedBatch batch = SampleBatch();
+  batch.rows.push_back(
+      MakeRow("bad", "2019-11-01 00:00:00", "view", "d", "p", std::string(51, 'b'), 1));
+  Status s = store->Commit(batch);
+  EXPECT_EQ(s.code(), StatusCode::kRefusedValue) << s.ToString();
+  if (db_->judges_values()) {
+    // A value only the server can judge (a date that does not exist): rolled back whole.
+    batch = SampleBatch();
+    batch.rows[2].event_time = "2019-02-30 00:00:00";
+    s = store->Commit(batch);
+    EXPECT_EQ(s.code(), StatusCode::kRefusedValue) << s.ToString();
+  }
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM operations"), 0);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM rollup_minute"), 0);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM stream_offsets"), 0);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM processor_stats"), 0);
+  ASSERT_TRUE(store->Commit(SampleBatch()).ok());
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM operations"), 3);
+}
+
+TEST_P(ProcessedStoreContract, ALostConnectionIsRetryableAndTheNextCallReconnects) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store->Commit(SampleBatch()).ok());
+  reader_.reset();  // only the store's session is left
+  if (!db_->KillOtherSessions()) GTEST_SKIP() << "a file has no sessions to lose";
+  ProcessedBatch batch;
+  batch.stream = "ecommercetopic";
+  batch.rows = {MakeRow("after", "2019-11-06 00:00:00", "view", "d", "p", "b", 1)};
+  batch.next_offsets = {{0, 5}};
+  Status s = store->Commit(batch);
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
+  s = store->Commit(batch);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(store->LoadOffsets("ecommercetopic", {0}).value(), (OffsetMap{{0, 5}}));
+}
+
+TEST_P(ProcessedStoreContract, TheUriNamesTheRowsTable) {
+  if (Backends()[GetParam()].name == "sqlite") GTEST_SKIP() << "SQLite's rows table is operations";
+  auto store = OpenStore("events_copy");
+  ASSERT_TRUE(store->Commit(SampleBatch()).ok());
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM events_copy"), 3);
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryDatabase, ProcessedStoreContract,
+                         ::testing::Range(size_t{0}, Backends().size()),
+                         [](const auto& info) { return Backends()[info.param].name; });
+
+}  // namespace
+}  // namespace shopstream::contract
