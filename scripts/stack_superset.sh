@@ -74,6 +74,23 @@ DATA_DIR = str(_HERE)
 # Charts over millions of raw rows take long (docs/BENCHMARKS.md): let them finish.
 SUPERSET_WEBSERVER_TIMEOUT = 300
 SQLLAB_TIMEOUT = 300
+# Pages load nothing from other hosts: no usage pixel, no map tiles (Superset's default policy
+# allows both).
+TALISMAN_CONFIG = {
+    "content_security_policy": {
+        "base-uri": ["'self'"],
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "blob:", "data:"],
+        "worker-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "object-src": "'none'",
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "script-src": ["'self'", "'strict-dynamic'"],
+    },
+    "content_security_policy_nonce_in": ["script-src"],
+    "force_https": False,
+    "session_cookie_secure": False,
+}
 EOF
 }
 
