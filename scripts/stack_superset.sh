@@ -111,6 +111,15 @@ superset_initialise() {
   touch "$stamp"
 }
 
+# Datasets of one table name in several connections (several stores): SQLite metadata keeps a
+# UNIQUE(table_name) that Superset's migrations drop elsewhere (superset/tool/sqlite_metastore.py).
+# Idempotent and quick; run while the server is stopped.
+superset_relax_metastore() {
+  local log="$SUPERSET_DIR/logs/init.log"
+  python3 "$ROOT/superset/tool/sqlite_metastore.py" "$SUPERSET_DIR/superset.db" >>"$log" 2>&1 ||
+    fail_with_log "superset: relaxing the metadata database failed" "$log"
+}
+
 # The admin's password: $SHOPSTREAM_SUPERSET_PASSWORD when set, else the one generated once
 # into .cache/run/superset/admin-password (mode 600), which always holds the current one.
 superset_admin() {
@@ -147,6 +156,7 @@ superset_up() {
   superset_install
   superset_config
   superset_initialise
+  superset_relax_metastore
   superset_admin
   rotate_log "$SUPERSET_DIR/logs/server.log"
   say "superset: starting $SUPERSET_VERSION on 127.0.0.1:$SUPERSET_PORT" \

@@ -80,10 +80,11 @@ class Client:
             raise SupersetError(f"POST {path}: HTTP {status}: {_message(data)}")
         return json.loads(data or b"{}")
 
-    def find(self, kind, column, value, columns=("id",)):
-        """Objects of an API resource (dashboard, chart, dataset, database) whose `column` equals value."""
-        q = "(filters:!((col:{},opr:eq,value:'{}')),columns:!({}),page_size:100)".format(
-            column, str(value).replace("'", "!'"), ",".join(columns))
+    def find(self, kind, column, value, columns=("id",), opr="eq"):
+        """Objects of an API resource (dashboard, chart, dataset, database) whose `column` equals
+        value (opr rel_o_m for a relation, such as a dataset's database)."""
+        q = "(filters:!((col:{},opr:{},value:'{}')),columns:!({}),page_size:100)".format(
+            column, opr, str(value).replace("'", "!'"), ",".join(columns))
         return self.json("GET", f"/api/v1/{kind}/?q={urllib.parse.quote(q)}")["result"]
 
 
