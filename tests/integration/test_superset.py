@@ -21,7 +21,7 @@ from dashboard_support import MysqlDatabase
 
 sys.path.insert(0, str(REPO / "superset" / "tool"))
 import bundle  # noqa: E402
-from client import Client  # noqa: E402
+from client import Client, SupersetError  # noqa: E402
 from store import parse_store  # noqa: E402
 
 pytestmark = pytest.mark.skipif(os.environ.get("SHOPSTREAM_SUPERSET", "on") == "off",
@@ -64,8 +64,10 @@ def store(shopstream_bin, sample_zip, superset, tmp_path_factory):
         assert r.returncode == 0, r.stderr
         yield database
     finally:
-        delete_imported(superset, database)
-        database.drop()
+        try:
+            delete_imported(superset, database)
+        finally:
+            database.drop()
 
 
 def import_dashboard(database, *extra):
@@ -107,7 +109,7 @@ def imported(client, database):
 def delete_imported(client, database):
     try:
         ids, _ = imported(client, database)
-    except (AssertionError, KeyError, IndexError):
+    except (AssertionError, KeyError, IndexError, SupersetError):
         return  # nothing (complete) was imported
     rison = lambda values: "!(" + ",".join(str(v) for v in values) + ")"  # noqa: E731
     client.json("DELETE", f"/api/v1/dashboard/{ids['dashboards'][0]}")
