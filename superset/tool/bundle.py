@@ -24,6 +24,10 @@ DASHBOARD_FILE = "dashboards/shopstream.yaml"
 _UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 
 
+HEADER = ("# shopstream's Superset bundle (docs/superset.md). scripts/superset import rewrites the\n"
+          "# connection, names and uuids for the store it is given.\n")
+
+
 class BundleError(Exception):
     """The bundle in the repository is not what this tool expects."""
 
@@ -89,6 +93,58 @@ def dashboard_uuid(files, store):
     if not match:
         raise BundleError(f"{DASHBOARD_FILE}: no top-level uuid")
     return derived_uuid(match.group(1).strip("'\""), store.key())
+
+
+def from_export(exported, files, store):
+    """A Superset export of the store's dashboard ({path inside the ZIP: text}) turned back into
+    bundle files: uuids mapped back to the committed ones (new objects keep theirs), the
+    rewritten lines reset to the committed values, each object written to the file that held
+    it (new ones under Superset's file names). Returns {relative path: text}."""
+    key = store.key()
+    committed_uuids = {m.group(0) for text in files.values() for m in _UUID.finditer(text)}
+    back = {derived_uuid(u, key): u for u in committed_uuids}
+    path_of_uuid = {}
+    for path, text in files.items():
+        match = re.search(r"^uuid: '?([0-9a-f-]{36})'?$", text, flags=re.M)
+        if match:
+            path_of_uuid[match.group(1)] = path
+    out = {}
+    for zpath, text in exported.items():
+        path = zpath.split("/", 1)[1] if "/" in zpath else zpath
+        if not path.endswith(".yaml") or path == "metadata.yaml":
+            continue  # the committed metadata.yaml stays: it names no type, so both importers take it
+        text = _UUID.sub(lambda m: back.get(m.group(0), m.group(0)), text)
+        # Ids of this Superset's rows mean nothing elsewhere (the importer sets them again).
+        text = re.sub(r"^(\s*chartId:) \d+$", r"\1 0", text, flags=re.M)
+        text = re.sub(r"^\s*datasource: '?\d+__table'?\n", "", text, flags=re.M)
+        text = re.sub(r"^\s*slice_id: \d+\n", "", text, flags=re.M)
+        match = re.search(r"^uuid: '?([0-9a-f-]{36})'?$", text, flags=re.M)
+        path = path_of_uuid.get(match.group(1), path) if match else path
+        if not text.startswith("#"):
+            text = HEADER + text
+        if path == DATABASE_FILE or path.startswith("databases/"):
+            path = DATABASE_FILE
+            for k in ("sqlalchemy_uri", "database_name"):
+                text = _set_top_level(text, k, _top_level(files[DATABASE_FILE], k), path)
+            text = re.sub(r"^password:.*\n", "", text, flags=re.M)
+        elif path == ROWS_DATASET_FILE:
+            text = _set_top_level(text, "table_name", _top_level(files[ROWS_DATASET_FILE], "table_name"), path)
+        elif path == DASHBOARD_FILE:
+            for k in ("dashboard_title", "slug"):
+                text = _set_top_level(text, k, _top_level(files[DASHBOARD_FILE], k), path)
+        out[path] = text
+    out["metadata.yaml"] = files["metadata.yaml"]
+    return out
+
+
+def _top_level(text, key):
+    match = re.search(rf"^{re.escape(key)}: ?(.*)$", text, flags=re.M)
+    if not match:
+        raise BundleError(f"no top-level `{key}:`")
+    value = match.group(1).strip()
+    if len(value) >= 2 and value[0] == value[-1] == "'":
+        value = value[1:-1].replace("''", "'")
+    return value.strip('"')
 
 
 def zip_bytes(files):

@@ -80,6 +80,12 @@ class Client:
             raise SupersetError(f"POST {path}: HTTP {status}: {_message(data)}")
         return json.loads(data or b"{}")
 
+    def get_bytes(self, path):
+        status, data = self._request("GET", path)
+        if status != 200:
+            raise SupersetError(f"GET {path}: HTTP {status}: {_message(data)}")
+        return data
+
     def find(self, kind, column, value, columns=("id",), opr="eq"):
         """Objects of an API resource (dashboard, chart, dataset, database) whose `column` equals
         value (opr rel_o_m for a relation, such as a dataset's database)."""

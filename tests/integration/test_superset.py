@@ -9,6 +9,7 @@ Skipped with SHOPSTREAM_SUPERSET=off (scripts/run-tests then leaves Superset alo
 SHOPSTREAM_UPDATE_SCREENSHOT=1 rewrites docs/superset.png."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -183,6 +184,18 @@ def test_reimport_updates_in_place_and_duplicates_nothing(superset, store):
 
     after, _ = imported(superset, store)
     assert after == before
+
+
+def test_export_writes_back_what_was_imported(superset, store, tmp_path):
+    """scripts/superset export (how a change made in Superset's UI goes back into the bundle):
+    right after an import it must give back the committed files unchanged."""
+    copy = tmp_path / "bundle"
+    shutil.copytree(bundle.BUNDLE, copy)
+    r = run([sys.executable, str(SCRIPT), "export", "--store", store.uri, "--bundle", str(copy)], env=store.env)
+    assert r.returncode == 0, r.stderr
+    diff = subprocess.run(["diff", "-r", str(bundle.BUNDLE), str(copy)], capture_output=True, text=True).stdout
+    assert diff == "", diff[:3000]
+    assert "0 files" in r.stdout, r.stdout
 
 
 def test_import_errors_say_what_is_wrong(store, tmp_path):
