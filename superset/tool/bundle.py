@@ -62,9 +62,10 @@ def sqlalchemy_uri(store, address=None, driver="mysql"):
     return f"{driver}://{user}:{PASSWORD_MASK}@{host}:{port}/{store.database}?charset=utf8mb4"
 
 
-def for_store(files, store, address=None, driver="mysql", password=None):
+def for_store(files, store, address=None, driver="mysql", password=None, refresh=None):
     """The bundle's files rewritten for `store`: {path inside the ZIP: text}. With `password`,
-    the connection carries it (for `superset import-dashboards`, which has no other way in)."""
+    the connection carries it (for `superset import-dashboards`, which has no other way in);
+    with `refresh`, the dashboard's auto-refresh interval in seconds (0: off) replaces the saved one."""
     key = store.key()
     out = {}
     for path, text in files.items():
@@ -80,6 +81,10 @@ def for_store(files, store, address=None, driver="mysql", password=None):
         elif path == DASHBOARD_FILE:
             text = _set_top_level(text, "dashboard_title", f"shopstream: {store.database}.{store.table}", path)
             text = _set_top_level(text, "slug", slug(store), path)
+            if refresh is not None:
+                text, count = re.subn(r"^(  refresh_frequency:) \d+$", rf"\g<1> {int(refresh)}", text, flags=re.M)
+                if count != 1:
+                    raise BundleError(f"{path}: expected one `  refresh_frequency:` line in metadata, found {count}")
         out[f"{TOP}/{path}"] = text
     return out
 

@@ -216,7 +216,8 @@ def test_import_errors_say_what_is_wrong(store, tmp_path):
     fails(["import", "--store", store.uri], wrong, 1, "refused the login")
     assert run([sys.executable, str(SCRIPT), "import", "--help"]).returncode == 0
     zipped = tmp_path / "bundle.zip"
-    r = run([sys.executable, str(SCRIPT), "zip", "--store", store.uri, "-o", str(zipped)], env=env)
+    r = run([sys.executable, str(SCRIPT), "zip", "--store", store.uri, "-o", str(zipped), "--refresh", "30"],
+            env=env)
     assert r.returncode == 0, r.stderr
     password = parse_store(store.uri, environ=env).password
     with zipfile.ZipFile(zipped) as z:
@@ -224,3 +225,5 @@ def test_import_errors_say_what_is_wrong(store, tmp_path):
         texts = [z.read(name).decode() for name in names]
     assert len(names) == len(bundle.load()) and all(name.startswith(bundle.TOP + "/") for name in names)
     assert not any(password in t for t in texts)
+    dashboard = next(t for n, t in zip(names, texts) if n.endswith(bundle.DASHBOARD_FILE))
+    assert "\n  refresh_frequency: 30\n" in dashboard
