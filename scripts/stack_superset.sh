@@ -146,13 +146,14 @@ superset_up() {
   # One `up superset` at a time: a second waits here, then finds the server running.
   exec 8>"$RUN/superset.lock"
   flock -w "$SUPERSET_INSTALL_TIMEOUT" 8 || die "superset: another \`up superset\` holds $RUN/superset.lock"
+  mkdir -p "$CACHE/stack"
+  SUPERSET_VENV="$(cd "$CACHE/stack" && pwd -P)/superset-$SUPERSET_VERSION/venv"
   if pid="$(live_pid superset "$SUPERSET_MARKER")"; then
     say "superset: already running (pid $pid) on http://127.0.0.1:$SUPERSET_PORT/"
+    superset_admin # a new $SHOPSTREAM_SUPERSET_PASSWORD applies at once
     return 0
   fi
   external_server superset "$SUPERSET_PORT" superset_answers && return 0
-  mkdir -p "$CACHE/stack"
-  SUPERSET_VENV="$(cd "$CACHE/stack" && pwd -P)/superset-$SUPERSET_VERSION/venv"
   superset_install
   superset_config
   superset_initialise
