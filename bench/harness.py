@@ -944,13 +944,21 @@ def section_dashboard():
     return rows
 
 
+def section_superset():
+    """Apache Superset's board over `operations` and over the rollups (bench/superset_bench.py)."""
+    import superset_bench
+    return superset_bench.section_superset()
+
+
 SECTIONS = {"embedded": ("Embedded mode (no servers)", section_embedded),
             "kafka": ("Kafka (the stack's single broker)", section_kafka),
             "sampling": ("Original system: sampling the month (PySpark sampleBy)", section_sampling),
             "producer": ("Original system: the Kafka producer", section_producer),
             "stream": ("Original system: the streaming job (Spark, Cassandra, MySQL)", section_stream),
             "stores": ("The stores on the real servers (Cassandra, MariaDB)", section_stores),
-            "dashboard": ("Dashboard API latency (wrk) beside Superset-style GROUP BY", section_dashboard)}
+            "dashboard": ("Dashboard API latency (wrk) beside Superset-style GROUP BY", section_dashboard),
+            "superset": ("Apache Superset over MariaDB: the raw rows beside the rollups, and shopstream's board",
+                         section_superset)}
 
 
 def render():

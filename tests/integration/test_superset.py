@@ -1,0 +1,229 @@
+"""The original's last step for real: Apache Superset (the stack's, scripts/stack up superset)
+over a MariaDB store that the real `shopstream process` filled from Kafka with the 10K sample.
+The bundle is imported with scripts/superset (first through Superset's own `superset
+import-dashboards`, then again through its REST API and the command once more), the dashboard is
+opened tab by tab in headless Chromium (tests/browser/superset_dashboard.mjs), every chart must
+draw, the revenue it shows must equal the sample's revenue computed here from the CSV, and the
+re-imports must update in place and duplicate nothing.
+Skipped with SHOPSTREAM_SUPERSET=off (scripts/run-tests then leaves Superset alone).
+SHOPSTREAM_UPDATE_SCREENSHOT=1 rewrites docs/superset.png."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+
+import pytest
+
+from conftest import REPO, run
+from dashboard_support import MysqlDatabase
+
+sys.path.insert(0, str(REPO / "superset" / "tool"))
+import bundle  # noqa: E402
+from client import Client, SupersetError  # noqa: E402
+from store import parse_store  # noqa: E402
+
+pytestmark = pytest.mark.skipif(os.environ.get("SHOPSTREAM_SUPERSET", "on") == "off",
+                                reason="SHOPSTREAM_SUPERSET=off")
+
+SUPERSET_URL = f"http://127.0.0.1:{os.environ.get('STACK_SUPERSET_PORT', '8089')}"
+SUPERSET_HOME = REPO / ".cache" / "run" / "superset"
+SCRIPT = REPO / "scripts" / "superset"
+BROWSER = REPO / "tests" / "browser" / "superset_dashboard.mjs"
+TABS = {"overview": 10, "products": 7, "funnel": 2, "original": 10}
+
+
+def superset_password():
+    return (SUPERSET_HOME / "admin-password").read_text().strip()
+
+
+@pytest.fixture(scope="module")
+def superset():
+    """The stack's Superset, started if needed (scripts/run-tests normally has)."""
+    r = run([str(REPO / "scripts" / "stack"), "up", "superset"], timeout=1200)
+    assert r.returncode == 0, r.stdout + r.stderr
+    client = Client(SUPERSET_URL)
+    client.login("admin", superset_password())
+    return client
+
+
+@pytest.fixture(scope="module")
+def store(shopstream_bin, sample_zip, superset, tmp_path_factory):
+    """A fresh MariaDB database that `shopstream process` filled from a fresh Kafka topic with the
+    10K sample at its original times; the Superset objects imported for it are deleted after."""
+    database = MysqlDatabase("superset")
+    topic = f"superset-{os.getpid()}-{int(time.time())}"
+    raw = tmp_path_factory.mktemp("superset") / "raw.db"
+    try:
+        r = run([shopstream_bin, "produce", "-i", sample_zip, "--to", f"kafka://127.0.0.1:9092/{topic}",
+                 "--speedup", "100000000"], env=database.env)
+        assert r.returncode == 0, r.stderr
+        r = run([shopstream_bin, "process", "--from", f"kafka://127.0.0.1:9092/{topic}", "--group", topic,
+                 "--raw", f"sqlite://{raw}", "--processed", database.uri, "--idle-exit", "3"], env=database.env)
+        assert r.returncode == 0, r.stderr
+        yield database
+    finally:
+        try:
+            delete_imported(superset, database)
+        finally:
+            database.drop()
+
+
+def import_dashboard(database, *extra):
+    r = run([sys.executable, str(SCRIPT), "import", "--store", database.uri, *extra], env=database.env,
+            timeout=900)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return r.stdout
+
+
+def imported(client, database):
+    """The Superset objects of the store's dashboard, found by the uuids the bundle gives them,
+    and everything else that names the same connection, dashboard slug or charts."""
+    files = bundle.load()
+    key = parse_store(database.uri, environ=database.env).key()
+    uuids = {}
+    for path, text in files.items():
+        kind = path.split("/")[0]
+        for line in text.splitlines():
+            if line.startswith("uuid: "):
+                uuids.setdefault(kind, []).append(bundle.derived_uuid(line[6:].strip(), key))
+    found = {kind: [client.find(kind[:-1], "uuid", u, ("id",)) for u in uuids[kind]]
+             for kind in ("dashboards", "charts", "datasets", "databases")}
+    for kind, hits in found.items():
+        assert all(len(h) == 1 for h in hits), f"{kind}: {[len(h) for h in hits]} objects per uuid"
+    ids = {kind: [h[0]["id"] for h in hits] for kind, hits in found.items()}
+    database_id = ids["databases"][0]
+    ids["datasets_of_connection"] = [d["id"] for d in client.find("dataset", "database", database_id,
+                                                                          opr="rel_o_m")]
+    ids["charts_of_datasets"] = [c["id"] for d in ids["datasets_of_connection"]
+                                 for c in client.find("chart", "datasource_id", d)]
+    store = parse_store(database.uri, environ=database.env)
+    ids["dashboards_with_slug"] = [d["id"] for d in client.find("dashboard", "slug", bundle.slug(store))]
+    dashboard = client.json("GET", f"/api/v1/dashboard/{ids['dashboards'][0]}")["result"]
+    ids["charts_on_dashboard"] = [c["id"] for c in
+                                  client.json("GET", f"/api/v1/dashboard/{dashboard['id']}/charts")["result"]]
+    return ids, dashboard
+
+
+def delete_imported(client, database):
+    try:
+        ids, _ = imported(client, database)
+    except (AssertionError, KeyError, IndexError, SupersetError):
+        return  # nothing (complete) was imported
+    rison = lambda values: "!(" + ",".join(str(v) for v in values) + ")"  # noqa: E731
+    client.json("DELETE", f"/api/v1/dashboard/{ids['dashboards'][0]}")
+    client.json("DELETE", f"/api/v1/chart/?q={rison(ids['charts'])}")
+    client.json("DELETE", f"/api/v1/dataset/?q={rison(ids['datasets'])}")
+    client.json("DELETE", f"/api/v1/database/{ids['databases'][0]}")
+
+
+def sample_revenue(sample_rows):
+    """The sample's purchase revenue from the CSV, in cents (no shopstream code)."""
+    return sum(round(float(r["price"]) * 100) for r in sample_rows if r["event_type"] == "purchase")
+
+
+def open_dashboard(dashboard_url, screenshot=None):
+    env = dict(os.environ, SUPERSET_PASSWORD=superset_password(), SUPERSET_USER="admin")
+    args = ["node", str(BROWSER), SUPERSET_URL, dashboard_url, "--timeout", "180"]
+    if screenshot:
+        args += ["--screenshot", str(screenshot)]
+    r = subprocess.run(args, env=env, capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def test_import_with_supersets_own_command_then_every_chart_draws(superset, store, sample_rows):
+    out = import_dashboard(store, "--superset-home", str(SUPERSET_HOME))
+    assert "imported the dashboard" in out
+    ids, dashboard = imported(superset, store)
+    assert len(ids["charts"]) == sum(TABS.values())
+    assert json.loads(dashboard["json_metadata"])["refresh_frequency"] == 10
+
+    screenshot = REPO / "docs" / "superset.png" if os.environ.get("SHOPSTREAM_UPDATE_SCREENSHOT") == "1" else None
+    seen = open_dashboard(dashboard["url"], screenshot)
+    page_errors = [e for e in seen["consoleErrors"] if e.startswith("page error")]
+    assert not page_errors, page_errors
+    tabs = {t["tab"]: t for t in seen["tabs"] if t["round"] == 0}
+    assert set(tabs) == set(TABS), list(tabs)
+    for tab, expected in TABS.items():
+        charts = tabs[tab]["charts"]
+        assert tabs[tab]["settled"], f"{tab}: still loading after 180 s: {charts}"
+        assert len(charts) == expected, f"{tab}: {len(charts)} charts, expected {expected}"
+        failed = [(c["name"], c["state"], c["message"]) for c in charts if c["state"] != "drawn"]
+        assert not failed, f"{tab}: {failed}"
+        bad = [r for r in tabs[tab]["requests"] if r["status"] != 200]
+        assert not bad, f"{tab}: chart data requests failed: {bad}"
+
+    cents = sample_revenue(sample_rows)
+    assert cents == 4198974  # the seed's figure for the sample: 41,989.74
+    expected_text = f"{cents // 100:,}.{cents % 100:02d}"
+    numbers = {c["name"]: c["number"] for t in tabs.values() for c in t["charts"] if c["number"]}
+    assert numbers["Revenue"] == expected_text, numbers
+    assert numbers["Revenue (operations)"] == expected_text, numbers
+    assert numbers["Events"] == numbers["Events (operations)"] == f"{len(sample_rows):,}", numbers
+    purchases = sum(1 for r in sample_rows if r["event_type"] == "purchase")
+    assert numbers["Purchases"] == numbers["Purchases (operations)"] == f"{purchases:,}", numbers
+
+
+def test_reimport_updates_in_place_and_duplicates_nothing(superset, store):
+    before, _ = imported(superset, store)
+    assert len(before["dashboards_with_slug"]) == 1
+    assert sorted(before["charts_on_dashboard"]) == sorted(before["charts"])
+    assert sorted(before["datasets_of_connection"]) == sorted(before["datasets"])
+    assert sorted(before["charts_of_datasets"]) == sorted(before["charts"])
+
+    # A chart changed in Superset is put back by the next import through the API.
+    chart_id = before["charts"][0]
+    original = superset.json("GET", f"/api/v1/chart/{chart_id}")["result"]["slice_name"]
+    superset.json("PUT", f"/api/v1/chart/{chart_id}", {"slice_name": "changed by the test"})
+    import_dashboard(store)
+    assert superset.json("GET", f"/api/v1/chart/{chart_id}")["result"]["slice_name"] == original
+    import_dashboard(store, "--superset-home", str(SUPERSET_HOME))
+
+    after, _ = imported(superset, store)
+    assert after == before
+
+
+def test_export_writes_back_what_was_imported(superset, store, tmp_path):
+    """scripts/superset export (how a change made in Superset's UI goes back into the bundle):
+    right after an import it must give back the committed files unchanged."""
+    copy = tmp_path / "bundle"
+    shutil.copytree(bundle.BUNDLE, copy)
+    r = run([sys.executable, str(SCRIPT), "export", "--store", store.uri, "--bundle", str(copy)], env=store.env)
+    assert r.returncode == 0, r.stderr
+    diff = subprocess.run(["diff", "-r", str(bundle.BUNDLE), str(copy)], capture_output=True, text=True).stdout
+    assert diff == "", diff[:3000]
+    assert "0 files" in r.stdout, r.stdout
+
+
+def test_import_errors_say_what_is_wrong(store, tmp_path):
+    def fails(args, env, code, words):
+        r = run([sys.executable, str(SCRIPT), *args], env=env, timeout=300)
+        assert r.returncode == code, (r.returncode, r.stdout, r.stderr)
+        assert words in r.stderr, r.stderr
+
+    env = store.env
+    fails(["import", "--store", "kafka://127.0.0.1:9092/t"], env, 2, "mysql:// URI")
+    fails(["import", "--store", "mysql://admin:secret@127.0.0.1:3306/e.operations"], env, 2, "password in the")
+    fails(["import", "--store", "mysql://admin@127.0.0.1:3306/ecommerce"], env, 2, "names no table")
+    no_password = {k: v for k, v in env.items() if k not in ("SHOPSTREAM_MYSQL_OPTION_FILE",
+                                                              "SHOPSTREAM_MYSQL_PASSWORD")}
+    fails(["import", "--store", store.uri], no_password, 2, "no MySQL password")
+    fails(["import", "--store", store.uri, "--superset-url", "http://127.0.0.1:9"], env, 1, "cannot reach Superset")
+    wrong = dict(env, SHOPSTREAM_SUPERSET_PASSWORD="not-the-password")
+    fails(["import", "--store", store.uri], wrong, 1, "refused the login")
+    assert run([sys.executable, str(SCRIPT), "import", "--help"]).returncode == 0
+    zipped = tmp_path / "bundle.zip"
+    r = run([sys.executable, str(SCRIPT), "zip", "--store", store.uri, "-o", str(zipped), "--refresh", "30"],
+            env=env)
+    assert r.returncode == 0, r.stderr
+    password = parse_store(store.uri, environ=env).password
+    with zipfile.ZipFile(zipped) as z:
+        names = z.namelist()
+        texts = [z.read(name).decode() for name in names]
+    assert len(names) == len(bundle.load()) and all(name.startswith(bundle.TOP + "/") for name in names)
+    assert not any(password in t for t in texts)
+    dashboard = next(t for n, t in zip(names, texts) if n.endswith(bundle.DASHBOARD_FILE))
+    assert "\n  refresh_frequency: 30\n" in dashboard
