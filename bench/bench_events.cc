@@ -2,13 +2,13 @@
 
 #include <exception>
 
+#include "csv/csv_event_reader.h"
 #include "event/uuid.h"
-#include "source/csv_event_reader.h"
 
 namespace shopstream::bench {
 
 Result<std::vector<Event>> LoadEvents(const std::string& csv_path, size_t count) {
-  auto reader = source::CsvEventReader::Open(csv_path, {.strict = true});
+  auto reader = csv::CsvEventReader::Open(csv_path, {.strict = true});
   if (!reader.ok()) return reader.status();
   Uuid1Generator ids;
   std::vector<Event> events;

@@ -4,10 +4,10 @@
 
 #include <cstdlib>
 
+#include "csv/csv_event_reader.h"
 #include "event/clean.h"
 #include "event/json_codec.h"
 #include "event/uuid.h"
-#include "source/csv_event_reader.h"
 
 namespace shopstream {
 namespace {
@@ -15,7 +15,7 @@ namespace {
 const std::vector<std::string>& SampleMessages() {
   static const std::vector<std::string> messages = [] {
     const char* path = std::getenv("SHOPSTREAM_SAMPLE_ZIP");
-    auto reader = source::CsvEventReader::Open(path ? path : SHOPSTREAM_SAMPLE_ZIP);
+    auto reader = csv::CsvEventReader::Open(path ? path : SHOPSTREAM_SAMPLE_ZIP);
     if (!reader.ok()) {
       std::fprintf(stderr, "%s\n", reader.status().ToString().c_str());
       std::exit(2);

@@ -7,10 +7,10 @@
 #include <cstring>
 #include <string>
 
-#include "source/csv_reader.h"
-#include "source/generator.h"
+#include "csv/csv_reader.h"
+#include "generate/generator.h"
 
-namespace shopstream::source {
+namespace shopstream::csv {
 namespace {
 
 constexpr uint64_t kRows = 200000;  // ~27 MB of CSV: larger than the caches, like a real file
@@ -125,6 +125,6 @@ void BM_Generate(benchmark::State& state) {
 BENCHMARK(BM_Generate)->Unit(benchmark::kMillisecond);
 
 }  // namespace
-}  // namespace shopstream::source
+}  // namespace shopstream::csv
 
 BENCHMARK_MAIN();

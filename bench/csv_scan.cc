@@ -3,7 +3,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "source/csv_event_reader.h"
+#include "csv/csv_event_reader.h"
 
 int main(int argc, char** argv) {
   if (argc != 2) {
@@ -11,7 +11,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const auto start = std::chrono::steady_clock::now();
-  auto reader = shopstream::source::CsvEventReader::Open(argv[1]);
+  auto reader = shopstream::csv::CsvEventReader::Open(argv[1]);
   if (!reader.ok()) {
     std::fprintf(stderr, "%s\n", reader.status().ToString().c_str());
     return 2;

@@ -4,7 +4,7 @@
 //
 // Input: byte 0 picks the chunk size (bits 0-2) and whether the header is given (bit 3; without
 // it the input must bring its own); the rest is the file.
-#include "source/csv_event_reader.h"
+#include "csv/csv_event_reader.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -31,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         "user_session\n";
   }
   file.append(reinterpret_cast<const char*>(data) + 1, size - 1);
-  auto reader = source::CsvEventReader::FromSource(
+  auto reader = csv::CsvEventReader::FromSource(
       std::make_unique<fuzz::ChunkedSource>(file, fuzz::ChunkSizeFor(flags)));
   if (!reader.ok()) return 0;
   Event event;

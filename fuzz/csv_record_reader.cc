@@ -5,7 +5,7 @@
 //
 // Input: byte 0 picks the options (bits 0-2 the chunk size, bit 3 headerless, bits 4-5 the
 // record limit, bits 6-7 the headerless width); the rest is the file.
-#include "source/csv_record_reader.h"
+#include "csv/csv_record_reader.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -20,14 +20,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint8_t flags = data[0];
   std::string_view file(reinterpret_cast<const char*>(data) + 1, size - 1);
 
-  source::CsvReaderOptions options;
+  csv::CsvReaderOptions options;
   static constexpr size_t kLimits[] = {8, 64, 1024, 1 << 20};
   options.max_record_bytes = kLimits[(flags >> 4) & 3];
   if (flags & 8) {
     options.headerless_fields = 1 + (flags >> 6) * 3;  // 1, 4, 7 or 10
     options.start_offset = 1000;
   }
-  auto reader = source::CsvRecordReader::FromSource(
+  auto reader = csv::CsvRecordReader::FromSource(
       std::make_unique<fuzz::ChunkedSource>(file, fuzz::ChunkSizeFor(flags)), options);
   if (!reader.ok()) return 0;
   const size_t width =
@@ -35,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Each call consumes at least one byte or ends the data: more calls than bytes is a hang.
   for (size_t calls = 0;; ++calls) {
     if (calls > file.size() + 2) fuzz::Fail("Next() makes no progress");
-    source::CsvRecord record;
+    csv::CsvRecord record;
     Result<bool> got = (*reader)->Next(&record);
     if (!got.ok()) {
       if (got.status().code() != StatusCode::kCorruption) break;

@@ -8,11 +8,11 @@
 #include <string>
 #include <string_view>
 
-#include "source/byte_source.h"
+#include "csv/byte_source.h"
 
 namespace shopstream::fuzz {
 
-class ChunkedSource final : public source::ByteSource {
+class ChunkedSource final : public csv::ByteSource {
  public:
   ChunkedSource(std::string_view data, size_t chunk)
       : data_(data), chunk_(std::max<size_t>(chunk, 1)) {}

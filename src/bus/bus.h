@@ -10,12 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "common/offsets.h"
 #include "common/status.h"
 
 namespace shopstream {
-
-// Next offset to read, per partition of one stream.
-using OffsetMap = std::map<int32_t, int64_t>;
 
 struct Message {
   int32_t partition = 0;

@@ -132,13 +132,13 @@ std::string ProcessorStatusLine::operator()() {
 }
 
 Result<std::unique_ptr<CsvFeed>> CsvFeed::Open(const std::string& path, bool strict) {
-  auto reader = source::CsvEventReader::Open(path, {.strict = strict});
+  auto reader = csv::CsvEventReader::Open(path, {.strict = strict});
   if (!reader.ok()) return reader.status();
   return std::unique_ptr<CsvFeed>(new CsvFeed(path, strict, std::move(reader).value()));
 }
 
 Status CsvFeed::Rewind() {
-  auto reader = source::CsvEventReader::Open(path_, {.strict = strict_});
+  auto reader = csv::CsvEventReader::Open(path_, {.strict = strict_});
   if (!reader.ok()) return reader.status();
   reader_ = std::move(reader).value();
   return Status::Ok();

@@ -10,9 +10,9 @@
 #include <thread>
 
 #include "common/status.h"
+#include "csv/csv_event_reader.h"
 #include "pipeline/processor.h"
 #include "pipeline/replay.h"
-#include "source/csv_event_reader.h"
 
 namespace shopstream::cli {
 
@@ -63,14 +63,14 @@ class CsvFeed : public EventFeed {
   static Result<std::unique_ptr<CsvFeed>> Open(const std::string& path, bool strict);
   Result<bool> Next(Event* out) override { return reader_->Next(out); }
   Status Rewind() override;
-  const source::CsvEventReader& reader() const { return *reader_; }
+  const csv::CsvEventReader& reader() const { return *reader_; }
 
  private:
-  CsvFeed(std::string path, bool strict, std::unique_ptr<source::CsvEventReader> reader)
+  CsvFeed(std::string path, bool strict, std::unique_ptr<csv::CsvEventReader> reader)
       : path_(std::move(path)), strict_(strict), reader_(std::move(reader)) {}
   std::string path_;
   bool strict_;
-  std::unique_ptr<source::CsvEventReader> reader_;
+  std::unique_ptr<csv::CsvEventReader> reader_;
 };
 
 // Turns an input problem into the command's exit: code 2 and one line naming the input.

@@ -4,8 +4,8 @@
 
 #include "common/log.h"
 #include "common/progress.h"
-#include "source/byte_sink.h"
-#include "source/generator.h"
+#include "csv/byte_sink.h"
+#include "generate/generator.h"
 
 namespace shopstream::cli {
 
@@ -18,16 +18,16 @@ Result<std::string> EnsureDemoData(const std::string& data_dir, int64_t rows, ui
 
   // Written under a temporary name and renamed, so an interrupted run never leaves half a file.
   const fs::path partial = path.string() + ".partial";
-  auto sink = source::OpenByteSink(partial.string());
+  auto sink = csv::OpenByteSink(partial.string());
   if (!sink.ok()) return sink.status();
   LogInfo("generating " + std::to_string(rows) + " rows of 2019-Nov-shaped data into " +
           path.string());
-  source::GeneratorOptions options;
+  generate::GeneratorOptions options;
   options.rows = static_cast<uint64_t>(rows);
   options.seed = seed;
   ProgressBar bar("generate", options.rows, ProgressUnit::kCount, "rows");
   Status s =
-      source::WriteGeneratedCsv(options, **sink, [&bar](uint64_t done) { bar.Update(done); });
+      generate::WriteGeneratedCsv(options, **sink, [&bar](uint64_t done) { bar.Update(done); });
   bar.Finish();
   if (!s.ok()) return s;
   std::error_code ec;

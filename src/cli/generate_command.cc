@@ -4,8 +4,8 @@
 
 #include "cli/commands.h"
 #include "common/progress.h"
-#include "source/byte_sink.h"
-#include "source/generator.h"
+#include "csv/byte_sink.h"
+#include "generate/generator.h"
 
 namespace shopstream::cli {
 namespace {
@@ -38,7 +38,7 @@ Examples:
 void RegisterGenerateCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand("generate", "Write synthetic 2019-Nov-shaped events (CSV)");
   cmd->footer(kDescription);
-  auto options = std::make_shared<source::GeneratorOptions>();
+  auto options = std::make_shared<generate::GeneratorOptions>();
   auto output = std::make_shared<std::string>();
   cmd->add_option("--rows,-n", options->rows, "Number of events (rows) to write")
       ->required()
@@ -48,13 +48,13 @@ void RegisterGenerateCommand(CLI::App& app) {
   cmd->add_option("-o,--output", *output, "Output file (.csv or .csv.gz), or - for stdout")
       ->required();
   cmd->callback([options, output] {
-    auto sink = source::OpenByteSink(*output);
+    auto sink = csv::OpenByteSink(*output);
     if (!sink.ok()) throw CommandExit(kExitBadInput, sink.status().message());
     ProgressBar bar(
         "generate", options->rows, ProgressUnit::kCount, "rows",
         ::isatty(STDERR_FILENO) == 1 && (*output != "-" || ::isatty(STDOUT_FILENO) == 0));
     Status s =
-        source::WriteGeneratedCsv(*options, **sink, [&bar](uint64_t done) { bar.Update(done); });
+        generate::WriteGeneratedCsv(*options, **sink, [&bar](uint64_t done) { bar.Update(done); });
     bar.Finish();
     if (!s.ok()) throw CommandExit(kExitBadInput, s.message());
   });

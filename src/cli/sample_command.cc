@@ -7,7 +7,7 @@
 #include "cli/commands.h"
 #include "common/log.h"
 #include "common/progress.h"
-#include "source/sampler.h"
+#include "sample/sampler.h"
 
 namespace shopstream::cli {
 namespace {
@@ -37,7 +37,7 @@ Examples:
 void RegisterSampleCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand("sample", "Stratified sampling of a large CSV (PySpark sampleBy)");
   cmd->footer(kDescription);
-  auto options = std::make_shared<source::SampleOptions>();
+  auto options = std::make_shared<sample::SampleOptions>();
   auto fraction = std::make_shared<double>(-1);
   auto fractions = std::make_shared<std::string>();
   cmd->add_option("-i,--input", options->input, "Input file (.csv, .csv.gz, .zip)")->required();
@@ -60,14 +60,14 @@ void RegisterSampleCommand(CLI::App& app) {
     if (one->count() > 0) {
       options->fraction = *fraction;
     } else {
-      auto parsed = source::ParseFractions(*fractions);
+      auto parsed = sample::ParseFractions(*fractions);
       if (!parsed.ok()) throw CommandExit(kExitBadInput, "sample: " + parsed.status().message());
       options->fractions = std::move(parsed).value();
     }
     bool show =
         ::isatty(STDERR_FILENO) == 1 && (options->output != "-" || !::isatty(STDOUT_FILENO));
     ProgressBar bar("sample", 0, ProgressUnit::kBytes, "", show);
-    auto stats = source::RunSample(*options, [&bar](uint64_t done, uint64_t total) {
+    auto stats = sample::RunSample(*options, [&bar](uint64_t done, uint64_t total) {
       bar.set_total(total);
       bar.Update(done);
     });

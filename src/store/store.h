@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "bus/bus.h"
+#include "common/offsets.h"
 #include "common/status.h"
 #include "event/event.h"
 
