@@ -333,7 +333,8 @@ Status Archiver::Run(const std::atomic<bool>& stop) {
       counters_.lag = source_.Lag();
     }
     if (Status s = CommitDue(stop, false); !s.ok()) return stop ? Status::Ok() : s;
-    if (options_.idle_exit.count() > 0 && Clock::now() - last_activity >= options_.idle_exit) {
+    if (polled.value().empty() && options_.idle_exit.count() > 0 &&
+        Clock::now() - last_activity >= options_.idle_exit) {
       LogInfo("nothing new for " + std::to_string(options_.idle_exit.count()) +
               " ms, committing and stopping (--idle-exit)");
       break;

@@ -21,11 +21,14 @@ const std::set<std::string, std::less<>> kPermanentExceptions = {
     "PathIsNotEmptyDirectoryException",
 };
 
-std::string PercentEncodePath(const std::string& path) {
+// Percent-encodes all but unreserved characters, '/' and, in a path (not in a query value,
+// where it would end the key), '='.
+std::string PercentEncode(const std::string& text, bool in_path = true) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
-  for (unsigned char c : path) {
-    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~' || c == '=') {
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~' ||
+        (c == '=' && in_path)) {
       out += static_cast<char>(c);
     } else {
       out += '%';
@@ -108,7 +111,7 @@ class WebHdfsDestination final : public Destination {
   }
 
   Status Rename(const std::string& from, const std::string& to) override {
-    auto r = Call("PUT", from, "RENAME", "&destination=" + PercentEncodePath(Abs(to)));
+    auto r = Call("PUT", from, "RENAME", "&destination=" + PercentEncode(Abs(to), false));
     if (!r.ok()) return r.status();
     if (Status s = Expect(*r, 200, "renaming " + Abs(from)); !s.ok()) return s;
     if (Boolean(r->body)) return Status::Ok();
@@ -149,8 +152,8 @@ class WebHdfsDestination final : public Destination {
   // One request to the NameNode: /webhdfs/v1/ABS?op=OP&user.name=USER EXTRA.
   Result<Reply> Call(const char* method, const std::string& path, const char* op,
                      const std::string& extra = "") {
-    std::string target = "/webhdfs/v1" + PercentEncodePath(Abs(path)) + "?op=" + op +
-                         "&user.name=" + PercentEncodePath(user_) + extra;
+    std::string target = "/webhdfs/v1" + PercentEncode(Abs(path)) + "?op=" + op +
+                         "&user.name=" + PercentEncode(user_, false) + extra;
     httplib::Client client(host_, port_);
     Configure(client);
     httplib::Result res = std::string_view(method) == "GET"      ? client.Get(target)
