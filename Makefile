@@ -12,14 +12,14 @@ deps:
 	@scripts/install-deps
 
 build: deps
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSHOPSTREAM_BENCHMARKS=ON
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSHOPSTREAM_BENCHMARKS=ON -DSHOPSTREAM_PARQUET=ON
 	cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
 	$(BUILD)/src/cli/shopstream demo $(DEMO_ARGS)
 
 test: deps
-	cmake -S . -B $(TEST_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSHOPSTREAM_SANITIZE=ON -DSHOPSTREAM_BENCHMARKS=OFF
+	cmake -S . -B $(TEST_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSHOPSTREAM_SANITIZE=ON -DSHOPSTREAM_BENCHMARKS=OFF -DSHOPSTREAM_PARQUET=ON
 	cmake --build $(TEST_BUILD) -j $(JOBS)
 	scripts/run-tests $(TEST_BUILD)
 
