@@ -266,6 +266,7 @@ OffsetMap Archiver::Recover(const std::vector<int32_t>& partitions, const std::a
     LogInfo(what);
   }
   if (!s.ok() && listener_failure_.ok()) listener_failure_ = s;
+  recovered_ = true;
   return resume;
 }
 
@@ -316,6 +317,10 @@ Status Archiver::Run(const std::atomic<bool>& stop) {
     }
     auto polled = source_.Poll(options_.max_batch, wait);
     if (!listener_failure_.ok()) return stop ? Status::Ok() : listener_failure_;
+    // Time spent waiting out an outage (in a commit or in the listener's recovery) is not
+    // idle time: only polls that keep coming back empty count towards --idle-exit.
+    bool busy = recovered_;
+    recovered_ = false;
     if (!polled.ok()) {
       if (!polled.status().retryable()) return polled.status();
       counters_.retries++;
@@ -329,12 +334,13 @@ Status Archiver::Run(const std::atomic<bool>& stop) {
     }
     counters_.consumed += static_cast<int64_t>(polled.value().size());
     if (!polled.value().empty()) {
-      last_activity = Clock::now();
+      busy = true;
       counters_.lag = source_.Lag();
     }
+    const int64_t files_before = counters_.files;
     if (Status s = CommitDue(stop, false); !s.ok()) return stop ? Status::Ok() : s;
-    if (polled.value().empty() && options_.idle_exit.count() > 0 &&
-        Clock::now() - last_activity >= options_.idle_exit) {
+    if (busy || counters_.files != files_before) last_activity = Clock::now();
+    if (options_.idle_exit.count() > 0 && Clock::now() - last_activity >= options_.idle_exit) {
       LogInfo("nothing new for " + std::to_string(options_.idle_exit.count()) +
               " ms, committing and stopping (--idle-exit)");
       break;

@@ -93,6 +93,7 @@ class Archiver {
   std::map<int32_t, int64_t> next_offset_;  // per assigned partition, once known
   std::set<std::string> made_dirs_;
   Status listener_failure_;  // a failure inside the assignment listener, returned by Run()
+  bool recovered_ = false;   // the listener ran during the last poll
 };
 
 }  // namespace shopstream::archive

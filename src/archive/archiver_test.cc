@@ -26,6 +26,7 @@ class FakeSource : public MessageSource {
       OffsetMap resume = listener_(all);
       for (int32_t p : all) next_[p] = resume.count(p) ? resume[p] : 0;
       assigned_ = true;
+      if (empty_poll_after_assignment) return std::vector<Message>{};  // as Kafka's first fetch
     }
     std::vector<Message> out;
     // A few messages of each partition in turn, as a consumer of several partitions sees them.
@@ -42,6 +43,7 @@ class FakeSource : public MessageSource {
     return out;
   }
   std::string stream_name() const override { return "fake"; }
+  bool empty_poll_after_assignment = false;
 
  private:
   std::map<int32_t, std::vector<std::string>> partitions_;
@@ -288,6 +290,21 @@ TEST(Archiver, OutagesAreWaitedOut) {
   ASSERT_TRUE(archiver.Run(stop).ok());
   ExpectEachOnce(dest, "after an outage");
   EXPECT_GE(archiver.counters().retries, 25);
+}
+
+TEST(Archiver, AnOutageLongerThanTheIdleLimitIsNotIdleness) {
+  MemoryDestination dest;
+  dest.outage = 8;  // the listing at assignment fails for longer than --idle-exit
+  FakeSource source(Bus());
+  source.empty_poll_after_assignment = true;
+  TextFormat format;
+  ArchiverOptions options = Options();
+  options.idle_exit = std::chrono::milliseconds(50);
+  options.max_backoff = std::chrono::milliseconds(20);
+  Archiver archiver(source, dest, format, options);
+  std::atomic<bool> stop{false};
+  ASSERT_TRUE(archiver.Run(stop).ok());
+  ExpectEachOnce(dest, "after an outage longer than the idle limit");
 }
 
 TEST(Archiver, ResumesWhereTheFilesEnd) {
