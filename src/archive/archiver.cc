@@ -14,7 +14,7 @@ namespace shopstream::archive {
 using std::chrono::milliseconds;
 
 struct Archiver::Group {
-  std::unique_ptr<EventFileBuilder> events;       // in event_date=... folders
+  std::unique_ptr<EventFileBuilder> events;        // in event_date=... folders
   std::unique_ptr<DeadLetterFileBuilder> letters;  // in _dead_letters
   int64_t rows = 0;
 };
@@ -38,12 +38,11 @@ std::string Range(int32_t partition, int64_t first, int64_t last) {
 
 // The reason a decoded event cannot be archived as one, or "".
 std::string NotUtf8(const Event& e) {
-  for (const auto& [name, text] :
-       {std::pair<const char*, const std::string*>{"id", &e.id},
-        {"event_type", &e.event_type},
-        {"category_code", e.category_code ? &*e.category_code : nullptr},
-        {"brand", e.brand ? &*e.brand : nullptr},
-        {"user_session", e.user_session ? &*e.user_session : nullptr}}) {
+  for (const auto& [name, text] : {std::pair<const char*, const std::string*>{"id", &e.id},
+                                   {"event_type", &e.event_type},
+                                   {"category_code", e.category_code ? &*e.category_code : nullptr},
+                                   {"brand", e.brand ? &*e.brand : nullptr},
+                                   {"user_session", e.user_session ? &*e.user_session : nullptr}}) {
     if (text && !IsValidUtf8(*text)) return std::string(name) + " is not valid UTF-8";
   }
   return "";
@@ -91,7 +90,7 @@ Status Archiver::Add(Message& m) {
   // Offsets of a partition only grow: what is below was archived or is held already.
   auto open = open_.find(m.partition);
   auto known = next_offset_.find(m.partition);
-  const int64_t expected_min = open != open_.end()         ? open->second->last + 1
+  const int64_t expected_min = open != open_.end()           ? open->second->last + 1
                                : known != next_offset_.end() ? known->second
                                                              : 0;
   if (m.offset < expected_min) {
@@ -207,8 +206,7 @@ void Archiver::Drop(int32_t partition) {
   auto it = open_.find(partition);
   if (it != open_.end()) {
     counters_.open_rows -= it->second->messages;
-    LogInfo("dropping what was read of " +
-            Range(partition, it->second->first, it->second->last) +
+    LogInfo("dropping what was read of " + Range(partition, it->second->first, it->second->last) +
             " and not yet archived (partition reassigned; it is read again)");
     open_.erase(it);
   }

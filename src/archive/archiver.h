@@ -33,10 +33,10 @@
 namespace shopstream::archive {
 
 struct ArchiverOptions {
-  int64_t roll_rows = 500'000;                     // messages of one epoch (all its files)
-  std::chrono::milliseconds roll_after{300'000};   // age of an epoch's first message
-  size_t max_batch = 20'000;                       // messages per poll
-  std::chrono::milliseconds idle_exit{0};          // 0: run until stopped
+  int64_t roll_rows = 500'000;                    // messages of one epoch (all its files)
+  std::chrono::milliseconds roll_after{300'000};  // age of an epoch's first message
+  size_t max_batch = 20'000;                      // messages per poll
+  std::chrono::milliseconds idle_exit{0};         // 0: run until stopped
   std::chrono::milliseconds max_backoff{10'000};
 };
 

@@ -219,7 +219,8 @@ void ExpectEachOnce(const MemoryDestination& d, const std::string& when) {
   size_t expected = 0;
   for (const auto& [p, messages] : bus) {
     for (int64_t o = 0; o < std::ssize(messages); ++o) {
-      EXPECT_EQ(rows.count[std::make_pair(static_cast<int>(p), o)], 1) << "partition " << p << " offset " << o << " " << when;
+      EXPECT_EQ(rows.count[std::make_pair(static_cast<int>(p), o)], 1)
+          << "partition " << p << " offset " << o << " " << when;
       ++expected;
     }
   }

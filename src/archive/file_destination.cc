@@ -23,7 +23,8 @@ Status Errno(const std::string& what, const std::string& path, int err) {
 
 class FileDestination final : public Destination {
  public:
-  FileDestination(std::string root, std::string uri) : root_(std::move(root)), uri_(std::move(uri)) {}
+  FileDestination(std::string root, std::string uri)
+      : root_(std::move(root)), uri_(std::move(uri)) {}
 
   Status MakeDirs(const std::string& dir) override {
     std::error_code ec;
@@ -84,7 +85,8 @@ class FileDestination final : public Destination {
   }
 
   Status Delete(const std::string& path) override {
-    if (unlink(Path(path).c_str()) != 0 && errno != ENOENT) return Errno("deleting", Path(path), errno);
+    if (unlink(Path(path).c_str()) != 0 && errno != ENOENT)
+      return Errno("deleting", Path(path), errno);
     return Status::Ok();
   }
 

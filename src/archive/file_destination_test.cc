@@ -16,8 +16,8 @@ namespace {
 class FileDestinationTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = std::filesystem::temp_directory_path() /
-            ("archive_file_test_" + std::to_string(getpid()));
+    root_ =
+        std::filesystem::temp_directory_path() / ("archive_file_test_" + std::to_string(getpid()));
     std::filesystem::remove_all(root_);
   }
   void TearDown() override { std::filesystem::remove_all(root_); }

@@ -7,8 +7,10 @@ namespace {
 
 TEST(Layout, NamesRoundTrip) {
   FileName n{3, 1000, 1999, 2, 3};
-  EXPECT_EQ(FormatFileName(n, FileState::kFinal), "part-0003-000000001000-000000001999-2of3.parquet");
-  EXPECT_EQ(FormatFileName(n, FileState::kPending), "_part-0003-000000001000-000000001999-2of3.pending");
+  EXPECT_EQ(FormatFileName(n, FileState::kFinal),
+            "part-0003-000000001000-000000001999-2of3.parquet");
+  EXPECT_EQ(FormatFileName(n, FileState::kPending),
+            "_part-0003-000000001000-000000001999-2of3.pending");
   EXPECT_EQ(FormatFileName(n, FileState::kTemp), "_part-0003-000000001000-000000001999-2of3.tmp");
   for (FileState state : {FileState::kTemp, FileState::kPending, FileState::kFinal}) {
     auto parsed = ParseFileName(FormatFileName(n, state));
@@ -23,11 +25,12 @@ TEST(Layout, NamesRoundTrip) {
 
 TEST(Layout, ForeignNamesAreNotOurs) {
   for (const char* name :
-       {"", "part-0001-1-2-1of1", "part-0001-1-2-1of1.csv", "_SUCCESS", ".part-0001-1-2-1of1.parquet",
-        "part-0001-2-1-1of1.parquet", "part-0001-1-2-0of1.parquet", "part-0001-1-2-2of1.parquet",
-        "part-0001-1-2-1of0.parquet", "part-x-1-2-1of1.parquet", "part-0001-1-2.parquet",
-        "part-0001--1-2-1of1.parquet", "part-0001-1-2-1of1-x.parquet", "_part-0001-1-2-1of1.parquet",
-        "part-0001-1-2-1o1.parquet", "part-0001-99999999999999999999-2-1of1.parquet"}) {
+       {"", "part-0001-1-2-1of1", "part-0001-1-2-1of1.csv", "_SUCCESS",
+        ".part-0001-1-2-1of1.parquet", "part-0001-2-1-1of1.parquet", "part-0001-1-2-0of1.parquet",
+        "part-0001-1-2-2of1.parquet", "part-0001-1-2-1of0.parquet", "part-x-1-2-1of1.parquet",
+        "part-0001-1-2.parquet", "part-0001--1-2-1of1.parquet", "part-0001-1-2-1of1-x.parquet",
+        "_part-0001-1-2-1of1.parquet", "part-0001-1-2-1o1.parquet",
+        "part-0001-99999999999999999999-2-1of1.parquet"}) {
     EXPECT_FALSE(ParseFileName(name)) << name;
   }
 }

@@ -13,8 +13,8 @@ Status FromArrow(const arrow::Status& s, const char* what) {
   return Status::Internal(std::string("Parquet: ") + what + ": " + s.ToString());
 }
 
-#define SS_ARROW_RETURN(expr, what)                           \
-  do {                                                        \
+#define SS_ARROW_RETURN(expr, what)                                 \
+  do {                                                              \
     if (Status _s = FromArrow((expr), (what)); !_s.ok()) return _s; \
   } while (0)
 
@@ -135,7 +135,7 @@ class ParquetEventFile final : public EventFileBuilder {
   Status Flush() {
     const int64_t rows = id_.length();
     std::vector<std::shared_ptr<arrow::Array>> columns(12);
-    arrow::ArrayBuilder* builders[] = {&id_,    &time_,  &type_, &product_, &category_, &code_,
+    arrow::ArrayBuilder* builders[] = {&id_,    &time_,  &type_, &product_, &category_,  &code_,
                                        &brand_, &price_, &user_, &session_, &partition_, &offset_};
     for (size_t i = 0; i < columns.size(); ++i) {
       SS_ARROW_RETURN(builders[i]->Finish(&columns[i]), "finishing a column");

@@ -58,20 +58,27 @@ TEST(ParquetFormat, EventsRoundTripWithTheirTypes) {
 
   auto ts = std::static_pointer_cast<arrow::TimestampArray>(table->column(1)->chunk(0));
   EXPECT_EQ(ts->Value(3), 1573200893'000003);
-  auto code = std::static_pointer_cast<arrow::StringArray>(table->GetColumnByName("category_code")->chunk(0));
+  auto code = std::static_pointer_cast<arrow::StringArray>(
+      table->GetColumnByName("category_code")->chunk(0));
   EXPECT_TRUE(code->IsNull(0));
   EXPECT_EQ(code->GetString(1), "electronics.smartphone");
-  auto brand = std::static_pointer_cast<arrow::StringArray>(table->GetColumnByName("brand")->chunk(0));
+  auto brand =
+      std::static_pointer_cast<arrow::StringArray>(table->GetColumnByName("brand")->chunk(0));
   EXPECT_TRUE(brand->IsNull(4));
-  auto price = std::static_pointer_cast<arrow::FloatArray>(table->GetColumnByName("price")->chunk(0));
+  auto price =
+      std::static_pointer_cast<arrow::FloatArray>(table->GetColumnByName("price")->chunk(0));
   EXPECT_FLOAT_EQ(price->Value(0), 489.07f);
-  auto category = std::static_pointer_cast<arrow::Int64Array>(table->GetColumnByName("category_id")->chunk(0));
+  auto category =
+      std::static_pointer_cast<arrow::Int64Array>(table->GetColumnByName("category_id")->chunk(0));
   EXPECT_EQ(category->Value(0), 2053013555631882655);
-  auto offset = std::static_pointer_cast<arrow::Int64Array>(table->GetColumnByName("bus_offset")->chunk(0));
-  auto partition = std::static_pointer_cast<arrow::Int32Array>(table->GetColumnByName("bus_partition")->chunk(0));
+  auto offset =
+      std::static_pointer_cast<arrow::Int64Array>(table->GetColumnByName("bus_offset")->chunk(0));
+  auto partition = std::static_pointer_cast<arrow::Int32Array>(
+      table->GetColumnByName("bus_partition")->chunk(0));
   EXPECT_EQ(offset->Value(9), 109);
   EXPECT_EQ(partition->Value(9), 2);
-  auto type = std::static_pointer_cast<arrow::StringArray>(table->GetColumnByName("event_type")->chunk(0));
+  auto type =
+      std::static_pointer_cast<arrow::StringArray>(table->GetColumnByName("event_type")->chunk(0));
   EXPECT_EQ(type->GetString(1), "cart");
 }
 
@@ -85,9 +92,11 @@ TEST(ParquetFormat, DeadLettersKeepReasonAndBytes) {
   ASSERT_TRUE(bytes.ok());
   auto table = ReadBack(*bytes);
   ASSERT_EQ(table->num_rows(), 1);
-  auto payload = std::static_pointer_cast<arrow::BinaryArray>(table->GetColumnByName("payload")->chunk(0));
+  auto payload =
+      std::static_pointer_cast<arrow::BinaryArray>(table->GetColumnByName("payload")->chunk(0));
   EXPECT_EQ(payload->GetString(0), junk);
-  auto reason = std::static_pointer_cast<arrow::StringArray>(table->GetColumnByName("reason")->chunk(0));
+  auto reason =
+      std::static_pointer_cast<arrow::StringArray>(table->GetColumnByName("reason")->chunk(0));
   EXPECT_EQ(reason->GetString(0), "not JSON");
 }
 
@@ -96,7 +105,8 @@ TEST(ParquetFormat, AnEmptyFileStillHasItsSchemaAndBadOptionsAreRefused) {
   auto bytes = (*format)->NewEventFile()->Finish();
   ASSERT_TRUE(bytes.ok());
   EXPECT_EQ(ReadBack(*bytes)->num_columns(), 12);
-  EXPECT_EQ(MakeParquetFormat({.compression = "lzma"}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(MakeParquetFormat({.compression = "lzma"}).status().code(),
+            StatusCode::kInvalidArgument);
   EXPECT_EQ(MakeParquetFormat({.row_group_rows = 0}).status().code(), StatusCode::kInvalidArgument);
 }
 

@@ -84,10 +84,10 @@ Result<RecoveryPlan> PlanRecovery(int32_t partition, const std::vector<DirListin
   for (size_t i = 0; i < incomplete.size(); ++i) {
     // Only the newest epoch can be cut short: it begins after every complete one.
     if (incomplete_ranges[i].first <= covered_to) {
-      return Status::Corruption("an unfinished epoch at " +
-                                Describe(partition, incomplete_ranges[i].first,
-                                         incomplete_ranges[i].second) +
-                                " overlaps finished ones (was another archive writing here?)");
+      return Status::Corruption(
+          "an unfinished epoch at " +
+          Describe(partition, incomplete_ranges[i].first, incomplete_ranges[i].second) +
+          " overlaps finished ones (was another archive writing here?)");
     }
     for (const auto& [index, entry] : incomplete[i]->by_index) {
       plan.deletes.push_back(

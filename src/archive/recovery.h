@@ -34,7 +34,7 @@ struct RecoveryPlan {
   // One past the last offset of the newest complete epoch; nullopt when none is stored.
   std::optional<int64_t> next_offset;
   std::vector<std::pair<std::string, std::string>> renames;  // pending -> final, as paths
-  std::vector<std::string> deletes;                           // paths
+  std::vector<std::string> deletes;                          // paths
   int64_t complete_epochs = 0;
 };
 

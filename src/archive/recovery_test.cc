@@ -9,7 +9,8 @@
 namespace shopstream::archive {
 namespace {
 
-std::string F(int32_t p, int64_t first, int64_t last, int i, int n, FileState s = FileState::kFinal) {
+std::string F(int32_t p, int64_t first, int64_t last, int i, int n,
+              FileState s = FileState::kFinal) {
   return FormatFileName({p, first, last, i, n}, s);
 }
 
@@ -70,10 +71,9 @@ TEST(Recovery, ContradictionsStopTheArchive) {
   EXPECT_EQ(PlanRecovery(0, {{kDay1, {F(0, 0, 99, 1, 1), F(0, 50, 149, 1, 1)}}}).status().code(),
             StatusCode::kCorruption);
   // The same file number twice.
-  EXPECT_EQ(PlanRecovery(0, {{kDay1, {F(0, 0, 99, 1, 2)}}, {kDay2, {F(0, 0, 99, 1, 2)}}})
-                .status()
-                .code(),
-            StatusCode::kCorruption);
+  EXPECT_EQ(
+      PlanRecovery(0, {{kDay1, {F(0, 0, 99, 1, 2)}}, {kDay2, {F(0, 0, 99, 1, 2)}}}).status().code(),
+      StatusCode::kCorruption);
   // An unfinished epoch below finished ones.
   EXPECT_EQ(
       PlanRecovery(0, {{kDay1, {F(0, 0, 99, 1, 1), F(0, 50, 60, 1, 2, kPending)}}}).status().code(),

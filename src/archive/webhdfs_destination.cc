@@ -14,11 +14,9 @@ namespace {
 // RemoteException classes that no retry will cure; anything else from the server (safe mode,
 // a NameNode that is starting, no DataNode registered yet, a 5xx) is treated as an outage.
 const std::set<std::string, std::less<>> kPermanentExceptions = {
-    "AccessControlException",  "FileAlreadyExistsException",
-    "ParentNotDirectoryException", "IllegalArgumentException",
-    "InvalidPathException",    "UnsupportedOperationException",
-    "SecurityException",       "FileNotFoundException",
-    "PathIsNotEmptyDirectoryException",
+    "AccessControlException",   "FileAlreadyExistsException", "ParentNotDirectoryException",
+    "IllegalArgumentException", "InvalidPathException",       "UnsupportedOperationException",
+    "SecurityException",        "FileNotFoundException",      "PathIsNotEmptyDirectoryException",
 };
 
 // Percent-encodes all but unreserved characters, '/' and, in a path (not in a query value,

@@ -4,8 +4,8 @@
 // tests/integration/test_archive.py.
 #include "archive/webhdfs_destination.h"
 
-#include <gtest/gtest.h>
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -13,8 +13,8 @@
 
 #include <atomic>
 #include <map>
-#include <set>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "archive/destination.h"
@@ -27,9 +27,12 @@ class FakeHdfs {
   FakeHdfs() {
     namenode_port_ = namenode_.bind_to_any_port("127.0.0.1");
     datanode_port_ = datanode_.bind_to_any_port("127.0.0.1");
-    namenode_.Put(R"(/webhdfs/v1(/.*))", [this](const auto& req, auto& res) { NameNode(req, res); });
-    namenode_.Get(R"(/webhdfs/v1(/.*))", [this](const auto& req, auto& res) { NameNode(req, res); });
-    namenode_.Delete(R"(/webhdfs/v1(/.*))", [this](const auto& req, auto& res) { NameNode(req, res); });
+    namenode_.Put(R"(/webhdfs/v1(/.*))",
+                  [this](const auto& req, auto& res) { NameNode(req, res); });
+    namenode_.Get(R"(/webhdfs/v1(/.*))",
+                  [this](const auto& req, auto& res) { NameNode(req, res); });
+    namenode_.Delete(R"(/webhdfs/v1(/.*))",
+                     [this](const auto& req, auto& res) { NameNode(req, res); });
     datanode_.Put(R"(/webhdfs/v1(/.*))", [this](const auto& req, auto& res) {
       std::lock_guard lock(mu_);
       files_[req.matches[1]] = req.body;
@@ -87,7 +90,8 @@ class FakeHdfs {
     }
     if (op == "GETFILESTATUS") {
       if (files_.count(path)) return json(200, R"({"FileStatus":{"type":"FILE"}})");
-      return json(404, R"({"RemoteException":{"exception":"FileNotFoundException","message":"no"}})");
+      return json(404,
+                  R"({"RemoteException":{"exception":"FileNotFoundException","message":"no"}})");
     }
     if (op == "DELETE") {
       bool there = files_.erase(path) > 0;
@@ -95,13 +99,15 @@ class FakeHdfs {
     }
     if (op == "LISTSTATUS") {
       if (!dirs_.count(path)) {
-        return json(404, R"({"RemoteException":{"exception":"FileNotFoundException","message":"no"}})");
+        return json(404,
+                    R"({"RemoteException":{"exception":"FileNotFoundException","message":"no"}})");
       }
       std::string body = R"({"FileStatuses":{"FileStatus":[)";
       const std::string prefix = path + "/";
       bool first = true;
       for (const auto& [name, bytes] : files_) {
-        if (!name.starts_with(prefix) || name.find('/', prefix.size()) != std::string::npos) continue;
+        if (!name.starts_with(prefix) || name.find('/', prefix.size()) != std::string::npos)
+          continue;
         body += std::string(first ? "" : ",") + R"({"pathSuffix":")" + name.substr(prefix.size()) +
                 R"(","type":"FILE"})";
         first = false;

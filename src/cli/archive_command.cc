@@ -79,8 +79,9 @@ void RunArchive(const ArchiveArgs& args) {
   }
   auto format = archive::MakeParquetFormat(
       {.compression = args.compression, .row_group_rows = args.row_group_rows});
-  if (!format.ok()) throw CommandExit(kExitBadInput, "--compression/--row-group-rows: " +
-                                                         format.status().message());
+  if (!format.ok())
+    throw CommandExit(kExitBadInput,
+                      "--compression/--row-group-rows: " + format.status().message());
   auto destination = archive::OpenDestination(args.to);
   if (!destination.ok()) {
     throw CommandExit(ExitCodeFor(destination.status()), "--to: " + destination.status().message());

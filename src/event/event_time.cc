@@ -81,7 +81,8 @@ Result<int64_t> ParseEventTimeMicros(std::string_view t) {
   if (!rest.empty() && rest != " UTC" && rest != "Z" && rest != "+00:00") {
     return Bad(t, "has a time zone other than UTC");
   }
-  const int64_t days = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  const int64_t days =
+      DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   const int64_t seconds = days * kSecondsPerDay + hour * 3600 + minute * 60 + second;
   return seconds * kMicrosPerSecond + fraction;
 }
@@ -92,7 +93,7 @@ std::string UtcDateOfMicros(int64_t micros) {
   int64_t y;
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
-  char out[16];
+  char out[48];  // room for any int64 year, so that GCC sees no truncation
   std::snprintf(out, sizeof out, "%04lld-%02u-%02u", static_cast<long long>(y), m, d);
   return out;
 }

@@ -86,7 +86,8 @@ def test_sample_through_kafka_to_hdfs(shopstream_bin, sample_zip, sample_rows):
 
 
 def generated_topic(shopstream_bin, tmp_path, events, *produce_args, background=False):
-    """`shopstream generate` rows produced into a new 2-partition topic."""
+    """`shopstream generate` rows (a month of November 2019, in time order) produced into a new
+    2-partition topic."""
     data = tmp_path / "generated.csv"
     r = run([shopstream_bin, "generate", "--rows", str(events), "--seed", "14", "-o", str(data)])
     assert r.returncode == 0, r.stderr
@@ -112,7 +113,8 @@ def check_every_event_once(tree, events):
 def test_kill_minus_9_three_times(shopstream_bin, tmp_path):
     require_kafka()
     events = 200_000
-    topic, _ = generated_topic(shopstream_bin, tmp_path, events, "--rate", "max")
+    # Original timestamps (a month, in order): each file set spans several dates at once.
+    topic, _ = generated_topic(shopstream_bin, tmp_path, events, "--speedup", "1000000000000")
     tree = LocalTree(tmp_path / "archive")
     args = archive_args(shopstream_bin, topic, tree, "--roll-rows", "15000", "--idle-exit", "10")
     rng = random.Random(9)
@@ -132,6 +134,7 @@ def test_kill_minus_9_three_times(shopstream_bin, tmp_path):
     r = run(args, timeout=1200)
     assert r.returncode == 0, r.stderr
     check_every_event_once(tree, events)
+    assert len([d for d in tree.listing() if d.startswith("event_date=2019-11-")]) == 30
     log_text = (tmp_path / "archive.log").read_text() + r.stderr
     assert log_text.count("resuming at offset") >= 3  # after each kill
 
@@ -140,8 +143,8 @@ def test_hdfs_stopped_for_20_s_is_waited_out(shopstream_bin, tmp_path):
     require_kafka()
     require_hdfs()
     events = 120_000
-    # Produced while the archive runs: 4,000 events/s for 30 s.
-    topic, producer = generated_topic(shopstream_bin, tmp_path, events, "--rate", "4000", background=True)
+    # Produced while the archive runs: the month's original timestamps, a day per second (30 s).
+    topic, producer = generated_topic(shopstream_bin, tmp_path, events, "--speedup", "86400", background=True)
     tree = HdfsTree(f"/tests/{topic}")
     args = archive_args(shopstream_bin, topic, tree, "--roll-rows", "10000", "--roll-after", "1s",
                         "--idle-exit", "15")
