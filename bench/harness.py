@@ -1013,6 +1013,13 @@ def section_archive():
                                      "--raw", f"sqlite://{raw}", "--processed", m_uri,
                                      "--idle-exit", str(idle)], env=_stores_env())
     c_rate = n / max(c_wall - idle, 1e-9)
+    # The bus's own ceiling here: the same topic read and decoded, nothing written.
+    st.say("shopstream process --discard (read + decode only)")
+    x_wall, x_cpu, _, _ = timed([str(BIN), "process", "--from", uri, "--group", f"{topic}-discard",
+                                 "--raw", f"sqlite://{OUT / 'archive-discard.db'}",
+                                 "--processed", f"sqlite://{OUT / 'archive-discard.db'}", "--discard",
+                                 "--idle-exit", str(idle)])
+    x_rate = n / max(x_wall - idle, 1e-9)
     mysql = st.MariaDB(database=ARCHIVE_MYSQL_DB)
     mysql.execute("ANALYZE TABLE operations")
     mysql_bytes = int(mysql.query_one(
@@ -1053,6 +1060,12 @@ def section_archive():
         row("archive to local disk (Parquet, zstd), events/s", fmt(a_rate, " ev/s") + f" ({a_cpu:.1f} CPU s, {a_rss:.0f} MiB peak)",
             f"`process` on the same topic (raw SQLite + MariaDB): {fmt(c_rate, ' ev/s')} ({c_cpu:.1f} CPU s, {c_rss:.0f} MiB)",
             f"{a_rate / c_rate:.1f}x", how + "; default rolls (500,000 messages or 5 min)"),
+        row("archive to local disk, events per CPU second", fmt(n / a_cpu, " ev/CPU s"),
+            f"`process --discard` (read and decode only, nothing written): {fmt(x_rate, ' ev/s')}, "
+            f"{fmt(n / x_cpu, ' ev/CPU s')}",
+            f"{a_rate / x_rate:.2f}x of the bus's read rate",
+            "when the archive's rate is near `process --discard`'s, the bus (one partition, one broker on this "
+            "machine) is what limits it, not the archive"),
         row("archive to HDFS (WebHDFS, the stack's single node), events/s", fmt(h_rate, " ev/s") + f" ({h_cpu:.1f} CPU s, {h_rss:.0f} MiB peak)",
             f"archive to local disk: {fmt(a_rate, ' ev/s')}", f"{h_rate / a_rate:.2f}x", how),
         row("bytes per event on disk", f"Parquet archive: {parquet_bytes / n:.1f} B ({parquet_bytes / 1e6:,.0f} MB)",
