@@ -266,10 +266,12 @@ void TwoMembersSplitFourPartitions(const std::string& query) {
   Publish(cluster, "split", sent);
 
   FakeStore store;  // one store shared by both members, as the processed database is
+  // What the first member is told it gives up; declared first, as the member's destructor
+  // (leaving the group) reports its last revocation too.
+  std::set<int32_t> revoked_from_first;
   auto first = OpenSource(cluster, "split", "pair", query);
   ASSERT_TRUE(first);
   store.Install(*first);
-  std::set<int32_t> revoked_from_first;  // what the first member is told it gives up
   first->SetRevocationListener([&](const std::vector<int32_t>& partitions) {
     revoked_from_first.insert(partitions.begin(), partitions.end());
   });
