@@ -28,6 +28,13 @@ struct ArchiveArgs {
   std::string status_every = "5s";
 };
 
+#ifndef SHOPSTREAM_WITH_PARQUET
+void RunArchive(const ArchiveArgs&) {
+  throw CommandExit(kExitFailure,
+                    "this shopstream was built without Apache Arrow, so it cannot write Parquet: "
+                    "run scripts/install-deps, then build again");
+}
+#else
 int ExitCodeFor(const Status& s) {
   return s.code() == StatusCode::kInvalidArgument ? kExitBadInput : kExitFailure;
 }
@@ -59,12 +66,6 @@ class ArchiveStatusLine {
 };
 
 void RunArchive(const ArchiveArgs& args) {
-#ifndef SHOPSTREAM_WITH_PARQUET
-  (void)args;
-  throw CommandExit(kExitFailure,
-                    "this shopstream was built without Apache Arrow, so it cannot write Parquet: "
-                    "run scripts/install-deps, then build again");
-#else
   auto roll_after = ParseDuration(args.roll_after);
   if (!roll_after.ok() || roll_after->count() == 0) {
     throw CommandExit(kExitBadInput, "--roll-after: '" + args.roll_after +
@@ -108,8 +109,8 @@ void RunArchive(const ArchiveArgs& args) {
   LogInfo("archived " + Grouped(c.archived) + " events and " + Grouped(c.dead_letters) +
           " dead letters in " + Grouped(c.files) + " files (" + Grouped(c.bytes) + " bytes)");
   if (!result.ok()) throw CommandExit(kExitFailure, result.ToString());
-#endif
 }
+#endif  // SHOPSTREAM_WITH_PARQUET
 
 }  // namespace
 
