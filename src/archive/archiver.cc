@@ -86,6 +86,31 @@ Status Archiver::WithRetry(const std::string& what, const std::atomic<bool>& sto
   }
 }
 
+Status Archiver::ClaimDestination(const std::atomic<bool>& stop) {
+  const std::string stream = source_.stream_name();
+  const std::string marker = StreamMarker(stream);
+  std::vector<std::string> names;
+  Status s = WithRetry("listing " + destination_.uri(), stop, [&] {
+    auto listed = destination_.List("");
+    if (listed.ok()) names = std::move(listed).value();
+    return listed.status();
+  });
+  if (!s.ok()) return s;
+  bool claimed = false;
+  for (const std::string& name : names) {
+    if (name == marker) {
+      claimed = true;
+    } else if (name.starts_with(kStreamMarkerPrefix)) {
+      return Status::InvalidArgument(destination_.uri() + " holds the archive of another stream (" +
+                                     name + "), not of '" + stream +
+                                     "': give each stream a folder of its own");
+    }
+  }
+  if (claimed) return Status::Ok();
+  return WithRetry("writing " + destination_.uri() + "/" + marker, stop,
+                   [&] { return destination_.Write(marker, ""); });
+}
+
 Status Archiver::Add(Message& m) {
   // Offsets of a partition only grow: what is below was archived or is held already.
   auto open = open_.find(m.partition);
@@ -305,6 +330,7 @@ Status Archiver::Run(const std::atomic<bool>& stop) {
     }
   } detach{source_};
 
+  if (Status s = ClaimDestination(stop); !s.ok()) return stop ? Status::Ok() : s;
   auto last_activity = Clock::now();
   Status result;
   while (!stop) {

@@ -226,9 +226,11 @@ void ExpectEachOnce(const MemoryDestination& d, const std::string& when) {
   }
   EXPECT_EQ(rows.count.size(), expected) << when;
   for (const auto& [path, bytes] : d.files) {
-    EXPECT_TRUE(ParseFileName(path.substr(path.find('/') + 1))->state == FileState::kFinal)
-        << path << " left behind " << when;
+    if (path == "_stream=fake") continue;  // the destination's marker
+    auto parsed = ParseFileName(path.substr(path.find('/') + 1));
+    EXPECT_TRUE(parsed && parsed->state == FileState::kFinal) << path << " left behind " << when;
   }
+  EXPECT_TRUE(d.files.contains("_stream=fake")) << when;
 }
 
 TEST(Archiver, ArchivesEveryMessageOnceByDate) {
@@ -306,6 +308,20 @@ TEST(Archiver, AnOutageLongerThanTheIdleLimitIsNotIdleness) {
   std::atomic<bool> stop{false};
   ASSERT_TRUE(archiver.Run(stop).ok());
   ExpectEachOnce(dest, "after an outage longer than the idle limit");
+}
+
+TEST(Archiver, RefusesADestinationThatHoldsAnotherStream) {
+  MemoryDestination dest;
+  dest.files["_stream=other"] = "";
+  FakeSource source(Bus());
+  TextFormat format;
+  Archiver archiver(source, dest, format, Options());
+  std::atomic<bool> stop{false};
+  Status s = archiver.Run(stop);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
+  EXPECT_NE(s.message().find("_stream=other"), std::string::npos) << s.ToString();
+  EXPECT_EQ(dest.files.size(), 1u);
+  EXPECT_EQ(archiver.counters().consumed, 0);
 }
 
 TEST(Archiver, ResumesWhereTheFilesEnd) {

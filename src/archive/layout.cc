@@ -82,6 +82,22 @@ std::optional<ParsedFileName> ParseFileName(std::string_view text) {
   return out;
 }
 
+std::string StreamMarker(std::string_view stream) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out(kStreamMarkerPrefix);
+  for (unsigned char c : stream) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+        c == '_' || c == '-') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
 std::string DateDir(std::string_view date) { return std::string(kDatePrefix) + std::string(date); }
 
 bool IsArchiveDir(std::string_view name) {

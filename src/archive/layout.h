@@ -44,6 +44,11 @@ struct ParsedFileName {
 // The inverse of FormatFileName; nullopt for any other name (readers' files, foreign files).
 std::optional<ParsedFileName> ParseFileName(std::string_view text);
 
+// The marker file at the root that names the stream archived there: "_stream=" followed by the
+// name with every byte but [A-Za-z0-9._-] as %XX (HDFS refuses ':' in names).
+inline constexpr std::string_view kStreamMarkerPrefix = "_stream=";
+std::string StreamMarker(std::string_view stream);
+
 // "event_date=2019-11-08" for "2019-11-08".
 std::string DateDir(std::string_view date);
 // True for the folders the archive writes into: event_date=YYYY-MM-DD and _dead_letters.

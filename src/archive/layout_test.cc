@@ -35,6 +35,13 @@ TEST(Layout, ForeignNamesAreNotOurs) {
   }
 }
 
+TEST(Layout, StreamMarker) {
+  EXPECT_EQ(StreamMarker("ecommercetopic"), "_stream=ecommercetopic");
+  EXPECT_EQ(StreamMarker("sqlite-log:3f/x y"), "_stream=sqlite-log%3A3f%2Fx%20y");
+  EXPECT_FALSE(ParseFileName(StreamMarker("t")));
+  EXPECT_FALSE(IsArchiveDir(StreamMarker("t")));
+}
+
 TEST(Layout, ArchiveDirs) {
   EXPECT_EQ(DateDir("2019-11-08"), "event_date=2019-11-08");
   EXPECT_TRUE(IsArchiveDir("event_date=2019-11-08"));

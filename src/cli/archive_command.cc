@@ -108,7 +108,7 @@ void RunArchive(const ArchiveArgs& args) {
   const auto& c = archiver.counters();
   LogInfo("archived " + Grouped(c.archived) + " events and " + Grouped(c.dead_letters) +
           " dead letters in " + Grouped(c.files) + " files (" + Grouped(c.bytes) + " bytes)");
-  if (!result.ok()) throw CommandExit(kExitFailure, result.ToString());
+  if (!result.ok()) throw CommandExit(ExitCodeFor(result), result.ToString());
 }
 #endif  // SHOPSTREAM_WITH_PARQUET
 

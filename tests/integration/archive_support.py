@@ -35,6 +35,9 @@ class LocalTree:
     def read(self, folder, name):
         return pq.read_table(self.root / folder / name)
 
+    def root_files(self):
+        return [f.name for f in self.root.iterdir() if f.is_file()]
+
 
 class HdfsTree:
     """An archive on the stack's HDFS, read over WebHDFS by urllib (which follows the
@@ -51,16 +54,21 @@ class HdfsTree:
         with urllib.request.urlopen(url, timeout=60) as r:
             return r.read()
 
-    def _names(self, path):
+    def _names(self, path, kind):
         try:
-            return [s["pathSuffix"] for s in json.loads(self._get(path, "LISTSTATUS"))["FileStatuses"]["FileStatus"]]
+            statuses = json.loads(self._get(path, "LISTSTATUS"))["FileStatuses"]["FileStatus"]
         except urllib.error.HTTPError as e:
             if e.code == 404:
                 return []
             raise
+        return [s["pathSuffix"] for s in statuses if s["type"] == kind]
 
     def listing(self):
-        return {d: sorted(self._names(f"{self.path}/{d}")) for d in self._names(self.path)}
+        return {d: sorted(self._names(f"{self.path}/{d}", "FILE"))
+                for d in self._names(self.path, "DIRECTORY")}
+
+    def root_files(self):
+        return self._names(self.path, "FILE")
 
     def read(self, folder, name):
         return pq.read_table(io.BytesIO(self._get(f"{self.path}/{folder}/{name}", "OPEN")))
