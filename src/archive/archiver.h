@@ -10,7 +10,7 @@
 // partitions the resume points are recovered from the file names (recovery.h), so a crash or
 // kill -9 at any moment loses and duplicates nothing. Destination outages are retried with
 // backoff (100 ms doubling to `max_backoff`) for as long as they last: nothing is skipped.
-// One destination folder holds one stream: a marker file `_stream=NAME` at its root says which.
+// One destination folder holds one stream: a marker file `_stream.NAME` at its root says which.
 // One thread: Run() calls the source, the destination and the format.
 #pragma once
 
@@ -70,7 +70,7 @@ class Archiver {
   struct Group;
   struct Epoch;
 
-  // Marks the destination as this stream's (a file `_stream=NAME` at its root), refusing one
+  // Marks the destination as this stream's (a file `_stream.NAME` at its root), refusing one
   // that holds another stream's archive: partitions and offsets of two streams would mix.
   Status ClaimDestination(const std::atomic<bool>& stop);
   // Decodes one message into its partition's open epoch.

@@ -226,11 +226,11 @@ void ExpectEachOnce(const MemoryDestination& d, const std::string& when) {
   }
   EXPECT_EQ(rows.count.size(), expected) << when;
   for (const auto& [path, bytes] : d.files) {
-    if (path == "_stream=fake") continue;  // the destination's marker
+    if (path == "_stream.fake") continue;  // the destination's marker
     auto parsed = ParseFileName(path.substr(path.find('/') + 1));
     EXPECT_TRUE(parsed && parsed->state == FileState::kFinal) << path << " left behind " << when;
   }
-  EXPECT_TRUE(d.files.contains("_stream=fake")) << when;
+  EXPECT_TRUE(d.files.contains("_stream.fake")) << when;
 }
 
 TEST(Archiver, ArchivesEveryMessageOnceByDate) {
@@ -312,14 +312,14 @@ TEST(Archiver, AnOutageLongerThanTheIdleLimitIsNotIdleness) {
 
 TEST(Archiver, RefusesADestinationThatHoldsAnotherStream) {
   MemoryDestination dest;
-  dest.files["_stream=other"] = "";
+  dest.files["_stream.other"] = "";
   FakeSource source(Bus());
   TextFormat format;
   Archiver archiver(source, dest, format, Options());
   std::atomic<bool> stop{false};
   Status s = archiver.Run(stop);
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
-  EXPECT_NE(s.message().find("_stream=other"), std::string::npos) << s.ToString();
+  EXPECT_NE(s.message().find("_stream.other"), std::string::npos) << s.ToString();
   EXPECT_EQ(dest.files.size(), 1u);
   EXPECT_EQ(archiver.counters().consumed, 0);
 }

@@ -32,15 +32,19 @@ std::string FormatFileName(const FileName& n, FileState state) {
   char body[96];
   std::snprintf(body, sizeof body, "part-%04d-%012lld-%012lld-%dof%d", n.partition,
                 static_cast<long long>(n.first), static_cast<long long>(n.last), n.index, n.count);
+  // Appends rather than operator+ chains, which GCC 12 warns about falsely (-Wrestrict).
+  std::string out;
+  if (state != FileState::kFinal) out.push_back('_');
+  out.append(body);
   switch (state) {
     case FileState::kTemp:
-      return "_" + std::string(body) + std::string(kTempSuffix);
+      return out.append(kTempSuffix);
     case FileState::kPending:
-      return "_" + std::string(body) + std::string(kPendingSuffix);
+      return out.append(kPendingSuffix);
     case FileState::kFinal:
       break;
   }
-  return std::string(body) + std::string(kFinalSuffix);
+  return out.append(kFinalSuffix);
 }
 
 std::optional<ParsedFileName> ParseFileName(std::string_view text) {
@@ -83,17 +87,11 @@ std::optional<ParsedFileName> ParseFileName(std::string_view text) {
 }
 
 std::string StreamMarker(std::string_view stream) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out(kStreamMarkerPrefix);
-  for (unsigned char c : stream) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-        c == '_' || c == '-') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
+  for (char c : stream) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '.' || c == '_' || c == '-';
+    out += plain ? c : '_';
   }
   return out;
 }

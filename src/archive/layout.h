@@ -8,8 +8,9 @@
 // epoch's range and N in its name, so the names alone tell whether an epoch is complete. A file
 // passes through three names: `_…-iofN.tmp` while written, `_…-iofN.pending` once written
 // in full, `part-…-iofN.parquet` once every file of its epoch is pending (docs/archive.md).
-// Names that begin with '_' and do not end in .parquet are skipped by Spark, pyarrow, DuckDB
-// globs over *.parquet and Hive alike.
+// Names that begin with '_', contain no '=' and do not end in .parquet are skipped by Spark,
+// pyarrow, DuckDB globs over *.parquet and Hive alike (Spark reads a `_x=y` name as a
+// partition, so no such name may carry '=').
 #pragma once
 
 #include <cstdint>
@@ -44,9 +45,10 @@ struct ParsedFileName {
 // The inverse of FormatFileName; nullopt for any other name (readers' files, foreign files).
 std::optional<ParsedFileName> ParseFileName(std::string_view text);
 
-// The marker file at the root that names the stream archived there: "_stream=" followed by the
-// name with every byte but [A-Za-z0-9._-] as %XX (HDFS refuses ':' in names).
-inline constexpr std::string_view kStreamMarkerPrefix = "_stream=";
+// The marker file at the root that names the stream archived there: "_stream." followed by the
+// name with every byte but [A-Za-z0-9._-] as '_' (HDFS refuses ':' in names, WebHDFS's DataNode
+// decodes %XX once more than the NameNode, and no '=' may appear, see above).
+inline constexpr std::string_view kStreamMarkerPrefix = "_stream.";
 std::string StreamMarker(std::string_view stream);
 
 // "event_date=2019-11-08" for "2019-11-08".

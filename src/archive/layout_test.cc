@@ -36,8 +36,8 @@ TEST(Layout, ForeignNamesAreNotOurs) {
 }
 
 TEST(Layout, StreamMarker) {
-  EXPECT_EQ(StreamMarker("ecommercetopic"), "_stream=ecommercetopic");
-  EXPECT_EQ(StreamMarker("sqlite-log:3f/x y"), "_stream=sqlite-log%3A3f%2Fx%20y");
+  EXPECT_EQ(StreamMarker("ecommercetopic"), "_stream.ecommercetopic");
+  EXPECT_EQ(StreamMarker("sqlite-log:3f/x y=1"), "_stream.sqlite-log_3f_x_y_1");
   EXPECT_FALSE(ParseFileName(StreamMarker("t")));
   EXPECT_FALSE(IsArchiveDir(StreamMarker("t")));
 }

@@ -5,6 +5,8 @@
 #include <simdjson.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <set>
 
@@ -173,13 +175,23 @@ class WebHdfsDestination final : public Destination {
     if (!parser.parse(r.body).at_pointer("/RemoteException").get(remote)) {
       std::string_view text;
       if (!remote["exception"].get(text)) exception = text;
-      if (!remote["message"].get(text)) message = std::string(text.substr(0, 300));
+      if (!remote["message"].get(text)) {
+        message = std::string(text.substr(0, std::min<size_t>(text.find('\n'), 300)));
+      }
     }
     std::string line = Where() + ": " + what + ": HTTP " + std::to_string(r.status) +
                        (exception.empty() ? "" : " " + exception) +
                        (message.empty() ? "" : ": " + message);
     if (kPermanentExceptions.contains(exception)) {
       return exception == "FileNotFoundException" ? Status::NotFound(line) : Status::IoError(line);
+    }
+    // A DataNode passes the NameNode's refusals on wrapped as a bare RemoteException: tell the
+    // permanent ones by their messages.
+    for (std::string_view permanent : {"Invalid path name", "Permission denied", "already exists",
+                                       "is not a directory", "Parent path is not a directory"}) {
+      if (exception == "RemoteException" && message.find(permanent) != std::string::npos) {
+        return Status::IoError(line);
+      }
     }
     if (exception.empty() && r.status >= 400 && r.status < 500) return Status::IoError(line);
     return Status::Unavailable(line);

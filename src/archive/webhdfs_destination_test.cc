@@ -65,6 +65,10 @@ class FakeHdfs {
       res.status = status;
       res.set_content(body, "application/json");
     };
+    if (path.find(':') != std::string::npos) {  // as a DataNode passes the refusal on
+      return json(403, R"({"RemoteException":{"exception":"RemoteException","message":)"
+                       R"("Invalid path name /x:y\n\tat org.apache.hadoop.hdfs.Foo"}})");
+    }
     if (safe_mode && op != "LISTSTATUS") {
       return json(403, R"({"RemoteException":{"exception":"SafeModeException",)"
                        R"("message":"Name node is in safe mode."}})");
@@ -157,6 +161,9 @@ TEST(WebHdfsDestination, SafeModeAndSilenceAreRetryableOthersAreNot) {
   EXPECT_TRUE(s.retryable()) << s.ToString();
   EXPECT_NE(s.message().find("SafeModeException"), std::string::npos) << s.ToString();
   hdfs.safe_mode = false;
+  Status refused = (*d)->Write("x/a:b", "bytes");
+  EXPECT_FALSE(refused.retryable()) << refused.ToString();
+  EXPECT_EQ(refused.message().find("\tat "), std::string::npos) << "no stack trace in messages";
 
   // Nobody listens on this port (bound, then closed): Unavailable.
   int fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -69,7 +69,7 @@ def test_sample_through_kafka_to_local_disk(shopstream_bin, sample_zip, sample_r
     r = run(archive_args(shopstream_bin, topic, tree, "--idle-exit", "3", "--roll-rows", "2500"))
     assert r.returncode == 0, r.stderr
     check_sample(tree, sample_rows)
-    assert tree.root_files() == [f"_stream={topic}"]
+    assert tree.root_files() == [f"_stream.{topic}"]
     # Another stream into the same folder would mix partitions and offsets: refused.
     other = unique_topic("archive-other")
     produce_sample(shopstream_bin, sample_zip, other)
@@ -89,7 +89,7 @@ def test_sample_through_kafka_to_hdfs(shopstream_bin, sample_zip, sample_rows):
         r = run(archive_args(shopstream_bin, topic, tree, "--idle-exit", "3"))
         assert r.returncode == 0, r.stderr
         check_sample(tree, sample_rows)
-        assert tree.root_files() == [f"_stream={topic}"]
+        assert tree.root_files() == [f"_stream.{topic}"]
     finally:
         tree.delete()
 
