@@ -6,6 +6,7 @@
 #include "archive/layout.h"
 #include "archive/recovery.h"
 #include "common/log.h"
+#include "common/retry.h"
 #include "event/event_time.h"
 #include "event/utf8.h"
 
@@ -58,32 +59,7 @@ Archiver::~Archiver() = default;
 
 Status Archiver::WithRetry(const std::string& what, const std::atomic<bool>& stop,
                            const std::function<Status()>& attempt) {
-  milliseconds delay{100};
-  const auto first_failure = Clock::now();
-  for (int failures = 0;; ++failures) {
-    Status s = attempt();
-    if (s.ok()) {
-      if (failures > 0) {
-        auto waited = std::chrono::duration_cast<milliseconds>(Clock::now() - first_failure);
-        LogInfo(what + ": recovered after " + std::to_string(failures) + " failed attempts in " +
-                std::to_string(waited.count() / 1000) + "." +
-                std::to_string(waited.count() % 1000 / 100) + " s; resuming");
-      }
-      return s;
-    }
-    if (!s.retryable()) return s;
-    counters_.retries++;
-    if (failures % 10 == 0) {
-      LogWarn(what + " failed, retrying in " + std::to_string(delay.count()) + " ms (attempt " +
-              std::to_string(failures + 1) +
-              "; waiting for as long as it takes, nothing is skipped): " + s.ToString());
-    }
-    for (auto until = Clock::now() + delay; Clock::now() < until;) {
-      if (stop) return Status::Unavailable(what + ": stopped while retrying");
-      std::this_thread::sleep_for(milliseconds(20));
-    }
-    delay = std::min(delay * 2, options_.max_backoff);
-  }
+  return RetryWithBackoff(what, stop, {.max = options_.max_backoff}, attempt, &counters_.retries);
 }
 
 Status Archiver::ClaimDestination(const std::atomic<bool>& stop) {
