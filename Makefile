@@ -14,7 +14,7 @@ deps:
 	@scripts/install-deps
 
 build: deps
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSHOPSTREAM_BENCHMARKS=ON
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSHOPSTREAM_BENCHMARKS=ON -DSHOPSTREAM_PARQUET=ON
 	cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
@@ -22,7 +22,7 @@ demo: build
 
 test: deps
 	cmake -S . -B $(TEST_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSHOPSTREAM_SANITIZE=ON -DSHOPSTREAM_BENCHMARKS=OFF \
-	  -DSHOPSTREAM_FUZZ_BUILD=$(abspath $(FUZZ_BUILD))
+	  -DSHOPSTREAM_PARQUET=ON -DSHOPSTREAM_FUZZ_BUILD=$(abspath $(FUZZ_BUILD))
 	cmake --build $(TEST_BUILD) -j $(JOBS)
 	FUZZ_BUILD=$(FUZZ_BUILD) JOBS=$(JOBS) scripts/fuzz build
 	scripts/run-tests $(TEST_BUILD)

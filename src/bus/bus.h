@@ -43,6 +43,14 @@ class MessageSource {
   using AssignmentListener = std::function<OffsetMap(const std::vector<int32_t>& partitions)>;
   virtual void SetAssignmentListener(AssignmentListener listener) = 0;
 
+  // Called when a rebalance takes partitions away, before another member may read them: a
+  // consumer that keeps messages in memory until it stores them (the archive's open files)
+  // drops what it holds of them. Sources without consumer groups never call it. It may be
+  // called from Poll() and from the destructor (leaving the group): reset it to nullptr before
+  // what it refers to goes away.
+  using RevocationListener = std::function<void(const std::vector<int32_t>& partitions)>;
+  virtual void SetRevocationListener(RevocationListener listener) {}
+
   // Returns up to `max_messages` messages in offset order per partition, waiting at most
   // `timeout` for the first one. An empty vector means nothing arrived in time.
   virtual Result<std::vector<Message>> Poll(size_t max_messages,

@@ -26,5 +26,6 @@ void RegisterProcessCommand(CLI::App& app);
 void RegisterDemoCommand(CLI::App& app);
 void RegisterServeCommand(CLI::App& app);
 void RegisterCqlCommand(CLI::App& app);
+void RegisterArchiveCommand(CLI::App& app);
 
 }  // namespace shopstream::cli

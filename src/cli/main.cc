@@ -12,7 +12,8 @@ int main(int argc, char** argv) {
       "cleans them, stores raw and cleaned rows exactly once, and shows what sells, live.\n\n"
       "Start with `shopstream demo`: everything on one machine, no servers.\n"
       "Endpoints are URIs: sqlite:///path.db (embedded), kafka://host:port/topic,\n"
-      "cassandra://host:port/keyspace.table, mysql://user@host:port/database.table.\n"
+      "cassandra://host:port/keyspace.table, mysql://user@host:port/database.table,\n"
+      "and archives file:///dir or hdfs://host:port/path.\n"
       "Run `shopstream COMMAND --help` for the options of each command.",
       "shopstream"};
   app.require_subcommand(1);
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   RegisterSampleCommand(app);
   RegisterProduceCommand(app);
   RegisterProcessCommand(app);
+  RegisterArchiveCommand(app);
   RegisterServeCommand(app);
   RegisterDemoCommand(app);
   RegisterCqlCommand(app);

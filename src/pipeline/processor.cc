@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "common/log.h"
+#include "common/retry.h"
 #include "pipeline/batch_builder.h"
 #include "pipeline/commit_stage.h"
 #include "pipeline/refusal.h"
@@ -19,36 +20,8 @@ Processor::Processor(MessageSource& source, RawStore& raw, ProcessedStore& proce
 
 Status Processor::WithRetry(const char* what, const std::atomic<bool>& stop,
                             const std::function<Status()>& attempt) {
-  milliseconds delay{100};
-  const auto first_failure = Clock::now();
-  for (int failures = 0;; ++failures) {
-    Status s = attempt();
-    if (s.ok()) {
-      if (failures > 0) {
-        const auto waited =
-            std::chrono::duration_cast<milliseconds>(Clock::now() - first_failure).count();
-        LogInfo(std::string(what) + ": recovered after " + std::to_string(failures) +
-                " failed attempts in " + std::to_string(waited / 1000) + "." +
-                std::to_string(waited % 1000 / 100) + " s; resuming");
-      }
-      return s;
-    }
-    if (!s.retryable()) return Status(s);
-    counters_.retries++;
-    // Log the first failure and then every tenth, so an outage does not flood the log. The
-    // stores' messages name the server (mysql://..., Cassandra at HOST:PORT).
-    if (failures % 10 == 0) {
-      LogWarn(std::string(what) + " failed, retrying in " + std::to_string(delay.count()) +
-              " ms (attempt " + std::to_string(failures + 1) +
-              "; waiting for as long as it takes, nothing is skipped): " + s.ToString());
-    }
-    auto until = Clock::now() + delay;
-    while (Clock::now() < until) {
-      if (stop) return Status::Unavailable(std::string(what) + ": stopped while retrying");
-      std::this_thread::sleep_for(milliseconds(20));
-    }
-    delay = std::min(delay * 2, options_.max_backoff);
-  }
+  // The stores' messages name the server (mysql://..., Cassandra at HOST:PORT).
+  return RetryWithBackoff(what, stop, {.max = options_.max_backoff}, attempt, &counters_.retries);
 }
 
 bool Processor::IdleTooLong(Clock::time_point last_activity) const {

@@ -1,4 +1,4 @@
-"""The local stack (scripts/stack up) answers as real Kafka, Cassandra and MariaDB servers.
+"""The local stack (scripts/stack up) answers as real Kafka, Cassandra, MariaDB and HDFS servers.
 
 Run after `scripts/stack up`. A service that is not up is skipped with a loud reason on a
 developer's machine, and fails under CI (CI=true), where .ci/run must have started it.
@@ -18,6 +18,7 @@ RUN = ROOT / ".cache" / "run"
 KAFKA_PORT = int(os.environ.get("STACK_KAFKA_PORT", "9092"))
 CASSANDRA_PORT = int(os.environ.get("STACK_CASSANDRA_PORT", "9042"))
 MYSQL_PORT = int(os.environ.get("STACK_MYSQL_PORT", "3306"))
+HDFS_HTTP_PORT = int(os.environ.get("STACK_HDFS_HTTP_PORT", "9870"))
 CASSANDRA_AUTH = os.environ.get("STACK_CASSANDRA_AUTH") == "1"
 
 
@@ -102,5 +103,32 @@ def test_mariadb_answers_with_the_option_file():
 def test_status_reports_each_service():
     out = subprocess.run([str(ROOT / "scripts" / "stack"), "status"], capture_output=True,
                          text=True, timeout=30, check=True).stdout
-    for name in ("kafka", "cassandra", "mariadb"):
+    for name in ("kafka", "cassandra", "mariadb", "hdfs"):
         assert any(line.startswith(name) for line in out.splitlines()), out
+
+
+def test_hdfs_stores_a_file_through_webhdfs():
+    """A file created through the NameNode's redirect to the DataNode, read back and deleted,
+    with Python's urllib (an independent WebHDFS client)."""
+    import json
+    import urllib.request
+    require_port("hdfs", HDFS_HTTP_PORT)
+    base = f"http://127.0.0.1:{HDFS_HTTP_PORT}/webhdfs/v1/tests/stack-{os.getpid()}.txt"
+    user = "user.name=tests"
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        opener.open(urllib.request.Request(f"{base}?op=CREATE&overwrite=true&{user}", method="PUT"), timeout=30)
+        raise AssertionError("the NameNode should redirect CREATE to a DataNode")
+    except urllib.error.HTTPError as redirect:
+        assert redirect.code == 307
+        datanode = redirect.headers["Location"]
+    assert datanode.startswith("http://127.0.0.1:"), datanode
+    urllib.request.urlopen(urllib.request.Request(datanode, data=b"hello hdfs", method="PUT"), timeout=30)
+    assert urllib.request.urlopen(f"{base}?op=OPEN&{user}", timeout=30).read() == b"hello hdfs"
+    deleted = urllib.request.urlopen(urllib.request.Request(f"{base}?op=DELETE&{user}", method="DELETE"), timeout=30)
+    assert json.load(deleted) == {"boolean": True}

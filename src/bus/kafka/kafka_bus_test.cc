@@ -268,9 +268,15 @@ void TwoMembersSplitFourPartitions(const std::string& query) {
   Publish(cluster, "split", sent);
 
   FakeStore store;  // one store shared by both members, as the processed database is
+  // What the first member is told it gives up; declared first, as the member's destructor
+  // (leaving the group) reports its last revocation too.
+  std::set<int32_t> revoked_from_first;
   auto first = OpenSource(cluster, "split", "pair", query);
   ASSERT_TRUE(first);
   store.Install(*first);
+  first->SetRevocationListener([&](const std::vector<int32_t>& partitions) {
+    revoked_from_first.insert(partitions.begin(), partitions.end());
+  });
   // The first member reads part of the topic alone, in small batches...
   for (int i = 0; i < kMaxPolls && store.rows.size() < 200; ++i) store.Consume(*first, 20);
   ASSERT_GE(store.rows.size(), 200u);
@@ -298,6 +304,8 @@ void TwoMembersSplitFourPartitions(const std::string& query) {
   std::set<int32_t> all(a.begin(), a.end());
   all.insert(b.begin(), b.end());
   EXPECT_EQ(all, (std::set<int32_t>{0, 1, 2, 3}));
+  // The partitions the second member took over were revoked from the first, which was told.
+  for (int32_t p : b) EXPECT_TRUE(revoked_from_first.contains(p)) << "partition " << p;
 }
 
 TEST(KafkaBusTest, TwoMembersOfOneGroupSplitFourPartitionsAndReadEachMessageOnce) {

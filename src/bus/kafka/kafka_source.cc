@@ -104,6 +104,7 @@ void KafkaSource::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
     self->Revoke(partitions);
   } else {
     LogWarn(self->where_ + ": rebalance failed: " + rd_kafka_err2str(err));
+    if (self->revocation_listener_) self->revocation_listener_(self->assignment());
     self->positions_.clear();
     self->epochs_.clear();
     rd_kafka_assign(rk, nullptr);
@@ -140,6 +141,13 @@ void KafkaSource::Assign(rd_kafka_topic_partition_list_t* partitions) {
 }
 
 void KafkaSource::Revoke(rd_kafka_topic_partition_list_t* partitions) {
+  if (revocation_listener_) {
+    std::vector<int32_t> ours;
+    for (int i = 0; i < partitions->cnt; ++i) {
+      if (topic_ == partitions->elems[i].topic) ours.push_back(partitions->elems[i].partition);
+    }
+    revocation_listener_(ours);
+  }
   std::string described;
   for (int i = 0; i < partitions->cnt; ++i) {
     positions_.erase(partitions->elems[i].partition);

@@ -33,6 +33,9 @@ class KafkaSource final : public MessageSource {
   void SetAssignmentListener(AssignmentListener listener) override {
     listener_ = std::move(listener);
   }
+  void SetRevocationListener(RevocationListener listener) override {
+    revocation_listener_ = std::move(listener);
+  }
   // Returns messages grouped by partition, in offset order within each. Messages of a
   // partition revoked or assigned anew by a rebalance during the call are dropped (they are
   // read again from the offsets the listener gives). Unavailable when all brokers are down;
@@ -70,6 +73,7 @@ class KafkaSource final : public MessageSource {
   int64_t start_offset_;  // RD_KAFKA_OFFSET_BEGINNING or RD_KAFKA_OFFSET_END
   rd_kafka_t* consumer_ = nullptr;
   AssignmentListener listener_;
+  RevocationListener revocation_listener_;
   // Assigned partition -> next offset to return (a logical offset until the first message).
   std::map<int32_t, int64_t> positions_;
   // Assigned partition -> the rebalance that (re)assigned it, to tell kept partitions from
