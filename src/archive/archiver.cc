@@ -7,8 +7,8 @@
 #include "archive/recovery.h"
 #include "common/log.h"
 #include "common/retry.h"
+#include "event/contract.h"
 #include "event/event_time.h"
-#include "common/utf8.h"
 
 namespace shopstream::archive {
 
@@ -38,16 +38,6 @@ std::string Range(int32_t partition, int64_t first, int64_t last) {
 }
 
 // The reason a decoded event cannot be archived as one, or "".
-std::string NotUtf8(const Event& e) {
-  for (const auto& [name, text] : {std::pair<const char*, const std::string*>{"id", &e.id},
-                                   {"event_type", &e.event_type},
-                                   {"category_code", e.category_code ? &*e.category_code : nullptr},
-                                   {"brand", e.brand ? &*e.brand : nullptr},
-                                   {"user_session", e.user_session ? &*e.user_session : nullptr}}) {
-    if (text && !IsValidUtf8(*text)) return std::string(name) + " is not valid UTF-8";
-  }
-  return "";
-}
 
 }  // namespace
 
@@ -116,11 +106,10 @@ Status Archiver::Add(Message& m) {
   int64_t time_us = 0;
   if (Status s = decoder_.Decode(m.payload, &event); !s.ok()) {
     reason = s.message();
-  } else if (auto t = ParseEventTimeMicros(event.event_time); !t.ok()) {
-    reason = t.status().message();
+  } else if (Status c = ConformEvent(&event); !c.ok()) {
+    reason = c.message();  // the event contract: the same dead letters as `process`
   } else {
-    time_us = t.value();
-    reason = NotUtf8(event);
+    time_us = ParseEventTimeMicros(event.event_time).value();  // the contract accepted it
   }
   if (!reason.empty()) {
     Group& group = epoch->groups[std::string(kDeadLetterDir)];

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <map>
 #include <sstream>
 
@@ -157,7 +158,9 @@ std::string Message(int i, const std::string& day) {
   e.category_id = 1;
   e.price = 1.5;
   e.user_id = 7;
-  e.id = "id-" + std::to_string(i);
+  char id[40];  // a UUID, as the event contract wants
+  std::snprintf(id, sizeof id, "6b1f7e2c-0000-11ef-8000-%012d", i);
+  e.id = id;
   std::string out;
   EncodeEventJson(e, &out);
   return out;

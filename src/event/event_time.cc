@@ -2,18 +2,13 @@
 
 #include <cstdio>
 
+#include "event/contract.h"
+
 namespace shopstream {
 namespace {
 
 constexpr int64_t kMicrosPerSecond = 1'000'000;
 constexpr int64_t kSecondsPerDay = 86'400;
-
-bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-int DaysInMonth(int y, int m) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
-}
 
 // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
 int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
@@ -38,52 +33,24 @@ void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
   *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
 }
 
-bool Digits(std::string_view t, size_t pos, size_t len, int* out) {
-  int v = 0;
-  for (size_t i = pos; i < pos + len; ++i) {
-    if (t[i] < '0' || t[i] > '9') return false;
-    v = v * 10 + (t[i] - '0');
-  }
-  *out = v;
-  return true;
-}
-
-Status Bad(std::string_view text, const char* why) {
-  return Status::InvalidArgument("event_time '" + std::string(text.substr(0, 40)) + "' " + why);
-}
-
 }  // namespace
 
 Result<int64_t> ParseEventTimeMicros(std::string_view t) {
-  int year, month, day, hour, minute, second;
-  if (t.size() < 19 || t[4] != '-' || t[7] != '-' || (t[10] != ' ' && t[10] != 'T') ||
-      t[13] != ':' || t[16] != ':' || !Digits(t, 0, 4, &year) || !Digits(t, 5, 2, &month) ||
-      !Digits(t, 8, 2, &day) || !Digits(t, 11, 2, &hour) || !Digits(t, 14, 2, &minute) ||
-      !Digits(t, 17, 2, &second)) {
-    return Bad(t, "is not a timestamp YYYY-MM-DD HH:MM:SS");
-  }
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month)) {
-    return Bad(t, "is not a date of the calendar");
-  }
-  if (hour > 23 || minute > 59 || second > 59) return Bad(t, "is not a time of day");
+  // The contract's reading (event/contract.h): the same times are valid everywhere.
+  auto parsed = ParseEventTime(t);
+  if (!parsed.ok()) return parsed.status();
+  const DateTime& d = *parsed;
   int64_t fraction = 0;
-  std::string_view rest = t.substr(19);
-  if (!rest.empty() && rest[0] == '.') {
-    size_t n = 1;
+  if (t.size() > 20 && t[19] == '.') {
     int64_t scale = 100'000;
-    for (; n < rest.size() && rest[n] >= '0' && rest[n] <= '9'; ++n) {
-      fraction += (rest[n] - '0') * scale;
+    for (size_t i = 20; i < t.size() && t[i] >= '0' && t[i] <= '9' && scale > 0; ++i) {
+      fraction += (t[i] - '0') * scale;
       scale /= 10;
     }
-    if (n == 1) return Bad(t, "has a '.' without digits");
-    rest = rest.substr(n);
-  }
-  if (!rest.empty() && rest != " UTC" && rest != "Z" && rest != "+00:00") {
-    return Bad(t, "has a time zone other than UTC");
   }
   const int64_t days =
-      DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  const int64_t seconds = days * kSecondsPerDay + hour * 3600 + minute * 60 + second;
+      DaysFromCivil(d.year, static_cast<unsigned>(d.month), static_cast<unsigned>(d.day));
+  const int64_t seconds = days * kSecondsPerDay + d.hour * 3600 + d.minute * 60 + d.second;
   return seconds * kMicrosPerSecond + fraction;
 }
 

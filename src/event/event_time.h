@@ -1,7 +1,6 @@
-// event_time as a point in time: the text of the data set ("2019-11-08 08:14:53 UTC", with an
-// optional fraction, 'T' for the space, "Z" or "+00:00" for " UTC"; no zone means UTC) turned
-// into microseconds since 1970-01-01 UTC, and the UTC calendar date of such a point. Unlike
-// NormaliseEventTime (clean.h), it checks the calendar: 2019-02-29 and 2019-11-31 are refused.
+// event_time as a point in time: a time the event contract accepts (event/contract.h:
+// ParseEventTime, a real calendar date within DATETIME's range, UTC) turned into microseconds
+// since 1970-01-01 UTC, and the UTC calendar date of such a point.
 #pragma once
 
 #include <cstdint>
@@ -12,8 +11,8 @@
 
 namespace shopstream {
 
-// Microseconds since the Unix epoch, for years 0001 to 9999. A fraction longer than six digits
-// is cut to microseconds. InvalidArgument, with a short reason naming the text, otherwise.
+// Microseconds since the Unix epoch. A fraction longer than six digits is cut to microseconds.
+// InvalidArgument, with the contract's reason naming the text, for any other text.
 Result<int64_t> ParseEventTimeMicros(std::string_view text);
 
 // "YYYY-MM-DD" of a point returned by ParseEventTimeMicros, in UTC.

@@ -16,6 +16,7 @@ TEST(EventTime, ParsesTheDataSetsFormats) {
   EXPECT_EQ(ParseEventTimeMicros("2019-11-08 08:14:53.123456789").value(), 1573200893'123456);
   EXPECT_EQ(ParseEventTimeMicros("1970-01-01 00:00:00").value(), 0);
   EXPECT_EQ(ParseEventTimeMicros("1969-12-31 23:59:59").value(), -1'000000);
+  EXPECT_FALSE(ParseEventTimeMicros("0999-12-31 23:59:59").ok());  // DATETIME's range
 }
 
 TEST(EventTime, ChecksTheCalendar) {
@@ -45,7 +46,7 @@ TEST(EventTime, UtcDateOfMicros) {
   EXPECT_EQ(UtcDateOfMicros(ParseEventTimeMicros("2019-11-30 23:59:59.999999").value()),
             "2019-11-30");
   EXPECT_EQ(UtcDateOfMicros(ParseEventTimeMicros("2019-12-01 00:00:00").value()), "2019-12-01");
-  EXPECT_EQ(UtcDateOfMicros(ParseEventTimeMicros("0001-01-01 00:00:00").value()), "0001-01-01");
+  EXPECT_EQ(UtcDateOfMicros(ParseEventTimeMicros("1000-01-01 00:00:00").value()), "1000-01-01");
   EXPECT_EQ(UtcDateOfMicros(ParseEventTimeMicros("9999-12-31 23:59:59").value()), "9999-12-31");
   // Every day of four years round-trips through its midnight.
   for (int64_t day = 17'000; day < 17'000 + 4 * 366; ++day) {
