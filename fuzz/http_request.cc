@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -143,16 +144,36 @@ void CheckResponses(std::string_view bytes) {
   }
 }
 
+// A connection to the server. The client closes first, so each connection leaves a TIME_WAIT
+// for a minute: at thousands of inputs a second one source address would run out of ports,
+// so the source rotates through 127.0.0.0/16 (the server checks Host, not the source).
+int Connect(int port) {
+  static uint32_t next_source = 0;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) Fail("socket");
+    sockaddr_in source{};
+    source.sin_family = AF_INET;
+    source.sin_addr.s_addr = htonl(0x7F000000u | (1 + next_source++ % 65000));
+    sockaddr_in server{};
+    server.sin_family = AF_INET;
+    server.sin_port = htons(static_cast<uint16_t>(port));
+    server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof source) == 0 &&
+        ::connect(fd, reinterpret_cast<sockaddr*>(&server), sizeof server) == 0) {
+      return fd;
+    }
+    std::fprintf(stderr, "connect: %s\n", std::strerror(errno));
+    ::close(fd);
+  }
+  Fail("connect");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   serve::DashboardServer& server = Server();
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(server.port()));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) Fail("connect");
+  const int fd = Connect(server.port());
   // Sent and read together, so that neither side blocks on a full socket buffer.
   size_t sent = 0;
   bool shut = false;

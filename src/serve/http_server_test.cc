@@ -286,6 +286,7 @@ TEST_F(HttpServerTest, FiftySlowAndIdleClientsDoNotStarveOthers) {
 TEST_F(HttpServerTest, AtTheConnectionCapTheOldestWaitingConnectionGoes) {
   HttpServerOptions options;
   options.max_connections = 4;
+  options.idle_timeout = milliseconds(60000);  // only the cap may close them
   Start(options);
   std::vector<std::unique_ptr<RawClient>> idle;
   for (int i = 0; i < 4; ++i) {
