@@ -23,6 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   csv::CsvReaderOptions options;
   static constexpr size_t kLimits[] = {8, 64, 1024, 1 << 20};
   options.max_record_bytes = kLimits[(flags >> 4) & 3];
+  options.line_breaks_in_quotes = (flags & 4) == 0;
   if (flags & 8) {
     options.headerless_fields = 1 + (flags >> 6) * 3;  // 1, 4, 7 or 10
     options.start_offset = 1000;
