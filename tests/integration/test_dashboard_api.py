@@ -1,7 +1,8 @@
 """The dashboard's JSON API and /metrics over a store that the real `shopstream process` wrote
 from the 10K sample (original timestamps), checked against sums computed here from the CSV.
-Runs over the embedded SQLite store and over MariaDB (the stack's server, a fresh database);
-$SHOPSTREAM_DASHBOARD_STORES picks them (CTest: "sqlite" in one test, "mysql" in the cluster one)."""
+Runs over the embedded SQLite store, over MariaDB and over PostgreSQL (the stack's servers, a
+fresh database each); $SHOPSTREAM_DASHBOARD_STORES picks them (CTest: "sqlite" in one test,
+"mysql" and "postgres" in the cluster ones)."""
 import json
 import os
 import socket
@@ -10,9 +11,10 @@ import sqlite3
 import pytest
 from conftest import run
 from dashboard_support import Expected, MysqlDatabase, Server, build_store, mariadb
+from pg_support import PostgresDatabase, psql
 
 REVENUE_TOLERANCE = 0.01  # prices are stored as 32-bit floats, like the seed's MySQL FLOAT
-STORES = os.environ.get("SHOPSTREAM_DASHBOARD_STORES", "sqlite,mysql").split(",")
+STORES = os.environ.get("SHOPSTREAM_DASHBOARD_STORES", "sqlite,mysql,postgres").split(",")
 
 
 @pytest.fixture(scope="module", params=STORES)
@@ -24,7 +26,7 @@ def server(request, shopstream_bin, sample_zip, tmp_path_factory):
         yield s
         s.stop()
         return
-    db = MysqlDatabase("dashboard")
+    db = MysqlDatabase("dashboard") if request.param == "mysql" else PostgresDatabase("dashboard")
     try:
         build_store(shopstream_bin, sample_zip, tmp / "raw.db", tmp / "log.db", processed=db.uri, env=db.env)
         s = Server(shopstream_bin, db.uri, env=db.env)
@@ -220,6 +222,8 @@ def test_rows_an_older_processor_kept_give_a_bounded_series(shopstream_bin, serv
     def execute(sql):
         if server.store_uri.startswith("mysql://"):
             mariadb(";".join(sql), database=server.database)
+        elif server.store_uri.startswith("postgres://"):
+            psql(server.database, ";".join(sql))
         else:
             with sqlite3.connect(server.store_uri[len("sqlite://"):], timeout=30) as con:
                 for statement in sql:

@@ -1,8 +1,8 @@
 """The event contract decides, not the store: the hostile corpus (hostile_corpus.py, 500+ events
 at every edge of every field) replayed with original times through the embedded pipeline (log,
-SQLite raw and processed stores) and through Kafka into Cassandra + MariaDB. Both flows must store
-exactly the same rows, the same dead letters with the same reasons and the same rollups, and
-neither may stop. Each store is read by an independent client (Python's sqlite3,
+SQLite raw and processed stores), through Kafka into Cassandra + MariaDB, and from the same topic
+into PostgreSQL. Every flow must store exactly the same rows, the same dead letters with the same
+reasons and the same rollups, and none may stop. Each store is read by an independent client (Python's sqlite3,
 cassandra-driver, the mariadb command-line client)."""
 import json
 from collections import Counter
@@ -14,6 +14,7 @@ import pytest
 import hostile_corpus as corpus
 from cassandra_helpers import driver_rows
 from conftest import run
+from pg_support import PostgresDatabase
 from test_cluster_flow import cluster_run, drop_keyspace, mariadb
 
 RAW_COLUMNS = ["id", "event_time", "event_type", "product_id", "category_id", "category_code",
@@ -125,6 +126,29 @@ def read_cluster(option_file, keyspace, database):
     return Flow(raw, cleaned, dead, rollups)
 
 
+def hexed(column):
+    return f"encode(convert_to({column}, 'UTF8'), 'hex')"
+
+
+def read_postgres(pg, raw_db):
+    """The processed side of a flow into PostgreSQL (its raw rows went to SQLite file `raw_db`)."""
+    product_of = {text(i): text(p) for i, p in sqlite_rows(raw_db, "SELECT id, product_id FROM raw_operations")}
+    cleaned = {}
+    for r in pg.query("SELECT id, to_char(event_time, 'YYYY-MM-DD HH24:MI:SS'), "
+                      + ", ".join(hexed(c) for c in ("event_type", "department", "product", "brand"))
+                      + ", price::float8, revenue::float8 FROM operations"):
+        cleaned[product_of[r[0]]] = (r[1], *map(unhex, r[2:6]), f32(r[6]), f32(r[7]))
+    dead = sorted(dead_key(unhex(reason), bytes.fromhex(payload).decode("utf-8", "surrogateescape"))
+                  for reason, payload in pg.query(
+                      f"SELECT {hexed('reason')}, encode(payload, 'hex') FROM dead_letters"))
+    rollups = {}
+    for table, keys in ROLLUPS.items():
+        select = ", ".join(hexed(k) for k in keys)
+        rollups[table] = {tuple(map(unhex, r[:-2])): (int(r[-2]), float(r[-1]))
+                          for r in pg.query(f"SELECT {select}, events, revenue FROM {table}")}
+    return Flow([], cleaned, dead, rollups)
+
+
 def append_to_log(log, payloads):
     """Appends messages to the embedded log as another producer would (its documented schema)."""
     con = sqlite3.connect(log)
@@ -167,6 +191,7 @@ def test_the_same_message_has_the_same_outcome_in_every_store(shopstream_bin, tm
 
     # The same corpus through Kafka into Cassandra and MariaDB.
     option_file, topic, keyspace, database, env = cluster_run("differential")
+    pg = PostgresDatabase("differential")
     try:
         r = run([shopstream_bin, "produce", "-i", str(source), "--to", f"kafka://127.0.0.1:9092/{topic}",
                  "--speedup", SPEEDUP, "--partitions", "1"], env=env)
@@ -178,9 +203,17 @@ def test_the_same_message_has_the_same_outcome_in_every_store(shopstream_bin, tm
                  "--idle-exit", "5", "--max-batch", "61"], env=env)
         assert r.returncode == 0, r.stderr[-3000:]
         cluster = read_cluster(option_file, keyspace, database)
+        # And once more from the same topic, a group of its own, into PostgreSQL.
+        pg_raw = tmp_path / "pg-raw.db"
+        r = run([shopstream_bin, "process", "--from", f"kafka://127.0.0.1:9092/{topic}",
+                 "--group", topic + "-pg", "--raw", f"sqlite://{pg_raw}", "--processed", pg.uri,
+                 "--idle-exit", "5", "--max-batch", "43"], env={**env, **pg.env})
+        assert r.returncode == 0, r.stderr[-3000:]
+        postgres = read_postgres(pg, pg_raw)
     finally:
         drop_keyspace(keyspace)
         mariadb(option_file, "ecommerce", f"DROP DATABASE IF EXISTS {database}")
+        pg.drop()
 
     # Neither stopped, and every message is either a row or a dead letter.
     total = events + len(messages)
@@ -192,12 +225,15 @@ def test_the_same_message_has_the_same_outcome_in_every_store(shopstream_bin, tm
     assert Counter(map(raw_key, embedded.raw)) == Counter(map(raw_key, cluster.raw))
     assert embedded.cleaned == cluster.cleaned
     assert embedded.dead == cluster.dead
-    for table in ROLLUPS:
-        e, c = embedded.rollups[table], cluster.rollups[table]
-        assert set(e) == set(c), table
-        for key in e:
-            assert e[key][0] == c[key][0], (table, key)
-            assert e[key][1] == pytest.approx(c[key][1], rel=1e-9), (table, key)
+    assert embedded.cleaned == postgres.cleaned
+    assert embedded.dead == postgres.dead
+    for other in (cluster, postgres):
+        for table in ROLLUPS:
+            e, c = embedded.rollups[table], other.rollups[table]
+            assert set(e) == set(c), table
+            for key in e:
+                assert e[key][0] == c[key][0], (table, key)
+                assert e[key][1] == pytest.approx(c[key][1], rel=1e-9), (table, key)
 
     # And the outcome is the contract's (checked on one flow; the other is equal).
     reasons = [reason for reason, _ in embedded.dead]

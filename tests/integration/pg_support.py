@@ -1,0 +1,51 @@
+"""The stack's PostgreSQL for the integration tests: a fresh `ecommerce_test_*` database per
+test, the store URI for it, and psql (Debian's client, an independent reader) for checks. The
+password comes from the stack's password file, as libpq reads it (PGPASSFILE)."""
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_PORT = int(os.environ.get("STACK_PG_PORT", "5432"))
+PASSFILE = Path(os.environ.get("PGPASSFILE", ROOT / ".cache" / "run" / "pgpass"))
+
+
+def env():
+    return dict(os.environ, PGPASSFILE=str(PASSFILE))
+
+
+def psql(database, sql):
+    """Rows of `sql` as lists of text (tab-separated, unaligned)."""
+    r = subprocess.run(["psql", "-X", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "shopstream",
+                        "-d", database, "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                       capture_output=True, text=True, timeout=300, env=env())
+    assert r.returncode == 0, r.stderr
+    return [line.split("\t") for line in r.stdout.splitlines()]
+
+
+def require_postgres():
+    if not PASSFILE.exists():
+        message = f"!!! {PASSFILE} is missing: run `scripts/stack up postgres` first"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+class PostgresDatabase:
+    """A fresh database on the stack's PostgreSQL, dropped by drop()."""
+
+    def __init__(self, prefix):
+        require_postgres()
+        self.name = f"ecommerce_test_{prefix}_{os.getpid()}_{int(time.time())}"
+        psql("ecommerce", f"CREATE DATABASE {self.name}")
+        self.uri = f"postgres://shopstream@127.0.0.1:{PG_PORT}/{self.name}.public.operations"
+        self.env = env()
+
+    def query(self, sql):
+        return psql(self.name, sql)
+
+    def drop(self):
+        psql("ecommerce", f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
