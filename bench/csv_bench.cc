@@ -17,8 +17,8 @@ constexpr uint64_t kRows = 200000;  // ~27 MB of CSV: larger than the caches, li
 
 const std::string& PlainCsv() {
   static const std::string text = [] {
-    Generator generator({.rows = kRows, .seed = 1});
-    std::string out(Generator::Header());
+    generate::Generator generator({.rows = kRows, .seed = 1});
+    std::string out(generate::Generator::Header());
     while (generator.Generate(65536, &out) > 0) {
     }
     return out;
@@ -113,7 +113,7 @@ void BM_Generate(benchmark::State& state) {
   std::string buffer(kChunk, '\0');
   uint64_t rows = 0, bytes = 0;
   for (auto _ : state) {
-    Generator generator({.rows = kRows, .seed = 1});
+    generate::Generator generator({.rows = kRows, .seed = 1});
     size_t written = 0;
     while (generator.Generate(buffer.data(), kChunk, &written) > 0) bytes += written;
     rows += kRows;
