@@ -944,6 +944,12 @@ def section_dashboard():
     return rows
 
 
+def section_storecore():
+    """The SQL store core beside the stores it replaced (bench/storecore_bench.py)."""
+    import storecore_bench
+    return storecore_bench.section_storecore()
+
+
 def section_superset():
     """Apache Superset's board over `operations` and over the rollups (bench/superset_bench.py)."""
     import superset_bench
@@ -1099,7 +1105,8 @@ SECTIONS = {"embedded": ("Embedded mode (no servers)", section_embedded),
             "dashboard": ("Dashboard API latency (wrk) beside Superset-style GROUP BY", section_dashboard),
             "superset": ("Apache Superset over MariaDB: the raw rows beside the rollups, and shopstream's board",
                          section_superset),
-            "archive": ("The archive: Parquet by day (local disk, HDFS) beside process and MySQL", section_archive)}
+            "archive": ("The archive: Parquet by day (local disk, HDFS) beside process and MySQL", section_archive),
+            "storecore": ("The SQL store core beside the stores it replaced", section_storecore)}
 
 
 def render():
