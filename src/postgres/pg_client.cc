@@ -181,8 +181,7 @@ Status Connection::Exec(const std::string& sql, const std::string& what) {
   return Status::Ok();
 }
 
-Result<std::unique_ptr<Statement>> Connection::Prepare(const std::string& sql,
-                                                       const std::string& what) {
+Result<Statement> Connection::Prepare(const std::string& sql, const std::string& what) {
   std::string name = "s" + std::to_string(next_statement_++);
   PGresult* result = PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr);
   if (PQresultStatus(result) != PGRES_COMMAND_OK) return Error(result, "preparing " + what);
@@ -191,7 +190,7 @@ Result<std::unique_ptr<Statement>> Connection::Prepare(const std::string& sql,
   if (PQresultStatus(described) != PGRES_COMMAND_OK) return Error(described, "preparing " + what);
   const int params = PQnparams(described);
   PQclear(described);
-  return std::unique_ptr<Statement>(new Statement(this, std::move(name), params, what));
+  return Statement(this, std::move(name), params, what);
 }
 
 Result<int64_t> Connection::CopyIn(const std::string& copy_sql, std::string_view data,

@@ -67,7 +67,7 @@ class Connection {
   // Runs SQL that has no values in it (DDL, transaction control).
   Status Exec(const std::string& sql, const std::string& what);
   // `what` names the statement in error messages.
-  Result<std::unique_ptr<Statement>> Prepare(const std::string& sql, const std::string& what);
+  Result<Statement> Prepare(const std::string& sql, const std::string& what);
   // Runs `copy_sql`, a COPY ... FROM STDIN, feeding it `data` from memory. Returns the rows
   // copied.
   Result<int64_t> CopyIn(const std::string& copy_sql, std::string_view data,

@@ -164,7 +164,7 @@ class PostgresTestDatabase final : public TestDatabase {
         "ending sessions");
     if (!kill.ok()) return false;
     const SqlValue db = std::string_view(name_);
-    auto rows = (*kill)->Query({&db, 1});
+    auto rows = kill->Query({&db, 1});
     return rows.ok() && !rows->empty();
   }
 

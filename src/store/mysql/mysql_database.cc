@@ -6,6 +6,7 @@
 
 #include "common/log.h"
 #include "store/mysql/mysql_dialect.h"
+#include "store/sql/client_connection.h"
 #include "store/sql/new_rows.h"
 #include "store/sql/tsv.h"
 
@@ -18,39 +19,7 @@ constexpr std::string_view kLoadFileName = "batch";
 // placeholders of a prepared INSERT; 64 rows (512 values) cost about half of 256 per row.
 constexpr size_t kRowsPerInsert = 64;
 
-class MysqlSqlStatement final : public SqlStatement {
- public:
-  explicit MysqlSqlStatement(mysql::Statement stmt) : stmt_(std::move(stmt)) {}
-  Status Execute(std::span<const SqlValue> values) override { return stmt_.Execute(values); }
-  Result<std::vector<SqlRow>> Query(std::span<const SqlValue> values) override {
-    return stmt_.Query(values);
-  }
-  int64_t affected_rows() const override { return static_cast<int64_t>(stmt_.affected_rows()); }
-
- private:
-  mysql::Statement stmt_;
-};
-
-class MysqlSqlConnection final : public SqlConnection {
- public:
-  explicit MysqlSqlConnection(std::unique_ptr<mysql::Connection> conn) : conn_(std::move(conn)) {}
-
-  Status Exec(const std::string& sql, const std::string& what) override {
-    return conn_->Exec(sql, what);
-  }
-  Result<std::unique_ptr<SqlStatement>> Prepare(const std::string& sql,
-                                                const std::string& what) override {
-    auto stmt = conn_->Prepare(sql, what);
-    if (!stmt.ok()) return stmt.status();
-    return std::unique_ptr<SqlStatement>(new MysqlSqlStatement(std::move(stmt).value()));
-  }
-  bool healthy() const override { return conn_->healthy(); }
-
-  mysql::Connection& client() { return *conn_; }
-
- private:
-  std::unique_ptr<mysql::Connection> conn_;
-};
+using MysqlSqlConnection = ClientSqlConnection<mysql::Connection, mysql::Statement>;
 
 std::string Describe(const mysql::MysqlTarget& t) {
   std::string where = "mysql://";

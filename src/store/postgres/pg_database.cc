@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "store/postgres/pg_dialect.h"
+#include "store/sql/client_connection.h"
 #include "store/sql/new_rows.h"
 #include "store/sql/tsv.h"
 
@@ -13,41 +14,7 @@ namespace {
 constexpr std::string_view kUniqueViolation = "23505";
 constexpr size_t kRowsPerInsert = 64;
 
-class PostgresSqlStatement final : public SqlStatement {
- public:
-  explicit PostgresSqlStatement(std::unique_ptr<postgres::Statement> stmt)
-      : stmt_(std::move(stmt)) {}
-  Status Execute(std::span<const SqlValue> values) override { return stmt_->Execute(values); }
-  Result<std::vector<SqlRow>> Query(std::span<const SqlValue> values) override {
-    return stmt_->Query(values);
-  }
-  int64_t affected_rows() const override { return stmt_->affected_rows(); }
-
- private:
-  std::unique_ptr<postgres::Statement> stmt_;
-};
-
-class PostgresSqlConnection final : public SqlConnection {
- public:
-  explicit PostgresSqlConnection(std::unique_ptr<postgres::Connection> conn)
-      : conn_(std::move(conn)) {}
-
-  Status Exec(const std::string& sql, const std::string& what) override {
-    return conn_->Exec(sql, what);
-  }
-  Result<std::unique_ptr<SqlStatement>> Prepare(const std::string& sql,
-                                                const std::string& what) override {
-    auto stmt = conn_->Prepare(sql, what);
-    if (!stmt.ok()) return stmt.status();
-    return std::unique_ptr<SqlStatement>(new PostgresSqlStatement(std::move(stmt).value()));
-  }
-  bool healthy() const override { return conn_->healthy(); }
-
-  postgres::Connection& client() { return *conn_; }
-
- private:
-  std::unique_ptr<postgres::Connection> conn_;
-};
+using PostgresSqlConnection = ClientSqlConnection<postgres::Connection, postgres::Statement>;
 
 std::string Describe(const postgres::PostgresTarget& t) {
   std::string where = "postgres://";
