@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "bus/kafka/fetch_waker.h"
 #include "bus/kafka/kafka_admin.h"
 #include "bus/kafka/kafka_config.h"
 #include "bus/kafka/kafka_handles.h"
@@ -71,7 +72,12 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const Uri& uri,
   }
   conf->release();
   rd_kafka_poll_set_consumer(source->consumer_);
+  source->waker_ = std::make_unique<kafka::FetchWaker>(source->consumer_, source->topic_);
 
+  // A local handle on the topic before the metadata below, so that its partitions' leaders are
+  // known when the group assigns them: otherwise librdkafka learns them only after the
+  // assignment and resolves the start offsets half a second later.
+  source->topic_handle_ = rd_kafka_topic_new(source->consumer_, source->topic_.c_str(), nullptr);
   // A missing topic is not an error (produce may create it later), but worth saying.
   Result<int> partitions =
       kafka::TopicPartitionCount(source->consumer_, source->topic_, kTopicCheckTimeout);
@@ -89,8 +95,10 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const Uri& uri,
 }
 
 KafkaSource::~KafkaSource() {
+  waker_.reset();  // its thread uses the consumer
   if (!consumer_) return;
   rd_kafka_consumer_close(consumer_);
+  if (topic_handle_) rd_kafka_topic_destroy(topic_handle_);
   rd_kafka_destroy(consumer_);
 }
 
@@ -200,15 +208,40 @@ void KafkaSource::LogBrokerError(rd_kafka_resp_err_t err, const std::string& tex
   kafka::IsTransient(err) ? LogWarn(line) : LogError(line);
 }
 
+int64_t KafkaSource::UnfetchedLag(int32_t partition, int64_t position) const {
+  int64_t low = 0, high = 0;
+  if (rd_kafka_get_watermark_offsets(consumer_, topic_.c_str(), partition, &low, &high) ||
+      high < 0) {
+    return -1;
+  }
+  int64_t next = position;
+  if (next == RD_KAFKA_OFFSET_BEGINNING) next = std::max<int64_t>(low, 0);
+  if (next < 0) next = high;  // latest, or any other logical offset
+  return std::max<int64_t>(0, high - next);
+}
+
+std::vector<int32_t> KafkaSource::PartitionsBehind() const {
+  std::vector<int32_t> behind;
+  for (const auto& [partition, position] : positions_) {
+    // Unknown before the first fetch answers: the first fetch is woken too.
+    if (UnfetchedLag(partition, position) != 0) behind.push_back(partition);
+  }
+  return behind;
+}
+
 Result<std::vector<Message>> KafkaSource::Poll(size_t max_messages,
                                                std::chrono::milliseconds timeout) {
   std::vector<Message> batch;
   std::vector<uint64_t> epochs;  // assignment epoch of each message's partition when fetched
   auto deadline = std::chrono::steady_clock::now() + timeout;
   uint64_t rebalances_seen = rebalances_;
+  // Fetchers stopped by a full prefetch queue are woken (fetch_waker.h) when this call finds
+  // the queue drained, before it blocks or returns, and when it returns messages while the
+  // leaders hold more, so that the queue refills while the caller works on this batch.
+  bool drained = false;
   while (batch.size() < max_messages) {
     int wait_ms = 0;
-    if (batch.empty()) {
+    if (batch.empty() && drained) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - std::chrono::steady_clock::now());
       wait_ms = static_cast<int>(std::max<int64_t>(0, left.count()));
@@ -230,6 +263,10 @@ Result<std::vector<Message>> KafkaSource::Poll(size_t max_messages,
       return Status::Unavailable(where_ + ": all Kafka brokers are down");
     }
     if (!message) {
+      if (!drained) {
+        drained = true;
+        waker_->Wake(PartitionsBehind());
+      }
       if (wait_ms == 0 && batch.empty() && std::chrono::steady_clock::now() < deadline) continue;
       break;
     }
@@ -249,6 +286,7 @@ Result<std::vector<Message>> KafkaSource::Poll(size_t max_messages,
                             std::string(static_cast<const char*>(message->payload), message->len)});
     epochs.push_back(epochs_[message->partition]);
   }
+  if (!batch.empty() && !drained) waker_->Wake(PartitionsBehind());
   std::stable_sort(batch.begin(), batch.end(),
                    [](const Message& a, const Message& b) { return a.partition < b.partition; });
   return batch;
@@ -273,15 +311,9 @@ int64_t KafkaSource::Lag() {
   int64_t lag = 0;
   bool known = false;
   for (const auto& [partition, position] : positions_) {
-    int64_t low = 0, high = 0;
-    if (rd_kafka_get_watermark_offsets(consumer_, topic_.c_str(), partition, &low, &high) ||
-        high < 0) {
-      continue;
-    }
-    int64_t next = position;
-    if (next == RD_KAFKA_OFFSET_BEGINNING) next = std::max<int64_t>(low, 0);
-    if (next < 0) next = high;  // latest, or any other logical offset
-    lag += std::max<int64_t>(0, high - next);
+    const int64_t behind = UnfetchedLag(partition, position);
+    if (behind < 0) continue;
+    lag += behind;
     known = true;
   }
   return known ? lag : -1;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "bus/bus.h"
+#include "bus/kafka/fetch_waker.h"
 #include "bus/kafka/kafka_bus.h"
 #include "bus/kafka/kafka_config.h"
 
@@ -48,6 +49,8 @@ class KafkaSource final : public MessageSource {
 
   // The partitions assigned to this member now.
   std::vector<int32_t> assignment() const;
+  // Requests sent to wake fetchers stopped by a full prefetch queue (fetch_waker.h).
+  int64_t fetcher_wakeups() const { return waker_ ? waker_->requests() : 0; }
 
  private:
   KafkaSource(std::string topic, std::string where, int64_t start_offset)
@@ -62,6 +65,12 @@ class KafkaSource final : public MessageSource {
   // Logs a broker error, repeating the same one at most every few seconds.
   void LogBrokerError(rd_kafka_resp_err_t err, const std::string& text);
   void LogCommitFailure(rd_kafka_resp_err_t err);
+  // Messages on the leader beyond `position` (the next offset to return), by the watermarks
+  // of the last fetch; -1 when none is known yet.
+  int64_t UnfetchedLag(int32_t partition, int64_t position) const;
+  // Assigned partitions whose leader holds messages not yet returned, or that have not been
+  // fetched yet.
+  std::vector<int32_t> PartitionsBehind() const;
   // Removes messages whose partition was revoked or assigned anew since they were fetched.
   void DropReassigned(std::vector<Message>& batch, std::vector<uint64_t>& epochs) const;
 
@@ -69,6 +78,8 @@ class KafkaSource final : public MessageSource {
   std::string where_;     // the URI text, for messages
   int64_t start_offset_;  // RD_KAFKA_OFFSET_BEGINNING or RD_KAFKA_OFFSET_END
   rd_kafka_t* consumer_ = nullptr;
+  rd_kafka_topic_t* topic_handle_ = nullptr;  // keeps the topic's metadata known
+  std::unique_ptr<kafka::FetchWaker> waker_;  // destroyed before the consumer
   AssignmentListener listener_;
   // Assigned partition -> next offset to return (a logical offset until the first message).
   std::map<int32_t, int64_t> positions_;
