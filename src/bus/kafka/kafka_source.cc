@@ -166,16 +166,17 @@ void KafkaSource::Revoke(rd_kafka_topic_partition_list_t* partitions) {
   }
 }
 
-void KafkaSource::DropReassigned(std::vector<Message>& batch, std::vector<uint64_t>& epochs) const {
+void KafkaSource::DropReassigned(std::vector<Message>& messages, size_t first,
+                                 std::vector<uint64_t>& epochs) const {
   size_t kept = 0;
-  for (size_t i = 0; i < batch.size(); ++i) {
-    auto epoch = epochs_.find(batch[i].partition);
+  for (size_t i = 0; i < epochs.size(); ++i) {
+    auto epoch = epochs_.find(messages[first + i].partition);
     if (epoch == epochs_.end() || epoch->second != epochs[i]) continue;
-    batch[kept] = std::move(batch[i]);
+    messages[first + kept] = messages[first + i];
     epochs[kept] = epochs[i];
     ++kept;
   }
-  batch.resize(kept);
+  messages.resize(first + kept);
   epochs.resize(kept);
 }
 
@@ -229,19 +230,23 @@ std::vector<int32_t> KafkaSource::PartitionsBehind() const {
   return behind;
 }
 
-Result<std::vector<Message>> KafkaSource::Poll(size_t max_messages,
-                                               std::chrono::milliseconds timeout) {
-  std::vector<Message> batch;
-  std::vector<uint64_t> epochs;  // assignment epoch of each message's partition when fetched
+Status KafkaSource::PollInto(size_t max_messages, std::chrono::milliseconds timeout,
+                             MessageBatch* out) {
+  std::vector<Message>& messages = out->messages();
+  const size_t first = messages.size();  // this call's messages are messages[first...]
+  // Assignment epoch of each message's partition when fetched (member: reused between calls).
+  std::vector<uint64_t>& epochs = epochs_seen_;
+  epochs.clear();
+  auto taken = [&] { return messages.size() - first; };
   auto deadline = std::chrono::steady_clock::now() + timeout;
   uint64_t rebalances_seen = rebalances_;
   // Fetchers stopped by a full prefetch queue are woken (fetch_waker.h) when this call finds
   // the queue drained, before it blocks or returns, and when it returns messages while the
   // leaders hold more, so that the queue refills while the caller works on this batch.
   bool drained = false;
-  while (batch.size() < max_messages) {
+  while (taken() < max_messages) {
     int wait_ms = 0;
-    if (batch.empty() && drained) {
+    if (taken() == 0 && drained) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - std::chrono::steady_clock::now());
       wait_ms = static_cast<int>(std::max<int64_t>(0, left.count()));
@@ -250,15 +255,16 @@ Result<std::vector<Message>> KafkaSource::Poll(size_t max_messages,
     if (rebalances_ != rebalances_seen) {
       // Messages of partitions revoked or assigned anew since they were fetched are read
       // again from the offsets the listener gave; those of partitions kept stay.
-      DropReassigned(batch, epochs);
+      DropReassigned(messages, first, epochs);
       rebalances_seen = rebalances_;
     }
     if (fatal_) {
       char reason[512];
       rd_kafka_fatal_error(consumer_, reason, sizeof reason);
+      messages.resize(first);  // a failed call appends nothing
       return Status::Internal(where_ + ": the Kafka consumer failed for good: " + reason);
     }
-    if (all_brokers_down_ && batch.empty()) {
+    if (all_brokers_down_ && taken() == 0) {
       all_brokers_down_ = false;  // librdkafka keeps reconnecting; the caller retries
       return Status::Unavailable(where_ + ": all Kafka brokers are down");
     }
@@ -267,12 +273,13 @@ Result<std::vector<Message>> KafkaSource::Poll(size_t max_messages,
         drained = true;
         waker_->Wake(PartitionsBehind());
       }
-      if (wait_ms == 0 && batch.empty() && std::chrono::steady_clock::now() < deadline) continue;
+      if (wait_ms == 0 && taken() == 0 && std::chrono::steady_clock::now() < deadline) continue;
       break;
     }
     if (message->err) {
       char reason[512];
       if (rd_kafka_fatal_error(consumer_, reason, sizeof reason)) {
+        messages.resize(first);
         return Status::Internal(where_ + ": the Kafka consumer failed for good: " + reason);
       }
       if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
@@ -282,14 +289,14 @@ Result<std::vector<Message>> KafkaSource::Poll(size_t max_messages,
     auto position = positions_.find(message->partition);
     if (position == positions_.end()) continue;  // fetched before its partition was revoked
     position->second = message->offset + 1;
-    batch.push_back(Message{message->partition, message->offset,
-                            std::string(static_cast<const char*>(message->payload), message->len)});
+    out->Add(message->partition, message->offset,
+             std::string_view(static_cast<const char*>(message->payload), message->len));
     epochs.push_back(epochs_[message->partition]);
   }
-  if (!batch.empty() && !drained) waker_->Wake(PartitionsBehind());
-  std::stable_sort(batch.begin(), batch.end(),
+  if (taken() > 0 && !drained) waker_->Wake(PartitionsBehind());
+  std::stable_sort(messages.begin() + static_cast<std::ptrdiff_t>(first), messages.end(),
                    [](const Message& a, const Message& b) { return a.partition < b.partition; });
-  return batch;
+  return Status::Ok();
 }
 
 Status KafkaSource::Acknowledge(const OffsetMap& next_offsets) {

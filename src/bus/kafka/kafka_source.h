@@ -38,8 +38,8 @@ class KafkaSource final : public MessageSource {
   // partition revoked or assigned anew by a rebalance during the call are dropped (they are
   // read again from the offsets the listener gives). Unavailable when all brokers are down;
   // Internal on a fatal client error; other broker errors are logged and retried by librdkafka.
-  Result<std::vector<Message>> Poll(size_t max_messages,
-                                    std::chrono::milliseconds timeout) override;
+  Status PollInto(size_t max_messages, std::chrono::milliseconds timeout,
+                  MessageBatch* out) override;
   // Commits `next_offsets` of currently assigned partitions asynchronously.
   Status Acknowledge(const OffsetMap& next_offsets) override;
   // High watermark minus next offset to return, over assigned partitions, from the
@@ -71,8 +71,10 @@ class KafkaSource final : public MessageSource {
   // Assigned partitions whose leader holds messages not yet returned, or that have not been
   // fetched yet.
   std::vector<int32_t> PartitionsBehind() const;
-  // Removes messages whose partition was revoked or assigned anew since they were fetched.
-  void DropReassigned(std::vector<Message>& batch, std::vector<uint64_t>& epochs) const;
+  // Removes the messages from `first` on whose partition was revoked or assigned anew since
+  // they were fetched (epochs[i] belongs to messages[first + i]).
+  void DropReassigned(std::vector<Message>& messages, size_t first,
+                      std::vector<uint64_t>& epochs) const;
 
   std::string topic_;
   std::string where_;     // the URI text, for messages
@@ -87,6 +89,7 @@ class KafkaSource final : public MessageSource {
   // ones assigned anew during a Poll().
   std::map<int32_t, uint64_t> epochs_;
   uint64_t rebalances_ = 0;
+  std::vector<uint64_t> epochs_seen_;  // PollInto's, kept for its capacity
   kafka::ErrorThrottle throttle_;
   bool all_brokers_down_ = false;  // set by OnError, reported once by Poll()
   bool fatal_ = false;             // set by OnError; Poll() then returns Internal
