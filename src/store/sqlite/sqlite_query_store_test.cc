@@ -1,5 +1,3 @@
-#include "store/sqlite/sqlite_stores.h"
-
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -10,6 +8,7 @@
 
 #include "store/query/rollup_reading.h"
 #include "store/sql/schema.h"
+#include "store/sqlite/sqlite_stores.h"
 
 namespace shopstream {
 namespace {
