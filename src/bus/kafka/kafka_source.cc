@@ -189,7 +189,7 @@ void KafkaSource::OnCommit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_
 }
 
 void KafkaSource::OnError(rd_kafka_t*, int err, const char* reason, void* opaque) {
-  // Served by rd_kafka_consumer_poll(), on the thread that calls Poll().
+  // Served by rd_kafka_consumer_poll(), on the thread that calls PollInto().
   auto* self = static_cast<KafkaSource*>(opaque);
   auto code = static_cast<rd_kafka_resp_err_t>(err);
   if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) self->all_brokers_down_ = true;

@@ -2,8 +2,8 @@
 // on each assignment the AssignmentListener says where to resume (the offsets of record kept
 // with the rows), partitions it does not know start at the configured start position.
 // Kafka's committed offsets are written by Acknowledge() for lag tools only and are never
-// read back. Rebalance callbacks run inside Poll(), on the caller's thread.
-// Not thread-safe: one thread calls Poll(), Acknowledge() and Lag().
+// read back. Rebalance callbacks run inside PollInto(), on the caller's thread.
+// Not thread-safe: one thread calls PollInto(), Acknowledge() and Lag().
 #pragma once
 
 #include <librdkafka/rdkafka.h>
@@ -86,13 +86,13 @@ class KafkaSource final : public MessageSource {
   // Assigned partition -> next offset to return (a logical offset until the first message).
   std::map<int32_t, int64_t> positions_;
   // Assigned partition -> the rebalance that (re)assigned it, to tell kept partitions from
-  // ones assigned anew during a Poll().
+  // ones assigned anew during a PollInto().
   std::map<int32_t, uint64_t> epochs_;
   uint64_t rebalances_ = 0;
   std::vector<uint64_t> epochs_seen_;  // PollInto's, kept for its capacity
   kafka::ErrorThrottle throttle_;
-  bool all_brokers_down_ = false;  // set by OnError, reported once by Poll()
-  bool fatal_ = false;             // set by OnError; Poll() then returns Internal
+  bool all_brokers_down_ = false;  // set by OnError, reported once by PollInto()
+  bool fatal_ = false;             // set by OnError; PollInto() then returns Internal
 };
 
 }  // namespace shopstream
