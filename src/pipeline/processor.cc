@@ -92,8 +92,15 @@ Status Processor::Run(const std::atomic<bool>& stop) {
     if (auto spent = committer.TakeSpent()) builder.Recycle(std::move(*spent));
   };
   MessageBatch messages;  // the next batch's, read into memory that earlier batches used
+  bool taken = false;     // whether `messages` is ours (not handed to a batch)
   while (!stop) {
     acknowledge();
+    // After acknowledge(), so that the batch just committed lends its memory: three batches
+    // are alive at most (being read, waiting to commit, committing), never a fourth idle one.
+    if (!taken) {
+      messages = builder.TakeMessageBatch();
+      taken = true;
+    }
     const auto started = Clock::now();
     const auto deadline = started + options_.trigger;
     messages.Clear();
@@ -132,7 +139,7 @@ Status Processor::Run(const std::atomic<bool>& stop) {
     counters_.consumed += static_cast<int64_t>(messages.size());
 
     DecodedBatch batch = builder.Build(source_.stream_name(), std::move(messages));
-    messages = builder.TakeMessageBatch();
+    taken = false;
     if (options_.write_raw) {
       if (Status s = WriteRaw(batch, stop); !s.ok()) return stop ? Status::Ok() : s;
     }

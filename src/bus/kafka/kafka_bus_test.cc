@@ -161,6 +161,24 @@ TEST(KafkaBusTest, PublishedMessagesAreReadBackExactlyOnce) {
   EXPECT_EQ(source->Lag(), 0);
 }
 
+// A prefetch queue far smaller than the topic: the fetcher stops at every refill and the
+// source wakes it (fetch_waker.h); every message still arrives exactly once, in order.
+TEST(KafkaBusTest, ASmallPrefetchQueueIsRefilledAndNothingIsLost) {
+  MockCluster cluster;
+  cluster.CreateTopic("small-queue", 1);
+  auto sent = Payloads(0, 3000);
+  Publish(cluster, "small-queue", sent);
+  auto source =
+      OpenSource(cluster, "small-queue", "g-small",
+                 "rdkafka.queued.max.messages.kbytes=1&rdkafka.fetch.message.max.bytes=2048");
+  ASSERT_TRUE(source);
+  FakeStore store;
+  store.Install(*source);
+  for (int i = 0; i < 4 * kMaxPolls && store.rows.size() < sent.size(); ++i) store.Consume(*source);
+  EXPECT_EQ(store.Payloads(), AsSet(sent));
+  EXPECT_GT(source->fetcher_wakeups(), 0) << "the drained queue woke the fetcher";
+}
+
 TEST(KafkaBusTest, ReturnsBatchesInOffsetOrderPerPartition) {
   MockCluster cluster;
   cluster.CreateTopic("ordered", 2);
