@@ -13,6 +13,8 @@
 namespace shopstream::csv {
 namespace {
 
+using generate::Generator;
+
 constexpr uint64_t kRows = 200000;  // ~27 MB of CSV: larger than the caches, like a real file
 
 const std::string& PlainCsv() {

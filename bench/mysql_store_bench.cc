@@ -1,11 +1,13 @@
-// The MySQL processed store on its own, as the processor drives it: N events from a CSV are
-// cleaned up front, then committed in micro-batches of the processor's size (rows, rollups,
-// offsets and stats in one transaction each), timed from the first Commit to the last.
-// Before timing it writes the same cleaned rows as a TSV, for LOAD DATA INFILE to load into
-// an identical table as the reference.
+// A client-server processed store on its own (MySQL/MariaDB or PostgreSQL, by the URI's
+// scheme), as the processor drives it: N events from a CSV are cleaned up front, then committed
+// in micro-batches of the processor's size (rows, rollups, offsets and stats in one transaction
+// each), timed from the first Commit to the last. Before timing it writes the same cleaned rows
+// as a TSV, for the server's own bulk load (LOAD DATA INFILE, psql's \copy) to load into an
+// identical table as the reference.
 //
 //   mysql_store_bench --csv FILE --count N --to mysql://USER@HOST:PORT/DB.TABLE --tsv OUT
 //                     [--batch 20000]
+//   mysql_store_bench ... --to postgres://USER@HOST:PORT/DB.SCHEMA.TABLE ...
 // Prints one line: rows=... seconds=... rows_per_s=... cpu_seconds=...
 #include <charconv>
 #include <cstdio>
@@ -16,7 +18,7 @@
 #include "bench_events.h"
 #include "common/uri.h"
 #include "event/clean.h"
-#include "store/mysql/mysql_stores.h"
+#include "store/open.h"
 
 namespace {
 
@@ -50,7 +52,7 @@ bool WriteTsv(const std::vector<CleanedEvent>& rows, const std::string& path) {
 
 int Usage() {
   std::cerr << "usage: mysql_store_bench --csv FILE --count N --to mysql://USER@HOST:PORT/DB.TABLE "
-               "--tsv OUT [--batch 20000]\n";
+               "(or postgres://USER@HOST:PORT/DB.SCHEMA.TABLE) --tsv OUT [--batch 20000]\n";
   return 2;
 }
 
@@ -81,7 +83,7 @@ int main(int argc, char** argv) {
 
   int exit_code = 0;
   auto store = shopstream::bench::OpenInitializedStore(
-      args.to, [](const shopstream::Uri& uri) { return shopstream::OpenMysqlProcessedStore(uri); },
+      args.to, [](const shopstream::Uri& uri) { return shopstream::OpenProcessedStore(uri.text); },
       &exit_code);
   if (!store) return exit_code;
 

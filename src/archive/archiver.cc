@@ -77,7 +77,7 @@ Status Archiver::ClaimDestination(const std::atomic<bool>& stop) {
                    [&] { return destination_.Write(marker, ""); });
 }
 
-Status Archiver::Add(Message& m) {
+Status Archiver::Add(const Message& m) {
   // Offsets of a partition only grow: what is below was archived or is held already.
   auto open = open_.find(m.partition);
   auto known = next_offset_.find(m.partition);
@@ -117,11 +117,11 @@ Status Archiver::Add(Message& m) {
     group.rows++;
     const size_t size = m.payload.size();
     if (size > kMaxDeadLetterBytes) {
-      m.payload.resize(kMaxDeadLetterBytes);
       reason += " (message of " + std::to_string(size) + " bytes, first " +
                 std::to_string(kMaxDeadLetterBytes) + " kept)";
     }
-    return group.letters->Add(DeadLetter{position, std::move(reason), std::move(m.payload)});
+    return group.letters->Add(
+        DeadLetter{position, std::move(reason), std::string(m.payload.substr(0, kMaxDeadLetterBytes))});
   }
   Group& group = epoch->groups[DateDir(UtcDateOfMicros(time_us))];
   if (!group.events) group.events = format_.NewEventFile();
@@ -304,25 +304,26 @@ Status Archiver::Run(const std::atomic<bool>& stop) {
       auto left = std::chrono::duration_cast<milliseconds>(*due - Clock::now());
       wait = std::clamp(left, milliseconds(1), wait);
     }
-    auto polled = source_.Poll(options_.max_batch, wait);
+    batch_.Clear();
+    Status polled = source_.PollInto(options_.max_batch, wait, &batch_);
     if (!listener_failure_.ok()) return stop ? Status::Ok() : listener_failure_;
     // Time spent waiting out an outage (in a commit or in the listener's recovery) is not
     // idle time: only polls that keep coming back empty count towards --idle-exit.
     bool busy = recovered_;
     recovered_ = false;
     if (!polled.ok()) {
-      if (!polled.status().retryable()) return polled.status();
+      if (!polled.retryable()) return polled;
       counters_.retries++;
-      LogWarn("reading the bus failed, retrying: " + polled.status().ToString());
+      LogWarn("reading the bus failed, retrying: " + polled.ToString());
       std::this_thread::sleep_for(milliseconds(200));
       continue;
     }
     if (stop) break;  // what this poll returned is read again next time
-    for (Message& m : polled.value()) {
+    for (const Message& m : batch_) {
       if (Status s = Add(m); !s.ok()) return s;
     }
-    counters_.consumed += static_cast<int64_t>(polled.value().size());
-    if (!polled.value().empty()) {
+    counters_.consumed += static_cast<int64_t>(batch_.size());
+    if (!batch_.empty()) {
       busy = true;
       counters_.lag = source_.Lag();
     }

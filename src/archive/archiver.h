@@ -74,7 +74,7 @@ class Archiver {
   // that holds another stream's archive: partitions and offsets of two streams would mix.
   Status ClaimDestination(const std::atomic<bool>& stop);
   // Decodes one message into its partition's open epoch.
-  Status Add(Message& message);
+  Status Add(const Message& message);
   // Writes, then publishes, every file of the epoch.
   Status Commit(Epoch& epoch, const std::atomic<bool>& stop);
   Status CommitDue(const std::atomic<bool>& stop, bool all);
@@ -93,6 +93,7 @@ class Archiver {
   ArchiverOptions options_;
   ArchiverCounters counters_;
   EventDecoder decoder_;
+  MessageBatch batch_;  // reused from one poll to the next
   std::map<int32_t, std::unique_ptr<Epoch>> open_;
   std::map<int32_t, int64_t> next_offset_;  // per assigned partition, once known
   std::set<std::string> made_dirs_;

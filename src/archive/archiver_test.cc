@@ -20,28 +20,28 @@ class FakeSource : public MessageSource {
   explicit FakeSource(std::map<int32_t, std::vector<std::string>> partitions)
       : partitions_(std::move(partitions)) {}
   void SetAssignmentListener(AssignmentListener l) override { listener_ = std::move(l); }
-  Result<std::vector<Message>> Poll(size_t max, std::chrono::milliseconds) override {
+  Status PollInto(size_t max, std::chrono::milliseconds, MessageBatch* out) override {
     if (!assigned_ && listener_) {
       std::vector<int32_t> all;
       for (const auto& [p, messages] : partitions_) all.push_back(p);
       OffsetMap resume = listener_(all);
       for (int32_t p : all) next_[p] = resume.count(p) ? resume[p] : 0;
       assigned_ = true;
-      if (empty_poll_after_assignment) return std::vector<Message>{};  // as Kafka's first fetch
+      if (empty_poll_after_assignment) return Status::Ok();  // as Kafka's first fetch
     }
-    std::vector<Message> out;
     // A few messages of each partition in turn, as a consumer of several partitions sees them.
-    for (bool more = true; more && out.size() < max;) {
+    const size_t limit = out->size() + max;
+    for (bool more = true; more && out->size() < limit;) {
       more = false;
       for (auto& [p, messages] : partitions_) {
-        for (int k = 0; k < 7 && out.size() < max && next_[p] < std::ssize(messages); ++k) {
-          out.push_back({p, next_[p], messages[next_[p]]});
+        for (int k = 0; k < 7 && out->size() < limit && next_[p] < std::ssize(messages); ++k) {
+          out->Add(p, next_[p], messages[next_[p]]);
           ++next_[p];
           more = true;
         }
       }
     }
-    return out;
+    return Status::Ok();
   }
   std::string stream_name() const override { return "fake"; }
   bool empty_poll_after_assignment = false;

@@ -10,16 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "bus/message_batch.h"
 #include "common/offsets.h"
 #include "common/status.h"
 
 namespace shopstream {
-
-struct Message {
-  int32_t partition = 0;
-  int64_t offset = 0;
-  std::string payload;
-};
 
 class Publisher {
  public:
@@ -51,10 +46,17 @@ class MessageSource {
   using RevocationListener = std::function<void(const std::vector<int32_t>& partitions)>;
   virtual void SetRevocationListener(RevocationListener listener) {}
 
-  // Returns up to `max_messages` messages in offset order per partition, waiting at most
-  // `timeout` for the first one. An empty vector means nothing arrived in time.
-  virtual Result<std::vector<Message>> Poll(size_t max_messages,
-                                            std::chrono::milliseconds timeout) = 0;
+  // Appends up to `max_messages` messages to `out`, in offset order per partition, waiting at
+  // most `timeout` for the first one. Appending nothing means nothing arrived in time. A batch
+  // reused from one micro-batch to the next lets reading allocate nothing.
+  virtual Status PollInto(size_t max_messages, std::chrono::milliseconds timeout,
+                          MessageBatch* out) = 0;
+  // The same into a new batch (tests, tools).
+  Result<MessageBatch> Poll(size_t max_messages, std::chrono::milliseconds timeout) {
+    MessageBatch batch;
+    if (Status s = PollInto(max_messages, timeout, &batch); !s.ok()) return s;
+    return batch;
+  }
 
   // Informs the bus of progress already stored with the rows (for lag tools). Best effort.
   virtual Status Acknowledge(const OffsetMap& next_offsets) { return Status::Ok(); }

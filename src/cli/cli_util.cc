@@ -1,5 +1,6 @@
 #include "cli/cli_util.h"
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -145,5 +146,12 @@ Status CsvFeed::Rewind() {
 }
 
 void ExitBadInput(const Status& status) { throw CommandExit(kExitBadInput, status.message()); }
+
+void TuneAllocatorForBatches() {
+  // glibc's defaults raise the mmap threshold to the largest block ever freed and keep up to
+  // twice that in the heap; fixed values keep the batches' large blocks out of it.
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
+}
 
 }  // namespace shopstream::cli

@@ -34,6 +34,12 @@ Status ApplyRate(const std::string& text, bool seed_allowed, ReplayOptions* opti
 // 1234567 -> "1,234,567"
 std::string Grouped(int64_t n);
 
+// For the processor's commands: glibc serves large blocks (a micro-batch's 1 MB payload blocks,
+// its vectors of 20,000 events and rows) from mmap and unmaps them when freed, and trims its
+// heap sooner, so that the resident size follows the batches in flight rather than the most
+// the process ever held.
+void TuneAllocatorForBatches();
+
 // Prints `line()` to stderr every `interval` from a background thread until destroyed.
 class StatusPrinter {
  public:

@@ -89,6 +89,7 @@ void RunDemo(const DemoArgs& args) {
 
   std::atomic<bool>& stop = InstallStopSignals();
   Replayer replayer(**feed, **publisher, replay);
+  TuneAllocatorForBatches();
   Processor processor(**source, **raw, **processed, process);
   LogInfo("demo: " + input + " -> " + log_path + " -> " + store_path + " (Ctrl-C stops)");
   if (!args.no_dashboard) {

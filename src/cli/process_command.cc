@@ -31,6 +31,7 @@ int ExitCodeFor(const Status& s) {
 }
 
 void RunProcess(const ProcessArgs& args) {
+  TuneAllocatorForBatches();
   auto trigger = ParseDuration(args.trigger);
   if (!trigger.ok()) throw CommandExit(kExitBadInput, "--trigger: " + trigger.status().message());
   auto linger = ParseDuration(args.linger);

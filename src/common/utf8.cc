@@ -1,6 +1,7 @@
 #include "common/utf8.h"
 
 #include <cstdint>
+#include <cstring>
 
 namespace shopstream {
 
@@ -32,7 +33,15 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
 }
 
 bool IsValidUtf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
+  // ASCII, the common case, eight bytes at a time; the first word with a high bit set (or the
+  // tail) goes through the sequence check below.
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, s.data() + i, 8);
+    if (word & 0x8080808080808080ull) break;
+  }
+  for (; i < s.size();) {
     const size_t n = Utf8SequenceLength(s, i);
     if (n == 0) return false;
     i += n;

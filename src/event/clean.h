@@ -19,4 +19,8 @@ namespace shopstream {
 // cleaned name is wider than the seed's column. The processor dead-letters such an event.
 Result<CleanedEvent> Clean(Event* event);
 
+// The same into `out`, whose strings are overwritten in place (a row reused from batch to
+// batch keeps their capacity, so cleaning allocates nothing). On failure `out` holds no row.
+Status CleanInto(Event* event, CleanedEvent* out);
+
 }  // namespace shopstream

@@ -74,29 +74,43 @@ bool IsWordChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-// Copies `in` to `out`, turning the bare token NaN (outside strings) into null.
+// Copies `in` to `out`, turning the bare token NaN (outside strings) into null. Strings are
+// skipped with memchr to their closing quote (a quote after an odd run of backslashes is
+// escaped), so that only the few bytes between strings are looked at one by one.
 void RewriteNaN(std::string_view in, std::string* out) {
   out->clear();
-  bool in_string = false;
-  for (size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (in_string) {
-      if (c == '\\' && i + 1 < in.size()) {
-        out->push_back(c);
-        c = in[++i];
-      } else if (c == '"') {
-        in_string = false;
+  const char* const p = in.data();
+  const size_t n = in.size();
+  size_t copied = 0;  // in[0, copied) is in `out`
+  size_t i = 0;
+  while (i < n) {
+    const char c = p[i];
+    if (c == '"') {
+      // Inside a string: find its closing quote.
+      size_t j = i + 1;
+      for (;;) {
+        const void* q = j < n ? std::memchr(p + j, '"', n - j) : nullptr;
+        if (q == nullptr) {
+          j = n;
+          break;
+        }
+        j = static_cast<size_t>(static_cast<const char*>(q) - p);
+        size_t backslashes = 0;
+        while (j - backslashes > i + 1 && p[j - backslashes - 1] == '\\') ++backslashes;
+        if (backslashes % 2 == 0) break;
+        ++j;
       }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == 'N' && in.compare(i, 3, "NaN") == 0 && (i == 0 || !IsWordChar(in[i - 1])) &&
-               (i + 3 == in.size() || !IsWordChar(in[i + 3]))) {
-      out->append("null");
-      i += 2;
-      continue;
+      i = j + 1;
+    } else if (c == 'N' && in.compare(i, 3, "NaN") == 0 && (i == 0 || !IsWordChar(p[i - 1])) &&
+               (i + 3 == n || !IsWordChar(p[i + 3]))) {
+      out->append(p + copied, i - copied).append("null");
+      i += 3;
+      copied = i;
+    } else {
+      ++i;
     }
-    out->push_back(c);
   }
+  out->append(p + copied, n - copied);
 }
 
 enum Field : uint32_t {
@@ -193,25 +207,43 @@ struct EventDecoder::Impl {
 EventDecoder::EventDecoder() : impl_(new Impl) {}
 EventDecoder::~EventDecoder() { delete impl_; }
 
+static_assert(kDecodePadding >= simdjson::SIMDJSON_PADDING);
+
 Status EventDecoder::Decode(std::string_view message, Event* out) {
+  return Parse(message, false, out);
+}
+
+Status EventDecoder::DecodePadded(std::string_view message, Event* out) {
+  return Parse(message, true, out);
+}
+
+Status EventDecoder::Parse(std::string_view message, bool padded, Event* out) {
   if (message.size() > kMaxMessageBytes) {
     return Status::InvalidArgument("message of " + std::to_string(message.size()) +
                                    " bytes is larger than the limit of " +
                                    std::to_string(kMaxMessageBytes));
   }
-  std::string& buf = impl_->buffer;
-  if (std::memchr(message.data(), 'N', message.size()) != nullptr) {
-    RewriteNaN(message, &buf);
-  } else {
-    buf.assign(message);
+  // A message with a bare NaN is rewritten into the decoder's buffer; so is one without the
+  // padding the parser reads past its end. Others are parsed where they lie.
+  const char* json = message.data();
+  size_t length = message.size();
+  const bool has_nan = std::memchr(message.data(), 'N', message.size()) != nullptr;
+  if (has_nan || !padded) {
+    std::string& buf = impl_->buffer;
+    if (has_nan) {
+      RewriteNaN(message, &buf);
+    } else {
+      buf.assign(message);
+    }
+    length = buf.size();
+    buf.resize(length + simdjson::SIMDJSON_PADDING);
+    json = buf.data();
   }
-  const size_t length = buf.size();
-  buf.resize(length + simdjson::SIMDJSON_PADDING);
 
   // The DOM front end validates the whole message (UTF-8, structure, trailing bytes) with
   // the library's runtime-dispatched SIMD kernels.
   element doc;
-  if (auto err = impl_->parser.parse(buf.data(), length, false).get(doc)) {
+  if (auto err = impl_->parser.parse(json, length, false).get(doc)) {
     return Status::InvalidArgument(std::string("not JSON: ") + simdjson::error_message(err));
   }
   simdjson::dom::object object;

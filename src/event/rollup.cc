@@ -1,17 +1,31 @@
 #include "event/rollup.h"
 
+#include <string_view>
+
 namespace shopstream {
 
+namespace {
+
+// Adds one event to the bucket `key` (views) of `map`, making the bucket only when it is new.
+template <typename Map, typename... Parts>
+void AddEvent(Map& map, double revenue, Parts... key_parts) {
+  const std::tuple<Parts...> key(key_parts...);
+  auto it = map.find(key);
+  if (it == map.end()) it = map.emplace(typename Map::key_type(key_parts...), Totals{}).first;
+  it->second.events += 1;
+  it->second.revenue += revenue;
+}
+
+}  // namespace
+
 void RollupDelta::Add(const CleanedEvent& row) {
-  const std::string minute = row.event_time.substr(0, 16);  // "YYYY-MM-DD HH:MM"
-  const std::string hour = row.event_time.substr(0, 13);    // "YYYY-MM-DD HH"
-  auto add = [&](Totals& t) {
-    t.events += 1;
-    t.revenue += row.revenue;
-  };
-  add(by_minute[{minute, row.event_type, row.department}]);
-  add(by_hour_brand[{hour, row.brand, row.event_type}]);
-  add(by_hour_product[{hour, row.department, row.product, row.event_type}]);
+  const std::string_view time = row.event_time;
+  const std::string_view minute = time.substr(0, 16);  // "YYYY-MM-DD HH:MM"
+  const std::string_view hour = time.substr(0, 13);    // "YYYY-MM-DD HH"
+  const std::string_view type = row.event_type, department = row.department;
+  AddEvent(by_minute, row.revenue, minute, type, department);
+  AddEvent(by_hour_brand, row.revenue, hour, std::string_view(row.brand), type);
+  AddEvent(by_hour_product, row.revenue, hour, department, std::string_view(row.product), type);
 }
 
 CoarseRollupDelta Coarsen(const RollupDelta& delta) {

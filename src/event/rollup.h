@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <tuple>
@@ -29,12 +30,15 @@ struct Totals {
 };
 
 struct RollupDelta {
+  // Looked up by views (std::less<>), so that adding a row to a bucket it has seen allocates
+  // nothing.
   // (minute, event_type, department)
-  std::map<std::tuple<std::string, std::string, std::string>, Totals> by_minute;
+  std::map<std::tuple<std::string, std::string, std::string>, Totals, std::less<>> by_minute;
   // (hour, brand, event_type)
-  std::map<std::tuple<std::string, std::string, std::string>, Totals> by_hour_brand;
+  std::map<std::tuple<std::string, std::string, std::string>, Totals, std::less<>> by_hour_brand;
   // (hour, department, product, event_type)
-  std::map<std::tuple<std::string, std::string, std::string, std::string>, Totals> by_hour_product;
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, Totals, std::less<>>
+      by_hour_product;
 
   void Add(const CleanedEvent& row);
   bool empty() const { return by_minute.empty(); }

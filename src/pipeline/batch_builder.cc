@@ -5,31 +5,95 @@
 #include "event/clean.h"
 
 namespace shopstream {
+namespace {
 
-DecodedBatch BatchBuilder::Build(const std::string& stream, std::vector<Message>& messages) {
+static_assert(MessageBatch::kPayloadPadding >= kDecodePadding,
+              "messages are decoded where they lie in their batch");
+
+// Moves the items of `from` to the end of `into` (strings keep their memory).
+template <typename T>
+void MoveAppend(std::vector<T>& from, std::vector<T>* into) {
+  into->insert(into->end(), std::make_move_iterator(from.begin()),
+               std::make_move_iterator(from.end()));
+  from.clear();
+}
+
+// The item at `i` of `v`, which holds at least `i` items: a recycled one if there is.
+template <typename T>
+T& Slot(std::vector<T>& v, size_t i) {
+  if (i == v.size()) v.emplace_back();
+  return v[i];
+}
+
+// Shrinks `v` to `n` items, the rest moving to `spare` for a later batch.
+template <typename T>
+void KeepFirst(std::vector<T>& v, size_t n, std::vector<T>* spare) {
+  spare->insert(spare->end(), std::make_move_iterator(v.begin() + static_cast<std::ptrdiff_t>(n)),
+                std::make_move_iterator(v.end()));
+  v.erase(v.begin() + static_cast<std::ptrdiff_t>(n), v.end());
+}
+
+DeadLetter MakeDeadLetter(const Message& m, std::string reason) {
+  return DeadLetter{m.partition, m.offset, std::move(reason),
+                    std::string(m.payload.substr(0, kMaxDeadLetterPayload))};
+}
+
+}  // namespace
+
+DecodedBatch BatchBuilder::Build(const std::string& stream, MessageBatch messages) {
   DecodedBatch out;
+  out.messages = std::move(messages);
   out.processed.stream = stream;
-  out.events.reserve(messages.size());
-  out.processed.rows.reserve(messages.size());
-  out.row_messages.reserve(messages.size());
-  for (Message& m : messages) {
+  out.events = std::move(spare_events_);
+  out.processed.rows = std::move(spare_rows_);
+  out.row_messages = std::move(spare_row_messages_);
+  out.row_messages.clear();
+  spare_events_.clear();
+  spare_rows_.clear();
+  size_t kept = 0;  // rows so far; slots past it hold recycled objects
+  for (const Message& m : out.messages) {
     auto& next = out.processed.next_offsets[m.partition];
     next = std::max(next, m.offset + 1);
 
-    Event event;
-    Status s = decoder_.Decode(m.payload, &event);
-    Result<CleanedEvent> cleaned = s.ok() ? Clean(&event) : Result<CleanedEvent>(s);
-    if (!cleaned.ok()) {
-      DeadLetter dead{m.partition, m.offset, cleaned.status().message(), std::move(m.payload)};
-      if (dead.payload.size() > kMaxDeadLetterPayload) dead.payload.resize(kMaxDeadLetterPayload);
-      out.processed.dead_letters.push_back(std::move(dead));
+    Event& event = Slot(out.events, kept);
+    Status s = decoder_.DecodePadded(m.payload, &event);
+    if (s.ok()) s = CleanInto(&event, &Slot(out.processed.rows, kept));
+    if (!s.ok()) {
+      out.processed.dead_letters.push_back(MakeDeadLetter(m, s.message()));
       continue;
     }
-    out.processed.rows.push_back(std::move(cleaned).value());
-    out.events.push_back(std::move(event));
-    out.row_messages.push_back(std::move(m));
+    out.row_messages.push_back(m);
+    ++kept;
   }
+  KeepFirst(out.events, kept, &spare_events_);
+  KeepFirst(out.processed.rows, kept, &spare_rows_);
   return out;
+}
+
+DecodedBatch BatchBuilder::Build(const std::string& stream, const std::vector<Message>& messages) {
+  MessageBatch batch = TakeMessageBatch();
+  for (const Message& m : messages) batch.Add(m.partition, m.offset, m.payload);
+  return Build(stream, std::move(batch));
+}
+
+MessageBatch BatchBuilder::TakeMessageBatch() {
+  MessageBatch batch = std::move(spare_messages_);
+  batch.Clear();
+  spare_messages_ = MessageBatch();
+  return batch;
+}
+
+void BatchBuilder::RecycleEvents(std::vector<Event> events) {
+  MoveAppend(spare_events_, &events);
+  spare_events_ = std::move(events);
+}
+
+void BatchBuilder::Recycle(DecodedBatch spent) {
+  RecycleEvents(std::move(spent.events));
+  MoveAppend(spare_rows_, &spent.processed.rows);
+  spare_rows_ = std::move(spent.processed.rows);
+  spare_row_messages_ = std::move(spent.row_messages);
+  spare_messages_ = std::move(spent.messages);
 }
 
 namespace {
@@ -54,11 +118,8 @@ void EraseIndices(std::vector<T>* v, const std::vector<size_t>& drop) {
 void DecodedBatch::DeadLetterRows(const std::vector<Refusal>& refused, std::string_view store) {
   std::vector<size_t> drop;
   for (const Refusal& r : refused) {
-    Message& m = row_messages[r.index];
-    DeadLetter dead{m.partition, m.offset, std::string(store) + " refused the row: " + r.reason,
-                    std::move(m.payload)};
-    if (dead.payload.size() > kMaxDeadLetterPayload) dead.payload.resize(kMaxDeadLetterPayload);
-    processed.dead_letters.push_back(std::move(dead));
+    processed.dead_letters.push_back(MakeDeadLetter(
+        row_messages[r.index], std::string(store) + " refused the row: " + r.reason));
     drop.push_back(r.index);
   }
   std::sort(drop.begin(), drop.end());

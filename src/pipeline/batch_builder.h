@@ -1,5 +1,8 @@
 // Turns the messages of one micro-batch into raw events, cleaned rows and dead letters: the
-// pure part of the processor, tested on its own.
+// pure part of the processor, tested on its own. Batches are recycled: the events come back once
+// the raw store has them, the rest once the batch is committed, and the next batch decodes and
+// cleans into their strings and vectors, which keep their memory, so that a batch in the steady
+// state allocates nothing per message or per field.
 #pragma once
 
 #include <string_view>
@@ -16,6 +19,7 @@ namespace shopstream {
 inline constexpr size_t kMaxDeadLetterPayload = 64 * 1024;
 
 struct DecodedBatch {
+  MessageBatch messages;      // every message of the batch; row_messages point into it
   std::vector<Event> events;  // for the raw store: every message that decoded and cleaned
   ProcessedBatch processed;   // rows, dead letters, next offsets
   // The message of each row: row_messages[i] became processed.rows[i] and events[i] (until the
@@ -29,12 +33,26 @@ struct DecodedBatch {
 
 class BatchBuilder {
  public:
-  // Decodes and cleans `messages`; a message that fails either becomes a dead letter with the
-  // reason, so that one bad message never stops the stream.
-  DecodedBatch Build(const std::string& stream, std::vector<Message>& messages);
+  // Decodes and cleans `messages`, which the batch keeps; a message that fails either becomes a
+  // dead letter with the reason, so that one bad message never stops the stream.
+  DecodedBatch Build(const std::string& stream, MessageBatch messages);
+  // The same for messages held elsewhere (fuzzing, tests): their payloads are copied first.
+  DecodedBatch Build(const std::string& stream, const std::vector<Message>& messages);
+
+  // A batch to read the next messages into, with the memory of a recycled one when there is.
+  MessageBatch TakeMessageBatch();
+  // Takes back the events of a batch once the raw store has them.
+  void RecycleEvents(std::vector<Event> events);
+  // Takes back a batch once it is committed (its events may be gone already).
+  void Recycle(DecodedBatch spent);
 
  private:
   EventDecoder decoder_;
+  // Recycled objects whose strings keep their memory, and vectors that keep their capacity.
+  std::vector<Event> spare_events_;
+  std::vector<CleanedEvent> spare_rows_;
+  std::vector<Message> spare_row_messages_;
+  MessageBatch spare_messages_;
 };
 
 }  // namespace shopstream

@@ -33,6 +33,11 @@ std::vector<OffsetMap> CommitStage::TakeCommitted() {
   return std::exchange(committed_, {});
 }
 
+std::optional<DecodedBatch> CommitStage::TakeSpent() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(spent_, std::nullopt);
+}
+
 Status CommitStage::status() {
   std::lock_guard lock(mutex_);
   return status_;
@@ -53,6 +58,7 @@ void CommitStage::Loop() {
     busy_ = false;
     if (s.ok()) {
       committed_.push_back(std::move(batch.processed.next_offsets));
+      spent_ = std::move(batch);
     } else {
       status_ = s;
       pending_.reset();

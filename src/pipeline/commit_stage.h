@@ -35,6 +35,8 @@ class CommitStage {
   // The offsets of the batches committed since the last call, for MessageSource::Acknowledge
   // on the caller's thread (sources are not thread-safe).
   std::vector<OffsetMap> TakeCommitted();
+  // The last batch committed since the last call, for the BatchBuilder to reuse its memory.
+  std::optional<DecodedBatch> TakeSpent();
   Status status();
 
  private:
@@ -48,6 +50,7 @@ class CommitStage {
   bool closing_ = false;
   Status status_;
   std::vector<OffsetMap> committed_;
+  std::optional<DecodedBatch> spent_;
   std::thread thread_;
 };
 

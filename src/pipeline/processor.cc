@@ -62,12 +62,21 @@ Status Processor::Run(const std::atomic<bool>& stop) {
   } detach{source_};
   auto acknowledge = [&] {
     for (const OffsetMap& offsets : committer.TakeCommitted()) source_.Acknowledge(offsets);
+    if (auto spent = committer.TakeSpent()) builder.Recycle(std::move(*spent));
   };
+  MessageBatch messages;  // the next batch's, read into memory that earlier batches used
+  bool taken = false;     // whether `messages` is ours (not handed to a batch)
   while (!stop) {
     acknowledge();
+    // After acknowledge(), so that the batch just committed lends its memory: three batches
+    // are alive at most (being read, waiting to commit, committing), never a fourth idle one.
+    if (!taken) {
+      messages = builder.TakeMessageBatch();
+      taken = true;
+    }
     const auto started = Clock::now();
     const auto deadline = started + options_.trigger;
-    std::vector<Message> messages;
+    messages.Clear();
     while (messages.size() < options_.max_batch && !stop) {
       auto now = Clock::now();
       if (now >= deadline && !messages.empty()) break;
@@ -76,18 +85,18 @@ Status Processor::Run(const std::atomic<bool>& stop) {
       auto slice = messages.empty() ? milliseconds(100) : options_.linger;
       auto wait = std::clamp(std::chrono::duration_cast<milliseconds>(deadline - now),
                              milliseconds(1), std::max(slice, milliseconds(1)));
-      auto polled = source_.Poll(options_.max_batch - messages.size(), wait);
+      const size_t before = messages.size();
+      Status polled = source_.PollInto(options_.max_batch - messages.size(), wait, &messages);
       if (!polled.ok()) {
-        if (!polled.status().retryable()) return polled.status();
+        if (!polled.retryable()) return polled;
         counters_.retries++;
-        LogWarn("reading the bus failed, retrying: " + polled.status().ToString());
+        LogWarn("reading the bus failed, retrying: " + polled.ToString());
         std::this_thread::sleep_for(milliseconds(200));
         continue;
       }
       // Caught up: nothing new for a whole linger, so waiting for the trigger would only add
       // latency. A backlog never takes this exit, so batches stay large under load.
-      if (polled.value().empty() && !messages.empty()) break;
-      for (Message& m : polled.value()) messages.push_back(std::move(m));
+      if (messages.size() == before && before > 0) break;
       if (messages.empty() && (Clock::now() >= deadline || IdleTooLong(last_activity))) break;
     }
     if (messages.empty()) {
@@ -102,11 +111,13 @@ Status Processor::Run(const std::atomic<bool>& stop) {
     last_activity = Clock::now();
     counters_.consumed += static_cast<int64_t>(messages.size());
 
-    DecodedBatch batch = builder.Build(source_.stream_name(), messages);
+    DecodedBatch batch = builder.Build(source_.stream_name(), std::move(messages));
+    taken = false;
     if (options_.write_raw) {
       if (Status s = WriteRaw(batch, stop); !s.ok()) return stop ? Status::Ok() : s;
     }
-    batch.events = {};  // written: only the rows go on to the second stage
+    // Written: only the rows go on to the second stage; the events serve the next batch.
+    builder.RecycleEvents(std::exchange(batch.events, {}));
     batch.processed.lag = source_.Lag();
     batch.processed.batch_millis =
         std::chrono::duration<double, std::milli>(Clock::now() - started).count();

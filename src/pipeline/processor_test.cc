@@ -17,18 +17,17 @@ class FakeSource : public MessageSource {
  public:
   explicit FakeSource(std::vector<std::string> payloads) : payloads_(std::move(payloads)) {}
   void SetAssignmentListener(AssignmentListener l) override { listener_ = std::move(l); }
-  Result<std::vector<Message>> Poll(size_t max, std::chrono::milliseconds) override {
+  Status PollInto(size_t max, std::chrono::milliseconds, MessageBatch* out) override {
     if (!assigned_) {
       auto offsets = listener_ ? listener_({0}) : OffsetMap{};
       next_ = offsets.count(0) ? offsets[0] : 0;
       assigned_ = true;
     }
-    std::vector<Message> out;
-    while (out.size() < max && next_ < static_cast<int64_t>(payloads_.size())) {
-      out.push_back({0, next_, payloads_[next_]});
+    for (size_t n = 0; n < max && next_ < static_cast<int64_t>(payloads_.size()); ++n) {
+      out->Add(0, next_, payloads_[next_]);
       ++next_;
     }
-    return out;
+    return Status::Ok();
   }
   int64_t Lag() override { return static_cast<int64_t>(payloads_.size()) - next_; }
   std::string stream_name() const override { return "fake"; }

@@ -169,12 +169,9 @@ Status Replayer::RunInFileOrder(const std::atomic<bool>& stop) {
         due = start + std::chrono::duration_cast<Clock::duration>(
                           std::chrono::duration<double>(*due_seconds));
       }
-    } else {
-      if (options_.pacing == Pacing::kRate) {
-        due = start + std::chrono::duration_cast<Clock::duration>(
-                          std::chrono::duration<double>(sent_or_queued / options_.rate));
-      }
-      e.event_time = NowEventTime();
+    } else if (options_.pacing == Pacing::kRate) {
+      due = start + std::chrono::duration_cast<Clock::duration>(
+                        std::chrono::duration<double>(sent_or_queued / options_.rate));
     }
     // Before waiting for a row that is not due yet, send what is queued.
     if (due > Clock::now() + std::chrono::milliseconds(2)) {
@@ -183,6 +180,8 @@ Status Replayer::RunInFileOrder(const std::atomic<bool>& stop) {
       SleepUntil(due, stop);
       if (stop) break;
     }
+    // Stamped when due, as it goes out, not when it was read.
+    if (options_.pacing != Pacing::kSpeedup) e.event_time = NowEventTime();
     e.id = ids.Next();
     EncodeEventJson(e, &payloads.emplace_back());
     ++sent_or_queued;

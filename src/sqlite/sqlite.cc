@@ -1,5 +1,8 @@
 #include "sqlite/sqlite.h"
 
+#include <chrono>
+#include <thread>
+
 namespace shopstream::sqlite {
 
 Status ToStatus(int rc, sqlite3* db, std::string_view what) {
@@ -22,6 +25,26 @@ Status ToStatus(int rc, sqlite3* db, std::string_view what) {
       return Status::Internal(message);
   }
 }
+
+namespace {
+
+// How long a connection waits for another's write lock before SQLITE_BUSY (retryable).
+constexpr auto kBusyTimeout = std::chrono::seconds(10);
+
+// Waits for a lock held by another connection in steps of at most a millisecond: SQLite's own
+// busy timeout sleeps up to 100 ms at a time, which left the processor's two stages (raw rows,
+// then the processed commit, often into one file) idle for tens of milliseconds per batch
+// after the other had released the lock.
+int WaitWhileBusy(void*, int attempts) {
+  const auto step = std::chrono::microseconds(attempts < 10 ? 100 : 1000);
+  const auto waited =
+      attempts < 10 ? step * attempts : std::chrono::microseconds(1000) * (attempts - 9);
+  if (waited >= kBusyTimeout) return 0;
+  std::this_thread::sleep_for(step);
+  return 1;
+}
+
+}  // namespace
 
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
@@ -74,7 +97,7 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Mode m
     return s;
   }
   std::unique_ptr<Database> out(new Database(db, path));
-  sqlite3_busy_timeout(db, 10000);
+  sqlite3_busy_handler(db, &WaitWhileBusy, nullptr);
   if (mode != Mode::kReadOnly) {
     // synchronous=NORMAL in WAL mode: a committed transaction survives a crash of the process;
     // only a power loss may roll back the last transactions, never corrupt the file.

@@ -33,8 +33,13 @@ def archive_args(shopstream_bin, topic, tree, *extra):
             "--to", tree.uri(), "--status-every", "2s", *extra]
 
 
+# Messages without a key stick to one partition for librdkafka's linger (10 ms): on a busy
+# machine the whole sample can land in one. Per message, they spread over every partition.
+SPREAD = "rdkafka.sticky.partitioning.linger.ms=0"
+
+
 def produce_sample(shopstream_bin, sample_zip, topic, partitions=2):
-    r = run([shopstream_bin, "produce", "-i", sample_zip, "--to", topic_uri(topic), "--rate", "max",
+    r = run([shopstream_bin, "produce", "-i", sample_zip, "--to", topic_uri(topic, SPREAD), "--rate", "max",
              "--partitions", str(partitions)])
     assert r.returncode == 0, r.stderr
 

@@ -42,7 +42,7 @@ Result<std::unique_ptr<Publisher>> OpenKafkaPublisher(const Uri& uri,
                                                       const KafkaPublisherOptions& options);
 
 // Opens a consumer-group member subscribed to the URI's topic. Partitions are assigned
-// during Poll(); see KafkaSource.
+// during PollInto(); see KafkaSource.
 Result<std::unique_ptr<MessageSource>> OpenKafkaSource(const Uri& uri,
                                                        const KafkaSourceOptions& options);
 

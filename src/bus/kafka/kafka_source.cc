@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "bus/kafka/fetch_waker.h"
 #include "bus/kafka/kafka_admin.h"
 #include "bus/kafka/kafka_config.h"
 #include "bus/kafka/kafka_handles.h"
@@ -71,7 +72,12 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const Uri& uri,
   }
   conf->release();
   rd_kafka_poll_set_consumer(source->consumer_);
+  source->waker_ = std::make_unique<kafka::FetchWaker>(source->consumer_, source->topic_);
 
+  // A local handle on the topic before the metadata below, so that its partitions' leaders are
+  // known when the group assigns them: otherwise librdkafka learns them only after the
+  // assignment and resolves the start offsets half a second later.
+  source->topic_handle_ = rd_kafka_topic_new(source->consumer_, source->topic_.c_str(), nullptr);
   // A missing topic is not an error (produce may create it later), but worth saying.
   Result<int> partitions =
       kafka::TopicPartitionCount(source->consumer_, source->topic_, kTopicCheckTimeout);
@@ -89,8 +95,10 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const Uri& uri,
 }
 
 KafkaSource::~KafkaSource() {
+  waker_.reset();  // its thread uses the consumer
   if (!consumer_) return;
   rd_kafka_consumer_close(consumer_);
+  if (topic_handle_) rd_kafka_topic_destroy(topic_handle_);
   rd_kafka_destroy(consumer_);
 }
 
@@ -166,16 +174,17 @@ void KafkaSource::Revoke(rd_kafka_topic_partition_list_t* partitions) {
   }
 }
 
-void KafkaSource::DropReassigned(std::vector<Message>& batch, std::vector<uint64_t>& epochs) const {
+void KafkaSource::DropReassigned(std::vector<Message>& messages, size_t first,
+                                 std::vector<uint64_t>& epochs) const {
   size_t kept = 0;
-  for (size_t i = 0; i < batch.size(); ++i) {
-    auto epoch = epochs_.find(batch[i].partition);
+  for (size_t i = 0; i < epochs.size(); ++i) {
+    auto epoch = epochs_.find(messages[first + i].partition);
     if (epoch == epochs_.end() || epoch->second != epochs[i]) continue;
-    batch[kept] = std::move(batch[i]);
+    messages[first + kept] = messages[first + i];
     epochs[kept] = epochs[i];
     ++kept;
   }
-  batch.resize(kept);
+  messages.resize(first + kept);
   epochs.resize(kept);
 }
 
@@ -188,7 +197,7 @@ void KafkaSource::OnCommit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_
 }
 
 void KafkaSource::OnError(rd_kafka_t*, int err, const char* reason, void* opaque) {
-  // Served by rd_kafka_consumer_poll(), on the thread that calls Poll().
+  // Served by rd_kafka_consumer_poll(), on the thread that calls PollInto().
   auto* self = static_cast<KafkaSource*>(opaque);
   auto code = static_cast<rd_kafka_resp_err_t>(err);
   if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) self->all_brokers_down_ = true;
@@ -208,15 +217,44 @@ void KafkaSource::LogBrokerError(rd_kafka_resp_err_t err, const std::string& tex
   kafka::IsTransient(err) ? LogWarn(line) : LogError(line);
 }
 
-Result<std::vector<Message>> KafkaSource::Poll(size_t max_messages,
-                                               std::chrono::milliseconds timeout) {
-  std::vector<Message> batch;
-  std::vector<uint64_t> epochs;  // assignment epoch of each message's partition when fetched
+int64_t KafkaSource::UnfetchedLag(int32_t partition, int64_t position) const {
+  int64_t low = 0, high = 0;
+  if (rd_kafka_get_watermark_offsets(consumer_, topic_.c_str(), partition, &low, &high) ||
+      high < 0) {
+    return -1;
+  }
+  int64_t next = position;
+  if (next == RD_KAFKA_OFFSET_BEGINNING) next = std::max<int64_t>(low, 0);
+  if (next < 0) next = high;  // latest, or any other logical offset
+  return std::max<int64_t>(0, high - next);
+}
+
+std::vector<int32_t> KafkaSource::PartitionsBehind() const {
+  std::vector<int32_t> behind;
+  for (const auto& [partition, position] : positions_) {
+    // Unknown before the first fetch answers: the first fetch is woken too.
+    if (UnfetchedLag(partition, position) != 0) behind.push_back(partition);
+  }
+  return behind;
+}
+
+Status KafkaSource::PollInto(size_t max_messages, std::chrono::milliseconds timeout,
+                             MessageBatch* out) {
+  std::vector<Message>& messages = out->messages();
+  const size_t first = messages.size();  // this call's messages are messages[first...]
+  // Assignment epoch of each message's partition when fetched (member: reused between calls).
+  std::vector<uint64_t>& epochs = epochs_seen_;
+  epochs.clear();
+  auto taken = [&] { return messages.size() - first; };
   auto deadline = std::chrono::steady_clock::now() + timeout;
   uint64_t rebalances_seen = rebalances_;
-  while (batch.size() < max_messages) {
+  // Fetchers stopped by a full prefetch queue are woken (fetch_waker.h) when this call finds
+  // the queue drained, before it blocks or returns, and when it returns messages while the
+  // leaders hold more, so that the queue refills while the caller works on this batch.
+  bool drained = false;
+  while (taken() < max_messages) {
     int wait_ms = 0;
-    if (batch.empty()) {
+    if (taken() == 0 && drained) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - std::chrono::steady_clock::now());
       wait_ms = static_cast<int>(std::max<int64_t>(0, left.count()));
@@ -225,25 +263,31 @@ Result<std::vector<Message>> KafkaSource::Poll(size_t max_messages,
     if (rebalances_ != rebalances_seen) {
       // Messages of partitions revoked or assigned anew since they were fetched are read
       // again from the offsets the listener gave; those of partitions kept stay.
-      DropReassigned(batch, epochs);
+      DropReassigned(messages, first, epochs);
       rebalances_seen = rebalances_;
     }
     if (fatal_) {
       char reason[512];
       rd_kafka_fatal_error(consumer_, reason, sizeof reason);
+      messages.resize(first);  // a failed call appends nothing
       return Status::Internal(where_ + ": the Kafka consumer failed for good: " + reason);
     }
-    if (all_brokers_down_ && batch.empty()) {
+    if (all_brokers_down_ && taken() == 0) {
       all_brokers_down_ = false;  // librdkafka keeps reconnecting; the caller retries
       return Status::Unavailable(where_ + ": all Kafka brokers are down");
     }
     if (!message) {
-      if (wait_ms == 0 && batch.empty() && std::chrono::steady_clock::now() < deadline) continue;
+      if (!drained) {
+        drained = true;
+        waker_->Wake(PartitionsBehind());
+      }
+      if (wait_ms == 0 && taken() == 0 && std::chrono::steady_clock::now() < deadline) continue;
       break;
     }
     if (message->err) {
       char reason[512];
       if (rd_kafka_fatal_error(consumer_, reason, sizeof reason)) {
+        messages.resize(first);
         return Status::Internal(where_ + ": the Kafka consumer failed for good: " + reason);
       }
       if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
@@ -253,13 +297,14 @@ Result<std::vector<Message>> KafkaSource::Poll(size_t max_messages,
     auto position = positions_.find(message->partition);
     if (position == positions_.end()) continue;  // fetched before its partition was revoked
     position->second = message->offset + 1;
-    batch.push_back(Message{message->partition, message->offset,
-                            std::string(static_cast<const char*>(message->payload), message->len)});
+    out->Add(message->partition, message->offset,
+             std::string_view(static_cast<const char*>(message->payload), message->len));
     epochs.push_back(epochs_[message->partition]);
   }
-  std::stable_sort(batch.begin(), batch.end(),
+  if (taken() > 0 && !drained) waker_->Wake(PartitionsBehind());
+  std::stable_sort(messages.begin() + static_cast<std::ptrdiff_t>(first), messages.end(),
                    [](const Message& a, const Message& b) { return a.partition < b.partition; });
-  return batch;
+  return Status::Ok();
 }
 
 Status KafkaSource::Acknowledge(const OffsetMap& next_offsets) {
@@ -281,15 +326,9 @@ int64_t KafkaSource::Lag() {
   int64_t lag = 0;
   bool known = false;
   for (const auto& [partition, position] : positions_) {
-    int64_t low = 0, high = 0;
-    if (rd_kafka_get_watermark_offsets(consumer_, topic_.c_str(), partition, &low, &high) ||
-        high < 0) {
-      continue;
-    }
-    int64_t next = position;
-    if (next == RD_KAFKA_OFFSET_BEGINNING) next = std::max<int64_t>(low, 0);
-    if (next < 0) next = high;  // latest, or any other logical offset
-    lag += std::max<int64_t>(0, high - next);
+    const int64_t behind = UnfetchedLag(partition, position);
+    if (behind < 0) continue;
+    lag += behind;
     known = true;
   }
   return known ? lag : -1;

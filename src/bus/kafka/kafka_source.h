@@ -2,8 +2,8 @@
 // on each assignment the AssignmentListener says where to resume (the offsets of record kept
 // with the rows), partitions it does not know start at the configured start position.
 // Kafka's committed offsets are written by Acknowledge() for lag tools only and are never
-// read back. Rebalance callbacks run inside Poll(), on the caller's thread.
-// Not thread-safe: one thread calls Poll(), Acknowledge() and Lag().
+// read back. Rebalance callbacks run inside PollInto(), on the caller's thread.
+// Not thread-safe: one thread calls PollInto(), Acknowledge() and Lag().
 #pragma once
 
 #include <librdkafka/rdkafka.h>
@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "bus/bus.h"
+#include "bus/kafka/fetch_waker.h"
 #include "bus/kafka/kafka_bus.h"
 #include "bus/kafka/kafka_config.h"
 
@@ -40,8 +41,8 @@ class KafkaSource final : public MessageSource {
   // partition revoked or assigned anew by a rebalance during the call are dropped (they are
   // read again from the offsets the listener gives). Unavailable when all brokers are down;
   // Internal on a fatal client error; other broker errors are logged and retried by librdkafka.
-  Result<std::vector<Message>> Poll(size_t max_messages,
-                                    std::chrono::milliseconds timeout) override;
+  Status PollInto(size_t max_messages, std::chrono::milliseconds timeout,
+                  MessageBatch* out) override;
   // Commits `next_offsets` of currently assigned partitions asynchronously.
   Status Acknowledge(const OffsetMap& next_offsets) override;
   // High watermark minus next offset to return, over assigned partitions, from the
@@ -51,6 +52,8 @@ class KafkaSource final : public MessageSource {
 
   // The partitions assigned to this member now.
   std::vector<int32_t> assignment() const;
+  // Requests sent to wake fetchers stopped by a full prefetch queue (fetch_waker.h).
+  int64_t fetcher_wakeups() const { return waker_ ? waker_->requests() : 0; }
 
  private:
   KafkaSource(std::string topic, std::string where, int64_t start_offset)
@@ -65,24 +68,35 @@ class KafkaSource final : public MessageSource {
   // Logs a broker error, repeating the same one at most every few seconds.
   void LogBrokerError(rd_kafka_resp_err_t err, const std::string& text);
   void LogCommitFailure(rd_kafka_resp_err_t err);
-  // Removes messages whose partition was revoked or assigned anew since they were fetched.
-  void DropReassigned(std::vector<Message>& batch, std::vector<uint64_t>& epochs) const;
+  // Messages on the leader beyond `position` (the next offset to return), by the watermarks
+  // of the last fetch; -1 when none is known yet.
+  int64_t UnfetchedLag(int32_t partition, int64_t position) const;
+  // Assigned partitions whose leader holds messages not yet returned, or that have not been
+  // fetched yet.
+  std::vector<int32_t> PartitionsBehind() const;
+  // Removes the messages from `first` on whose partition was revoked or assigned anew since
+  // they were fetched (epochs[i] belongs to messages[first + i]).
+  void DropReassigned(std::vector<Message>& messages, size_t first,
+                      std::vector<uint64_t>& epochs) const;
 
   std::string topic_;
   std::string where_;     // the URI text, for messages
   int64_t start_offset_;  // RD_KAFKA_OFFSET_BEGINNING or RD_KAFKA_OFFSET_END
   rd_kafka_t* consumer_ = nullptr;
+  rd_kafka_topic_t* topic_handle_ = nullptr;  // keeps the topic's metadata known
+  std::unique_ptr<kafka::FetchWaker> waker_;  // destroyed before the consumer
   AssignmentListener listener_;
   RevocationListener revocation_listener_;
   // Assigned partition -> next offset to return (a logical offset until the first message).
   std::map<int32_t, int64_t> positions_;
   // Assigned partition -> the rebalance that (re)assigned it, to tell kept partitions from
-  // ones assigned anew during a Poll().
+  // ones assigned anew during a PollInto().
   std::map<int32_t, uint64_t> epochs_;
   uint64_t rebalances_ = 0;
+  std::vector<uint64_t> epochs_seen_;  // PollInto's, kept for its capacity
   kafka::ErrorThrottle throttle_;
-  bool all_brokers_down_ = false;  // set by OnError, reported once by Poll()
-  bool fatal_ = false;             // set by OnError; Poll() then returns Internal
+  bool all_brokers_down_ = false;  // set by OnError, reported once by PollInto()
+  bool fatal_ = false;             // set by OnError; PollInto() then returns Internal
 };
 
 }  // namespace shopstream

@@ -115,8 +115,8 @@ class SqliteLogSource : public MessageSource {
     assigned_ = false;
   }
 
-  Result<std::vector<Message>> Poll(size_t max_messages,
-                                    std::chrono::milliseconds timeout) override {
+  Status PollInto(size_t max_messages, std::chrono::milliseconds timeout,
+                  MessageBatch* out) override {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     if (!db_) {
       Status s = OpenExisting();
@@ -127,14 +127,14 @@ class SqliteLogSource : public MessageSource {
           waiting_reported_ = true;
         }
         std::this_thread::sleep_until(deadline);
-        return std::vector<Message>();
+        return Status::Ok();
       }
       if (!s.ok()) return s;
     }
     if (!assigned_) {
       if (Status s = Assign(); !s.ok()) return s;
     }
-    std::vector<Message> out;
+    const size_t first = out->size();
     while (true) {
       read_.Bind(1, next_);
       read_.Bind(2, static_cast<int64_t>(max_messages));
@@ -145,23 +145,20 @@ class SqliteLogSource : public MessageSource {
           return row.status();
         }
         if (!row.value()) break;
-        Message m;
-        m.partition = 0;
-        m.offset = read_.ColumnInt(0);
-        m.payload.assign(read_.ColumnText(1));
-        out.push_back(std::move(m));
+        out->Add(0, read_.ColumnInt(0), read_.ColumnText(1));
       }
       read_.Reset();
-      if (!out.empty()) {
-        if (out.front().offset > next_) {
+      if (out->size() > first) {
+        const int64_t first_offset = (*out)[first].offset;
+        if (first_offset > next_) {
           LogWarn("sqlite log: offsets " + std::to_string(next_) + " to " +
-                  std::to_string(out.front().offset - 1) +
+                  std::to_string(first_offset - 1) +
                   " were deleted by the log's retention before they were read; skipping them");
         }
-        next_ = out.back().offset + 1;
-        return out;
+        next_ = (*out)[out->size() - 1].offset + 1;
+        return Status::Ok();
       }
-      if (std::chrono::steady_clock::now() >= deadline) return out;
+      if (std::chrono::steady_clock::now() >= deadline) return Status::Ok();
       // New messages are noticed by polling; 5 ms keeps latency low at negligible cost.
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }

@@ -21,8 +21,8 @@ Table RollupTable(std::string_view name, std::vector<Column> key) {
   return t;
 }
 
-template <typename Key>
-void AppendTotals(const std::map<Key, Totals>& deltas, std::vector<SqlValue>* values) {
+template <typename Key, typename Less>
+void AppendTotals(const std::map<Key, Totals, Less>& deltas, std::vector<SqlValue>* values) {
   values->reserve(deltas.size() * (std::tuple_size_v<Key> + 2));
   for (const auto& [key, totals] : deltas) {
     std::apply([&](const auto&... text) { (values->push_back(std::string_view(text)), ...); }, key);

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <functional>
 #include <optional>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "common/utf8.h"
@@ -168,12 +168,7 @@ class SqlProcessedStore final : public ProcessedStore {
   Status WriteAll(const ProcessedBatch& batch) {
     const Dialect& d = db_->dialect();
     // Each id counts once: the first of its occurrences in the batch, if it is not stored yet.
-    std::vector<const CleanedEvent*> unique;
-    unique.reserve(batch.rows.size());
-    std::unordered_set<std::string_view> seen;
-    for (const CleanedEvent& row : batch.rows) {
-      if (seen.insert(row.id).second) unique.push_back(&row);
-    }
+    const std::vector<const CleanedEvent*>& unique = FirstOfEachId(batch.rows);
     auto fresh = unique.empty() ? Result<std::vector<const CleanedEvent*>>(unique)
                                 : db_->InsertNewRows(*conn_, unique);
     if (!fresh.ok()) return fresh.status();
@@ -217,6 +212,26 @@ class SqlProcessedStore final : public ProcessedStore {
     return statements_->stats.Execute(*conn_, d, stats);
   }
 
+  // The first row of each id, in batch order, found with an open-addressing table of row
+  // indices reused from batch to batch (no hash-set node per row).
+  const std::vector<const CleanedEvent*>& FirstOfEachId(const std::vector<CleanedEvent>& rows) {
+    unique_.clear();
+    size_t slots = 16;
+    while (slots < 2 * rows.size()) slots *= 2;
+    seen_.assign(slots, 0);  // row index + 1; 0 is empty
+    const std::hash<std::string_view> hash;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      size_t slot = hash(rows[i].id) & (slots - 1);
+      while (seen_[slot] != 0 && rows[seen_[slot] - 1].id != rows[i].id) {
+        slot = (slot + 1) & (slots - 1);
+      }
+      if (seen_[slot] != 0) continue;  // a later copy of an id
+      seen_[slot] = i + 1;
+      unique_.push_back(&rows[i]);
+    }
+    return unique_;
+  }
+
   // Opens a connection when there is none or the last one was lost.
   Status Connect() {
     if (conn_ && conn_->healthy()) return Status::Ok();
@@ -245,6 +260,9 @@ class SqlProcessedStore final : public ProcessedStore {
   std::unique_ptr<SqlDatabase> db_;
   std::unique_ptr<SqlConnection> conn_;
   std::optional<Statements> statements_;
+  // FirstOfEachId's, kept for their capacity.
+  std::vector<size_t> seen_;
+  std::vector<const CleanedEvent*> unique_;
 };
 
 }  // namespace

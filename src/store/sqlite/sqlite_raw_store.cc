@@ -9,11 +9,12 @@ namespace {
 using sqlite::Database;
 using sqlite::Statement;
 
-// The seed's Cassandra table, with SQLite types: ids stay text, missing values are NULL.
+// The seed's Cassandra table, with SQLite types: ids stay text, missing values are NULL. Rows
+// live in the primary key's B-tree (WITHOUT ROWID), as in Cassandra.
 constexpr const char* kRawSchema =
     "CREATE TABLE IF NOT EXISTS raw_operations(id TEXT PRIMARY KEY, event_time TEXT,"
     " event_type TEXT, product_id TEXT, category_id TEXT, category_code TEXT, brand TEXT,"
-    " price REAL, user_id TEXT, user_session TEXT)";
+    " price REAL, user_id TEXT, user_session TEXT) WITHOUT ROWID";
 
 class SqliteRawStore : public RawStore {
  public:
