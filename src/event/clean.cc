@@ -1,6 +1,7 @@
 #include "event/clean.h"
 
 #include "event/contract.h"
+#include "sketch/hash64.h"
 
 namespace shopstream {
 namespace {
@@ -43,6 +44,11 @@ Result<CleanedEvent> Clean(Event* e) {
   out.event_type = e->event_type;
   out.price = e->price;
   out.revenue = e->event_type == "purchase" ? e->price : 0.0;
+  out.user_hash = sketch::Hash64(e->user_id, sketch::kUserSeed);
+  if (e->user_session) {
+    out.session_hash = sketch::Hash64(std::string_view(*e->user_session), sketch::kSessionSeed);
+    out.has_session = true;
+  }
   return out;
 }
 

@@ -18,6 +18,10 @@ class SqliteDialect final : public Dialect {
   std::string TableExistsQuery() const override {
     return "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?";
   }
+  // DATETIME is text here: its first 13 characters.
+  std::string HourText(std::string_view column) const override {
+    return "SUBSTR(" + std::string(column) + ", 1, 13)";
+  }
   // In-process: a prepared statement per row costs no round trip.
   size_t max_rows_per_statement() const override { return 1; }
   size_t max_payload_bytes() const override { return 64 * 1024; }

@@ -7,7 +7,6 @@
 #include <string>
 
 #include "store/query/rollup_reading.h"
-#include "store/sql/schema.h"
 #include "store/sqlite/sqlite_stores.h"
 
 namespace shopstream {
@@ -70,38 +69,6 @@ class SqliteQueryStoreTest : public ::testing::Test {
     }
     return *store_;
   }
-  // Two minutes in hour 08, one in hour 10.
-  void FillSample() {
-    Exec(
-        "INSERT INTO rollup_minute VALUES"
-        " ('2019-11-08 08:14','view','electronics',5,0),"
-        " ('2019-11-08 08:14','cart','electronics',2,0),"
-        " ('2019-11-08 08:15','purchase','electronics',1,100.5),"
-        " ('2019-11-08 08:15','view','apparel',3,0),"
-        " ('2019-11-08 10:01','purchase','apparel',2,40.25)");
-    Exec(
-        "INSERT INTO rollup_hour_brand VALUES"
-        " ('2019-11-08 08','samsung','view',5,0),"
-        " ('2019-11-08 08','samsung','purchase',1,100.5),"
-        " ('2019-11-08 08','<img src=x onerror=alert(1)>','view',3,0),"
-        " ('2019-11-08 08','samsung','cart',2,0),"
-        " ('2019-11-08 10','nike','purchase',2,40.25)");
-    Exec(
-        "INSERT INTO rollup_hour_product VALUES"
-        " ('2019-11-08 08','electronics','smartphone','view',5,0),"
-        " ('2019-11-08 08','electronics','smartphone','cart',2,0),"
-        " ('2019-11-08 08','electronics','smartphone','purchase',1,100.5),"
-        " ('2019-11-08 08','apparel','shoes','view',3,0),"
-        " ('2019-11-08 10','apparel','shoes','purchase',2,40.25)");
-    FillCoarse();
-  }
-  // The coarse rollups, summed from the fine ones the way a store's upgrade fills them.
-  void FillCoarse() {
-    for (const sql::Rollup& rollup : sql::Rollups()) {
-      if (!rollup.backfill_sql.empty()) Exec(std::string(rollup.backfill_sql));
-    }
-  }
-
   std::string dir_, path_;
   sqlite3* writer_ = nullptr;
   std::unique_ptr<QueryStore> store_;
