@@ -16,8 +16,8 @@ namespace {
 constexpr const char* kJson = "application/json; charset=utf-8";
 // Answers smaller than this are sent as they are: compressing them saves nothing.
 constexpr size_t kGzipAbove = 1024;
-const char* const kAssetPaths[] = {"/index.html", "/app.js", "/style.css", "/echarts.min.js",
-                                   "/favicon.svg"};
+const char* const kAssetPaths[] = {"/index.html", "/app.js",         "/util.js",
+                                   "/style.css",  "/echarts.min.js", "/favicon.svg"};
 
 std::vector<std::pair<std::string, std::string>> CommonHeaders() {
   // Scripts only from this server: no inline script can run even if markup slipped through.
