@@ -45,28 +45,24 @@ void PeopleSketches::Merge(const PeopleSketches& other) {
 
 void PeopleDelta::Add(const CleanedEvent& row) {
   by_minute[{row.event_time.substr(0, 16), row.department}].Add(row);
-  by_hour[{row.event_time.substr(0, 13), row.department, row.brand}].Add(row);
+  by_day_brand[{row.event_time.substr(0, 10), row.brand, row.department}].Add(row);
 }
 
 PeopleLevels Spread(const PeopleDelta& delta) {
   PeopleLevels out;
   for (const auto& [key, entries] : delta.by_minute) {
     const auto& [minute, department] = key;
-    out.minute[{kScopeAll, "", "", minute}].Append(entries);
-    out.minute[{kScopeDepartment, department, "", minute}].Append(entries);
-  }
-  for (const auto& [key, entries] : delta.by_hour) {
-    const auto& [hour, department, brand] = key;
-    const std::string day = hour.substr(0, 10);
-    for (PeopleRows* rows : {&out.hour, &out.all}) {
-      const std::string bucket = rows == &out.hour ? hour : std::string();
+    const std::string hour = minute.substr(0, 13), day = minute.substr(0, 10);
+    for (const auto& [rows, bucket] :
+         {std::pair{&out.minute, minute}, std::pair{&out.hour, hour}, std::pair{&out.day, day},
+          std::pair{&out.all, std::string()}}) {
       (*rows)[{kScopeAll, "", "", bucket}].Append(entries);
-      (*rows)[{kScopeDepartment, department, "", bucket}].Append(entries);
-      (*rows)[{kScopeBrand, "", brand, bucket}].Append(entries);
-      (*rows)[{kScopeDepartmentBrand, department, brand, bucket}].Append(entries);
+      (*rows)[{kScopeDepartment, "", department, bucket}].Append(entries);
     }
-    out.day[{kScopeAll, "", "", day}].Append(entries);
-    out.day[{kScopeDepartment, department, "", day}].Append(entries);
+  }
+  for (const auto& [key, entries] : delta.by_day_brand) {
+    const auto& [day, brand, department] = key;
+    out.day[{kScopeBrand, brand, department, day}].Append(entries);
   }
   return out;
 }

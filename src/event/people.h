@@ -4,13 +4,15 @@
 // session over any range by merging buckets. Pure accumulation; stores persist it.
 //
 // Tables (same names and columns in every processed store; sketches as stored bytes):
-//   people_minute(scope, department, brand, bucket 'YYYY-MM-DD HH:MM', users, sessions,
+//   people_minute(scope, brand, department, bucket 'YYYY-MM-DD HH:MM', users, sessions,
 //                 viewing, carting, buying)
 //   people_hour(... bucket 'YYYY-MM-DD HH' ...), people_day(... bucket 'YYYY-MM-DD' ...)
-//   people_all(scope, department, brand, users, ...)                 all time
-// Scopes: "all" (department and brand ''), "department" (brand ''), and in people_hour and
-// people_all only, "brand" (department '') and "department+brand", since brands are read
-// by hour, as their event rollups are.
+//   people_all(scope, brand, department, users, ...)                 all time
+// Scopes: "all" (brand and department ''), "department" (brand ''), and, in people_day only,
+// "brand": a brand within one department (the event's), so that a brand's people are the
+// union of its departments' rows and a brand with a department picked is one row. Brands are
+// kept by day: a brand appears in most batches, and a row per brand and hour or for all time
+// would be read and written back by nearly every batch.
 #pragma once
 
 #include <cstdint>
@@ -27,7 +29,6 @@ namespace shopstream {
 inline constexpr const char* kScopeAll = "all";
 inline constexpr const char* kScopeDepartment = "department";
 inline constexpr const char* kScopeBrand = "brand";
-inline constexpr const char* kScopeDepartmentBrand = "department+brand";
 
 // Sketch entries (sketch::SparseEntry) of one group's events, duplicates allowed.
 struct PeopleEntries {
@@ -50,15 +51,15 @@ struct PeopleSketches {
   bool operator==(const PeopleSketches&) const = default;
 };
 
-// A row's key: scope, department, brand and bucket ('' in people_all).
+// A row's key, in the tables' key order: scope, brand, department and bucket ('' in people_all).
 using PeopleKey = std::tuple<std::string, std::string, std::string, std::string>;
 using PeopleRows = std::map<PeopleKey, PeopleEntries>;
 
 struct PeopleDelta {
   // (minute, department)
   std::map<std::pair<std::string, std::string>, PeopleEntries> by_minute;
-  // (hour, department, brand)
-  std::map<std::tuple<std::string, std::string, std::string>, PeopleEntries> by_hour;
+  // (day, brand, department)
+  std::map<std::tuple<std::string, std::string, std::string>, PeopleEntries> by_day_brand;
 
   void Add(const CleanedEvent& row);
   bool empty() const { return by_minute.empty(); }

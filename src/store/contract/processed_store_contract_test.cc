@@ -118,20 +118,28 @@ class ProcessedStoreContract : public ::testing::TestWithParam<size_t> {
            std::to_string(Int("SELECT COUNT(*) FROM people_hour")) + "/" + Sketch("users");
   }
 
-  // A people_all sketch column of a scope, as its stored bytes.
+  // A sketch column of a people table's row, as its stored bytes; "<none>" when there is none.
   std::string Sketch(const std::string& column, const std::string& scope = "all",
-                     const std::string& department = "", const std::string& brand = "") {
-    auto rows =
-        Query("SELECT " + column + " FROM people_all WHERE scope = " + P(0) +
-                  " AND department = " + P(1) + " AND brand = " + P(2),
-              {std::string_view(scope), std::string_view(department), std::string_view(brand)});
+                     const std::string& brand = "", const std::string& department = "",
+                     const std::string& day = "") {
+    std::string sql = "SELECT " + column + " FROM " + (day.empty() ? "people_all" : "people_day") +
+                      " WHERE scope = " + P(0) + " AND brand = " + P(1) +
+                      " AND department = " + P(2);
+    std::vector<SqlValue> values = {std::string_view(scope), std::string_view(brand),
+                                    std::string_view(department)};
+    if (!day.empty()) {
+      sql += " AND bucket = " + P(3);
+      values.push_back(std::string_view(day));
+    }
+    auto rows = Query(sql, values);
     if (rows.size() != 1 || !rows[0][0]) return "<none>";
     return Bytes(*rows[0][0]);
   }
-  // The estimate of a people_all sketch column; -1 when it is missing or does not parse.
+  // The estimate of such a sketch; -1 when it is missing or does not parse.
   int64_t Estimate(const std::string& column, const std::string& scope = "all",
-                   const std::string& department = "", const std::string& brand = "") {
-    const std::string bytes = Sketch(column, scope, department, brand);
+                   const std::string& brand = "", const std::string& department = "",
+                   const std::string& day = "") {
+    const std::string bytes = Sketch(column, scope, brand, department, day);
     if (bytes == "<none>") return -1;
     auto h = sketch::HyperLogLog::Parse(bytes);
     EXPECT_TRUE(h.ok()) << h.status().ToString();
@@ -247,10 +255,14 @@ TEST_P(ProcessedStoreContract, PeopleSketchesMergeAcrossBatches) {
   EXPECT_EQ(Estimate("viewing"), 32);
   EXPECT_EQ(Estimate("carting"), 8);
   EXPECT_EQ(Estimate("buying"), 4);
-  EXPECT_EQ(Estimate("users", "department", "electronics"), 25);
-  EXPECT_EQ(Estimate("users", "brand", "", "apple"), 25);
-  EXPECT_EQ(Estimate("users", "department+brand", "kids", "lego"), 25);
-  EXPECT_EQ(Int("SELECT COUNT(*) FROM people_minute WHERE scope = 'brand'"), 0);
+  EXPECT_EQ(Estimate("users", "department", "", "electronics"), 25);
+  // Brands by day, each within a department: apple is sold in electronics only.
+  EXPECT_EQ(Estimate("users", "brand", "apple", "electronics", "2019-11-03"), 25);
+  EXPECT_EQ(Estimate("users", "brand", "lego", "kids", "2019-11-03"), 25);
+  EXPECT_EQ(Estimate("users", "brand", "lego", "electronics", "2019-11-03"), 25);
+  for (const char* table : {"people_minute", "people_hour", "people_all"}) {
+    EXPECT_EQ(Int(std::string("SELECT COUNT(*) FROM ") + table + " WHERE scope = 'brand'"), 0);
+  }
   EXPECT_EQ(Int("SELECT COUNT(*) FROM people_day WHERE scope = 'all'"), 1);
 
   const std::string before = Sketch("users") + Sketch("sessions");
@@ -280,7 +292,7 @@ TEST_P(ProcessedStoreContract, LargeSketchesAreWrittenAndStayWithinTwoPercent) {
   ASSERT_TRUE(store->Commit(batch).ok());
   EXPECT_NEAR(Estimate("users"), kUsers, kUsers * 0.02);
   EXPECT_NEAR(Estimate("sessions"), kUsers, kUsers * 0.02);
-  EXPECT_EQ(Estimate("users", "department", "d7"), kUsers / 10);
+  EXPECT_EQ(Estimate("users", "department", "", "d7"), kUsers / 10);
   EXPECT_EQ(Int("SELECT COUNT(*) FROM people_day WHERE scope = 'all'"), 2);
   // Another batch of the same people leaves the dense sketches byte for byte.
   const std::string before = Sketch("users") + Sketch("viewing");
@@ -347,7 +359,7 @@ TEST_P(ProcessedStoreContract, RerunningTheSameBatchAddsNothing) {
   const ProcessedBatch batch = SampleBatch();
   ASSERT_TRUE(store->Commit(batch).ok());
   const std::string before = Totals();
-  EXPECT_EQ(before.substr(0, 18), "3/3/3/3/3/3/3/1/7/");
+  EXPECT_EQ(before.substr(0, 18), "3/3/3/3/3/3/3/1/3/");
   ASSERT_TRUE(store->Commit(batch).ok());
   EXPECT_EQ(Totals(), before);
   EXPECT_EQ(

@@ -425,7 +425,7 @@ TEST_P(QueryStoreContract, PeopleCountDistinctUsersAndSessions) {
   EXPECT_EQ(Store().QueryPeople({}, nike)->users, 2);
   EXPECT_EQ(
       Store().QueryPeople(*ParseTimeRange("2019-11-08 08:20", "2019-11-08 08:30"), nike)->sessions,
-      1);  // the whole hour 08
+      1);  // the whole day: a brand's people are kept by day
   auto apple = Store().QueryPeople({}, Filter{std::string("electronics"), std::string("apple")});
   ASSERT_TRUE(apple.ok());
   EXPECT_EQ(apple->users, 1);

@@ -20,7 +20,6 @@ class PostgresDialect final : public Dialect {
   std::string HourText(std::string_view column) const override {
     return "to_char(" + std::string(column) + ", 'YYYY-MM-DD HH24')";
   }
-  std::string LockingReadSuffix() const override { return " FOR UPDATE"; }
   // libpq returns bytea in its hex text form, "\x" and two digits a byte.
   Result<std::string> BlobBytes(std::string fetched) const override;
   size_t max_rows_per_statement() const override { return 256; }

@@ -36,10 +36,14 @@ constexpr size_t kEntryOverhead = 128;
 // A range and a filter as text that no other range and filter share: each name is prefixed by
 // its length.
 std::string RangeKey(const TimeRange& r, const Filter& f) {
-  std::string key =
-      (r.from ? std::to_string(*r.from) : "-") + "," + (r.to ? std::to_string(*r.to) : "-");
+  std::string key = r.from ? std::to_string(*r.from) : std::string("-");
+  key.append(",").append(r.to ? std::to_string(*r.to) : std::string("-"));
   for (const std::optional<std::string>& name : {f.department, f.brand}) {
-    key += name ? " " + std::to_string(name->size()) + ":" + *name : " -";
+    if (!name) {
+      key.append(" -");
+      continue;
+    }
+    key.append(" ").append(std::to_string(name->size())).append(":").append(*name);
   }
   return key;
 }

@@ -163,26 +163,35 @@ Result<RollupSource> ProductsSource(const TimeRange& range, const Filter& filter
 }
 
 const char* PeopleScope(const Filter& filter) {
-  if (filter.brand) return filter.department ? kScopeDepartmentBrand : kScopeBrand;
+  if (filter.brand) return kScopeBrand;
   return filter.department ? kScopeDepartment : kScopeAll;
 }
 
 Result<RollupSource> PeopleSource(const TimeRange& range, const Filter& filter,
                                   const ExtentFn& extent, const Placeholder& placeholder) {
-  auto all = AllOfIt(range, extent);
-  if (!all.ok()) return all.status();
   constexpr std::string_view kColumns = "users, sessions, viewing, carting, buying";
+  if (filter.brand) {
+    // A brand's people are kept by day and department: the union of its departments' rows (one
+    // row a day when a department is picked too) over the days that overlap the range.
+    RollupSource source{"(", {}, "people_day"};
+    Select select(&source, placeholder);
+    select.From(kColumns, "people_day").Where("scope", " = ", kScopeBrand);
+    select.Where("brand", " = ", *filter.brand).Equals("department", filter.department);
+    if (range.from || range.to) select.Buckets(BoundsFor(range, Granularity::kDay));
+    source.from += ") AS people";
+    return source;
+  }
   const std::vector<std::pair<std::string, std::string>> scope = {
       {"scope", PeopleScope(filter)},
-      {"department", filter.department.value_or("")},
-      {"brand", filter.brand.value_or("")}};
-  if (*all || filter.brand) {
-    const char* table = *all ? "people_all" : "people_hour";
-    RollupSource source{"(", {}, table};
+      {"brand", ""},
+      {"department", filter.department.value_or("")}};
+  auto all = AllOfIt(range, extent);
+  if (!all.ok()) return all.status();
+  if (*all) {
+    RollupSource source{"(", {}, "people_all"};
     Select select(&source, placeholder);
-    select.From(kColumns, table);
+    select.From(kColumns, "people_all");
     for (const auto& [column, value] : scope) select.Where(column, " = ", value);
-    if (!*all) select.Buckets(BoundsFor(range, Granularity::kHour));
     source.from += ") AS people";
     return source;
   }

@@ -47,11 +47,12 @@ Result<RollupSource> BrandsSource(const TimeRange& range, const Filter& filter,
 Result<RollupSource> ProductsSource(const TimeRange& range, const Filter& filter,
                                     const ExtentFn& extent, const Placeholder& placeholder);
 // Columns users, sessions, viewing, carting, buying: the people sketches (event/people.h) whose
-// union answers the range and filter.
+// union answers the range and filter: minutes, hours and days as for totals, all time from
+// people_all; with a brand, the days that overlap the range (people keep brands by day).
 Result<RollupSource> PeopleSource(const TimeRange& range, const Filter& filter,
                                   const ExtentFn& extent, const Placeholder& placeholder);
 
-// The people tables' scope for a filter: "all", "department", "brand" or "department+brand".
+// The people tables' scope for a filter: "all", "department" or "brand".
 const char* PeopleScope(const Filter& filter);
 
 }  // namespace shopstream

@@ -59,10 +59,9 @@ class Dialect {
   virtual std::string TableExistsQuery() const = 0;
   // An expression for the hour bucket text 'YYYY-MM-DD HH' of a kDatetime column.
   virtual std::string HourText(std::string_view column) const = 0;
-  // Ends a SELECT of rows that the transaction reads, merges and writes back: locks them until
-  // it commits where another writer could change them meanwhile (" FOR UPDATE"); nothing where
-  // a transaction is the only writer (SQLite's BEGIN IMMEDIATE).
-  virtual std::string LockingReadSuffix() const { return ""; }
+  // True when a write transaction excludes every other writer (SQLite's BEGIN IMMEDIATE), so
+  // that rows read, merged and written back need no row locks (SELECT ... FOR UPDATE).
+  virtual bool serializes_writers() const { return false; }
   // The bytes of a kBlob column as the database's client returned it (the client's text form,
   // such as PostgreSQL's hex form of bytea, decoded).
   virtual Result<std::string> BlobBytes(std::string fetched) const { return fetched; }

@@ -29,6 +29,14 @@ Result<sketch::HyperLogLog> ParseStored(const std::optional<std::string>& fetche
   return parsed;
 }
 
+// The key columns of a row: scope, brand, department and, but in people_all, the bucket.
+void AppendKey(const PeopleKey& key, bool has_bucket, std::vector<SqlValue>* values) {
+  const auto& [scope, brand, department, bucket] = key;
+  values->insert(values->end(),
+                 {std::string_view(scope), std::string_view(brand), std::string_view(department)});
+  if (has_bucket) values->push_back(std::string_view(bucket));
+}
+
 }  // namespace
 
 PeopleWriter::PeopleWriter(const Dialect& d) : dialect_(d) {
@@ -50,7 +58,7 @@ PeopleWriter::PeopleWriter(const Dialect& d) : dialect_(d) {
         t.columns.size(), true, d.OnConflictClause(t.name, t.key, replace),
         "merging sketches into " + std::string(t.name), rows);
     s.lookup_head = "SELECT " + ColumnList(t, t.columns.size(), d) + " FROM " + name + " WHERE ";
-    s.lookup_tail = d.LockingReadSuffix();
+    s.lookup_tail = d.serializes_writers() ? "" : " FOR UPDATE";
     for (size_t i = 0; i < s.key_columns; ++i) {
       s.lookup_item += std::string(i > 0 ? " AND " : "(") + d.Quote(t.key[i]) + " = {}";
     }
@@ -67,17 +75,18 @@ void PeopleWriter::Reset() {
   }
 }
 
-Status PeopleWriter::Write(SqlConnection& conn, const PeopleLevels& levels) {
-  const PeopleRows* rows[] = {&levels.minute, &levels.hour, &levels.day, &levels.all};
+Status PeopleWriter::Write(SqlConnection& conn, PeopleLevels levels) {
+  PeopleRows* rows[] = {&levels.minute, &levels.hour, &levels.day, &levels.all};
   for (size_t i = 0; i < tables_.size(); ++i) {
     if (Status s = WriteTable(conn, tables_[i], *rows[i]); !s.ok()) return s;
   }
   return Status::Ok();
 }
 
-Result<std::map<std::vector<std::string>, PeopleSketches>> PeopleWriter::Read(
-    SqlConnection& conn, TableStatements& t, const std::vector<SqlValue>& keys) {
-  std::map<std::vector<std::string>, PeopleSketches> stored;
+Result<std::map<PeopleKey, PeopleSketches>> PeopleWriter::Read(SqlConnection& conn,
+                                                               TableStatements& t,
+                                                               const std::vector<SqlValue>& keys) {
+  std::map<PeopleKey, PeopleSketches> stored;
   const size_t per_key = t.key_columns;
   const size_t max_keys = std::bit_floor(std::max<size_t>(dialect_.max_rows_per_statement(), 1));
   for (size_t done = 0, left = keys.size() / per_key; left > 0;) {
@@ -103,8 +112,8 @@ Result<std::map<std::vector<std::string>, PeopleSketches>> PeopleWriter::Read(
     auto found = it->second->Query(std::span(keys).subspan(done * per_key, n * per_key));
     if (!found.ok()) return found.status();
     for (const SqlRow& row : *found) {
-      std::vector<std::string> key;
-      for (size_t c = 0; c < per_key; ++c) key.push_back(row.at(c).value_or(""));
+      PeopleKey key{row.at(0).value_or(""), row.at(1).value_or(""), row.at(2).value_or(""),
+                    per_key > 3 ? row.at(3).value_or("") : std::string()};
       PeopleSketches s;
       sketch::HyperLogLog* sketches[] = {&s.users, &s.sessions, &s.viewing, &s.carting, &s.buying};
       for (size_t c = 0; c < kPeopleSketchColumns; ++c) {
@@ -120,44 +129,37 @@ Result<std::map<std::vector<std::string>, PeopleSketches>> PeopleWriter::Read(
   return stored;
 }
 
-Status PeopleWriter::WriteTable(SqlConnection& conn, TableStatements& t, const PeopleRows& rows) {
+Status PeopleWriter::WriteTable(SqlConnection& conn, TableStatements& t, PeopleRows& rows) {
   if (rows.empty()) return Status::Ok();
   const bool has_bucket = t.key_columns == 4;
   std::vector<SqlValue> keys;
   keys.reserve(rows.size() * t.key_columns);
-  for (const auto& [key, entries] : rows) {
-    const auto& [scope, department, brand, bucket] = key;
-    keys.insert(keys.end(),
-                {std::string_view(scope), std::string_view(department), std::string_view(brand)});
-    if (has_bucket) keys.push_back(std::string_view(bucket));
+  for (const auto& [key, entries] : rows) AppendKey(key, has_bucket, &keys);
+  // Where another writer may run meanwhile, every row is made first, so that the locking read
+  // below finds and locks each of them; a database that serializes writers needs neither.
+  if (!dialect_.serializes_writers()) {
+    if (Status s = t.ensure.Execute(conn, dialect_, keys); !s.ok()) return s;
   }
-  if (Status s = t.ensure.Execute(conn, dialect_, keys); !s.ok()) return s;
   auto stored = Read(conn, t, keys);
   if (!stored.ok()) return stored.status();
 
   // The rows whose sketches the batch changed, as stored bytes; values point into `bytes`.
   std::vector<std::string> bytes;
-  bytes.reserve(rows.size() * kPeopleSketchColumns);
-  std::vector<const PeopleKey*> order;
-  for (const auto& [key, entries] : rows) {
-    const auto& [scope, department, brand, bucket] = key;
-    std::vector<std::string> texts = {scope, department, brand};
-    if (has_bucket) texts.push_back(bucket);
-    auto it = stored->find(texts);
-    if (it == stored->end()) {
-      return Status::Internal(std::string(t.table->name) + ": a row made in this transaction " +
-                              "was not found again");
-    }
-    PeopleSketches merged = it->second;
+  std::vector<const PeopleKey*> changed;
+  for (auto& [key, entries] : rows) {
+    PeopleSketches merged;
+    auto it = stored->find(key);
+    if (it != stored->end()) merged = std::move(it->second);
+    const PeopleSketches before = it != stored->end() ? merged : PeopleSketches();
     PeopleSketches batch;
-    batch.Add(entries);
+    batch.Add(std::move(entries));
     merged.Merge(batch);
-    if (merged == it->second) continue;
+    if (it != stored->end() && merged == before) continue;  // nothing new: nothing written
     for (const sketch::HyperLogLog* h :
          {&merged.users, &merged.sessions, &merged.viewing, &merged.carting, &merged.buying}) {
       bytes.push_back(h->Serialize());
     }
-    order.push_back(&key);
+    changed.push_back(&key);
   }
 
   // Written back in statements of bounded size.
@@ -169,8 +171,7 @@ Status PeopleWriter::WriteTable(SqlConnection& conn, TableStatements& t, const P
     statement_bytes = 0;
     return s;
   };
-  for (size_t i = 0; i < order.size(); ++i) {
-    const auto& [scope, department, brand, bucket] = *order[i];
+  for (size_t i = 0; i < changed.size(); ++i) {
     size_t row_bytes = 0;
     for (size_t c = 0; c < kPeopleSketchColumns; ++c) {
       row_bytes += bytes[i * kPeopleSketchColumns + c].size();
@@ -178,9 +179,7 @@ Status PeopleWriter::WriteTable(SqlConnection& conn, TableStatements& t, const P
     if (!values.empty() && statement_bytes + row_bytes > kMaxStatementBytes) {
       if (Status s = flush(); !s.ok()) return s;
     }
-    values.insert(values.end(),
-                  {std::string_view(scope), std::string_view(department), std::string_view(brand)});
-    if (has_bucket) values.push_back(std::string_view(bucket));
+    AppendKey(*changed[i], has_bucket, &values);
     for (size_t c = 0; c < kPeopleSketchColumns; ++c) {
       const std::string& b = bytes[i * kPeopleSketchColumns + c];
       values.push_back(b.empty() ? SqlValue() : SqlValue(SqlBlob{b}));

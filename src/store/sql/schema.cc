@@ -134,7 +134,7 @@ const std::vector<Table>& PeopleTables() {
              {"people_minute", 16}, {"people_hour", 13}, {"people_day", 10}, {"people_all", 0}}) {
       Table t{
           name,
-          {Text("scope", kScopeWidth), Text("department", kNameWidth), Text("brand", kNameWidth)},
+          {Text("scope", kScopeWidth), Text("brand", kNameWidth), Text("department", kNameWidth)},
           {}};
       if (bucket_width > 0) t.columns.push_back(Text("bucket", bucket_width));
       for (const Column& c : t.columns) t.key.push_back(c.name);

@@ -53,7 +53,7 @@ const std::vector<Rollup>& Rollups();
 // `rollup`'s backfill in `dialect`, with the rows table `rows_table` (a plain name).
 std::string BackfillSql(const Rollup& rollup, const Dialect& dialect, std::string_view rows_table);
 
-// The people tables (event/people.h), minute, hour, day and all time: scope, department, brand
+// The people tables (event/people.h), minute, hour, day and all time: scope, brand, department
 // and bucket (but in people_all) as the key, then the five sketches as blobs (NULL: empty).
 const std::vector<Table>& PeopleTables();
 inline constexpr size_t kPeopleSketchColumns = 5;

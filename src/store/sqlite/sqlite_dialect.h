@@ -15,6 +15,7 @@ class SqliteDialect final : public Dialect {
                                std::span<const ColumnUpdate> updates) const override;
   // Takes the write lock up front, so a transaction never fails half way on a lock.
   std::string BeginTransaction() const override { return "BEGIN IMMEDIATE"; }
+  bool serializes_writers() const override { return true; }
   std::string TableExistsQuery() const override {
     return "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?";
   }
