@@ -139,6 +139,49 @@ class MariaDB:
         self.proc.wait(timeout=10)
 
 
+def _psql(database, sql, env):
+    r = subprocess.run(["psql", "-X", "-h", "127.0.0.1", "-U", "shopstream", "-d", database, "-At",
+                        "-v", "ON_ERROR_STOP=1", "-c", sql], capture_output=True, text=True, env=env, timeout=600)
+    if r.returncode != 0:
+        raise RuntimeError(f"psql: {r.stderr[-500:]}")
+    return r.stdout.strip()
+
+
+class Postgres:
+    """One long-lived `psql` reading statements from a pipe, as MariaDB above, on a database of the
+    stack's PostgreSQL (made when missing); `env` holds the stack's PGPASSFILE."""
+
+    def __init__(self, database, env):
+        if _psql("ecommerce", f"SELECT COUNT(*) FROM pg_database WHERE datname = '{database}'", env) == "0":
+            _psql("ecommerce", f"CREATE DATABASE {database}", env)
+        self.proc = subprocess.Popen(
+            ["psql", "-X", "-q", "-h", "127.0.0.1", "-U", "shopstream", "-d", database, "-At"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1, env=env)
+
+    def query_one(self, sql):
+        self.proc.stdin.write(sql.rstrip(";") + ";\nSELECT '--end--';\n")
+        self.proc.stdin.flush()
+        lines = []
+        while True:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError("psql exited: " + self.proc.stderr.read()[-500:])
+            if line.strip() == "--end--":
+                return lines[0].strip() if lines else ""
+            lines.append(line)
+
+    def execute(self, sql):
+        self.query_one(sql)
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait(timeout=10)
+
+    @staticmethod
+    def drop(database, env):
+        _psql("ecommerce", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)", env)
+
+
 def cassandra_login():
     """scripts/stack's login for a Cassandra started with STACK_CASSANDRA_AUTH=1."""
     return os.environ.get("STACK_CASSANDRA_USER", "cassandra"), os.environ.get("STACK_CASSANDRA_PASSWORD", "cassandra")

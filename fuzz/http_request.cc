@@ -35,29 +35,38 @@ namespace {
 // logic over an extent that ends on a day that does not exist.
 class FakeStore final : public QueryStore {
  public:
-  Result<Kpis> QueryKpis(const TimeRange&) override { return KpisFrom(Totals()); }
-  Result<TimeSeries> QueryTimeSeries(const TimeRange& range) override {
+  Result<Kpis> QueryKpis(const TimeRange&, const Filter&) override { return KpisFrom(Totals()); }
+  Result<TimeSeries> QueryTimeSeries(const TimeRange& range, const Filter&) override {
     auto span = SeriesSpanFor(range, Extent());
     if (!span.ok()) return span.status();
     if (!span->has_value()) return TimeSeries{};
     return FillSeries(**span, {{"2019-02-27", Totals()}, {"2019-02-30 10:00", Totals()}});
   }
-  Result<std::vector<NamedBreakdown>> QueryDepartments(const TimeRange&) override {
+  Result<std::vector<NamedBreakdown>> QueryDepartments(const TimeRange&, const Filter&) override {
     return Names();
   }
-  Result<std::vector<NamedBreakdown>> QueryTopBrands(const TimeRange&, RankBy, int limit) override {
+  Result<std::vector<NamedBreakdown>> QueryTopBrands(const TimeRange&, const Filter&, RankBy,
+                                                     int limit) override {
     auto names = Names();
     names.resize(std::min<size_t>(names.size(), static_cast<size_t>(limit)));
     return names;
   }
-  Result<std::vector<NamedBreakdown>> QueryTopProducts(const TimeRange& r, RankBy by,
-                                                       int limit) override {
-    return QueryTopBrands(r, by, limit);
+  Result<std::vector<NamedBreakdown>> QueryTopProducts(const TimeRange& r, const Filter& f,
+                                                       RankBy by, int limit) override {
+    return QueryTopBrands(r, f, by, limit);
   }
-  Result<std::vector<EventTypeCount>> QueryEventMix(const TimeRange&) override {
+  Result<std::vector<EventTypeCount>> QueryEventMix(const TimeRange&, const Filter&) override {
     return std::vector<EventTypeCount>{{"view", 3}, {"\"></script>", 1}};
   }
-  Result<Funnel> QueryFunnel(const TimeRange&) override { return FunnelFrom(Totals()); }
+  Result<Funnel> QueryFunnel(const TimeRange&, const Filter&) override {
+    return FunnelFrom(Totals());
+  }
+  Result<People> QueryPeople(const TimeRange&, const Filter&) override {
+    People p;
+    p.users = 3;
+    p.counted_since = "2019-02-30 10:00";
+    return p;
+  }
   Result<DataExtent> QueryExtent() override { return Extent(); }
   Result<ProcessorStatus> QueryProcessorStatus() override {
     ProcessorStatus s;

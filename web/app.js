@@ -1,12 +1,16 @@
 // The shopstream dashboard: fetches the JSON API, draws with ECharts, refreshes on a timer
 // and, in live mode, whenever the server's event stream says the store has new data.
-// Every string from the data is untrusted: it reaches the DOM only through textContent or
-// through ECharts (canvas), and tooltips are built by escapeHtml() below.
+// The view (tab, range, filters, time zone) lives in the URL, so a reload or a shared link
+// shows the same board. Clicking a department or a brand filters every chart and KPI but the
+// chart clicked, which keeps showing its neighbours with the picked one highlighted.
+// Every string from the data is untrusted: it reaches the DOM only through textContent, form
+// values and attributes, or through ECharts (canvas), and tooltips are built by escapeHtml().
 'use strict';
 
 (function () {
+  const U = window.ShopstreamUtil;
   const state = {
-    tab: 'overview',
+    view: U.readView(window.location.search),  // tab, range, department, brand, tz
     data: null,          // the last successful fetch, by endpoint
     charts: {},          // id -> ECharts instance
     refreshTimer: null,
@@ -14,40 +18,55 @@
     inFlight: false,
     pending: false,
     refreshCount: 0,
+    partial: null,       // the time series' point still filling: {index, bucket}, or null
+    lastCsv: null,       // {name, text} of the last download, for tests and the curious
   };
-  window.shopstreamDashboard = state;  // for tests and the curious
+  window.shopstreamDashboard = state;
 
-  const TYPE_COLORS = { view: '#5470c6', cart: '#fac858', purchase: '#91cc75' };
+  const TYPE_COLORS = { view: '#5470c6', cart: '#d4a20a', purchase: '#3f9a2f' };
   const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const count = new Intl.NumberFormat('en-US');
+  const decimal = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const RANGE_NAMES = { 15: '15 minutes', 60: 'hour', 1440: '24 hours', 10080: '7 days', 43200: '30 days' };
 
   function escapeHtml(value) {
     return String(value).replace(/[&<>"'`=\/]/g, (c) => '&#' + c.charCodeAt(0) + ';');
   }
   function percent(v) { return v === null || v === undefined ? '–' : (v * 100).toFixed(2) + ' %'; }
+  function el(id) { return document.getElementById(id); }
 
   // ---- time range -------------------------------------------------------------------------
-  function minuteToDate(bucket) {  // "YYYY-MM-DD HH:MM" (UTC) -> Date
-    return new Date(bucket.replace(' ', 'T') + ':00Z');
-  }
-  function formatUtc(date) {  // Date -> "YYYY-MM-DD HH:MM"
+  function formatUtc(date) {  // Date -> "YYYY-MM-DD HH:MM" (UTC), as the API takes it
     return date.toISOString().slice(0, 16).replace('T', ' ');
   }
   // "Last N minutes" ends at the newest minute with data, so that replays of old data
   // (the 2019 data set at its original times) show something too.
   function currentRange(extent) {
-    const choice = document.getElementById('range').value;
+    const choice = state.view.range;
     if (choice === 'all' || !extent || !extent.last_minute) return { from: '', to: '' };
-    const end = new Date(minuteToDate(extent.last_minute).getTime() + 60000);
+    const end = new Date(U.bucketStart(extent.last_minute).getTime() + 60000);
     const start = new Date(end.getTime() - Number(choice) * 60000);
     return { from: formatUtc(start), to: formatUtc(end) };
   }
+  // The range of equal length just before, for the KPIs' change; null for all time.
+  function previousRange(range) {
+    if (!range.from) return null;
+    const from = U.bucketStart(range.from), to = U.bucketStart(range.to);
+    return { from: formatUtc(new Date(2 * from.getTime() - to.getTime())), to: range.from };
+  }
 
   // ---- fetching ---------------------------------------------------------------------------
+  function filterParams(which) {
+    const out = {};
+    if (which !== 'brand' && state.view.department) out.department = state.view.department;
+    if (which !== 'department' && state.view.brand) out.brand = state.view.brand;
+    return out;
+  }
+
   async function getJson(path, range, extra) {
     const params = new URLSearchParams(extra || {});
-    if (range.from) params.set('from', range.from);
-    if (range.to) params.set('to', range.to);
+    if (range && range.from) params.set('from', range.from);
+    if (range && range.to) params.set('to', range.to);
     const query = params.toString();
     const res = await fetch(path + (query ? '?' + query : ''), { cache: 'no-store' });
     const body = await res.json();
@@ -59,23 +78,32 @@
     if (state.inFlight) { state.pending = true; return; }
     state.inFlight = true;
     try {
-      const extent = await getJson('/api/extent', {});
+      const extent = await getJson('/api/extent');
       const range = currentRange(extent);
-      const [kpis, timeseries, departments, brands, products, mix, funnel, status] = await Promise.all([
-        getJson('/api/kpis', range),
-        getJson('/api/timeseries', range),
-        getJson('/api/departments', range),
-        getJson('/api/brands', range, { limit: 10 }),
-        getJson('/api/products', range, { limit: 10 }),
-        getJson('/api/mix', range),
-        getJson('/api/funnel', range),
-        getJson('/api/status', {}),
-      ]);
-      state.data = { extent, range, kpis, timeseries, departments, brands, products, mix, funnel, status };
+      const previous = previousRange(range);
+      const both = filterParams();
+      const none = Promise.resolve(null);
+      const [kpis, people, kpisBefore, peopleBefore, timeseries, departments, brands, products, mix, status] =
+        await Promise.all([
+          getJson('/api/kpis', range, both),
+          getJson('/api/people', range, both),
+          previous ? getJson('/api/kpis', previous, both) : none,
+          previous ? getJson('/api/people', previous, both) : none,
+          getJson('/api/timeseries', range, both),
+          // A chart does not filter itself: departments follow the brand only, brands the
+          // department only, and show the picked one among its neighbours.
+          getJson('/api/departments', range, filterParams('brand')),
+          getJson('/api/brands', range, Object.assign({ limit: 100 }, filterParams('department'))),
+          getJson('/api/products', range, Object.assign({ limit: 10 }, both)),
+          getJson('/api/mix', range, both),
+          getJson('/api/status'),
+        ]);
+      state.data = { extent, range, previous, kpis, people, kpisBefore, peopleBefore, timeseries,
+                     departments, brands, products, mix, status, view: Object.assign({}, state.view) };
       showNotice('');
       render();
       state.refreshCount += 1;
-      document.getElementById('updated').textContent = '· updated ' + new Date().toLocaleTimeString();
+      el('updated').textContent = '· updated ' + new Date().toLocaleTimeString();
     } catch (err) {
       showNotice('Could not load data: ' + err.message);
     } finally {
@@ -85,32 +113,73 @@
   }
 
   function showNotice(text) {
-    const el = document.getElementById('notice');
-    el.textContent = text;
-    el.hidden = !text;
+    const notice = el('notice');
+    notice.textContent = text;
+    notice.hidden = !text;
   }
 
-  // ---- rendering --------------------------------------------------------------------------
+  // ---- rendering helpers ------------------------------------------------------------------
   function chart(id) {
-    if (!state.charts[id]) state.charts[id] = echarts.init(document.getElementById(id));
+    if (!state.charts[id]) {
+      state.charts[id] = echarts.init(el(id));
+      bindClicks(id, state.charts[id]);
+    }
     return state.charts[id];
   }
 
   function setText(id, text, value) {
-    const el = document.getElementById(id);
-    el.textContent = text;
-    if (value !== undefined) el.dataset.value = String(value);
+    const node = el(id);
+    node.textContent = text;
+    if (value !== undefined) node.dataset.value = value === null ? '' : String(value);
+  }
+
+  // The change of a KPI against the previous range of equal length. Rates change in
+  // percentage points, counts and amounts in percent.
+  function setChange(id, now, before, isRate) {
+    const node = el(id + '-change');
+    node.className = 'delta';
+    const d = state.data;
+    if (!d.previous) {
+      node.textContent = 'no earlier period';
+      node.dataset.change = '';
+      return;
+    }
+    const span = RANGE_NAMES[d.view.range] || 'period';
+    let diff = null, text;
+    if (isRate) {
+      if (now !== null && now !== undefined && before !== null && before !== undefined) diff = now - before;
+      text = diff === null ? '–' : (diff > 0 ? '+' : diff < 0 ? '−' : '±') + Math.abs(diff * 100).toFixed(2) + ' pt';
+    } else {
+      diff = U.change(now, before);
+      text = diff === null ? 'new' : (diff > 0 ? '+' : diff < 0 ? '−' : '±') + Math.abs(diff * 100).toFixed(1) + ' %';
+    }
+    const arrow = diff === null || diff === 0 ? '' : diff > 0 ? '▲ ' : '▼ ';
+    node.textContent = arrow + text;
+    const context = document.createElement('span');
+    context.className = 'visually-hidden';
+    context.textContent = ' vs the previous ' + span;
+    node.appendChild(context);
+    node.title = 'Change against the previous ' + span;
+    node.dataset.change = diff === null ? '' : String(diff);
+    if (diff) node.classList.add(diff > 0 ? 'up' : 'down');
   }
 
   // Tooltips render HTML, so they are built here from escaped parts only.
   function axisTooltip(valueFormat) {
     return function (params) {
-      const list = Array.isArray(params) ? params : [params];
+      const list = (Array.isArray(params) ? params : [params]).filter((p) => p.value !== '-' && p.value !== undefined);
       if (!list.length) return '';
-      const lines = ['<b>' + escapeHtml(list[0].axisValueLabel || list[0].name) + '</b>'];
+      const index = list[0].dataIndex;
+      const partial = state.partial && state.partial.index === index && list[0].seriesId !== 'ranking';
+      const lines = ['<b>' + escapeHtml(list[0].axisValueLabel || list[0].name) + '</b>' +
+                     (partial ? ' (in progress)' : '')];
+      const seen = new Set();
       for (const p of list) {
-        const raw = Array.isArray(p.value) ? p.value[1] : p.value;
-        lines.push(p.marker + escapeHtml(p.seriesName) + ': <b>' + escapeHtml(valueFormat(raw)) + '</b>');
+        const name = String(p.seriesName).replace(' (in progress)', '');
+        if (seen.has(name)) continue;
+        seen.add(name);
+        const raw = Array.isArray(p.value) ? p.value[1] : (p.value && p.value.value !== undefined ? p.value.value : p.value);
+        lines.push(p.marker + escapeHtml(name) + ': <b>' + escapeHtml(valueFormat(raw)) + '</b>');
       }
       return lines.join('<br>');
     };
@@ -123,37 +192,96 @@
   }
   const baseGrid = { left: 8, right: 16, top: 32, bottom: 8, containLabel: true };
 
-  function renderOverview(d) {
-    const k = d.kpis;
-    setText('kpi-revenue', money.format(k.revenue), k.revenue);
-    setText('kpi-events', count.format(k.events), k.events);
-    setText('kpi-views', count.format(k.views), k.views);
-    setText('kpi-carts', count.format(k.carts), k.carts);
-    setText('kpi-purchases', count.format(k.purchases), k.purchases);
-    setText('kpi-view-to-cart', percent(k.view_to_cart), k.view_to_cart);
-    setText('kpi-cart-to-purchase', percent(k.cart_to_purchase), k.cart_to_purchase);
+  // Bars of a picked name stand out; the others fade (a filter is on) or all are plain.
+  function emphasis(color, picked, name) {
+    if (!picked) return { color };
+    return { color, opacity: name === picked ? 1 : 0.35 };
+  }
 
-    const buckets = d.timeseries.points.map((p) => p.bucket);
+  // ---- overview ---------------------------------------------------------------------------
+  function renderKpis(d) {
+    const k = d.kpis, kb = d.kpisBefore || {}, p = d.people, pb = d.peopleBefore || {};
+    setText('kpi-revenue', money.format(k.revenue), k.revenue);
+    setChange('kpi-revenue', k.revenue, kb.revenue);
+    for (const key of ['events', 'views', 'carts', 'purchases']) {
+      setText('kpi-' + key, count.format(k[key]), k[key]);
+      setChange('kpi-' + key, k[key], kb[key]);
+    }
+    setText('kpi-users', count.format(p.users), p.users);
+    setChange('kpi-users', p.users, pb.users);
+    setText('kpi-sessions', count.format(p.sessions), p.sessions);
+    setChange('kpi-sessions', p.sessions, pb.sessions);
+    setText('kpi-events-per-session', p.events_per_session === null ? '–' : decimal.format(p.events_per_session),
+            p.events_per_session);
+    setChange('kpi-events-per-session', p.events_per_session, pb.events_per_session);
+    setText('kpi-session-conversion', percent(p.session_conversion), p.session_conversion);
+    setChange('kpi-session-conversion', p.session_conversion, pb.session_conversion, true);
+    setText('kpi-view-to-cart', percent(k.view_to_cart), k.view_to_cart);
+    setChange('kpi-view-to-cart', k.view_to_cart, kb.view_to_cart, true);
+    setText('kpi-cart-to-purchase', percent(k.cart_to_purchase), k.cart_to_purchase);
+    setChange('kpi-cart-to-purchase', k.cart_to_purchase, kb.cart_to_purchase, true);
+  }
+
+  // The point still filling: the last one, when its bucket ends after now. It is drawn as
+  // partial (dashed, hatched, labelled), never as a drop.
+  function partialPoint(series) {
+    const points = series.points;
+    if (!points.length) return null;
+    const last = points[points.length - 1];
+    if (U.bucketEnd(last.bucket, series.granularity, series.step).getTime() <= Date.now()) return null;
+    return { index: points.length - 1, bucket: last.bucket };
+  }
+
+  function renderSeries(d) {
+    const s = d.timeseries, tz = d.view.tz;
+    const labels = s.points.map((p) => U.bucketLabel(p.bucket, s.granularity, tz));
+    const partial = partialPoint(s);
+    state.partial = partial;
+    const axisName = s.granularity === 'minute' || s.granularity === 'hour' ? '' : 'UTC ' + s.granularity + 's';
+    const xAxis = { type: 'category', data: labels, name: axisName, nameLocation: 'end' };
+    const revenue = s.points.map((p) => p.revenue);
+    const complete = revenue.map((v, i) => (partial && i === partial.index ? '-' : v));
+    const series = [{ id: 'complete', name: 'Revenue', type: 'line', smooth: false, showSymbol: s.points.length < 60,
+                      color: TYPE_COLORS.purchase, areaStyle: { opacity: 0.12 }, data: complete }];
+    if (partial) {
+      series.push({
+        id: 'partial', name: 'Revenue (in progress)', type: 'line', smooth: false, color: TYPE_COLORS.purchase,
+        lineStyle: { type: 'dashed' }, symbol: 'emptyCircle', showSymbol: true,
+        data: revenue.map((v, i) => (i >= partial.index - 1 ? v : '-')),
+        markArea: { silent: true, itemStyle: { color: 'rgba(120, 128, 140, 0.12)' },
+                    label: { show: true, position: 'insideTop', color: '#3d4451', formatter: 'in progress' },
+                    data: [[{ xAxis: labels[partial.index] }, { xAxis: labels[partial.index] }]] },
+      });
+    }
     chart('chart-revenue-time').setOption({
       tooltip: { trigger: 'axis', formatter: axisTooltip((v) => money.format(v)) },
-      grid: baseGrid,
-      xAxis: { type: 'category', data: buckets },
-      yAxis: { type: 'value', name: 'revenue' },
-      series: [{ name: 'Revenue', type: 'line', areaStyle: { opacity: 0.15 }, smooth: true,
-                 showSymbol: false, color: '#91cc75',
-                 data: d.timeseries.points.map((p) => p.revenue) }],
+      grid: baseGrid, xAxis, yAxis: { type: 'value', name: 'revenue' }, series,
     }, true);
+
+    const hatched = { decal: { symbol: 'rect', symbolSize: 1, dashArrayX: [1, 0], dashArrayY: [2, 4], rotation: -Math.PI / 4,
+                               color: 'rgba(255, 255, 255, 0.75)' } };
     chart('chart-events-time').setOption({
       tooltip: { trigger: 'axis', formatter: axisTooltip((v) => count.format(v)) },
       legend: { top: 0 },
-      grid: baseGrid,
-      xAxis: { type: 'category', data: buckets },
-      yAxis: { type: 'value', name: 'events' },
+      grid: baseGrid, xAxis, yAxis: { type: 'value', name: 'events' },
       series: [['Views', 'views', 'view'], ['Carts', 'carts', 'cart'], ['Purchases', 'purchases', 'purchase']]
-        .map(([name, key, type]) => ({ name, type: 'bar', stack: 'events', color: TYPE_COLORS[type],
-                                       data: d.timeseries.points.map((p) => p[key]) })),
+        .map(([name, key, type]) => ({
+          name, type: 'bar', stack: 'events', color: TYPE_COLORS[type],
+          data: s.points.map((p, i) => (partial && i === partial.index
+            ? { value: p[key], itemStyle: Object.assign({ opacity: 0.6 }, hatched) } : p[key])),
+        })),
     }, true);
 
+    const note = el('partial-note');
+    note.hidden = !partial;
+    note.textContent = partial
+      ? 'The last point (' + labels[partial.index] + ', ' + U.zoneLabel(tz) + ') is still filling: ' +
+        'drawn dashed and hatched, it is not a drop.'
+      : '';
+  }
+
+  function renderDepartments(d) {
+    const picked = d.view.department;
     const depts = d.departments.departments;
     const byRevenue = depts.slice().sort((a, b) => b.revenue - a.revenue);
     chart('chart-dept-revenue').setOption({
@@ -161,7 +289,8 @@
       grid: baseGrid,
       xAxis: { type: 'value' },
       yAxis: { type: 'category', inverse: true, data: byRevenue.map((x) => x.name) },
-      series: [{ name: 'Revenue', type: 'bar', color: '#91cc75', data: byRevenue.map((x) => x.revenue) }],
+      series: [{ id: 'ranking', name: 'Revenue', type: 'bar', cursor: 'pointer', color: TYPE_COLORS.purchase,
+                 data: byRevenue.map((x) => ({ value: x.revenue, itemStyle: emphasis(TYPE_COLORS.purchase, picked, x.name) })) }],
     }, true);
     const byEvents = depts.slice().sort((a, b) => b.events - a.events);
     chart('chart-dept-events').setOption({
@@ -171,8 +300,8 @@
       xAxis: { type: 'value' },
       yAxis: { type: 'category', inverse: true, data: byEvents.map((x) => x.name) },
       series: [['Views', 'views', 'view'], ['Carts', 'carts', 'cart'], ['Purchases', 'purchases', 'purchase']]
-        .map(([name, key, type]) => ({ name, type: 'bar', stack: 'events', color: TYPE_COLORS[type],
-                                       data: byEvents.map((x) => x[key]) })),
+        .map(([name, key, type]) => ({ name, type: 'bar', stack: 'events', cursor: 'pointer', color: TYPE_COLORS[type],
+                                       data: byEvents.map((x) => ({ value: x[key], itemStyle: emphasis(TYPE_COLORS[type], picked, x.name) })) })),
     }, true);
     const mixTotal = d.mix.mix.reduce((sum, m) => sum + m.events, 0);
     const mixShare = Object.fromEntries(d.mix.mix.map((m) => [m.event_type, mixTotal ? (100 * m.events) / mixTotal : 0]));
@@ -187,57 +316,103 @@
     }, true);
   }
 
-  function rankingChart(id, rows, key, label, format, color, withDepartment) {
-    const names = rows.map((r) => (withDepartment ? r.department + ' · ' + r.name : r.name));
+  // ---- products & brands ------------------------------------------------------------------
+  function rankingChart(id, rows, key, label, format, color, picked) {
+    const names = rows.map((r) => (r.department !== undefined ? r.department + ' · ' + r.name : r.name));
     chart(id).setOption({
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, formatter: axisTooltip(format) },
       grid: baseGrid,
       xAxis: { type: 'value' },
-      yAxis: { type: 'category', inverse: true, data: names,
-               axisLabel: { width: 160, overflow: 'truncate' } },
-      series: [{ name: label, type: 'bar', color, data: rows.map((r) => r[key]) }],
+      yAxis: { type: 'category', inverse: true, data: names, axisLabel: { width: 160, overflow: 'truncate' } },
+      series: [{ id: 'ranking', name: label, type: 'bar', cursor: 'pointer', color,
+                 data: rows.map((r) => ({ value: r[key], itemStyle: emphasis(color, picked, r.name) })) }],
     }, true);
   }
 
-  function renderProducts(d) {
-    rankingChart('chart-brands-revenue', d.brands.by_revenue, 'revenue', 'Revenue', (v) => money.format(v), '#91cc75', false);
-    rankingChart('chart-brands-views', d.brands.by_views, 'views', 'Views', (v) => count.format(v), '#5470c6', false);
-    rankingChart('chart-products-revenue', d.products.by_revenue, 'revenue', 'Revenue', (v) => money.format(v), '#91cc75', true);
-    rankingChart('chart-products-views', d.products.by_views, 'views', 'Views', (v) => count.format(v), '#5470c6', true);
+  function topBrands(d, key) { return d.brands[key].slice(0, 10); }
 
-    const tbody = document.querySelector('#table-brands tbody');
-    const rows = d.brands.by_revenue.map((b) => {
+  function renderProducts(d) {
+    const picked = d.view.brand;
+    rankingChart('chart-brands-revenue', topBrands(d, 'by_revenue'), 'revenue', 'Revenue', (v) => money.format(v),
+                 TYPE_COLORS.purchase, picked);
+    rankingChart('chart-brands-views', topBrands(d, 'by_views'), 'views', 'Views', (v) => count.format(v),
+                 TYPE_COLORS.view, picked);
+    rankingChart('chart-products-revenue', d.products.by_revenue, 'revenue', 'Revenue', (v) => money.format(v),
+                 TYPE_COLORS.purchase, '');
+    rankingChart('chart-products-views', d.products.by_views, 'views', 'Views', (v) => count.format(v),
+                 TYPE_COLORS.view, '');
+
+    const rows = topBrands(d, 'by_revenue').map((b) => {
       const tr = document.createElement('tr');
-      const cells = [b.name, count.format(b.views), count.format(b.carts), count.format(b.purchases), money.format(b.revenue)];
-      cells.forEach((text, i) => {
+      const name = document.createElement('td');
+      const pick = document.createElement('button');
+      pick.type = 'button';
+      pick.className = 'linklike';
+      pick.textContent = b.name;
+      pick.setAttribute('aria-label', 'Filter by brand ' + b.name);
+      pick.addEventListener('click', () => setFilter({ brand: b.name === state.view.brand ? '' : b.name }));
+      name.appendChild(pick);
+      tr.appendChild(name);
+      for (const text of [count.format(b.views), count.format(b.carts), count.format(b.purchases), money.format(b.revenue)]) {
         const td = document.createElement('td');
         td.textContent = text;
-        if (i > 0) td.className = 'num';
+        td.className = 'num';
         tr.appendChild(td);
-      });
+      }
       return tr;
     });
-    tbody.replaceChildren(...rows);
+    el('table-brands').querySelector('tbody').replaceChildren(...rows);
+  }
+
+  // ---- funnel -----------------------------------------------------------------------------
+  // Steps as horizontal bars whose lengths are the counts, each labelled with its count and
+  // its rate from the step before.
+  function funnelSteps(d) {
+    const k = d.kpis, p = d.people;
+    return {
+      events: [['Viewed', k.views, null, 'view'], ['Added to cart', k.carts, k.view_to_cart, 'cart'],
+               ['Purchased', k.purchases, k.cart_to_purchase, 'purchase']],
+      sessions: [['Sessions that viewed', p.sessions_viewing, null, 'view'],
+                 ['Sessions that carted', p.sessions_carting, p.view_to_cart, 'cart'],
+                 ['Sessions that bought', p.sessions_buying, p.cart_to_purchase, 'purchase']],
+    };
+  }
+
+  function funnelChart(id, steps, unit) {
+    chart(id).setOption({
+      tooltip: { trigger: 'item', formatter: itemTooltip((v) => count.format(v)) },
+      grid: { left: 8, right: 170, top: 8, bottom: 8, containLabel: true },
+      xAxis: { type: 'value', name: unit, nameLocation: 'end' },
+      yAxis: { type: 'category', inverse: true, data: steps.map((s) => s[0]) },
+      series: [{ name: unit, type: 'bar', barWidth: '55%',
+                 label: { show: true, position: 'right', color: '#1f2430', fontWeight: 600,
+                          formatter: (q) => {
+                            const rate = steps[q.dataIndex][2];
+                            return count.format(q.value) + (rate === null ? '' : '  ·  ' + percent(rate) + ' of the step before');
+                          } },
+                 data: steps.map((s) => ({ name: s[0], value: s[1], itemStyle: { color: TYPE_COLORS[s[3]] } })) }],
+    }, true);
   }
 
   function renderFunnel(d) {
-    const f = d.funnel;
-    setText('funnel-view-to-cart', percent(f.view_to_cart), f.view_to_cart);
-    setText('funnel-cart-to-purchase', percent(f.cart_to_purchase), f.cart_to_purchase);
-    setText('funnel-view-to-purchase', percent(f.view_to_purchase), f.view_to_purchase);
-    const labels = { view: 'Viewed', cart: 'Added to cart', purchase: 'Purchased' };
-    chart('chart-funnel').setOption({
-      tooltip: { trigger: 'item', formatter: itemTooltip((v) => count.format(v)) },
-      series: [{ name: 'Funnel', type: 'funnel', sort: 'none', left: '10%', width: '80%',
-                 minSize: '30%', gap: 4,
-                 label: { show: true, position: 'inside', fontWeight: 600, color: '#1f2430',
-                          formatter: (p) => p.name + ': ' + count.format(p.value) },
-                 data: f.steps.map((s) => ({ name: labels[s.stage] || s.stage, value: s.events,
-                                             itemStyle: { color: TYPE_COLORS[s.stage] } })) }],
-    }, true);
+    const k = d.kpis, p = d.people;
+    setText('funnel-view-to-cart', percent(k.view_to_cart), k.view_to_cart);
+    setText('funnel-cart-to-purchase', percent(k.cart_to_purchase), k.cart_to_purchase);
+    const viewToPurchase = k.views ? k.purchases / k.views : null;
+    setText('funnel-view-to-purchase', percent(viewToPurchase), viewToPurchase);
+    setText('funnel-session-view-to-cart', percent(p.view_to_cart), p.view_to_cart);
+    setText('funnel-session-cart-to-purchase', percent(p.cart_to_purchase), p.cart_to_purchase);
+    setText('funnel-session-conversion', percent(p.session_conversion), p.session_conversion);
+    const steps = funnelSteps(d);
+    funnelChart('chart-funnel', steps.events, 'events');
+    funnelChart('chart-funnel-sessions', steps.sessions, 'sessions');
   }
 
-  function renderFooter(d) {
+  // ---- the frame: range text, filters, footer ---------------------------------------------
+  function timeText(bucket, tz) { return U.formatTime(U.bucketStart(bucket), tz); }
+
+  function renderFrame(d) {
+    const tz = d.view.tz;
     const s = d.status;
     const parts = [];
     for (const st of s.streams) {
@@ -245,30 +420,160 @@
                  ' batches, lag ' + count.format(st.lag) + ', last batch ' + st.last_batch_ms.toFixed(1) + ' ms');
     }
     parts.push('dead letters: ' + count.format(s.dead_letters_stored));
-    document.getElementById('footer').textContent = parts.join(' · ');
+    el('footer').textContent = parts.join(' · ');
+
+    const zone = U.zoneLabel(tz);
     const r = d.range;
-    document.getElementById('range-text').textContent = r.from
-      ? r.from + ' – ' + r.to + ' UTC'
-      : (d.extent.first_minute ? d.extent.first_minute + ' – ' + d.extent.last_minute + ' UTC (all data)' : 'no data yet');
+    let text;
+    if (r.from) {
+      text = timeText(r.from, tz) + ' – ' + timeText(r.to, tz);
+    } else if (d.extent.first_minute) {
+      const end = new Date(U.bucketStart(d.extent.last_minute).getTime() + 60000);
+      text = timeText(d.extent.first_minute, tz) + ' – ' + U.formatTime(end, tz) + ' (all data)';
+    } else {
+      text = 'no data yet';
+    }
+    const p = d.previous;
+    el('range-text').textContent = text + ' · times in ' + zone +
+      (p ? ' · changes against ' + timeText(p.from, tz) + ' – ' + timeText(p.to, tz) : '');
+    const zoneButton = el('zone');
+    zoneButton.setAttribute('aria-pressed', String(tz === 'utc'));
+
+    const since = d.people.counted_since;
+    el('people-note').textContent = since && d.extent.first_minute && since > d.extent.first_minute
+      ? '· users and sessions are counted from ' + timeText(since, tz) + ' on (this store was kept by an older shopstream before)'
+      : '';
+
+    // The filter bar: the departments of the range, the brands ranked, the picked ones kept.
+    const select = el('filter-department');
+    const names = d.departments.departments.map((x) => x.name).sort();
+    if (d.view.department && !names.includes(d.view.department)) names.unshift(d.view.department);
+    const wanted = [''].concat(names);
+    const have = Array.from(select.options).map((o) => o.value);
+    if (wanted.join('\u0000') !== have.join('\u0000')) {
+      select.replaceChildren(...wanted.map((name) => {
+        const option = document.createElement('option');
+        option.value = name;
+        option.textContent = name || 'All departments';
+        return option;
+      }));
+    }
+    select.value = d.view.department;
+    const brandNames = new Set(d.brands.by_revenue.map((b) => b.name).concat(d.brands.by_views.map((b) => b.name)));
+    el('brand-options').replaceChildren(...Array.from(brandNames).sort().map((name) => {
+      const option = document.createElement('option');
+      option.value = name;
+      return option;
+    }));
+    const brandInput = el('filter-brand');
+    if (document.activeElement !== brandInput) brandInput.value = d.view.brand;
+    const shown = [];
+    if (d.view.department) shown.push('department ' + d.view.department);
+    if (d.view.brand) shown.push('brand ' + d.view.brand);
+    el('filter-text').textContent = shown.length
+      ? 'Showing ' + shown.join(' and ') + (d.view.brand ? ' (a brand counts whole hours)' : '')
+      : 'Showing everything';
   }
 
   function render() {
     const d = state.data;
     if (!d) return;
-    renderFooter(d);
-    if (state.tab === 'overview') renderOverview(d);
-    if (state.tab === 'products') renderProducts(d);
-    if (state.tab === 'funnel') renderFunnel(d);
+    renderFrame(d);
+    renderKpis(d);
+    if (state.view.tab === 'overview') { renderSeries(d); renderDepartments(d); }
+    if (state.view.tab === 'products') renderProducts(d);
+    if (state.view.tab === 'funnel') renderFunnel(d);
     for (const c of Object.values(state.charts)) c.resize();
   }
 
-  // ---- controls ---------------------------------------------------------------------------
-  function showTab(name) {
-    state.tab = name;
+  // ---- CSV downloads ----------------------------------------------------------------------
+  const BREAKDOWN = ['events', 'views', 'carts', 'purchases', 'revenue'];
+  function breakdownOf(row) { return BREAKDOWN.map((k) => row[k]); }
+
+  // The data of each chart and table, as a header and rows.
+  const CSV = {
+    timeseries(d) {
+      const s = d.timeseries, zone = U.zoneLabel(d.view.tz);
+      return [['bucket_utc', 'start (' + zone + ')', ...BREAKDOWN, 'in_progress'],
+              s.points.map((p, i) => [p.bucket, U.bucketLabel(p.bucket, s.granularity, d.view.tz), ...breakdownOf(p),
+                                      state.partial && state.partial.index === i ? 'yes' : 'no'])];
+    },
+    departments(d) { return [['department', ...BREAKDOWN], d.departments.departments.map((x) => [x.name, ...breakdownOf(x)])]; },
+    mix(d) { return [['event_type', 'events'], d.mix.mix.map((m) => [m.event_type, m.events])]; },
+    'brands-revenue'(d) { return [['rank', 'brand', ...BREAKDOWN], topBrands(d, 'by_revenue').map((b, i) => [i + 1, b.name, ...breakdownOf(b)])]; },
+    'brands-views'(d) { return [['rank', 'brand', ...BREAKDOWN], topBrands(d, 'by_views').map((b, i) => [i + 1, b.name, ...breakdownOf(b)])]; },
+    'brands-table'(d) { return CSV['brands-revenue'](d); },
+    'products-revenue'(d) { return [['rank', 'department', 'product', ...BREAKDOWN], d.products.by_revenue.map((p, i) => [i + 1, p.department, p.name, ...breakdownOf(p)])]; },
+    'products-views'(d) { return [['rank', 'department', 'product', ...BREAKDOWN], d.products.by_views.map((p, i) => [i + 1, p.department, p.name, ...breakdownOf(p)])]; },
+    'funnel-events'(d) { return [['step', 'events', 'rate_from_step_before'], funnelSteps(d).events.map((s) => [s[0], s[1], s[2]])]; },
+    'funnel-sessions'(d) { return [['step', 'sessions', 'rate_from_step_before'], funnelSteps(d).sessions.map((s) => [s[0], s[1], s[2]])]; },
+  };
+
+  function fileName(key, d) {
+    const r = d.range.from ? d.range.from + '_' + d.range.to : 'all-time';
+    const parts = ['shopstream', key, r];
+    if (d.view.department) parts.push('department-' + d.view.department);
+    if (d.view.brand) parts.push('brand-' + d.view.brand);
+    return parts.join('_').replace(/[^A-Za-z0-9_.-]+/g, '-').slice(0, 150) + '.csv';
+  }
+
+  function download(key) {
+    const d = state.data;
+    if (!d || !CSV[key]) return;
+    const [header, rows] = CSV[key](d);
+    const text = U.toCsv(header, rows);
+    const name = fileName(key, d);
+    state.lastCsv = { name, text };
+    const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
+  // ---- the view: URL, filters, tabs, zone -------------------------------------------------
+  function saveView() {
+    window.history.replaceState(null, '', window.location.pathname + U.writeView(state.view));
+  }
+
+  function setFilter(change) {
+    Object.assign(state.view, change);
+    saveView();
+    refresh();
+  }
+
+  // Clicks on a department's or a brand's bars filter the board; clicking the picked one again
+  // clears its filter.
+  function bindClicks(id, instance) {
+    const key = { 'chart-dept-revenue': 'department', 'chart-dept-events': 'department',
+                  'chart-brands-revenue': 'brand', 'chart-brands-views': 'brand',
+                  'chart-products-revenue': 'product', 'chart-products-views': 'product' }[id];
+    if (!key) return;
+    instance.on('click', (p) => {
+      const d = state.data;
+      if (!d) return;
+      if (key === 'product') {  // a product picks its department
+        const row = (id === 'chart-products-revenue' ? d.products.by_revenue : d.products.by_views)[p.dataIndex];
+        if (row) setFilter({ department: row.department });
+        return;
+      }
+      const name = p.name;
+      setFilter({ [key]: state.view[key] === name ? '' : name });
+    });
+  }
+
+  function showTab(name, focus) {
+    state.view.tab = name;
+    saveView();
     for (const b of document.querySelectorAll('.tab')) {
       const active = b.dataset.tab === name;
       b.classList.toggle('active', active);
       b.setAttribute('aria-selected', String(active));
+      b.tabIndex = active ? 0 : -1;
+      if (active && focus) b.focus();
     }
     for (const p of document.querySelectorAll('.tabpanel')) p.hidden = p.id !== 'tab-' + name;
     render();
@@ -280,35 +585,75 @@
   }
 
   function setLive(on) {
-    const indicator = document.getElementById('live-state');
+    const indicator = el('live-state');
+    const say = (cls, text) => {
+      indicator.className = 'live-state ' + cls;
+      indicator.title = text;
+      el('live-state-text').textContent = text;
+    };
     if (state.source) { state.source.close(); state.source = null; }
-    indicator.className = 'live-state off';
-    indicator.title = 'Live updates off';
+    say('off', 'Live updates off');
     if (!on) return;
     const source = new EventSource('/api/events');
     let reconnecting = false;
     source.addEventListener('hello', () => {
-      indicator.className = 'live-state on';
-      indicator.title = 'Live: connected';
+      say('on', 'Live: connected');
       if (reconnecting) refresh();  // commits made while disconnected sent no tick
       reconnecting = false;
     });
     source.addEventListener('tick', () => refresh());
     source.onerror = () => {
       reconnecting = true;
-      indicator.className = 'live-state error';
-      indicator.title = 'Live: reconnecting';
+      say('error', 'Live: reconnecting');
     };
     state.source = source;
   }
 
   document.addEventListener('DOMContentLoaded', () => {
-    for (const b of document.querySelectorAll('.tab')) b.addEventListener('click', () => showTab(b.dataset.tab));
-    document.getElementById('range').addEventListener('change', refresh);
-    document.getElementById('refresh').addEventListener('change', (e) => setAutoRefresh(Number(e.target.value)));
-    document.getElementById('live').addEventListener('change', (e) => setLive(e.target.checked));
+    const tabs = Array.from(document.querySelectorAll('.tab'));
+    for (const b of tabs) {
+      b.addEventListener('click', () => showTab(b.dataset.tab));
+      // Arrow keys move between tabs, as the ARIA tabs pattern has it.
+      b.addEventListener('keydown', (e) => {
+        const i = tabs.indexOf(b);
+        const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[e.key];
+        if (next === undefined) return;
+        e.preventDefault();
+        showTab(tabs[(next + tabs.length) % tabs.length].dataset.tab, true);
+      });
+    }
+    el('range').value = state.view.range;
+    el('range').addEventListener('change', (e) => { state.view.range = e.target.value; saveView(); refresh(); });
+    el('refresh').addEventListener('change', (e) => setAutoRefresh(Number(e.target.value)));
+    el('live').addEventListener('change', (e) => setLive(e.target.checked));
+    el('zone').addEventListener('click', () => {
+      state.view.tz = state.view.tz === 'utc' ? 'local' : 'utc';
+      saveView();
+      if (state.data) state.data.view.tz = state.view.tz;
+      render();
+    });
+    el('filter-department').addEventListener('change', (e) => setFilter({ department: e.target.value }));
+    el('filter-brand').addEventListener('change', (e) => setFilter({ brand: e.target.value.trim() }));
+    el('filter-clear').addEventListener('click', () => setFilter({ department: '', brand: '' }));
+    el('copy-link').addEventListener('click', async () => {
+      const button = el('copy-link');
+      try {
+        await navigator.clipboard.writeText(window.location.href);
+        button.textContent = 'Link copied';
+      } catch (err) {
+        button.textContent = 'Copy the address bar';
+      }
+      setTimeout(() => { button.textContent = 'Copy link to this view'; }, 2000);
+    });
+    for (const b of document.querySelectorAll('[data-csv]')) {
+      const title = b.closest('.card').querySelector('h2').textContent;
+      b.setAttribute('aria-label', 'Download ' + title + ' as CSV');
+      b.addEventListener('click', () => download(b.dataset.csv));
+    }
     window.addEventListener('resize', () => { for (const c of Object.values(state.charts)) c.resize(); });
-    setLive(document.getElementById('live').checked);
+    saveView();  // the address shows the view as it is read, unknown parameters dropped
+    showTab(state.view.tab);
+    setLive(el('live').checked);
     refresh();
   });
 })();

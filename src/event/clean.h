@@ -14,7 +14,9 @@ namespace shopstream {
 //  - revenue = price for "purchase", else 0;
 //  - a missing brand, department or product becomes "other", and so does every occurrence of
 //    the text "NaN" in them (the seed's regexp_replace(c, 'NaN', 'other'));
-//  - event_time becomes a DATETIME "YYYY-MM-DD HH:MM:SS" (fraction and zone cut).
+//  - event_time becomes a DATETIME "YYYY-MM-DD HH:MM:SS" (fraction and zone cut);
+//  - user_id and user_session are dropped, as the seed's table does, but their hashes are
+//    kept (user_hash, session_hash) for the counts of distinct users and sessions.
 // InvalidArgument, naming the field and the value, when the event breaks the contract or a
 // cleaned name is wider than the seed's column. The processor dead-letters such an event.
 Result<CleanedEvent> Clean(Event* event);

@@ -36,6 +36,12 @@ struct CleanedEvent {
   std::string brand;       // or "other"
   double price = 0;        // stored as FLOAT by MySQL, as REAL by SQLite
   double revenue = 0;      // price for purchases, else 0
+  // Not columns of the seed's table, which drops user_id and user_session: who did it, for the
+  // counts of distinct users and sessions that the processed store keeps beside the rollups.
+  // Stable hashes (sketch/hash64.h), so that carrying them costs no allocation.
+  uint64_t user_hash = 0;
+  uint64_t session_hash = 0;
+  bool has_session = false;  // false: the event had no user_session
 
   bool operator==(const CleanedEvent&) const = default;
 };

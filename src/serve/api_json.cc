@@ -132,6 +132,25 @@ std::string FunnelJson(const Funnel& f) {
   return w.str();
 }
 
+std::string PeopleJson(const People& p) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("users").Int(p.users);
+  w.Key("sessions").Int(p.sessions);
+  w.Key("sessions_viewing").Int(p.viewing);
+  w.Key("sessions_carting").Int(p.carting);
+  w.Key("sessions_buying").Int(p.buying);
+  w.Key("events").Int(p.events);
+  w.Key("events_per_session").OptionalDouble(p.events_per_session);
+  w.Key("view_to_cart").OptionalDouble(p.view_to_cart);
+  w.Key("cart_to_purchase").OptionalDouble(p.cart_to_purchase);
+  w.Key("session_conversion").OptionalDouble(p.session_conversion);
+  w.Key("counted_since");
+  p.counted_since.empty() ? w.Null() : w.String(p.counted_since);
+  w.EndObject();
+  return w.str();
+}
+
 std::string ExtentJson(const DataExtent& extent) {
   JsonWriter w;
   w.BeginObject();

@@ -16,6 +16,7 @@ std::string RankingsJson(const std::vector<NamedBreakdown>& by_revenue,
                          const std::vector<NamedBreakdown>& by_views, bool with_department);
 std::string MixJson(const std::vector<EventTypeCount>& mix);
 std::string FunnelJson(const Funnel& funnel);
+std::string PeopleJson(const People& people);
 std::string ExtentJson(const DataExtent& extent);
 std::string ProcessorStatusJson(const ProcessorStatus& status);
 std::string ErrorJson(const std::string& message);

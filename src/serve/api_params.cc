@@ -3,6 +3,8 @@
 #include <charconv>
 #include <string>
 
+#include "common/utf8.h"
+
 namespace shopstream::serve {
 
 Result<TimeRange> RangeParams(const HttpRequest& request) {
@@ -21,6 +23,23 @@ Result<int> LimitParam(const HttpRequest& request) {
                                    std::to_string(kMaxLimit));
   }
   return limit;
+}
+
+Result<Filter> FilterParams(const HttpRequest& request) {
+  Filter filter;
+  for (auto [name, into] :
+       {std::pair{"department", &filter.department}, std::pair{"brand", &filter.brand}}) {
+    const std::string_view text = request.Param(name);
+    if (text.empty()) continue;
+    if (!IsValidUtf8(text) || CountUtf8Chars(text) > kMaxFilterChars) {
+      // Echoed in a JSON string, escaped there, and cut so that the message stays short.
+      return Status::InvalidArgument(std::string(name) + " '" + SanitizeUtf8(text, 40) +
+                                     "' is not a name of at most " +
+                                     std::to_string(kMaxFilterChars) + " characters");
+    }
+    *into = std::string(text);
+  }
+  return filter;
 }
 
 }  // namespace shopstream::serve

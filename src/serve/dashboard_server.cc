@@ -16,7 +16,8 @@ namespace {
 constexpr const char* kJson = "application/json; charset=utf-8";
 // Answers smaller than this are sent as they are: compressing them saves nothing.
 constexpr size_t kGzipAbove = 1024;
-const char* const kAssetPaths[] = {"/index.html", "/app.js", "/style.css", "/echarts.min.js"};
+const char* const kAssetPaths[] = {"/index.html", "/app.js",         "/util.js",
+                                   "/style.css",  "/echarts.min.js", "/favicon.svg"};
 
 std::vector<std::pair<std::string, std::string>> CommonHeaders() {
   // Scripts only from this server: no inline script can run even if markup slipped through.
@@ -232,6 +233,8 @@ HttpResponse DashboardServer::Route(const HttpRequest& req) {
   }
   const std::string& path = req.path;
   if (path == "/") return Asset(req, "/index.html");
+  // Browsers ask for /favicon.ico whatever the page says; the page links the SVG.
+  if (path == "/favicon.ico") return Asset(req, "/favicon.svg");
   for (const char* asset : kAssetPaths) {
     if (path == asset) return Asset(req, asset);
   }
@@ -260,31 +263,38 @@ HttpResponse DashboardServer::Route(const HttpRequest& req) {
     return Json(req, Answer([&] { return q.QueryProcessorStatus(); }, ProcessorStatusJson));
   }
 
-  // The rest take a range.
+  // The rest take a range and a filter.
   const bool ranged = path == "/api/kpis" || path == "/api/timeseries" ||
                       path == "/api/departments" || path == "/api/brands" ||
-                      path == "/api/products" || path == "/api/mix" || path == "/api/funnel";
+                      path == "/api/products" || path == "/api/mix" || path == "/api/funnel" ||
+                      path == "/api/people";
   if (!ranged) return ErrorResponse(404, "not found");
   auto range = RangeParams(req);
   if (!range.ok()) return Json(req, range.status());
+  auto filter = FilterParams(req);
+  if (!filter.ok()) return Json(req, filter.status());
   const TimeRange& r = *range;
-  if (path == "/api/kpis") return Json(req, Answer([&] { return q.QueryKpis(r); }, KpisJson));
+  const Filter& f = *filter;
+  if (path == "/api/kpis") return Json(req, Answer([&] { return q.QueryKpis(r, f); }, KpisJson));
   if (path == "/api/timeseries") {
-    return Json(req, Answer([&] { return q.QueryTimeSeries(r); }, TimeSeriesJson));
+    return Json(req, Answer([&] { return q.QueryTimeSeries(r, f); }, TimeSeriesJson));
   }
   if (path == "/api/departments") {
-    return Json(req, Answer([&] { return q.QueryDepartments(r); }, DepartmentsJson));
+    return Json(req, Answer([&] { return q.QueryDepartments(r, f); }, DepartmentsJson));
   }
-  if (path == "/api/mix") return Json(req, Answer([&] { return q.QueryEventMix(r); }, MixJson));
+  if (path == "/api/mix") return Json(req, Answer([&] { return q.QueryEventMix(r, f); }, MixJson));
   if (path == "/api/funnel") {
-    return Json(req, Answer([&] { return q.QueryFunnel(r); }, FunnelJson));
+    return Json(req, Answer([&] { return q.QueryFunnel(r, f); }, FunnelJson));
+  }
+  if (path == "/api/people") {
+    return Json(req, Answer([&] { return q.QueryPeople(r, f); }, PeopleJson));
   }
   // Brands and products.
   const bool products = path == "/api/products";
   auto limit = LimitParam(req);
   if (!limit.ok()) return Json(req, limit.status());
   auto ranked = [&](RankBy by) {
-    return products ? q.QueryTopProducts(r, by, *limit) : q.QueryTopBrands(r, by, *limit);
+    return products ? q.QueryTopProducts(r, f, by, *limit) : q.QueryTopBrands(r, f, by, *limit);
   };
   auto by_revenue = ranked(RankBy::kRevenue);
   if (!by_revenue.ok()) return Json(req, by_revenue.status());

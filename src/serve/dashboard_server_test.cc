@@ -11,29 +11,43 @@ namespace {
 // A QueryStore whose answers and change stamp the test sets.
 class FakeQueryStore : public QueryStore {
  public:
-  Result<Kpis> QueryKpis(const TimeRange& r) override {
+  Result<Kpis> QueryKpis(const TimeRange& r, const Filter& f) override {
     last_range = r;
+    last_filter = f;
     Kpis k;
     k.totals.events = 3;
     k.totals.revenue = 9.5;
     return k;
   }
-  Result<TimeSeries> QueryTimeSeries(const TimeRange&) override { return TimeSeries{}; }
-  Result<std::vector<NamedBreakdown>> QueryDepartments(const TimeRange&) override {
+  Result<TimeSeries> QueryTimeSeries(const TimeRange&, const Filter&) override {
+    return TimeSeries{};
+  }
+  Result<std::vector<NamedBreakdown>> QueryDepartments(const TimeRange&, const Filter&) override {
     return std::vector<NamedBreakdown>{};
   }
-  Result<std::vector<NamedBreakdown>> QueryTopBrands(const TimeRange&, RankBy, int limit) override {
+  Result<std::vector<NamedBreakdown>> QueryTopBrands(const TimeRange&, const Filter&, RankBy,
+                                                     int limit) override {
     last_limit = limit;
     return std::vector<NamedBreakdown>{{"<b>x</b>", "", {}}};
   }
-  Result<std::vector<NamedBreakdown>> QueryTopProducts(const TimeRange&, RankBy, int) override {
+  Result<std::vector<NamedBreakdown>> QueryTopProducts(const TimeRange&, const Filter&, RankBy,
+                                                       int) override {
     return std::vector<NamedBreakdown>{};
   }
-  Result<std::vector<EventTypeCount>> QueryEventMix(const TimeRange&) override {
+  Result<std::vector<EventTypeCount>> QueryEventMix(const TimeRange&, const Filter&) override {
     return std::vector<EventTypeCount>{{"view", 3}};
   }
-  Result<Funnel> QueryFunnel(const TimeRange&) override {
+  Result<Funnel> QueryFunnel(const TimeRange&, const Filter&) override {
     return Status::Unavailable("no tables yet");
+  }
+  Result<People> QueryPeople(const TimeRange&, const Filter& f) override {
+    last_filter = f;
+    People p;
+    p.users = 7;
+    p.sessions = 8;
+    p.events = 16;
+    p.events_per_session = 2;
+    return p;
   }
   Result<DataExtent> QueryExtent() override { return DataExtent{}; }
   Result<ProcessorStatus> QueryProcessorStatus() override { return ProcessorStatus{}; }
@@ -47,6 +61,7 @@ class FakeQueryStore : public QueryStore {
   }
 
   TimeRange last_range;
+  Filter last_filter;
   int last_limit = 0;
   std::mutex mu;
   int64_t stamp = 1;
@@ -102,6 +117,40 @@ TEST_F(DashboardServerTest, ApiParsesRangeAndLimitAndMapsErrors) {
   auto funnel = client_->Get("/api/funnel");
   EXPECT_EQ(funnel->status, 503);
   EXPECT_NE(funnel->body.find("no tables yet"), std::string::npos);
+}
+
+TEST_F(DashboardServerTest, ApiPassesTheFilterAndRefusesBadNames) {
+  auto kpis = client_->Get("/api/kpis?department=electronics&brand=%3Cb%3E%20x");
+  ASSERT_TRUE(kpis);
+  EXPECT_EQ(kpis->status, 200);
+  EXPECT_EQ(store_.last_filter.department, std::optional<std::string>("electronics"));
+  EXPECT_EQ(store_.last_filter.brand, std::optional<std::string>("<b> x"));
+  ASSERT_EQ(client_->Get("/api/kpis?department=&brand=")->status, 200);
+  EXPECT_TRUE(store_.last_filter.empty());
+
+  auto people = client_->Get("/api/people?brand=nike");
+  ASSERT_TRUE(people);
+  EXPECT_EQ(people->status, 200);
+  EXPECT_EQ(store_.last_filter.brand, std::optional<std::string>("nike"));
+  EXPECT_NE(people->body.find(R"("users":7,"sessions":8,)"), std::string::npos) << people->body;
+  EXPECT_NE(people->body.find(R"("events_per_session":2,)"), std::string::npos) << people->body;
+
+  EXPECT_EQ(client_->Get("/api/kpis?brand=" + std::string(51, 'b'))->status, 400);
+  EXPECT_EQ(client_->Get("/api/kpis?brand=" + std::string(50, 'b'))->status, 200);
+  auto bad = client_->Get("/api/people?department=%FF%FE");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_NE(bad->body.find("department"), std::string::npos);
+}
+
+TEST_F(DashboardServerTest, ServesAFavicon) {
+  for (const char* path : {"/favicon.ico", "/favicon.svg"}) {
+    auto icon = client_->Get(path);
+    ASSERT_TRUE(icon);
+    EXPECT_EQ(icon->status, 200) << path;
+    EXPECT_EQ(icon->get_header_value("Content-Type"), "image/svg+xml") << path;
+    EXPECT_NE(icon->body.find("<svg"), std::string::npos) << path;
+  }
 }
 
 TEST_F(DashboardServerTest, RefusesRequestsForOtherHostNames) {

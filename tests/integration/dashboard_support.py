@@ -98,14 +98,24 @@ def clean(row):
     minute = row["event_time"][:16]
     revenue = float(row["price"]) if row["event_type"] == "purchase" else 0.0
     return {"minute": minute, "type": row["event_type"], "department": department, "product": product,
-            "brand": brand, "revenue": revenue}
+            "brand": brand, "revenue": revenue, "user": row["user_id"], "session": row["user_session"]}
 
 
 class Expected:
-    """Aggregates over cleaned rows whose minute bucket lies in [lo, hi)."""
+    """Aggregates over cleaned rows whose minute bucket lies in [lo, hi), of one department and
+    one brand when given."""
 
-    def __init__(self, rows, lo="", hi="~"):
-        self.rows = [r for r in map(clean, rows) if lo <= r["minute"] < hi]
+    def __init__(self, rows, lo="", hi="~", department=None, brand=None):
+        self.rows = [r for r in map(clean, rows) if lo <= r["minute"] < hi
+                     and department in (None, r["department"]) and brand in (None, r["brand"])]
+
+    def people(self):
+        """Exact distinct users and sessions, and sessions with a view, a cart, a purchase."""
+        def sessions(kind=None):
+            return len({r["session"] for r in self.rows if r["session"] and kind in (None, r["type"])})
+        return {"users": len({r["user"] for r in self.rows}), "sessions": sessions(),
+                "sessions_viewing": sessions("view"), "sessions_carting": sessions("cart"),
+                "sessions_buying": sessions("purchase")}
 
     @staticmethod
     def breakdown(rows):

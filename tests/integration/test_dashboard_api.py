@@ -1,5 +1,6 @@
 """The dashboard's JSON API and /metrics over a store that the real `shopstream process` wrote
-from the 10K sample (original timestamps), checked against sums computed here from the CSV.
+from the 10K sample (original timestamps), checked against sums computed here from the CSV, and
+its counts of unique users and sessions against exact counts read from the raw store.
 Runs over the embedded SQLite store, over MariaDB and over PostgreSQL (the stack's servers, a
 fresh database each); $SHOPSTREAM_DASHBOARD_STORES picks them (CTest: "sqlite" in one test,
 "mysql" and "postgres" in the cluster ones)."""
@@ -14,6 +15,7 @@ from dashboard_support import Expected, MysqlDatabase, Server, build_store, mari
 from pg_support import PostgresDatabase, psql
 
 REVENUE_TOLERANCE = 0.01  # prices are stored as 32-bit floats, like the seed's MySQL FLOAT
+SKETCH_TOLERANCE = 0.02   # the people sketches' promise
 STORES = os.environ.get("SHOPSTREAM_DASHBOARD_STORES", "sqlite,mysql,postgres").split(",")
 
 
@@ -23,6 +25,7 @@ def server(request, shopstream_bin, sample_zip, tmp_path_factory):
     if request.param == "sqlite":
         build_store(shopstream_bin, sample_zip, tmp / "store.db", tmp / "log.db")
         s = Server(shopstream_bin, tmp / "store.db")
+        s.raw = tmp / "store.db"
         yield s
         s.stop()
         return
@@ -31,6 +34,7 @@ def server(request, shopstream_bin, sample_zip, tmp_path_factory):
         build_store(shopstream_bin, sample_zip, tmp / "raw.db", tmp / "log.db", processed=db.uri, env=db.env)
         s = Server(shopstream_bin, db.uri, env=db.env)
         s.database = db.name
+        s.raw = tmp / "raw.db"
         try:
             yield s
         finally:
@@ -132,6 +136,88 @@ def test_mix_and_funnel_equal_the_csv(server, sample_rows):
     assert funnel["view_to_purchase"] == pytest.approx(want["purchases"] / want["views"])
 
 
+def assert_people(got, want):
+    for key, exact in want.items():
+        assert abs(got[key] - exact) <= SKETCH_TOLERANCE * exact, (key, got[key], exact)
+
+
+def test_people_over_all_time_are_within_two_percent_of_the_raw_store(server):
+    with sqlite3.connect(f"file:{server.raw}?mode=ro", uri=True) as raw:
+        users, sessions = raw.execute(
+            "SELECT COUNT(DISTINCT user_id), COUNT(DISTINCT user_session) FROM raw_operations").fetchone()
+    assert (users, sessions) == (9941, 10022)
+    got = server.json("/api/people")
+    assert_people(got, {"users": users, "sessions": sessions})
+    assert got["events"] == 10034
+    assert got["events_per_session"] == pytest.approx(10034 / got["sessions"])
+    assert got["session_conversion"] == pytest.approx(got["sessions_buying"] / got["sessions"])
+    # Counted from the first minute: this store never had an older processor.
+    assert got["counted_since"] == server.json("/api/extent")["first_minute"]
+
+
+@pytest.mark.parametrize("params,lo,hi,department,brand", [
+    ({}, "", "~", None, None),
+    ({"from": "2019-11-10 06:30", "to": "2019-11-17 12:00"}, "2019-11-10 06:30", "2019-11-17 12:00", None, None),
+    ({"department": "electronics"}, "", "~", "electronics", None),
+    ({"department": "apparel", "from": "2019-11-03", "to": "2019-11-20 08:15"}, "2019-11-03", "2019-11-20 08:15",
+     "apparel", None),
+    ({"brand": "samsung"}, "", "~", None, "samsung"),
+    # A brand's figures count whole hours, its people whole days: a range of whole days is exact.
+    ({"brand": "apple", "department": "electronics", "from": "2019-11-05", "to": "2019-11-25"},
+     "2019-11-05", "2019-11-25", "electronics", "apple"),
+])
+def test_people_per_range_and_filter_are_within_two_percent(server, sample_rows, params, lo, hi, department,
+                                                            brand):
+    want = Expected(sample_rows, lo, hi, department, brand)
+    got = server.json("/api/people", **params)
+    assert_people(got, want.people())
+    assert got["events"] == len(want.rows)
+
+
+@pytest.mark.parametrize("department,brand", [("electronics", None), (None, "samsung"), ("apparel", None),
+                                              ("electronics", "apple"), ("<nope>", None)])
+def test_every_endpoint_follows_the_filter(server, sample_rows, department, brand):
+    params = {k: v for k, v in (("department", department), ("brand", brand)) if v}
+    want = Expected(sample_rows, department=department, brand=brand)
+    assert_breakdown(server.json("/api/kpis", **params), want.totals())
+    funnel = server.json("/api/funnel", **params)
+    assert [s["events"] for s in funnel["steps"]] == [want.totals()[k] for k in ("views", "carts", "purchases")]
+    mix = {m["event_type"]: m["events"] for m in server.json("/api/mix", **params)["mix"]}
+    assert mix == {k: v for k, v in (("view", want.totals()["views"]), ("cart", want.totals()["carts"]),
+                                     ("purchase", want.totals()["purchases"])) if v}
+    departments = want.grouped(lambda r: r["department"])
+    got = server.json("/api/departments", **params)["departments"]
+    assert {d["name"] for d in got} == set(departments)
+    for d in got:
+        assert_breakdown(d, departments[d["name"]])
+    for endpoint, key in (("/api/brands", lambda r: r["brand"]),
+                          ("/api/products", lambda r: (r["department"], r["product"]))):
+        groups = want.grouped(key)
+        items = server.json(endpoint, limit=100, **params)["by_revenue"]
+        assert len(items) == min(100, len(groups))
+        for item in items:
+            assert_breakdown(item, groups[item["name"] if endpoint == "/api/brands" else (item["department"],
+                                                                                          item["name"])])
+    series = server.json("/api/timeseries", **params)
+    assert sum(p["events"] for p in series["points"]) == want.totals()["events"]
+
+
+def test_a_brand_counts_whole_hours(server, sample_rows):
+    """A 20-minute range with a brand counts the brand's whole hours around it."""
+    rows = Expected(sample_rows, brand="samsung").rows
+    hour = max({r["minute"][:13] for r in rows}, key=lambda h: sum(r["minute"].startswith(h) for r in rows))
+    got = server.json("/api/kpis", brand="samsung", **{"from": hour + ":20", "to": hour + ":40"})
+    assert_breakdown(got, Expected(sample_rows, hour + ":00", hour + ":60", brand="samsung").totals())
+    series = server.json("/api/timeseries", brand="samsung", **{"from": hour + ":20", "to": hour + ":40"})
+    assert series["granularity"] == "hour" and [p["bucket"] for p in series["points"]] == [hour]
+
+
+def test_bad_filters_are_400(server):
+    for params in ({"department": "x" * 51}, {"brand": "b" * 60}):
+        status, body, _ = server.get("/api/kpis", **params)
+        assert status == 400 and json.loads(body)["error"], (params, body)
+
+
 def test_metrics_and_health(server):
     status, body, headers = server.get("/metrics")
     assert status == 200 and headers["Content-Type"].startswith("text/plain; version=0.0.4")
@@ -158,7 +244,8 @@ def test_bad_parameters_are_400_with_a_message(server):
 
 def test_page_and_scripts_are_served_by_the_binary(server):
     status, body, headers = server.get("/")
-    assert status == 200 and "echarts.min.js" in body
+    assert status == 200 and "echarts.min.js" in body and "/util.js" in body
+    assert server.get("/favicon.ico")[0] == 200
     assert "script-src 'self'" in headers["Content-Security-Policy"]
     status, body, _ = server.get("/echarts.min.js")
     assert status == 200 and len(body) > 500_000

@@ -4,9 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 #include "common/uri.h"
+#include "sketch/hash64.h"
+#include "sketch/hyperloglog.h"
 #include "store/contract/test_backends.h"
 #include "store/open.h"
 
@@ -24,6 +28,15 @@ CleanedEvent MakeRow(std::string id, std::string time, std::string type, std::st
   row.brand = std::move(brand);
   row.price = price;
   row.revenue = row.event_type == "purchase" ? price : 0;
+  row.user_hash = sketch::Hash64(int64_t{1000}, sketch::kUserSeed);
+  return row;
+}
+
+// `row` done by user `user` in session `session`.
+CleanedEvent By(CleanedEvent row, int64_t user, const std::string& session) {
+  row.user_hash = sketch::Hash64(user, sketch::kUserSeed);
+  row.session_hash = sketch::Hash64(std::string_view(session), sketch::kSessionSeed);
+  row.has_session = true;
   return row;
 }
 
@@ -100,7 +113,37 @@ class ProcessedStoreContract : public ::testing::TestWithParam<size_t> {
            std::to_string(Int("SELECT SUM(events) FROM rollup_hour_product")) + "/" +
            std::to_string(Int("SELECT SUM(events) FROM rollup_hour")) + "/" +
            std::to_string(Int("SELECT SUM(events) FROM rollup_product")) + "/" +
-           std::to_string(Int("SELECT COUNT(*) FROM dead_letters"));
+           std::to_string(Int("SELECT SUM(events) FROM rollup_brand_product")) + "/" +
+           std::to_string(Int("SELECT COUNT(*) FROM dead_letters")) + "/" +
+           std::to_string(Int("SELECT COUNT(*) FROM people_hour")) + "/" + Sketch("users");
+  }
+
+  // A sketch column of a people table's row, as its stored bytes; "<none>" when there is none.
+  std::string Sketch(const std::string& column, const std::string& scope = "all",
+                     const std::string& brand = "", const std::string& department = "",
+                     const std::string& day = "") {
+    std::string sql = "SELECT " + column + " FROM " + (day.empty() ? "people_all" : "people_day") +
+                      " WHERE scope = " + P(0) + " AND brand = " + P(1) +
+                      " AND department = " + P(2);
+    std::vector<SqlValue> values = {std::string_view(scope), std::string_view(brand),
+                                    std::string_view(department)};
+    if (!day.empty()) {
+      sql += " AND bucket = " + P(3);
+      values.push_back(std::string_view(day));
+    }
+    auto rows = Query(sql, values);
+    if (rows.size() != 1 || !rows[0][0]) return "<none>";
+    return Bytes(*rows[0][0]);
+  }
+  // The estimate of such a sketch; -1 when it is missing or does not parse.
+  int64_t Estimate(const std::string& column, const std::string& scope = "all",
+                   const std::string& brand = "", const std::string& department = "",
+                   const std::string& day = "") {
+    const std::string bytes = Sketch(column, scope, brand, department, day);
+    if (bytes == "<none>") return -1;
+    auto h = sketch::HyperLogLog::Parse(bytes);
+    EXPECT_TRUE(h.ok()) << h.status().ToString();
+    return h.ok() ? std::llround(h->Estimate()) : -1;
   }
 
   std::unique_ptr<TestDatabase> db_;
@@ -169,6 +212,120 @@ TEST_P(ProcessedStoreContract, CommitWritesRowsRollupsDeadLettersOffsetsAndStats
   EXPECT_EQ(*stats[0][4], "7");
 }
 
+// The cross-filters' rollups hold the same sums as the others, led by their filter column.
+TEST_P(ProcessedStoreContract, CommitKeepsTheCrossFilterRollups) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store->Commit(SampleBatch()).ok());
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_hour_brand_product"), 3);
+  EXPECT_EQ(Int("SELECT events FROM rollup_hour_brand_product WHERE brand = 'apple'"
+                " AND bucket = '2019-11-01 00' AND department = 'electronics'"
+                " AND product = 'smartphone' AND event_type = 'purchase'"),
+            1);
+  EXPECT_NEAR(Real("SELECT revenue FROM rollup_hour_department_brand WHERE"
+                   " department = 'appliances' AND bucket = '2019-11-01 00' AND brand = 'bosch'"
+                   " AND event_type = 'purchase'"),
+              25.5, 1e-9);
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_brand_product WHERE brand = 'apple'"), 2);
+}
+
+// Users and sessions per scope, merged across batches: a batch of people already counted
+// changes no byte, new people count.
+TEST_P(ProcessedStoreContract, PeopleSketchesMergeAcrossBatches) {
+  auto store = OpenStore();
+  auto batch = [](int first_id, int users) {
+    ProcessedBatch b;
+    b.stream = "s";
+    for (int i = 0; i < 200; ++i) {
+      const int user = i % users;
+      b.rows.push_back(
+          By(MakeRow("p" + std::to_string(first_id + i),
+                     "2019-11-03 1" + std::to_string(i % 3) + ":0" + std::to_string(i % 10) + ":00",
+                     i % 20 == 0 ? "purchase" : (i % 5 == 0 ? "cart" : "view"),
+                     i % 2 == 0 ? "electronics" : "kids", "p", i % 4 == 0 ? "apple" : "lego", 1.0),
+             user, "session-" + std::to_string(user % 40)));
+    }
+    b.next_offsets = {{0, first_id + 200}};
+    return b;
+  };
+  ASSERT_TRUE(store->Commit(batch(0, 50)).ok());
+  EXPECT_EQ(Estimate("users"), 50);
+  EXPECT_EQ(Estimate("sessions"), 40);
+  // Counted by hand: sessions whose number is a multiple of 5 never view; purchases come from
+  // users 0, 10, 20, 30 and 40, in sessions 0, 10, 20 and 30.
+  EXPECT_EQ(Estimate("viewing"), 32);
+  EXPECT_EQ(Estimate("carting"), 8);
+  EXPECT_EQ(Estimate("buying"), 4);
+  EXPECT_EQ(Estimate("users", "department", "", "electronics"), 25);
+  // Brands by day, each within a department: apple is sold in electronics only.
+  EXPECT_EQ(Estimate("users", "brand", "apple", "electronics", "2019-11-03"), 25);
+  EXPECT_EQ(Estimate("users", "brand", "lego", "kids", "2019-11-03"), 25);
+  EXPECT_EQ(Estimate("users", "brand", "lego", "electronics", "2019-11-03"), 25);
+  for (const char* table : {"people_minute", "people_hour", "people_all"}) {
+    EXPECT_EQ(Int(std::string("SELECT COUNT(*) FROM ") + table + " WHERE scope = 'brand'"), 0);
+  }
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM people_day WHERE scope = 'all'"), 1);
+
+  const std::string before = Sketch("users") + Sketch("sessions");
+  ASSERT_TRUE(store->Commit(batch(1000, 50)).ok());  // new ids, the same people
+  EXPECT_EQ(Sketch("users") + Sketch("sessions"), before);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM operations"), 400);
+  ASSERT_TRUE(store->Commit(batch(2000, 120)).ok());  // 70 more users
+  EXPECT_EQ(Estimate("users"), 120);
+  EXPECT_EQ(Estimate("sessions"), 40);
+}
+
+// Enough people that the sketches turn dense: their blobs are written and read back whole.
+TEST_P(ProcessedStoreContract, LargeSketchesAreWrittenAndStayWithinTwoPercent) {
+  auto store = OpenStore();
+  constexpr int kUsers = 8000;
+  ProcessedBatch batch;
+  batch.stream = "s";
+  for (int i = 0; i < kUsers; ++i) {
+    char time[24];
+    std::snprintf(time, sizeof time, "2019-11-%02d %02d:%02d:00", 1 + i % 2, i % 4, i % 60);
+    batch.rows.push_back(
+        By(MakeRow("u" + std::to_string(i), time, "view", "d" + std::to_string(i % 10), "p",
+                   "b" + std::to_string(i % 50), 1.0),
+           i, "s" + std::to_string(i)));
+  }
+  batch.next_offsets = {{0, kUsers}};
+  ASSERT_TRUE(store->Commit(batch).ok());
+  EXPECT_NEAR(Estimate("users"), kUsers, kUsers * 0.02);
+  EXPECT_NEAR(Estimate("sessions"), kUsers, kUsers * 0.02);
+  EXPECT_EQ(Estimate("users", "department", "", "d7"), kUsers / 10);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM people_day WHERE scope = 'all'"), 2);
+  // Another batch of the same people leaves the dense sketches byte for byte.
+  const std::string before = Sketch("users") + Sketch("viewing");
+  for (CleanedEvent& row : batch.rows) row.id += "-again";
+  ASSERT_TRUE(store->Commit(batch).ok());
+  EXPECT_EQ(Sketch("users") + Sketch("viewing"), before);
+}
+
+// A store from before the cross-filters: Init fills their rollups from the rows, once. People
+// cannot be filled from the rows (the seed's table drops users and sessions).
+TEST_P(ProcessedStoreContract, InitFillsCrossFilterRollupsOfAnOlderStoreFromTheRows) {
+  {
+    auto store = OpenStore();
+    ASSERT_TRUE(store->Commit(SampleBatch()).ok());
+  }
+  for (const char* table :
+       {"rollup_hour_brand_product", "rollup_hour_department_brand", "rollup_brand_product",
+        "people_minute", "people_hour", "people_day", "people_all"}) {
+    ASSERT_TRUE(reader_->Exec(std::string("DROP TABLE ") + table, "dropping").ok());
+  }
+  OpenStore();
+  OpenStore();  // the second Init must not fill again
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_hour_brand_product"), 3);
+  EXPECT_EQ(Int("SELECT events FROM rollup_hour_brand_product WHERE brand = 'bosch'"
+                " AND bucket = '2019-11-01 00' AND department = 'appliances'"
+                " AND product = 'kettle' AND event_type = 'purchase'"),
+            1);
+  EXPECT_NEAR(Real("SELECT SUM(revenue) FROM rollup_brand_product WHERE brand = 'apple'"), 489.07,
+              1e-3);  // from the rows' FLOAT column
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_hour_department_brand"), 3);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM people_all"), 0);
+}
+
 TEST_P(ProcessedStoreContract, InitTwiceChangesNothing) {
   auto store = OpenStore();
   ASSERT_TRUE(store->Commit(SampleBatch()).ok());
@@ -202,7 +359,7 @@ TEST_P(ProcessedStoreContract, RerunningTheSameBatchAddsNothing) {
   const ProcessedBatch batch = SampleBatch();
   ASSERT_TRUE(store->Commit(batch).ok());
   const std::string before = Totals();
-  EXPECT_EQ(before, "3/3/3/3/3/3/1");
+  EXPECT_EQ(before.substr(0, 18), "3/3/3/3/3/3/3/1/3/");
   ASSERT_TRUE(store->Commit(batch).ok());
   EXPECT_EQ(Totals(), before);
   EXPECT_EQ(

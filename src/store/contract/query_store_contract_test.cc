@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <string>
 
+#include "sketch/hash64.h"
 #include "store/contract/test_backends.h"
 #include "store/open.h"
 #include "store/query/rollup_reading.h"
@@ -76,12 +77,20 @@ class QueryStoreContract : public ::testing::TestWithParam<size_t> {
         " ('2019-11-08 08','electronics','smartphone','purchase',1,100.5),"
         " ('2019-11-08 08','apparel','shoes','view',3,0),"
         " ('2019-11-08 10','apparel','shoes','purchase',2,40.25)");
+    Exec(
+        "INSERT INTO rollup_hour_brand_product VALUES"
+        " ('samsung','2019-11-08 08','electronics','smartphone','view',5,0),"
+        " ('samsung','2019-11-08 08','electronics','smartphone','cart',2,0),"
+        " ('samsung','2019-11-08 08','electronics','smartphone','purchase',1,100.5),"
+        " ('<img src=x onerror=alert(1)>','2019-11-08 08','apparel','shoes','view',3,0),"
+        " ('nike','2019-11-08 10','apparel','shoes','purchase',2,40.25)");
     FillCoarse();
   }
   // The coarse rollups, summed from the fine ones the way a store's upgrade fills them.
   void FillCoarse() {
     for (const sql::Rollup& rollup : sql::Rollups()) {
-      if (!rollup.backfill_sql.empty()) Exec(std::string(rollup.backfill_sql));
+      if (!rollup.backfill_sql.empty())
+        Exec(sql::BackfillSql(rollup, db_->dialect(), "operations"));
     }
   }
 
@@ -267,6 +276,164 @@ TEST_P(QueryStoreContract, MixFunnelAndStatus) {
   EXPECT_EQ(status->dead_letters_stored, 1);
 }
 
+// A department picked: every answer is that department's, minutes exact.
+TEST_P(QueryStoreContract, EveryAnswerFollowsADepartment) {
+  FillSample();
+  const Filter electronics{std::string("electronics"), std::nullopt};
+  auto kpis = Store().QueryKpis({}, electronics);
+  ASSERT_TRUE(kpis.ok()) << kpis.status().ToString();
+  EXPECT_EQ(kpis->totals.events, 8);
+  EXPECT_EQ(kpis->totals.views, 5);
+  EXPECT_EQ(kpis->totals.carts, 2);
+  EXPECT_DOUBLE_EQ(kpis->totals.revenue, 100.5);
+  auto part =
+      Store().QueryKpis(*ParseTimeRange("2019-11-08 08:15", "2019-11-08 10:01"), electronics);
+  ASSERT_TRUE(part.ok());
+  EXPECT_EQ(part->totals.events, 1);
+  auto depts = Store().QueryDepartments({}, electronics);
+  ASSERT_TRUE(depts.ok());
+  ASSERT_EQ(depts->size(), 1u);
+  EXPECT_EQ((*depts)[0].name, "electronics");
+  auto mix = Store().QueryEventMix({}, electronics);
+  ASSERT_TRUE(mix.ok());
+  ASSERT_EQ(mix->size(), 3u);
+  EXPECT_EQ((*mix)[0].events, 5);
+  auto funnel = Store().QueryFunnel({}, electronics);
+  ASSERT_TRUE(funnel.ok());
+  EXPECT_DOUBLE_EQ(*funnel->cart_to_purchase, 0.5);
+  for (const auto& range : {TimeRange{}, *ParseTimeRange("2019-11-08 08:00", "2019-11-08 09:00")}) {
+    auto brands = Store().QueryTopBrands(range, electronics, RankBy::kViews, 10);
+    ASSERT_TRUE(brands.ok()) << brands.status().ToString();
+    ASSERT_EQ(brands->size(), 1u);
+    EXPECT_EQ((*brands)[0].name, "samsung");
+    EXPECT_EQ((*brands)[0].values.events, 8);
+    auto products = Store().QueryTopProducts(range, electronics, RankBy::kRevenue, 10);
+    ASSERT_TRUE(products.ok());
+    ASSERT_EQ(products->size(), 1u);
+    EXPECT_EQ((*products)[0].name, "smartphone");
+  }
+  auto series = Store().QueryTimeSeries(*ParseTimeRange("2019-11-08", "2019-11-09"), electronics);
+  ASSERT_TRUE(series.ok());
+  ASSERT_EQ(series->points.size(), 24u);
+  EXPECT_EQ(series->points[8].values.events, 8);
+  EXPECT_EQ(series->points[10].values.events, 0);
+}
+
+// A brand picked: its departments, products and totals, by whole hours.
+TEST_P(QueryStoreContract, EveryAnswerFollowsABrandByTheHour) {
+  FillSample();
+  const Filter nike{std::nullopt, std::string("nike")};
+  auto kpis = Store().QueryKpis({}, nike);
+  ASSERT_TRUE(kpis.ok()) << kpis.status().ToString();
+  EXPECT_EQ(kpis->totals.events, 2);
+  EXPECT_DOUBLE_EQ(kpis->totals.revenue, 40.25);
+  auto quarter = *ParseTimeRange("2019-11-08 10:00", "2019-11-08 10:15");
+  EXPECT_EQ(Store().QueryKpis(quarter, nike)->totals.purchases, 2);  // the whole hour 10
+  auto depts = Store().QueryDepartments({}, nike);
+  ASSERT_TRUE(depts.ok());
+  ASSERT_EQ(depts->size(), 1u);
+  EXPECT_EQ((*depts)[0].name, "apparel");
+  auto products = Store().QueryTopProducts(quarter, nike, RankBy::kRevenue, 10);
+  ASSERT_TRUE(products.ok());
+  ASSERT_EQ(products->size(), 1u);
+  EXPECT_EQ((*products)[0].department, "apparel");
+  EXPECT_DOUBLE_EQ((*products)[0].values.revenue, 40.25);
+  auto brands = Store().QueryTopBrands({}, nike, RankBy::kViews, 10);
+  ASSERT_TRUE(brands.ok());
+  ASSERT_EQ(brands->size(), 1u);
+  EXPECT_EQ((*brands)[0].name, "nike");
+  auto series = Store().QueryTimeSeries(quarter, nike);
+  ASSERT_TRUE(series.ok()) << series.status().ToString();
+  EXPECT_EQ(series->granularity, Granularity::kHour);
+  ASSERT_EQ(series->points.size(), 1u);
+  EXPECT_EQ(series->points[0].bucket, "2019-11-08 10");
+  EXPECT_EQ(series->points[0].values.purchases, 2);
+  auto mix = Store().QueryEventMix(*ParseTimeRange("2019-11-08 08:00", "2019-11-08 09:00"),
+                                   Filter{std::nullopt, std::string("samsung")});
+  ASSERT_TRUE(mix.ok());
+  EXPECT_EQ(mix->size(), 3u);
+
+  // A department and a brand: both hold.
+  EXPECT_EQ(
+      Store().QueryKpis({}, Filter{std::string("electronics"), std::string("nike")})->totals.events,
+      0);
+  const Filter markup{std::string("apparel"), std::string("<img src=x onerror=alert(1)>")};
+  EXPECT_EQ(Store().QueryKpis({}, markup)->totals.views, 3);
+  EXPECT_EQ(Store().QueryFunnel({}, markup)->views, 3);
+}
+
+// Users and sessions as the processor keeps them, per range and filter.
+TEST_P(QueryStoreContract, PeopleCountDistinctUsersAndSessions) {
+  auto processed = OpenProcessedStore(db_->Uri());
+  ASSERT_TRUE(processed.ok());
+  ProcessedBatch batch;
+  batch.stream = "s";
+  auto row = [&](const char* time, const char* type, const char* dept, const char* brand,
+                 int64_t user, const char* session) {
+    CleanedEvent r;
+    r.id = "id" + std::to_string(batch.rows.size());
+    r.event_time = time;
+    r.event_type = type;
+    r.department = dept;
+    r.product = "p";
+    r.brand = brand;
+    r.user_hash = sketch::Hash64(user, sketch::kUserSeed);
+    r.session_hash = sketch::Hash64(std::string_view(session), sketch::kSessionSeed);
+    r.has_session = true;
+    batch.rows.push_back(r);
+  };
+  row("2019-11-08 08:14:00", "view", "electronics", "samsung", 1, "a");
+  row("2019-11-08 08:14:30", "cart", "electronics", "samsung", 1, "a");
+  row("2019-11-08 08:15:00", "view", "apparel", "nike", 2, "b");
+  row("2019-11-08 09:30:00", "view", "electronics", "apple", 3, "c");
+  row("2019-11-08 09:31:00", "purchase", "electronics", "apple", 3, "c");
+  row("2019-11-09 10:00:00", "view", "apparel", "nike", 1, "d");
+  batch.next_offsets = {{0, 6}};
+  ASSERT_TRUE((*processed)->Commit(batch).ok());
+
+  auto all = Store().QueryPeople({});
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(all->users, 3);
+  EXPECT_EQ(all->sessions, 4);
+  EXPECT_EQ(all->viewing, 4);
+  EXPECT_EQ(all->carting, 1);
+  EXPECT_EQ(all->buying, 1);
+  EXPECT_EQ(all->events, 6);
+  EXPECT_DOUBLE_EQ(*all->events_per_session, 1.5);
+  EXPECT_DOUBLE_EQ(*all->session_conversion, 0.25);
+  EXPECT_EQ(all->counted_since, "2019-11-08 08:14");
+  for (const auto& [from, to] :
+       std::vector<std::pair<const char*, const char*>>{{"2019-11-01", "2019-12-01"},
+                                                        {"2019-11-08", "2019-11-10"},
+                                                        {"2019-11-08 08:14", "2019-11-09 10:01"}}) {
+    auto same = Store().QueryPeople(*ParseTimeRange(from, to));
+    ASSERT_TRUE(same.ok()) << same.status().ToString();
+    EXPECT_EQ(same->users, 3) << from << ".." << to;
+    EXPECT_EQ(same->sessions, 4) << from << ".." << to;
+  }
+  auto part = Store().QueryPeople(*ParseTimeRange("2019-11-08 08:15", "2019-11-09"));
+  ASSERT_TRUE(part.ok());
+  EXPECT_EQ(part->users, 2);
+  EXPECT_EQ(part->sessions, 2);
+  EXPECT_EQ(part->buying, 1);
+  EXPECT_EQ(part->events, 3);
+  auto electronics = Store().QueryPeople({}, Filter{std::string("electronics"), std::nullopt});
+  ASSERT_TRUE(electronics.ok());
+  EXPECT_EQ(electronics->users, 2);
+  EXPECT_EQ(electronics->sessions, 2);
+  const Filter nike{std::nullopt, std::string("nike")};
+  EXPECT_EQ(Store().QueryPeople({}, nike)->users, 2);
+  EXPECT_EQ(
+      Store().QueryPeople(*ParseTimeRange("2019-11-08 08:20", "2019-11-08 08:30"), nike)->sessions,
+      1);  // the whole day: a brand's people are kept by day
+  auto apple = Store().QueryPeople({}, Filter{std::string("electronics"), std::string("apple")});
+  ASSERT_TRUE(apple.ok());
+  EXPECT_EQ(apple->users, 1);
+  EXPECT_EQ(apple->buying, 1);
+  EXPECT_EQ(Store().QueryPeople({}, Filter{std::string("apparel"), std::string("apple")})->users,
+            0);
+}
+
 TEST_P(QueryStoreContract, ChangeStampMovesOnEveryBatchAnotherConnectionCommits) {
   FillSample();
   Exec("INSERT INTO processor_stats VALUES ('events', 4, 13, 1, 12.5, 7, '2019-11-08 10:02:00')");
@@ -320,7 +487,8 @@ TEST_P(QueryStoreContract, ImpossibleDatesAndExtremeYearsGiveABoundedSeries) {
 }
 
 TEST_P(QueryStoreContract, AStoreWithoutTablesIsUnavailableNotACrash) {
-  for (const char* table : {"rollup_minute", "rollup_hour", "rollup_day", "processor_stats"}) {
+  for (const char* table :
+       {"rollup_minute", "rollup_hour", "rollup_day", "processor_stats", "people_minute"}) {
     Exec(std::string("DROP TABLE ") + table);
   }
   auto k = Store().QueryKpis({});
@@ -328,6 +496,9 @@ TEST_P(QueryStoreContract, AStoreWithoutTablesIsUnavailableNotACrash) {
   EXPECT_EQ(k.status().code(), StatusCode::kUnavailable) << k.status().ToString();
   EXPECT_NE(k.status().message().find("has `shopstream process` written to it?"), std::string::npos)
       << k.status().message();
+  auto p = Store().QueryPeople({});
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), StatusCode::kUnavailable) << p.status().ToString();
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryDatabase, QueryStoreContract,

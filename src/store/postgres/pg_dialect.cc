@@ -59,4 +59,23 @@ std::string PostgresDialect::OnConflictClause(std::string_view table,
   return sql;
 }
 
+Result<std::string> PostgresDialect::BlobBytes(std::string fetched) const {
+  auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  if (fetched.size() < 2 || fetched[0] != '\\' || fetched[1] != 'x' || fetched.size() % 2 != 0) {
+    return Status::Corruption("a bytea value not in hex form");
+  }
+  std::string bytes((fetched.size() - 2) / 2, '\0');
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    const int hi = digit(fetched[2 + 2 * i]), lo = digit(fetched[3 + 2 * i]);
+    if (hi < 0 || lo < 0) return Status::Corruption("a bytea value not in hex form");
+    bytes[i] = static_cast<char>(hi * 16 + lo);
+  }
+  return bytes;
+}
+
 }  // namespace shopstream::sql

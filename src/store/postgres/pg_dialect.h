@@ -17,6 +17,11 @@ class PostgresDialect final : public Dialect {
     return "SELECT COUNT(*) FROM information_schema.tables"
            " WHERE table_schema = current_schema() AND table_name = $1";
   }
+  std::string HourText(std::string_view column) const override {
+    return "to_char(" + std::string(column) + ", 'YYYY-MM-DD HH24')";
+  }
+  // libpq returns bytea in its hex text form, "\x" and two digits a byte.
+  Result<std::string> BlobBytes(std::string fetched) const override;
   size_t max_rows_per_statement() const override { return 256; }
   size_t max_payload_bytes() const override { return 64 * 1024; }
 };

@@ -11,6 +11,7 @@ namespace {
 // The memory an answer holds, roughly: its objects and the text they own.
 size_t ApproxBytes(const Kpis&) { return sizeof(Kpis); }
 size_t ApproxBytes(const Funnel&) { return sizeof(Funnel); }
+size_t ApproxBytes(const People& p) { return sizeof(People) + p.counted_since.capacity(); }
 size_t ApproxBytes(const DataExtent& e) {
   return sizeof(DataExtent) + e.first_minute.capacity() + e.last_minute.capacity();
 }
@@ -32,8 +33,19 @@ size_t ApproxBytes(const std::vector<EventTypeCount>& rows) {
 // Per entry: the hash node, the key and the std::any's own allocation.
 constexpr size_t kEntryOverhead = 128;
 
-std::string RangeKey(const TimeRange& r) {
-  return (r.from ? std::to_string(*r.from) : "-") + "," + (r.to ? std::to_string(*r.to) : "-");
+// A range and a filter as text that no other range and filter share: each name is prefixed by
+// its length.
+std::string RangeKey(const TimeRange& r, const Filter& f) {
+  std::string key = r.from ? std::to_string(*r.from) : std::string("-");
+  key.append(",").append(r.to ? std::to_string(*r.to) : std::string("-"));
+  for (const std::optional<std::string>& name : {f.department, f.brand}) {
+    if (!name) {
+      key.append(" -");
+      continue;
+    }
+    key.append(" ").append(std::to_string(name->size())).append(":").append(*name);
+  }
+  return key;
 }
 
 class CachingQueryStore final : public QueryStore {
@@ -41,37 +53,46 @@ class CachingQueryStore final : public QueryStore {
   CachingQueryStore(std::unique_ptr<QueryStore> inner, size_t max_entries, size_t max_bytes)
       : inner_(std::move(inner)), max_entries_(max_entries), max_bytes_(max_bytes) {}
 
-  Result<Kpis> QueryKpis(const TimeRange& range) override {
-    return Cached<Kpis>("kpis " + RangeKey(range), [&] { return inner_->QueryKpis(range); });
+  Result<Kpis> QueryKpis(const TimeRange& range, const Filter& filter) override {
+    return Cached<Kpis>("kpis " + RangeKey(range, filter),
+                        [&] { return inner_->QueryKpis(range, filter); });
   }
-  Result<TimeSeries> QueryTimeSeries(const TimeRange& range) override {
-    return Cached<TimeSeries>("series " + RangeKey(range),
-                              [&] { return inner_->QueryTimeSeries(range); });
+  Result<TimeSeries> QueryTimeSeries(const TimeRange& range, const Filter& filter) override {
+    return Cached<TimeSeries>("series " + RangeKey(range, filter),
+                              [&] { return inner_->QueryTimeSeries(range, filter); });
   }
-  Result<std::vector<NamedBreakdown>> QueryDepartments(const TimeRange& range) override {
-    return Cached<std::vector<NamedBreakdown>>("departments " + RangeKey(range),
-                                               [&] { return inner_->QueryDepartments(range); });
+  Result<std::vector<NamedBreakdown>> QueryDepartments(const TimeRange& range,
+                                                       const Filter& filter) override {
+    return Cached<std::vector<NamedBreakdown>>("departments " + RangeKey(range, filter), [&] {
+      return inner_->QueryDepartments(range, filter);
+    });
   }
-  Result<std::vector<NamedBreakdown>> QueryTopBrands(const TimeRange& range, RankBy by,
-                                                     int limit) override {
+  Result<std::vector<NamedBreakdown>> QueryTopBrands(const TimeRange& range, const Filter& filter,
+                                                     RankBy by, int limit) override {
     return Cached<std::vector<NamedBreakdown>>(
-        "brands " + RangeKey(range) + " " + std::to_string(static_cast<int>(by)) + " " +
-            std::to_string(limit),
-        [&] { return inner_->QueryTopBrands(range, by, limit); });
+        "brands " + std::to_string(static_cast<int>(by)) + " " + std::to_string(limit) + " " +
+            RangeKey(range, filter),
+        [&] { return inner_->QueryTopBrands(range, filter, by, limit); });
   }
-  Result<std::vector<NamedBreakdown>> QueryTopProducts(const TimeRange& range, RankBy by,
-                                                       int limit) override {
+  Result<std::vector<NamedBreakdown>> QueryTopProducts(const TimeRange& range, const Filter& filter,
+                                                       RankBy by, int limit) override {
     return Cached<std::vector<NamedBreakdown>>(
-        "products " + RangeKey(range) + " " + std::to_string(static_cast<int>(by)) + " " +
-            std::to_string(limit),
-        [&] { return inner_->QueryTopProducts(range, by, limit); });
+        "products " + std::to_string(static_cast<int>(by)) + " " + std::to_string(limit) + " " +
+            RangeKey(range, filter),
+        [&] { return inner_->QueryTopProducts(range, filter, by, limit); });
   }
-  Result<std::vector<EventTypeCount>> QueryEventMix(const TimeRange& range) override {
-    return Cached<std::vector<EventTypeCount>>("mix " + RangeKey(range),
-                                               [&] { return inner_->QueryEventMix(range); });
+  Result<std::vector<EventTypeCount>> QueryEventMix(const TimeRange& range,
+                                                    const Filter& filter) override {
+    return Cached<std::vector<EventTypeCount>>(
+        "mix " + RangeKey(range, filter), [&] { return inner_->QueryEventMix(range, filter); });
   }
-  Result<Funnel> QueryFunnel(const TimeRange& range) override {
-    return Cached<Funnel>("funnel " + RangeKey(range), [&] { return inner_->QueryFunnel(range); });
+  Result<Funnel> QueryFunnel(const TimeRange& range, const Filter& filter) override {
+    return Cached<Funnel>("funnel " + RangeKey(range, filter),
+                          [&] { return inner_->QueryFunnel(range, filter); });
+  }
+  Result<People> QueryPeople(const TimeRange& range, const Filter& filter) override {
+    return Cached<People>("people " + RangeKey(range, filter),
+                          [&] { return inner_->QueryPeople(range, filter); });
   }
   Result<DataExtent> QueryExtent() override {
     return Cached<DataExtent>("extent", [&] { return inner_->QueryExtent(); });

@@ -13,32 +13,40 @@ class CountingStore final : public QueryStore {
   int computed = 0;
   size_t points = 0;  // of each time series
 
-  Result<Kpis> QueryKpis(const TimeRange&) override {
+  Result<Kpis> QueryKpis(const TimeRange&, const Filter& filter) override {
     ++computed;
     Kpis k;
-    k.totals.events = events;
+    k.totals.events = filter.department ? 1 : events;
     return k;
   }
-  Result<TimeSeries> QueryTimeSeries(const TimeRange&) override {
+  Result<TimeSeries> QueryTimeSeries(const TimeRange&, const Filter&) override {
     ++computed;
     TimeSeries t;
     t.points.assign(points, TimePoint{"2019-11-08 08:14", {}});
     return t;
   }
-  Result<std::vector<NamedBreakdown>> QueryDepartments(const TimeRange&) override {
+  Result<std::vector<NamedBreakdown>> QueryDepartments(const TimeRange&, const Filter&) override {
     return std::vector<NamedBreakdown>{};
   }
-  Result<std::vector<NamedBreakdown>> QueryTopBrands(const TimeRange&, RankBy, int limit) override {
+  Result<std::vector<NamedBreakdown>> QueryTopBrands(const TimeRange&, const Filter&, RankBy,
+                                                     int limit) override {
     ++computed;
     return std::vector<NamedBreakdown>(static_cast<size_t>(limit));
   }
-  Result<std::vector<NamedBreakdown>> QueryTopProducts(const TimeRange&, RankBy, int) override {
+  Result<std::vector<NamedBreakdown>> QueryTopProducts(const TimeRange&, const Filter&, RankBy,
+                                                       int) override {
     return std::vector<NamedBreakdown>{};
   }
-  Result<std::vector<EventTypeCount>> QueryEventMix(const TimeRange&) override {
+  Result<std::vector<EventTypeCount>> QueryEventMix(const TimeRange&, const Filter&) override {
     return std::vector<EventTypeCount>{};
   }
-  Result<Funnel> QueryFunnel(const TimeRange&) override { return Funnel{}; }
+  Result<Funnel> QueryFunnel(const TimeRange&, const Filter&) override { return Funnel{}; }
+  Result<People> QueryPeople(const TimeRange&, const Filter&) override {
+    ++computed;
+    People p;
+    p.users = events * 2;
+    return p;
+  }
   Result<DataExtent> QueryExtent() override { return DataExtent{}; }
   Result<ProcessorStatus> QueryProcessorStatus() override { return ProcessorStatus{}; }
   Result<int64_t> ChangeStamp() override { return stamp; }
@@ -70,6 +78,22 @@ TEST(CachingQueryStoreTest, DifferentQuestionsAreDifferentAnswers) {
   EXPECT_EQ(store->QueryTopBrands(TimeRange{}, RankBy::kRevenue, 3)->size(), 3u);
   EXPECT_EQ(inner->computed, 4);
   EXPECT_EQ(store->QueryTopBrands(TimeRange{}, RankBy::kRevenue, 3)->size(), 3u);
+  EXPECT_EQ(inner->computed, 4);
+}
+
+// A filter is part of the question: two names that concatenate alike are still two questions.
+TEST(CachingQueryStoreTest, FiltersAreDifferentQuestions) {
+  auto owned = std::make_unique<CountingStore>();
+  CountingStore* inner = owned.get();
+  auto store = WithAnswerCache(std::move(owned));
+  Filter a{std::string("ab"), std::string("c")}, b{std::string("a"), std::string("bc")};
+  EXPECT_EQ(store->QueryKpis({}, a)->totals.events, 1);
+  EXPECT_EQ(store->QueryKpis({}, b)->totals.events, 1);
+  EXPECT_EQ(store->QueryKpis({}, Filter{})->totals.events, 10);
+  EXPECT_EQ(store->QueryPeople({}, a)->users, 20);
+  EXPECT_EQ(inner->computed, 4);
+  EXPECT_EQ(store->QueryKpis({}, b)->totals.events, 1);
+  EXPECT_EQ(store->QueryPeople({}, a)->users, 20);
   EXPECT_EQ(inner->computed, 4);
 }
 

@@ -38,7 +38,7 @@ Granularity Finer(Granularity g) {
 void AppendSplit(std::optional<int64_t> from, std::optional<int64_t> to, Granularity g,
                  std::vector<RollupPart>* parts) {
   if (g == Granularity::kMinute) {
-    parts->push_back({SplitTable(g), BoundsFor({from, to}, g)});
+    parts->push_back({SplitTable(g), g, BoundsFor({from, to}, g)});
     return;
   }
   // Whole buckets run from the first boundary at or after `from` to the last at or before `to`.
@@ -51,6 +51,7 @@ void AppendSplit(std::optional<int64_t> from, std::optional<int64_t> to, Granula
   if (from && *from < *first) AppendSplit(from, first, Finer(g), parts);
   parts->push_back(
       {SplitTable(g),
+       g,
        {first ? LowText(*first, g) : std::string(), last ? HighText(*last, g) : std::string("~")}});
   if (to && *last < *to) AppendSplit(last, to, Finer(g), parts);
 }
@@ -172,6 +173,15 @@ Result<std::optional<SeriesSpan>> SeriesSpanFor(const TimeRange& range, const Da
   return std::optional<SeriesSpan>(span);
 }
 
+SeriesSpan AtLeast(SeriesSpan span, Granularity finest) {
+  if (span.granularity < finest) {
+    span.granularity = finest;
+    span.step = 1;
+    span.key_length = KeyLength(finest);
+  }
+  return span;
+}
+
 TimeSeries FillSeries(const SeriesSpan& span, const std::vector<TimePoint>& found) {
   TimeSeries series;
   const Granularity g = span.granularity;
@@ -197,63 +207,6 @@ TimeSeries FillSeries(const SeriesSpan& span, const std::vector<TimePoint>& foun
     series.points.push_back(std::move(p));
   }
   return series;
-}
-
-RollupSource SplitSource(const TimeRange& range, Granularity coarsest, Placeholder placeholder) {
-  RollupSource source{"(", {}, "rollup_minute, rollup_hour and rollup_day"};
-  for (const RollupPart& part : SplitRange(range, coarsest)) {
-    // One part alone is flattened by SQLite into the query around it, three times faster than
-    // reading through a UNION ALL; the usual "All time" is one part.
-    if (!source.bounds.empty()) source.from += " UNION ALL ";
-    source.from.append("SELECT bucket, event_type, department, events, revenue FROM ")
-        .append(part.table)
-        .append(" WHERE bucket >= ")
-        .append(placeholder(source.bounds.size()))
-        .append(" AND bucket < ")
-        .append(placeholder(source.bounds.size() + 1));
-    source.bounds.push_back(part.bounds.low);
-    source.bounds.push_back(part.bounds.high);
-  }
-  source.from += ") AS split";
-  return source;
-}
-
-namespace {
-
-// `table` filtered to the buckets of granularity `g` that overlap the range.
-RollupSource BucketedSource(const char* table, Granularity g, const TimeRange& range,
-                            Placeholder placeholder) {
-  const BucketBounds bounds = BoundsFor(range, g);
-  std::string from = "(SELECT * FROM ";
-  from.append(table)
-      .append(" WHERE bucket >= ")
-      .append(placeholder(0))
-      .append(" AND bucket < ")
-      .append(placeholder(1))
-      .append(") AS bucketed");
-  return {std::move(from), {bounds.low, bounds.high}, table};
-}
-
-}  // namespace
-
-RollupSource SeriesSource(const TimeRange& range, const SeriesSpan& span, Placeholder placeholder) {
-  if (span.granularity == Granularity::kMinute) {
-    return BucketedSource("rollup_minute", Granularity::kMinute, range, placeholder);
-  }
-  return SplitSource(range, std::min(span.granularity, Granularity::kDay), placeholder);
-}
-
-Result<RollupSource> RankingSource(const char* all_time, const char* hourly, const TimeRange& range,
-                                   const std::function<Result<DataExtent>()>& extent,
-                                   Placeholder placeholder) {
-  if (range.from || range.to) {
-    auto found = extent();
-    if (!found.ok()) return found.status();
-    if (!CoversAll(range, *found)) {
-      return BucketedSource(hourly, Granularity::kHour, range, placeholder);
-    }
-  }
-  return RollupSource{all_time, {}, all_time};
 }
 
 }  // namespace shopstream

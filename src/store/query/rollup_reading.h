@@ -1,10 +1,10 @@
 // What every QueryStore does the same way whatever the database: the bucket bounds of a range,
 // the span and granularity of a time series and its zero-filled points, and the ratios. Kept
-// in one place so that the SQLite and MySQL readers give the same answers.
+// in one place so that every database gives the same answers. Which tables a query reads is
+// rollup_sources.h.
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,7 +26,8 @@ BucketBounds BoundsFor(const TimeRange& range, Granularity g);
 
 // One rollup table's share of a range.
 struct RollupPart {
-  std::string table;  // rollup_minute, rollup_hour or rollup_day
+  std::string table;                               // rollup_minute, rollup_hour or rollup_day
+  Granularity granularity = Granularity::kMinute;  // the table's buckets
   BucketBounds bounds;
 };
 // [from, to) as the coarsest whole buckets that fit, up to `coarsest`, with finer ones at the
@@ -59,6 +60,8 @@ struct SeriesSpan {
 // Bucket texts of the extent that name no real minute (a "2019-02-30 10:00" kept by an older
 // processor) are read as the last real minute before them (FloorMinuteBucket).
 Result<std::optional<SeriesSpan>> SeriesSpanFor(const TimeRange& range, const DataExtent& extent);
+// The span with points no finer than `finest` (hours for a brand, which is kept by hour).
+SeriesSpan AtLeast(SeriesSpan span, Granularity finest);
 
 // Every point of the span in order (at most kMaxSeriesPoints), each the sum of the rows of
 // `found` (sorted by bucket text, keyed by the span's key_length) whose bucket sorts from the
@@ -66,30 +69,5 @@ Result<std::optional<SeriesSpan>> SeriesSpanFor(const TimeRange& range, const Da
 // real time ("2019-02-30") counts in the point before it, and the points add up to the totals
 // of the same range.
 TimeSeries FillSeries(const SeriesSpan& span, const std::vector<TimePoint>& found);
-
-// Where a query reads its rollup rows: a table, or a derived table with its own bucket bounds.
-// Decided here, once for every store; each store spells the placeholders of `from` in its
-// dialect and binds `bounds` to them in order.
-struct RollupSource {
-  std::string from;
-  std::vector<std::string> bounds;  // bucket texts, in the order of their placeholders
-  std::string what;                 // the tables, for messages
-};
-// The i-th (0-based) placeholder of the source, spelled as the store's dialect wants it where the
-// source goes in its statement ("?", or "$5" after four earlier placeholders).
-using Placeholder = std::function<std::string(size_t index)>;
-
-// (bucket, event_type, department, events, revenue) rows of SplitRange(range, coarsest). A
-// minute bucket's first 13 characters name its hour and its first 10 its day, so grouping on
-// a prefix works across the tables.
-RollupSource SplitSource(const TimeRange& range, Granularity coarsest, Placeholder placeholder);
-// The rows of a time series: buckets no coarser than its points (days for months and years).
-RollupSource SeriesSource(const TimeRange& range, const SeriesSpan& span, Placeholder placeholder);
-// The rows of a brand or product ranking: the all-time table when the range holds all the data,
-// else the hourly table's hours that overlap the range. `extent` is asked only for a range with
-// an end.
-Result<RollupSource> RankingSource(const char* all_time, const char* hourly, const TimeRange& range,
-                                   const std::function<Result<DataExtent>()>& extent,
-                                   Placeholder placeholder);
 
 }  // namespace shopstream

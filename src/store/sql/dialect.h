@@ -10,6 +10,8 @@
 #include <string_view>
 #include <utility>
 
+#include "common/status.h"
+
 namespace shopstream::sql {
 
 enum class ColumnType {
@@ -55,6 +57,14 @@ class Dialect {
   // A query with one placeholder, the table's name, that returns one row with a count > 0
   // when the table exists in the store's database (or schema).
   virtual std::string TableExistsQuery() const = 0;
+  // An expression for the hour bucket text 'YYYY-MM-DD HH' of a kDatetime column.
+  virtual std::string HourText(std::string_view column) const = 0;
+  // True when a write transaction excludes every other writer (SQLite's BEGIN IMMEDIATE), so
+  // that rows read, merged and written back need no row locks (SELECT ... FOR UPDATE).
+  virtual bool serializes_writers() const { return false; }
+  // The bytes of a kBlob column as the database's client returned it (the client's text form,
+  // such as PostgreSQL's hex form of bytea, decoded).
+  virtual Result<std::string> BlobBytes(std::string fetched) const { return fetched; }
   // Rows per multi-row statement: a few statements serve any batch, every value bound.
   virtual size_t max_rows_per_statement() const = 0;
   // Dead-letter payloads are cut to this many bytes (a server's packet limit, say).

@@ -7,6 +7,7 @@ namespace {
 
 constexpr int kNameWidth = 50;       // department, product, brand
 constexpr int kEventTypeWidth = 20;  // event_type
+constexpr int kScopeWidth = 20;      // a people table's scope
 
 Column Text(std::string_view name, int width) {
   return {name, ColumnType::kVarchar, width, /*not_null=*/true};
@@ -86,8 +87,65 @@ const std::vector<Rollup>& Rollups() {
        "INSERT INTO rollup_product(department, product, event_type, events, revenue)"
        " SELECT department, product, event_type, SUM(events), SUM(revenue)"
        " FROM rollup_hour_product GROUP BY department, product, event_type"},
+      // The cross-filters' rollups (event/cross_filter.h), each led by the column a filter
+      // fixes. A store made before them has the rows they need: each is filled once, from the
+      // rows or from the first of them.
+      {RollupTable("rollup_hour_brand_product",
+                   {Text("brand", kNameWidth), Text("bucket", 13), Text("department", kNameWidth),
+                    Text("product", kNameWidth), Text("event_type", kEventTypeWidth)}),
+       "INSERT INTO rollup_hour_brand_product(brand, bucket, department, product, event_type,"
+       " events, revenue) SELECT brand, {hour}, department, product, event_type, COUNT(*),"
+       " SUM(revenue) FROM {rows} WHERE event_time IS NOT NULL AND event_type IS NOT NULL"
+       " AND department IS NOT NULL AND product IS NOT NULL AND brand IS NOT NULL"
+       " GROUP BY brand, {hour}, department, product, event_type"},
+      {RollupTable("rollup_hour_department_brand",
+                   {Text("department", kNameWidth), Text("bucket", 13), Text("brand", kNameWidth),
+                    Text("event_type", kEventTypeWidth)}),
+       "INSERT INTO rollup_hour_department_brand(department, bucket, brand, event_type, events,"
+       " revenue) SELECT department, bucket, brand, event_type, SUM(events), SUM(revenue)"
+       " FROM rollup_hour_brand_product GROUP BY department, bucket, brand, event_type"},
+      {RollupTable("rollup_brand_product",
+                   {Text("brand", kNameWidth), Text("department", kNameWidth),
+                    Text("product", kNameWidth), Text("event_type", kEventTypeWidth)}),
+       "INSERT INTO rollup_brand_product(brand, department, product, event_type, events, revenue)"
+       " SELECT brand, department, product, event_type, SUM(events), SUM(revenue)"
+       " FROM rollup_hour_brand_product GROUP BY brand, department, product, event_type"},
   };
   return rollups;
+}
+
+std::string BackfillSql(const Rollup& rollup, const Dialect& dialect, std::string_view rows_table) {
+  std::string sql(rollup.backfill_sql);
+  const std::pair<std::string, std::string> names[] = {{"{rows}", dialect.Quote(rows_table)},
+                                                       {"{hour}", dialect.HourText("event_time")}};
+  for (const auto& [name, value] : names) {
+    for (size_t at = sql.find(name); at != std::string::npos; at = sql.find(name, at)) {
+      sql.replace(at, name.size(), value);
+      at += value.size();
+    }
+  }
+  return sql;
+}
+
+const std::vector<Table>& PeopleTables() {
+  static const std::vector<Table> tables = [] {
+    std::vector<Table> out;
+    for (const auto& [name, bucket_width] : std::vector<std::pair<std::string_view, int>>{
+             {"people_minute", 16}, {"people_hour", 13}, {"people_day", 10}, {"people_all", 0}}) {
+      Table t{
+          name,
+          {Text("scope", kScopeWidth), Text("brand", kNameWidth), Text("department", kNameWidth)},
+          {}};
+      if (bucket_width > 0) t.columns.push_back(Text("bucket", bucket_width));
+      for (const Column& c : t.columns) t.key.push_back(c.name);
+      for (std::string_view sketch : {"users", "sessions", "viewing", "carting", "buying"}) {
+        t.columns.push_back({sketch, ColumnType::kBlob});
+      }
+      out.push_back(std::move(t));
+    }
+    return out;
+  }();
+  return tables;
 }
 
 const Table& OffsetsTable() {
@@ -141,8 +199,9 @@ std::string CreateTableSql(const Table& table, std::string_view quoted_name,
   return sql + "))" + dialect.TableOptions();
 }
 
-std::vector<RollupValues> RollupValuesOf(const RollupDelta& delta,
-                                         const CoarseRollupDelta& coarse) {
+std::vector<RollupValues> RollupValuesOf(const RollupDelta& delta, const CoarseRollupDelta& coarse,
+                                         const CrossFilterDelta& cross,
+                                         const CoarseCrossFilterDelta& cross_coarse) {
   const std::vector<Rollup>& rollups = Rollups();
   std::vector<RollupValues> out(rollups.size());
   for (size_t i = 0; i < rollups.size(); ++i) out[i].rollup = &rollups[i];
@@ -153,6 +212,9 @@ std::vector<RollupValues> RollupValuesOf(const RollupDelta& delta,
   AppendTotals(coarse.by_day, &out[4].values);
   AppendTotals(coarse.by_brand, &out[5].values);
   AppendTotals(coarse.by_product, &out[6].values);
+  AppendTotals(cross.by_brand_hour_product, &out[7].values);
+  AppendTotals(cross_coarse.by_department_hour_brand, &out[8].values);
+  AppendTotals(cross_coarse.by_brand_product, &out[9].values);
   return out;
 }
 

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "common/sql_value.h"
+#include "event/cross_filter.h"
+#include "event/people.h"
 #include "event/rollup.h"
 #include "store/sql/dialect.h"
 
@@ -35,16 +37,26 @@ Table RowsTable(std::string_view name);
 inline constexpr int kIdWidth = 100;
 inline constexpr int kStreamWidth = 255;
 
-// A rollup table (event/rollup.h): its key columns, then events and revenue.
+// A rollup table (event/rollup.h, event/cross_filter.h): its key columns, then events and
+// revenue.
 struct Rollup {
   Table table;
-  // Fills the table from finer rollups, for a store made before the table existed; empty for
-  // the fine tables, which the processor has always kept.
+  // Fills the table from finer rollups or from the rows, for a store made before the table
+  // existed; empty for the fine tables, which the processor has always kept. May name the rows
+  // table as {rows} and the hour bucket of a row as {hour}: see BackfillSql.
   std::string_view backfill_sql;
 };
 
-// The seven rollups in order of creation (a backfill reads tables before it).
+// The ten rollups in order of creation (a backfill reads tables before it).
 const std::vector<Rollup>& Rollups();
+
+// `rollup`'s backfill in `dialect`, with the rows table `rows_table` (a plain name).
+std::string BackfillSql(const Rollup& rollup, const Dialect& dialect, std::string_view rows_table);
+
+// The people tables (event/people.h), minute, hour, day and all time: scope, brand, department
+// and bucket (but in people_all) as the key, then the five sketches as blobs (NULL: empty).
+const std::vector<Table>& PeopleTables();
+inline constexpr size_t kPeopleSketchColumns = 5;
 
 // stream_offsets, dead_letters, processor_stats.
 const Table& OffsetsTable();
@@ -62,6 +74,8 @@ struct RollupValues {
   std::vector<SqlValue> values;
 };
 // One entry per rollup of Rollups(), in the same order.
-std::vector<RollupValues> RollupValuesOf(const RollupDelta& delta, const CoarseRollupDelta& coarse);
+std::vector<RollupValues> RollupValuesOf(const RollupDelta& delta, const CoarseRollupDelta& coarse,
+                                         const CrossFilterDelta& cross,
+                                         const CoarseCrossFilterDelta& cross_coarse);
 
 }  // namespace shopstream::sql

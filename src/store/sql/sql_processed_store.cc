@@ -4,12 +4,14 @@
 #include <chrono>
 #include <ctime>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <vector>
 
 #include "common/utf8.h"
 #include "store/sql/chunked_statement.h"
+#include "store/sql/people_writer.h"
 #include "store/sql/schema.h"
 #include "store/sql/values.h"
 
@@ -39,10 +41,12 @@ std::string InsertHead(const Table& table, const Dialect& d) {
 struct Statements {
   std::vector<ChunkedStatement> rollups;  // one per Rollups() entry
   ChunkedStatement dead_letters, offsets, stats, load_offsets;
+  std::unique_ptr<PeopleWriter> people;
 
   void Reset() {
     for (ChunkedStatement* s : {&dead_letters, &offsets, &stats, &load_offsets}) s->Reset();
     for (ChunkedStatement& s : rollups) s.Reset();
+    people->Reset();
   }
 };
 
@@ -76,6 +80,7 @@ Statements MakeStatements(const Dialect& d) {
   s.load_offsets = ChunkedStatement(
       "SELECT " + d.Quote("partition") + ", next_offset FROM stream_offsets WHERE stream IN (", 1,
       false, ")", "loading offsets", 1);
+  s.people = std::make_unique<PeopleWriter>(d);
   return s;
 }
 
@@ -109,13 +114,16 @@ class SqlProcessedStore final : public ProcessedStore {
       steps.emplace_back(CreateTableSql(rollup.table, d.Quote(rollup.table.name), d),
                          "creating " + std::string(rollup.table.name));
     }
+    for (const Table& t : PeopleTables()) {
+      steps.emplace_back(CreateTableSql(t, d.Quote(t.name), d), "creating " + std::string(t.name));
+    }
     for (const Table* t : {&OffsetsTable(), &DeadLettersTable(), &StatsTable()}) {
       steps.emplace_back(CreateTableSql(*t, d.Quote(t->name), d),
                          "creating " + std::string(t->name));
     }
     for (const Rollup* rollup : missing) {
-      steps.emplace_back(std::string(rollup->backfill_sql),
-                         "filling " + std::string(rollup->table.name) + " from finer rollups");
+      steps.emplace_back(BackfillSql(*rollup, d, db_->rows_table()),
+                         "filling " + std::string(rollup->table.name) + " from what the store has");
     }
     return InTransaction([&] {
       for (const auto& [sql, what] : steps) {
@@ -173,13 +181,24 @@ class SqlProcessedStore final : public ProcessedStore {
                                 : db_->InsertNewRows(*conn_, unique);
     if (!fresh.ok()) return fresh.status();
     RollupDelta delta;
-    for (const CleanedEvent* row : *fresh) delta.Add(*row);
-    const CoarseRollupDelta coarse = Coarsen(delta);  // the values below point into both
-    const std::vector<RollupValues> rollups = RollupValuesOf(delta, coarse);
+    CrossFilterDelta cross;
+    PeopleDelta people;
+    for (const CleanedEvent* row : *fresh) {
+      delta.Add(*row);
+      cross.Add(*row);
+      people.Add(*row);
+    }
+    // The values below point into the deltas.
+    const CoarseRollupDelta coarse = Coarsen(delta);
+    const CoarseCrossFilterDelta cross_coarse = Coarsen(cross);
+    const std::vector<RollupValues> rollups = RollupValuesOf(delta, coarse, cross, cross_coarse);
     for (size_t i = 0; i < rollups.size(); ++i) {
       if (Status s = statements_->rollups[i].Execute(*conn_, d, rollups[i].values); !s.ok()) {
         return s;
       }
+    }
+    if (!people.empty()) {
+      if (Status s = statements_->people->Write(*conn_, Spread(people)); !s.ok()) return s;
     }
 
     const std::string now = UtcNow();

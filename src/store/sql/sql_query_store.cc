@@ -1,6 +1,7 @@
 #include "store/sql/sql_query_store.h"
 
 #include <atomic>
+#include <cmath>
 #include <condition_variable>
 #include <cstdlib>
 #include <map>
@@ -9,7 +10,10 @@
 #include <vector>
 
 #include "common/log.h"
+#include "event/people.h"
+#include "sketch/hyperloglog.h"
 #include "store/query/rollup_reading.h"
+#include "store/query/rollup_sources.h"
 
 namespace shopstream::sql {
 namespace {
@@ -68,7 +72,7 @@ class Query {
   // `source`, made with NextPlaceholders() just before, and its bounds. Values point into it.
   Query& From(const RollupSource& source) {
     sql_ += " FROM " + source.from;
-    for (const std::string& bound : source.bounds) values_.push_back(std::string_view(bound));
+    for (const std::string& value : source.values) values_.push_back(std::string_view(value));
     return *this;
   }
   const std::string& sql() const { return sql_; }
@@ -101,81 +105,129 @@ class SqlQueryStore final : public QueryStore {
  public:
   explicit SqlQueryStore(std::unique_ptr<SqlDatabase> db) : db_(std::move(db)) {}
 
-  Result<Kpis> QueryKpis(const TimeRange& range) override {
+  Result<Kpis> QueryKpis(const TimeRange& range, const Filter& filter) override {
     if (Status s = Connected(); !s.ok()) return s;
-    auto totals = Totals(range);
+    auto totals = Totals(range, filter);
     if (!totals.ok()) return totals.status();
     return KpisFrom(*totals);
   }
 
-  Result<TimeSeries> QueryTimeSeries(const TimeRange& range) override {
+  Result<TimeSeries> QueryTimeSeries(const TimeRange& range, const Filter& filter) override {
     auto extent = QueryExtent();  // connects, so the dialect is known below
     if (!extent.ok()) return extent.status();
-    auto span = SeriesSpanFor(range, *extent);
-    if (!span.ok()) return span.status();
-    if (!span->has_value()) return TimeSeries{};
+    auto found_span = SeriesSpanFor(range, *extent);
+    if (!found_span.ok()) return found_span.status();
+    if (!found_span->has_value()) return TimeSeries{};
+    // A brand is kept by hour: its points are hours at the finest.
+    const SeriesSpan span = filter.brand ? AtLeast(**found_span, Granularity::kHour) : **found_span;
     Query q(dialect());
-    q.Sql("SELECT SUBSTR(bucket, 1, ").Value(static_cast<int64_t>((*span)->key_length));
+    q.Sql("SELECT SUBSTR(bucket, 1, ").Value(static_cast<int64_t>(span.key_length));
     q.Sql(") AS b, ").BreakdownColumns();
-    const RollupSource source = SeriesSource(range, **span, q.NextPlaceholders());
+    const RollupSource source = SeriesSource(range, span, filter, q.NextPlaceholders());
     q.From(source).Sql(" GROUP BY b ORDER BY b");
     auto rows = Run(q, "reading " + source.what + " by time");
     if (!rows.ok()) return rows.status();
     std::vector<TimePoint> found;
     found.reserve(rows->size());
     for (const SqlRow& row : *rows) found.push_back({TextOf(row, 0), ReadBreakdown(row, 1)});
-    return FillSeries(**span, found);
+    return FillSeries(span, found);
   }
 
-  Result<std::vector<NamedBreakdown>> QueryDepartments(const TimeRange& range) override {
+  Result<std::vector<NamedBreakdown>> QueryDepartments(const TimeRange& range,
+                                                       const Filter& filter) override {
     return Grouped(
         "department", "",
-        [&](const Placeholder& p) -> Result<RollupSource> {
-          return SplitSource(range, Granularity::kDay, p);
-        },
+        [&](const Placeholder& p) { return TotalsSource(range, filter, Extent(), p); },
         RankBy::kRevenue, kNoLimit);
   }
 
-  Result<std::vector<NamedBreakdown>> QueryTopBrands(const TimeRange& range, RankBy by,
-                                                     int limit) override {
+  Result<std::vector<NamedBreakdown>> QueryTopBrands(const TimeRange& range, const Filter& filter,
+                                                     RankBy by, int limit) override {
     return Grouped(
-        "brand", "",
-        [&](const Placeholder& p) {
-          return RankingSource(
-              "rollup_brand", "rollup_hour_brand", range, [this] { return QueryExtent(); }, p);
-        },
+        "brand", "", [&](const Placeholder& p) { return BrandsSource(range, filter, Extent(), p); },
         by, limit);
   }
 
-  Result<std::vector<NamedBreakdown>> QueryTopProducts(const TimeRange& range, RankBy by,
-                                                       int limit) override {
+  Result<std::vector<NamedBreakdown>> QueryTopProducts(const TimeRange& range, const Filter& filter,
+                                                       RankBy by, int limit) override {
     return Grouped(
         "product", "department",
-        [&](const Placeholder& p) {
-          return RankingSource(
-              "rollup_product", "rollup_hour_product", range, [this] { return QueryExtent(); }, p);
-        },
-        by, limit);
+        [&](const Placeholder& p) { return ProductsSource(range, filter, Extent(), p); }, by,
+        limit);
   }
 
-  Result<std::vector<EventTypeCount>> QueryEventMix(const TimeRange& range) override {
+  Result<std::vector<EventTypeCount>> QueryEventMix(const TimeRange& range,
+                                                    const Filter& filter) override {
     if (Status s = Connected(); !s.ok()) return s;
     Query q(dialect());
     q.Sql("SELECT event_type, SUM(events) AS n");
-    const RollupSource source = SplitSource(range, Granularity::kDay, q.NextPlaceholders());
-    q.From(source).Sql(" GROUP BY event_type ORDER BY n DESC, event_type");
-    auto rows = Run(q, "reading " + source.what + " by event type");
+    auto source = TotalsSource(range, filter, Extent(), q.NextPlaceholders());
+    if (!source.ok()) return source.status();
+    q.From(*source).Sql(" GROUP BY event_type ORDER BY n DESC, event_type");
+    auto rows = Run(q, "reading " + source->what + " by event type");
     if (!rows.ok()) return rows.status();
     std::vector<EventTypeCount> mix;
     for (const SqlRow& row : *rows) mix.push_back({TextOf(row, 0), Int(row, 1)});
     return mix;
   }
 
-  Result<Funnel> QueryFunnel(const TimeRange& range) override {
+  Result<Funnel> QueryFunnel(const TimeRange& range, const Filter& filter) override {
     if (Status s = Connected(); !s.ok()) return s;
-    auto totals = Totals(range);
+    auto totals = Totals(range, filter);
     if (!totals.ok()) return totals.status();
     return FunnelFrom(*totals);
+  }
+
+  Result<People> QueryPeople(const TimeRange& range, const Filter& filter) override {
+    if (Status s = Connected(); !s.ok()) return s;
+    Query q(dialect());
+    q.Sql("SELECT users, sessions, viewing, carting, buying");
+    auto source = PeopleSource(range, filter, Extent(), q.NextPlaceholders());
+    if (!source.ok()) return source.status();
+    q.From(*source);
+    auto rows = Run(q, "reading " + source->what);
+    if (!rows.ok()) return rows.status();
+    PeopleSketches merged;
+    for (const SqlRow& row : *rows) {
+      sketch::HyperLogLog* into[] = {&merged.users, &merged.sessions, &merged.viewing,
+                                     &merged.carting, &merged.buying};
+      for (size_t c = 0; c < 5; ++c) {
+        if (!row.at(c)) continue;
+        auto bytes = dialect().BlobBytes(*row[c]);
+        if (!bytes.ok()) return bytes.status();
+        auto sketch = sketch::HyperLogLog::Parse(*bytes);
+        if (!sketch.ok()) {
+          return Status::Corruption(
+              source->what + " holds a sketch that does not parse: " + sketch.status().message());
+        }
+        into[c]->Merge(*sketch);
+      }
+    }
+    People people;
+    people.users = std::llround(merged.users.Estimate());
+    people.sessions = std::llround(merged.sessions.Estimate());
+    people.viewing = std::llround(merged.viewing.Estimate());
+    people.carting = std::llround(merged.carting.Estimate());
+    people.buying = std::llround(merged.buying.Estimate());
+    auto totals = Totals(range, filter);
+    if (!totals.ok()) return totals.status();
+    people.events = totals->events;
+    people.events_per_session = Ratio(people.events, people.sessions);
+    people.view_to_cart = Ratio(people.carting, people.viewing);
+    people.cart_to_purchase = Ratio(people.buying, people.carting);
+    people.session_conversion = Ratio(people.buying, people.sessions);
+    // Counted from the first minute a processor that keeps people wrote.
+    Query since(dialect());
+    since.Sql("SELECT MIN(bucket) FROM people_minute WHERE scope = ")
+        .Value(std::string_view(kScopeAll))
+        .Sql(" AND department = ")
+        .Value(std::string_view(""))
+        .Sql(" AND brand = ")
+        .Value(std::string_view(""));
+    auto first = Run(since, "reading people_minute");
+    if (!first.ok()) return first.status();
+    if (!first->empty()) people.counted_since = TextOf(first->front(), 0);
+    return people;
   }
 
   Result<DataExtent> QueryExtent() override {
@@ -248,12 +300,17 @@ class SqlQueryStore final : public QueryStore {
     return Probe();
   }
 
-  Result<Breakdown> Totals(const TimeRange& range) {
+  ExtentFn Extent() {
+    return [this] { return QueryExtent(); };
+  }
+
+  Result<Breakdown> Totals(const TimeRange& range, const Filter& filter) {
     Query q(dialect());
     q.Sql("SELECT ").BreakdownColumns();
-    const RollupSource source = SplitSource(range, Granularity::kDay, q.NextPlaceholders());
-    q.From(source);
-    auto rows = Run(q, "reading " + source.what);
+    auto source = TotalsSource(range, filter, Extent(), q.NextPlaceholders());
+    if (!source.ok()) return source.status();
+    q.From(*source);
+    auto rows = Run(q, "reading " + source->what);
     if (!rows.ok()) return rows.status();
     if (rows->empty()) return Breakdown{};
     return ReadBreakdown(rows->front(), 0);

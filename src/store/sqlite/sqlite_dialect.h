@@ -18,8 +18,13 @@ class SqliteDialect final : public Dialect {
                                std::span<const ColumnUpdate> updates) const override;
   // Takes the write lock up front, so a transaction never fails half way on a lock.
   std::string BeginTransaction() const override { return "BEGIN IMMEDIATE"; }
+  bool serializes_writers() const override { return true; }
   std::string TableExistsQuery() const override {
     return "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?";
+  }
+  // DATETIME is text here: its first 13 characters.
+  std::string HourText(std::string_view column) const override {
+    return "SUBSTR(" + std::string(column) + ", 1, 13)";
   }
   // In-process: a prepared statement per row costs no round trip.
   size_t max_rows_per_statement() const override { return 1; }

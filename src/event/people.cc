@@ -1,0 +1,70 @@
+#include "event/people.h"
+
+namespace shopstream {
+namespace {
+
+void AppendTo(std::vector<uint32_t>* into, const std::vector<uint32_t>& from) {
+  into->insert(into->end(), from.begin(), from.end());
+}
+
+}  // namespace
+
+void PeopleEntries::Add(const CleanedEvent& row) {
+  users.push_back(sketch::SparseEntry(row.user_hash));
+  if (!row.has_session) return;
+  const uint32_t session = sketch::SparseEntry(row.session_hash);
+  sessions.push_back(session);
+  if (row.event_type == "view") viewing.push_back(session);
+  if (row.event_type == "cart") carting.push_back(session);
+  if (row.event_type == "purchase") buying.push_back(session);
+}
+
+void PeopleEntries::Append(const PeopleEntries& other) {
+  AppendTo(&users, other.users);
+  AppendTo(&sessions, other.sessions);
+  AppendTo(&viewing, other.viewing);
+  AppendTo(&carting, other.carting);
+  AppendTo(&buying, other.buying);
+}
+
+void PeopleSketches::Add(PeopleEntries entries) {
+  users.AddEntries(std::move(entries.users));
+  sessions.AddEntries(std::move(entries.sessions));
+  viewing.AddEntries(std::move(entries.viewing));
+  carting.AddEntries(std::move(entries.carting));
+  buying.AddEntries(std::move(entries.buying));
+}
+
+void PeopleSketches::Merge(const PeopleSketches& other) {
+  users.Merge(other.users);
+  sessions.Merge(other.sessions);
+  viewing.Merge(other.viewing);
+  carting.Merge(other.carting);
+  buying.Merge(other.buying);
+}
+
+void PeopleDelta::Add(const CleanedEvent& row) {
+  by_minute[{row.event_time.substr(0, 16), row.department}].Add(row);
+  by_day_brand[{row.event_time.substr(0, 10), row.brand, row.department}].Add(row);
+}
+
+PeopleLevels Spread(const PeopleDelta& delta) {
+  PeopleLevels out;
+  for (const auto& [key, entries] : delta.by_minute) {
+    const auto& [minute, department] = key;
+    const std::string hour = minute.substr(0, 13), day = minute.substr(0, 10);
+    for (const auto& [rows, bucket] :
+         {std::pair{&out.minute, minute}, std::pair{&out.hour, hour}, std::pair{&out.day, day},
+          std::pair{&out.all, std::string()}}) {
+      (*rows)[{kScopeAll, "", "", bucket}].Append(entries);
+      (*rows)[{kScopeDepartment, "", department, bucket}].Append(entries);
+    }
+  }
+  for (const auto& [key, entries] : delta.by_day_brand) {
+    const auto& [day, brand, department] = key;
+    out.day[{kScopeBrand, brand, department, day}].Append(entries);
+  }
+  return out;
+}
+
+}  // namespace shopstream

@@ -1,0 +1,74 @@
+// People: who the events came from. Per rollup bucket and scope, mergeable sketches
+// (sketch/hyperloglog.h) of the distinct users and sessions, and of the sessions that viewed,
+// carted and bought, so that the dashboard counts unique users, sessions and conversion per
+// session over any range by merging buckets. Pure accumulation; stores persist it.
+//
+// Tables (same names and columns in every processed store; sketches as stored bytes):
+//   people_minute(scope, brand, department, bucket 'YYYY-MM-DD HH:MM', users, sessions,
+//                 viewing, carting, buying)
+//   people_hour(... bucket 'YYYY-MM-DD HH' ...), people_day(... bucket 'YYYY-MM-DD' ...)
+//   people_all(scope, brand, department, users, ...)                 all time
+// Scopes: "all" (brand and department ''), "department" (brand ''), and, in people_day only,
+// "brand": a brand within one department (the event's), so that a brand's people are the
+// union of its departments' rows and a brand with a department picked is one row. Brands are
+// kept by day: a brand appears in most batches, and a row per brand and hour or for all time
+// would be read and written back by nearly every batch.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "event/event.h"
+#include "sketch/hyperloglog.h"
+
+namespace shopstream {
+
+inline constexpr const char* kScopeAll = "all";
+inline constexpr const char* kScopeDepartment = "department";
+inline constexpr const char* kScopeBrand = "brand";
+
+// Sketch entries (sketch::SparseEntry) of one group's events, duplicates allowed.
+struct PeopleEntries {
+  std::vector<uint32_t> users;
+  std::vector<uint32_t> sessions;
+  std::vector<uint32_t> viewing;  // sessions with a view
+  std::vector<uint32_t> carting;  // sessions with a cart
+  std::vector<uint32_t> buying;   // sessions with a purchase
+
+  void Add(const CleanedEvent& row);
+  void Append(const PeopleEntries& other);
+};
+
+// The five sketches of one row of a people table.
+struct PeopleSketches {
+  sketch::HyperLogLog users, sessions, viewing, carting, buying;
+
+  void Add(PeopleEntries entries);
+  void Merge(const PeopleSketches& other);
+  bool operator==(const PeopleSketches&) const = default;
+};
+
+// A row's key, in the tables' key order: scope, brand, department and bucket ('' in people_all).
+using PeopleKey = std::tuple<std::string, std::string, std::string, std::string>;
+using PeopleRows = std::map<PeopleKey, PeopleEntries>;
+
+struct PeopleDelta {
+  // (minute, department)
+  std::map<std::pair<std::string, std::string>, PeopleEntries> by_minute;
+  // (day, brand, department)
+  std::map<std::tuple<std::string, std::string, std::string>, PeopleEntries> by_day_brand;
+
+  void Add(const CleanedEvent& row);
+  bool empty() const { return by_minute.empty(); }
+};
+
+// A delta's rows for each people table, in every scope the table keeps.
+struct PeopleLevels {
+  PeopleRows minute, hour, day, all;
+};
+PeopleLevels Spread(const PeopleDelta& delta);
+
+}  // namespace shopstream

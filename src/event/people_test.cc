@@ -1,0 +1,102 @@
+#include "event/people.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "event/cross_filter.h"
+#include "sketch/hash64.h"
+
+namespace shopstream {
+namespace {
+
+CleanedEvent Row(const std::string& time, const std::string& type, const std::string& department,
+                 const std::string& brand, int64_t user, const char* session) {
+  CleanedEvent r;
+  r.event_time = time;
+  r.event_type = type;
+  r.department = department;
+  r.product = "p";
+  r.brand = brand;
+  r.user_hash = sketch::Hash64(user, sketch::kUserSeed);
+  if (session != nullptr) {
+    r.session_hash = sketch::Hash64(std::string_view(session), sketch::kSessionSeed);
+    r.has_session = true;
+  }
+  return r;
+}
+
+int64_t Count(const std::vector<uint32_t>& entries) {
+  PeopleSketches s;
+  PeopleEntries e;
+  e.users = entries;
+  s.Add(e);
+  return std::llround(s.users.Estimate());
+}
+
+TEST(People, SpreadsEachBucketIntoItsScopes) {
+  PeopleDelta delta;
+  delta.Add(Row("2019-11-08 08:14:53", "view", "electronics", "samsung", 1, "s1"));
+  delta.Add(Row("2019-11-08 08:14:59", "cart", "electronics", "samsung", 1, "s1"));
+  delta.Add(Row("2019-11-08 08:15:10", "view", "apparel", "nike", 2, "s2"));
+  delta.Add(Row("2019-11-08 09:01:00", "purchase", "electronics", "apple", 3, nullptr));
+  const PeopleLevels levels = Spread(delta);
+
+  // Minutes, hours and all time: all and department.
+  EXPECT_EQ(levels.minute.size(), 3u + 3u);
+  ASSERT_TRUE(levels.minute.contains({kScopeAll, "", "", "2019-11-08 08:14"}));
+  const PeopleEntries& minute = levels.minute.at({kScopeAll, "", "", "2019-11-08 08:14"});
+  EXPECT_EQ(Count(minute.users), 1);
+  EXPECT_EQ(minute.sessions.size(), 2u);  // one session, twice: the sketch counts it once
+  EXPECT_EQ(minute.viewing.size(), 1u);
+  EXPECT_EQ(minute.carting.size(), 1u);
+  EXPECT_EQ(levels.hour.size(), 2u + 3u);
+  EXPECT_EQ(Count(levels.hour.at({kScopeDepartment, "", "electronics", "2019-11-08 08"}).users), 1);
+  const PeopleEntries& all = levels.all.at({kScopeAll, "", "", ""});
+  EXPECT_EQ(Count(all.users), 3);
+  EXPECT_EQ(all.buying.size(), 0u);  // the purchase had no session
+  EXPECT_EQ(levels.all.size(), 1u + 2u);
+
+  // Days: brands too, each within its department.
+  EXPECT_EQ(levels.day.size(), 1u + 2u + 3u);
+  EXPECT_EQ(Count(levels.day.at({kScopeAll, "", "", "2019-11-08"}).users), 3);
+  EXPECT_EQ(Count(levels.day.at({kScopeDepartment, "", "electronics", "2019-11-08"}).users), 2);
+  EXPECT_EQ(Count(levels.day.at({kScopeBrand, "samsung", "electronics", "2019-11-08"}).users), 1);
+  EXPECT_TRUE(levels.day.contains({kScopeBrand, "apple", "electronics", "2019-11-08"}));
+  EXPECT_FALSE(levels.hour.contains({kScopeBrand, "samsung", "electronics", "2019-11-08 08"}));
+}
+
+TEST(People, SketchesOfABatchMergedTwiceAreUnchanged) {
+  PeopleDelta delta;
+  for (int i = 0; i < 5000; ++i) {
+    const std::string session = "s" + std::to_string(i % 700);
+    delta.Add(Row("2019-11-08 08:14:53", i % 10 == 0 ? "cart" : "view", "d", "b", i % 900,
+                  session.c_str()));
+  }
+  PeopleSketches once;
+  once.Add(Spread(delta).all.at({kScopeAll, "", "", ""}));
+  PeopleSketches twice = once;
+  twice.Add(Spread(delta).all.at({kScopeAll, "", "", ""}));
+  EXPECT_EQ(once, twice);
+  EXPECT_EQ(std::llround(once.users.Estimate()), 900);
+  EXPECT_EQ(std::llround(once.sessions.Estimate()), 700);
+  EXPECT_EQ(std::llround(once.carting.Estimate()), 70);
+}
+
+TEST(CrossFilter, CoarsensByDepartmentAndAllTime) {
+  CrossFilterDelta delta;
+  CleanedEvent a = Row("2019-11-08 08:14:53", "purchase", "electronics", "samsung", 1, "s");
+  a.revenue = 10;
+  delta.Add(a);
+  a.event_time = "2019-11-08 09:00:00";
+  delta.Add(a);
+  const CoarseCrossFilterDelta coarse = Coarsen(delta);
+  EXPECT_EQ(delta.by_brand_hour_product.size(), 2u);
+  EXPECT_EQ(coarse.by_department_hour_brand.size(), 2u);
+  const Totals& all = coarse.by_brand_product.at({"samsung", "electronics", "p", "purchase"});
+  EXPECT_EQ(all.events, 2);
+  EXPECT_DOUBLE_EQ(all.revenue, 20);
+}
+
+}  // namespace
+}  // namespace shopstream
