@@ -739,9 +739,10 @@ def _stores_mysql(n, csv, db, mysql):
     mysql.execute(f"USE {db}")
     for k in range(_stores_repeats()):
         if k > 0:
-            for table in ("operations", "operations_ref", "rollup_minute", "rollup_hour_brand",
-                          "rollup_hour_product", "rollup_hour", "rollup_day", "rollup_brand", "rollup_product",
-                          "stream_offsets", "processor_stats"):
+            # Every table the store made (rows, rollups, people, offsets, stats) and the reference's.
+            tables = mysql.query_one("SELECT GROUP_CONCAT(TABLE_NAME) FROM information_schema.TABLES"
+                                     " WHERE TABLE_SCHEMA = DATABASE()")
+            for table in tables.split(","):
                 mysql.execute(f"TRUNCATE TABLE {table}")
         st.say(f"[{k + 1}] bench/mysql_store_bench: {n:,} cleaned rows, micro-batches of 20,000 -> {db}.operations")
         _, _, _, out = timed([str(BUILD / "bench" / "mysql_store_bench"), "--csv", str(csv), "--count", str(n),
@@ -773,26 +774,22 @@ def _stores_mysql(n, csv, db, mysql):
                f"(ours: {runs}; LOAD DATA: {ref_all} rows/s); both tables equal by CHECKSUM TABLE")
 
 
-def _psql(database, sql, env):
-    out = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "shopstream", "-d", database, "-At", "-v", "ON_ERROR_STOP=1",
-                          "-c", sql], check=True, capture_output=True, text=True, env=env)
-    return out.stdout.strip()
-
-
 def _stores_postgres(n, csv, db):
     """Our PostgreSQL store committing micro-batches, then psql's \\copy of the same rows into
     an identical empty table, alternately and from empty tables each time; both tables compared
     by a digest of their rows at the end."""
     import seed_tools as st
     env = dict(os.environ, PGPASSFILE=str(REPO / ".cache" / "run" / "pgpass"))
+    _psql = st.psql
     tsv = OUT / "stores-cleaned-pg.tsv"
     _psql("postgres", f"CREATE DATABASE {db}", env)
     try:
         ours_runs, ref_runs = [], []
         for k in range(_stores_repeats()):
             if k > 0:
-                _psql(db, "TRUNCATE operations, operations_ref, rollup_minute, rollup_hour_brand, rollup_hour_product, "
-                          "rollup_hour, rollup_day, rollup_brand, rollup_product, stream_offsets, processor_stats", env)
+                # Every table the store made (rows, rollups, people, offsets, stats) and the reference's.
+                tables = _psql(db, "SELECT string_agg(tablename, ', ') FROM pg_tables WHERE schemaname = 'public'", env)
+                _psql(db, f"TRUNCATE {tables}", env)
             st.say(f"[{k + 1}] bench/mysql_store_bench: {n:,} cleaned rows, micro-batches of 20,000 -> PostgreSQL {db}")
             _, _, _, out = timed([str(BUILD / "bench" / "mysql_store_bench"), "--csv", str(csv), "--count", str(n),
                                   "--to", f"postgres://shopstream@127.0.0.1:5432/{db}.public.operations",

@@ -106,9 +106,35 @@ def tree_names(root):
     return names
 
 
-class MariaDB:
+class PipedClient:
+    """A database's command-line client kept running, reading statements from a pipe: a marker
+    row after each statement tells where its output ends. Subclasses start `self.proc`."""
+    name = "client"
+
+    def query_one(self, sql):
+        self.proc.stdin.write(sql.rstrip(";") + ";\nSELECT '--end--';\n")
+        self.proc.stdin.flush()
+        lines = []
+        while True:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError(f"{self.name} exited: " + self.proc.stderr.read()[-500:])
+            if line.strip() == "--end--":
+                return lines[0].strip() if lines else ""
+            lines.append(line)
+
+    def execute(self, sql):
+        self.query_one(sql)
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait(timeout=10)
+
+
+class MariaDB(PipedClient):
     """One long-lived `mariadb` client in batch mode, reading statements from a pipe, so that
     polling a count every 100 ms costs one query, not one process start."""
+    name = "mariadb client"
 
     def __init__(self, database="ecommerce", local_infile=False):
         option_file = REPO / ".cache" / "run" / "mysql.cnf"
@@ -118,28 +144,9 @@ class MariaDB:
              f"--local-infile={int(local_infile)}", database],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
 
-    def query_one(self, sql):
-        # A marker row after each statement tells where its output ends.
-        self.proc.stdin.write(sql.rstrip(";") + "; SELECT '--end--';\n")
-        self.proc.stdin.flush()
-        lines = []
-        while True:
-            line = self.proc.stdout.readline()
-            if not line:
-                raise RuntimeError("mariadb client exited: " + self.proc.stderr.read()[-500:])
-            if line.strip() == "--end--":
-                return lines[0].strip() if lines else ""
-            lines.append(line)
-
-    def execute(self, sql):
-        self.query_one(sql)
-
-    def close(self):
-        self.proc.stdin.close()
-        self.proc.wait(timeout=10)
 
 
-def _psql(database, sql, env):
+def psql(database, sql, env):
     r = subprocess.run(["psql", "-X", "-h", "127.0.0.1", "-U", "shopstream", "-d", database, "-At",
                         "-v", "ON_ERROR_STOP=1", "-c", sql], capture_output=True, text=True, env=env, timeout=600)
     if r.returncode != 0:
@@ -147,39 +154,22 @@ def _psql(database, sql, env):
     return r.stdout.strip()
 
 
-class Postgres:
+class Postgres(PipedClient):
     """One long-lived `psql` reading statements from a pipe, as MariaDB above, on a database of the
     stack's PostgreSQL (made when missing); `env` holds the stack's PGPASSFILE."""
+    name = "psql"
 
     def __init__(self, database, env):
-        if _psql("ecommerce", f"SELECT COUNT(*) FROM pg_database WHERE datname = '{database}'", env) == "0":
-            _psql("ecommerce", f"CREATE DATABASE {database}", env)
+        if psql("ecommerce", f"SELECT COUNT(*) FROM pg_database WHERE datname = '{database}'", env) == "0":
+            psql("ecommerce", f"CREATE DATABASE {database}", env)
         self.proc = subprocess.Popen(
             ["psql", "-X", "-q", "-h", "127.0.0.1", "-U", "shopstream", "-d", database, "-At"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1, env=env)
 
-    def query_one(self, sql):
-        self.proc.stdin.write(sql.rstrip(";") + ";\nSELECT '--end--';\n")
-        self.proc.stdin.flush()
-        lines = []
-        while True:
-            line = self.proc.stdout.readline()
-            if not line:
-                raise RuntimeError("psql exited: " + self.proc.stderr.read()[-500:])
-            if line.strip() == "--end--":
-                return lines[0].strip() if lines else ""
-            lines.append(line)
-
-    def execute(self, sql):
-        self.query_one(sql)
-
-    def close(self):
-        self.proc.stdin.close()
-        self.proc.wait(timeout=10)
 
     @staticmethod
     def drop(database, env):
-        _psql("ecommerce", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)", env)
+        psql("ecommerce", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)", env)
 
 
 def cassandra_login():
