@@ -120,8 +120,8 @@ Status Archiver::Add(const Message& m) {
       reason += " (message of " + std::to_string(size) + " bytes, first " +
                 std::to_string(kMaxDeadLetterBytes) + " kept)";
     }
-    return group.letters->Add(
-        DeadLetter{position, std::move(reason), std::string(m.payload.substr(0, kMaxDeadLetterBytes))});
+    return group.letters->Add(DeadLetter{position, std::move(reason),
+                                         std::string(m.payload.substr(0, kMaxDeadLetterBytes))});
   }
   Group& group = epoch->groups[DateDir(UtcDateOfMicros(time_us))];
   if (!group.events) group.events = format_.NewEventFile();

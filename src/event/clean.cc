@@ -44,8 +44,9 @@ Status CleanInto(Event* e, CleanedEvent* out) {
   out->revenue = e->event_type == "purchase" ? e->price : 0.0;
   out->user_hash = sketch::Hash64(e->user_id, sketch::kUserSeed);
   out->has_session = e->user_session.has_value();
-  out->session_hash =
-      out->has_session ? sketch::Hash64(std::string_view(*e->user_session), sketch::kSessionSeed) : 0;
+  out->session_hash = out->has_session
+                          ? sketch::Hash64(std::string_view(*e->user_session), sketch::kSessionSeed)
+                          : 0;
   return Status::Ok();
 }
 

@@ -86,8 +86,11 @@ class Database {
 
  private:
   Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  // SQLite's wal hook: checkpoints after a commit (sqlite.cc says why).
+  static int CheckpointAfterCommit(void* self, sqlite3* db, const char* schema, int pages);
   sqlite3* db_;
   std::string path_;
+  int next_restart_pages_ = 0;  // the log's size at which a commit next tries to restart it
 };
 
 }  // namespace shopstream::sqlite
