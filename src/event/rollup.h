@@ -18,6 +18,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <tuple>
 
 #include "event/event.h"
@@ -29,15 +30,32 @@ struct Totals {
   double revenue = 0;
 };
 
+// Orders keys of strings and keys of views alike, element by element as string_views, so that
+// a map of strings can be searched with views (libstdc++'s std::less<> compares tuples of
+// different types for GCC only).
+struct ViewLess {
+  using is_transparent = void;
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    return Views(a) < Views(b);
+  }
+
+ private:
+  template <typename Tuple>
+  static auto Views(const Tuple& t) {
+    return std::apply([](const auto&... s) { return std::make_tuple(std::string_view(s)...); }, t);
+  }
+};
+
 struct RollupDelta {
-  // Looked up by views (std::less<>), so that adding a row to a bucket it has seen allocates
+  // Looked up by views (ViewLess), so that adding a row to a bucket it has seen allocates
   // nothing.
   // (minute, event_type, department)
-  std::map<std::tuple<std::string, std::string, std::string>, Totals, std::less<>> by_minute;
+  std::map<std::tuple<std::string, std::string, std::string>, Totals, ViewLess> by_minute;
   // (hour, brand, event_type)
-  std::map<std::tuple<std::string, std::string, std::string>, Totals, std::less<>> by_hour_brand;
+  std::map<std::tuple<std::string, std::string, std::string>, Totals, ViewLess> by_hour_brand;
   // (hour, department, product, event_type)
-  std::map<std::tuple<std::string, std::string, std::string, std::string>, Totals, std::less<>>
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, Totals, ViewLess>
       by_hour_product;
 
   void Add(const CleanedEvent& row);
