@@ -11,8 +11,10 @@ void AddTo(Totals& into, const Totals& t) {
 }  // namespace
 
 void CrossFilterDelta::Add(const CleanedEvent& row) {
-  Totals& t = by_brand_hour_product[{row.brand, row.event_time.substr(0, 13), row.department,
-                                     row.product, row.event_type}];
+  const std::string_view time = row.event_time;
+  Totals& t = AtViews(by_brand_hour_product, std::string_view(row.brand), time.substr(0, 13),
+                      std::string_view(row.department), std::string_view(row.product),
+                      std::string_view(row.event_type));
   t.events += 1;
   t.revenue += row.revenue;
 }

@@ -22,7 +22,8 @@ namespace shopstream {
 
 struct CrossFilterDelta {
   // (brand, hour, department, product, event_type)
-  std::map<std::tuple<std::string, std::string, std::string, std::string, std::string>, Totals>
+  std::map<std::tuple<std::string, std::string, std::string, std::string, std::string>, Totals,
+           ViewLess>
       by_brand_hour_product;
 
   void Add(const CleanedEvent& row);

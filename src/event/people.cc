@@ -35,17 +35,19 @@ void PeopleSketches::Add(PeopleEntries entries) {
   buying.AddEntries(std::move(entries.buying));
 }
 
-void PeopleSketches::Merge(const PeopleSketches& other) {
-  users.Merge(other.users);
-  sessions.Merge(other.sessions);
-  viewing.Merge(other.viewing);
-  carting.Merge(other.carting);
-  buying.Merge(other.buying);
+bool PeopleSketches::Merge(const PeopleSketches& other) {
+  bool changed = users.Merge(other.users);  // every one merged: no short circuit
+  changed |= sessions.Merge(other.sessions);
+  changed |= viewing.Merge(other.viewing);
+  changed |= carting.Merge(other.carting);
+  changed |= buying.Merge(other.buying);
+  return changed;
 }
 
 void PeopleDelta::Add(const CleanedEvent& row) {
-  by_minute[{row.event_time.substr(0, 16), row.department}].Add(row);
-  by_day_brand[{row.event_time.substr(0, 10), row.brand, row.department}].Add(row);
+  const std::string_view time = row.event_time, department = row.department;
+  AtViews(by_minute, time.substr(0, 16), department).Add(row);
+  AtViews(by_day_brand, time.substr(0, 10), std::string_view(row.brand), department).Add(row);
 }
 
 PeopleLevels Spread(const PeopleDelta& delta) {

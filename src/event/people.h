@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "event/event.h"
+#include "event/view_keys.h"
 #include "sketch/hyperloglog.h"
 
 namespace shopstream {
@@ -47,7 +48,7 @@ struct PeopleSketches {
   sketch::HyperLogLog users, sessions, viewing, carting, buying;
 
   void Add(PeopleEntries entries);
-  void Merge(const PeopleSketches& other);
+  bool Merge(const PeopleSketches& other);  // whether any of the five changed
   bool operator==(const PeopleSketches&) const = default;
 };
 
@@ -57,9 +58,9 @@ using PeopleRows = std::map<PeopleKey, PeopleEntries>;
 
 struct PeopleDelta {
   // (minute, department)
-  std::map<std::pair<std::string, std::string>, PeopleEntries> by_minute;
+  std::map<std::pair<std::string, std::string>, PeopleEntries, ViewLess> by_minute;
   // (day, brand, department)
-  std::map<std::tuple<std::string, std::string, std::string>, PeopleEntries> by_day_brand;
+  std::map<std::tuple<std::string, std::string, std::string>, PeopleEntries, ViewLess> by_day_brand;
 
   void Add(const CleanedEvent& row);
   bool empty() const { return by_minute.empty(); }

@@ -3,17 +3,11 @@
 #include <string_view>
 
 namespace shopstream {
-
 namespace {
 
-// Adds one event to the bucket `key` (views) of `map`, making the bucket only when it is new.
-template <typename Map, typename... Parts>
-void AddEvent(Map& map, double revenue, Parts... key_parts) {
-  const std::tuple<Parts...> key(key_parts...);
-  auto it = map.find(key);
-  if (it == map.end()) it = map.emplace(typename Map::key_type(key_parts...), Totals{}).first;
-  it->second.events += 1;
-  it->second.revenue += revenue;
+void AddTo(Totals& totals, double revenue) {
+  totals.events += 1;
+  totals.revenue += revenue;
 }
 
 }  // namespace
@@ -23,9 +17,10 @@ void RollupDelta::Add(const CleanedEvent& row) {
   const std::string_view minute = time.substr(0, 16);  // "YYYY-MM-DD HH:MM"
   const std::string_view hour = time.substr(0, 13);    // "YYYY-MM-DD HH"
   const std::string_view type = row.event_type, department = row.department;
-  AddEvent(by_minute, row.revenue, minute, type, department);
-  AddEvent(by_hour_brand, row.revenue, hour, std::string_view(row.brand), type);
-  AddEvent(by_hour_product, row.revenue, hour, department, std::string_view(row.product), type);
+  AddTo(AtViews(by_minute, minute, type, department), row.revenue);
+  AddTo(AtViews(by_hour_brand, hour, std::string_view(row.brand), type), row.revenue);
+  AddTo(AtViews(by_hour_product, hour, department, std::string_view(row.product), type),
+        row.revenue);
 }
 
 CoarseRollupDelta Coarsen(const RollupDelta& delta) {

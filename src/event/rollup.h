@@ -18,33 +18,16 @@
 #include <functional>
 #include <map>
 #include <string>
-#include <string_view>
 #include <tuple>
 
 #include "event/event.h"
+#include "event/view_keys.h"
 
 namespace shopstream {
 
 struct Totals {
   int64_t events = 0;
   double revenue = 0;
-};
-
-// Orders keys of strings and keys of views alike, element by element as string_views, so that
-// a map of strings can be searched with views (libstdc++'s std::less<> compares tuples of
-// different types for GCC only).
-struct ViewLess {
-  using is_transparent = void;
-  template <typename A, typename B>
-  bool operator()(const A& a, const B& b) const {
-    return Views(a) < Views(b);
-  }
-
- private:
-  template <typename Tuple>
-  static auto Views(const Tuple& t) {
-    return std::apply([](const auto&... s) { return std::make_tuple(std::string_view(s)...); }, t);
-  }
 };
 
 struct RollupDelta {

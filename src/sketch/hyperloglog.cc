@@ -86,7 +86,7 @@ uint32_t SparseEntry(uint64_t hash) {
   return (index << kRankBits) | static_cast<uint32_t>(rank);
 }
 
-void HyperLogLog::SetRegister(uint32_t entry) {
+bool HyperLogLog::SetRegister(uint32_t entry) {
   // The dense index is the first 14 of the 25 bits; the 11 between them either hold the first
   // set bit of the rest of the hash, or are zero and the sparse rank continues the count.
   const uint32_t index25 = IndexOf(entry);
@@ -95,7 +95,9 @@ void HyperLogLog::SetRegister(uint32_t entry) {
   const int rank = between != 0 ? std::countl_zero(between) - (32 - kIndexGap) + 1
                                 : kIndexGap + static_cast<int>(RankOf(entry));
   uint8_t& reg = registers_[index];
-  reg = std::max<uint8_t>(reg, static_cast<uint8_t>(rank));
+  if (reg >= rank) return false;
+  reg = static_cast<uint8_t>(rank);
+  return true;
 }
 
 void HyperLogLog::ToDense() {
@@ -105,18 +107,21 @@ void HyperLogLog::ToDense() {
   sparse_.shrink_to_fit();
 }
 
-void HyperLogLog::MergeSorted(std::span<const uint32_t> entries) {
+bool HyperLogLog::MergeSorted(std::span<const uint32_t> entries) {
+  bool changed = false;
   if (dense()) {
-    for (uint32_t e : entries) SetRegister(e);
-    return;
+    for (uint32_t e : entries) changed |= SetRegister(e);
+    return changed;
   }
   std::vector<uint32_t> merged;
   merged.reserve(sparse_.size() + entries.size());
   std::merge(sparse_.begin(), sparse_.end(), entries.begin(), entries.end(),
              std::back_inserter(merged));
   KeepHighestPerIndex(&merged);
+  changed = merged != sparse_;
   sparse_ = std::move(merged);
   if (sparse_.size() > kMaxSparseEntries) ToDense();
+  return changed;
 }
 
 void HyperLogLog::AddEntry(uint32_t entry) {
@@ -139,15 +144,19 @@ void HyperLogLog::AddEntries(std::vector<uint32_t> entries) {
   MergeSorted(entries);
 }
 
-void HyperLogLog::Merge(const HyperLogLog& other) {
+bool HyperLogLog::Merge(const HyperLogLog& other) {
   if (other.dense()) {
+    bool changed = !dense();
     if (!dense()) ToDense();
     for (size_t i = 0; i < kRegisters; ++i) {
-      registers_[i] = std::max(registers_[i], other.registers_[i]);
+      if (other.registers_[i] > registers_[i]) {
+        registers_[i] = other.registers_[i];
+        changed = true;
+      }
     }
-    return;
+    return changed;
   }
-  MergeSorted(other.sparse_);
+  return MergeSorted(other.sparse_);
 }
 
 double HyperLogLog::Estimate() const {

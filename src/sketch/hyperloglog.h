@@ -50,7 +50,8 @@ class HyperLogLog {
   void AddEntry(uint32_t entry);
   // Adds entries in any order, duplicates allowed: one sort, one merge.
   void AddEntries(std::vector<uint32_t> entries);
-  void Merge(const HyperLogLog& other);
+  // Returns whether this sketch changed (a union that adds nothing leaves it as it was).
+  bool Merge(const HyperLogLog& other);
 
   // The estimated number of distinct hashes added; 0 for the empty sketch.
   double Estimate() const;
@@ -65,9 +66,9 @@ class HyperLogLog {
 
  private:
   // Merges sorted, index-unique `entries` into sparse_, or into the registers.
-  void MergeSorted(std::span<const uint32_t> entries);
+  bool MergeSorted(std::span<const uint32_t> entries);
   void ToDense();
-  void SetRegister(uint32_t entry);
+  bool SetRegister(uint32_t entry);  // whether the register rose
 
   std::vector<uint32_t> sparse_;    // sorted, one entry per index25 (the highest rank)
   std::vector<uint8_t> registers_;  // kRegisters ranks when dense, else empty

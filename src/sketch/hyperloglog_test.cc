@@ -92,6 +92,22 @@ TEST(HyperLogLog, MergingAgainChangesNothing) {
   }
 }
 
+// The store writes a sketch back only when merging changed it.
+TEST(HyperLogLog, MergeSaysWhetherItChanged) {
+  for (int64_t n : {50, 50000}) {  // sparse, dense
+    HyperLogLog h = Of(0, n);
+    EXPECT_FALSE(h.Merge(Of(0, n))) << n;
+    EXPECT_FALSE(h.Merge(Of(n / 2, n))) << n;  // a sparse part of a dense sketch too
+    EXPECT_FALSE(h.Merge(HyperLogLog())) << n;
+    const std::string before = h.Serialize();
+    EXPECT_TRUE(h.Merge(Of(n, n + 1000))) << n;
+    EXPECT_NE(h.Serialize(), before) << n;
+  }
+  HyperLogLog sparse = Of(0, 10);
+  EXPECT_TRUE(sparse.Merge(Of(0, 50000))) << "turning dense is a change";
+  EXPECT_TRUE(sparse.dense());
+}
+
 TEST(HyperLogLog, AddEntriesEqualsAddingOneByOne) {
   std::vector<uint32_t> entries;
   for (int64_t i = 0; i < 2000; ++i) entries.push_back(SparseEntry(Hash64(i % 1500, kUserSeed)));

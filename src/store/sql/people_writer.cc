@@ -150,11 +150,10 @@ Status PeopleWriter::WriteTable(SqlConnection& conn, TableStatements& t, PeopleR
     PeopleSketches merged;
     auto it = stored->find(key);
     if (it != stored->end()) merged = std::move(it->second);
-    const PeopleSketches before = it != stored->end() ? merged : PeopleSketches();
     PeopleSketches batch;
     batch.Add(std::move(entries));
-    merged.Merge(batch);
-    if (it != stored->end() && merged == before) continue;  // nothing new: nothing written
+    const bool grew = merged.Merge(batch);
+    if (it != stored->end() && !grew) continue;  // nothing new: nothing written
     for (const sketch::HyperLogLog* h :
          {&merged.users, &merged.sessions, &merged.viewing, &merged.carting, &merged.buying}) {
       bytes.push_back(h->Serialize());
