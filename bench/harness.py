@@ -760,9 +760,7 @@ def _stores_mysql(n, csv, db, mysql):
     sums = [mysql.query_one(f"CHECKSUM TABLE {t}").split("\t")[-1] for t in ("operations", "operations_ref")]
     if counts != [ours["rows"]] * 2 or sums[0] != sums[1]:
         raise RuntimeError(f"MySQL: rows {counts} of {ours['rows']:,.0f}, checksums {sums}: the tables differ")
-    ours_rate, ref_rate = ours["rows"] / ours["seconds"], ours["rows"] / min(ref_runs)
-    runs = ", ".join(f"{ours['rows'] / f['seconds']:,.0f}" for f in ours_runs)
-    ref_all = ", ".join(f"{ours['rows'] / t:,.0f}" for t in ref_runs)
+    ours_rate, ref_rate, runs, ref_all = _bulk_rates(ours, ours_runs, ref_runs)
     return row("MySQL processed store, rows/s", f"{fmt(ours_rate, ' rows/s')} ({ours['cpu_seconds']:.1f} CPU s)",
                f"MariaDB LOAD DATA LOCAL INFILE: {fmt(ref_rate, ' rows/s')}",
                f"{ours_rate / ref_rate:.0%} of LOAD DATA; goal ≥ 70 %: {goal(ours_rate >= 0.7 * ref_rate)}",
@@ -772,6 +770,13 @@ def _stores_mysql(n, csv, db, mysql):
                f"written before timing, one LOAD DATA statement into an empty table of the same definition, "
                f"timed by wall clock; best of {len(ref_runs)} alternating runs each from empty tables "
                f"(ours: {runs}; LOAD DATA: {ref_all} rows/s); both tables equal by CHECKSUM TABLE")
+
+
+def _bulk_rates(ours, ours_runs, ref_runs):
+    """Rows/s of our best run and of the reference's, and every run of each as text."""
+    rows = ours["rows"]
+    return (rows / ours["seconds"], rows / min(ref_runs), ", ".join(f"{rows / f['seconds']:,.0f}" for f in ours_runs),
+            ", ".join(f"{rows / t:,.0f}" for t in ref_runs))
 
 
 def _stores_postgres(n, csv, db):
@@ -809,9 +814,7 @@ def _stores_postgres(n, csv, db):
             raise RuntimeError(f"PostgreSQL: {sums} for {ours['rows']:,.0f} rows: the tables differ")
     finally:
         _psql("postgres", f"DROP DATABASE IF EXISTS {db}", env)
-    ours_rate, ref_rate = ours["rows"] / ours["seconds"], ours["rows"] / min(ref_runs)
-    runs = ", ".join(f"{ours['rows'] / f['seconds']:,.0f}" for f in ours_runs)
-    ref_all = ", ".join(f"{ours['rows'] / t:,.0f}" for t in ref_runs)
+    ours_rate, ref_rate, runs, ref_all = _bulk_rates(ours, ours_runs, ref_runs)
     return row("PostgreSQL processed store, rows/s", f"{fmt(ours_rate, ' rows/s')} ({ours['cpu_seconds']:.1f} CPU s)",
                f"psql \\copy: {fmt(ref_rate, ' rows/s')}",
                f"{ours_rate / ref_rate:.0%} of \\copy; goal ≥ 70 %: {goal(ours_rate >= 0.7 * ref_rate)}",
