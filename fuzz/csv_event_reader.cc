@@ -32,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   file.append(reinterpret_cast<const char*>(data) + 1, size - 1);
   auto reader = csv::CsvEventReader::FromSource(
-      std::make_unique<fuzz::ChunkedSource>(file, fuzz::ChunkSizeFor(flags)));
+      csv::MakeViewSource(file, "fuzz.csv", fuzz::ChunkSizeFor(flags)));
   if (!reader.ok()) return 0;
   Event event;
   for (size_t calls = 0;; ++calls) {

@@ -29,7 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     options.start_offset = 1000;
   }
   auto reader = csv::CsvRecordReader::FromSource(
-      std::make_unique<fuzz::ChunkedSource>(file, fuzz::ChunkSizeFor(flags)), options);
+      csv::MakeViewSource(file, "fuzz.csv", fuzz::ChunkSizeFor(flags)), options);
   if (!reader.ok()) return 0;
   const size_t width =
       options.headerless_fields != 0 ? options.headerless_fields : (*reader)->header().size();

@@ -12,28 +12,6 @@
 
 namespace shopstream::fuzz {
 
-class ChunkedSource final : public csv::ByteSource {
- public:
-  ChunkedSource(std::string_view data, size_t chunk)
-      : data_(data), chunk_(std::max<size_t>(chunk, 1)) {}
-
-  Result<size_t> Read(char* buffer, size_t capacity) override {
-    size_t n = std::min({capacity, chunk_, data_.size() - pos_});
-    std::copy_n(data_.data() + pos_, n, buffer);
-    pos_ += n;
-    return n;
-  }
-  uint64_t bytes_consumed() const override { return pos_; }
-  uint64_t total_bytes() const override { return data_.size(); }
-  const std::string& name() const override { return name_; }
-
- private:
-  std::string_view data_;
-  size_t chunk_;
-  size_t pos_ = 0;
-  std::string name_ = "fuzz.csv";
-};
-
 // Chunk sizes picked by a byte of the input: tiny ones find refill bugs, large ones speed.
 inline size_t ChunkSizeFor(unsigned char selector) {
   static constexpr size_t kSizes[] = {1, 2, 3, 5, 7, 16, 64, 4096};

@@ -46,10 +46,13 @@ ssize_t ReadSome(int fd, char* buffer, size_t capacity) {
 class MemorySource final : public ByteSource {
  public:
   // `view` points into `owned`, or into memory that outlives the source when `owned` is empty.
-  MemorySource(std::string owned, std::string_view view, std::string name)
-      : owned_(std::move(owned)), data_(owned_.empty() ? view : owned_), name_(std::move(name)) {}
+  MemorySource(std::string owned, std::string_view view, std::string name, size_t max_read)
+      : owned_(std::move(owned)),
+        data_(owned_.empty() ? view : owned_),
+        name_(std::move(name)),
+        max_read_(std::max<size_t>(max_read, 1)) {}
   Result<size_t> Read(char* buffer, size_t capacity) override {
-    size_t n = std::min(capacity, data_.size() - consumed_);
+    size_t n = std::min({capacity, max_read_, data_.size() - consumed_});
     if (n == 0) return size_t{0};  // an empty view may have a null data()
     std::memcpy(buffer, data_.data() + consumed_, n);
     consumed_ += n;
@@ -63,6 +66,7 @@ class MemorySource final : public ByteSource {
   std::string owned_;
   std::string_view data_;
   std::string name_;
+  size_t max_read_;
   size_t consumed_ = 0;
 };
 
@@ -185,13 +189,14 @@ bool HasSuffix(const std::string& path, const std::string& suffix) {
          0;
 }
 
-std::unique_ptr<ByteSource> MakeMemorySource(std::string data, std::string name) {
+std::unique_ptr<ByteSource> MakeMemorySource(std::string data, std::string name, size_t max_read) {
   std::string_view view;  // bound to the moved string inside the source
-  return std::make_unique<MemorySource>(std::move(data), view, std::move(name));
+  return std::make_unique<MemorySource>(std::move(data), view, std::move(name), max_read);
 }
 
-std::unique_ptr<ByteSource> MakeViewSource(std::string_view data, std::string name) {
-  return std::make_unique<MemorySource>(std::string(), data, std::move(name));
+std::unique_ptr<ByteSource> MakeViewSource(std::string_view data, std::string name,
+                                           size_t max_read) {
+  return std::make_unique<MemorySource>(std::string(), data, std::move(name), max_read);
 }
 
 Result<std::unique_ptr<ByteSource>> OpenByteSource(const std::string& path) {

@@ -33,10 +33,13 @@ class ByteSource {
 // both naming the path.
 Result<std::unique_ptr<ByteSource>> OpenByteSource(const std::string& path);
 
-// Serves `data` from memory under the name `name` (tests, benchmarks).
-std::unique_ptr<ByteSource> MakeMemorySource(std::string data, std::string name);
-// Serves bytes owned by the caller, which must outlive the source (a mapped file).
-std::unique_ptr<ByteSource> MakeViewSource(std::string_view data, std::string name);
+// Serves `data` from memory under the name `name` (tests, benchmarks), at most `max_read`
+// bytes per Read (small steps put records across every buffer boundary).
+std::unique_ptr<ByteSource> MakeMemorySource(std::string data, std::string name,
+                                             size_t max_read = SIZE_MAX);
+// Serves bytes owned by the caller, which must outlive the source (a mapped file, a fuzz input).
+std::unique_ptr<ByteSource> MakeViewSource(std::string_view data, std::string name,
+                                           size_t max_read = SIZE_MAX);
 
 // True when `path` ends with `suffix`, ignoring ASCII case.
 bool HasSuffix(const std::string& path, const std::string& suffix);

@@ -7,27 +7,6 @@
 namespace shopstream::csv {
 namespace {
 
-// Serves the data a few bytes at a time, so that records straddle every buffer boundary.
-class TrickleSource final : public ByteSource {
- public:
-  TrickleSource(std::string data, size_t step) : data_(std::move(data)), step_(step) {}
-  Result<size_t> Read(char* buffer, size_t capacity) override {
-    size_t n = std::min({capacity, step_, data_.size() - pos_});
-    std::copy_n(data_.data() + pos_, n, buffer);
-    pos_ += n;
-    return n;
-  }
-  uint64_t bytes_consumed() const override { return pos_; }
-  uint64_t total_bytes() const override { return data_.size(); }
-  const std::string& name() const override { return name_; }
-
- private:
-  std::string data_;
-  size_t step_;
-  size_t pos_ = 0;
-  std::string name_ = "trickle.csv";
-};
-
 struct Row {
   std::vector<std::string> fields;
   std::string raw;
@@ -163,7 +142,7 @@ TEST(CsvRecordReaderTest, BoundsARunawayQuotedRecord) {
   CsvReaderOptions options;
   options.max_record_bytes = 64;
   std::string text = "a,b\n1,\"" + std::string(40, 'x') + "\n" + std::string(40, 'y') + "\n7,8\n";
-  auto reader = CsvRecordReader::FromSource(std::make_unique<TrickleSource>(text, 7), options);
+  auto reader = CsvRecordReader::FromSource(MakeMemorySource(text, "trickle.csv", 7), options);
   ASSERT_TRUE(reader.ok());
   auto rows = ReadAll(**reader);
   ASSERT_EQ(rows.size(), 3u);
@@ -190,7 +169,7 @@ TEST(CsvRecordReaderTest, TinyReadsGiveTheSameRecordsAndRawBytesConcatenateToThe
   std::string text = "a,b,c\n" + body;
   auto whole = ReadAll(*FromText(text));
   for (size_t step : {1, 2, 3, 5, 64}) {
-    auto reader = CsvRecordReader::FromSource(std::make_unique<TrickleSource>(text, step), {});
+    auto reader = CsvRecordReader::FromSource(MakeMemorySource(text, "trickle.csv", step), {});
     ASSERT_TRUE(reader.ok());
     auto trickled = ReadAll(**reader);
     ASSERT_EQ(trickled.size(), whole.size()) << "step " << step;
