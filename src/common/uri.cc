@@ -132,4 +132,14 @@ Result<Uri> ParseUri(const std::string& given) {
   return uri;
 }
 
+std::string ServerUri(std::string_view scheme, const std::string& user, const std::string& host,
+                      int port, std::string_view path) {
+  std::string where(scheme);
+  where.append("://");
+  if (!user.empty()) where.append(user).append("@");
+  where.append(host.empty() ? std::string_view("localhost") : std::string_view(host));
+  if (port > 0) where.append(":").append(std::to_string(port));
+  return where.append("/").append(path);
+}
+
 }  // namespace shopstream

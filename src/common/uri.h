@@ -37,6 +37,11 @@ bool IsSecretKey(std::string_view key);
 // `text` with the values of secret-named query options replaced by ***.
 std::string RedactUri(std::string_view text);
 
+// "SCHEME://USER@HOST:PORT/PATH" for messages about a server, leaving out an empty user and a
+// port of 0; an empty host reads as localhost.
+std::string ServerUri(std::string_view scheme, const std::string& user, const std::string& host,
+                      int port, std::string_view path);
+
 // Parses a URI. A password in the URI ("user:secret@") is refused so that secrets never
 // travel on the command line.
 Result<Uri> ParseUri(const std::string& text);

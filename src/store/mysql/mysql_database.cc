@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "common/uri.h"
 #include "store/mysql/mysql_dialect.h"
 #include "store/sql/client_connection.h"
 #include "store/sql/new_rows.h"
@@ -22,11 +23,7 @@ constexpr size_t kRowsPerInsert = 64;
 using MysqlSqlConnection = ClientSqlConnection<mysql::Connection, mysql::Statement>;
 
 std::string Describe(const mysql::MysqlTarget& t) {
-  std::string where = "mysql://";
-  if (!t.options.user.empty()) where += t.options.user + "@";
-  where += t.options.host.empty() ? "localhost" : t.options.host;
-  if (t.options.port > 0) where += ":" + std::to_string(t.options.port);
-  return where + "/" + t.options.database;
+  return ServerUri("mysql", t.options.user, t.options.host, t.options.port, t.options.database);
 }
 
 class MysqlDatabase final : public SqlDatabase {

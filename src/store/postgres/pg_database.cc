@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "common/uri.h"
 #include "store/postgres/pg_dialect.h"
 #include "store/sql/client_connection.h"
 #include "store/sql/new_rows.h"
@@ -17,11 +18,8 @@ constexpr size_t kRowsPerInsert = 64;
 using PostgresSqlConnection = ClientSqlConnection<postgres::Connection, postgres::Statement>;
 
 std::string Describe(const postgres::PostgresTarget& t) {
-  std::string where = "postgres://";
-  if (!t.options.user.empty()) where += t.options.user + "@";
-  where += t.options.host.empty() ? "localhost" : t.options.host;
-  if (t.options.port > 0) where += ":" + std::to_string(t.options.port);
-  return where + "/" + t.options.database + "." + t.options.schema;
+  return ServerUri("postgres", t.options.user, t.options.host, t.options.port,
+                   t.options.database + "." + t.options.schema);
 }
 
 class PostgresDatabase final : public SqlDatabase {
