@@ -58,4 +58,10 @@ TEST(UriTest, SchemeMustBeAName) {
   EXPECT_EQ(ParseUri("a?password=x://host/t").status().message().find("=x"), std::string::npos);
 }
 
+TEST(ServerUri, LeavesOutWhatIsNotGiven) {
+  EXPECT_EQ(ServerUri("mysql", "admin", "10.0.0.5", 3307, "shop"),
+            "mysql://admin@10.0.0.5:3307/shop");
+  EXPECT_EQ(ServerUri("postgres", "", "", 0, "db.public"), "postgres://localhost/db.public");
+}
+
 }  // namespace shopstream
