@@ -7,4 +7,5 @@ set(SHOPSTREAM_FUZZ_TARGETS
   event_decode_clean
   cql_decode
   dashboard_params
-  http_request)
+  http_request
+  sketch_parse)

@@ -232,7 +232,8 @@ Result<HyperLogLog> HyperLogLog::Parse(std::string_view bytes) {
   uint64_t entry = 0;
   for (uint64_t i = 0; i < n; ++i) {
     uint64_t delta = 0;
-    if (!GetVarint(&bytes, &delta) || (i > 0 && delta == 0)) {
+    // A delta past 32 bits would wrap `entry` round to a smaller one: out of order too.
+    if (!GetVarint(&bytes, &delta) || (i > 0 && delta == 0) || delta > UINT32_MAX - entry) {
       return Status::Corruption("a sparse HyperLogLog cut short or out of order");
     }
     entry += delta;

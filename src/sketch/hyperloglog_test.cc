@@ -92,6 +92,13 @@ TEST(HyperLogLog, MergingAgainChangesNothing) {
   }
 }
 
+// Found by fuzz/sketch_parse: a 64-bit delta wrapped the running entry round to a smaller one.
+TEST(HyperLogLog, ParseRefusesEntriesThatWrapAround) {
+  // Entries 20000, then 20000 + (2^64 - 10368), which wrapped to 9632: smaller, yet accepted.
+  const std::string wraps("\x01\x02\xa0\x9c\x01\x80\xaf\xff\xff\xff\xff\xff\xff\xff\x01", 15);
+  EXPECT_FALSE(HyperLogLog::Parse(wraps).ok());
+}
+
 // The store writes a sketch back only when merging changed it.
 TEST(HyperLogLog, MergeSaysWhetherItChanged) {
   for (int64_t n : {50, 50000}) {  // sparse, dense
