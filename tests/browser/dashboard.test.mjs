@@ -396,23 +396,31 @@ test('the point still filling is drawn as partial, not as a drop', async () => {
   for (let i = 0; i < 5; i++) rows.push(`2019-11-15 10:00:00 UTC,view,${9200 + i},1,apparel.shoes,nike,10,9,u${i}`);
   const csv = path.join(work, 'now.csv');
   writeFileSync(csv, rows.join('\n') + '\n');
-  ingest(csv, { now: true });
-  await refreshed(() => page.selectOption('#range', '15'));
-  const drawn = await page.evaluate(() => {
-    const chart = echarts.getInstanceByDom(document.getElementById('chart-revenue-time'));
-    const option = chart.getOption();
-    const partial = option.series.find((s) => s.id === 'partial');
-    const points = window.shopstreamDashboard.data.timeseries.points;
-    return {
-      last: points.length - 1,
-      state: window.shopstreamDashboard.partial,
-      dashed: partial && partial.lineStyle.type,
-      smooth: option.series.map((s) => s.smooth),
-      label: partial && partial.markArea.label.formatter,
-      area: partial && partial.markArea.data[0][0].xAxis,
-      lastLabel: option.xAxis[0].data[points.length - 1],
-    };
-  });
+  // The last point is partial only while its minute lasts: when the clock passes into the next
+  // minute between the events and the drawing (a busy machine), ingest again in the new one.
+  let drawn;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const minute = Math.floor(Date.now() / 60_000);
+    ingest(csv, { now: true });
+    await refreshed(() => page.selectOption('#range', attempt === 0 ? '15' : '60'));
+    if (attempt > 0) await refreshed(() => page.selectOption('#range', '15'));
+    drawn = await page.evaluate(() => {
+      const chart = echarts.getInstanceByDom(document.getElementById('chart-revenue-time'));
+      const option = chart.getOption();
+      const partial = option.series.find((s) => s.id === 'partial');
+      const points = window.shopstreamDashboard.data.timeseries.points;
+      return {
+        last: points.length - 1,
+        state: window.shopstreamDashboard.partial,
+        dashed: partial && partial.lineStyle.type,
+        smooth: option.series.map((s) => s.smooth),
+        label: partial && partial.markArea.label.formatter,
+        area: partial && partial.markArea.data[0][0].xAxis,
+        lastLabel: option.xAxis[0].data[points.length - 1],
+      };
+    });
+    if (Math.floor(Date.now() / 60_000) === minute) break;
+  }
   assert.equal(drawn.state && drawn.state.index, drawn.last, 'the last point is not marked partial');
   assert.equal(drawn.dashed, 'dashed');
   assert.equal(drawn.label, 'in progress');
