@@ -1,6 +1,8 @@
 # The two commands of the README:
 #   make demo   installs what is missing, builds, and runs `shopstream demo`
 #   make test   installs what is missing, builds with sanitizers, and runs every test
+# and the quick loop while working:
+#   make check  the unit tests and the embedded integration tests: no servers
 BUILD      ?= build
 TEST_BUILD ?= build-test
 FUZZ_BUILD ?= build-fuzz
@@ -8,7 +10,7 @@ FUZZ_SECONDS ?= 60
 DEMO_ARGS  ?=
 JOBS       ?= $(shell nproc)
 
-.PHONY: demo test build deps bench format clean fuzz fuzz-build
+.PHONY: demo test check test-build build deps bench format clean fuzz fuzz-build
 
 deps:
 	@scripts/install-deps
@@ -20,12 +22,18 @@ build: deps
 demo: build
 	$(BUILD)/src/cli/shopstream demo $(DEMO_ARGS)
 
-test: deps
+test-build: deps
 	cmake -S . -B $(TEST_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSHOPSTREAM_SANITIZE=ON -DSHOPSTREAM_BENCHMARKS=OFF \
 	  -DSHOPSTREAM_PARQUET=ON -DSHOPSTREAM_FUZZ_BUILD=$(abspath $(FUZZ_BUILD))
 	cmake --build $(TEST_BUILD) -j $(JOBS)
+
+test: test-build
 	FUZZ_BUILD=$(FUZZ_BUILD) JOBS=$(JOBS) scripts/fuzz build
 	scripts/run-tests $(TEST_BUILD)
+
+# The same sanitized build, only the tests that need no server (CTest labels unit and embedded).
+check: test-build
+	SHOPSTREAM_STACK=off scripts/run-tests $(TEST_BUILD) -L 'unit|embedded'
 
 # The libFuzzer targets (clang, docs/fuzzing.md): `make fuzz` runs each for FUZZ_SECONDS.
 fuzz-build: deps
