@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 import subprocess
+from urllib.parse import urlencode
 
 from common import BIN, OUT
 
@@ -49,3 +50,26 @@ def serve(store_uri, env, *extra):
         proc.kill()
         raise RuntimeError(f"shopstream serve --store {store_uri} did not start")
     return proc, line.split("on ")[1].split(" ")[0].rstrip("/")
+
+
+def page_paths(department=None, brand=None, range_=None, previous=None):
+    """The requests one refresh of the dashboard's page makes (web/app.js refresh()), with a
+    department or brand picked and a time range (and the previous one, for the KPIs' change); no
+    arguments: all time, nothing picked."""
+    both = {k: v for k, v in (("department", department), ("brand", brand)) if v}
+    only_brand = {"brand": brand} if brand else {}
+    only_department = {"department": department} if department else {}
+
+    def url(path, *parts):
+        query = {}
+        for part in parts:
+            query.update(part)
+        return path + ("?" + urlencode(query) if query else "")
+    r = range_ or {}
+    paths = ["/api/extent", url("/api/kpis", r, both), url("/api/people", r, both)]
+    if previous:
+        paths += [url("/api/kpis", previous, both), url("/api/people", previous, both)]
+    paths += [url("/api/timeseries", r, both), url("/api/departments", r, only_brand),
+              url("/api/brands", r, {"limit": 100}, only_department),
+              url("/api/products", r, {"limit": 10}, both), url("/api/mix", r, both), "/api/status"]
+    return paths

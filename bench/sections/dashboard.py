@@ -7,10 +7,10 @@ import os
 import sqlite3
 import time
 import urllib.request
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import seed_tools as st
-from api_load import serve, wrk_latency
+from api_load import page_paths, serve, wrk_latency
 from common import BIN, OUT, REPO, goal, row, stack_up, timed
 from seed_tools import Postgres
 
@@ -28,34 +28,14 @@ def _dashboard_views(extent, department, brand):
     department picked; a brand picked; the last 24 hours with a department picked (the page then
     asks for the previous 24 hours too, for the KPIs' change). A chart does not filter itself: the
     departments follow the brand only, the brands the department only."""
-
-    def page(department=None, brand=None, range_=None, previous=None):
-        both = {k: v for k, v in (("department", department), ("brand", brand)) if v}
-        only_brand = {"brand": brand} if brand else {}
-        only_department = {"department": department} if department else {}
-
-        def url(path, *parts):
-            query = {}
-            for part in parts:
-                query.update(part)
-            return path + ("?" + urlencode(query) if query else "")
-        r = range_ or {}
-        paths = ["/api/extent", url("/api/kpis", r, both), url("/api/people", r, both)]
-        if previous:
-            paths += [url("/api/kpis", previous, both), url("/api/people", previous, both)]
-        paths += [url("/api/timeseries", r, both), url("/api/departments", r, only_brand),
-                  url("/api/brands", r, {"limit": 100}, only_department),
-                  url("/api/products", r, {"limit": 10}, both), url("/api/mix", r, both), "/api/status"]
-        return paths
-
     end = datetime.datetime.strptime(extent["last_minute"], "%Y-%m-%d %H:%M") + datetime.timedelta(minutes=1)
     fmt = lambda t: t.strftime("%Y-%m-%d %H:%M")
     day = {"from": fmt(end - datetime.timedelta(days=1)), "to": fmt(end)}
     before = {"from": fmt(end - datetime.timedelta(days=2)), "to": day["from"]}
-    views = {"all time": page(),
-             f"all time, department {department}": page(department=department),
-             f"all time, brand {brand}": page(brand=brand),
-             f"last 24 hours, department {department}": page(department=department, range_=day, previous=before)}
+    views = {"all time": page_paths(),
+             f"all time, department {department}": page_paths(department=department),
+             f"all time, brand {brand}": page_paths(brand=brand),
+             f"last 24 hours, department {department}": page_paths(department=department, range_=day, previous=before)}
     return views, day
 
 

@@ -8,7 +8,7 @@ import threading
 import time
 import urllib.request
 
-from api_load import serve, wrk_latency
+from api_load import page_paths, serve, wrk_latency
 from common import BIN, NOV_2019_EVENTS, OUT, fmt, goal, row, timed
 
 
@@ -89,7 +89,7 @@ def run():
     log_bytes, store_bytes = _file_bytes(log), _file_bytes(store)
     load_after = "load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
 
-    paths = _dashboard_page()
+    paths = page_paths()
     api = {}
     for mode, extra, clients in (("computed", ["--no-cache"], 1), ("cached", [], 8)):
         proc, url = serve(f"sqlite://{store}", dict(os.environ), *extra)
