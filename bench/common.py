@@ -93,6 +93,38 @@ def at_real_rate(src, dst, n):
             out.write(squeezed.strftime("%Y-%m-%d %H:%M:%S UTC,") + rest)
 
 
+def generate_at_real_rate(dst, n, seed):
+    """`shopstream generate` of n rows squeezed to the real month's rate (at_real_rate) into dst,
+    which appears whole or not at all."""
+    spread = dst.with_name(dst.name + ".spread")
+    timed([str(BIN), "generate", "--rows", str(n), "--seed", str(seed), "-o", str(spread)])
+    at_real_rate(spread, str(dst) + ".part", n)
+    os.rename(str(dst) + ".part", dst)
+    spread.unlink()
+
+
+def generated_log(data, log, n):
+    """An embedded log (sqlite://log) of n generated events (seed 1, the CSV kept in data) with
+    their original timestamps, a month, so that the rollups hold a month of buckets. Returns the
+    produce's wall seconds."""
+    if not data.exists():
+        timed([str(BIN), "generate", "--rows", str(n), "--seed", "1", "-o", str(data)])
+    wall, _, _, _ = timed([str(BIN), "produce", "-i", str(data), "--to", f"sqlite://{log}",
+                           "--speedup", "1000000000000"])
+    return wall
+
+
+def create_tables(raw, processed, env, prefix):
+    """`process` over an empty embedded log (OUT/PREFIX-empty-log.db) into the stores, so that
+    their tables exist before a timed run (process creates them on start; Cassandra's DDL takes
+    seconds)."""
+    empty_log = OUT / f"{prefix}-empty-log.db"
+    for p in OUT.glob(empty_log.name + "*"):
+        p.unlink()
+    timed([str(BIN), "process", "--from", f"sqlite://{empty_log}", "--raw", raw, "--processed", processed,
+           "--idle-exit", "0.1"], env=env)
+
+
 def produce_latencies(watcher, already, n, p0, p1):
     """Produce-to-visible seconds of 1,000 events spread over the run; event k's produce time
     interpolated over the producer's run."""

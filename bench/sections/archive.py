@@ -7,7 +7,7 @@ import subprocess
 import time
 
 import seed_tools as st
-from common import BIN, OUT, at_real_rate, fmt, row, stack_up, stores_env, timed
+from common import BIN, OUT, fmt, generate_at_real_rate, row, stack_up, stores_env, timed
 
 
 ARCHIVE_MYSQL_DB = "ecommerce_test_bench_archive"
@@ -34,11 +34,9 @@ def run():
     OUT.mkdir(parents=True, exist_ok=True)
     n = int(os.environ.get("SHOPSTREAM_BENCH_ARCHIVE_EVENTS", "3000000"))
     day = "2019-11-01"
-    generated, data = OUT / f"archive-gen-{n}.csv", OUT / f"archive-{n}.csv"
+    data = OUT / f"archive-{n}.csv"
     if not data.exists():
-        timed([str(BIN), "generate", "--rows", str(n), "--seed", "1", "-o", str(generated)])
-        at_real_rate(generated, data, n)  # the real data set's events per day
-        generated.unlink()
+        generate_at_real_rate(data, n, 1)  # the real data set's events per day
     csv_bytes = data.stat().st_size
     topic = f"bench-archive-{int(time.time())}"
     uri = f"kafka://127.0.0.1:9092/{topic}"

@@ -7,8 +7,9 @@ import subprocess
 import time
 
 import seed_tools as st
-from common import (BIN, KAFKA, NOV_2019_EVENTS, OUT, REPO, STORES_CASSANDRA, STORES_MYSQL, at_real_rate, delete_topic,
-                    fmt, goal, produce_latencies, row, stack_up, stop_process, stores_env, timed)
+from common import (BIN, KAFKA, NOV_2019_EVENTS, OUT, REPO, STORES_CASSANDRA, STORES_MYSQL, create_tables,
+                    delete_topic, fmt, generate_at_real_rate, goal, produce_latencies, row, stack_up, stop_process,
+                    stores_env, timed)
 
 
 def _cpu_seconds(pid):
@@ -48,11 +49,7 @@ def run():
                     out.write(line)
             os.rename(str(data) + ".part", data)
         else:
-            generated = OUT / f"cluster-{n}-spread.csv"
-            timed([str(BIN), "generate", "--rows", str(n), "--seed", "5", "-o", str(generated)])
-            at_real_rate(generated, str(data) + ".part", n)
-            os.rename(str(data) + ".part", data)
-            generated.unlink()
+            generate_at_real_rate(data, n, 5)
     run = f"{int(time.time())}_{os.getpid()}"
     db, keyspace, topic = f"ecommerce_test_cluster_{run}", f"bench_cluster_{run}", f"bench-cluster-{run}"
     raw, processed = f"{STORES_CASSANDRA}/{keyspace}.operations", f"{STORES_MYSQL}/{db}.operations"
@@ -66,12 +63,7 @@ def run():
         st.say(f"shopstream produce --rate max --count {n:,} -> {topic} (4 partitions)")
         timed([str(BIN), "produce", "-i", str(data), "--to", f"kafka://{KAFKA}/{topic}", "--rate", "max",
                "--count", str(n), "--partitions", "4"])
-        # The tables exist before timing (Cassandra's DDL takes seconds).
-        empty_log = OUT / "cluster-empty-log.db"
-        for p in OUT.glob(empty_log.name + "*"):
-            p.unlink()
-        timed([str(BIN), "process", "--from", f"sqlite://{empty_log}", "--raw", raw, "--processed", processed,
-               "--idle-exit", "0.1"], env=env)
+        create_tables(raw, processed, env, "cluster")
         mysql.execute(f"USE {db}")
         servers = _stack_pids()
         cpu0 = {name: _cpu_seconds(pid) for name, pid in servers.items()}

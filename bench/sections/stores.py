@@ -7,8 +7,8 @@ import subprocess
 import time
 
 import seed_tools as st
-from common import (BIN, BUILD, KAFKA, OUT, REPO, STORES_CASSANDRA, STORES_MYSQL, at_real_rate, delete_topic, fmt, goal,
-                    row, stack_up, stores_env, timed)
+from common import (BIN, BUILD, KAFKA, OUT, REPO, STORES_CASSANDRA, STORES_MYSQL, create_tables, delete_topic,
+                    fmt, generate_at_real_rate, goal, row, stack_up, stores_env, timed)
 
 CLEANED_COLUMNS = "id, event_time, event_type, department, product, brand, price, revenue"
 
@@ -164,12 +164,7 @@ def _stores_end_to_end(n, csv, topic, keyspace, db, mysql, cassandra):
     st.say(f"shopstream produce --rate max --count {n:,} -> kafka://{KAFKA}/{topic}")
     timed([str(BIN), "produce", "-i", str(csv), "--to", f"kafka://{KAFKA}/{topic}", "--rate", "max",
            "--count", str(n)])
-    # The tables exist before timing (process creates them on start, Cassandra's DDL takes seconds).
-    empty_log = OUT / "stores-empty-log.db"
-    for p in OUT.glob(empty_log.name + "*"):
-        p.unlink()
-    timed([str(BIN), "process", "--from", f"sqlite://{empty_log}", "--raw", raw, "--processed", processed,
-           "--idle-exit", "0.1"], env=env)
+    create_tables(raw, processed, env, "stores")
     mysql.execute(f"USE {db}")
     st.say(f"shopstream process --from kafka://{KAFKA}/{topic} --raw {raw} --processed {processed}")
     idle = 2
@@ -214,11 +209,7 @@ def run():
     csv = OUT / f"stores-{n}-real-rate.csv"
     if not csv.exists():
         st.say(f"shopstream generate --rows {n:,}, times squeezed to the real month's rate -> {csv.name}")
-        generated = OUT / f"stores-{n}.csv"
-        timed([str(BIN), "generate", "--rows", str(n), "--seed", "4", "-o", str(generated)])
-        at_real_rate(generated, str(csv) + ".part", n)
-        os.rename(str(csv) + ".part", csv)
-        generated.unlink()
+        generate_at_real_rate(csv, n, 4)
     run = f"{int(time.time())}_{os.getpid()}"
     db, db_e2e, keyspace = f"ecommerce_test_bench_{run}", f"ecommerce_test_bench_{run}_e2e", f"bench_stores_{run}"
     topic = f"bench-stores-{run}"

@@ -10,7 +10,7 @@ import sys
 
 import seed_tools as st
 from api_load import serve
-from common import BIN, OUT, REPO, row, stack_up, timed
+from common import BIN, OUT, REPO, generated_log, row, stack_up, timed
 
 sys.path.insert(0, str(REPO / "superset" / "tool"))
 import bundle  # noqa: E402
@@ -47,11 +47,7 @@ def _build_store(n, database):
         data, log, raw = (OUT / f"superset-{n}.csv", OUT / f"superset-{n}-log.db", OUT / f"superset-{n}-raw.db")
         notes = []
         if not log.exists():
-            if not data.exists():
-                timed([str(BIN), "generate", "--rows", str(n), "--seed", "1", "-o", str(data)])
-            wall, _, _, _ = timed([str(BIN), "produce", "-i", str(data), "--to", f"sqlite://{log}",
-                                   "--speedup", "1000000000000"])
-            notes.append(f"produce {wall:,.0f} s")
+            notes.append(f"produce {generated_log(data, log, n):,.0f} s")
         for f in OUT.glob(f"superset-{n}-raw.db*"):
             f.unlink()
         st.say(f"shopstream process: {n:,} events into MariaDB {database}")
