@@ -1,7 +1,7 @@
 // How long shopstream's own dashboard page takes to draw, in headless Chromium (Debian's, driven by
 // playwright-core): each of N page loads (after one to warm the browser's cache) timed from its start until the page's first refresh has
 // fetched every answer and drawn every chart (the page writes "updated ..." last). JSON on stdout.
-// Used by bench/superset_bench.py beside Superset's board on the same store.
+// Used by bench/sections/superset.py beside Superset's board on the same store.
 //   node bench/dashboard_render.mjs URL [--repeat N] [--timeout SECONDS]
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -32,7 +32,7 @@ try {
   const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
   const loads = [];
   // One load first, not counted: the browser's cache then holds the page and its scripts, as
-  // for the Superset pages measured beside it (bench/superset_bench.py).
+  // for the Superset pages measured beside it (bench/sections/superset.py).
   for (let i = -1; i < repeat; i++) {
     await page.goto('about:blank');
     const started = Date.now();

@@ -1,7 +1,7 @@
 // Opens a Superset dashboard in headless Chromium (Debian's, driven by playwright-core), one tab
 // at a time, and prints what every chart shows as JSON on stdout: drawn (with the number of a
 // big-number chart), an error (with Superset's message), or still loading when the deadline
-// passed. Used by tests/integration/test_superset.py and bench/superset_bench.py.
+// passed. Used by tests/integration/test_superset.py and bench/sections/superset.py.
 //
 //   node tests/browser/superset_dashboard.mjs URL DASHBOARD_PATH [--tabs ID,ID] [--repeat N]
 //        [--timeout SECONDS] [--screenshot FILE]

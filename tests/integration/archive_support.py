@@ -4,14 +4,12 @@ import io
 import json
 import os
 import re
-import subprocess
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
-ROOT = Path(__file__).resolve().parents[2]
 HDFS_HTTP_PORT = int(os.environ.get("STACK_HDFS_HTTP_PORT", "9870"))
 WEBHDFS = f"http://127.0.0.1:{HDFS_HTTP_PORT}/webhdfs/v1"
 FINAL = re.compile(r"^part-(\d+)-(\d+)-(\d+)-(\d+)of(\d+)\.parquet$")
@@ -113,10 +111,3 @@ def read_archive(tree):
                 assert row["event_time"].strftime("%Y-%m-%d") == day, (folder, row)
                 events.append(row)
     return events, letters, leftovers
-
-
-def stack(*args, timeout=300):
-    done = subprocess.run([str(ROOT / "scripts" / "stack"), *args], capture_output=True, text=True,
-                          timeout=timeout)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout

@@ -1,14 +1,15 @@
 """Shared helpers for the Cassandra integration tests: where the binaries are, a check that
-Cassandra is up (skip loudly on a developer's machine, fail under CI), and TSV decoding of
+Cassandra is up (conftest.skip_or_fail: skip loudly on a developer's machine, fail under CI), and TSV decoding of
 `shopstream cql --format tsv`."""
 
 import os
-import socket
 import struct
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from conftest import require_listening
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("SHOPSTREAM_BUILD_DIR", ROOT / "build"))
@@ -24,14 +25,7 @@ def require_cassandra():
     for binary in (SHOPSTREAM, WRITER):
         if not binary.exists():
             pytest.fail(f"{binary} is missing: build with `ninja -C build shopstream cassandra_events_writer`")
-    try:
-        with socket.create_connection(("127.0.0.1", CASSANDRA_PORT), timeout=2):
-            return
-    except OSError:
-        message = f"!!! Cassandra is not listening on 127.0.0.1:{CASSANDRA_PORT}: run `scripts/stack up cassandra`"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_listening("Cassandra", CASSANDRA_PORT, "cassandra")
 
 
 def client_env():

@@ -5,13 +5,14 @@ import json
 import math
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
+
+from conftest import require_listening
 
 ROOT = Path(__file__).resolve().parents[2]
 # The 10K sample beside the repository; SHOPSTREAM_SAMPLE_ZIP overrides (worktrees).
@@ -32,14 +33,7 @@ def binary():
 
 
 def require_kafka():
-    try:
-        with socket.create_connection(("127.0.0.1", KAFKA_PORT), timeout=2):
-            return
-    except OSError:
-        message = f"!!! Kafka is not listening on {BOOTSTRAP}: run `scripts/stack up kafka` first"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_listening("Kafka", KAFKA_PORT, "kafka")
 
 
 def unique_topic(name):

@@ -6,7 +6,7 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
+from conftest import skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_PORT = int(os.environ.get("STACK_PG_PORT", "5432"))
@@ -28,10 +28,7 @@ def psql(database, sql):
 
 def require_postgres():
     if not PASSFILE.exists():
-        message = f"!!! {PASSFILE} is missing: run `scripts/stack up postgres` first"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        skip_or_fail(f"{PASSFILE} is missing: run `scripts/stack up postgres` first")
 
 
 class PostgresDatabase:

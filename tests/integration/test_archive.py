@@ -8,11 +8,9 @@ import signal
 import subprocess
 import time
 
-import pytest
-
-from archive_support import HdfsTree, LocalTree, archived_messages, read_archive, stack
+from archive_support import HdfsTree, LocalTree, archived_messages, read_archive
 from kafka_support import SOURCE_TUNING, require_kafka, topic_uri, unique_topic
-from conftest import run
+from conftest import run, skip_or_fail
 
 
 # Long enough for a new group member to be given its partitions on a busy machine (the time
@@ -73,10 +71,7 @@ def require_hdfs():
     try:
         HdfsTree("/").listing()
     except OSError:
-        message = "!!! HDFS (WebHDFS) is not answering on 127.0.0.1: run `scripts/stack up hdfs` first"
-        if __import__("os").environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        skip_or_fail("HDFS (WebHDFS) is not answering on 127.0.0.1: run `scripts/stack up hdfs` first")
 
 
 def test_sample_through_kafka_to_local_disk(shopstream_bin, sample_zip, sample_rows, tmp_path):
@@ -169,7 +164,7 @@ def test_kill_minus_9_three_times(shopstream_bin, tmp_path):
     assert log_text.count("resuming at offset") >= 3  # after each kill
 
 
-def test_hdfs_stopped_for_20_s_is_waited_out(shopstream_bin, tmp_path):
+def test_hdfs_stopped_for_20_s_is_waited_out(shopstream_bin, tmp_path, stack):
     require_kafka()
     require_hdfs()
     events = 120_000

@@ -36,16 +36,23 @@ def drop_keyspace(keyspace):
     driver_rows(f"DROP KEYSPACE IF EXISTS {keyspace}")
 
 
+def sample_through_kafka(shopstream_bin, sample_zip, topic, keyspace, processed, env):
+    """The 10K sample produced to a new 2-partition topic, then processed into Cassandra (raw,
+    KEYSPACE.operations) and the processed store URI until idle."""
+    r = run([shopstream_bin, "produce", "-i", sample_zip, "--to", f"kafka://127.0.0.1:9092/{topic}",
+             "--rate", "max", "--partitions", "2"], env=env)
+    assert r.returncode == 0, r.stderr
+    r = run([shopstream_bin, "process", "--from", f"kafka://127.0.0.1:9092/{topic}", "--group", topic,
+             "--raw", f"cassandra://127.0.0.1:9042/{keyspace}.operations",
+             "--processed", processed, "--idle-exit", "5"], env=env)
+    assert r.returncode == 0, r.stderr
+
+
 def test_sample_through_kafka_into_cassandra_and_mariadb(shopstream_bin, sample_zip, sample_rows):
     option_file, topic, keyspace, database, env = cluster_run("flow")
     try:
-        r = run([shopstream_bin, "produce", "-i", sample_zip, "--to", f"kafka://127.0.0.1:9092/{topic}",
-                 "--rate", "max", "--partitions", "2"], env=env)
-        assert r.returncode == 0, r.stderr
-        r = run([shopstream_bin, "process", "--from", f"kafka://127.0.0.1:9092/{topic}", "--group", topic,
-                 "--raw", f"cassandra://127.0.0.1:9042/{keyspace}.operations",
-                 "--processed", f"mysql://admin@127.0.0.1:3306/{database}.operations", "--idle-exit", "5"], env=env)
-        assert r.returncode == 0, r.stderr
+        sample_through_kafka(shopstream_bin, sample_zip, topic, keyspace,
+                             f"mysql://admin@127.0.0.1:3306/{database}.operations", env)
 
         # Raw rows, read by cassandra-driver: the CSV's values, field by field (as multisets:
         # the producer gives every row a fresh id and event_time).

@@ -7,14 +7,14 @@ store holds every event exactly once with rollups that add up to the rows.
 The servers are stopped and started with this checkout's scripts/stack, so CTest runs the test
 alone (RUN_SERIAL), and the servers are always started again, whatever happens."""
 import json
-import os
 import signal
 import subprocess
 import time
 
 import pytest
 
-from cassandra_helpers import ROOT, driver_rows
+from cassandra_helpers import driver_rows
+from conftest import require_started_here
 from kafka_support import read_topic, tail
 from test_cluster_flow import cluster_run, drop_keyspace, mariadb
 
@@ -24,22 +24,12 @@ CASSANDRA_OUTAGE_S = 30
 MARIADB_OUTAGE_S = 5
 
 
-def stack(*args):
-    done = subprocess.run([str(ROOT / "scripts" / "stack"), *args], capture_output=True, text=True,
-                          timeout=600)
-    assert done.returncode == 0, done.stdout + done.stderr
-
-
 @pytest.fixture
-def servers_come_back():
+def servers_come_back(stack):
     """Needs MariaDB and Cassandra started from this checkout (else it cannot stop them), and
     starts both again at the end even when the test failed half-way."""
     for name in ("mariadb", "cassandra"):
-        if not (ROOT / ".cache" / "run" / f"{name}.pid").is_file():
-            message = f"!!! {name} was not started from this checkout; cannot stop and start it"
-            if os.environ.get("CI") == "true":
-                pytest.fail(message)
-            pytest.skip(message)
+        require_started_here(name)
     try:
         yield
     finally:
@@ -47,7 +37,7 @@ def servers_come_back():
         stack("up", "cassandra")
 
 
-def test_mariadb_restart_and_cassandra_stopped_30_s_lose_nothing(servers_come_back, shopstream_bin,
+def test_mariadb_restart_and_cassandra_stopped_30_s_lose_nothing(servers_come_back, stack, shopstream_bin,
                                                                  sample_zip, tmp_path):
     option_file, topic, keyspace, database, env = cluster_run("outage")
     produce_log, process_log = tmp_path / "produce.log", tmp_path / "process.log"

@@ -3,10 +3,9 @@ Cassandra + PostgreSQL, read back with psql and cassandra-driver, and the dashbo
 (kill -9 runs in test_cluster_kill9.py, a restart in test_postgres_outage.py)."""
 
 from cassandra_helpers import driver_rows
-from conftest import run
 from dashboard_support import Server
 from pg_support import PostgresDatabase
-from test_cluster_flow import cluster_run, drop_keyspace, mariadb
+from test_cluster_flow import cluster_run, drop_keyspace, mariadb, sample_through_kafka
 
 
 def test_sample_through_kafka_into_cassandra_and_postgres(shopstream_bin, sample_zip, sample_rows):
@@ -14,13 +13,7 @@ def test_sample_through_kafka_into_cassandra_and_postgres(shopstream_bin, sample
     pg = PostgresDatabase("pgflow")
     env.update(pg.env)
     try:
-        r = run([shopstream_bin, "produce", "-i", sample_zip, "--to", f"kafka://127.0.0.1:9092/{topic}",
-                 "--rate", "max", "--partitions", "2"], env=env)
-        assert r.returncode == 0, r.stderr
-        r = run([shopstream_bin, "process", "--from", f"kafka://127.0.0.1:9092/{topic}", "--group", topic,
-                 "--raw", f"cassandra://127.0.0.1:9042/{keyspace}.operations",
-                 "--processed", pg.uri, "--idle-exit", "5"], env=env)
-        assert r.returncode == 0, r.stderr
+        sample_through_kafka(shopstream_bin, sample_zip, topic, keyspace, pg.uri, env)
 
         expected = {"view": 0, "cart": 0, "purchase": 0}
         revenue = 0.0

@@ -3,15 +3,14 @@ started again: nothing lost, nothing duplicated. Stops and starts the broker of 
 with scripts/stack, so CTest runs it alone (RUN_SERIAL).
 """
 
-import os
 import subprocess
 import time
 
 import pytest
 
-from kafka_support import (ROOT, SAMPLE, assert_exactly_once, binary, count_rows, read_topic,
-                           require_kafka, start_process, stop, tail, topic_uri, unique_topic,
-                           wait_for_rows)
+from conftest import require_started_here
+from kafka_support import (SAMPLE, assert_exactly_once, binary, count_rows, read_topic, require_kafka,
+                           start_process, stop, tail, topic_uri, unique_topic, wait_for_rows)
 
 
 @pytest.fixture(autouse=True)
@@ -19,19 +18,8 @@ def kafka_up():
     require_kafka()
 
 
-def stack(*args):
-    done = subprocess.run([str(ROOT / "scripts" / "stack"), *args], capture_output=True,
-                          text=True, timeout=300)
-    assert done.returncode == 0, done.stdout + done.stderr
-
-
-def test_broker_stopped_for_20_s_mid_run_loses_and_duplicates_nothing(tmp_path):
-    pid_file = ROOT / ".cache" / "run" / "kafka.pid"
-    if not pid_file.is_file():
-        message = "!!! the broker was not started from this checkout; cannot stop and start it"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+def test_broker_stopped_for_20_s_mid_run_loses_and_duplicates_nothing(tmp_path, stack):
+    require_started_here("kafka")
     topic = unique_topic("outage")
     total = 60_000
     db, log = tmp_path / "store.db", tmp_path / "process.log"

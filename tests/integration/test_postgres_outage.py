@@ -3,13 +3,13 @@ processor waits, says in its log which store it waits for, resumes when the serv
 in the end the store holds every event exactly once. The server is stopped and started with this
 checkout's scripts/stack, so CTest runs the test alone (RUN_SERIAL), and PostgreSQL is always
 started again, whatever happens."""
-import os
 import subprocess
 import time
 
 import pytest
 
-from cassandra_helpers import ROOT, driver_rows
+from cassandra_helpers import driver_rows
+from conftest import require_started_here
 from kafka_support import tail
 from pg_support import PostgresDatabase
 from test_cluster_flow import cluster_run, drop_keyspace, mariadb
@@ -18,26 +18,16 @@ EVENTS = 60_000
 RATE = 2_000  # paced, so that the restart falls in the middle of the run
 
 
-def stack(*args):
-    done = subprocess.run([str(ROOT / "scripts" / "stack"), *args], capture_output=True, text=True,
-                          timeout=600)
-    assert done.returncode == 0, done.stdout + done.stderr
-
-
 @pytest.fixture
-def postgres_comes_back():
-    if not (ROOT / ".cache" / "run" / "postgres.pid").is_file():
-        message = "!!! postgres was not started from this checkout; cannot stop and start it"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+def postgres_comes_back(stack):
+    require_started_here("postgres")
     try:
         yield
     finally:
         stack("up", "postgres")
 
 
-def test_a_postgres_restart_is_waited_out(postgres_comes_back, shopstream_bin, sample_zip, tmp_path):
+def test_a_postgres_restart_is_waited_out(postgres_comes_back, stack, shopstream_bin, sample_zip, tmp_path):
     option_file, topic, keyspace, database, env = cluster_run("pgoutage")
     pg = PostgresDatabase("pgoutage")
     env.update(pg.env)

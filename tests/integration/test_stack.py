@@ -5,13 +5,12 @@ developer's machine, and fails under CI (CI=true), where .ci/run must have start
 """
 
 import os
-import socket
 import stat
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from conftest import require_listening
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN = ROOT / ".cache" / "run"
@@ -22,19 +21,8 @@ HDFS_HTTP_PORT = int(os.environ.get("STACK_HDFS_HTTP_PORT", "9870"))
 CASSANDRA_AUTH = os.environ.get("STACK_CASSANDRA_AUTH") == "1"
 
 
-def require_port(name, port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=2):
-            return
-    except OSError:
-        message = f"!!! {name} is not listening on 127.0.0.1:{port}: run `scripts/stack up` first"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-
-
 def test_kafka_lists_the_broker():
-    require_port("kafka", KAFKA_PORT)
+    require_listening("kafka", KAFKA_PORT)
     out = subprocess.run(
         ["kcat", "-L", "-b", f"127.0.0.1:{KAFKA_PORT}", "-m", "10"],
         capture_output=True, text=True, timeout=30, check=True,
@@ -44,7 +32,7 @@ def test_kafka_lists_the_broker():
 
 
 def test_kafka_creates_topics_on_first_use():
-    require_port("kafka", KAFKA_PORT)
+    require_listening("kafka", KAFKA_PORT)
     topic = f"stack-test-{os.getpid()}"
     subprocess.run(
         ["kcat", "-P", "-b", f"127.0.0.1:{KAFKA_PORT}", "-t", topic],
@@ -81,12 +69,12 @@ def cassandra_release_version():
 
 
 def test_cassandra_answers_cql():
-    require_port("cassandra", CASSANDRA_PORT)
+    require_listening("cassandra", CASSANDRA_PORT)
     assert cassandra_release_version().startswith("5.0.")
 
 
 def test_mariadb_answers_with_the_option_file():
-    require_port("mariadb", MYSQL_PORT)
+    require_listening("mariadb", MYSQL_PORT)
     option_file = RUN / "mysql.cnf"
     assert option_file.is_file(), f"{option_file} is written by scripts/stack up"
     assert stat.S_IMODE(option_file.stat().st_mode) == 0o600
@@ -112,7 +100,7 @@ def test_hdfs_stores_a_file_through_webhdfs():
     with Python's urllib (an independent WebHDFS client)."""
     import json
     import urllib.request
-    require_port("hdfs", HDFS_HTTP_PORT)
+    require_listening("hdfs", HDFS_HTTP_PORT)
     base = f"http://127.0.0.1:{HDFS_HTTP_PORT}/webhdfs/v1/tests/stack-{os.getpid()}.txt"
     user = "user.name=tests"
 

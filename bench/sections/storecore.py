@@ -6,43 +6,43 @@ import os
 import pathlib
 import sqlite3
 
-import harness as h
+import seed_tools as st
+from common import BIN, OUT, fmt, goal, row, stack_up, stores_env, timed
 
 ROUNDS = int(os.environ.get("SHOPSTREAM_BENCH_STORECORE_ROUNDS", "3"))
 
 
 def _process(binary, log, store_uri, env=None, idle=0.5):
-    wall, cpu, rss, _ = h.timed([str(binary), "process", "--from", f"sqlite://{log}",
-                                 "--raw", f"sqlite://{h.OUT / 'storecore-raw.db'}", "--processed", store_uri,
-                                 "--idle-exit", str(idle)], env=env)
+    wall, cpu, rss, _ = timed([str(binary), "process", "--from", f"sqlite://{log}",
+                               "--raw", f"sqlite://{OUT / 'storecore-raw.db'}", "--processed", store_uri,
+                               "--idle-exit", str(idle)], env=env)
     return wall - idle, cpu
 
 
-def section_storecore():
-    import seed_tools as st
+def run():
     baseline = pathlib.Path(os.environ.get("SHOPSTREAM_BENCH_BASELINE_BIN", ""))
     if not baseline.is_file():
         raise RuntimeError("set SHOPSTREAM_BENCH_BASELINE_BIN to a shopstream built before the store core")
-    h.stack_up("mariadb")
-    h.OUT.mkdir(parents=True, exist_ok=True)
+    stack_up("mariadb")
+    OUT.mkdir(parents=True, exist_ok=True)
     n = int(os.environ.get("SHOPSTREAM_BENCH_STORECORE_EVENTS", "500000"))
-    data, log = h.OUT / f"storecore-{n}.csv", h.OUT / "storecore-log.db"
+    data, log = OUT / f"storecore-{n}.csv", OUT / "storecore-log.db"
     if not data.exists():
-        h.timed([str(h.BIN), "generate", "--rows", str(n), "--seed", "11", "-o", str(data)])
-    for f in h.OUT.glob("storecore-log.db*"):
+        timed([str(BIN), "generate", "--rows", str(n), "--seed", "11", "-o", str(data)])
+    for f in OUT.glob("storecore-log.db*"):
         f.unlink()
-    h.timed([str(h.BIN), "produce", "-i", str(data), "--to", f"sqlite://{log}", "--rate", "max"])
-    env = h._stores_env()
+    timed([str(BIN), "produce", "-i", str(data), "--to", f"sqlite://{log}", "--rate", "max"])
+    env = stores_env()
     load_before = st.load_average()
     times = {("sqlite", "before"): [], ("sqlite", "after"): [], ("mysql", "before"): [], ("mysql", "after"): []}
     admin = st.MariaDB()
     for r in range(ROUNDS):
-        for label, binary in (("before", baseline), ("after", h.BIN)):
-            for f in h.OUT.glob("storecore-*store.db*"):
+        for label, binary in (("before", baseline), ("after", BIN)):
+            for f in OUT.glob("storecore-*store.db*"):
                 f.unlink()
-            for f in h.OUT.glob("storecore-raw.db*"):
+            for f in OUT.glob("storecore-raw.db*"):
                 f.unlink()
-            store = h.OUT / "storecore-store.db"
+            store = OUT / "storecore-store.db"
             wall, _ = _process(binary, log, f"sqlite://{store}")
             stored = sqlite3.connect(store).execute("SELECT count(*) FROM operations").fetchone()[0]
             if stored != n:
@@ -51,7 +51,7 @@ def section_storecore():
             db = f"ecommerce_test_bench_storecore_{label}"
             admin.execute(f"DROP DATABASE IF EXISTS {db}")
             admin.execute(f"CREATE DATABASE {db}")
-            for f in h.OUT.glob("storecore-raw.db*"):
+            for f in OUT.glob("storecore-raw.db*"):
                 f.unlink()
             wall, _ = _process(binary, log, f"mysql://admin@127.0.0.1:3306/{db}.operations", env=env)
             mysql = st.MariaDB(database=db)
@@ -67,11 +67,11 @@ def section_storecore():
     rows = []
     for store, name in (("sqlite", "embedded SQLite"), ("mysql", "MariaDB")):
         before, after = min(times[(store, "before")]), min(times[(store, "after")])
-        rows.append(h.row(
+        rows.append(row(
             f"process into {name} on the store core, events/s (raw SQLite + processed {name})",
-            h.fmt(n / after, " ev/s"), f"the same binary before the core ({baseline.name} of commit "
-            f"{os.environ.get('SHOPSTREAM_BENCH_BASELINE_COMMIT', '?')}): {h.fmt(n / before, ' ev/s')}",
-            f"{before / after:.2f}x of before; goal: no slowdown: " + h.goal(after <= before * 1.05),
+            fmt(n / after, " ev/s"), f"the same binary before the core ({baseline.name} of commit "
+            f"{os.environ.get('SHOPSTREAM_BENCH_BASELINE_COMMIT', '?')}): {fmt(n / before, ' ev/s')}",
+            f"{before / after:.2f}x of before; goal: no slowdown: " + goal(after <= before * 1.05),
             f"{n:,} events already in the embedded log; best of {ROUNDS} rounds each, before and after "
             f"alternating; wall less the 0.5 s idle exit; rows checked; {load_before} before, "
             f"{st.load_average()} after"))

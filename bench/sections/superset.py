@@ -8,17 +8,18 @@ import statistics
 import subprocess
 import sys
 
-import harness as h
 import seed_tools as st
+from api_load import serve
+from common import BIN, OUT, REPO, generated_log, row, stack_up, timed
 
-sys.path.insert(0, str(h.REPO / "superset" / "tool"))
+sys.path.insert(0, str(REPO / "superset" / "tool"))
 import bundle  # noqa: E402
 from client import Client  # noqa: E402
 from store import parse_store  # noqa: E402
 
-OPTION_FILE = h.REPO / ".cache" / "run" / "mysql.cnf"
+OPTION_FILE = REPO / ".cache" / "run" / "mysql.cnf"
 SUPERSET_URL = f"http://127.0.0.1:{os.environ.get('STACK_SUPERSET_PORT', '8089')}"
-PASSWORD_FILE = h.REPO / ".cache" / "run" / "superset" / "admin-password"
+PASSWORD_FILE = REPO / ".cache" / "run" / "superset" / "admin-password"
 ROLLUPS = ("rollup_minute", "rollup_hour_brand", "rollup_hour_product", "rollup_hour", "rollup_day",
            "rollup_brand", "rollup_product")
 
@@ -42,26 +43,22 @@ def _build_store(n, database):
             return []
         for table in ("operations", *ROLLUPS, "stream_offsets", "dead_letters", "processor_stats"):
             mysql.execute(f"DROP TABLE IF EXISTS {table}")
-        h.OUT.mkdir(parents=True, exist_ok=True)
-        data, log, raw = (h.OUT / f"superset-{n}.csv", h.OUT / f"superset-{n}-log.db", h.OUT / f"superset-{n}-raw.db")
+        OUT.mkdir(parents=True, exist_ok=True)
+        data, log, raw = (OUT / f"superset-{n}.csv", OUT / f"superset-{n}-log.db", OUT / f"superset-{n}-raw.db")
         notes = []
         if not log.exists():
-            if not data.exists():
-                h.timed([str(h.BIN), "generate", "--rows", str(n), "--seed", "1", "-o", str(data)])
-            wall, _, _, _ = h.timed([str(h.BIN), "produce", "-i", str(data), "--to", f"sqlite://{log}",
-                                     "--speedup", "1000000000000"])
-            notes.append(f"produce {wall:,.0f} s")
-        for f in h.OUT.glob(f"superset-{n}-raw.db*"):
+            notes.append(f"produce {generated_log(data, log, n):,.0f} s")
+        for f in OUT.glob(f"superset-{n}-raw.db*"):
             f.unlink()
         st.say(f"shopstream process: {n:,} events into MariaDB {database}")
-        wall, _, _, _ = h.timed([str(h.BIN), "process", "--from", f"sqlite://{log}", "--raw", f"sqlite://{raw}",
-                                 "--processed", f"mysql://admin@127.0.0.1:3306/{database}.operations",
-                                 "--idle-exit", "2"], env=_env())
+        wall, _, _, _ = timed([str(BIN), "process", "--from", f"sqlite://{log}", "--raw", f"sqlite://{raw}",
+                               "--processed", f"mysql://admin@127.0.0.1:3306/{database}.operations",
+                               "--idle-exit", "2"], env=_env())
         notes.append(f"process into MariaDB {wall:,.0f} s")
         stored = int(mysql.query_one("SELECT COUNT(*) FROM operations"))
         if stored != n:
             raise RuntimeError(f"superset bench: {stored:,} rows in {database}.operations of {n:,}")
-        for f in h.OUT.glob(f"superset-{n}-raw.db*"):
+        for f in OUT.glob(f"superset-{n}-raw.db*"):
             f.unlink()
         return notes
     finally:
@@ -71,7 +68,7 @@ def _build_store(n, database):
 def _import(uri):
     # Auto-refresh off while measuring: a load slower than the 10-s interval would otherwise be
     # overlapped by the next round of queries (docs/superset.md).
-    r = subprocess.run([sys.executable, str(h.REPO / "scripts" / "superset"), "import", "--store", uri,
+    r = subprocess.run([sys.executable, str(REPO / "scripts" / "superset"), "import", "--store", uri,
                         "--refresh", "0"],
                        env=_env(), capture_output=True, text=True, timeout=900)
     if r.returncode != 0:
@@ -103,7 +100,7 @@ def _superset_tabs(uri, rounds, timeout):
     """Loads of the Overview (rollups) and Original board (operations) tabs, alternating."""
     store = parse_store(uri, environ=_env())
     env = dict(os.environ, SUPERSET_PASSWORD=PASSWORD_FILE.read_text().strip())
-    r = subprocess.run(["node", str(h.REPO / "tests" / "browser" / "superset_dashboard.mjs"), SUPERSET_URL,
+    r = subprocess.run(["node", str(REPO / "tests" / "browser" / "superset_dashboard.mjs"), SUPERSET_URL,
                         f"/superset/dashboard/{bundle.slug(store)}/", "--tabs", "overview,original",
                         "--repeat", str(rounds), "--timeout", str(timeout)],
                        env=env, capture_output=True, text=True, timeout=timeout * (2 * rounds + 2) + 120)
@@ -121,9 +118,9 @@ def _superset_tabs(uri, rounds, timeout):
 
 
 def _own_board(uri, rounds, timeout):
-    proc, url = h._serve(uri, _env(), "--no-cache")
+    proc, url = serve(uri, _env(), "--no-cache")
     try:
-        r = subprocess.run(["node", str(h.REPO / "bench" / "dashboard_render.mjs"), url + "/", "--repeat",
+        r = subprocess.run(["node", str(REPO / "bench" / "dashboard_render.mjs"), url + "/", "--repeat",
                             str(rounds), "--timeout", str(timeout)], capture_output=True, text=True,
                            timeout=timeout * rounds + 120)
         if r.returncode != 0:
@@ -141,11 +138,11 @@ def _median(loads, key="ms"):
     return statistics.median(load[key] for load in loads)
 
 
-def section_superset():
+def run():
     sizes = [int(s) for s in os.environ.get("SHOPSTREAM_BENCH_SUPERSET_EVENTS", "1000000,10000000").split(",")]
     rounds = int(os.environ.get("SHOPSTREAM_BENCH_SUPERSET_ROUNDS", "3"))
     timeout = int(os.environ.get("SHOPSTREAM_BENCH_SUPERSET_TIMEOUT", "900"))
-    h.stack_up("mariadb", "superset")
+    stack_up("mariadb", "superset")
     rows = []
     for n in sizes:
         database = f"ecommerce_test_bench_superset_{n}"
@@ -169,7 +166,7 @@ def section_superset():
                f"headless Chromium, timed until its last chart drew; median of {rounds} loads per tab, the two tabs "
                f"alternating; the slowest chart's /api/v1/chart/data request in brackets; {load_before} before, "
                f"{st.load_average()} after" + (f"; building the store: {', '.join(notes)}" if notes else ""))
-        rows.append(h.row(
+        rows.append(row(
             f"Superset, {n:,} events: the board's 10 charts (KPIs, revenue and events per hour, departments, "
             "event mix, latest minutes) drawn, wall time",
             f"over the rollup datasets: {rollups / 1e3:,.1f} s (slowest chart {_median(tabs['overview'], 'slowest') / 1e3:,.1f} s)",
@@ -178,7 +175,7 @@ def section_superset():
             f"{raw / rollups:,.1f}x faster over the rollups; both show revenue {shown.pop()}",
             how))
         own_ms = _median(own)
-        rows.append(h.row(
+        rows.append(row(
             f"shopstream's own board on the same store, {n:,} events: page load until every chart drew",
             f"{own_ms / 1e3:,.2f} s (`shopstream serve --no-cache`: 9 API requests, all 3 tabs drawn)",
             f"Superset over the rollups: {rollups / 1e3:,.1f} s; over `operations`: {raw / 1e3:,.1f} s",
