@@ -12,8 +12,8 @@
 // (request deadlines, body and header sizes, connection caps). Stop() ends the live streams
 // and joins every thread.
 //
-// On a loopback address only requests whose Host header names this machine are answered
-// (host_check.h); others get 403.
+// Bound to a loopback address (however `listen` spells it), only requests whose Host header
+// names this machine are answered (host_check.h); others get 403.
 #pragma once
 
 #include <chrono>
@@ -63,7 +63,6 @@ class DashboardServer {
 
   QueryStore* store_ = nullptr;
   DashboardOptions options_;
-  bool loopback_only_ = true;
   // Each asset's gzip, made at Start() and served without a copy.
   std::map<std::string, std::string, std::less<>> gzipped_;
   std::thread watcher_;

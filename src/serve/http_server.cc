@@ -18,6 +18,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "serve/host_check.h"
+
 namespace shopstream::serve {
 namespace {
 
@@ -577,6 +579,7 @@ Status HttpServer::Start(const std::string& host, int port, HttpHandler handler,
   sockaddr_storage bound{};
   socklen_t len = sizeof bound;
   ::getsockname(loop->listen_fd, reinterpret_cast<sockaddr*>(&bound), &len);
+  bound_to_loopback_ = IsLoopbackSocketAddress(bound);
   port_ = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
                                             : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
   int pipe_fds[2];

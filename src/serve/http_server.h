@@ -75,6 +75,9 @@ class HttpServer {
   // Closes every connection and joins every thread (after their handlers return). Idempotent.
   void Stop();
   int port() const { return port_; }
+  // Whether the bound address is one only this machine can reach (host_check.h); set before
+  // Start returns, so the handler may read it.
+  bool bound_to_loopback() const { return bound_to_loopback_; }
 
   // Queues `data` for every event stream open when the loop next runs.
   void Broadcast(std::string data);
@@ -84,6 +87,7 @@ class HttpServer {
   struct Loop;
   std::unique_ptr<Loop> loop_;
   int port_ = 0;
+  bool bound_to_loopback_ = false;
   std::atomic<size_t> streams_{0};
 };
 
