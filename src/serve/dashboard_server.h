@@ -53,6 +53,9 @@ class DashboardServer {
   void Stop();
   // The bound port, once started.
   int port() const { return http_.port(); }
+  // Answers one request as the server does (the Host check as for its bound address), for
+  // another transport in front of the same routes (bench/http_servers).
+  HttpResponse Handle(const HttpRequest& request) { return Route(request); }
 
  private:
   HttpResponse Route(const HttpRequest& request);
