@@ -22,7 +22,8 @@
 //    dropped when max_stream_backlog bytes wait for it.
 // Range headers are ignored (RFC 9110 allows it): answers are always whole.
 //
-// Thread safety: Start and Stop from one thread; Broadcast and event_streams from any.
+// Thread safety: Start and Stop from one thread; Broadcast and event_streams from any, but
+// Broadcast not while Stop runs (its caller's threads stop first: DashboardServer::Stop).
 // The handler runs on the worker threads, several at once.
 #pragma once
 
