@@ -133,8 +133,8 @@ class MhdTransport final : public Transport {
     *request_state = nullptr;
   }
 
-  static MHD_Response* FromResponse(serve::HttpResponse& res, bool head_only) {
-    (void)head_only;  // MHD leaves the body out of HEAD answers itself
+  // MHD leaves the body out of HEAD answers itself.
+  static MHD_Response* FromResponse(serve::HttpResponse& res) {
     MHD_Response* r;
     if (!res.static_body.empty()) {
       r = MHD_create_response_from_buffer(res.static_body.size(),
@@ -152,10 +152,10 @@ class MhdTransport final : public Transport {
     return r;
   }
 
-  MHD_Result Answer(MHD_Connection* connection, serve::HttpResponse res, bool head_only) {
+  MHD_Result Answer(MHD_Connection* connection, serve::HttpResponse res) {
     for (const auto& [name, value] : options_.common_headers) res.SetHeader(name, value);
     const int status = res.status;
-    MHD_Response* r = FromResponse(res, head_only);
+    MHD_Response* r = FromResponse(res);
     MHD_Result rc = MHD_queue_response(connection, static_cast<unsigned>(status), r);
     MHD_destroy_response(r);
     return rc;
@@ -164,7 +164,7 @@ class MhdTransport final : public Transport {
   MHD_Result OpenStream(MHD_Connection* connection, serve::HttpResponse res) {
     std::lock_guard lock(mu_);
     if (streams_.size() >= options_.max_event_streams) {
-      return Answer(connection, serve::ErrorResponse(503, "too many live streams"), false);
+      return Answer(connection, serve::ErrorResponse(503, "too many live streams"));
     }
     auto s = std::make_shared<Stream>();
     s->owner = this;
@@ -196,8 +196,7 @@ class MhdTransport final : public Transport {
           MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
       if (length && std::strtoull(length, nullptr, 10) > self->options_.max_body_bytes) {
         upload->refused = true;  // answered at once, before the body is read
-        return self->Answer(connection, serve::ErrorResponse(413, "the request body is too large"),
-                            false);
+        return self->Answer(connection, serve::ErrorResponse(413, "the request body is too large"));
       }
       return MHD_YES;
     }
@@ -205,8 +204,7 @@ class MhdTransport final : public Transport {
     if (*upload_size > 0) {
       if (upload->body.size() + *upload_size > self->options_.max_body_bytes) {
         upload->refused = true;
-        return self->Answer(connection, serve::ErrorResponse(413, "the request body is too large"),
-                            false);
+        return self->Answer(connection, serve::ErrorResponse(413, "the request body is too large"));
       }
       upload->body.append(upload_data, *upload_size);
       *upload_size = 0;
@@ -242,7 +240,7 @@ class MhdTransport final : public Transport {
     }
     const bool head_only = req.method == "HEAD";
     if (res.event_stream && !head_only) return self->OpenStream(connection, std::move(res));
-    return self->Answer(connection, std::move(res), head_only);
+    return self->Answer(connection, std::move(res));
   }
 
   MHD_Daemon* daemon_ = nullptr;
