@@ -122,7 +122,6 @@ Status DashboardServer::Start(const std::string& listen, QueryStore& store,
 
   store_ = &store;
   options_ = std::move(options);
-  loopback_only_ = IsLoopbackAddress(host);
   for (const char* path : kAssetPaths) {
     if (const WebAsset* asset = FindWebAsset(path); asset && gzipped_.count(path) == 0) {
       gzipped_.emplace(path, Gzip(asset->body));
@@ -149,13 +148,14 @@ Status DashboardServer::Start(const std::string& listen, QueryStore& store,
 
 void DashboardServer::Stop() {
   if (!started_) return;
-  http_.Stop();
+  // The watcher first: it broadcasts into the HTTP server, which must outlive it.
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
   changed_.notify_all();
   watcher_.join();
+  http_.Stop();
   started_ = false;
 }
 
@@ -220,7 +220,7 @@ HttpResponse DashboardServer::Route(const HttpRequest& req) {
   // On a loopback address, refuse requests that name another host: a web page elsewhere
   // could otherwise read the API through DNS rebinding. (HTTP/1.0 requests may lack a Host;
   // browsers always send one.)
-  if (loopback_only_) {
+  if (http_.bound_to_loopback()) {
     auto host = req.Header("Host");
     if (host && !IsLoopbackHostHeader(*host)) {
       return ErrorResponse(403, "this dashboard only answers requests for localhost");

@@ -12,8 +12,8 @@
 // (request deadlines, body and header sizes, connection caps). Stop() ends the live streams
 // and joins every thread.
 //
-// On a loopback address only requests whose Host header names this machine are answered
-// (host_check.h); others get 403.
+// Bound to a loopback address (however `listen` spells it), only requests whose Host header
+// names this machine are answered (host_check.h); others get 403.
 #pragma once
 
 #include <chrono>
@@ -53,6 +53,9 @@ class DashboardServer {
   void Stop();
   // The bound port, once started.
   int port() const { return http_.port(); }
+  // Answers one request as the server does (the Host check as for its bound address), for
+  // another transport in front of the same routes (bench/http_servers).
+  HttpResponse Handle(const HttpRequest& request) { return Route(request); }
 
  private:
   HttpResponse Route(const HttpRequest& request);
@@ -63,7 +66,6 @@ class DashboardServer {
 
   QueryStore* store_ = nullptr;
   DashboardOptions options_;
-  bool loopback_only_ = true;
   // Each asset's gzip, made at Start() and served without a copy.
   std::map<std::string, std::string, std::less<>> gzipped_;
   std::thread watcher_;

@@ -1,9 +1,16 @@
 #include "serve/dashboard_server.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 
 namespace shopstream::serve {
 namespace {
@@ -52,8 +59,26 @@ class FakeQueryStore : public QueryStore {
   Result<DataExtent> QueryExtent() override { return DataExtent{}; }
   Result<ProcessorStatus> QueryProcessorStatus() override { return ProcessorStatus{}; }
   Result<int64_t> ChangeStamp() override {
-    std::lock_guard lock(mu);
+    std::unique_lock lock(mu);
+    if (hold) {
+      held = true;
+      cv.notify_all();
+      cv.wait(lock, [this] { return !hold; });
+    }
     return stamp;
+  }
+  // Makes the next ChangeStamp wait in the store until Release(); returns once it does.
+  bool HoldTheWatcher() {
+    std::unique_lock lock(mu);
+    hold = true;
+    return cv.wait_for(lock, std::chrono::seconds(10), [this] { return held; });
+  }
+  // Lets the held ChangeStamp return a new stamp.
+  void Release() {
+    std::lock_guard lock(mu);
+    hold = false;
+    ++stamp;
+    cv.notify_all();
   }
   void Bump() {
     std::lock_guard lock(mu);
@@ -64,7 +89,10 @@ class FakeQueryStore : public QueryStore {
   Filter last_filter;
   int last_limit = 0;
   std::mutex mu;
+  std::condition_variable cv;
   int64_t stamp = 1;
+  bool hold = false;
+  bool held = false;
 };
 
 class DashboardServerTest : public ::testing::Test {
@@ -224,6 +252,83 @@ TEST_F(DashboardServerTest, LiveStreamSendsATickAfterACommit) {
     return received.find("event: tick") == std::string::npos;  // stop after the first tick
   });
   EXPECT_NE(received.find("event: tick"), std::string::npos) << received;
+}
+
+// A raw connection to 127.0.0.1:port; -1 if it fails.
+int ConnectTo(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Reads from `fd` until `text` arrives (true) or the server closes or `timeout` passes
+// (false); `closed` says whether it closed.
+bool ReadFor(int fd, std::string_view text, std::chrono::milliseconds timeout, bool* closed) {
+  std::string got;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  *closed = false;
+  while (got.find(text) == std::string::npos) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd p{fd, POLLIN, 0};
+    if (left.count() <= 0) return false;
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+    char buf[4096];
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) {
+      *closed = true;
+      return false;
+    }
+    got.append(buf, static_cast<size_t>(n));
+  }
+  return true;
+}
+
+// Stop() ends the watcher, which broadcasts into the HTTP server, before the HTTP server: while
+// the watcher is still in the store, live streams stay open.
+TEST(DashboardServerStopTest, TheWatcherStopsBeforeTheHttpServer) {
+  FakeQueryStore store;
+  DashboardServer server;
+  DashboardOptions options;
+  options.poll_interval = std::chrono::milliseconds(20);
+  ASSERT_TRUE(server.Start("127.0.0.1:0", store, options).ok());
+  int fd = ConnectTo(server.port());
+  ASSERT_GE(fd, 0);
+  const std::string request = "GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(request.size()));
+  bool closed = false;
+  ASSERT_TRUE(ReadFor(fd, "event: hello", std::chrono::seconds(10), &closed));
+  ASSERT_TRUE(store.HoldTheWatcher());
+  std::thread stopper([&] { server.Stop(); });
+  // Stop() waits for the watcher, so nothing closes the stream meanwhile.
+  ReadFor(fd, "never sent", std::chrono::milliseconds(500), &closed);
+  EXPECT_FALSE(closed) << "the HTTP server stopped while the watcher could still broadcast";
+  store.Release();
+  stopper.join();
+  ReadFor(fd, "never sent", std::chrono::seconds(10), &closed);
+  EXPECT_TRUE(closed);
+  ::close(fd);
+}
+
+// The Host check follows the bound address: "127.1" is 127.0.0.1 spelled otherwise (as a name
+// like "ip6-localhost" is ::1), and the check is on.
+TEST(DashboardServerHostTest, AnyLoopbackSpellingTurnsTheHostCheckOn) {
+  FakeQueryStore store;
+  DashboardServer server;
+  ASSERT_TRUE(server.Start("127.1:0", store).ok());
+  httplib::Client client("127.0.0.1", server.port());
+  auto other = client.Get("/api/kpis", {{"Host", "attacker.example"}});
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 403);
+  EXPECT_EQ(client.Get("/api/kpis", {{"Host", "127.0.0.1"}})->status, 200);
 }
 
 TEST(DashboardServerPortTest, TakenPortIsAClearError) {

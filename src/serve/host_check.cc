@@ -1,6 +1,7 @@
 #include "serve/host_check.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <cstring>
 #include <string>
@@ -58,11 +59,17 @@ bool IsPort(std::string_view s) {
 
 }  // namespace
 
-bool IsLoopbackAddress(std::string_view host) {
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    return IsIpv6Loopback(host.substr(1, host.size() - 2));
+bool IsLoopbackSocketAddress(const sockaddr_storage& address) {
+  if (address.ss_family == AF_INET) {
+    const auto& v4 = reinterpret_cast<const sockaddr_in&>(address);
+    return (ntohl(v4.sin_addr.s_addr) >> 24) == 127;
   }
-  return EqualsIgnoreCase(host, "localhost") || IsLoopbackIpv4(host) || IsIpv6Loopback(host);
+  if (address.ss_family == AF_INET6) {
+    const in6_addr& a = reinterpret_cast<const sockaddr_in6&>(address).sin6_addr;
+    if (IN6_IS_ADDR_LOOPBACK(&a)) return true;
+    return IN6_IS_ADDR_V4MAPPED(&a) && a.s6_addr[12] == 127;
+  }
+  return false;
 }
 
 bool IsLoopbackHostHeader(std::string_view header) {

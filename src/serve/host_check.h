@@ -4,13 +4,16 @@
 // matched by prefix, so "127.evil.example" is another machine's name.
 #pragma once
 
+#include <sys/socket.h>
+
 #include <string_view>
 
 namespace shopstream::serve {
 
-// True for a bind address of this machine only: "localhost", 127.0.0.0/8 as four decimal
-// octets, or "::1" (brackets allowed).
-bool IsLoopbackAddress(std::string_view host);
+// True for a bound socket address that only this machine can reach: 127.0.0.0/8, ::1, or
+// 127.0.0.0/8 mapped into IPv6. Decided on the address, not on the text it came from, so that
+// a name ("ip6-localhost") or another spelling ("127.1") of a loopback address counts too.
+bool IsLoopbackSocketAddress(const sockaddr_storage& address);
 
 // True for a Host header that is such an address with an optional ":PORT" ("127.0.0.1:8088",
 // "localhost", "[::1]:8088"). "localhost" is compared ignoring ASCII case; octets have no

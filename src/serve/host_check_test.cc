@@ -1,6 +1,10 @@
 #include "serve/host_check.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+
+#include <cstring>
 
 namespace shopstream::serve {
 namespace {
@@ -45,16 +49,30 @@ TEST(HostCheckTest, EverythingElseIsAnotherMachine) {
   }
 }
 
-TEST(HostCheckTest, BindAddresses) {
-  EXPECT_TRUE(IsLoopbackAddress("127.0.0.1"));
-  EXPECT_TRUE(IsLoopbackAddress("127.1.2.3"));
-  EXPECT_TRUE(IsLoopbackAddress("::1"));
-  EXPECT_TRUE(IsLoopbackAddress("[::1]"));
-  EXPECT_TRUE(IsLoopbackAddress("localhost"));
-  EXPECT_FALSE(IsLoopbackAddress("0.0.0.0"));
-  EXPECT_FALSE(IsLoopbackAddress("::"));
-  EXPECT_FALSE(IsLoopbackAddress("127.evil.example"));
-  EXPECT_FALSE(IsLoopbackAddress("192.168.1.10"));
+// A numeric address as the kernel would hold it once bound.
+sockaddr_storage Address(const char* text) {
+  sockaddr_storage s{};
+  if (std::strchr(text, ':')) {
+    auto& v6 = reinterpret_cast<sockaddr_in6&>(s);
+    v6.sin6_family = AF_INET6;
+    EXPECT_EQ(inet_pton(AF_INET6, text, &v6.sin6_addr), 1) << text;
+  } else {
+    auto& v4 = reinterpret_cast<sockaddr_in&>(s);
+    v4.sin_family = AF_INET;
+    EXPECT_EQ(inet_pton(AF_INET, text, &v4.sin_addr), 1) << text;
+  }
+  return s;
+}
+
+TEST(HostCheckTest, BoundAddresses) {
+  for (const char* mine : {"127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1"}) {
+    EXPECT_TRUE(IsLoopbackSocketAddress(Address(mine))) << mine;
+  }
+  for (const char* other :
+       {"0.0.0.0", "::", "192.168.1.10", "128.0.0.1", "::ffff:10.0.0.1", "::2", "fe80::1"}) {
+    EXPECT_FALSE(IsLoopbackSocketAddress(Address(other))) << other;
+  }
+  EXPECT_FALSE(IsLoopbackSocketAddress(sockaddr_storage{}));
 }
 
 }  // namespace

@@ -18,6 +18,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "serve/host_check.h"
+
 namespace shopstream::serve {
 namespace {
 
@@ -31,6 +33,8 @@ constexpr size_t kMaxLingerBytes = 1 << 20;
 // Bytes read from one connection per turn of the loop, so that one fast client cannot delay
 // the others.
 constexpr size_t kReadPerTurn = 64 * 1024;
+// Bytes taken by one recv().
+constexpr size_t kReadChunk = 16 * 1024;
 // Connections accepted per turn of the loop.
 constexpr int kAcceptPerTurn = 64;
 // How long accepting pauses when the process is out of file descriptors.
@@ -155,7 +159,28 @@ struct HttpServer::Loop {
   void Enter(Connection* c, State state, Clock::time_point now) {
     c->state = state;
     c->since = now;
+    // From here on input is dropped as it comes; bytes read before (a pipelined request, the
+    // rest of a refused one) would otherwise stay, and hold the buffer at its cap.
+    if (state == State::kStreaming || state == State::kLingering) {
+      std::string().swap(c->in);
+      c->request.reset();
+    }
   }
+
+  // Whether Read takes input now: a buffer at its cap does not grow, and stream and linger
+  // input is dropped as it comes.
+  bool TakesInput(const Connection* c) const {
+    return c->state == State::kStreaming || c->state == State::kLingering ||
+           c->in.size() < InputCap();
+  }
+  // Whether poll asks for input: only when Read would take it (or the loop would wake at every
+  // turn for bytes it leaves), and never while a request waits for its answer (no reading
+  // ahead of pipelined requests).
+  bool WantsInput(const Connection* c) const {
+    return c->state != State::kHandling && c->state != State::kWriting && TakesInput(c);
+  }
+  // The most a reading connection buffers: about one request.
+  size_t InputCap() const { return options.max_head_bytes + options.max_body_bytes + kReadChunk; }
 
   void Queue(Connection* c, std::string owned, std::string_view borrowed = {}) {
     OutChunk chunk;
@@ -289,12 +314,9 @@ struct HttpServer::Loop {
   }
 
   void Read(Connection* c, Clock::time_point now) {
-    char buf[16 * 1024];
+    char buf[kReadChunk];
     size_t taken = 0;
-    // Reading stops while a request is waiting for its answer (no pipelining ahead), and the
-    // buffer never holds much more than one request.
-    const size_t cap = options.max_head_bytes + options.max_body_bytes + sizeof buf;
-    while (taken < kReadPerTurn && c->in.size() < cap) {
+    while (taken < kReadPerTurn && TakesInput(c)) {
       ssize_t n = ::recv(c->fd, buf, sizeof buf, 0);
       if (n > 0) {
         taken += static_cast<size_t>(n);
@@ -467,11 +489,7 @@ struct HttpServer::Loop {
       fds.push_back({accepting ? listen_fd : -1, POLLIN, 0});
       for (auto& [id, conn] : conns) {
         Connection* c = conn.get();
-        short events = 0;
-        if (c->state == State::kReading || c->state == State::kLingering ||
-            c->state == State::kStreaming) {
-          events |= POLLIN;
-        }
+        short events = WantsInput(c) ? POLLIN : 0;
         if (c->out_bytes > 0) events |= POLLOUT;
         // A client gone while its answer is computed would report POLLHUP at every turn.
         const bool quiet = c->peer_closed && c->state == State::kHandling;
@@ -561,6 +579,7 @@ Status HttpServer::Start(const std::string& host, int port, HttpHandler handler,
   sockaddr_storage bound{};
   socklen_t len = sizeof bound;
   ::getsockname(loop->listen_fd, reinterpret_cast<sockaddr*>(&bound), &len);
+  bound_to_loopback_ = IsLoopbackSocketAddress(bound);
   port_ = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
                                             : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
   int pipe_fds[2];

@@ -22,7 +22,8 @@
 //    dropped when max_stream_backlog bytes wait for it.
 // Range headers are ignored (RFC 9110 allows it): answers are always whole.
 //
-// Thread safety: Start and Stop from one thread; Broadcast and event_streams from any.
+// Thread safety: Start and Stop from one thread; Broadcast and event_streams from any, but
+// Broadcast not while Stop runs (its caller's threads stop first: DashboardServer::Stop).
 // The handler runs on the worker threads, several at once.
 #pragma once
 
@@ -75,6 +76,9 @@ class HttpServer {
   // Closes every connection and joins every thread (after their handlers return). Idempotent.
   void Stop();
   int port() const { return port_; }
+  // Whether the bound address is one only this machine can reach (host_check.h); set before
+  // Start returns, so the handler may read it.
+  bool bound_to_loopback() const { return bound_to_loopback_; }
 
   // Queues `data` for every event stream open when the loop next runs.
   void Broadcast(std::string data);
@@ -84,6 +88,7 @@ class HttpServer {
   struct Loop;
   std::unique_ptr<Loop> loop_;
   int port_ = 0;
+  bool bound_to_loopback_ = false;
   std::atomic<size_t> streams_{0};
 };
 

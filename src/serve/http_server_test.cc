@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <memory>
 #include <thread>
 
@@ -87,6 +88,13 @@ class RawClient {
   bool closed_ = false;
   std::string received_;
 };
+
+// CPU time used by this process (the server's threads included).
+milliseconds ProcessCpu() {
+  timespec t{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return milliseconds(t.tv_sec * 1000 + t.tv_nsec / 1000000);
+}
 
 int StatusOf(const std::string& response) {
   if (response.size() < 12 || response.compare(0, 9, "HTTP/1.1 ") != 0) return 0;
@@ -332,6 +340,46 @@ TEST_F(HttpServerTest, EventStreamsGetBroadcastsAndAreCapped) {
     std::this_thread::sleep_for(milliseconds(10));
   }
   EXPECT_EQ(server_.event_streams(), 1u);
+}
+
+// Bytes sent behind the request that opens a stream are dropped: kept, they held the input
+// buffer at its cap, the loop stopped reading but still polled for input, and poll returned at
+// once forever (half a core, and the client's close was never seen).
+TEST_F(HttpServerTest, BytesBehindAStreamRequestDoNotSpinTheLoop) {
+  HttpServerOptions options;
+  options.stream_keepalive = milliseconds(60000);  // no write may reveal the close
+  Start(options);
+  auto c = Connect();
+  ASSERT_TRUE(c->Send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n" + std::string(100000, 'x')));
+  std::string got = c->ReadUntil([](const std::string& r) { return r.find("hello\n") != r.npos; });
+  ASSERT_NE(got.find("hello\n"), std::string::npos) << got;
+  const milliseconds cpu_before = ProcessCpu();
+  c.reset();
+  for (int i = 0; i < 500 && server_.event_streams() != 0; ++i) {
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  EXPECT_EQ(server_.event_streams(), 0u) << "the client's close was not seen";
+  EXPECT_LT((ProcessCpu() - cpu_before).count(), 500);
+}
+
+// The same for a connection that lingers after an answer that closes it: the bytes behind the
+// request are dropped, the rest is read and dropped, and the loop sleeps until the client goes.
+TEST_F(HttpServerTest, BytesBehindAClosingRequestDoNotSpinTheLoop) {
+  Start();
+  auto c = Connect();
+  ASSERT_TRUE(c->Send("GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" +
+                      std::string(100000, 'x')));
+  EXPECT_EQ(BodyOf(c->ReadResponse()), "GET /a ");
+  // The server lingers for 2 s at most, then closes; the client never closes first, and keeps
+  // sending until a send fails (the server's close answered by a reset).
+  const milliseconds cpu_before = ProcessCpu();
+  bool sent = true;
+  for (int i = 0; i < 200 && sent; ++i) {
+    std::this_thread::sleep_for(milliseconds(25));
+    sent = c->Send("x");
+  }
+  EXPECT_FALSE(sent) << "the server did not close the connection";
+  EXPECT_LT((ProcessCpu() - cpu_before).count(), 200);
 }
 
 TEST(HttpServerStartTest, ATakenPortIsAClearError) {

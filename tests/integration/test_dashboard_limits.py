@@ -1,9 +1,11 @@
 """`shopstream serve` against hostile clients and odd stores, on loopback only: a request body
-over the limit, 700 ranges, a client that sends one header line at a time, 50 slow or idle
+over the limit, 700 ranges, bytes sent behind a stream request, a client that sends one header line at a time, 50 slow or idle
 clients beside real ones, Host headers that only look local, the widest time range, rows an
 older processor stored for 2019-02-30 and years 0000 and 9999, and a store that is not one.
 Outcomes are asserted, not timings; waits are bounded."""
 import json
+import os
+import re
 import socket
 import sqlite3
 import time
@@ -94,6 +96,37 @@ def test_many_ranges_get_one_whole_answer(server):
     assert status_of(response) == 200, head
     assert body == whole
     assert len(response) < len(whole) + 4096
+
+
+def cpu_seconds(pid):
+    """User and system CPU time of process `pid` so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def sse_clients(server):
+    _, body, _ = server.get("/metrics")
+    return int(re.search(r"^shopstream_dashboard_sse_clients (\d+)$", body, re.M).group(1))
+
+
+def test_bytes_behind_a_stream_request_do_not_spin_the_server(server):
+    # Kept in the input buffer, they once made the loop poll for input it no longer read: half a
+    # core, forever, and the client's close never seen.
+    with connect(server) as sock:
+        sock.sendall(b"GET /api/events HTTP/1.1\r\nHost: localhost\r\n\r\n" + b"x" * 100_000)
+        received = b""
+        while b"event: hello" not in received:
+            chunk = sock.recv(4096)
+            assert chunk, received
+            received += chunk
+        assert sse_clients(server) == 1
+        before = cpu_seconds(server.proc.pid)
+    deadline = time.monotonic() + 10  # within the 15 s keepalive, whose write would reveal it
+    while sse_clients(server) != 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sse_clients(server) == 0, "the client's close was not seen"
+    assert cpu_seconds(server.proc.pid) - before < 0.5
 
 
 def test_a_client_sending_one_header_line_at_a_time_is_cut_off(server):
