@@ -1,8 +1,10 @@
 # The two commands of the README:
 #   make demo   installs what is missing, builds, and runs `shopstream demo`
-#   make test   installs what is missing, builds with sanitizers, and runs every test
+#   make test   installs what is missing, checks the formatting, builds with sanitizers, and
+#               runs every test (the unit and threaded tests also under ThreadSanitizer)
 BUILD      ?= build
 TEST_BUILD ?= build-test
+TSAN_BUILD ?= build-tsan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 DEMO_ARGS  ?=
@@ -21,11 +23,15 @@ demo: build
 	$(BUILD)/src/cli/shopstream demo $(DEMO_ARGS)
 
 test: deps
+	scripts/check-format
 	cmake -S . -B $(TEST_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSHOPSTREAM_SANITIZE=ON -DSHOPSTREAM_BENCHMARKS=OFF \
 	  -DSHOPSTREAM_PARQUET=ON -DSHOPSTREAM_FUZZ_BUILD=$(abspath $(FUZZ_BUILD))
 	cmake --build $(TEST_BUILD) -j $(JOBS)
+	cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSHOPSTREAM_TSAN=ON -DSHOPSTREAM_BENCHMARKS=OFF \
+	  -DSHOPSTREAM_PARQUET=ON
+	cmake --build $(TSAN_BUILD) -j $(JOBS)
 	FUZZ_BUILD=$(FUZZ_BUILD) JOBS=$(JOBS) scripts/fuzz build
-	scripts/run-tests $(TEST_BUILD)
+	TSAN_BUILD=$(TSAN_BUILD) scripts/run-tests $(TEST_BUILD)
 
 # The libFuzzer targets (clang, docs/fuzzing.md): `make fuzz` runs each for FUZZ_SECONDS.
 fuzz-build: deps
@@ -38,7 +44,7 @@ bench: build
 	bench/run
 
 format:
-	find src bench fuzz -name '*.h' -o -name '*.cc' | xargs clang-format -i
+	find src bench fuzz tests -name '*.h' -o -name '*.cc' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(TEST_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(TEST_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)
