@@ -1,10 +1,12 @@
 # The two commands of the README:
 #   make demo   installs what is missing, builds, and runs `shopstream demo`
-#   make test   installs what is missing, builds with sanitizers, and runs every test
+#   make test   installs what is missing, checks the formatting, builds with sanitizers, and
+#               runs every test (the unit and threaded tests also under ThreadSanitizer)
 # and the quick loop while working:
 #   make check  the unit tests and the embedded integration tests: no servers
 BUILD      ?= build
 TEST_BUILD ?= build-test
+TSAN_BUILD ?= build-tsan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 DEMO_ARGS  ?=
@@ -28,8 +30,12 @@ test-build: deps
 	cmake --build $(TEST_BUILD) -j $(JOBS)
 
 test: test-build
+	scripts/check-format
+	cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSHOPSTREAM_TSAN=ON -DSHOPSTREAM_BENCHMARKS=OFF \
+	  -DSHOPSTREAM_PARQUET=ON
+	cmake --build $(TSAN_BUILD) -j $(JOBS)
 	FUZZ_BUILD=$(FUZZ_BUILD) JOBS=$(JOBS) scripts/fuzz build
-	scripts/run-tests $(TEST_BUILD)
+	TSAN_BUILD=$(TSAN_BUILD) scripts/run-tests $(TEST_BUILD)
 
 # The same sanitized build, only the tests that need no server (CTest labels unit and embedded).
 check: test-build
@@ -46,7 +52,7 @@ bench: build
 	bench/run
 
 format:
-	find src bench fuzz -name '*.h' -o -name '*.cc' | xargs clang-format -i
+	find src bench fuzz tests -name '*.h' -o -name '*.cc' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(TEST_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(TEST_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <set>
+#include <string_view>
 
 namespace shopstream::archive {
 namespace {
@@ -39,6 +40,30 @@ std::string PercentEncode(const std::string& text, bool in_path = true) {
   return out;
 }
 
+std::string Lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+// The hosts a CREATE may be redirected to: the NameNode's, and those of ?datanodes=A,B.
+std::set<std::string, std::less<>> RedirectHosts(const Uri& uri) {
+  std::set<std::string, std::less<>> hosts = {Lower(uri.host)};
+  const std::string listed = uri.Param("datanodes");
+  for (size_t begin = 0; begin <= listed.size();) {
+    const size_t comma = std::min(listed.find(',', begin), listed.size());
+    if (comma > begin) hosts.insert(Lower(listed.substr(begin, comma - begin)));
+    begin = comma + 1;
+  }
+  return hosts;
+}
+
+// The host of "http://HOST:PORT/..." or "http://[V6]:PORT/..." ("" when there is none).
+std::string HostOf(std::string_view origin) {
+  origin.remove_prefix(std::min(origin.size(), std::string_view("http://").size()));
+  if (origin.starts_with('[')) return std::string(origin.substr(1, origin.find(']') - 1));
+  return std::string(origin.substr(0, origin.find(':')));
+}
+
 std::string DefaultUser() {
   if (const char* user = std::getenv("HADOOP_USER_NAME"); user && *user) return user;
   if (const passwd* pw = getpwuid(getuid()); pw && pw->pw_name) return pw->pw_name;
@@ -59,6 +84,7 @@ class WebHdfsDestination final : public Destination {
         port_(uri.port > 0 ? uri.port : 9870),
         root_("/" + uri.path),
         user_(uri.user.empty() ? DefaultUser() : uri.user),
+        redirect_hosts_(RedirectHosts(uri)),
         options_(options) {
     while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
   }
@@ -211,7 +237,8 @@ class WebHdfsDestination final : public Destination {
     return true;
   }
 
-  // "http://host:port/path?query" -> ("http://host:port", "/path?query")
+  // "http://host:port/path?query" -> ("http://host:port", "/path?query"), for a host the file
+  // may go to: a NameNode (or whoever answers on its port) must not send the file elsewhere.
   Result<std::pair<std::string, std::string>> SplitLocation(const std::string& location) const {
     size_t scheme = location.find("://");
     size_t slash = scheme == std::string::npos ? scheme : location.find('/', scheme + 3);
@@ -219,7 +246,14 @@ class WebHdfsDestination final : public Destination {
       return Status::IoError(Where() + ": unexpected redirect '" + location.substr(0, 200) +
                              "' (only http:// DataNodes are supported)");
     }
-    return std::make_pair(location.substr(0, slash), location.substr(slash));
+    const std::string origin = location.substr(0, slash);
+    const std::string host = HostOf(origin);
+    if (!redirect_hosts_.contains(Lower(host))) {
+      return Status::IoError(Where() + ": refusing the redirect to the DataNode at " +
+                             origin.substr(0, 200) + ": only the NameNode's host is trusted; " +
+                             "list the DataNodes' hosts with ?datanodes=HOST,HOST");
+    }
+    return std::make_pair(origin, location.substr(slash));
   }
 
   std::string uri_;
@@ -227,6 +261,7 @@ class WebHdfsDestination final : public Destination {
   int port_;
   std::string root_;
   std::string user_;
+  std::set<std::string, std::less<>> redirect_hosts_;  // lower case
   WebHdfsOptions options_;
 };
 
@@ -234,6 +269,7 @@ class WebHdfsDestination final : public Destination {
 
 Result<std::unique_ptr<Destination>> OpenWebHdfsDestination(const Uri& uri,
                                                             const WebHdfsOptions& options) {
+  if (Status s = uri.CheckParams({"datanodes"}); !s.ok()) return s;
   if (uri.host.find(',') != std::string::npos) {
     return Status::InvalidArgument("'" + uri.text + "': name one NameNode (HOST:PORT)");
   }

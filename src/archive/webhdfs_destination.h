@@ -1,10 +1,12 @@
 // Destination on HDFS through its WebHDFS REST interface (HTTP to the NameNode; file bodies
 // go to the DataNode it redirects to), so that no Hadoop library or JVM is needed:
-//   hdfs://[USER@]HOST:PORT/PATH   (also webhdfs://...)
+//   hdfs://[USER@]HOST:PORT/PATH[?datanodes=HOST,HOST]   (also webhdfs://...)
 // PORT is the NameNode's HTTP port (dfs.namenode.http-address, 9870 by default), not its RPC
 // port. USER becomes WebHDFS's user.name (simple authentication; Kerberos is not supported);
-// without it, $HADOOP_USER_NAME, else the login name. Failures that a retry may cure (no
-// answer, safe mode, no DataNode yet, a 5xx) are Unavailable.
+// without it, $HADOOP_USER_NAME, else the login name. A file goes to the DataNode the NameNode
+// redirects to only when that is on the NameNode's host or a host of `datanodes` (plain HTTP
+// either way). Failures that a retry may cure (no answer, safe mode, no DataNode yet, a 5xx)
+// are Unavailable; an unknown query option is InvalidArgument.
 #pragma once
 
 #include <chrono>

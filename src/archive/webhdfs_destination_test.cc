@@ -24,9 +24,11 @@ namespace {
 
 class FakeHdfs {
  public:
-  FakeHdfs() {
+  // The DataNode on `datanode_host` (another loopback address is another host).
+  explicit FakeHdfs(std::string datanode_host = "127.0.0.1")
+      : datanode_host_(std::move(datanode_host)) {
     namenode_port_ = namenode_.bind_to_any_port("127.0.0.1");
-    datanode_port_ = datanode_.bind_to_any_port("127.0.0.1");
+    datanode_port_ = datanode_.bind_to_any_port(datanode_host_);
     namenode_.Put(R"(/webhdfs/v1(/.*))",
                   [this](const auto& req, auto& res) { NameNode(req, res); });
     namenode_.Get(R"(/webhdfs/v1(/.*))",
@@ -79,7 +81,7 @@ class FakeHdfs {
     }
     if (op == "CREATE") {
       res.status = 307;
-      res.set_header("Location", "http://127.0.0.1:" + std::to_string(datanode_port_) +
+      res.set_header("Location", "http://" + datanode_host_ + ":" + std::to_string(datanode_port_) +
                                      "/webhdfs/v1" + path + "?op=CREATE&overwrite=true");
       return;
     }
@@ -121,6 +123,7 @@ class FakeHdfs {
     json(400, R"({"RemoteException":{"exception":"IllegalArgumentException","message":"op"}})");
   }
 
+  std::string datanode_host_;
   httplib::Server namenode_, datanode_;
   int namenode_port_ = 0, datanode_port_ = 0;
   std::vector<std::thread> threads_;
@@ -150,6 +153,34 @@ TEST(WebHdfsDestination, WritesThroughTheRedirectAndRenames) {
   ASSERT_TRUE(dest.Delete("event_date=2019-11-01/a.parquet").ok());
   ASSERT_TRUE(dest.Delete("event_date=2019-11-01/a.parquet").ok());
   EXPECT_TRUE(hdfs.files().empty());
+}
+
+// The file goes only where the user said it may: a NameNode (or whatever answers on its port)
+// redirecting elsewhere gets nothing.
+TEST(WebHdfsDestination, FollowsTheRedirectOnlyToTheNameNodesHostOrListedHosts) {
+  FakeHdfs hdfs("127.0.0.2");
+  const std::string base = "hdfs://127.0.0.1:" + std::to_string(hdfs.port()) + "/arch";
+  auto d = OpenDestination(base);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  Status s = (*d)->Write("x/_a.tmp", "bytes");
+  EXPECT_EQ(s.code(), StatusCode::kIoError) << s.ToString();
+  EXPECT_NE(s.message().find("127.0.0.2"), std::string::npos) << s.ToString();
+  EXPECT_NE(s.message().find("datanodes="), std::string::npos) << s.ToString();
+  EXPECT_TRUE(hdfs.files().empty());
+
+  auto listed = OpenDestination(base + "?datanodes=10.0.0.9,127.0.0.2");
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_TRUE((*listed)->Write("x/_a.tmp", "bytes").ok());
+  EXPECT_EQ(hdfs.files().at("/arch/x/_a.tmp"), "bytes");
+}
+
+TEST(WebHdfsDestination, UnknownOptionsAreRefusedByName) {
+  auto d = OpenDestination("hdfs://127.0.0.1:9870/arch?datanode=127.0.0.2");
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(d.status().message().find("'datanode'"), std::string::npos) << d.status().ToString();
+  EXPECT_NE(d.status().message().find("known: datanodes"), std::string::npos)
+      << d.status().ToString();
 }
 
 TEST(WebHdfsDestination, SafeModeAndSilenceAreRetryableOthersAreNot) {

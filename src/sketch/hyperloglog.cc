@@ -13,6 +13,8 @@ constexpr uint32_t kRankMask = (1u << kRankBits) - 1;
 constexpr int kIndexGap = kSparsePrecision - kPrecision;   // 11 bits between the precisions
 constexpr int kMaxSparseRank = 64 - kSparsePrecision + 1;  // 40
 constexpr int kMaxRank = 64 - kPrecision + 1;              // 51
+// An entry's index25 sits above its 6 rank bits, so every entry is below 2^31.
+constexpr uint64_t kEntryLimit = uint64_t{1} << (kSparsePrecision + kRankBits);
 constexpr uint8_t kSparseTag = 0x01;
 constexpr uint8_t kDenseTag = 0x02;
 
@@ -238,7 +240,8 @@ Result<HyperLogLog> HyperLogLog::Parse(std::string_view bytes) {
     }
     entry += delta;
     const uint32_t rank = static_cast<uint32_t>(entry) & kRankMask;
-    if (entry > UINT32_MAX || rank == 0 || rank > kMaxSparseRank ||
+    // An index past 2^25 would put SetRegister past the 16,384 registers.
+    if (entry >= kEntryLimit || rank == 0 || rank > kMaxSparseRank ||
         (!h.sparse_.empty() &&
          IndexOf(h.sparse_.back()) == IndexOf(static_cast<uint32_t>(entry)))) {
       return Status::Corruption("a sparse HyperLogLog with a bad entry");

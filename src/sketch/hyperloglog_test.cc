@@ -99,6 +99,29 @@ TEST(HyperLogLog, ParseRefusesEntriesThatWrapAround) {
   EXPECT_FALSE(HyperLogLog::Parse(wraps).ok());
 }
 
+// A sparse entry of 0xFFFFFFC1: index25 2^26 - 1, far past 2^25. Parse accepted it, and
+// merging it into a dense sketch wrote past the registers (AddressSanitizer).
+TEST(HyperLogLog, ParseRefusesIndexesOutOfRange) {
+  const std::string out_of_range("\x01\x01\xc1\xff\xff\xff\x0f", 7);
+  auto parsed = HyperLogLog::Parse(out_of_range);
+  if (parsed.ok()) {
+    HyperLogLog dense = Of(0, 50000);
+    ASSERT_TRUE(dense.dense());
+    dense.Merge(*parsed);
+  }
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.status().code(), StatusCode::kCorruption);
+  // The first entry past the last index is refused; the last index is kept.
+  const std::string first_past("\x01\x01\x81\x80\x80\x80\x08", 7);  // 2^31 + 1
+  EXPECT_FALSE(HyperLogLog::Parse(first_past).ok());
+  const std::string last("\x01\x01\xc1\xff\xff\xff\x07", 7);  // 2^31 - 63
+  auto kept = HyperLogLog::Parse(last);
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  HyperLogLog dense = Of(0, 50000);
+  dense.Merge(*kept);
+  EXPECT_EQ(HyperLogLog::Parse(dense.Serialize()).value(), dense);
+}
+
 // The store writes a sketch back only when merging changed it.
 TEST(HyperLogLog, MergeSaysWhetherItChanged) {
   for (int64_t n : {50, 50000}) {  // sparse, dense

@@ -5,6 +5,8 @@ developer's machine, and fails under CI (CI=true), where .ci/run must have start
 """
 
 import os
+import shutil
+import socket
 import stat
 import subprocess
 import sys
@@ -86,6 +88,70 @@ def test_mariadb_answers_with_the_option_file():
     one, database, user = out.strip().split("\t")
     assert (one, database) == ("1", "ecommerce")
     assert user.startswith("admin@")
+
+
+def option_file_password(path):
+    for line in path.read_text().splitlines():
+        if line.startswith('password="') and line.endswith('"'):
+            return line[len('password="'):-1].replace('\\"', '"').replace("\\\\", "\\")
+    return None
+
+
+def mariadb_login(option_file, expect_ok=True):
+    run = subprocess.run(
+        ["mariadb", f"--defaults-extra-file={option_file}", "--batch", "--skip-column-names",
+         "-e", "SELECT CURRENT_USER()", "ecommerce"],
+        capture_output=True, text=True, timeout=30)
+    assert (run.returncode == 0) == expect_ok, run.stderr
+    return run
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_mariadb_password_is_generated_kept_and_the_old_fixed_one_replaced(tmp_path):
+    """A throwaway MariaDB of the stack's own (a copy of the scripts on a free port, so that the
+    running stack is left alone): the first `up` generates admin's password into a mode-600
+    option file; the next `up` of a running server, and a restart, keep it; a stack still on the
+    once fixed password (Admin123.,) gets a generated one at its next `up`."""
+    if shutil.which("mariadbd") is None:
+        pytest.skip("!!! no mariadbd (scripts/install-deps installs it)")
+    checkout = tmp_path / "checkout"
+    (checkout / "scripts").mkdir(parents=True)
+    (checkout / "superset").mkdir()
+    for name in ("scripts/stack", "scripts/stack_superset.sh", "superset/requirements.txt"):
+        (checkout / name).write_bytes((ROOT / name).read_bytes())
+    (checkout / "scripts" / "stack").chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if k != "SHOPSTREAM_MYSQL_PASSWORD"}
+    env["STACK_MYSQL_PORT"] = str(free_port())
+    option_file = checkout / ".cache" / "run" / "mysql.cnf"
+
+    def stack(*args, **extra):
+        subprocess.run([str(checkout / "scripts" / "stack"), *args, "mariadb"], env={**env, **extra},
+                       check=True, capture_output=True, text=True, timeout=180)
+
+    try:
+        # As an older stack left it: the fixed password, in the server and in the file.
+        stack("up", SHOPSTREAM_MYSQL_PASSWORD="Admin123.,")
+        assert option_file_password(option_file) == "Admin123.,"
+        stack("up")  # the server runs: root sets the new password over the socket
+        generated = option_file_password(option_file)
+        assert generated != "Admin123.," and len(generated) >= 20
+        assert stat.S_IMODE(option_file.stat().st_mode) == 0o600
+        assert mariadb_login(option_file).stdout.startswith("admin@")
+        old = tmp_path / "old.cnf"
+        old.write_text(option_file.read_text().replace(generated, "Admin123.,"))
+        mariadb_login(old, expect_ok=False)
+        stack("down")
+        stack("up")  # a restart on the same datadir keeps it
+        assert option_file_password(option_file) == generated
+        mariadb_login(option_file)
+    finally:
+        subprocess.run([str(checkout / "scripts" / "stack"), "down", "mariadb"], env=env,
+                       capture_output=True, timeout=120)
 
 
 def test_status_reports_each_service():

@@ -27,8 +27,8 @@ class CassandraRawStore : public RawStore {
     std::lock_guard lock(mutex_);
     if (Status s = ConnectLocked(); !s.ok()) return s;
     // The seed's schema, exactly; the names come from the URI and were checked as identifiers.
-    const std::string ks = options_.keyspace;
-    const std::string table = ks + "." + options_.table;
+    const std::string ks = Quoted(options_.keyspace);
+    const std::string table = QualifiedTable();
     for (const std::string& ddl :
          {"CREATE KEYSPACE IF NOT EXISTS " + ks +
               " WITH replication = {'class':'SimpleStrategy', 'replication_factor':1}",
@@ -92,8 +92,15 @@ class CassandraRawStore : public RawStore {
     return Status::Ok();
   }
 
+  // Quoted, as the session's USE quotes the keyspace: a mixed-case name stays as written instead
+  // of being folded to lower case on creation and then not found by USE.
+  static std::string Quoted(const std::string& identifier) { return '"' + identifier + '"'; }
+  std::string QualifiedTable() const {
+    return Quoted(options_.keyspace) + "." + Quoted(options_.table);
+  }
+
   Status PrepareLocked() {
-    auto p = session_->Prepare("INSERT INTO " + options_.keyspace + "." + options_.table +
+    auto p = session_->Prepare("INSERT INTO " + QualifiedTable() +
                                " (id, event_time, event_type, product_id, category_id, "
                                "category_code, brand, price, user_id, user_session) "
                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");

@@ -90,22 +90,28 @@ class CassandraRaw final : public RawBackend {
     }
     std::unique_ptr<CassandraRaw> backend(new CassandraRaw);
     backend->session_ = std::move(session).value();
+    // Mixed case: the store must keep it as written (quoted), as USE looks it up.
     backend->keyspace_ =
-        "raw_contract_" + std::to_string(getpid()) + "_" + std::to_string(counter_++);
+        "Raw_Contract_" + std::to_string(getpid()) + "_" + std::to_string(counter_++);
     return std::unique_ptr<RawBackend>(std::move(backend));
   }
   ~CassandraRaw() override {
-    session_->Query("DROP KEYSPACE IF EXISTS " + keyspace_, cql::Consistency::kOne, true);
+    session_->Query("DROP KEYSPACE IF EXISTS \"" + keyspace_ + "\"", cql::Consistency::kOne, true);
   }
   std::string Uri() const override {
     return "cassandra://127.0.0.1:" + std::to_string(Port()) + "/" + keyspace_ +
            ".operations?consistency=ONE";
   }
+  const std::string& keyspace() const { return keyspace_; }
+  static int Port() {
+    const char* p = std::getenv("STACK_CASSANDRA_PORT");
+    return p ? std::atoi(p) : 9042;
+  }
   Result<std::map<std::string, RawRow>> ReadAll() override {
     auto result = session_->Query(
         "SELECT id, event_time, event_type, product_id, category_id, category_code, brand, price,"
-        " user_id, user_session FROM " +
-            keyspace_ + ".operations",
+        " user_id, user_session FROM \"" +
+            keyspace_ + "\".operations",
         cql::Consistency::kOne, true);
     if (!result.ok()) return result.status();
     std::map<std::string, RawRow> rows;
@@ -122,10 +128,6 @@ class CassandraRaw final : public RawBackend {
   }
 
  private:
-  static int Port() {
-    const char* p = std::getenv("STACK_CASSANDRA_PORT");
-    return p ? std::atoi(p) : 9042;
-  }
   static std::string UuidText(const std::string& bytes) {
     static const char* kHex = "0123456789abcdef";
     std::string out;
@@ -237,6 +239,28 @@ TEST_P(RawStoreContract, MissingValuesAreNullAndHostileTextIsVerbatim) {
   auto rows = All();
   EXPECT_EQ(rows.at(missing.id), Expected(missing));
   EXPECT_EQ(rows.at(hostile.id), Expected(hostile));
+}
+
+// `shopstream cql cassandra://HOST/KEYSPACE` and any session with a keyspace run USE "KEYSPACE":
+// the keyspace the store created under a mixed-case name must be the one found.
+TEST(CassandraRawStore, AMixedCaseKeyspaceIsTheOneUseFinds) {
+  auto made = CassandraRaw::Make();
+  if (!made.ok()) GTEST_SKIP() << "!!! " << made.status().ToString();
+  auto& backend = static_cast<CassandraRaw&>(**made);
+  auto store = OpenRawStore(backend.Uri());
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_TRUE((*store)->Init().ok());
+  ASSERT_TRUE((*store)->Write({MakeEvent(1)}).ok());
+  cql::SessionOptions options;
+  options.contact_points = {{"127.0.0.1", CassandraRaw::Port()}};
+  options.credentials = cql::Credentials::FromEnvironment();
+  options.discover_peers = false;
+  options.keyspace = backend.keyspace();
+  auto session = cql::Session::Connect(options);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  auto rows = (*session)->Query("SELECT id FROM operations", cql::Consistency::kOne, true);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(rows->rows.size(), 1u);
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryRawStore, RawStoreContract,

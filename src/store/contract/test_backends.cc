@@ -88,6 +88,12 @@ class MysqlTestDatabase final : public TestDatabase {
     return sql::AdaptMysql(std::move(conn).value());
   }
   const sql::Dialect& dialect() const override { return *dialect_; }
+  std::string LockWaitersQuery() const override {
+    // admin has no PROCESS privilege to read lock waits: another session still inside a
+    // statement is, in these tests, one waiting for a lock.
+    return "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND "
+           "COMMAND = 'Query' AND ID <> CONNECTION_ID()";
+  }
   bool KillOtherSessions() override {
     auto admin = mysql::Connection::Open(Options(""));
     if (!admin.ok()) return false;
@@ -156,6 +162,10 @@ class PostgresTestDatabase final : public TestDatabase {
     return sql::AdaptPostgres(std::move(conn).value());
   }
   const sql::Dialect& dialect() const override { return dialect_; }
+  std::string LockWaitersQuery() const override {
+    return "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+           "wait_event_type = 'Lock'";
+  }
   bool KillOtherSessions() override {
     auto admin = postgres::Connection::Open(Options("ecommerce"));
     if (!admin.ok()) return false;

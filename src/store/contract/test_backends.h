@@ -28,6 +28,9 @@ class TestDatabase {
   virtual bool KillOtherSessions() { return false; }
   // True when the server itself refuses a date that does not exist (SQLite keeps text).
   virtual bool judges_values() const { return true; }
+  // A query on the reader counting this database's other sessions waiting for a lock (or, where
+  // that is not readable, inside a statement); empty when writers cannot overlap (SQLite).
+  virtual std::string LockWaitersQuery() const { return ""; }
 };
 
 struct Backend {

@@ -211,6 +211,19 @@ TEST(MysqlProcessedStoreOpenTest, BadUrisAreRefused) {
   }
 }
 
+// A typo in an option would otherwise go unnoticed (and the password come from elsewhere).
+TEST(MysqlProcessedStoreOpenTest, UnknownOptionsAreRefusedByName) {
+  auto uri = ParseUri("mysql://admin@127.0.0.1:3306/ecommerce?option_file=/tmp/x.cnf");
+  ASSERT_TRUE(uri.ok());
+  auto store = OpenMysqlProcessedStore(uri.value());
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(store.status().message().find("'option_file'"), std::string::npos)
+      << store.status().ToString();
+  EXPECT_NE(store.status().message().find("known: option-file"), std::string::npos)
+      << store.status().ToString();
+}
+
 TEST(MysqlProcessedStoreOpenTest, AMissingOptionFileIsNamed) {
   auto uri = ParseUri("mysql://admin@127.0.0.1:3306/ecommerce?option-file=/nonexistent/x.cnf");
   ASSERT_TRUE(uri.ok());

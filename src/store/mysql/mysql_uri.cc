@@ -15,6 +15,7 @@ Result<MysqlTarget> ParseMysqlUri(const Uri& uri) {
   if (uri.scheme != "mysql") {
     return Status::InvalidArgument("'" + uri.text + "' is not a mysql:// URI");
   }
+  if (Status s = uri.CheckParams({"option-file"}); !s.ok()) return s;
   if (uri.host.find(',') != std::string::npos) {
     return Status::InvalidArgument("'" + uri.text + "': give one MySQL server, not a list");
   }

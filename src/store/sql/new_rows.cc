@@ -54,7 +54,17 @@ Result<std::vector<const CleanedEvent*>> InsertNewRows(
   for (const CleanedEvent* row : rows) {
     if (existing.count(row->id) == 0) fresh.push_back(row);
   }
-  if (Status s = statements.insert_rows.Execute(conn, d, RowValues(fresh)); !s.ok()) return s;
+  Status s = statements.insert_rows.Execute(conn, d, RowValues(fresh));
+  // The locking read does not see rows another writer has inserted but not committed (at READ
+  // COMMITTED; a rebalance overlap gives two writers of the same ids). Our INSERT then waited
+  // for it and met its committed id: the whole transaction is rolled back and run again, and
+  // the rerun finds that id stored, so that it still counts once.
+  if (!s.ok() && duplicate(s)) {
+    return Status::Unavailable(s.message() +
+                               " (another writer stored the same id meanwhile; running the "
+                               "batch again)");
+  }
+  if (!s.ok()) return s;
   return fresh;
 }
 

@@ -2,7 +2,9 @@
 // goes in at once under a savepoint (LOAD DATA, COPY); in the rare batch that meets an id
 // stored already (replayed after a crash between the rows and the offsets reaching the store,
 // or written by another member of the group), that is undone, the stored ids are found with a
-// locking read, and only the new rows are inserted with prepared statements.
+// locking read, and only the new rows are inserted with prepared statements. Another writer's
+// uncommitted rows escape that read; an id it commits meanwhile fails our INSERT, which is then
+// Unavailable (retryable): the caller rolls back and runs the whole batch again.
 #pragma once
 
 #include <functional>

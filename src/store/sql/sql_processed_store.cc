@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/utf8.h"
+#include "store/sql/batch_counts.h"
 #include "store/sql/chunked_statement.h"
 #include "store/sql/people_writer.h"
 #include "store/sql/schema.h"
@@ -145,21 +146,31 @@ class SqlProcessedStore final : public ProcessedStore {
   Result<OffsetMap> LoadOffsets(const std::string& stream,
                                 const std::vector<int32_t>& partitions) override {
     if (Status s = Connect(); !s.ok()) return s;
-    const SqlValue key = std::string_view(stream);
-    auto rows = statements_->load_offsets.Query(*conn_, db_->dialect(), {&key, 1});
-    if (!rows.ok()) return Done(rows.status());
+    auto stored = StoredOffsets(stream);
+    if (!stored.ok()) return Done(stored.status());
     OffsetMap out;
-    for (const SqlRow& row : rows.value()) {
-      const auto partition = static_cast<int32_t>(std::stol(row.at(0).value_or("0")));
+    for (const auto& [partition, next] : *stored) {
       if (partitions.empty() ||
           std::find(partitions.begin(), partitions.end(), partition) != partitions.end()) {
-        out[partition] = std::stoll(row.at(1).value_or("0"));
+        out[partition] = next;
       }
     }
     return out;
   }
 
  private:
+  Result<OffsetMap> StoredOffsets(const std::string& stream) {
+    const SqlValue key = std::string_view(stream);
+    auto rows = statements_->load_offsets.Query(*conn_, db_->dialect(), {&key, 1});
+    if (!rows.ok()) return rows.status();
+    OffsetMap out;
+    for (const SqlRow& row : rows.value()) {
+      out[static_cast<int32_t>(std::stol(row.at(0).value_or("0")))] =
+          std::stoll(row.at(1).value_or("0"));
+    }
+    return out;
+  }
+
   // Runs `body` between BEGIN and COMMIT; on failure rolls back and reports the first error.
   template <typename Body>
   Status InTransaction(Body&& body) {
@@ -215,6 +226,10 @@ class SqlProcessedStore final : public ProcessedStore {
     }
     if (Status s = statements_->dead_letters.Execute(*conn_, d, values); !s.ok()) return s;
 
+    // Read before the offsets move: what this commit adds to processor_stats.
+    auto stored = StoredOffsets(batch.stream);
+    if (!stored.ok()) return stored.status();
+    const BatchCounts counts = CountNew(batch, *stored);
     values.clear();
     for (const auto& [partition, next] : batch.next_offsets) {
       values.insert(values.end(), {std::string_view(batch.stream), int64_t{partition}, next});
@@ -222,9 +237,9 @@ class SqlProcessedStore final : public ProcessedStore {
     if (Status s = statements_->offsets.Execute(*conn_, d, values); !s.ok()) return s;
 
     const SqlValue stats[] = {std::string_view(batch.stream),
-                              int64_t{1},
+                              counts.batches,
                               static_cast<int64_t>(fresh->size()),
-                              static_cast<int64_t>(batch.dead_letters.size()),
+                              counts.dead_letters,
                               batch.batch_millis,
                               batch.lag,
                               std::string_view(now)};

@@ -264,7 +264,8 @@ class SqlQueryStore final : public QueryStore {
   }
 
   // One small read of processor_stats (a row per input stream), which the processor updates in
-  // every batch's transaction: any commit changes the batch count.
+  // every batch's transaction: a commit that adds rows to the rollups adds to `events`, one that
+  // moves the offsets to `batches` (a rerun adds nothing, and changed nothing).
   Result<int64_t> ChangeStamp() override {
     if (Status s = Connected(); !s.ok()) return s;
     Query q(dialect());
