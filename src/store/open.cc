@@ -9,6 +9,7 @@
 namespace shopstream {
 
 Result<std::unique_ptr<RawStore>> OpenRawStore(const std::string& text) {
+  if (Status s = CheckScheme(text, {"sqlite", "cassandra"}); !s.ok()) return s;
   auto uri = ParseUri(text);
   if (!uri.ok()) return uri.status();
   if (uri->scheme == "sqlite") {
@@ -21,6 +22,7 @@ Result<std::unique_ptr<RawStore>> OpenRawStore(const std::string& text) {
 }
 
 Result<std::unique_ptr<ProcessedStore>> OpenProcessedStore(const std::string& text) {
+  if (Status s = CheckScheme(text, {"sqlite", "mysql", "postgres"}); !s.ok()) return s;
   auto uri = ParseUri(text);
   if (!uri.ok()) return uri.status();
   if (uri->scheme == "sqlite") {
@@ -36,6 +38,7 @@ Result<std::unique_ptr<ProcessedStore>> OpenProcessedStore(const std::string& te
 }
 
 Result<std::unique_ptr<QueryStore>> OpenQueryStore(const std::string& text) {
+  if (Status s = CheckScheme(text, {"sqlite", "mysql", "postgres"}); !s.ok()) return s;
   auto uri = ParseUri(text);
   if (!uri.ok()) return uri.status();
   if (uri->scheme == "sqlite") {
