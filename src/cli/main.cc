@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   RegisterServeCommand(app);
   RegisterDemoCommand(app);
   RegisterCqlCommand(app);
+  RegisterStatusCommand(app);
   RegisterCompletionCommand(app);
   // `shopstream --help` lists one line per command; its long description goes below its own
   // options in `shopstream COMMAND --help`.
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
       {"serve", "Serve the live dashboard and its JSON API over a processed store"},
       {"demo", "The whole flow on this machine, no servers, with the dashboard"},
       {"cql", "Run one CQL statement on Cassandra and print its rows"},
+      {"status", "Show a pipeline's offsets, lag, last commit and dead letters from its store"},
       {"completion", "Print a shell completion script (bash or zsh)"},
   };
   // The URI schemes each command's help lists (cli/uri_help.cc).
@@ -51,6 +53,7 @@ int main(int argc, char** argv) {
       {"process", kBusUri | kRawUri | kProcessedUri},
       {"archive", kBusUri | kArchiveUri},
       {"serve", kProcessedUri},
+      {"status", kProcessedUri | kBusUri},
       {"cql", kCqlUri},
   };
   std::string known;
