@@ -1,6 +1,7 @@
 """Fail fast against the stack's real servers (issue 25): the HDFS RPC port, a missing password
 for MariaDB and PostgreSQL, a Kafka topic that does not exist. Exact commands, exit codes and
 the line that names the endpoint."""
+import json
 import os
 
 from conftest import run
@@ -72,3 +73,21 @@ def test_process_on_a_topic_that_exists_runs(tmp_path):
              "--processed", store, "--idle-exit", "3s"])
     assert r.returncode == 0, r.stderr
     assert "processed 20 events" in r.stderr
+
+
+def test_status_shows_the_lag_against_kafka(tmp_path):
+    topic = unique_topic("status")
+    produce(topic, 20, partitions=1)
+    store = f"sqlite://{tmp_path}/store.db"
+    r = run([binary(), "process", "--from", topic_uri(topic), "--group", topic, "--raw", store,
+             "--processed", store, "--idle-exit", "2s"])
+    assert r.returncode == 0, r.stderr
+    produce(topic, 5, partitions=1)
+    r = run([binary(), "status", "--processed", store, "--from", topic_uri(topic), "--json"])
+    assert r.returncode == 0, r.stderr
+    [stream] = json.loads(r.stdout)["streams"]
+    assert stream["stream"] == topic and stream["events"] == 20
+    assert stream["partitions"] == [{"partition": 0, "stored_offset": 20, "end_offset": 25, "lag": 5}]
+    r = run([binary(), "status", "--processed", store, "--from", topic_uri(topic)])
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0] == f"store {store}: 20 rows", r.stdout

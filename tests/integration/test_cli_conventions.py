@@ -332,7 +332,7 @@ def test_top_help_is_one_line_per_command_and_version_names_libraries(shopstream
     section = r.stdout.split("Subcommands:")[1].split("\n\n")[0]
     lines = [l for l in section.splitlines() if l.strip()]
     assert [l.split()[0] for l in lines] == ["generate", "sample", "produce", "process", "archive",
-                                             "serve", "demo", "cql", "completion"], section
+                                             "serve", "demo", "cql", "status", "completion"], section
     r = run([shopstream_bin, "--version"])
     assert r.returncode == 0
     for library in ("librdkafka", "MariaDB Connector/C", "libpq", "SQLite", "simdjson", "build"):
@@ -356,3 +356,55 @@ def test_quiet_verbose_and_json_logs(shopstream_bin, tmp_path, sample_zip):
     assert records[-1]["command"] == "produce" and "produced 5 events" in records[-1]["message"]
     assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", records[0]["time"])
     one_line_exit_2(run(base + ["--log-format", "xml"]), "shopstream produce: ", "--log-format")
+
+
+# 8. shopstream status.
+
+def test_status_shows_offsets_rows_and_dead_letters(shopstream_bin, stores, tmp_path, sample_zip):
+    log, store = stores
+    one_line_exit_2(run([shopstream_bin, "status", "--processed", store]),  # no such store yet
+                    f"shopstream status: --processed {store}: ", "does not exist")
+    assert run([shopstream_bin, "produce", "-i", sample_zip, "--to", log, "--rate", "max",
+                "--count", "120"]).returncode == 0
+    assert run([shopstream_bin, "process", "--from", log, "--raw", store, "--processed", store,
+                "--idle-exit", "2s"]).returncode == 0
+    r = run([shopstream_bin, "status", "--processed", store])
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0] == f"store {store}: 120 rows", r.stdout
+    assert "120 events in " in r.stdout and "last commit 20" in r.stdout, r.stdout
+    assert re.search(r"\n  0 +120 +\? +\?\n", r.stdout), r.stdout
+    r = run([shopstream_bin, "status", "--processed", store, "--json"])
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["rows"] == 120
+    [stream] = doc["streams"]
+    assert stream["events"] == 120 and stream["dead_letters"] == 0
+    assert stream["partitions"] == [{"partition": 0, "stored_offset": 120, "end_offset": None, "lag": None}]
+    assert re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$", stream["last_commit"]), stream
+    one_line_exit_2(run([shopstream_bin, "status", "--processed", "sqlit:///x.db"]),
+                    "shopstream status: 'sqlit:///x.db': unknown scheme 'sqlit'")
+
+
+# 9. Shell completion.
+
+def test_bash_completion_completes_commands_and_options(shopstream_bin, tmp_path):
+    r = run([shopstream_bin, "completion", "bash"])
+    assert r.returncode == 0, r.stderr
+    script = tmp_path / "completion.bash"
+    script.write_text(r.stdout)
+
+    def complete(*words):
+        line = " ".join(words)
+        probe = (f"source {script}; COMP_WORDS=({line}); COMP_CWORD={len(words) - 1}; "
+                 "_shopstream; echo \"${COMPREPLY[*]}\"")
+        done = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()
+
+    assert complete("shopstream", "pro") == ["produce", "process"]
+    assert "--from" in complete("shopstream", "process", "--f")
+    assert "--connect-timeout" in complete("shopstream", "process", "--co")
+    assert complete("shopstream", "process", "--log-format", "j") == ["json"]
+    r = run([shopstream_bin, "completion", "zsh"])
+    assert r.returncode == 0 and r.stdout.startswith("#compdef shopstream"), r.stdout[:200]
+    one_line_exit_2(run([shopstream_bin, "completion", "fish"]), "shopstream completion: ", "fish")
