@@ -123,8 +123,13 @@ void RunArchive(const ArchiveArgs& args) {
     result = archiver.Run(stop);
   }
   const auto& c = archiver.counters();
-  LogInfo("archived " + Grouped(c.archived) + " events and " + Grouped(c.dead_letters) +
-          " dead letters in " + Grouped(c.files) + " files (" + Grouped(c.bytes) + " bytes)");
+  Log(LogLevel::kInfo,
+      "archived " + Grouped(c.archived) + " events and " + Grouped(c.dead_letters) +
+          " dead letters in " + Grouped(c.files) + " files (" + Grouped(c.bytes) + " bytes)",
+      {{"archived", c.archived},
+       {"dead_letters", c.dead_letters},
+       {"files", c.files},
+       {"bytes", c.bytes}});
   ExitIfStoppedBySignal();
   if (!result.ok()) throw CommandExit(ExitCodeFor(result), result.ToString());
 }

@@ -88,8 +88,10 @@ void RunProcess(const ProcessArgs& args) {
     result = processor.Run(stop);
   }
   const auto& c = processor.counters();
-  LogInfo("processed " + Grouped(c.processed) + " events in " + Grouped(c.batches) + " batches; " +
-          Grouped(c.dead_letters) + " dead letters");
+  Log(LogLevel::kInfo,
+      "processed " + Grouped(c.processed) + " events in " + Grouped(c.batches) + " batches; " +
+          Grouped(c.dead_letters) + " dead letters",
+      {{"processed", c.processed}, {"batches", c.batches}, {"dead_letters", c.dead_letters}});
   ExitIfStoppedBySignal();
   if (!result.ok()) throw CommandExit(ExitCodeFor(result), result.ToString());
 }

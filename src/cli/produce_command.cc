@@ -64,9 +64,13 @@ void RunProduce(const ProduceArgs& args) {
     result = replayer.Run(stop);
   }
   const auto& reader = (*feed)->reader();
-  LogInfo("produced " + Grouped(replayer.counters().produced) + " events; " +
-          Grouped(static_cast<int64_t>(reader.lines_skipped())) + " malformed lines skipped; " +
-          Grouped((*publisher)->delivery_errors()) + " delivery errors");
+  const int64_t produced = replayer.counters().produced;
+  const auto skipped = static_cast<int64_t>(reader.lines_skipped());
+  const int64_t delivery_errors = (*publisher)->delivery_errors();
+  Log(LogLevel::kInfo,
+      "produced " + Grouped(produced) + " events; " + Grouped(skipped) +
+          " malformed lines skipped; " + Grouped(delivery_errors) + " delivery errors",
+      {{"produced", produced}, {"malformed_lines", skipped}, {"delivery_errors", delivery_errors}});
   ExitIfStoppedBySignal();
   if (!result.ok()) {
     throw CommandExit(result.code() == StatusCode::kCorruption ? kExitBadInput : kExitFailure,

@@ -59,7 +59,7 @@ void SetLogCommand(std::string command) {
   g_command = std::move(command);
 }
 
-void Log(LogLevel level, std::string_view message) {
+void Log(LogLevel level, std::string_view message, const LogFields& fields) {
   if (level < g_level.load()) return;
   static const char* kNames[] = {"debug", "info", "warn", "error"};
   const char* name = kNames[static_cast<int>(level)];
@@ -71,7 +71,16 @@ void Log(LogLevel level, std::string_view message) {
   if (g_format == LogFormat::kJson) {
     std::string line = "{\"time\":\"" + stamp + "\",\"level\":\"" + name + "\"";
     if (!g_command.empty()) line += ",\"command\":\"" + JsonEscape(g_command) + "\"";
-    line += ",\"message\":\"" + JsonEscape(safe) + "\"}\n";
+    line += ",\"message\":\"" + JsonEscape(safe) + "\"";
+    if (!fields.empty()) {
+      line += ",\"fields\":{";
+      for (size_t i = 0; i < fields.size(); ++i) {
+        line += (i ? ",\"" : "\"") + JsonEscape(EscapeControls(fields[i].first)) +
+                "\":" + std::to_string(fields[i].second);
+      }
+      line += "}";
+    }
+    line += "}\n";
     std::fputs(line.c_str(), stderr);
     return;
   }

@@ -262,6 +262,28 @@ def test_produce_interrupted_exits_130(shopstream_bin, tmp_path, sample_zip):
     assert "produced " in err.read_text()
 
 
+def test_serve_and_demo_stop_with_the_signals_codes(shopstream_bin, tmp_path, stores, sample_zip):
+    log, store = stores
+    assert run([shopstream_bin, "produce", "-i", sample_zip, "--to", log, "--rate", "max",
+                "--count", "10"]).returncode == 0
+    assert run([shopstream_bin, "process", "--from", log, "--raw", store, "--processed", store,
+                "--idle-exit", "1s"]).returncode == 0
+    for args, sig, code, ready in (
+            (["serve", "--store", store, "--listen", "127.0.0.1:0"], signal.SIGTERM, 143, "dashboard on"),
+            (["demo", "--no-dashboard", "--rows", "100", "--data-dir", str(tmp_path / "demo")],
+             signal.SIGINT, 130, "demo: ")):
+        err = tmp_path / "err.txt"
+        with open(err, "w") as out:
+            proc = subprocess.Popen([shopstream_bin] + args, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            assert wait_for(lambda: ready in err.read_text()), err.read_text()
+            proc.send_signal(sig)
+            assert proc.wait(timeout=60) == code, err.read_text()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+
+
 # 5. demo says what it does.
 
 def test_demo_once_plays_the_file_a_single_time(shopstream_bin, tmp_path):
@@ -354,6 +376,7 @@ def test_quiet_verbose_and_json_logs(shopstream_bin, tmp_path, sample_zip):
     records = [json.loads(l) for l in r.stderr.splitlines()]
     assert records and all(set(x) >= {"time", "level", "command", "message"} for x in records), records
     assert records[-1]["command"] == "produce" and "produced 5 events" in records[-1]["message"]
+    assert records[-1]["fields"] == {"produced": 5, "malformed_lines": 0, "delivery_errors": 0}
     assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", records[0]["time"])
     one_line_exit_2(run(base + ["--log-format", "xml"]), "shopstream produce: ", "--log-format")
 
