@@ -16,6 +16,7 @@ Result<std::unique_ptr<Destination>> OpenDestination(const std::string& text) {
     }
     return OpenFileDestination(path, text);
   }
+  if (Status s = CheckScheme(text, {"file", "hdfs", "webhdfs"}); !s.ok()) return s;
   auto uri = ParseUri(text);
   if (!uri.ok()) return uri.status();
   if (uri->scheme == "hdfs" || uri->scheme == "webhdfs") {

@@ -70,6 +70,23 @@ std::string DefaultUser() {
   return "shopstream";
 }
 
+// httplib's error names ("Connection", "Read") as what they mean here.
+std::string Explain(httplib::Error error, std::chrono::seconds connect_timeout) {
+  switch (error) {
+    case httplib::Error::Connection:
+      return "cannot connect (refused, or no such host): is the NameNode running there?";
+    case httplib::Error::ConnectionTimeout:
+      return "no connection within " + std::to_string(connect_timeout.count()) + " s";
+    case httplib::Error::Read:
+      return "the connection closed or stalled without an HTTP answer (is PORT the NameNode's "
+             "HTTP port, 9870 by default?)";
+    case httplib::Error::Write:
+      return "sending the request failed (the connection closed)";
+    default:
+      return httplib::to_string(error);
+  }
+}
+
 struct Reply {
   int status = 0;
   std::string body;
@@ -130,7 +147,8 @@ class WebHdfsDestination final : public Destination {
                             "application/octet-stream");
     if (!put) {
       return Status::Unavailable(Where() + ": writing " + Abs(path) + " to the DataNode at " +
-                                 target->first + ": " + httplib::to_string(put.error()));
+                                 target->first + ": " +
+                                 Explain(put.error(), options_.connect_timeout));
     }
     Reply reply{put->status, put->body, ""};
     return Expect(reply, 201, "writing " + Abs(path));
@@ -187,7 +205,14 @@ class WebHdfsDestination final : public Destination {
                                                                  : client.Put(target, "", "");
     if (!res) {
       return Status::Unavailable(Where() + ": " + op + " " + Abs(path) + ": " +
-                                 httplib::to_string(res.error()));
+                                 Explain(res.error(), options_.connect_timeout));
+    }
+    // Hadoop's RPC port answers HTTP with a plain-text 404 saying so; no retry will help.
+    if (res->body.find("HTTP request to a Hadoop IPC port") != std::string::npos) {
+      return Status::InvalidArgument(
+          Where() +
+          ": this is a Hadoop RPC port (8020 is the NameNode's), not WebHDFS: use the "
+          "NameNode's HTTP port (dfs.namenode.http-address, 9870 by default)");
     }
     return Reply{res->status, res->body, res->get_header_value("Location")};
   }

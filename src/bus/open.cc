@@ -16,6 +16,7 @@ Status UnknownScheme(const Uri& uri) {
 
 Result<std::unique_ptr<Publisher>> OpenPublisher(const std::string& text,
                                                  const PublisherOptions& options) {
+  if (Status s = CheckScheme(text, {"sqlite", "kafka"}); !s.ok()) return s;
   auto uri = ParseUri(text);
   if (!uri.ok()) return uri.status();
   if (uri->scheme == "sqlite") {
@@ -31,6 +32,7 @@ Result<std::unique_ptr<Publisher>> OpenPublisher(const std::string& text,
   if (uri->scheme == "kafka") {
     KafkaPublisherOptions kafka;
     kafka.partitions = options.partitions;
+    kafka.admin_timeout = options.connect_timeout;
     return OpenKafkaPublisher(*uri, kafka);
   }
   return UnknownScheme(*uri);
@@ -38,6 +40,7 @@ Result<std::unique_ptr<Publisher>> OpenPublisher(const std::string& text,
 
 Result<std::unique_ptr<MessageSource>> OpenSource(const std::string& text,
                                                   const SourceOptions& options) {
+  if (Status s = CheckScheme(text, {"sqlite", "kafka"}); !s.ok()) return s;
   auto uri = ParseUri(text);
   if (!uri.ok()) return uri.status();
   if (uri->scheme == "sqlite") {
@@ -49,6 +52,8 @@ Result<std::unique_ptr<MessageSource>> OpenSource(const std::string& text,
     KafkaSourceOptions kafka;
     kafka.group = options.group;
     kafka.start = options.start_latest ? StartPosition::kLatest : StartPosition::kEarliest;
+    kafka.require_topic = options.require_topic;
+    kafka.connect_timeout = options.connect_timeout;
     return OpenKafkaSource(*uri, kafka);
   }
   return UnknownScheme(*uri);

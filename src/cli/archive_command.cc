@@ -6,7 +6,10 @@
 #include "bus/open.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/common_options.h"
+#include "cli/reach.h"
 #include "common/log.h"
+#include "common/uri.h"
 #ifdef SHOPSTREAM_WITH_PARQUET
 #include "archive/parquet_format.h"
 #endif
@@ -24,8 +27,10 @@ struct ArchiveArgs {
   int64_t row_group_rows = 128 * 1024;
   std::string compression = "zstd";
   size_t max_batch = 20'000;
-  double idle_exit = 0;
+  std::string idle_exit = "0";
   std::string status_every = "5s";
+  std::string connect_timeout = "10s";
+  bool wait_for_topic = false;
 };
 
 #ifndef SHOPSTREAM_WITH_PARQUET
@@ -66,13 +71,11 @@ class ArchiveStatusLine {
 };
 
 void RunArchive(const ArchiveArgs& args) {
+  // The options' checks passed: these parse.
   auto roll_after = ParseDuration(args.roll_after);
-  if (!roll_after.ok() || roll_after->count() == 0) {
-    throw CommandExit(kExitBadInput, "--roll-after: '" + args.roll_after +
-                                         "' is not a positive duration (e.g. 5m, 30s)");
-  }
   auto every = ParseDuration(args.status_every);
-  if (!every.ok()) throw CommandExit(kExitBadInput, "--status-every: " + every.status().message());
+  auto idle_exit = ParseDuration(args.idle_exit);
+  const auto connect_timeout = ConnectTimeout(args.connect_timeout);
   if (args.roll_rows < 1) throw CommandExit(kExitBadInput, "--roll-rows must be at least 1");
   if (args.max_batch < 1) throw CommandExit(kExitBadInput, "--max-batch must be at least 1");
   if (args.start != "earliest" && args.start != "latest") {
@@ -87,27 +90,47 @@ void RunArchive(const ArchiveArgs& args) {
   if (!destination.ok()) {
     throw CommandExit(ExitCodeFor(destination.status()), "--to: " + destination.status().message());
   }
-  auto source =
-      OpenSource(args.from, {.group = args.group, .start_latest = args.start == "latest"});
-  if (!source.ok()) throw CommandExit(ExitCodeFor(source.status()), source.status().message());
+  // Fail fast: the destination answers before anything is read.
+  ReachOrExit("--to " + RedactUri(args.to), connect_timeout,
+              [&] { return (*destination)->List("").status(); });
+  auto source = OpenSource(args.from, {.group = args.group,
+                                       .start_latest = args.start == "latest",
+                                       .require_topic = !args.wait_for_topic,
+                                       .connect_timeout = connect_timeout});
+  if (!source.ok()) {
+    const Status& s = source.status();
+    if (s.code() == StatusCode::kNotFound) {
+      throw CommandExit(kExitFailure, s.message() +
+                                          " (create it: shopstream produce --to creates it, or "
+                                          "kafka-topics.sh --create; or wait for it: "
+                                          "--wait-for-topic)");
+    }
+    throw CommandExit(ExitCodeFor(s), WithLikelyCause(s.message()));
+  }
 
   archive::ArchiverOptions options;
   options.roll_rows = args.roll_rows;
-  options.roll_after = roll_after.value();
+  options.roll_after = *roll_after;
   options.max_batch = args.max_batch;
-  options.idle_exit = std::chrono::milliseconds(static_cast<int64_t>(args.idle_exit * 1000));
+  options.idle_exit = *idle_exit;
   archive::Archiver archiver(**source, **destination, **format, options);
   std::atomic<bool>& stop = InstallStopSignals();
   LogInfo("archiving " + args.from + " -> " + args.to + " (files roll at " +
           Grouped(args.roll_rows) + " messages or after " + args.roll_after + ")");
   Status result;
   {
-    StatusPrinter status(every.value(), ArchiveStatusLine(archiver.counters()));
+    StatusPrinter status(*every, ArchiveStatusLine(archiver.counters()));
     result = archiver.Run(stop);
   }
   const auto& c = archiver.counters();
-  LogInfo("archived " + Grouped(c.archived) + " events and " + Grouped(c.dead_letters) +
-          " dead letters in " + Grouped(c.files) + " files (" + Grouped(c.bytes) + " bytes)");
+  Log(LogLevel::kInfo,
+      "archived " + Grouped(c.archived) + " events and " + Grouped(c.dead_letters) +
+          " dead letters in " + Grouped(c.files) + " files (" + Grouped(c.bytes) + " bytes)",
+      {{"archived", c.archived},
+       {"dead_letters", c.dead_letters},
+       {"files", c.files},
+       {"bytes", c.bytes}});
+  ExitIfStoppedBySignal();
   if (!result.ok()) throw CommandExit(ExitCodeFor(result), result.ToString());
 }
 #endif  // SHOPSTREAM_WITH_PARQUET
@@ -128,23 +151,28 @@ void RegisterArchiveCommand(CLI::App& app) {
       "                     --to file:///srv/archive/ecommerce\n"
       "  shopstream archive --from kafka://127.0.0.1:9092/ecommercetopic \\\n"
       "                     --to hdfs://127.0.0.1:9870/shopstream/ecommerce\n"
+      "  (webhdfs://HOST:PORT/PATH is the same as hdfs://; PORT is the NameNode's HTTP port)\n"
       "  shopstream archive --from sqlite:///tmp/log.db --to file:///tmp/archive --idle-exit 5\n"
       "  duckdb -c \"SELECT event_type, count(*) FROM \\\n"
       "    read_parquet('/srv/archive/ecommerce/event_date=*/*.parquet') GROUP BY 1\"");
   cmd->add_option("--from", args->from, "Bus URI: sqlite:///PATH or kafka://HOST:PORT/TOPIC")
       ->required();
   cmd->add_option("--to", args->to,
-                  "Destination: file:///DIR, or hdfs://HOST:PORT/PATH where PORT is the\n"
-                  "NameNode's HTTP (WebHDFS) port, 9870 by default")
+                  "Destination: file:///DIR, or hdfs://[USER@]HOST:PORT/PATH (also webhdfs://)\n"
+                  "where PORT is the NameNode's HTTP (WebHDFS) port, 9870 by default, not its\n"
+                  "RPC port 8020")
       ->required();
   cmd->add_option("--roll-rows", args->roll_rows,
                   "Commit a partition's open files once they hold this many messages")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(WholeNumber(1, int64_t{1} << 40));
   cmd->add_option("--roll-after", args->roll_after,
-                  "... or once their first message was read this long ago (5m, 30s)")
-      ->capture_default_str();
+                  "... or once their first message was read this long ago (5m, 30s, 1m30s)")
+      ->capture_default_str()
+      ->check(DurationCheck(/*zero_allowed=*/false));
   cmd->add_option("--row-group-rows", args->row_group_rows, "Rows per Parquet row group")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(WholeNumber(1, int64_t{1} << 40));
   cmd->add_option("--compression", args->compression, "zstd, snappy or none")
       ->capture_default_str();
   cmd->add_option("--group", args->group, "Consumer group (Kafka)")->capture_default_str();
@@ -152,11 +180,20 @@ void RegisterArchiveCommand(CLI::App& app) {
                   "Where partitions with nothing archived begin: earliest or latest")
       ->capture_default_str();
   cmd->add_option("--max-batch", args->max_batch, "Most messages read at once")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(WholeNumber(1, 10'000'000));
   cmd->add_option("--idle-exit", args->idle_exit,
-                  "Commit and stop once nothing new arrived for this many seconds (0: never)");
-  cmd->add_option("--status-every", args->status_every, "Interval of the status line")
-      ->capture_default_str();
+                  "Commit and stop once nothing new arrived for this long (e.g. 30s; 0: never)")
+      ->capture_default_str()
+      ->check(DurationCheck(/*zero_allowed=*/true));
+  cmd->add_option("--status-every", args->status_every,
+                  "Interval of the status line (0: no status line)")
+      ->capture_default_str()
+      ->check(DurationCheck(/*zero_allowed=*/true));
+  AddConnectTimeout(cmd, &args->connect_timeout);
+  cmd->add_flag("--wait-for-topic", args->wait_for_topic,
+                "Kafka: wait for a topic that does not exist yet (and for the brokers) instead\n"
+                "of failing at start");
   cmd->callback([args] { RunArchive(*args); });
 }
 

@@ -3,24 +3,32 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <cctype>
+#include <charconv>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 
 #include "cli/commands.h"
+#include "common/log.h"
 #include "common/text.h"
 
 namespace shopstream::cli {
 namespace {
 
 std::atomic<bool> g_stop{false};
+std::atomic<int> g_signal{0};
 
-void OnSignal(int) {
-  if (g_stop.exchange(true)) _exit(130);  // second Ctrl-C: the user means it
-  static const char kMessage[] =
+void OnSignal(int signal_number) {
+  if (g_stop.exchange(true)) _exit(128 + signal_number);  // a second signal: the user means it
+  g_signal = signal_number;
+  static const char kInterrupt[] =
       "\nstopping: finishing the current batch (Ctrl-C again to abort)\n";
-  [[maybe_unused]] auto n = write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+  static const char kTerminate[] = "\nstopping on SIGTERM: finishing the current batch\n";
+  [[maybe_unused]] auto n = signal_number == SIGINT
+                                ? write(STDERR_FILENO, kInterrupt, sizeof kInterrupt - 1)
+                                : write(STDERR_FILENO, kTerminate, sizeof kTerminate - 1);
 }
 
 }  // namespace
@@ -34,26 +42,76 @@ std::atomic<bool>& InstallStopSignals() {
   return g_stop;
 }
 
+void ExitIfStoppedBySignal() {
+  if (const int signal_number = g_signal.load(); signal_number != 0) {
+    throw CommandExit(128 + signal_number, "");
+  }
+}
+
 Result<std::chrono::milliseconds> ParseDuration(const std::string& text) {
   constexpr double kMaxMillis = 30.0 * 24 * 3600 * 1000;
-  char* end = nullptr;
-  double value = std::strtod(text.c_str(), &end);
-  std::string unit = end ? std::string(end) : "";
-  double factor = 0;
-  if (unit.empty() || unit == "s")
-    factor = 1000;
-  else if (unit == "ms")
-    factor = 1;
-  else if (unit == "m" || unit == "min")
-    factor = 60'000;
-  else if (unit == "h")
-    factor = 3'600'000;
-  if (end == text.c_str() || factor == 0 || !std::isfinite(value) || value < 0 ||
-      value * factor > kMaxMillis) {
+  const auto refuse = [&text] {
     return Status::InvalidArgument(QuoteValue(text) +
-                                   " is not a duration from 0 to 30 days (e.g. 15s, 500ms, 2m)");
+                                   " is not a duration from 0 to 30 days (e.g. 500ms, 2s, 1m30s)");
+  };
+  // Terms of a number and a unit, largest unit first ("1h30m", "1m30s"); a bare number is
+  // seconds, alone only.
+  double total = 0;
+  double last_factor = 0;
+  const char* p = text.c_str();
+  if (*p == '\0') return refuse();
+  while (*p != '\0') {
+    if (!std::isdigit(static_cast<unsigned char>(*p)) && *p != '.') return refuse();
+    char* end = nullptr;
+    const double value = std::strtod(p, &end);
+    if (end == p || !std::isfinite(value)) return refuse();
+    const char* unit_end = end;
+    while (std::isalpha(static_cast<unsigned char>(*unit_end))) ++unit_end;
+    const std::string_view unit(end, unit_end - end);
+    double factor = 0;
+    if (unit.empty() && p == text.c_str() && *unit_end == '\0')
+      factor = 1000;
+    else if (unit == "ms")
+      factor = 1;
+    else if (unit == "s")
+      factor = 1000;
+    else if (unit == "m" || unit == "min")
+      factor = 60'000;
+    else if (unit == "h")
+      factor = 3'600'000;
+    if (factor == 0 || (last_factor != 0 && factor >= last_factor)) return refuse();
+    last_factor = factor;
+    total += value * factor;
+    p = unit_end;
   }
-  return std::chrono::milliseconds(static_cast<int64_t>(value * factor));
+  if (total > kMaxMillis) return refuse();
+  return std::chrono::milliseconds(static_cast<int64_t>(total));
+}
+
+CLI::Validator DurationCheck(bool zero_allowed) {
+  return CLI::Validator(
+      [zero_allowed](std::string& text) -> std::string {
+        auto parsed = ParseDuration(text);
+        if (!parsed.ok()) return parsed.status().message();
+        if (!zero_allowed && parsed->count() == 0) {
+          return QuoteValue(text) + " is not a positive duration (e.g. 500ms, 2s, 1m30s)";
+        }
+        return std::string();
+      },
+      "DURATION");
+}
+
+CLI::Validator WholeNumber(int64_t min, int64_t max) {
+  const std::string range = "a whole number from " + Grouped(min) + " to " + Grouped(max);
+  return CLI::Validator(
+      [min, max, range](std::string& text) -> std::string {
+        int64_t v = 0;
+        const char* end = text.data() + text.size();
+        auto [p, ec] = std::from_chars(text.data(), end, v);
+        const bool ok = !text.empty() && ec == std::errc() && p == end && v >= min && v <= max;
+        return ok ? std::string() : QuoteValue(text) + " is not " + range;
+      },
+      "INTEGER");
 }
 
 CLI::Validator FiniteAbove(double min, bool inclusive) {
@@ -104,13 +162,13 @@ std::string Grouped(int64_t n) {
 
 StatusPrinter::StatusPrinter(std::chrono::milliseconds interval, std::function<std::string()> line)
     : thread_([this, interval, line = std::move(line)] {
+        if (interval.count() == 0) return;  // --status-every 0: no status line
         auto next = std::chrono::steady_clock::now() + interval;
         while (!done_) {
           std::this_thread::sleep_for(std::chrono::milliseconds(50));
           if (std::chrono::steady_clock::now() < next) continue;
           next += interval;
-          std::string text = line();
-          std::fprintf(stderr, "%s\n", text.c_str());
+          LogInfo(line());
         }
       }) {}
 
@@ -142,6 +200,7 @@ Status CsvFeed::Rewind() {
   auto reader = csv::CsvEventReader::Open(path_, {.strict = strict_});
   if (!reader.ok()) return reader.status();
   reader_ = std::move(reader).value();
+  ++rewinds_;
   return Status::Ok();
 }
 

@@ -16,12 +16,23 @@
 
 namespace shopstream::cli {
 
-// The first SIGINT or SIGTERM sets the returned flag (a clean stop); a second one exits at once.
+// The first SIGINT or SIGTERM sets the returned flag (a clean stop); a second one exits at once
+// with 128 + the signal's number.
 std::atomic<bool>& InstallStopSignals();
+// After a stop by a signal: throws CommandExit with 130 (SIGINT) or 143 (SIGTERM), the shell's
+// codes for a command a signal ended; commands call it once they said what they did.
+void ExitIfStoppedBySignal();
 
-// "15s", "500ms", "2m", "1h" or a plain number of seconds: finite, not negative, at most
-// 30 days.
+// A duration: terms of a number and a unit (ms, s, m or min, h), largest first, as in 500ms,
+// 2s, 1m30s, 1h; or a bare number of seconds. From 0 to 30 days.
 Result<std::chrono::milliseconds> ParseDuration(const std::string& text);
+
+// CLI11 check of a duration option (ParseDuration); `zero_allowed` false refuses 0.
+CLI::Validator DurationCheck(bool zero_allowed);
+
+// CLI11 check of an integer option: the whole text a number from `min` to `max` (CLI11's own
+// conversion says "not in range" for "1x").
+CLI::Validator WholeNumber(int64_t min, int64_t max);
 
 // CLI11 checks for numbers (CLI11's own ranges let "nan" through): a finite number above
 // `min` (or at least `min` when `inclusive`).
@@ -40,7 +51,8 @@ std::string Grouped(int64_t n);
 // the process ever held.
 void TuneAllocatorForBatches();
 
-// Prints `line()` to stderr every `interval` from a background thread until destroyed.
+// Logs `line()` (info) every `interval` from a background thread until destroyed; never for an
+// interval of 0.
 class StatusPrinter {
  public:
   StatusPrinter(std::chrono::milliseconds interval, std::function<std::string()> line);
@@ -70,6 +82,8 @@ class CsvFeed : public EventFeed {
   Result<bool> Next(Event* out) override { return reader_->Next(out); }
   Status Rewind() override;
   const csv::CsvEventReader& reader() const { return *reader_; }
+  // How many times the file was started: 1, then one more per Rewind (--loop).
+  int64_t passes() const { return rewinds_.load() + 1; }
 
  private:
   CsvFeed(std::string path, bool strict, std::unique_ptr<csv::CsvEventReader> reader)
@@ -77,6 +91,7 @@ class CsvFeed : public EventFeed {
   std::string path_;
   bool strict_;
   std::unique_ptr<csv::CsvEventReader> reader_;
+  std::atomic<int64_t> rewinds_{0};
 };
 
 // Turns an input problem into the command's exit: code 2 and one line naming the input.

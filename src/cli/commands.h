@@ -27,5 +27,7 @@ void RegisterDemoCommand(CLI::App& app);
 void RegisterServeCommand(CLI::App& app);
 void RegisterCqlCommand(CLI::App& app);
 void RegisterArchiveCommand(CLI::App& app);
+void RegisterStatusCommand(CLI::App& app);
+void RegisterCompletionCommand(CLI::App& app);
 
 }  // namespace shopstream::cli

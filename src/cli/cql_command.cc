@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/common_options.h"
+#include "cli/reach.h"
 #include "common/uri.h"
 #include "cql/session.h"
 #include "store/cassandra/cassandra_options.h"
@@ -130,6 +132,7 @@ void RegisterCqlCommand(CLI::App& app) {
     std::string statement;
     std::string format = "table";
     std::string consistency = "ONE";
+    std::string connect_timeout = "10s";
   };
   auto options = std::make_shared<Options>();
   auto* cmd =
@@ -145,7 +148,9 @@ void RegisterCqlCommand(CLI::App& app) {
   cmd->add_option("statement", options->statement, "the CQL statement")->required();
   cmd->add_option("--format", options->format, "table (aligned, the default) or tsv (\\N for null)")
       ->check(CLI::IsMember({"table", "tsv"}));
-  cmd->add_option("--consistency", options->consistency, "consistency level (default ONE)");
+  cmd->add_option("--consistency", options->consistency,
+                  "Consistency level: ONE, QUORUM, LOCAL_QUORUM, ALL, ... (default ONE)");
+  AddConnectTimeout(cmd, &options->connect_timeout);
   cmd->callback([options] {
     auto uri = ParseUri(options->to);
     if (!uri.ok()) throw CommandExit(kExitBadInput, uri.status().message());
@@ -157,8 +162,9 @@ void RegisterCqlCommand(CLI::App& app) {
     cql::SessionOptions session_options = parsed->session;
     session_options.keyspace = parsed->keyspace;
     session_options.connections_per_node = 1;
+    session_options.connect_timeout = ConnectTimeout(options->connect_timeout);
     auto session = cql::Session::Connect(session_options);
-    if (!session.ok()) throw CommandExit(kExitFailure, session.status().message());
+    if (!session.ok()) throw CommandExit(kExitFailure, WithLikelyCause(session.status().message()));
     auto result = (*session)->Query(options->statement, *consistency);
     if (!result.ok()) throw CommandExit(kExitFailure, result.status().message());
     if (result->kind == cql::ResultKind::kRows) {

@@ -8,6 +8,7 @@
 #include "bus/sqlite_log/sqlite_log.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/common_options.h"
 #include "cli/demo_data.h"
 #include "common/log.h"
 #include "pipeline/processor.h"
@@ -31,17 +32,19 @@ struct DemoArgs {
   int64_t rows = 1'000'000;
   uint64_t seed = 42;
   std::string trigger = "1s";
-  double duration = 0;
+  std::string duration = "0";
+  bool once = false;
   std::string listen = "127.0.0.1:8088";
   bool no_dashboard = false;
 };
 
 void RunDemo(const DemoArgs& args) {
   namespace fs = std::filesystem;
+  // The options' checks passed: these parse.
   auto trigger = ParseDuration(args.trigger);
-  if (!trigger.ok()) throw CommandExit(kExitBadInput, "--trigger: " + trigger.status().message());
+  auto duration = ParseDuration(args.duration);
   ReplayOptions replay;
-  replay.loop = true;
+  replay.loop = !args.once;
   if (Status s = ApplyRate(args.rate, /*seed_allowed=*/true, &replay); !s.ok()) ExitBadInput(s);
   std::error_code ec;
   fs::create_directories(args.data_dir, ec);
@@ -69,7 +72,10 @@ void RunDemo(const DemoArgs& args) {
   }
 
   ProcessorOptions process;
-  process.trigger = trigger.value();
+  process.trigger = *trigger;
+  // --once without a dashboard: done once the file is played and everything processed.
+  const bool finish_after_once = args.once && args.no_dashboard;
+  if (finish_after_once) process.idle_exit = std::chrono::seconds(5);
 
   // The stores' tables exist before the dashboard opens them read-only.
   for (Status s : {(*raw)->Init(), (*processed)->Init()}) {
@@ -91,7 +97,8 @@ void RunDemo(const DemoArgs& args) {
   Replayer replayer(**feed, **publisher, replay);
   TuneAllocatorForBatches();
   Processor processor(**source, **raw, **processed, process);
-  LogInfo("demo: " + input + " -> " + log_path + " -> " + store_path + " (Ctrl-C stops)");
+  LogInfo("demo: " + input + (args.once ? " (once)" : " (in a loop)") + " -> " + log_path + " -> " +
+          store_path + " (Ctrl-C stops)");
   if (!args.no_dashboard) {
     std::string host = args.listen.substr(0, args.listen.rfind(':'));
     std::printf("shopstream dashboard: http://%s:%d/\n", host.c_str(), dashboard.port());
@@ -104,17 +111,22 @@ void RunDemo(const DemoArgs& args) {
     produce_result = replayer.Run(stop_producer);
     if (!produce_result.ok()) stop = true;
   });
-  std::thread consumer([&] { process_result = processor.Run(stop); });
+  std::atomic<bool> consumer_done{false};
+  std::thread consumer([&] {
+    process_result = processor.Run(stop);
+    consumer_done = true;
+  });
   {
-    StatusPrinter status(
-        std::chrono::seconds(5), [&, line = ProcessorStatusLine(processor.counters())]() mutable {
-          return "produced " + Grouped(replayer.counters().produced) + " | " + line();
-        });
+    StatusPrinter status(std::chrono::seconds(5),
+                         [&, line = ProcessorStatusLine(processor.counters())]() mutable {
+                           return "produced " + Grouped(replayer.counters().produced) + " (pass " +
+                                  Grouped((*feed)->passes()) + " of the file" +
+                                  (args.once ? ", once" : "") + ") | " + line();
+                         });
     auto started = std::chrono::steady_clock::now();
-    while (!stop) {
+    while (!stop && !consumer_done) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      if (args.duration > 0 && std::chrono::steady_clock::now() - started >
-                                   std::chrono::duration<double>(args.duration)) {
+      if (duration->count() > 0 && std::chrono::steady_clock::now() - started > *duration) {
         stop = true;
       }
     }
@@ -124,7 +136,9 @@ void RunDemo(const DemoArgs& args) {
   }
   LogInfo("demo stopped: produced " + Grouped(replayer.counters().produced) + ", processed " +
           Grouped(processor.counters().processed) + ", dead letters " +
-          Grouped(processor.counters().dead_letters) + "; data kept in " + args.data_dir);
+          Grouped(processor.counters().dead_letters) + " (" + Grouped((*feed)->passes()) +
+          (args.once ? " pass" : " passes") + " of the file); data kept in " + args.data_dir);
+  ExitIfStoppedBySignal();
   if (!produce_result.ok())
     throw CommandExit(kExitFailure, "producer: " + produce_result.message());
   if (!process_result.ok())
@@ -140,7 +154,8 @@ void RegisterDemoCommand(CLI::App& app) {
       "Run the whole flow on this machine with no servers: generate a 2019-Nov-shaped data\n"
       "set (or use --input), replay it into an embedded log, process it into embedded stores\n"
       "(SQLite), serve the live dashboard on http://127.0.0.1:8088/ and print a status line\n"
-      "every 5 s. Ctrl-C stops cleanly; a rerun resumes.\n"
+      "every 5 s. It plays the file in a loop (the status line counts the passes) unless\n"
+      "--once. Ctrl-C stops cleanly; a rerun resumes.\n"
       "Example: shopstream demo --rate 2000 --data-dir /tmp/demo");
   cmd->add_option("-i,--input", args->input,
                   "Replay this CSV (.csv, .csv.gz, .zip) instead of generated data");
@@ -151,13 +166,18 @@ void RegisterDemoCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--rows", args->rows, "Rows of generated data")
       ->capture_default_str()
-      ->check(CLI::Range(int64_t{1}, int64_t{1'000'000'000'000}));
+      ->check(WholeNumber(1, 1'000'000'000'000));
   cmd->add_option("--seed", args->seed, "Seed of the generated data")->capture_default_str();
   cmd->add_option("--trigger", args->trigger, "Micro-batch trigger of the processor")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(DurationCheck(/*zero_allowed=*/false));
   cmd->add_option("--duration", args->duration,
-                  "Stop after this many seconds (0: run until Ctrl-C)")
-      ->check(FiniteAbove(0, /*inclusive=*/true));
+                  "Stop after this long (e.g. 90s, 1m30s; 0: run until Ctrl-C)")
+      ->capture_default_str()
+      ->check(DurationCheck(/*zero_allowed=*/true));
+  cmd->add_flag("--once", args->once,
+                "Play the file a single time instead of in a loop (with --no-dashboard, exit\n"
+                "once everything is processed)");
   cmd->add_option("--listen", args->listen,
                   "Where the dashboard listens (HOST:PORT; port 0 picks one)")
       ->capture_default_str();

@@ -2,6 +2,7 @@
 // same seed.
 #include <unistd.h>
 
+#include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "common/progress.h"
 #include "csv/byte_sink.h"
@@ -42,12 +43,21 @@ void RegisterGenerateCommand(CLI::App& app) {
   auto output = std::make_shared<std::string>();
   cmd->add_option("--rows,-n", options->rows, "Number of events (rows) to write")
       ->required()
-      ->check(CLI::Range(uint64_t{0}, uint64_t{1} << 40));
+      ->check(WholeNumber(0, int64_t{1} << 40));
   cmd->add_option("--seed,-s", options->seed, "Random seed; the same seed gives the same bytes")
       ->capture_default_str();
   cmd->add_option("-o,--output", *output, "Output file (.csv or .csv.gz), or - for stdout")
       ->required();
   cmd->callback([options, output] {
+    // Only CSV is written: a name that promises another format is refused, not filled with CSV.
+    for (const char* other : {".parquet", ".json", ".jsonl", ".bz2", ".xz", ".zst"}) {
+      if (output->ends_with(other)) {
+        throw CommandExit(kExitBadInput,
+                          "-o '" + *output + "': generate writes CSV only (" +
+                              ".csv, .csv.gz, .zip or - for standard output); " +
+                              "for Parquet, archive the stream (shopstream archive)");
+      }
+    }
     auto sink = csv::OpenByteSink(*output);
     if (!sink.ok()) throw CommandExit(kExitBadInput, sink.status().message());
     ProgressBar bar(

@@ -4,6 +4,8 @@
 #include "bus/open.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/common_options.h"
+#include "cli/reach.h"
 #include "common/log.h"
 #include "common/uri.h"
 #include "pipeline/processor.h"
@@ -21,8 +23,10 @@ struct ProcessArgs {
   size_t max_batch = 20000;
   std::string group = "shopstream";
   std::string start = "earliest";
-  double idle_exit = 0;
+  std::string idle_exit = "0";
   std::string status_every = "5s";
+  std::string connect_timeout = "10s";
+  bool wait_for_topic = false;
   bool discard = false;
 };
 
@@ -32,44 +36,63 @@ int ExitCodeFor(const Status& s) {
 
 void RunProcess(const ProcessArgs& args) {
   TuneAllocatorForBatches();
+  // The options' checks passed: these parse.
   auto trigger = ParseDuration(args.trigger);
-  if (!trigger.ok()) throw CommandExit(kExitBadInput, "--trigger: " + trigger.status().message());
   auto linger = ParseDuration(args.linger);
-  if (!linger.ok()) throw CommandExit(kExitBadInput, "--linger: " + linger.status().message());
   auto every = ParseDuration(args.status_every);
-  if (!every.ok()) throw CommandExit(kExitBadInput, "--status-every: " + every.status().message());
+  auto idle_exit = ParseDuration(args.idle_exit);
+  const auto connect_timeout = ConnectTimeout(args.connect_timeout);
   if (args.start != "earliest" && args.start != "latest") {
     throw CommandExit(kExitBadInput, "--start must be 'earliest' or 'latest'");
   }
-  auto source =
-      OpenSource(args.from, {.group = args.group, .start_latest = args.start == "latest"});
-  if (!source.ok()) throw CommandExit(ExitCodeFor(source.status()), source.status().message());
+  auto source = OpenSource(args.from, {.group = args.group,
+                                       .start_latest = args.start == "latest",
+                                       .require_topic = !args.wait_for_topic,
+                                       .connect_timeout = connect_timeout});
+  if (!source.ok()) {
+    const Status& s = source.status();
+    if (s.code() == StatusCode::kNotFound) {
+      throw CommandExit(kExitFailure, s.message() +
+                                          " (create it: shopstream produce --to creates it, or "
+                                          "kafka-topics.sh --create; or wait for it: "
+                                          "--wait-for-topic)");
+    }
+    throw CommandExit(ExitCodeFor(s), WithLikelyCause(s.message()));
+  }
   auto raw = OpenRawStore(args.raw);
   if (!raw.ok()) throw CommandExit(ExitCodeFor(raw.status()), raw.status().message());
   auto processed = OpenProcessedStore(args.processed);
   if (!processed.ok())
     throw CommandExit(ExitCodeFor(processed.status()), processed.status().message());
+  // Fail fast: both stores answer (and have their tables) before the pipeline starts.
+  ReachOrExit("the raw store " + RedactUri(args.raw), connect_timeout,
+              [&] { return (*raw)->Init(); });
+  ReachOrExit("the processed store " + RedactUri(args.processed), connect_timeout,
+              [&] { return (*processed)->Init(); });
 
   ProcessorOptions options;
-  options.trigger = trigger.value();
-  options.linger = linger.value();
+  options.trigger = *trigger;
+  options.linger = *linger;
   options.max_batch = args.max_batch;
   // For measuring consume + decode + clean alone; offsets are still read, never written.
   options.write_raw = !args.discard;
   options.write_processed = !args.discard;
-  options.idle_exit = std::chrono::milliseconds(static_cast<int64_t>(args.idle_exit * 1000));
+  options.idle_exit = idle_exit.value();
   Processor processor(**source, **raw, **processed, options);
   std::atomic<bool>& stop = InstallStopSignals();
   LogInfo("processing " + RedactUri(args.from) + " -> raw " + RedactUri(args.raw) + ", processed " +
           RedactUri(args.processed));
   Status result;
   {
-    StatusPrinter status(every.value(), ProcessorStatusLine(processor.counters()));
+    StatusPrinter status(*every, ProcessorStatusLine(processor.counters()));
     result = processor.Run(stop);
   }
   const auto& c = processor.counters();
-  LogInfo("processed " + Grouped(c.processed) + " events in " + Grouped(c.batches) + " batches; " +
-          Grouped(c.dead_letters) + " dead letters");
+  Log(LogLevel::kInfo,
+      "processed " + Grouped(c.processed) + " events in " + Grouped(c.batches) + " batches; " +
+          Grouped(c.dead_letters) + " dead letters",
+      {{"processed", c.processed}, {"batches", c.batches}, {"dead_letters", c.dead_letters}});
+  ExitIfStoppedBySignal();
   if (!result.ok()) throw CommandExit(ExitCodeFor(result), result.ToString());
 }
 
@@ -87,24 +110,28 @@ void RegisterProcessCommand(CLI::App& app) {
       "  shopstream process --from kafka://127.0.0.1:9092/ecommercetopic --group shopstream \\\n"
       "    --raw cassandra://127.0.0.1:9042/ecommerce_ks.operations \\\n"
       "    --processed mysql://admin@127.0.0.1:3306/ecommerce.operations");
-  cmd->add_option("--from", args->from, "Bus URI: sqlite:///PATH or kafka://HOST:PORT/TOPIC")
+  cmd->add_option("--from", args->from,
+                  "Bus URI: sqlite:///PATH or kafka://HOST:PORT/TOPIC (see URIs below)")
       ->required();
   cmd->add_option("--raw", args->raw,
-                  "Raw store URI: sqlite:///PATH or cassandra://HOST:PORT/KS.TABLE")
+                  "Raw store URI: sqlite:///PATH or cassandra://HOST:PORT/KEYSPACE.TABLE")
       ->required();
   cmd->add_option("--processed", args->processed,
-                  "Processed store URI: sqlite:///PATH or mysql://USER@HOST:PORT/DB.TABLE")
+                  "Processed store URI: sqlite:///PATH, mysql://USER@HOST:PORT/DATABASE.TABLE or\n"
+                  "postgres://USER@HOST:PORT/DATABASE.SCHEMA.TABLE")
       ->required();
   cmd->add_option("--trigger", args->trigger,
                   "Longest time a micro-batch collects messages (15s reproduces the seed)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(DurationCheck(/*zero_allowed=*/false));
   cmd->add_option("--linger", args->linger,
                   "A micro-batch also closes once the bus has been quiet this long (caught up);\n"
                   "set it to the trigger to always wait for the trigger, as the seed did")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(DurationCheck(/*zero_allowed=*/true));
   cmd->add_option("--max-batch", args->max_batch, "Most messages in one micro-batch")
       ->capture_default_str()
-      ->check(CLI::Range(size_t{1}, size_t{10'000'000}));
+      ->check(WholeNumber(1, 10'000'000));
   cmd->add_option("--group", args->group, "Consumer group (Kafka)")->capture_default_str();
   cmd->add_option(
          "--start", args->start,
@@ -113,9 +140,17 @@ void RegisterProcessCommand(CLI::App& app) {
   cmd->add_flag("--discard", args->discard,
                 "Decode and clean but write nothing (benchmarks: the rate without the stores)");
   cmd->add_option("--idle-exit", args->idle_exit,
-                  "Stop once nothing new arrived for this many seconds (0: never)")
-      ->check(FiniteAbove(0, /*inclusive=*/true));
-  cmd->add_option("--status-every", args->status_every, "Interval of the status line")
+                  "Stop once nothing new arrived for this long (e.g. 30s; 0: never)")
+      ->capture_default_str()
+      ->check(DurationCheck(/*zero_allowed=*/true));
+  cmd->add_option("--status-every", args->status_every,
+                  "Interval of the status line (0: no status line)")
+      ->capture_default_str()
+      ->check(DurationCheck(/*zero_allowed=*/true));
+  AddConnectTimeout(cmd, &args->connect_timeout);
+  cmd->add_flag("--wait-for-topic", args->wait_for_topic,
+                "Kafka: wait for a topic that does not exist yet (and for the brokers) instead\n"
+                "of failing at start")
       ->capture_default_str();
   cmd->callback([args] { RunProcess(*args); });
 }

@@ -5,6 +5,8 @@
 #include "bus/open.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/common_options.h"
+#include "cli/reach.h"
 #include "common/log.h"
 #include "common/uri.h"
 
@@ -16,7 +18,8 @@ struct ProduceArgs {
   std::string to;
   std::string rate;
   double speedup = 0;
-  double max_gap = 60;
+  std::string max_gap = "60s";
+  std::string connect_timeout = "10s";
   int64_t count = -1;
   bool loop = false;
   uint64_t seed = 0;
@@ -32,9 +35,9 @@ ReplayOptions ToReplayOptions(const ProduceArgs& a) {
   if (a.speedup > 0) {
     o.pacing = ReplayOptions::Pacing::kSpeedup;
     o.speedup = a.speedup;
-    o.max_gap_seconds = a.max_gap;
+    o.max_gap_seconds = static_cast<double>(ParseDuration(a.max_gap)->count()) / 1000;
   } else if (!a.rate.empty()) {
-    if (Status s = ApplyRate(a.rate, /*seed_allowed=*/false, &o); !s.ok()) ExitBadInput(s);
+    if (Status s = ApplyRate(a.rate, /*seed_allowed=*/true, &o); !s.ok()) ExitBadInput(s);
   }
   return o;
 }
@@ -43,11 +46,13 @@ void RunProduce(const ProduceArgs& args) {
   ReplayOptions options = ToReplayOptions(args);
   auto feed = CsvFeed::Open(args.input, args.strict);
   if (!feed.ok()) ExitBadInput(feed.status());
-  auto publisher = OpenPublisher(args.to, {.partitions = args.partitions});
+  auto publisher = OpenPublisher(
+      args.to,
+      {.partitions = args.partitions, .connect_timeout = ConnectTimeout(args.connect_timeout)});
   if (!publisher.ok()) {
     throw CommandExit(
         publisher.status().code() == StatusCode::kInvalidArgument ? kExitBadInput : kExitFailure,
-        publisher.status().message());
+        WithLikelyCause(publisher.status().message()));
   }
   std::atomic<bool>& stop = InstallStopSignals();
   Replayer replayer(**feed, **publisher, options);
@@ -59,9 +64,14 @@ void RunProduce(const ProduceArgs& args) {
     result = replayer.Run(stop);
   }
   const auto& reader = (*feed)->reader();
-  LogInfo("produced " + Grouped(replayer.counters().produced) + " events; " +
-          Grouped(static_cast<int64_t>(reader.lines_skipped())) + " malformed lines skipped; " +
-          Grouped((*publisher)->delivery_errors()) + " delivery errors");
+  const int64_t produced = replayer.counters().produced;
+  const auto skipped = static_cast<int64_t>(reader.lines_skipped());
+  const int64_t delivery_errors = (*publisher)->delivery_errors();
+  Log(LogLevel::kInfo,
+      "produced " + Grouped(produced) + " events; " + Grouped(skipped) +
+          " malformed lines skipped; " + Grouped(delivery_errors) + " delivery errors",
+      {{"produced", produced}, {"malformed_lines", skipped}, {"delivery_errors", delivery_errors}});
+  ExitIfStoppedBySignal();
   if (!result.ok()) {
     throw CommandExit(result.code() == StatusCode::kCorruption ? kExitBadInput : kExitFailure,
                       result.message());
@@ -90,20 +100,22 @@ void RegisterProduceCommand(CLI::App& app) {
   cmd->add_option("--to", args->to,
                   "Bus URI: sqlite:///PATH (embedded log) or kafka://HOST:PORT/TOPIC")
       ->required();
-  auto* rate = cmd->add_option("--rate", args->rate,
-                               "Events per second in file order, or 'max' (event_time = now)");
+  auto* rate = cmd->add_option(
+      "--rate", args->rate,
+      "Events per second in file order, 'max' (event_time = now), or 'seed' (the original\n"
+      "producer's pacing, the default)");
   cmd->add_option("--speedup", args->speedup,
                   "Replay in file order at X times the original pace, keeping original timestamps")
       ->excludes(rate)
       ->check(FiniteAbove(0));
   cmd->add_option("--max-gap", args->max_gap,
                   "With --speedup: a jump forward in event time that would mean waiting longer\n"
-                  "than this many seconds is not waited for (the replay clock moves on)")
+                  "than this (e.g. 30s, 2m) is not waited for (the replay clock moves on)")
       ->capture_default_str()
-      ->check(FiniteAbove(0));
+      ->check(DurationCheck(/*zero_allowed=*/false));
   cmd->add_option("--count", args->count,
                   "Stop after N events (default: the whole file; seed pacing: forever)")
-      ->check(CLI::Range(int64_t{1}, std::numeric_limits<int64_t>::max()));
+      ->check(WholeNumber(1, std::numeric_limits<int64_t>::max()));
   cmd->add_flag("--loop", args->loop, "Start the file over when it ends");
   cmd->add_option("--seed", args->seed, "Random seed for the default pacing (0: random)");
   cmd->add_flag("--strict", args->strict,
@@ -111,7 +123,8 @@ void RegisterProduceCommand(CLI::App& app) {
   cmd->add_option("--partitions", args->partitions,
                   "Partitions of a Kafka topic that has to be created")
       ->default_val(1)
-      ->check(CLI::Range(1, 100000));
+      ->check(WholeNumber(1, 100000));
+  AddConnectTimeout(cmd, &args->connect_timeout);
   cmd->callback([args] { RunProduce(*args); });
 }
 

@@ -4,7 +4,10 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/common_options.h"
+#include "cli/reach.h"
 #include "common/log.h"
+#include "common/uri.h"
 #include "serve/dashboard_server.h"
 #include "store/open.h"
 #include "store/query/caching_query_store.h"
@@ -16,20 +19,29 @@ void RegisterServeCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "serve",
       "Serve the live dashboard, a JSON API (/api/...), /metrics and /healthz over a processed\n"
-      "store that `shopstream process` writes. Reads only the rollup tables.");
+      "store that `shopstream process` writes. Reads only the rollup tables. Stops on Ctrl-C\n"
+      "(exit 130) or SIGTERM (exit 143). Examples:\n"
+      "  shopstream serve --store sqlite:///tmp/store.db\n"
+      "  shopstream serve --store mysql://admin@127.0.0.1:3306/ecommerce.operations \\\n"
+      "                   --listen 0.0.0.0:8088\n"
+      "  shopstream serve --store "
+      "postgres://shopstream@127.0.0.1:5432/ecommerce.public.operations");
   auto store = std::make_shared<std::string>();
   auto listen = std::make_shared<std::string>("127.0.0.1:8088");
   auto no_cache = std::make_shared<bool>(false);
+  auto connect_timeout = std::make_shared<std::string>("10s");
   cmd->add_option("--store", *store,
-                  "processed store to read, e.g. sqlite:///var/lib/shopstream/store.db")
+                  "Processed store to read: sqlite:///PATH, mysql://USER@HOST:PORT/DATABASE.TABLE\n"
+                  "or postgres://USER@HOST:PORT/DATABASE.SCHEMA.TABLE")
       ->required();
+  AddConnectTimeout(cmd, connect_timeout.get());
   cmd->add_option("--listen", *listen,
                   "HOST:PORT to listen on (default 127.0.0.1:8088; 0.0.0.0:PORT exposes the\n"
                   "dashboard to the network, with no authentication)");
   cmd->add_flag("--no-cache", *no_cache,
                 "Compute every answer from the rollups (by default an answer is reused until the\n"
                 "next commit changes the store)");
-  cmd->callback([store, listen, no_cache] {
+  cmd->callback([store, listen, no_cache, connect_timeout] {
     auto query_store = OpenQueryStore(*store);
     if (!query_store.ok()) {
       const Status& s = query_store.status();
@@ -38,6 +50,14 @@ void RegisterServeCommand(CLI::App& app) {
       throw CommandExit(bad_input ? kExitBadInput : kExitFailure, s.message());
     }
     std::unique_ptr<QueryStore> reader = std::move(query_store).value();
+    // Fail fast on a server that does not answer or refuses the login; a store whose tables
+    // are not there yet is served (the pages say so) until `process` creates them.
+    ReachOrExit("--store " + RedactUri(*store), ConnectTimeout(*connect_timeout), [&] {
+      Status s = reader->ChangeStamp().status();
+      const bool login = s.message().find("ccess denied") != std::string::npos ||
+                         s.message().find("password") != std::string::npos;
+      return s.retryable() || login ? s : Status::Ok();
+    });
     if (!*no_cache) reader = WithAnswerCache(std::move(reader));
     // Block the stop signals before the server's threads start, so that they inherit the
     // mask and only this thread receives them, in sigwait() below.
@@ -57,8 +77,10 @@ void RegisterServeCommand(CLI::App& app) {
     std::fflush(stdout);
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
-    LogInfo("stopping the dashboard");
+    LogInfo(signal_number == SIGINT ? "stopping the dashboard (Ctrl-C)"
+                                    : "stopping the dashboard (SIGTERM)");
     server.Stop();
+    throw CommandExit(128 + signal_number, "");
   });
 }
 

@@ -3,6 +3,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "common/text.h"
+
 namespace shopstream {
 
 std::string Uri::Param(const std::string& key, const std::string& fallback) const {
@@ -75,6 +77,7 @@ Result<Uri> ParseUri(const std::string& given) {
     }
     uri.scheme += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
+  if (uri.scheme == "postgresql") uri.scheme = "postgres";
   std::string rest = given.substr(sep + 3);
 
   if (auto q = rest.find('?'); q != std::string::npos) {
@@ -130,6 +133,23 @@ Result<Uri> ParseUri(const std::string& given) {
   }
   if (uri.host.empty()) return Status::InvalidArgument("'" + text + "' names no host");
   return uri;
+}
+
+Status CheckScheme(const std::string& text, std::initializer_list<std::string_view> known) {
+  const size_t sep = text.find("://");
+  if (sep == std::string::npos || sep == 0) return Status::Ok();
+  std::string scheme;
+  for (char c : text.substr(0, sep)) {
+    scheme += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (scheme == "postgresql") scheme = "postgres";
+  std::string list;
+  for (std::string_view k : known) {
+    if (k == scheme) return Status::Ok();
+    list.append(list.empty() ? "" : ", ").append(k);
+  }
+  return Status::InvalidArgument("'" + EscapeControls(RedactUri(text)) + "': unknown scheme '" +
+                                 EscapeControls(scheme) + "'; known: " + list);
 }
 
 std::string ServerUri(std::string_view scheme, const std::string& user, const std::string& host,

@@ -1,6 +1,7 @@
 // Endpoints are URIs, one scheme per kind of system:
 //   sqlite:///abs/path.db  sqlite://rel/path.db  kafka://host:port/topic
 //   cassandra://host:port/keyspace.table  mysql://user@host:port/database.table
+//   postgres://user@host:port/database.schema.table (or postgresql://)
 #pragma once
 
 #include <initializer_list>
@@ -43,7 +44,12 @@ std::string ServerUri(std::string_view scheme, const std::string& user, const st
                       int port, std::string_view path);
 
 // Parses a URI. A password in the URI ("user:secret@") is refused so that secrets never
-// travel on the command line.
+// travel on the command line. The scheme is lower case; postgresql:// (libpq's spelling)
+// becomes postgres://.
 Result<Uri> ParseUri(const std::string& text);
+
+// InvalidArgument "'sqlit:///x.db': unknown scheme 'sqlit'; known: sqlite, kafka" when the
+// scheme of `text` is not one of `known` (a text without "://" is left to ParseUri).
+Status CheckScheme(const std::string& text, std::initializer_list<std::string_view> known);
 
 }  // namespace shopstream

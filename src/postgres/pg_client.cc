@@ -22,10 +22,16 @@ std::string Describe(const ConnectOptions& o) {
   return where + "/" + o.database + (o.schema.empty() ? "" : "." + o.schema);
 }
 
-// libpq's message of a failed connection: one line, without its "FATAL:  " noise.
+// libpq's message of a failed connection as one line: its line breaks and the tabs that
+// indent its hints become single spaces (a tab would show as \x09 in a log line).
 std::string ConnectionMessage(PGconn* conn) {
-  std::string message = conn ? PQerrorMessage(conn) : "out of memory";
-  std::replace(message.begin(), message.end(), '\n', ' ');
+  const std::string raw = conn ? PQerrorMessage(conn) : "out of memory";
+  std::string message;
+  for (char c : raw) {
+    const bool space = c == '\n' || c == '\t' || c == '\r' || c == ' ';
+    if (space && (message.empty() || message.back() == ' ')) continue;
+    message += space ? ' ' : c;
+  }
   while (!message.empty() && message.back() == ' ') message.pop_back();
   return message;
 }

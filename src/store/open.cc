@@ -2,13 +2,19 @@
 
 #include "common/uri.h"
 #include "store/cassandra/cassandra_raw_store.h"
+#include "store/mysql/mysql_database.h"
 #include "store/mysql/mysql_stores.h"
+#include "store/mysql/mysql_uri.h"
+#include "store/postgres/pg_database.h"
 #include "store/postgres/pg_stores.h"
+#include "store/postgres/pg_uri.h"
+#include "store/sqlite/sqlite_database.h"
 #include "store/sqlite/sqlite_stores.h"
 
 namespace shopstream {
 
 Result<std::unique_ptr<RawStore>> OpenRawStore(const std::string& text) {
+  if (Status s = CheckScheme(text, {"sqlite", "cassandra"}); !s.ok()) return s;
   auto uri = ParseUri(text);
   if (!uri.ok()) return uri.status();
   if (uri->scheme == "sqlite") {
@@ -21,6 +27,7 @@ Result<std::unique_ptr<RawStore>> OpenRawStore(const std::string& text) {
 }
 
 Result<std::unique_ptr<ProcessedStore>> OpenProcessedStore(const std::string& text) {
+  if (Status s = CheckScheme(text, {"sqlite", "mysql", "postgres"}); !s.ok()) return s;
   auto uri = ParseUri(text);
   if (!uri.ok()) return uri.status();
   if (uri->scheme == "sqlite") {
@@ -36,6 +43,7 @@ Result<std::unique_ptr<ProcessedStore>> OpenProcessedStore(const std::string& te
 }
 
 Result<std::unique_ptr<QueryStore>> OpenQueryStore(const std::string& text) {
+  if (Status s = CheckScheme(text, {"sqlite", "mysql", "postgres"}); !s.ok()) return s;
   auto uri = ParseUri(text);
   if (!uri.ok()) return uri.status();
   if (uri->scheme == "sqlite") {
@@ -48,6 +56,26 @@ Result<std::unique_ptr<QueryStore>> OpenQueryStore(const std::string& text) {
                                  "': the dashboard reads sqlite://, mysql:// and postgres:// "
                                  "stores, not " +
                                  uri->scheme + "://");
+}
+
+Result<sql::StoreStatus> ReadProcessedStoreStatus(const std::string& text) {
+  if (Status s = CheckScheme(text, {"sqlite", "mysql", "postgres"}); !s.ok()) return s;
+  auto uri = ParseUri(text);
+  if (!uri.ok()) return uri.status();
+  std::unique_ptr<sql::SqlDatabase> database;
+  if (uri->scheme == "sqlite") {
+    if (Status s = uri->CheckParams({}); !s.ok()) return s;
+    database = sql::MakeSqliteDatabase(uri->path, /*read_only=*/true);
+  } else if (uri->scheme == "mysql") {
+    auto target = mysql::ParseMysqlUri(*uri);
+    if (!target.ok()) return target.status();
+    database = sql::MakeMysqlDatabase(std::move(target).value(), /*for_writing=*/false);
+  } else {
+    auto target = postgres::ParsePostgresUri(*uri);
+    if (!target.ok()) return target.status();
+    database = sql::MakePostgresDatabase(std::move(target).value());
+  }
+  return sql::ReadStoreStatus(*database);
 }
 
 }  // namespace shopstream

@@ -64,20 +64,20 @@ def start_process(topic, db, log_path, *extra, group="it", query=SOURCE_TUNING):
     return subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
 
 
-def wait_exit(proc, timeout, log_path):
+def wait_exit(proc, timeout, log_path, expected=0):
     try:
         code = proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
         pytest.fail(f"process did not finish in {timeout} s; log:\n{tail(log_path)}")
-    assert code == 0, f"exit {code}; log:\n{tail(log_path)}"
+    assert code == expected, f"exit {code}; log:\n{tail(log_path)}"
 
 
 def stop(proc, log_path, timeout=120):
-    """Ctrl-C, as a person would: process must finish its batch and exit 0."""
+    """Ctrl-C, as a person would: process must finish its batch and exit 130 (docs/cli.md)."""
     proc.send_signal(signal.SIGINT)
-    wait_exit(proc, timeout, log_path)
+    wait_exit(proc, timeout, log_path, expected=130)
 
 
 def tail(path, chars=4000):

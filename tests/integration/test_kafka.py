@@ -167,10 +167,10 @@ def test_events_sent_by_kafka_python_in_the_seed_format_are_processed(tmp_path):
                  " OR product = 'NaN'")[0][0] == 0
 
 
-def test_process_started_before_the_topic_exists_waits_for_it(tmp_path):
+def test_process_started_before_the_topic_exists_waits_for_it_when_told(tmp_path):
     topic = unique_topic("late")
     db, log = tmp_path / "store.db", tmp_path / "process.log"
-    proc = start_process(topic, db, log)
+    proc = start_process(topic, db, log, "--wait-for-topic")
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and "does not exist; waiting for it" not in tail(log):

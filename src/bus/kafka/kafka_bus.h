@@ -34,6 +34,11 @@ struct KafkaSourceOptions {
   // URI parameters `group=NAME` and `start=earliest|latest` override these.
   std::string group = "shopstream";
   StartPosition start = StartPosition::kEarliest;
+  // At open: with `require_topic`, no broker answering the metadata request within
+  // `connect_timeout` is Unavailable and a missing topic NotFound; without, both are waited
+  // for (a warning says so).
+  bool require_topic = false;
+  std::chrono::milliseconds connect_timeout{5000};
 };
 
 // Opens a producer for the URI's topic, creating the topic if needed. Unavailable when no

@@ -78,9 +78,19 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const Uri& uri,
   // known when the group assigns them: otherwise librdkafka learns them only after the
   // assignment and resolves the start offsets half a second later.
   source->topic_handle_ = rd_kafka_topic_new(source->consumer_, source->topic_.c_str(), nullptr);
-  // A missing topic is not an error (produce may create it later), but worth saying.
-  Result<int> partitions =
-      kafka::TopicPartitionCount(source->consumer_, source->topic_, kTopicCheckTimeout);
+  // A missing topic or a silent broker is waited for (produce may create the topic later),
+  // with a warning; or refused at once when the caller requires the topic now.
+  Result<int> partitions = kafka::TopicPartitionCount(
+      source->consumer_, source->topic_,
+      options.require_topic ? options.connect_timeout : kTopicCheckTimeout);
+  if (!partitions.ok() && options.require_topic) {
+    const Status& s = partitions.status();
+    if (s.code() == StatusCode::kNotFound) return Status::NotFound(uri.text + ": " + s.message());
+    return Status::Unavailable(uri.text + ": no Kafka broker answered within " +
+                               std::to_string(options.connect_timeout.count()) +
+                               " ms (is a broker listening at " + endpoint->brokers +
+                               "? a typo in the host or port?): " + s.message());
+  }
   if (!partitions.ok())
     LogWarn(uri.text + ": " + partitions.status().message() + "; waiting for it");
 

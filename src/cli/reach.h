@@ -1,0 +1,25 @@
+// Fail fast at start: an endpoint that cannot be reached within the connect timeout ends the
+// command (exit 1, one line naming it and the likely cause) instead of being waited for, as an
+// outage is once the pipeline runs.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "common/status.h"
+
+namespace shopstream::cli {
+
+// Calls `attempt` (a store's Init, a destination's listing) until it succeeds, fails for good,
+// or `timeout` has passed since the first call; retries quietly in between. Throws CommandExit
+// (exit 1) naming `what` when it does not succeed.
+void ReachOrExit(const std::string& what, std::chrono::milliseconds timeout,
+                 const std::function<Status()>& attempt);
+
+// `message` with the likely cause appended for failures people meet at start: a missing
+// password names the variables and files that supply it, a refused connection or a silent
+// port asks whether the host and port are right.
+std::string WithLikelyCause(const std::string& message);
+
+}  // namespace shopstream::cli

@@ -1,0 +1,163 @@
+// `shopstream status --processed URI [--from BUS] [--json]`: a pipeline's offsets, lag, last
+// commit, dead letters and rows as its processed store keeps them, without the dashboard (as
+// kafka-consumer-groups --describe does for a group).
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "bus/kafka/kafka_end_offsets.h"
+#include "cli/cli_util.h"
+#include "cli/commands.h"
+#include "cli/common_options.h"
+#include "cli/reach.h"
+#include "common/log.h"
+#include "common/text.h"
+#include "common/uri.h"
+#include "store/open.h"
+
+namespace shopstream::cli {
+namespace {
+
+struct StatusArgs {
+  std::string processed;
+  std::string from;
+  bool json = false;
+  std::string connect_timeout = "10s";
+};
+
+std::string Json(std::string_view text) {
+  std::string out = "\"";
+  for (char c : EscapeControls(text)) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// The bus's end offsets of `args.from` (Kafka), or none when it is not given, not Kafka, or
+// does not answer (said as a warning: the store's side still stands).
+std::map<int32_t, int64_t> BusEnds(const StatusArgs& args, std::string* topic) {
+  if (args.from.empty()) return {};
+  if (Status s = CheckScheme(args.from, {"kafka", "sqlite"}); !s.ok()) ExitBadInput(s);
+  auto uri = ParseUri(args.from);
+  if (!uri.ok()) ExitBadInput(uri.status());
+  if (uri->scheme != "kafka") return {};
+  *topic = uri->path;
+  auto ends = KafkaEndOffsets(*uri, ConnectTimeout(args.connect_timeout));
+  if (!ends.ok()) {
+    LogWarn(uri->text +
+            ": the bus's end offsets are not known: " + WithLikelyCause(ends.status().message()));
+    return {};
+  }
+  return std::move(ends).value();
+}
+
+void RunStatus(const StatusArgs& args) {
+  std::string topic;
+  const std::map<int32_t, int64_t> ends = BusEnds(args, &topic);
+  // Usage errors (exit 2) before the store is reached: the scheme, the URI, a missing file.
+  if (Status s = CheckScheme(args.processed, {"sqlite", "mysql", "postgres"}); !s.ok()) {
+    ExitBadInput(s);
+  }
+  auto uri = ParseUri(args.processed);
+  if (!uri.ok()) ExitBadInput(uri.status());
+  if (uri->scheme == "sqlite" && !std::filesystem::exists(uri->path)) {
+    ExitBadInput(
+        Status::NotFound("--processed " + uri->text + ": " + uri->path + " does not exist"));
+  }
+  Result<sql::StoreStatus> read = Status::Internal("not read");
+  ReachOrExit("--processed " + RedactUri(args.processed), ConnectTimeout(args.connect_timeout),
+              [&] {
+                read = ReadProcessedStoreStatus(args.processed);
+                return read.status();
+              });
+  const sql::StoreStatus& st = *read;
+  auto end_of = [&](const sql::PartitionOffset& o) -> std::optional<int64_t> {
+    if (o.stream != topic) return std::nullopt;
+    auto it = ends.find(o.partition);
+    return it == ends.end() ? std::nullopt : std::optional<int64_t>(it->second);
+  };
+  if (args.json) {
+    std::string out = "{\"store\":" + Json(RedactUri(args.processed)) +
+                      ",\"rows\":" + std::to_string(st.rows) + ",\"streams\":[";
+    for (size_t i = 0; i < st.streams.size(); ++i) {
+      const sql::StreamCounters& s = st.streams[i];
+      out += std::string(i ? "," : "") + "{\"stream\":" + Json(s.stream) +
+             ",\"batches\":" + std::to_string(s.batches) +
+             ",\"events\":" + std::to_string(s.events) +
+             ",\"dead_letters\":" + std::to_string(s.dead_letters) +
+             ",\"last_commit\":" + (s.updated_at.empty() ? "null" : Json(s.updated_at + "Z")) +
+             ",\"reported_lag\":" + (s.lag ? std::to_string(*s.lag) : "null") + ",\"partitions\":[";
+      bool first = true;
+      for (const sql::PartitionOffset& o : st.offsets) {
+        if (o.stream != s.stream) continue;
+        const auto end = end_of(o);
+        out += std::string(first ? "" : ",") + "{\"partition\":" + std::to_string(o.partition) +
+               ",\"stored_offset\":" + std::to_string(o.next_offset) +
+               ",\"end_offset\":" + (end ? std::to_string(*end) : "null") +
+               ",\"lag\":" + (end ? std::to_string(*end - o.next_offset) : "null") + "}";
+        first = false;
+      }
+      out += "],\"dead_letters_by_reason\":{";
+      first = true;
+      for (const sql::DeadLetterReason& d : st.dead_letters) {
+        if (d.stream != s.stream) continue;
+        out += std::string(first ? "" : ",") + Json(d.reason) + ":" + std::to_string(d.count);
+        first = false;
+      }
+      out += "}}";
+    }
+    std::printf("%s]}\n", out.c_str());
+    return;
+  }
+  std::printf("store %s: %s rows\n", EscapeControls(RedactUri(args.processed)).c_str(),
+              Grouped(st.rows).c_str());
+  for (const sql::StreamCounters& s : st.streams) {
+    std::printf("\nstream %s: %s events in %s batches, %s dead letters, last commit %s UTC\n",
+                EscapeControls(s.stream).c_str(), Grouped(s.events).c_str(),
+                Grouped(s.batches).c_str(), Grouped(s.dead_letters).c_str(),
+                s.updated_at.empty() ? "never" : s.updated_at.c_str());
+    std::printf("  %-10s %15s %15s %12s\n", "partition", "stored offset", "end offset", "lag");
+    for (const sql::PartitionOffset& o : st.offsets) {
+      if (o.stream != s.stream) continue;
+      const auto end = end_of(o);
+      std::printf("  %-10d %15s %15s %12s\n", o.partition, Grouped(o.next_offset).c_str(),
+                  end ? Grouped(*end).c_str() : "?",
+                  end ? Grouped(*end - o.next_offset).c_str() : "?");
+    }
+    for (const sql::DeadLetterReason& d : st.dead_letters) {
+      if (d.stream != s.stream) continue;
+      std::printf("  dead letters: %s %s\n", Grouped(d.count).c_str(),
+                  QuoteValue(d.reason, 120).c_str());
+    }
+  }
+  if (st.streams.empty()) std::printf("no batch committed yet\n");
+}
+
+}  // namespace
+
+void RegisterStatusCommand(CLI::App& app) {
+  auto args = std::make_shared<StatusArgs>();
+  auto* cmd = app.add_subcommand(
+      "status",
+      "Show a pipeline's state as its processed store keeps it: per stream and partition the\n"
+      "committed offset, and with --from the bus's end offset and the lag; the last commit;\n"
+      "the dead letters by reason; the rows stored. Reads only. Examples:\n"
+      "  shopstream status --processed sqlite:///tmp/store.db\n"
+      "  shopstream status --processed mysql://admin@127.0.0.1:3306/ecommerce.operations \\\n"
+      "                    --from kafka://127.0.0.1:9092/ecommercetopic --json");
+  cmd->add_option("--processed", args->processed,
+                  "Processed store URI: sqlite:///PATH, mysql://USER@HOST:PORT/DATABASE.TABLE or\n"
+                  "postgres://USER@HOST:PORT/DATABASE.SCHEMA.TABLE")
+      ->required();
+  cmd->add_option("--from", args->from,
+                  "The bus the pipeline reads (kafka://HOST:PORT/TOPIC), for its end offsets and "
+                  "the lag");
+  cmd->add_flag("--json", args->json, "One JSON object on stdout instead of the table");
+  AddConnectTimeout(cmd, &args->connect_timeout);
+  cmd->callback([args] { RunStatus(*args); });
+}
+
+}  // namespace shopstream::cli
