@@ -27,5 +27,6 @@ void RegisterDemoCommand(CLI::App& app);
 void RegisterServeCommand(CLI::App& app);
 void RegisterCqlCommand(CLI::App& app);
 void RegisterArchiveCommand(CLI::App& app);
+void RegisterVerifyCommand(CLI::App& app);
 
 }  // namespace shopstream::cli

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   RegisterServeCommand(app);
   RegisterDemoCommand(app);
   RegisterCqlCommand(app);
+  RegisterVerifyCommand(app);
   // CLI11 would say "A subcommand is required" for a mistyped command: name it instead.
   std::string known;
   bool is_known = false;
