@@ -81,6 +81,9 @@ Result<CassandraOptions> ParseCassandraUri(const Uri& uri, bool allow_no_keyspac
   auto connections = NumberParam(uri, "connections", 2, 1, 64);
   if (!connections.ok()) return connections.status();
   o.session.connections_per_node = static_cast<int>(*connections);
+  auto rf = NumberParam(uri, "replication_factor", 0, 1, 100);
+  if (!rf.ok()) return rf.status();
+  o.replication_factor = static_cast<int>(*rf);
   auto timeout = NumberParam(uri, "timeout_ms", 12000, 1, 3600000);
   if (!timeout.ok()) return timeout.status();
   o.session.request_timeout = std::chrono::milliseconds(*timeout);
