@@ -1787,6 +1787,16 @@ def section_archive():
     ]
 
 
+def section_chaos():
+    """A seeded schedule of faults over the replicated cluster, checked by verify (bench/chaos.py);
+    the per-fault table goes to bench/out/chaos-SEED/table.md for docs/cluster.md."""
+    import chaos
+    report, lines = chaos.section_chaos(BIN, str(SAMPLE_ZIP), OUT)
+    return [row("fault run: " + lines[0].split(";")[0], "verify " + ("OK" if report.get("ok") else "FAILED"),
+                f"{report.get('missing', '?')} missing, {report.get('duplicated', '?')} duplicated", "",
+                lines[0])]
+
+
 SECTIONS = {"embedded": ("Embedded mode (no servers)", section_embedded),
             "kafka": ("Kafka (the stack's single broker)", section_kafka),
             "sampling": ("Original system: sampling the month (PySpark sampleBy)", section_sampling),
@@ -1800,7 +1810,8 @@ SECTIONS = {"embedded": ("Embedded mode (no servers)", section_embedded),
             "storecore": ("The SQL store core beside the stores it replaced", section_storecore),
             "month": ("The whole month (67.5M events) through the embedded pipeline", section_month),
             "cluster": ("Kafka into Cassandra + MariaDB: the month's first events, a steady 5,000 ev/s",
-                        section_cluster)}
+                        section_cluster),
+            "chaos": ("Faults over the replicated cluster (bench/chaos.py), checked by verify", section_chaos)}
 
 
 def render():

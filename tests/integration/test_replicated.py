@@ -89,6 +89,13 @@ def test_one_kill_per_tier_loses_and_doubles_nothing(shopstream_bin, sample_zip,
     producer = subprocess.Popen([shopstream_bin, "produce", "-i", sample_zip, "--to", bus, "--rate", "200",
                                  "--loop", "--partitions", "6"], stdout=logs["produce"],
                                 stderr=subprocess.STDOUT, env=env)
+    # The producer creates the topic with 6 partitions; the consumer first would have the brokers
+    # create it with their default of 3. (kcat -L -t TOPIC would create it too: list them all.)
+    deadline = time.monotonic() + 120
+    while f'topic "{tag}" with 6 partitions' not in subprocess.run(
+            ["kcat", "-L", "-b", KAFKA], capture_output=True, text=True, timeout=60).stdout:
+        assert time.monotonic() < deadline and producer.poll() is None, "the producer made no topic"
+        time.sleep(0.5)
     processor = subprocess.Popen([shopstream_bin, "process", "--from", bus, "--group", tag, "--raw", raw,
                                   "--processed", processed, "--idle-exit", "20"], stdout=logs["process"],
                                  stderr=subprocess.STDOUT, env=env)
