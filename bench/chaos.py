@@ -56,7 +56,9 @@ class Run:
                                                 str(self.rate), "--loop", "--partitions", "6"])
 
     def start_processor(self, i):
-        self.processors[i] = self._spawn(f"process-{i}", ["process", "--from", self.bus, "--group", self.tag,
+        # A killed member's partitions wait for its session to time out (45 s by default).
+        source = self.bus + "?rdkafka.session.timeout.ms=10000&rdkafka.heartbeat.interval.ms=1000"
+        self.processors[i] = self._spawn(f"process-{i}", ["process", "--from", source, "--group", self.tag,
                                                           "--raw", self.raw, "--processed", self.processed,
                                                           "--idle-exit", "30"])
 
