@@ -59,8 +59,7 @@ class Run:
         # A killed member's partitions wait for its session to time out (45 s by default).
         source = self.bus + "?rdkafka.session.timeout.ms=10000&rdkafka.heartbeat.interval.ms=1000"
         self.processors[i] = self._spawn(f"process-{i}", ["process", "--from", source, "--group", self.tag,
-                                                          "--raw", self.raw, "--processed", self.processed,
-                                                          "--idle-exit", "30"])
+                                                          "--raw", self.raw, "--processed", self.processed])
 
     def _spawn(self, name, args):
         log = open(self.log_dir / f"{name}.log", "a")
@@ -172,8 +171,17 @@ def section_chaos(binary, sample_zip, results_dir):
             print(f"  {i + 1}: {what}: resumed in {resumed if resumed is None else round(resumed, 1)} s", flush=True)
         run.producer.send_signal(signal.SIGTERM)
         run.producer.wait(timeout=120)
+        # Caught up: no new rows for 30 s (not --idle-exit, which would also stop a restarted
+        # processor that is still waiting for partitions). Bounded by 30 minutes.
+        last, still_since, deadline = -1, time.monotonic(), time.monotonic() + 1800
+        while time.monotonic() - still_since < 30 and time.monotonic() < deadline:
+            n = run.rows()
+            if n != last:
+                last, still_since = n, time.monotonic()
+            time.sleep(1)
         for p in run.processors:
-            p.wait(timeout=1800)
+            p.send_signal(signal.SIGTERM)
+            p.wait(timeout=120)
     finally:
         for p in [run.producer, *run.processors]:
             if p and p.poll() is None:
