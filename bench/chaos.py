@@ -159,6 +159,10 @@ def section_chaos(binary, sample_zip, results_dir):
             raise RuntimeError("no rows within 300 s of the start")
         two_down_at = rng.randrange(faults)
         for i in range(faults):
+            if run.producer.poll() is not None:  # no stream left to measure faults against
+                table.append((f"the producer exited ({run.producer.returncode}): schedule stopped",
+                              None, None, 0, "see produce.log"))
+                break
             before, t0 = run.rows() or 0, time.monotonic()
             time.sleep(gap)  # steady flow between faults: the baseline the faults are compared with
             between = ((run.rows() or before) - before) / (time.monotonic() - t0)
@@ -169,7 +173,8 @@ def section_chaos(binary, sample_zip, results_dir):
                 what, resumed, rows, during = one_fault(run, rng, rng.choice(["kill", "pause", "restart"]), pause)
                 table.append((what, resumed, rows / during if during else 0, between, ""))
             print(f"  {i + 1}: {what}: resumed in {resumed if resumed is None else round(resumed, 1)} s", flush=True)
-        run.producer.send_signal(signal.SIGTERM)
+        if run.producer.poll() is None:
+            run.producer.send_signal(signal.SIGTERM)
         run.producer.wait(timeout=120)
         # Caught up: no new rows for 30 s (not --idle-exit, which would also stop a restarted
         # processor that is still waiting for partitions). Bounded by 30 minutes.
