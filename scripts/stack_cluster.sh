@@ -371,11 +371,16 @@ cluster_up() {
 }
 
 cluster_down() {
-  local node
+  local node pid
   # Galera's last node to stop is marked safe to bootstrap: stop galera-1 last.
   for node in galera-3 galera-2 galera-1 cassandra-3 cassandra-2 cassandra-1 kafka-3 kafka-2 kafka-1; do
-    local pid
     if pid="$(node_pid "$node")"; then kill -CONT "$pid" 2>/dev/null || true; fi
+    # The KRaft nodes are told together: the last one alone would wait for a quorum.
+    if [[ "$node" == kafka-3 ]]; then
+      for n in kafka-1 kafka-2 kafka-3; do
+        if pid="$(node_pid "$n")"; then kill -TERM "$pid" 2>/dev/null || true; fi
+      done
+    fi
     stop_pid "cluster/$node" "$(node_marker "$node")"
   done
 }
