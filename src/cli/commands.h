@@ -29,5 +29,6 @@ void RegisterCqlCommand(CLI::App& app);
 void RegisterArchiveCommand(CLI::App& app);
 void RegisterStatusCommand(CLI::App& app);
 void RegisterCompletionCommand(CLI::App& app);
+void RegisterVerifyCommand(CLI::App& app);
 
 }  // namespace shopstream::cli

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   RegisterCqlCommand(app);
   RegisterStatusCommand(app);
   RegisterCompletionCommand(app);
+  RegisterVerifyCommand(app);
   // `shopstream --help` lists one line per command; its long description goes below its own
   // options in `shopstream COMMAND --help`.
   const std::map<std::string, std::string> summaries = {
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
       {"cql", "Run one CQL statement on Cassandra and print its rows"},
       {"status", "Show a pipeline's offsets, lag, last commit and dead letters from its store"},
       {"completion", "Print a shell completion script (bash or zsh)"},
+      {"verify", "Check that every message of a bus is stored once, or a dead letter"},
   };
   // The URI schemes each command's help lists (cli/uri_help.cc).
   const std::map<std::string, unsigned> uri_roles = {
@@ -55,6 +57,7 @@ int main(int argc, char** argv) {
       {"serve", kProcessedUri},
       {"status", kProcessedUri | kBusUri},
       {"cql", kCqlUri},
+      {"verify", kBusUri | kRawUri | kProcessedUri},
   };
   std::string known;
   bool is_known = false;

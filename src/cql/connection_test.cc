@@ -56,6 +56,8 @@ class FakeServer {
   std::atomic<int> executes{0};
   std::atomic<int> prepares{0};
   std::atomic<int> connections{0};
+  // What system.local says when set (before the server is used; read by its threads).
+  std::string schema_version;
 
  private:
   void AcceptLoop() {
@@ -159,6 +161,8 @@ class FakeServer {
             shutdown(fd, SHUT_RDWR);
             close(fd);
             return;
+          } else if (q.find("system.local") != std::string::npos && !schema_version.empty()) {
+            Reply(fd, h->stream, Opcode::kResult, TextRows(schema_version));
           } else if (q.find("system.peers") != std::string::npos) {
             Writer w;
             w.write_int(2);
@@ -353,6 +357,33 @@ TEST(CqlSession, PreparesAgainWhenTheServerForgotTheStatement) {
   EXPECT_TRUE(st.ok()) << st.ToString();
   EXPECT_EQ(server.executes.load(), 21);  // 20 rows plus the one answered UNPREPARED
   EXPECT_EQ(server.prepares.load(), prepares_before + 1);
+}
+
+TEST(CqlSession, SchemaAgreementAsksEveryNodeForItsOwnVersion) {
+  // Each node knows no peers: asked alone, each would agree with itself.
+  FakeServer a, b;
+  a.schema_version = "v2";
+  b.schema_version = "v1";
+  SessionOptions o;
+  o.contact_points = {{"127.0.0.1", a.port()}, {"127.0.0.1", b.port()}};
+  o.discover_peers = false;
+  auto s = Session::Connect(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  Status st = (*s)->WaitForSchemaAgreement(std::chrono::milliseconds(500));
+  EXPECT_EQ(st.code(), StatusCode::kUnavailable) << st.ToString();
+  EXPECT_NE(st.message().find("2 nodes disagree"), std::string::npos) << st.message();
+}
+
+TEST(CqlSession, SchemaAgreementWhenEveryNodeHasTheVersion) {
+  FakeServer a, b;
+  a.schema_version = b.schema_version = "v2";
+  SessionOptions o;
+  o.contact_points = {{"127.0.0.1", a.port()}, {"127.0.0.1", b.port()}};
+  o.discover_peers = false;
+  auto s = Session::Connect(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  Status st = (*s)->WaitForSchemaAgreement(std::chrono::milliseconds(2000));
+  EXPECT_TRUE(st.ok()) << st.ToString();
 }
 
 TEST(CqlSession, NoReachableNodeIsUnavailable) {

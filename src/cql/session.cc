@@ -473,36 +473,60 @@ Status Session::ExecuteMany(const Prepared& prepared, const std::vector<std::vec
       [](size_t, ResultMessage) {}, idempotent, max_in_flight, &prepared.cql);
 }
 
+Result<Session::Picked> Session::PickNode(size_t n) {
+  std::lock_guard lock(mutex_);
+  Node& node = *nodes_[n];
+  for (size_t k = 0; k < node.connections.size(); ++k) {
+    if (node.connections[k]->alive()) return Picked{n, node.connections[k]};
+  }
+  if (std::chrono::steady_clock::now() < node.retry_after) {
+    return Status::Unavailable(node.address + ": " + node.last_error);
+  }
+  auto c = OpenConnection(node.endpoint);
+  if (!c.ok()) {
+    node.last_error = c.status().message();
+    node.retry_after = std::chrono::steady_clock::now() + kReconnectPause;
+    return c.status();
+  }
+  node.prepared_ids.clear();
+  if (node.connections.empty())
+    node.connections.push_back(*c);
+  else
+    node.connections[0] = *c;
+  return Picked{n, *c};
+}
+
 Status Session::WaitForSchemaAgreement(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string last;
   while (true) {
-    // Both reads go through one connection so that they see the same node's view.
-    auto picked = Pick(std::nullopt);
-    if (!picked.ok()) return picked.status();
+    size_t count;
+    {
+      std::lock_guard lock(mutex_);
+      count = nodes_.size();
+    }
+    // Each reachable node's own version; a node that is down is not waited for.
     std::vector<std::string> versions;
-    bool read_all = true;
-    for (const char* cql :
-         {"SELECT schema_version FROM system.local", "SELECT schema_version FROM system.peers"}) {
-      auto reply = picked->connection->Call(Opcode::kQuery, EncodeQuery(cql, QueryParameters{}));
-      if (!reply.ok() || reply->header.opcode != Opcode::kResult) {
-        read_all = false;
-        break;
-      }
+    for (size_t n = 0; n < count; ++n) {
+      auto picked = PickNode(n);
+      if (!picked.ok()) continue;
+      auto reply = picked->connection->Call(
+          Opcode::kQuery,
+          EncodeQuery("SELECT schema_version FROM system.local", QueryParameters{}));
+      if (!reply.ok() || reply->header.opcode != Opcode::kResult) continue;
       auto result = DecodeResult(reply->body);
-      if (!result.ok()) {
-        read_all = false;
-        break;
-      }
+      if (!result.ok()) continue;
       for (const auto& row : result->rows) {
         if (!row.empty() && row[0]) versions.push_back(*row[0]);
       }
     }
-    if (read_all && !versions.empty()) {
+    if (!versions.empty()) {
       bool agree = true;
       for (const auto& v : versions) agree = agree && v == versions.front();
       if (agree) return Status::Ok();
       last = std::to_string(versions.size()) + " nodes disagree";
+    } else {
+      last = "no node answered";
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       return Status::Unavailable("Cassandra nodes did not agree on the schema within " +

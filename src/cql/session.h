@@ -65,7 +65,9 @@ class Session {
   // answer to a prepared statement is RefusedValue: the values are what it refused.
   Status ExecuteMany(const Prepared& prepared, const std::vector<std::vector<Value>>& rows,
                      Consistency consistency, bool idempotent, size_t max_in_flight);
-  // After schema changes: waits until every node reports the same schema version.
+  // After schema changes: waits until every reachable node reports, in its own system.local,
+  // the same schema version (a node that has not heard of the change yet would agree with
+  // its stale view of the others, so each node is asked for its own).
   Status WaitForSchemaAgreement(std::chrono::milliseconds timeout);
 
   // "host:port" of each known node.
@@ -85,6 +87,8 @@ class Session {
   Result<std::shared_ptr<Connection>> OpenConnection(const Endpoint& endpoint) const;
   Status DiscoverPeers(Connection& control, const Endpoint& via);
   Result<Picked> Pick(std::optional<size_t> avoid_node);
+  // A connection to node `n` (opened if none is alive), for what must ask every node.
+  Result<Picked> PickNode(size_t n);
   Result<std::string> PreparedIdOn(Picked& picked, const std::string& cql);
   void ForgetPrepared(size_t node, const std::string& cql);
   Status RunMany(size_t count, const BuildRequest& build, const OnResult& on_result,

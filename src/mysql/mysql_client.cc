@@ -54,6 +54,9 @@ bool IsConnectionLost(unsigned error_number) {
     case ER_NET_READ_INTERRUPTED:
     case ER_NET_WRITE_INTERRUPTED:
     case ER_NEW_ABORTING_CONNECTION:
+    // Galera's "WSREP has not yet prepared node for application use": the node left the
+    // primary component; the connection is dropped so that the next one finds another node.
+    case ER_UNKNOWN_COM_ERROR:
       return true;
     default:
       return false;

@@ -19,7 +19,8 @@ struct KafkaPublisherOptions {
   // URI parameter `partitions=N` overrides `partitions`.
   bool create_topic = true;
   int partitions = 4;
-  int replication_factor = 1;
+  // -1: the brokers' default.replication.factor (1 on the single-node stack, 3 on a cluster).
+  int replication_factor = -1;
   // Bound of librdkafka's local queue; Publish() blocks while it is full (backpressure).
   int queue_messages = 100000;
   std::string compression = "lz4";  // lz4 | zstd | gzip | snappy | none

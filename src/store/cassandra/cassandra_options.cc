@@ -39,9 +39,11 @@ Result<CassandraOptions> ParseCassandraUri(const Uri& uri, bool allow_no_keyspac
     return Status::InvalidArgument("'" + uri.text + "' is not a cassandra:// URI");
   }
   for (const auto& [key, value] : uri.query) {
-    if (key != "consistency" && key != "in_flight" && key != "connections" && key != "timeout_ms") {
+    if (key != "consistency" && key != "in_flight" && key != "connections" && key != "timeout_ms" &&
+        key != "replication_factor") {
       return Status::InvalidArgument("'" + uri.text + "': unknown parameter '" + key +
-                                     "' (known: consistency, in_flight, connections, timeout_ms)");
+                                     "' (known: consistency, in_flight, connections, timeout_ms, "
+                                     "replication_factor)");
     }
   }
   CassandraOptions o;
@@ -81,6 +83,9 @@ Result<CassandraOptions> ParseCassandraUri(const Uri& uri, bool allow_no_keyspac
   auto connections = NumberParam(uri, "connections", 2, 1, 64);
   if (!connections.ok()) return connections.status();
   o.session.connections_per_node = static_cast<int>(*connections);
+  auto rf = NumberParam(uri, "replication_factor", 0, 1, 100);
+  if (!rf.ok()) return rf.status();
+  o.replication_factor = static_cast<int>(*rf);
   auto timeout = NumberParam(uri, "timeout_ms", 12000, 1, 3600000);
   if (!timeout.ok()) return timeout.status();
   o.session.request_timeout = std::chrono::milliseconds(*timeout);

@@ -17,6 +17,8 @@ struct CassandraOptions {
   std::string table = "operations";
   cql::Consistency consistency = cql::Consistency::kLocalQuorum;
   size_t in_flight = 256;
+  // Of a keyspace the store creates; 0: as many nodes as the session found, at most 3.
+  int replication_factor = 0;
 };
 
 // `default_table` is used when the path names only a keyspace or nothing at all; with

@@ -1,5 +1,6 @@
 #include "store/cassandra/cassandra_raw_store.h"
 
+#include <algorithm>
 #include <mutex>
 #include <string_view>
 #include <unordered_map>
@@ -29,9 +30,14 @@ class CassandraRawStore : public RawStore {
     // The seed's schema, exactly; the names come from the URI and were checked as identifiers.
     const std::string ks = Quoted(options_.keyspace);
     const std::string table = QualifiedTable();
+    // A cluster's keyspace is replicated (3 copies: QUORUM writes go on with a node down).
+    const int rf = options_.replication_factor > 0
+                       ? options_.replication_factor
+                       : static_cast<int>(std::min<size_t>(3, session_->Nodes().size()));
     for (const std::string& ddl :
          {"CREATE KEYSPACE IF NOT EXISTS " + ks +
-              " WITH replication = {'class':'SimpleStrategy', 'replication_factor':1}",
+              " WITH replication = {'class':'SimpleStrategy', 'replication_factor':" +
+              std::to_string(std::max(rf, 1)) + "}",
           "CREATE TABLE IF NOT EXISTS " + table +
               " (id UUID PRIMARY KEY, event_time text, event_type text, product_id text, "
               "category_id text, category_code text, brand text, price float, user_id text, "

@@ -1,5 +1,6 @@
 #include "store/mysql/mysql_database.h"
 
+#include <atomic>
 #include <optional>
 #include <string>
 #include <vector>
@@ -7,6 +8,7 @@
 #include "common/log.h"
 #include "common/uri.h"
 #include "store/mysql/mysql_dialect.h"
+#include "store/mysql/mysql_failover.h"
 #include "store/sql/client_connection.h"
 #include "store/sql/new_rows.h"
 #include "store/sql/tsv.h"
@@ -23,6 +25,14 @@ constexpr size_t kRowsPerInsert = 64;
 using MysqlSqlConnection = ClientSqlConnection<mysql::Connection, mysql::Statement>;
 
 std::string Describe(const mysql::MysqlTarget& t) {
+  if (t.hosts.size() > 1) {
+    std::string hosts;
+    for (const auto& h : t.hosts) {
+      hosts += (hosts.empty() ? "" : ",") + h.host + (h.port ? ":" + std::to_string(h.port) : "");
+    }
+    return "mysql://" + (t.options.user.empty() ? "" : t.options.user + "@") + hosts + "/" +
+           t.options.database;
+  }
   return ServerUri("mysql", t.options.user, t.options.host, t.options.port, t.options.database);
 }
 
@@ -34,7 +44,7 @@ class MysqlDatabase final : public SqlDatabase {
   }
 
   Result<std::unique_ptr<SqlConnection>> Connect() override {
-    auto conn = mysql::Connection::Open(target_.options);
+    auto conn = mysql::OpenAnyNode(target_, next_host_);
     if (!conn.ok()) return conn.status();
     if (!dialect_) dialect_.emplace((*conn)->server_version());
     return AdaptMysql(std::move(conn).value());
@@ -89,6 +99,7 @@ class MysqlDatabase final : public SqlDatabase {
   }
 
   mysql::MysqlTarget target_;
+  std::atomic<size_t> next_host_{0};  // where the next connection starts looking
   const std::string describe_;
   std::optional<MysqlDialect> dialect_;
   bool statements_ready_ = false;

@@ -201,9 +201,9 @@ TEST(MysqlProcessedStoreOpenTest, AnUnreachableServerIsRetryable) {
 }
 
 TEST(MysqlProcessedStoreOpenTest, BadUrisAreRefused) {
-  for (const char* text :
-       {"mysql://admin@127.0.0.1:3306/", "mysql://admin@h:1/db.bad-table",
-        "mysql://admin@h:1/db`x.ops", "mysql://a@h1:1,h2:2/db.t", "sqlite:///tmp/x.db"}) {
+  for (const char* text : {"mysql://admin@127.0.0.1:3306/", "mysql://admin@h:1/db.bad-table",
+                           "mysql://admin@h:1/db`x.ops", "mysql://a@h1:1,,h2:2/db.t",
+                           "mysql://a@h1:1,h2:x/db.t", "sqlite:///tmp/x.db"}) {
     auto uri = ParseUri(text);
     ASSERT_TRUE(uri.ok()) << text;
     auto store = OpenMysqlProcessedStore(uri.value());

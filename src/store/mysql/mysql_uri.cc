@@ -16,9 +16,8 @@ Result<MysqlTarget> ParseMysqlUri(const Uri& uri) {
     return Status::InvalidArgument("'" + uri.text + "' is not a mysql:// URI");
   }
   if (Status s = uri.CheckParams({"option-file"}); !s.ok()) return s;
-  if (uri.host.find(',') != std::string::npos) {
-    return Status::InvalidArgument("'" + uri.text + "': give one MySQL server, not a list");
-  }
+  auto hosts = ParseMysqlHosts(uri);
+  if (!hosts.ok()) return hosts.status();
   const auto dot = uri.path.find('.');
   const std::string database = uri.path.substr(0, dot);
   const std::string table = dot == std::string::npos ? kDefaultTable : uri.path.substr(dot + 1);
@@ -36,8 +35,9 @@ Result<MysqlTarget> ParseMysqlUri(const Uri& uri) {
 
   MysqlTarget target;
   ConnectOptions& options = target.options;
-  options.host = uri.host;
-  options.port = uri.port;
+  options.host = (*hosts)[0].host;
+  options.port = (*hosts)[0].port;
+  target.hosts = std::move(hosts).value();
   options.user = uri.user;
   options.database = database;
   if (const char* password = std::getenv(kPasswordEnv)) options.password = password;
