@@ -115,3 +115,44 @@ def test_two_tables_from_one_topic_each_get_everything(shopstream_bin, sample_zi
             assert kpis["revenue"] == pytest.approx(REVENUE, abs=0.01), table
     finally:
         store.drop()
+
+
+@pytest.mark.parametrize("kind", ["mysql", "postgres"])
+def test_an_old_layout_is_adopted_in_place(shopstream_bin, sample_zip, tmp_path, kind):
+    """A store an older shopstream left (plain side tables serving one table, here a_T) is
+    adopted on the first start: its tables renamed, nothing counted twice, nothing lost."""
+    store = {"mysql": MysqlStore, "postgres": PostgresStore}[kind](tmp_path)
+    log = tmp_path / "log.db"
+    try:
+        produced = run([shopstream_bin, "produce", "-i", sample_zip, "--to", f"sqlite://{log}",
+                        "--rate", "max"])
+        assert produced.returncode == 0, produced.stderr
+
+        def process(table):
+            return run([shopstream_bin, "process", "--from", f"sqlite://{log}",
+                        "--raw", f"sqlite://{tmp_path / 'raw.db'}", "--processed",
+                        store.uri(table), "--idle-exit", "1"], env=store.env)
+
+        done = process("operations")
+        assert done.returncode == 0, done.stderr
+        rename = ("RENAME TABLE operations TO a_T" if kind == "mysql"
+                  else 'ALTER TABLE operations RENAME TO "a_T"')
+        store.one(rename + "; SELECT 1")
+        done = process("a_T")
+        assert done.returncode == 0, done.stderr
+        assert "renamed to a_T__*" in done.stderr
+        rows, revenue = store.one(f"SELECT count(*), sum(revenue) FROM {quoted(kind, 'a_T')}")
+        assert int(rows) == EVENTS
+        for base in ("rollup_minute", "rollup_brand_product", "processor_stats"):
+            column = "events"
+            (events,) = store.one(f"SELECT sum({column}) FROM {quoted(kind, 'a_T__' + base)}")
+            assert int(events) == EVENTS, base
+        (offset,) = store.one(f"SELECT next_offset FROM {quoted(kind, 'a_T__stream_offsets')}")
+        assert int(offset) == EVENTS
+        (plain,) = store.one(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'stream_offsets'"
+            + (" AND table_schema = DATABASE()" if kind == "mysql"
+               else " AND table_catalog = current_database()"))
+        assert int(plain) == 0
+    finally:
+        store.drop()
