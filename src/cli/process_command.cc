@@ -4,6 +4,7 @@
 #include "bus/open.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/default_group.h"
 #include "common/log.h"
 #include "common/uri.h"
 #include "pipeline/processor.h"
@@ -19,7 +20,7 @@ struct ProcessArgs {
   std::string trigger = "1s";
   std::string linger = "50ms";
   size_t max_batch = 20000;
-  std::string group = "shopstream";
+  std::string group;  // empty: DefaultGroup
   std::string start = "earliest";
   double idle_exit = 0;
   std::string status_every = "5s";
@@ -41,8 +42,12 @@ void RunProcess(const ProcessArgs& args) {
   if (args.start != "earliest" && args.start != "latest") {
     throw CommandExit(kExitBadInput, "--start must be 'earliest' or 'latest'");
   }
-  auto source =
-      OpenSource(args.from, {.group = args.group, .start_latest = args.start == "latest"});
+  const std::string group =
+      args.group.empty() ? DefaultGroup("shopstream", args.processed) : args.group;
+  if (args.from.starts_with("kafka:")) {
+    LogInfo("consumer group " + group + (args.group.empty() ? " (named after --processed)" : ""));
+  }
+  auto source = OpenSource(args.from, {.group = group, .start_latest = args.start == "latest"});
   if (!source.ok()) throw CommandExit(ExitCodeFor(source.status()), source.status().message());
   auto raw = OpenRawStore(args.raw);
   if (!raw.ok()) throw CommandExit(ExitCodeFor(raw.status()), raw.status().message());
@@ -105,7 +110,9 @@ void RegisterProcessCommand(CLI::App& app) {
   cmd->add_option("--max-batch", args->max_batch, "Most messages in one micro-batch")
       ->capture_default_str()
       ->check(CLI::Range(size_t{1}, size_t{10'000'000}));
-  cmd->add_option("--group", args->group, "Consumer group (Kafka)")->capture_default_str();
+  cmd->add_option("--group", args->group,
+                  "Consumer group (Kafka); by default one named after --processed, so that\n"
+                  "different stores never split a topic between them");
   cmd->add_option(
          "--start", args->start,
          "Where partitions with no stored offset begin: earliest or latest (the seed used latest)")

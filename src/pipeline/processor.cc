@@ -99,7 +99,10 @@ Status Processor::Run(const std::atomic<bool>& stop) {
       if (messages.size() == before && before > 0) break;
       if (messages.empty() && (Clock::now() >= deadline || IdleTooLong(last_activity))) break;
     }
-    if (messages.empty()) {
+    // Partitions that began at the default start: stored with this batch, even an empty one.
+    OffsetMap starts = source_.TakeStartPositions();
+    std::vector<OffsetGap> gaps = source_.TakeGaps();
+    if (messages.empty() && starts.empty() && gaps.empty()) {
       if (IdleTooLong(last_activity)) {
         LogInfo("nothing new for " + std::to_string(options_.idle_exit.count()) +
                 " ms, stopping (--idle-exit)");
@@ -108,12 +111,25 @@ Status Processor::Run(const std::atomic<bool>& stop) {
       counters_.lag = source_.Lag();
       continue;
     }
-    last_activity = Clock::now();
+    if (!messages.empty()) last_activity = Clock::now();
     counters_.consumed += static_cast<int64_t>(messages.size());
 
     DecodedBatch batch = builder.Build(source_.stream_name(), std::move(messages));
     taken = false;
-    if (options_.write_raw) {
+    for (const auto& [partition, offset] : starts) {
+      batch.processed.next_offsets.emplace(partition, offset);  // read ones are further on
+    }
+    for (const OffsetGap& gap : gaps) {
+      // Where `verify` and the dead-letter tools look: the gap's first offset, no payload.
+      batch.processed.dead_letters.push_back(
+          {gap.partition, gap.from,
+           "offsets " + std::to_string(gap.from) + " to " + std::to_string(gap.to - 1) +
+               " were deleted by the bus's retention before they were read",
+           ""});
+      auto& next = batch.processed.next_offsets[gap.partition];
+      next = std::max(next, gap.to);
+    }
+    if (options_.write_raw && !batch.events.empty()) {
       if (Status s = WriteRaw(batch, stop); !s.ok()) return stop ? Status::Ok() : s;
     }
     // Written: only the rows go on to the second stage; the events serve the next batch.

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <thread>
+#include <utility>
 
 #include "common/log.h"
 #include "common/text.h"
@@ -153,7 +154,9 @@ class SqliteLogSource : public MessageSource {
         if (first_offset > next_) {
           LogWarn("sqlite log: offsets " + std::to_string(next_) + " to " +
                   std::to_string(first_offset - 1) +
-                  " were deleted by the log's retention before they were read; skipping them");
+                  " were deleted by the log's retention before they were read; skipping them"
+                  " (recorded as a dead letter)");
+          gaps_.push_back({0, next_, first_offset});
         }
         next_ = (*out)[out->size() - 1].offset + 1;
         return Status::Ok();
@@ -171,6 +174,9 @@ class SqliteLogSource : public MessageSource {
   }
 
   std::string stream_name() const override { return stream_; }
+
+  OffsetMap TakeStartPositions() override { return std::exchange(start_positions_, {}); }
+  std::vector<OffsetGap> TakeGaps() override { return std::exchange(gaps_, {}); }
 
  private:
   Result<int64_t> EndOffset() {
@@ -192,6 +198,7 @@ class SqliteLogSource : public MessageSource {
     } else {
       next_ = 0;
     }
+    if (!stored.contains(0)) start_positions_[0] = next_;
     assigned_ = true;
     return Status::Ok();
   }
@@ -244,6 +251,8 @@ class SqliteLogSource : public MessageSource {
   AssignmentListener listener_;
   bool assigned_ = false;
   int64_t next_ = 0;
+  OffsetMap start_positions_;    // TakeStartPositions()'s
+  std::vector<OffsetGap> gaps_;  // TakeGaps()'s
 };
 
 }  // namespace
