@@ -156,3 +156,29 @@ def test_an_old_layout_is_adopted_in_place(shopstream_bin, sample_zip, tmp_path,
         assert int(plain) == 0
     finally:
         store.drop()
+
+
+def test_ten_processors_starting_at_once_on_a_fresh_postgres_database(shopstream_bin, sample_zip,
+                                                                     tmp_path):
+    """CREATE TABLE IF NOT EXISTS is not safe against itself on PostgreSQL (a duplicate key in
+    pg_type): tables are created under an advisory lock, so none of ten fails or crashes."""
+    store = PostgresStore(tmp_path)
+    log = tmp_path / "log.db"
+    try:
+        produced = run([shopstream_bin, "produce", "-i", sample_zip, "--to", f"sqlite://{log}",
+                        "--rate", "max", "--loop", "--count", "500"])
+        assert produced.returncode == 0, produced.stderr
+        procs = [subprocess.Popen(
+            [shopstream_bin, "process", "--from", f"sqlite://{log}",
+             "--raw", f"sqlite://{tmp_path / f'raw-{i}.db'}", "--processed", store.uri("t_ten"),
+             "--idle-exit", "2"],
+            env=store.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            for i in range(10)]
+        for proc in procs:
+            _, err = proc.communicate(timeout=600)
+            assert proc.returncode == 0, err[-3000:]
+        (rows,) = store.one('SELECT count(*) FROM "t_ten"')
+        (events,) = store.one('SELECT sum(events) FROM "t_ten__rollup_minute"')
+        assert int(rows) == 500 and int(events) == 500
+    finally:
+        store.drop()
