@@ -80,6 +80,10 @@ class MessageSource {
   // Informs the bus of progress already stored with the rows (for lag tools). Best effort.
   virtual Status Acknowledge(const OffsetMap& next_offsets) { return Status::Ok(); }
 
+  // False while a consumer-group member holds no partition yet (joining, or waiting for a
+  // killed member's session to expire): --idle-exit counts only from the first assignment.
+  virtual bool HasAssignment() const { return true; }
+
   // Messages available but not yet returned, summed over assigned partitions; -1 if unknown.
   virtual int64_t Lag() { return -1; }
 

@@ -24,11 +24,25 @@ Status Processor::WithRetry(const char* what, const std::atomic<bool>& stop,
   return RetryWithBackoff(what, stop, {.max = options_.max_backoff}, attempt, &counters_.retries);
 }
 
-bool Processor::IdleTooLong(Clock::time_point last_activity) const {
-  return options_.idle_exit.count() > 0 && Clock::now() - last_activity >= options_.idle_exit;
+// A member restarted after a kill -9 gets partitions once the old member's session expires
+// (45 s by default): --idle-exit waits this long for a first assignment.
+constexpr std::chrono::seconds kAssignmentWait{60};
+
+bool Processor::IdleTooLong(Clock::time_point last_activity) {
+  if (options_.idle_exit.count() <= 0) return false;
+  const auto now = Clock::now();
+  if (!assigned_at_) {
+    if (!source_.HasAssignment()) {
+      return now - started_ >= std::max<Clock::duration>(options_.idle_exit, kAssignmentWait);
+    }
+    assigned_at_ = now;
+  }
+  return now - std::max(last_activity, *assigned_at_) >= options_.idle_exit;
 }
 
 Status Processor::Run(const std::atomic<bool>& stop) {
+  started_ = Clock::now();
+  assigned_at_.reset();
   if (options_.write_raw) {
     if (Status s = WithRetry("creating the raw store", stop, [&] { return raw_.Init(); }); !s.ok())
       return s;
@@ -104,6 +118,13 @@ Status Processor::Run(const std::atomic<bool>& stop) {
     std::vector<OffsetGap> gaps = source_.TakeGaps();
     if (messages.empty() && starts.empty() && gaps.empty()) {
       if (IdleTooLong(last_activity)) {
+        if (!assigned_at_) {
+          LogWarn("no partition was assigned to this member within " +
+                  std::to_string(std::max<int64_t>(options_.idle_exit.count() / 1000,
+                                                   kAssignmentWait.count())) +
+                  " s, stopping (--idle-exit): do other members of the group hold them all?");
+          break;
+        }
         LogInfo("nothing new for " + std::to_string(options_.idle_exit.count()) +
                 " ms, stopping (--idle-exit)");
         break;

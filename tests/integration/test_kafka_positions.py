@@ -3,6 +3,7 @@ first commit, even of an empty batch; a saved offset that retention passed goes 
 earliest offset held and the gap is a dead letter; a saved offset beyond a partition's end (the
 topic deleted and recreated) is refused, naming it; two sinks with the default group each get
 every event."""
+import signal
 import subprocess
 import time
 
@@ -10,8 +11,8 @@ import pytest
 from kafka import TopicPartition
 from kafka.admin import KafkaAdminClient, NewTopic
 
-from kafka_support import (BOOTSTRAP, binary, count_rows, produce, query, require_kafka, tail,
-                           topic_uri, unique_topic)
+from kafka_support import (BOOTSTRAP, binary, count_rows, produce, query, require_kafka,
+                           start_process, tail, topic_uri, unique_topic, wait_for_rows)
 
 
 @pytest.fixture()
@@ -94,3 +95,20 @@ def test_two_sinks_with_the_default_group_each_get_everything(admin, tmp_path):
         assert "consumer group shopstream:sqlite://" in tail(log, 100000)
     for name in ("a", "b"):
         assert count_rows(tmp_path / f"{name}.db") == 4000, name
+
+
+def test_idle_exit_counts_from_the_first_assignment(admin, tmp_path):
+    """A member restarted right after a kill -9 holds no partition until the killed member's
+    session expires (6 s here): --idle-exit 2 must not end it before it has read anything."""
+    topic, db = unique_topic("idle"), tmp_path / "store.db"
+    produce(topic, 20000, partitions=4)
+    log = tmp_path / "first.log"
+    first = start_process(topic, db, log, "--max-batch", "500", group=f"{topic}-g")
+    wait_for_rows(db, 1000, 120, first)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    assert count_rows(db) < 20000, "the first member finished before the kill"
+    log = tmp_path / "second.log"
+    second = start_process(topic, db, log, "--idle-exit", "2", group=f"{topic}-g")
+    assert second.wait(timeout=300) == 0, tail(log)
+    assert count_rows(db) == 20000, tail(log)

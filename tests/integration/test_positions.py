@@ -2,6 +2,10 @@
 started from in its first commit, even of an empty batch, so that a restart resumes there; a
 saved position that the log's retention has passed goes on at the earliest message held, and
 the gap is recorded as a dead letter (where `verify` and the dead-letter tools look)."""
+import pathlib
+import subprocess
+import time
+
 from conftest import query, run
 
 BATCH = 1000
@@ -56,3 +60,35 @@ def test_retention_past_a_saved_offset_is_a_recorded_gap(shopstream_bin, sample_
     assert letters == [(0, BATCH, f"offsets {BATCH} to {held_from - 1} were deleted by the bus's "
                         "retention before they were read", b"")]
     assert query(store, "SELECT next_offset FROM stream_offsets") == [(held_to + 1,)]
+
+
+def test_a_log_made_again_while_read_is_noticed(shopstream_bin, sample_zip, tmp_path):
+    """A log deleted and made again under a running processor stopped it reading for ever
+    ("lag 0"): now it stops with exit 1 naming the log, and a restart reads the new log, which
+    has an id (a stream) of its own, from its start."""
+    log, store = tmp_path / "log.db", tmp_path / "store.db"
+    produce(shopstream_bin, sample_zip, log, BATCH)
+    proc = subprocess.Popen([shopstream_bin, "process", "--from", f"sqlite://{log}", "--raw",
+                             f"sqlite://{store}", "--processed", f"sqlite://{store}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not store.exists() or _rows(store) < BATCH):
+        assert proc.poll() is None
+        time.sleep(0.1)
+    assert _rows(store) == BATCH
+    for suffix in ("", "-wal", "-shm"):
+        pathlib.Path(f"{log}{suffix}").unlink(missing_ok=True)
+    produce(shopstream_bin, sample_zip, log, BATCH // 2)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    assert "was deleted or replaced" in err
+    process(shopstream_bin, log, store)
+    assert rows(store) == BATCH + BATCH // 2
+    assert len(query(store, "SELECT DISTINCT stream FROM stream_offsets")) == 2
+
+
+def _rows(store):
+    try:
+        return rows(store)
+    except Exception:  # not created yet
+        return 0

@@ -52,6 +52,7 @@ class KafkaSource final : public MessageSource {
   std::string stream_name() const override { return topic_; }
   OffsetMap TakeStartPositions() override { return std::exchange(start_positions_, {}); }
   std::vector<OffsetGap> TakeGaps() override { return std::exchange(gaps_, {}); }
+  bool HasAssignment() const override { return !positions_.empty(); }
 
   // The partitions assigned to this member now.
   std::vector<int32_t> assignment() const;
