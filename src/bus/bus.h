@@ -76,6 +76,10 @@ class MessageSource {
   // records each gap as a dead letter and logs it. A saved position beyond a partition's end
   // (a topic deleted and recreated, or purged) is no gap: PollInto fails, naming it.
   virtual std::vector<OffsetGap> TakeGaps() { return {}; }
+  // Partitions read again from their earliest offset because the saved one was beyond their
+  // end (a recreated topic, when the user chose so), since the last call: the new offsets
+  // replace the saved ones, which are larger.
+  virtual OffsetMap TakeResets() { return {}; }
 
   // Informs the bus of progress already stored with the rows (for lag tools). Best effort.
   virtual Status Acknowledge(const OffsetMap& next_offsets) { return Status::Ok(); }

@@ -49,6 +49,7 @@ Result<std::unique_ptr<MessageSource>> OpenSource(const std::string& text,
     KafkaSourceOptions kafka;
     kafka.group = options.group;
     kafka.start = options.start_latest ? StartPosition::kLatest : StartPosition::kEarliest;
+    kafka.reset_to_earliest = options.reset_to_earliest;
     return OpenKafkaSource(*uri, kafka);
   }
   return UnknownScheme(*uri);

@@ -16,6 +16,9 @@ struct PublisherOptions {
 struct SourceOptions {
   std::string group = "shopstream";  // consumer group (Kafka)
   bool start_latest = false;         // where partitions with no stored offset begin
+  // A saved offset beyond a partition's end (a recreated topic): false stops with an error,
+  // true reads the partition again from its earliest offset (MessageSource::TakeResets).
+  bool reset_to_earliest = false;
 };
 
 Result<std::unique_ptr<Publisher>> OpenPublisher(const std::string& uri,

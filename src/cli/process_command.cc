@@ -22,6 +22,7 @@ struct ProcessArgs {
   size_t max_batch = 20000;
   std::string group;  // empty: DefaultGroup
   std::string start = "earliest";
+  std::string on_reset = "fail";
   double idle_exit = 0;
   std::string status_every = "5s";
   bool discard = false;
@@ -42,12 +43,17 @@ void RunProcess(const ProcessArgs& args) {
   if (args.start != "earliest" && args.start != "latest") {
     throw CommandExit(kExitBadInput, "--start must be 'earliest' or 'latest'");
   }
+  if (args.on_reset != "fail" && args.on_reset != "earliest") {
+    throw CommandExit(kExitBadInput, "--on-reset must be 'fail' or 'earliest'");
+  }
   const std::string group =
       args.group.empty() ? DefaultGroup("shopstream", args.processed) : args.group;
   if (args.from.starts_with("kafka:")) {
     LogInfo("consumer group " + group + (args.group.empty() ? " (named after --processed)" : ""));
   }
-  auto source = OpenSource(args.from, {.group = group, .start_latest = args.start == "latest"});
+  auto source = OpenSource(args.from, {.group = group,
+                                       .start_latest = args.start == "latest",
+                                       .reset_to_earliest = args.on_reset == "earliest"});
   if (!source.ok()) throw CommandExit(ExitCodeFor(source.status()), source.status().message());
   auto raw = OpenRawStore(args.raw);
   if (!raw.ok()) throw CommandExit(ExitCodeFor(raw.status()), raw.status().message());
@@ -116,6 +122,10 @@ void RegisterProcessCommand(CLI::App& app) {
   cmd->add_option(
          "--start", args->start,
          "Where partitions with no stored offset begin: earliest or latest (the seed used latest)")
+      ->capture_default_str();
+  cmd->add_option("--on-reset", args->on_reset,
+                  "A saved offset beyond a partition's end (the topic deleted and recreated):\n"
+                  "fail, or read the partition again from its earliest offset (earliest)")
       ->capture_default_str();
   cmd->add_flag("--discard", args->discard,
                 "Decode and clean but write nothing (benchmarks: the rate without the stores)");

@@ -116,7 +116,8 @@ Status Processor::Run(const std::atomic<bool>& stop) {
     // Partitions that began at the default start: stored with this batch, even an empty one.
     OffsetMap starts = source_.TakeStartPositions();
     std::vector<OffsetGap> gaps = source_.TakeGaps();
-    if (messages.empty() && starts.empty() && gaps.empty()) {
+    OffsetMap resets = source_.TakeResets();
+    if (messages.empty() && starts.empty() && gaps.empty() && resets.empty()) {
       if (IdleTooLong(last_activity)) {
         if (!assigned_at_) {
           LogWarn("no partition was assigned to this member within " +
@@ -140,6 +141,7 @@ Status Processor::Run(const std::atomic<bool>& stop) {
     for (const auto& [partition, offset] : starts) {
       batch.processed.next_offsets.emplace(partition, offset);  // read ones are further on
     }
+    batch.processed.reset_offsets = std::move(resets);
     for (const OffsetGap& gap : gaps) {
       // Where `verify` and the dead-letter tools look: the gap's first offset, no payload.
       batch.processed.dead_letters.push_back(

@@ -61,7 +61,7 @@ def test_retention_past_a_saved_offset_is_a_recorded_gap(admin, tmp_path):
     assert offsets(db) == {0: 5000}
 
 
-def test_a_recreated_topic_below_the_saved_offset_is_refused(admin, tmp_path):
+def test_a_recreated_topic_below_the_saved_offset_is_refused_or_read_again(admin, tmp_path):
     topic, db = unique_topic("recreated"), tmp_path / "store.db"
     produce(topic, 3000, partitions=1)
     process(topic, db)
@@ -77,6 +77,13 @@ def test_a_recreated_topic_below_the_saved_offset_is_refused(admin, tmp_path):
         in done.stderr, done.stderr[-3000:]
     assert count_rows(db) == 3000, "nothing of the new topic was read"
     assert offsets(db) == {0: 3000}
+    # The user's choice: read the recreated topic from its start; the offset goes back.
+    done = process(topic, db, "--on-reset", "earliest")
+    assert "reading it again from 0" in done.stderr
+    assert count_rows(db) == 4000
+    assert offsets(db) == {0: 1000}
+    process(topic, db)
+    assert count_rows(db) == 4000
 
 
 def test_two_sinks_with_the_default_group_each_get_everything(admin, tmp_path):

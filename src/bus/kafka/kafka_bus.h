@@ -34,6 +34,7 @@ struct KafkaSourceOptions {
   // URI parameters `group=NAME` and `start=earliest|latest` override these.
   std::string group = "shopstream";
   StartPosition start = StartPosition::kEarliest;
+  bool reset_to_earliest = false;  // see SourceOptions (bus/open.h)
 };
 
 // Opens a producer for the URI's topic, creating the topic if needed. Unavailable when no

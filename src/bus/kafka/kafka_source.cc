@@ -61,6 +61,7 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const Uri& uri,
   std::unique_ptr<KafkaSource> source(new KafkaSource(
       endpoint->topic, uri.text,
       start == StartPosition::kEarliest ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END));
+  source->reset_to_earliest_ = options.reset_to_earliest;
   rd_kafka_conf_set_rebalance_cb(conf->get(), &KafkaSource::OnRebalance);
   rd_kafka_conf_set_offset_commit_cb(conf->get(), &KafkaSource::OnCommit);
   rd_kafka_conf_set_error_cb(conf->get(), &KafkaSource::OnError);
@@ -350,12 +351,22 @@ Status KafkaSource::OutOfRange(int32_t partition) {
   }
   const std::string named = where_ + ": partition " + std::to_string(partition) + " (offsets " +
                             std::to_string(low) + " to " + std::to_string(high) + " held)";
+  if (next > high && reset_to_earliest_) {
+    LogWarn(named + ": the saved offset " + std::to_string(next) +
+            " is beyond the partition's end (the topic was deleted and recreated, or purged); "
+            "reading it again from " +
+            std::to_string(low) + " (--on-reset earliest)");
+    resets_[partition] = low;
+    position->second = low;
+    return Seek(partition, low);
+  }
   if (next > high) {
     return Status::Corruption(
         named + ": the saved offset " + std::to_string(next) +
         " is beyond the partition's end, so the topic was deleted and recreated, or purged, "
-        "since it was saved; nothing was read. To read the topic from its start into the same "
-        "table, use a fresh table or remove its saved offsets for this topic");
+        "since it was saved; nothing was read. To read the partitions again from their start "
+        "into the same table, run `process` again with --on-reset earliest (an archive needs a "
+        "new folder)");
   }
   if (next >= low) return Seek(partition, next);  // in range again (a leader change)
   LogWarn(named + ": offsets " + std::to_string(next) + " to " + std::to_string(low - 1) +

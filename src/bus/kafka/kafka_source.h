@@ -53,6 +53,7 @@ class KafkaSource final : public MessageSource {
   OffsetMap TakeStartPositions() override { return std::exchange(start_positions_, {}); }
   std::vector<OffsetGap> TakeGaps() override { return std::exchange(gaps_, {}); }
   bool HasAssignment() const override { return !positions_.empty(); }
+  OffsetMap TakeResets() override { return std::exchange(resets_, {}); }
 
   // The partitions assigned to this member now.
   std::vector<int32_t> assignment() const;
@@ -102,6 +103,8 @@ class KafkaSource final : public MessageSource {
   std::map<int32_t, int64_t> positions_;
   OffsetMap start_positions_;    // TakeStartPositions()'s
   std::vector<OffsetGap> gaps_;  // TakeGaps()'s
+  OffsetMap resets_;             // TakeResets()'s
+  bool reset_to_earliest_ = false;
   // Assigned partition -> the rebalance that (re)assigned it, to tell kept partitions from
   // ones assigned anew during a PollInto().
   std::map<int32_t, uint64_t> epochs_;

@@ -42,11 +42,13 @@ std::string InsertHead(const Table& table, const Dialect& d) {
 // Every statement of a commit, written in the database's dialect once it is known.
 struct Statements {
   std::vector<ChunkedStatement> rollups;  // one per Rollups() entry
-  ChunkedStatement dead_letters, offsets, stats, load_offsets;
+  ChunkedStatement dead_letters, offsets, reset_offsets, stats, load_offsets;
   std::unique_ptr<PeopleWriter> people;
 
   void Reset() {
-    for (ChunkedStatement* s : {&dead_letters, &offsets, &stats, &load_offsets}) s->Reset();
+    for (ChunkedStatement* s : {&dead_letters, &offsets, &reset_offsets, &stats, &load_offsets}) {
+      s->Reset();
+    }
     for (ChunkedStatement& s : rollups) s.Reset();
     people->Reset();
   }
@@ -71,6 +73,10 @@ Statements MakeStatements(const Dialect& d, const OwnedTables& owned) {
   s.offsets =
       ChunkedStatement(InsertHead(offsets, d), offsets.columns.size(), true,
                        d.OnConflictClause(offsets.name, offsets.key, max), "storing offsets", rows);
+  const ColumnUpdate replace[] = {{"next_offset", OnConflict::kReplace}};
+  s.reset_offsets = ChunkedStatement(InsertHead(offsets, d), offsets.columns.size(), true,
+                                     d.OnConflictClause(offsets.name, offsets.key, replace),
+                                     "resetting offsets", rows);
   const Table stats = owned.Of(StatsTable());
   const ColumnUpdate counters[] = {
       {"batches", OnConflict::kAdd},      {"events", OnConflict::kAdd},
@@ -227,6 +233,12 @@ class SqlProcessedStore final : public ProcessedStore {
                      std::string_view(reasons.back()), SqlBlob{payload}, std::string_view(now)});
     }
     if (Status s = statements_->dead_letters.Execute(*conn_, d, values); !s.ok()) return s;
+
+    values.clear();
+    for (const auto& [partition, next] : batch.reset_offsets) {
+      values.insert(values.end(), {std::string_view(batch.stream), int64_t{partition}, next});
+    }
+    if (Status s = statements_->reset_offsets.Execute(*conn_, d, values); !s.ok()) return s;
 
     values.clear();
     for (const auto& [partition, next] : batch.next_offsets) {
