@@ -150,3 +150,28 @@ def test_plain_side_tables_shared_by_several_tables_are_refused(shopstream_bin, 
     done = process(shopstream_bin, log, store, "c_T")
     assert done.returncode == 0, done.stderr
     assert_has_everything(store, "c_T")
+
+
+def test_the_superset_bundle_follows_the_table(tmp_path):
+    """The dashboard imported for ecommerce.a_T reads a_T's rollups, not operations'; an export
+    of it goes back to the committed bundle."""
+    import sys
+    from conftest import REPO
+    sys.path.insert(0, str(REPO / "superset" / "tool"))
+    import bundle
+    from store import Store
+    files = bundle.load()
+    for table, prefix in (("a_T", "a_T__"), ("operations", "")):
+        store = Store(user="admin", host="127.0.0.1", port=3306, database="ecommerce", table=table,
+                      password=None)
+        out = bundle.for_store(files, store)
+        names = {path.rsplit("/", 1)[1]: bundle._top_level(text, "table_name")
+                 for path, text in out.items() if "/datasets/" in path}
+        assert names["operations.yaml"] == table
+        rollups = {k: v for k, v in names.items() if k.startswith("rollup_")}
+        assert rollups and all(v == prefix + k[:-len(".yaml")] for k, v in rollups.items()), rollups
+        back = bundle.from_export({p.split("/", 1)[1]: t for p, t in out.items()}, files, store)
+        for path, text in back.items():
+            if path.startswith("datasets/"):
+                assert bundle._top_level(text, "table_name") == bundle._top_level(files[path],
+                                                                                    "table_name")
