@@ -99,7 +99,12 @@ class SqlProcessedStore final : public ProcessedStore {
 
   Status Init() override {
     if (Status s = Connect(); !s.ok()) return s;
-    return InTransaction([&] { return CreateTables(); });
+    Status s = InTransaction([&] { return CreateTables(); });
+    const std::string unlock = db_->dialect().SchemaUnlock();
+    if (!unlock.empty() && conn_ && conn_->healthy()) {
+      if (Status u = conn_->Exec(unlock, "releasing the schema lock"); s.ok()) s = Done(u);
+    }
+    return s;
   }
 
   Status Commit(const ProcessedBatch& batch) override {
