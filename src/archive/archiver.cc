@@ -55,6 +55,7 @@ Status Archiver::WithRetry(const std::string& what, const std::atomic<bool>& sto
 Status Archiver::ClaimDestination(const std::atomic<bool>& stop) {
   const std::string stream = source_.stream_name();
   const std::string marker = StreamMarker(stream);
+  if (stream.empty()) return Status::Internal("the source's name is not known yet");
   std::vector<std::string> names;
   Status s = WithRetry("listing " + destination_.uri(), stop, [&] {
     auto listed = destination_.List("");
@@ -66,15 +67,30 @@ Status Archiver::ClaimDestination(const std::atomic<bool>& stop) {
   for (const std::string& name : names) {
     if (name == marker) {
       claimed = true;
+    } else if (name == kStreamMarkerPrefix) {
+      // Written by an older shopstream for an embedded log, whose id it did not record.
+      return Status::InvalidArgument(
+          destination_.uri() +
+          " holds the archive of an embedded log that an older shopstream "
+          "did not name (a marker " +
+          name +
+          " with no id), so it cannot "
+          "tell whether that log is '" +
+          stream + "': if it is, rename " + name + " to " + marker +
+          "; otherwise give this log a folder of its own");
     } else if (name.starts_with(kStreamMarkerPrefix)) {
       return Status::InvalidArgument(destination_.uri() + " holds the archive of another stream (" +
                                      name + "), not of '" + stream +
                                      "': give each stream a folder of its own");
     }
   }
-  if (claimed) return Status::Ok();
-  return WithRetry("writing " + destination_.uri() + "/" + marker, stop,
-                   [&] { return destination_.Write(marker, ""); });
+  if (!claimed) {
+    s = WithRetry("writing " + destination_.uri() + "/" + marker, stop,
+                  [&] { return destination_.Write(marker, ""); });
+    if (!s.ok()) return s;
+  }
+  claimed_ = true;
+  return Status::Ok();
 }
 
 Status Archiver::Add(const Message& m) {
@@ -204,6 +220,13 @@ void Archiver::Drop(int32_t partition) {
 }
 
 OffsetMap Archiver::Recover(const std::vector<int32_t>& partitions, const std::atomic<bool>& stop) {
+  recovered_ = true;
+  if (!claimed_) {
+    if (Status s = ClaimDestination(stop); !s.ok()) {
+      if (listener_failure_.ok()) listener_failure_ = s;
+      return {};  // Run() returns the failure before anything read is kept
+    }
+  }
   for (int32_t p : partitions) Drop(p);
   OffsetMap resume;
   std::vector<DirListing> listing;
@@ -295,7 +318,9 @@ Status Archiver::Run(const std::atomic<bool>& stop) {
     }
   } detach{source_};
 
-  if (Status s = ClaimDestination(stop); !s.ok()) return stop ? Status::Ok() : s;
+  if (!source_.stream_name().empty()) {
+    if (Status s = ClaimDestination(stop); !s.ok()) return stop ? Status::Ok() : s;
+  }
   auto last_activity = Clock::now();
   Status result;
   while (!stop) {

@@ -72,6 +72,8 @@ class Archiver {
 
   // Marks the destination as this stream's (a file `_stream.NAME` at its root), refusing one
   // that holds another stream's archive: partitions and offsets of two streams would mix.
+  // Done before the first recovery touches a file: at once when the source knows its name (a
+  // Kafka topic), else in the first assignment (an embedded log's id is read on its opening).
   Status ClaimDestination(const std::atomic<bool>& stop);
   // Decodes one message into its partition's open epoch.
   Status Add(const Message& message);
@@ -99,6 +101,7 @@ class Archiver {
   std::set<std::string> made_dirs_;
   Status listener_failure_;  // a failure inside the assignment listener, returned by Run()
   bool recovered_ = false;   // the listener ran during the last poll
+  bool claimed_ = false;     // ClaimDestination succeeded
 };
 
 }  // namespace shopstream::archive

@@ -28,6 +28,13 @@ class Publisher {
   virtual int64_t delivery_errors() const { return 0; }
 };
 
+// Offsets [from, to) of a partition that the bus deleted (retention) before they were read.
+struct OffsetGap {
+  int32_t partition = 0;
+  int64_t from = 0;
+  int64_t to = 0;
+};
+
 class MessageSource {
  public:
   virtual ~MessageSource() = default;
@@ -58,8 +65,28 @@ class MessageSource {
     return batch;
   }
 
+  // Partitions that began at the source's default start (no offset of record) since the last
+  // call, with the offset each began at. The processor stores them with its next commit, even
+  // of an empty batch, so that a restart resumes there instead of at a new default (a second
+  // `--start latest` would skip what arrived in between).
+  virtual OffsetMap TakeStartPositions() { return {}; }
+
+  // Gaps found since the last call. A saved position that the bus's retention has passed
+  // goes on at the earliest offset still held (a `--start` never overrides it); the processor
+  // records each gap as a dead letter and logs it. A saved position beyond a partition's end
+  // (a topic deleted and recreated, or purged) is no gap: PollInto fails, naming it.
+  virtual std::vector<OffsetGap> TakeGaps() { return {}; }
+  // Partitions read again from their earliest offset because the saved one was beyond their
+  // end (a recreated topic, when the user chose so), since the last call: the new offsets
+  // replace the saved ones, which are larger.
+  virtual OffsetMap TakeResets() { return {}; }
+
   // Informs the bus of progress already stored with the rows (for lag tools). Best effort.
   virtual Status Acknowledge(const OffsetMap& next_offsets) { return Status::Ok(); }
+
+  // False while a consumer-group member holds no partition yet (joining, or waiting for a
+  // killed member's session to expire): --idle-exit counts only from the first assignment.
+  virtual bool HasAssignment() const { return true; }
 
   // Messages available but not yet returned, summed over assigned partitions; -1 if unknown.
   virtual int64_t Lag() { return -1; }

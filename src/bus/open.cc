@@ -54,6 +54,7 @@ Result<std::unique_ptr<MessageSource>> OpenSource(const std::string& text,
     kafka.start = options.start_latest ? StartPosition::kLatest : StartPosition::kEarliest;
     kafka.require_topic = options.require_topic;
     kafka.connect_timeout = options.connect_timeout;
+    kafka.reset_to_earliest = options.reset_to_earliest;
     return OpenKafkaSource(*uri, kafka);
   }
   return UnknownScheme(*uri);

@@ -24,6 +24,9 @@ struct SourceOptions {
   // both are waited for.
   bool require_topic = false;
   std::chrono::milliseconds connect_timeout{5000};
+  // A saved offset beyond a partition's end (a recreated topic): false stops with an error,
+  // true reads the partition again from its earliest offset (MessageSource::TakeResets).
+  bool reset_to_earliest = false;
 };
 
 Result<std::unique_ptr<Publisher>> OpenPublisher(const std::string& uri,

@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/common_options.h"
 #include "cli/reach.h"
+#include "cli/default_group.h"
 #include "common/log.h"
 #include "common/uri.h"
 #ifdef SHOPSTREAM_WITH_PARQUET
@@ -20,7 +21,7 @@ namespace {
 struct ArchiveArgs {
   std::string from;
   std::string to;
-  std::string group = "shopstream-archive";
+  std::string group;  // empty: DefaultGroup
   std::string start = "earliest";
   int64_t roll_rows = 500'000;
   std::string roll_after = "5m";
@@ -93,7 +94,12 @@ void RunArchive(const ArchiveArgs& args) {
   // Fail fast: the destination answers before anything is read.
   ReachOrExit("--to " + RedactUri(args.to), connect_timeout,
               [&] { return (*destination)->List("").status(); });
-  auto source = OpenSource(args.from, {.group = args.group,
+  const std::string group =
+      args.group.empty() ? DefaultGroup("shopstream-archive", args.to) : args.group;
+  if (args.from.starts_with("kafka:")) {
+    LogInfo("consumer group " + group + (args.group.empty() ? " (named after --to)" : ""));
+  }
+  auto source = OpenSource(args.from, {.group = group,
                                        .start_latest = args.start == "latest",
                                        .require_topic = !args.wait_for_topic,
                                        .connect_timeout = connect_timeout});
@@ -145,7 +151,7 @@ void RegisterArchiveCommand(CLI::App& app) {
       "disk or HDFS (WebHDFS), for Spark, DuckDB, pandas (docs/archive.md):\n"
       "  DEST/event_date=2019-11-08/part-0000-000000000000-000000009999-1of1.parquet\n"
       "Messages that cannot be archived go to DEST/_dead_letters/ with the reason. A consumer of\n"
-      "its own (group shopstream-archive): run it beside `process`. It resumes from the file\n"
+      "its own (named after --to): run it beside `process`. It resumes from the file\n"
       "names, so a crash or kill -9 loses and duplicates nothing. Examples:\n"
       "  shopstream archive --from kafka://127.0.0.1:9092/ecommercetopic \\\n"
       "                     --to file:///srv/archive/ecommerce\n"
@@ -175,7 +181,9 @@ void RegisterArchiveCommand(CLI::App& app) {
       ->check(WholeNumber(1, int64_t{1} << 40));
   cmd->add_option("--compression", args->compression, "zstd, snappy or none")
       ->capture_default_str();
-  cmd->add_option("--group", args->group, "Consumer group (Kafka)")->capture_default_str();
+  cmd->add_option("--group", args->group,
+                  "Consumer group (Kafka); by default one named after --to, so that two\n"
+                  "archives never split a topic between them");
   cmd->add_option("--start", args->start,
                   "Where partitions with nothing archived begin: earliest or latest")
       ->capture_default_str();

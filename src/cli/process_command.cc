@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/common_options.h"
 #include "cli/reach.h"
+#include "cli/default_group.h"
 #include "common/log.h"
 #include "common/uri.h"
 #include "pipeline/processor.h"
@@ -21,8 +22,9 @@ struct ProcessArgs {
   std::string trigger = "1s";
   std::string linger = "50ms";
   size_t max_batch = 20000;
-  std::string group = "shopstream";
+  std::string group;  // empty: DefaultGroup
   std::string start = "earliest";
+  std::string on_reset = "fail";
   std::string idle_exit = "0";
   std::string status_every = "5s";
   std::string connect_timeout = "10s";
@@ -45,10 +47,19 @@ void RunProcess(const ProcessArgs& args) {
   if (args.start != "earliest" && args.start != "latest") {
     throw CommandExit(kExitBadInput, "--start must be 'earliest' or 'latest'");
   }
-  auto source = OpenSource(args.from, {.group = args.group,
+  if (args.on_reset != "fail" && args.on_reset != "earliest") {
+    throw CommandExit(kExitBadInput, "--on-reset must be 'fail' or 'earliest'");
+  }
+  const std::string group =
+      args.group.empty() ? DefaultGroup("shopstream", args.processed) : args.group;
+  if (args.from.starts_with("kafka:")) {
+    LogInfo("consumer group " + group + (args.group.empty() ? " (named after --processed)" : ""));
+  }
+  auto source = OpenSource(args.from, {.group = group,
                                        .start_latest = args.start == "latest",
                                        .require_topic = !args.wait_for_topic,
-                                       .connect_timeout = connect_timeout});
+                                       .connect_timeout = connect_timeout,
+                                       .reset_to_earliest = args.on_reset == "earliest"});
   if (!source.ok()) {
     const Status& s = source.status();
     if (s.code() == StatusCode::kNotFound) {
@@ -132,10 +143,16 @@ void RegisterProcessCommand(CLI::App& app) {
   cmd->add_option("--max-batch", args->max_batch, "Most messages in one micro-batch")
       ->capture_default_str()
       ->check(WholeNumber(1, 10'000'000));
-  cmd->add_option("--group", args->group, "Consumer group (Kafka)")->capture_default_str();
+  cmd->add_option("--group", args->group,
+                  "Consumer group (Kafka); by default one named after --processed, so that\n"
+                  "different stores never split a topic between them");
   cmd->add_option(
          "--start", args->start,
          "Where partitions with no stored offset begin: earliest or latest (the seed used latest)")
+      ->capture_default_str();
+  cmd->add_option("--on-reset", args->on_reset,
+                  "A saved offset beyond a partition's end (the topic deleted and recreated):\n"
+                  "fail, or read the partition again from its earliest offset (earliest)")
       ->capture_default_str();
   cmd->add_flag("--discard", args->discard,
                 "Decode and clean but write nothing (benchmarks: the rate without the stores)");

@@ -12,6 +12,8 @@
 #include <cstring>
 #include <vector>
 
+#include "common/text.h"
+
 namespace shopstream::csv {
 namespace {
 
@@ -92,6 +94,36 @@ class PlainFileSource final : public ByteSource {
   uint64_t size_;
   uint64_t consumed_ = 0;
 };
+
+// InvalidArgument unless the zip at `path` holds exactly one file (directories aside), read
+// from its central directory before anything is decoded: a second CSV would otherwise be
+// found only after the first was sent.
+Status CheckOneFileInZip(const std::string& path) {
+  struct archive* a = archive_read_new();
+  if (a == nullptr) return Status::Internal(path + ": archive_read_new failed");
+  archive_read_support_format_zip_seekable(a);
+  std::vector<std::string> files;
+  Status s = Status::Ok();
+  if (archive_read_open_filename(a, path.c_str(), 64 * 1024) != ARCHIVE_OK) {
+    const char* detail = archive_error_string(a);
+    s = Status::IoError(path + ": cannot open" + (detail ? std::string(": ") + detail : ""));
+  }
+  for (archive_entry* entry = nullptr; s.ok();) {
+    const int rc = archive_read_next_header(a, &entry);
+    if (rc == ARCHIVE_EOF) break;
+    if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) break;  // reported by the streaming read
+    if (archive_entry_filetype(entry) == AE_IFDIR) continue;
+    const char* name = archive_entry_pathname(entry);
+    files.push_back(QuoteValue(name ? name : "?"));
+  }
+  archive_read_free(a);
+  if (!s.ok() || files.size() <= 1) return s;
+  std::string names;
+  for (size_t i = 0; i < files.size() && i < 3; ++i) names += (i > 0 ? ", " : "") + files[i];
+  if (files.size() > 3) names += ", ...";
+  return Status::InvalidArgument(path + ": the zip holds " + std::to_string(files.size()) +
+                                 " files (" + names + "), not one CSV: give them one at a time");
+}
 
 // A .gz stream or the single file inside a .zip, through libarchive. The compressed bytes
 // are fed by our own callback so that we can count them for progress.
@@ -205,6 +237,12 @@ Result<std::unique_ptr<ByteSource>> OpenByteSource(const std::string& path) {
   if (!fd.ok()) return fd.status();
   bool zip = HasSuffix(path, ".zip");
   if (zip || HasSuffix(path, ".gz")) {
+    if (zip) {
+      if (Status s = CheckOneFileInZip(path); !s.ok()) {
+        ::close(*fd);
+        return s;
+      }
+    }
     auto source = std::make_unique<ArchiveSource>(path, *fd, size);
     Status s = source->Open(zip);
     if (!s.ok()) return s;

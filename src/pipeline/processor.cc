@@ -24,11 +24,25 @@ Status Processor::WithRetry(const char* what, const std::atomic<bool>& stop,
   return RetryWithBackoff(what, stop, {.max = options_.max_backoff}, attempt, &counters_.retries);
 }
 
-bool Processor::IdleTooLong(Clock::time_point last_activity) const {
-  return options_.idle_exit.count() > 0 && Clock::now() - last_activity >= options_.idle_exit;
+// A member restarted after a kill -9 gets partitions once the old member's session expires
+// (45 s by default): --idle-exit waits this long for a first assignment.
+constexpr std::chrono::seconds kAssignmentWait{60};
+
+bool Processor::IdleTooLong(Clock::time_point last_activity) {
+  if (options_.idle_exit.count() <= 0) return false;
+  const auto now = Clock::now();
+  if (!assigned_at_) {
+    if (!source_.HasAssignment()) {
+      return now - started_ >= std::max<Clock::duration>(options_.idle_exit, kAssignmentWait);
+    }
+    assigned_at_ = now;
+  }
+  return now - std::max(last_activity, *assigned_at_) >= options_.idle_exit;
 }
 
 Status Processor::Run(const std::atomic<bool>& stop) {
+  started_ = Clock::now();
+  assigned_at_.reset();
   if (options_.write_raw) {
     if (Status s = WithRetry("creating the raw store", stop, [&] { return raw_.Init(); }); !s.ok())
       return s;
@@ -99,8 +113,19 @@ Status Processor::Run(const std::atomic<bool>& stop) {
       if (messages.size() == before && before > 0) break;
       if (messages.empty() && (Clock::now() >= deadline || IdleTooLong(last_activity))) break;
     }
-    if (messages.empty()) {
+    // Partitions that began at the default start: stored with this batch, even an empty one.
+    OffsetMap starts = source_.TakeStartPositions();
+    std::vector<OffsetGap> gaps = source_.TakeGaps();
+    OffsetMap resets = source_.TakeResets();
+    if (messages.empty() && starts.empty() && gaps.empty() && resets.empty()) {
       if (IdleTooLong(last_activity)) {
+        if (!assigned_at_) {
+          LogWarn("no partition was assigned to this member within " +
+                  std::to_string(std::max<int64_t>(options_.idle_exit.count() / 1000,
+                                                   kAssignmentWait.count())) +
+                  " s, stopping (--idle-exit): do other members of the group hold them all?");
+          break;
+        }
         LogInfo("nothing new for " + std::to_string(options_.idle_exit.count()) +
                 " ms, stopping (--idle-exit)");
         break;
@@ -108,12 +133,26 @@ Status Processor::Run(const std::atomic<bool>& stop) {
       counters_.lag = source_.Lag();
       continue;
     }
-    last_activity = Clock::now();
+    if (!messages.empty()) last_activity = Clock::now();
     counters_.consumed += static_cast<int64_t>(messages.size());
 
     DecodedBatch batch = builder.Build(source_.stream_name(), std::move(messages));
     taken = false;
-    if (options_.write_raw) {
+    for (const auto& [partition, offset] : starts) {
+      batch.processed.next_offsets.emplace(partition, offset);  // read ones are further on
+    }
+    batch.processed.reset_offsets = std::move(resets);
+    for (const OffsetGap& gap : gaps) {
+      // Where `verify` and the dead-letter tools look: the gap's first offset, no payload.
+      batch.processed.dead_letters.push_back(
+          {gap.partition, gap.from,
+           "offsets " + std::to_string(gap.from) + " to " + std::to_string(gap.to - 1) +
+               " were deleted by the bus's retention before they were read",
+           ""});
+      auto& next = batch.processed.next_offsets[gap.partition];
+      next = std::max(next, gap.to);
+    }
+    if (options_.write_raw && !batch.events.empty()) {
       if (Status s = WriteRaw(batch, stop); !s.ok()) return stop ? Status::Ok() : s;
     }
     // Written: only the rows go on to the second stage; the events serve the next batch.

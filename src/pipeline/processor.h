@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 
 #include "bus/bus.h"
 #include "common/status.h"
@@ -57,8 +58,9 @@ class Processor {
 
  private:
   using Clock = std::chrono::steady_clock;
-  // True once --idle-exit applies: nothing new since `last_activity` for that long.
-  bool IdleTooLong(Clock::time_point last_activity) const;
+  // True once --idle-exit applies: nothing new since `last_activity`, or since the source's
+  // first assignment, for that long; or no assignment at all for kAssignmentWait.
+  bool IdleTooLong(Clock::time_point last_activity);
   // The first stage's write of the batch's events; rows the raw store refuses (RefusedValue)
   // are found by bisection and become dead letters.
   Status WriteRaw(DecodedBatch& batch, const std::atomic<bool>& stop);
@@ -76,6 +78,8 @@ class Processor {
   ProcessorOptions options_;
   ProcessorCounters counters_;
   std::function<void()> on_commit_;
+  Clock::time_point started_ = Clock::now();
+  std::optional<Clock::time_point> assigned_at_;  // when the source first held partitions
 };
 
 }  // namespace shopstream

@@ -31,15 +31,15 @@ Result<std::unique_ptr<ProcessedStore>> OpenProcessedStore(const std::string& te
   auto uri = ParseUri(text);
   if (!uri.ok()) return uri.status();
   if (uri->scheme == "sqlite") {
-    if (Status s = uri->CheckParams({}); !s.ok()) return s;
-    return OpenSqliteProcessedStore(uri->path);
+    if (Status s = uri->CheckParams({"table"}); !s.ok()) return s;
+    return OpenSqliteProcessedStore(uri->path, uri->Param("table", "operations"));
   }
   if (uri->scheme == "mysql") return OpenMysqlProcessedStore(*uri);
   if (uri->scheme == "postgres") return OpenPostgresProcessedStore(*uri);
-  return Status::InvalidArgument("'" + uri->text + "': unknown processed store scheme '" +
-                                 uri->scheme +
-                                 "' (use sqlite:///PATH, mysql://USER@HOST:PORT/DATABASE.TABLE or"
-                                 " postgres://USER@HOST:PORT/DATABASE.SCHEMA.TABLE)");
+  return Status::InvalidArgument(
+      "'" + uri->text + "': unknown processed store scheme '" + uri->scheme +
+      "' (use sqlite:///PATH[?table=TABLE], mysql://USER@HOST:PORT/DATABASE.TABLE or"
+      " postgres://USER@HOST:PORT/DATABASE.SCHEMA.TABLE)");
 }
 
 Result<std::unique_ptr<QueryStore>> OpenQueryStore(const std::string& text) {
@@ -47,8 +47,8 @@ Result<std::unique_ptr<QueryStore>> OpenQueryStore(const std::string& text) {
   auto uri = ParseUri(text);
   if (!uri.ok()) return uri.status();
   if (uri->scheme == "sqlite") {
-    if (Status s = uri->CheckParams({}); !s.ok()) return s;
-    return OpenSqliteQueryStore(uri->path);
+    if (Status s = uri->CheckParams({"table"}); !s.ok()) return s;
+    return OpenSqliteQueryStore(uri->path, uri->Param("table", "operations"));
   }
   if (uri->scheme == "mysql") return OpenMysqlQueryStore(*uri);
   if (uri->scheme == "postgres") return OpenPostgresQueryStore(*uri);

@@ -37,6 +37,9 @@ struct ProcessedBatch {
   std::vector<CleanedEvent> rows;
   std::vector<DeadLetter> dead_letters;
   OffsetMap next_offsets;  // per partition, the offset after the last message of the batch
+  // Offsets that replace the stored ones even when smaller, before next_offsets apply: a
+  // recreated topic read again from its start (MessageSource::TakeResets).
+  OffsetMap reset_offsets;
   // For the processor_stats table that /metrics and the dashboard read.
   double batch_millis = 0;  // time from the batch's first poll to its commit
   int64_t lag = -1;         // messages waiting on the bus after this batch, -1 if unknown
@@ -48,8 +51,9 @@ class ProcessedStore {
   virtual Status Init() = 0;
   // In one transaction: inserts rows whose id is new (an id seen before is skipped, so that
   // rollups count each event once), adds the new rows to the rollups, stores dead letters and
-  // the next offsets. All or nothing. A stored offset never moves backwards: a member that
-  // lost a partition mid-batch may commit an older offset after the new owner moved on.
+  // the next offsets. All or nothing. A stored offset never moves backwards (but for
+  // reset_offsets): a member that lost a partition mid-batch may commit an older offset after
+  // the new owner moved on.
   virtual Status Commit(const ProcessedBatch& batch) = 0;
   // The offsets of record for a stream, for the given partitions (all when empty).
   virtual Result<OffsetMap> LoadOffsets(const std::string& stream,

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <vector>
 
+#include "store/sql/owned_tables.h"
 #include "store/sql/schema.h"
 
 namespace shopstream::verify {
@@ -14,6 +15,12 @@ double AsDouble(const std::optional<std::string>& v) { return v ? std::stod(*v) 
 // Revenue is summed from 32-bit FLOAT rows on one side and from doubles on the other.
 bool RevenueClose(double a, double b) { return std::fabs(a - b) <= 0.01 + 1e-6 * std::fabs(b); }
 
+// The name of the side table `base` that the store's rows table owns (owned_tables.h).
+std::string Owned(const sql::SqlDatabase& db, std::string_view base) {
+  auto owned = sql::OwnedTables::For(db.rows_table());
+  return owned.ok() ? owned->Name(base) : std::string(base);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<ProcessedChecks>> ProcessedChecks::Open(
@@ -22,9 +29,10 @@ Result<std::unique_ptr<ProcessedChecks>> ProcessedChecks::Open(
   if (!conn.ok()) return conn.status();
   auto exists = (*conn)->Prepare(db->dialect().TableExistsQuery(), "looking for the tables");
   if (!exists.ok()) return exists.status();
-  std::vector<std::string> tables = {db->rows_table(), sql::DeadLettersTable().name.data(),
-                                     sql::OffsetsTable().name.data()};
-  for (const sql::Rollup& r : sql::Rollups()) tables.emplace_back(r.table.name);
+  if (auto owned = sql::OwnedTables::For(db->rows_table()); !owned.ok()) return owned.status();
+  std::vector<std::string> tables = {db->rows_table(), Owned(*db, "dead_letters"),
+                                     Owned(*db, "stream_offsets")};
+  for (const sql::Rollup& r : sql::Rollups()) tables.push_back(Owned(*db, r.table.name));
   for (const std::string& table : tables) {
     const SqlValue name = std::string_view(table);
     auto rows = (*exists)->Query({&name, 1});
@@ -45,7 +53,7 @@ Result<std::map<int64_t, std::string>> ProcessedChecks::DeadLetters(const std::s
   const sql::Dialect& d = db_->dialect();
   if (!dead_letters_) {
     auto prepared = conn_->Prepare("SELECT " + d.Quote("offset") + ", " + d.Quote("reason") +
-                                       " FROM " + d.Quote("dead_letters") + " WHERE " +
+                                       " FROM " + d.Quote(Owned(*db_, "dead_letters")) + " WHERE " +
                                        d.Quote("stream") + " = " + d.Placeholder(0) + " AND " +
                                        d.Quote("partition") + " = " + d.Placeholder(1) + " AND " +
                                        d.Quote("offset") + " >= " + d.Placeholder(2) + " AND " +
@@ -82,7 +90,7 @@ Result<RollupCheck> ProcessedChecks::CheckRollups() {
   const double revenue = AsDouble((*totals)[1]);
   // Every rollup counts every row once: its events add up to the rows, its revenue to theirs.
   for (const sql::Rollup& r : sql::Rollups()) {
-    const std::string table(r.table.name);
+    const std::string table = Owned(*db_, r.table.name);
     auto sums = QueryOne("SELECT SUM(" + d.Quote("events") + "), SUM(" + d.Quote("revenue") +
                              ") FROM " + d.Quote(table),
                          "summing " + table);
@@ -101,17 +109,18 @@ Result<RollupCheck> ProcessedChecks::CheckRollups() {
   const std::string on = " ON r." + d.Quote("bucket") + " = c.b AND r." + d.Quote("event_type") +
                          " = c.t AND r." + d.Quote("department") + " = c.dep";
   const std::string events = "r." + d.Quote("events");
+  const std::string rollup_hour = d.Quote(Owned(*db_, "rollup_hour"));
   auto from_rollup =
       QueryOne("SELECT COUNT(*), SUM(CASE WHEN c.n IS NULL OR c.n <> " + events +
                    " THEN 1 ELSE 0 END), SUM(CASE WHEN " + events + " > COALESCE(c.n, 0) THEN " +
                    events + " - COALESCE(c.n, 0) ELSE 0 END), SUM(CASE WHEN " + events +
-                   " < c.n THEN c.n - " + events + " ELSE 0 END) FROM " + d.Quote("rollup_hour") +
+                   " < c.n THEN c.n - " + events + " ELSE 0 END) FROM " + rollup_hour +
                    " r LEFT JOIN " + recount + " c" + on,
                "recounting rollup_hour");
   if (!from_rollup.ok()) return from_rollup.status();
   auto from_rows =
       QueryOne("SELECT COUNT(*), SUM(c.n) FROM " + recount + " c LEFT JOIN " +
-                   d.Quote("rollup_hour") + " r" + on + " WHERE " + events + " IS NULL",
+                   rollup_hour + " r" + on + " WHERE " + events + " IS NULL",
                "recounting rollup_hour");
   if (!from_rows.ok()) return from_rows.status();
   check.groups_checked = AsInt((*from_rollup)[0]) + AsInt((*from_rows)[0]);

@@ -20,6 +20,7 @@ TOP = "shopstream_dashboard"  # the one top-level folder Superset's importer wan
 PASSWORD_MASK = "XXXXXXXXXX"  # Superset's own mask for a password left out of an export
 DATABASE_FILE = "databases/shopstream.yaml"
 ROWS_DATASET_FILE = "datasets/shopstream/operations.yaml"
+ROLLUP_DATASET_PREFIX = "datasets/shopstream/rollup_"
 DASHBOARD_FILE = "dashboards/shopstream.yaml"
 _UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 
@@ -78,6 +79,8 @@ def for_store(files, store, address=None, driver="mysql", password=None, refresh
                 text = text.rstrip("\n") + "\npassword: '" + password.replace("'", "''") + "'\n"
         elif path == ROWS_DATASET_FILE:
             text = _set_top_level(text, "table_name", store.table, path)
+        elif path.startswith(ROLLUP_DATASET_PREFIX):
+            text = _set_top_level(text, "table_name", owned_table(store.table, _top_level(text, "table_name")), path)
         elif path == DASHBOARD_FILE:
             text = _set_top_level(text, "dashboard_title", f"shopstream: {store.database}.{store.table}", path)
             text = _set_top_level(text, "slug", slug(store), path)
@@ -87,6 +90,13 @@ def for_store(files, store, address=None, driver="mysql", password=None, refresh
                     raise BundleError(f"{path}: expected one `  refresh_frequency:` line in metadata, found {count}")
         out[f"{TOP}/{path}"] = text
     return out
+
+
+def owned_table(rows_table, plain):
+    """The name of the side table `plain` (rollup_day) that the processed table `rows_table`
+    owns: the plain name beside `operations`, `T__rollup_day` beside another table T (see
+    docs/ARCHITECTURE.md, "What a processed table owns")."""
+    return plain if rows_table == "operations" else f"{rows_table}__{plain}"
 
 
 def slug(store):
@@ -132,8 +142,8 @@ def from_export(exported, files, store):
             for k in ("sqlalchemy_uri", "database_name"):
                 text = _set_top_level(text, k, _top_level(files[DATABASE_FILE], k), path)
             text = re.sub(r"^password:.*\n", "", text, flags=re.M)
-        elif path == ROWS_DATASET_FILE:
-            text = _set_top_level(text, "table_name", _top_level(files[ROWS_DATASET_FILE], "table_name"), path)
+        elif path == ROWS_DATASET_FILE or (path.startswith(ROLLUP_DATASET_PREFIX) and path in files):
+            text = _set_top_level(text, "table_name", _top_level(files[path], "table_name"), path)
         elif path == DASHBOARD_FILE:
             for k in ("dashboard_title", "slug"):
                 text = _set_top_level(text, k, _top_level(files[DASHBOARD_FILE], k), path)

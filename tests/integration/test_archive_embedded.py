@@ -55,3 +55,25 @@ def test_embedded_log_to_parquet_with_dead_letters(shopstream_bin, sample_rows, 
     assert r.returncode == 0, r.stderr
     assert tree.listing() == before
     assert "resuming at offset" in r.stderr
+
+
+def test_a_second_embedded_log_is_refused_by_the_first_ones_folder(shopstream_bin, sample_zip,
+                                                                   tmp_path):
+    """The folder names the log it archives (its id): another log, even one at the same path
+    made again, is refused with exit 2 and nothing is written, as another Kafka topic is."""
+    tree = LocalTree(tmp_path / "archive")
+    logs = [tmp_path / "first.db", tmp_path / "second.db"]
+    for log in logs:
+        r = run([shopstream_bin, "produce", "-i", sample_zip, "--to", f"sqlite://{log}",
+                 "--rate", "max", "--loop", "--count", "2000"])
+        assert r.returncode == 0, r.stderr
+    args = ["archive", "--to", tree.uri(), "--idle-exit", "1"]
+    r = run([shopstream_bin, *args, "--from", f"sqlite://{logs[0]}"])
+    assert r.returncode == 0, r.stderr
+    markers = [p.name for p in (tmp_path / "archive").iterdir() if p.name.startswith("_stream.")]
+    assert len(markers) == 1 and markers[0].startswith("_stream.sqlite-log_"), markers
+    before = tree.listing()
+    r = run([shopstream_bin, *args, "--from", f"sqlite://{logs[1]}"])
+    assert r.returncode == 2, r.stderr
+    assert "holds the archive of another stream" in r.stderr
+    assert tree.listing() == before

@@ -13,6 +13,8 @@ namespace shopstream {
 namespace {
 
 constexpr std::chrono::milliseconds kTopicCheckTimeout{5000};
+// Reading a partition's end at assignment, for --start latest.
+constexpr int kWatermarkTimeoutMs = 10000;
 
 bool IsCooperative(rd_kafka_t* rk) {
   return std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
@@ -44,7 +46,8 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const Uri& uri,
       // Offsets of record live with the rows; Kafka's are written only for lag tools.
       {"enable.auto.commit", "false"},
       {"enable.auto.offset.store", "false"},
-      {"auto.offset.reset", start == StartPosition::kEarliest ? "earliest" : "latest"},
+      // A position out of range is never reset in silence: PollInto decides (OutOfRange).
+      {"auto.offset.reset", "error"},
       // Notice a topic created after we subscribed within seconds, not minutes.
       {"topic.metadata.refresh.interval.ms", "10000"},
       // Prefetch a few micro-batches ahead (a full batch of 20,000 seed messages is about 7 MB),
@@ -58,6 +61,7 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const Uri& uri,
   std::unique_ptr<KafkaSource> source(new KafkaSource(
       endpoint->topic, uri.text,
       start == StartPosition::kEarliest ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END));
+  source->reset_to_earliest_ = options.reset_to_earliest;
   rd_kafka_conf_set_rebalance_cb(conf->get(), &KafkaSource::OnRebalance);
   rd_kafka_conf_set_offset_commit_cb(conf->get(), &KafkaSource::OnCommit);
   rd_kafka_conf_set_error_cb(conf->get(), &KafkaSource::OnError);
@@ -139,7 +143,7 @@ void KafkaSource::Assign(rd_kafka_topic_partition_list_t* partitions) {
   for (int i = 0; i < partitions->cnt; ++i) {
     rd_kafka_topic_partition_t& p = partitions->elems[i];
     auto it = resume.find(p.partition);
-    p.offset = it != resume.end() ? it->second : start_offset_;
+    p.offset = it != resume.end() ? it->second : StartOffset(p.partition);
     positions_[p.partition] = p.offset;
     epochs_[p.partition] = rebalances_;
     described.append(" ").append(std::to_string(p.partition)).append("@");
@@ -158,6 +162,21 @@ void KafkaSource::Assign(rd_kafka_topic_partition_list_t* partitions) {
   }
 }
 
+int64_t KafkaSource::StartOffset(int32_t partition) {
+  if (start_offset_ != RD_KAFKA_OFFSET_END) return start_offset_;
+  // "Latest" as a number, so that it can be stored: a restart resumes here, not at a new end.
+  int64_t low = 0, high = 0;
+  if (rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+          consumer_, topic_.c_str(), partition, &low, &high, kWatermarkTimeoutMs)) {
+    LogWarn(where_ + ": partition " + std::to_string(partition) +
+            " starts at its end, which could not be read to be stored (" + rd_kafka_err2str(err) +
+            "): a restart before its first message starts at the end again");
+    return start_offset_;
+  }
+  start_positions_[partition] = high;
+  return high;
+}
+
 void KafkaSource::Revoke(rd_kafka_topic_partition_list_t* partitions) {
   if (revocation_listener_) {
     std::vector<int32_t> ours;
@@ -168,6 +187,7 @@ void KafkaSource::Revoke(rd_kafka_topic_partition_list_t* partitions) {
   }
   std::string described;
   for (int i = 0; i < partitions->cnt; ++i) {
+    start_positions_.erase(partitions->elems[i].partition);
     positions_.erase(partitions->elems[i].partition);
     epochs_.erase(partitions->elems[i].partition);
     described.append(" ").append(std::to_string(partitions->elems[i].partition));
@@ -301,6 +321,13 @@ Status KafkaSource::PollInto(size_t max_messages, std::chrono::milliseconds time
         return Status::Internal(where_ + ": the Kafka consumer failed for good: " + reason);
       }
       if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
+      if (message->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
+        if (Status s = OutOfRange(message->partition); !s.ok()) {
+          messages.resize(first);
+          return s;
+        }
+        continue;
+      }
       LogBrokerError(message->err, rd_kafka_message_errstr(message.get()));
       continue;
     }
@@ -314,6 +341,77 @@ Status KafkaSource::PollInto(size_t max_messages, std::chrono::milliseconds time
   if (taken() > 0 && !drained) waker_->Wake(PartitionsBehind());
   std::stable_sort(messages.begin() + static_cast<std::ptrdiff_t>(first), messages.end(),
                    [](const Message& a, const Message& b) { return a.partition < b.partition; });
+  return Status::Ok();
+}
+
+Status KafkaSource::OutOfRange(int32_t partition) {
+  auto position = positions_.find(partition);
+  if (position == positions_.end()) return Status::Ok();  // revoked meanwhile
+  const int64_t next = position->second;
+  int64_t low = 0, high = 0;
+  if (rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+          consumer_, topic_.c_str(), partition, &low, &high, kWatermarkTimeoutMs)) {
+    // The partition stays stopped until it is positioned: resume at the same offset, and
+    // meet the error again if it still holds.
+    LogWarn(where_ + ": partition " + std::to_string(partition) + ": offset " +
+            std::to_string(next) +
+            " is out of range and the partition's range could not be read (" +
+            rd_kafka_err2str(err) + "); trying again");
+    return Seek(partition, next);
+  }
+  const std::string named = where_ + ": partition " + std::to_string(partition) + " (offsets " +
+                            std::to_string(low) + " to " + std::to_string(high) + " held)";
+  if (next > high && reset_to_earliest_) {
+    LogWarn(named + ": the saved offset " + std::to_string(next) +
+            " is beyond the partition's end (the topic was deleted and recreated, or purged); "
+            "reading it again from " +
+            std::to_string(low) + " (--on-reset earliest)");
+    resets_[partition] = low;
+    position->second = low;
+    return Seek(partition, low);
+  }
+  if (next > high) {
+    return Status::Corruption(
+        named + ": the saved offset " + std::to_string(next) +
+        " is beyond the partition's end, so the topic was deleted and recreated, or purged, "
+        "since it was saved; nothing was read. To read the partitions again from their start "
+        "into the same table, run `process` again with --on-reset earliest (an archive needs a "
+        "new folder)");
+  }
+  if (next >= low) return Seek(partition, next);  // in range again (a leader change)
+  LogWarn(named + ": offsets " + std::to_string(next) + " to " + std::to_string(low - 1) +
+          " were deleted by the topic's retention before they were read; going on at " +
+          std::to_string(low) + " (recorded as a dead letter)");
+  gaps_.push_back({partition, next, low});
+  position->second = low;
+  return Seek(partition, low);
+}
+
+Status KafkaSource::Seek(int32_t partition, int64_t offset) {
+  // A partition stopped by an offset reset error fetches again only when assigned anew (a
+  // seek leaves it stopped): the partition alone (cooperative), or the whole assignment at the
+  // positions returned so far.
+  kafka::PartitionListPtr list(rd_kafka_topic_partition_list_new(1));
+  if (IsCooperative(consumer_)) {
+    rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), partition)->offset = offset;
+    rd_kafka_error_t* error = rd_kafka_incremental_unassign(consumer_, list.get());
+    if (!error) error = rd_kafka_incremental_assign(consumer_, list.get());
+    if (error) {
+      Status s = Status::Internal(where_ + ": positioning partition " + std::to_string(partition) +
+                                  ": " + rd_kafka_error_string(error));
+      rd_kafka_error_destroy(error);
+      return s;
+    }
+    return Status::Ok();
+  }
+  for (const auto& [p, position] : positions_) {
+    rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), p)->offset =
+        p == partition ? offset : position;
+  }
+  if (rd_kafka_resp_err_t err = rd_kafka_assign(consumer_, list.get())) {
+    return Status::Internal(where_ + ": positioning partition " + std::to_string(partition) + ": " +
+                            rd_kafka_err2str(err));
+  }
   return Status::Ok();
 }
 

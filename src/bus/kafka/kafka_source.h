@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bus/bus.h"
@@ -49,6 +50,10 @@ class KafkaSource final : public MessageSource {
   // watermarks cached by fetches; 0 with no assignment, -1 before any fetch.
   int64_t Lag() override;
   std::string stream_name() const override { return topic_; }
+  OffsetMap TakeStartPositions() override { return std::exchange(start_positions_, {}); }
+  std::vector<OffsetGap> TakeGaps() override { return std::exchange(gaps_, {}); }
+  bool HasAssignment() const override { return !positions_.empty(); }
+  OffsetMap TakeResets() override { return std::exchange(resets_, {}); }
 
   // The partitions assigned to this member now.
   std::vector<int32_t> assignment() const;
@@ -64,6 +69,13 @@ class KafkaSource final : public MessageSource {
                        rd_kafka_topic_partition_list_t* offsets, void* opaque);
   static void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque);
   void Assign(rd_kafka_topic_partition_list_t* partitions);
+  // Where a partition with no offset of record begins: earliest, or the end as a number
+  // (noted for TakeStartPositions).
+  int64_t StartOffset(int32_t partition);
+  // A fetch of `partition` met an offset out of range: retention passed it (a gap; go on at
+  // the earliest offset held) or it is beyond the end (refused, see TakeGaps).
+  Status OutOfRange(int32_t partition);
+  Status Seek(int32_t partition, int64_t offset);
   void Revoke(rd_kafka_topic_partition_list_t* partitions);
   // Logs a broker error, repeating the same one at most every few seconds.
   void LogBrokerError(rd_kafka_resp_err_t err, const std::string& text);
@@ -89,6 +101,10 @@ class KafkaSource final : public MessageSource {
   RevocationListener revocation_listener_;
   // Assigned partition -> next offset to return (a logical offset until the first message).
   std::map<int32_t, int64_t> positions_;
+  OffsetMap start_positions_;    // TakeStartPositions()'s
+  std::vector<OffsetGap> gaps_;  // TakeGaps()'s
+  OffsetMap resets_;             // TakeResets()'s
+  bool reset_to_earliest_ = false;
   // Assigned partition -> the rebalance that (re)assigned it, to tell kept partitions from
   // ones assigned anew during a PollInto().
   std::map<int32_t, uint64_t> epochs_;

@@ -1,9 +1,13 @@
 #include "bus/sqlite_log/sqlite_log.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <thread>
+#include <utility>
 
 #include "common/log.h"
 #include "common/text.h"
@@ -153,11 +157,14 @@ class SqliteLogSource : public MessageSource {
         if (first_offset > next_) {
           LogWarn("sqlite log: offsets " + std::to_string(next_) + " to " +
                   std::to_string(first_offset - 1) +
-                  " were deleted by the log's retention before they were read; skipping them");
+                  " were deleted by the log's retention before they were read; skipping them"
+                  " (recorded as a dead letter)");
+          gaps_.push_back({0, next_, first_offset});
         }
         next_ = (*out)[out->size() - 1].offset + 1;
         return Status::Ok();
       }
+      if (Status s = CheckStillThere(); !s.ok()) return s;
       if (std::chrono::steady_clock::now() >= deadline) return Status::Ok();
       // New messages are noticed by polling; 5 ms keeps latency low at negligible cost.
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -171,6 +178,9 @@ class SqliteLogSource : public MessageSource {
   }
 
   std::string stream_name() const override { return stream_; }
+
+  OffsetMap TakeStartPositions() override { return std::exchange(start_positions_, {}); }
+  std::vector<OffsetGap> TakeGaps() override { return std::exchange(gaps_, {}); }
 
  private:
   Result<int64_t> EndOffset() {
@@ -192,8 +202,30 @@ class SqliteLogSource : public MessageSource {
     } else {
       next_ = 0;
     }
+    if (!stored.contains(0)) start_positions_[0] = next_;
     assigned_ = true;
     return Status::Ok();
+  }
+
+  // The file's identity, to notice a log deleted or replaced while it is read (the open
+  // handle would go on reading the deleted file, quiet for ever).
+  static std::optional<std::pair<dev_t, ino_t>> FileId(const std::string& path) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+    return std::pair(st.st_dev, st.st_ino);
+  }
+
+  // At most once a second while idle: the log at the path is still the one being read.
+  Status CheckStillThere() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now < next_check_) return Status::Ok();
+    next_check_ = now + std::chrono::seconds(1);
+    if (FileId(path_) == file_id_) return Status::Ok();
+    return Status::Corruption(
+        "sqlite log " + QuoteValue(path_, 200) + " was deleted or replaced while " + stream_ +
+        " was read (at offset " + std::to_string(next_) +
+        "); stopping. A new log has an id of its own: started again, the processor reads it "
+        "from its start");
   }
 
   // NotFound while there is no log at the path yet; InvalidArgument for a file that is not one.
@@ -227,6 +259,7 @@ class SqliteLogSource : public MessageSource {
     auto end = (*db)->Prepare("SELECT coalesce(max(offset) + 1, 0) FROM log");
     if (!end.ok()) return end.status();
     stream_ = "sqlite-log:" + id.value();
+    file_id_ = FileId(path_);
     read_ = std::move(read).value();
     end_ = std::move(end).value();
     db_ = std::move(db).value();
@@ -244,6 +277,10 @@ class SqliteLogSource : public MessageSource {
   AssignmentListener listener_;
   bool assigned_ = false;
   int64_t next_ = 0;
+  OffsetMap start_positions_;                       // TakeStartPositions()'s
+  std::vector<OffsetGap> gaps_;                     // TakeGaps()'s
+  std::optional<std::pair<dev_t, ino_t>> file_id_;  // of the file opened
+  std::chrono::steady_clock::time_point next_check_;
 };
 
 }  // namespace

@@ -653,10 +653,29 @@ TEST_P(ProcessedStoreContract, ALostConnectionIsRetryableAndTheNextCallReconnect
 }
 
 TEST_P(ProcessedStoreContract, TheUriNamesTheRowsTable) {
-  if (Backends()[GetParam()].name == "sqlite") GTEST_SKIP() << "SQLite's rows table is operations";
   auto store = OpenStore("events_copy");
   ASSERT_TRUE(store->Commit(SampleBatch()).ok());
   EXPECT_EQ(Int("SELECT COUNT(*) FROM events_copy"), 3);
+}
+
+// Two processed tables in one database: each keeps its own offsets and rollups, so the second
+// stores every row of the same stream (it stored none when the side tables were shared).
+TEST_P(ProcessedStoreContract, EachTableOwnsItsOffsetsAndRollups) {
+  auto first = OpenStore("owner_a");
+  auto second = OpenStore("owner_b");
+  ProcessedBatch batch = SampleBatch();
+  ASSERT_TRUE(first->Commit(batch).ok());
+  auto offsets = second->LoadOffsets(batch.stream, {});
+  ASSERT_TRUE(offsets.ok());
+  EXPECT_TRUE(offsets->empty()) << "owner_b sees owner_a's offsets";
+  ASSERT_TRUE(second->Commit(batch).ok());
+  for (const char* table : {"owner_a", "owner_b"}) {
+    EXPECT_EQ(Int(std::string("SELECT COUNT(*) FROM ") + table), 3) << table;
+    EXPECT_EQ(Int(std::string("SELECT SUM(events) FROM ") + table + "__rollup_minute"), 3) << table;
+    EXPECT_EQ(Int(std::string("SELECT COUNT(*) FROM ") + table + "__stream_offsets"),
+              static_cast<int64_t>(batch.next_offsets.size()))
+        << table;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryDatabase, ProcessedStoreContract,

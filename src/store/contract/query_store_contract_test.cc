@@ -12,6 +12,7 @@
 #include "store/open.h"
 #include "store/query/rollup_reading.h"
 #include "store/query/time_range.h"
+#include "store/sql/owned_tables.h"
 #include "store/sql/schema.h"
 
 namespace shopstream::contract {
@@ -88,9 +89,9 @@ class QueryStoreContract : public ::testing::TestWithParam<size_t> {
   }
   // The coarse rollups, summed from the fine ones the way a store's upgrade fills them.
   void FillCoarse() {
+    auto tables = sql::OwnedTables::For("operations");
     for (const sql::Rollup& rollup : sql::Rollups()) {
-      if (!rollup.backfill_sql.empty())
-        Exec(sql::BackfillSql(rollup, db_->dialect(), "operations"));
+      if (!rollup.backfill_sql.empty()) Exec(sql::BackfillSql(rollup, db_->dialect(), *tables));
     }
   }
 

@@ -41,8 +41,9 @@ class SqliteTestDatabase final : public TestDatabase {
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }
-  std::string Uri(const std::string&) const override {
-    return "sqlite://" + (dir_ / "store.db").string();
+  std::string Uri(const std::string& table) const override {
+    return "sqlite://" + (dir_ / "store.db").string() +
+           (table == "operations" ? "" : "?table=" + table);
   }
   Result<std::unique_ptr<sql::SqlConnection>> Reader() override {
     auto db = sqlite::Database::Open((dir_ / "store.db").string(),

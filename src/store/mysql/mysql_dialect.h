@@ -29,6 +29,17 @@ class MysqlDialect final : public Dialect {
     return "SELECT COUNT(*) FROM information_schema.tables"
            " WHERE table_schema = DATABASE() AND table_name = ?";
   }
+  // DDL commits on its own here: a named lock of the session, held across the statements.
+  std::string SchemaLock() const override {
+    return "SELECT GET_LOCK(CONCAT('shopstream schema ', DATABASE()), 600)";
+  }
+  std::string SchemaUnlock() const override {
+    return "SELECT RELEASE_LOCK(CONCAT('shopstream schema ', DATABASE()))";
+  }
+  std::string ColumnsQuery() const override {
+    return "SELECT table_name, column_name FROM information_schema.columns"
+           " WHERE table_schema = DATABASE()";
+  }
   // Measured on MariaDB 10.11 (bench/run stores): 256 rows of a rollup upsert per statement.
   std::string HourText(std::string_view column) const override {
     return "DATE_FORMAT(" + std::string(column) + ", '%Y-%m-%d %H')";

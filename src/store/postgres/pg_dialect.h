@@ -17,6 +17,15 @@ class PostgresDialect final : public Dialect {
     return "SELECT COUNT(*) FROM information_schema.tables"
            " WHERE table_schema = current_schema() AND table_name = $1";
   }
+  std::string ColumnsQuery() const override {
+    return "SELECT table_name, column_name FROM information_schema.columns"
+           " WHERE table_schema = current_schema()";
+  }
+  // CREATE TABLE IF NOT EXISTS is not safe against itself (a duplicate key in pg_type): one
+  // transaction-scoped advisory lock per schema.
+  std::string SchemaLock() const override {
+    return "SELECT pg_advisory_xact_lock(hashtext('shopstream schema ' || current_schema()))";
+  }
   std::string HourText(std::string_view column) const override {
     return "to_char(" + std::string(column) + ", 'YYYY-MM-DD HH24')";
   }

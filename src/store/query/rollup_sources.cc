@@ -11,11 +11,11 @@ namespace {
 // A SELECT over one table, built left to right so that each value gets the next placeholder.
 class Select {
  public:
-  Select(RollupSource* source, const Placeholder& placeholder)
-      : source_(source), placeholder_(placeholder) {}
+  Select(RollupSource* source, const Placeholder& placeholder, const TableName& table)
+      : source_(source), placeholder_(placeholder), table_(table) {}
 
   Select& From(std::string_view columns, std::string_view table) {
-    source_->from.append("SELECT ").append(columns).append(" FROM ").append(table);
+    source_->from.append("SELECT ").append(columns).append(" FROM ").append(table_(table));
     where_ = false;
     return *this;
   }
@@ -36,6 +36,7 @@ class Select {
  private:
   RollupSource* source_;
   const Placeholder& placeholder_;
+  const TableName& table_;
   bool where_ = false;
 };
 
@@ -49,9 +50,10 @@ Result<bool> AllOfIt(const TimeRange& range, const ExtentFn& extent) {
 
 // A brand's rows with `columns`: all time, or the hours overlapping the range.
 RollupSource BrandRows(std::string_view columns, bool all_time, const TimeRange& range,
-                       const Filter& filter, const Placeholder& placeholder) {
+                       const Filter& filter, const Placeholder& placeholder,
+                       const TableName& table) {
   RollupSource source{"(", {}, ""};
-  Select select(&source, placeholder);
+  Select select(&source, placeholder, table);
   if (all_time) {
     select.From(columns, "rollup_brand_product");
     source.what = "rollup_brand_product";
@@ -69,9 +71,9 @@ RollupSource BrandRows(std::string_view columns, bool all_time, const TimeRange&
 RollupSource SplitRows(std::string_view columns, const std::string& prefix, const TimeRange& range,
                        Granularity coarsest,
                        const std::vector<std::pair<std::string, std::string>>& equal,
-                       const Placeholder& placeholder) {
+                       const Placeholder& placeholder, const TableName& table) {
   RollupSource source{"(", {}, prefix + "minute, " + prefix + "hour and " + prefix + "day"};
-  Select select(&source, placeholder);
+  Select select(&source, placeholder, table);
   bool first = true;
   for (const RollupPart& part : SplitRange(range, coarsest)) {
     // One part alone is flattened by SQLite into the query around it, three times faster than
@@ -96,42 +98,44 @@ constexpr std::string_view kTotalsColumns = "bucket, event_type, department, eve
 }  // namespace
 
 Result<RollupSource> TotalsSource(const TimeRange& range, const Filter& filter,
-                                  const ExtentFn& extent, const Placeholder& placeholder) {
+                                  const ExtentFn& extent, const Placeholder& placeholder,
+                                  const TableName& table) {
   if (filter.brand) {
     auto all = AllOfIt(range, extent);
     if (!all.ok()) return all.status();
     return BrandRows(
         *all ? "'' AS bucket, event_type, department, events, revenue" : kTotalsColumns, *all,
-        range, filter, placeholder);
+        range, filter, placeholder, table);
   }
   return SplitRows(kTotalsColumns, "rollup_", range, Granularity::kDay, DepartmentOf(filter),
-                   placeholder);
+                   placeholder, table);
 }
 
 RollupSource SeriesSource(const TimeRange& range, const SeriesSpan& span, const Filter& filter,
-                          const Placeholder& placeholder) {
-  if (filter.brand) return BrandRows(kTotalsColumns, false, range, filter, placeholder);
+                          const Placeholder& placeholder, const TableName& table) {
+  if (filter.brand) return BrandRows(kTotalsColumns, false, range, filter, placeholder, table);
   if (span.granularity == Granularity::kMinute) {
     RollupSource source{"(", {}, "rollup_minute"};
-    Select select(&source, placeholder);
+    Select select(&source, placeholder, table);
     select.From(kTotalsColumns, "rollup_minute").Equals("department", filter.department);
     select.Buckets(BoundsFor(range, Granularity::kMinute));
     source.from += ") AS bucketed";
     return source;
   }
   return SplitRows(kTotalsColumns, "rollup_", range, std::min(span.granularity, Granularity::kDay),
-                   DepartmentOf(filter), placeholder);
+                   DepartmentOf(filter), placeholder, table);
 }
 
 Result<RollupSource> BrandsSource(const TimeRange& range, const Filter& filter,
-                                  const ExtentFn& extent, const Placeholder& placeholder) {
+                                  const ExtentFn& extent, const Placeholder& placeholder,
+                                  const TableName& table) {
   auto all = AllOfIt(range, extent);
   if (!all.ok()) return all.status();
   constexpr std::string_view kColumns = "brand, event_type, events, revenue";
-  if (filter.brand) return BrandRows(kColumns, *all, range, filter, placeholder);
-  if (!filter.department && *all) return RollupSource{"rollup_brand", {}, "rollup_brand"};
+  if (filter.brand) return BrandRows(kColumns, *all, range, filter, placeholder, table);
+  if (!filter.department && *all) return RollupSource{table("rollup_brand"), {}, "rollup_brand"};
   RollupSource source{"(", {}, ""};
-  Select select(&source, placeholder);
+  Select select(&source, placeholder, table);
   if (!filter.department) {
     select.From(kColumns, "rollup_hour_brand").Buckets(BoundsFor(range, Granularity::kHour));
     source.what = "rollup_hour_brand";
@@ -148,14 +152,16 @@ Result<RollupSource> BrandsSource(const TimeRange& range, const Filter& filter,
 }
 
 Result<RollupSource> ProductsSource(const TimeRange& range, const Filter& filter,
-                                    const ExtentFn& extent, const Placeholder& placeholder) {
+                                    const ExtentFn& extent, const Placeholder& placeholder,
+                                    const TableName& table) {
   auto all = AllOfIt(range, extent);
   if (!all.ok()) return all.status();
   constexpr std::string_view kColumns = "department, product, event_type, events, revenue";
-  if (filter.brand) return BrandRows(kColumns, *all, range, filter, placeholder);
-  if (!filter.department && *all) return RollupSource{"rollup_product", {}, "rollup_product"};
+  if (filter.brand) return BrandRows(kColumns, *all, range, filter, placeholder, table);
+  if (!filter.department && *all)
+    return RollupSource{table("rollup_product"), {}, "rollup_product"};
   RollupSource source{"(", {}, *all ? "rollup_product" : "rollup_hour_product"};
-  Select select(&source, placeholder);
+  Select select(&source, placeholder, table);
   select.From(kColumns, source.what).Equals("department", filter.department);
   if (!*all) select.Buckets(BoundsFor(range, Granularity::kHour));
   source.from += ") AS ranked";
@@ -168,13 +174,14 @@ const char* PeopleScope(const Filter& filter) {
 }
 
 Result<RollupSource> PeopleSource(const TimeRange& range, const Filter& filter,
-                                  const ExtentFn& extent, const Placeholder& placeholder) {
+                                  const ExtentFn& extent, const Placeholder& placeholder,
+                                  const TableName& table) {
   constexpr std::string_view kColumns = "users, sessions, viewing, carting, buying";
   if (filter.brand) {
     // A brand's people are kept by day and department: the union of its departments' rows (one
     // row a day when a department is picked too) over the days that overlap the range.
     RollupSource source{"(", {}, "people_day"};
-    Select select(&source, placeholder);
+    Select select(&source, placeholder, table);
     select.From(kColumns, "people_day").Where("scope", " = ", kScopeBrand);
     select.Where("brand", " = ", *filter.brand).Equals("department", filter.department);
     if (range.from || range.to) select.Buckets(BoundsFor(range, Granularity::kDay));
@@ -189,13 +196,13 @@ Result<RollupSource> PeopleSource(const TimeRange& range, const Filter& filter,
   if (!all.ok()) return all.status();
   if (*all) {
     RollupSource source{"(", {}, "people_all"};
-    Select select(&source, placeholder);
+    Select select(&source, placeholder, table);
     select.From(kColumns, "people_all");
     for (const auto& [column, value] : scope) select.Where(column, " = ", value);
     source.from += ") AS people";
     return source;
   }
-  return SplitRows(kColumns, "people_", range, Granularity::kDay, scope, placeholder);
+  return SplitRows(kColumns, "people_", range, Granularity::kDay, scope, placeholder, table);
 }
 
 }  // namespace shopstream

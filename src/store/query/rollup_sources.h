@@ -29,28 +29,35 @@ struct RollupSource {
 // The i-th (0-based) placeholder of the source, spelled as the store's dialect wants it where the
 // source goes in its statement ("?", or "$5" after four earlier placeholders).
 using Placeholder = std::function<std::string(size_t index)>;
+// A side table's name as the store's statement spells it: the plain name (rollup_minute) of
+// one of the tables the processed table owns (store/sql/owned_tables.h), quoted.
+using TableName = std::function<std::string(std::string_view plain)>;
 // The data's extent, asked only when a closed range may hold all the data.
 using ExtentFn = std::function<Result<DataExtent>()>;
 
 // Columns bucket, event_type, department, events, revenue: totals, the mix, the funnel and
 // departments. bucket is '' where an all-time table answers.
 Result<RollupSource> TotalsSource(const TimeRange& range, const Filter& filter,
-                                  const ExtentFn& extent, const Placeholder& placeholder);
+                                  const ExtentFn& extent, const Placeholder& placeholder,
+                                  const TableName& table);
 // The same columns for a time series: buckets no coarser than its points (days for months and
 // years; hours with a brand, see AtLeast).
 RollupSource SeriesSource(const TimeRange& range, const SeriesSpan& span, const Filter& filter,
-                          const Placeholder& placeholder);
+                          const Placeholder& placeholder, const TableName& table);
 // Columns brand, event_type, events, revenue.
 Result<RollupSource> BrandsSource(const TimeRange& range, const Filter& filter,
-                                  const ExtentFn& extent, const Placeholder& placeholder);
+                                  const ExtentFn& extent, const Placeholder& placeholder,
+                                  const TableName& table);
 // Columns department, product, event_type, events, revenue.
 Result<RollupSource> ProductsSource(const TimeRange& range, const Filter& filter,
-                                    const ExtentFn& extent, const Placeholder& placeholder);
+                                    const ExtentFn& extent, const Placeholder& placeholder,
+                                    const TableName& table);
 // Columns users, sessions, viewing, carting, buying: the people sketches (event/people.h) whose
 // union answers the range and filter: minutes, hours and days as for totals, all time from
 // people_all; with a brand, the days that overlap the range (people keep brands by day).
 Result<RollupSource> PeopleSource(const TimeRange& range, const Filter& filter,
-                                  const ExtentFn& extent, const Placeholder& placeholder);
+                                  const ExtentFn& extent, const Placeholder& placeholder,
+                                  const TableName& table);
 
 // The people tables' scope for a filter: "all", "department" or "brand".
 const char* PeopleScope(const Filter& filter);

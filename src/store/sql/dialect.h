@@ -57,6 +57,14 @@ class Dialect {
   // A query with one placeholder, the table's name, that returns one row with a count > 0
   // when the table exists in the store's database (or schema).
   virtual std::string TableExistsQuery() const = 0;
+  // A query without placeholders that returns (table, column) for every column of every table
+  // in the store's database (or schema): how older layouts are found (owned_tables.h).
+  virtual std::string ColumnsQuery() const = 0;
+  // Run first in the transaction that creates the tables, so that processors starting at once
+  // create (adopt, fill) them one after another; empty where BeginTransaction does that.
+  virtual std::string SchemaLock() const { return ""; }
+  // Run after that transaction, however it ended, for a lock that outlives transactions.
+  virtual std::string SchemaUnlock() const { return ""; }
   // An expression for the hour bucket text 'YYYY-MM-DD HH' of a kDatetime column.
   virtual std::string HourText(std::string_view column) const = 0;
   // True when a write transaction excludes every other writer (SQLite's BEGIN IMMEDIATE), so

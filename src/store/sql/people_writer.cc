@@ -39,11 +39,12 @@ void AppendKey(const PeopleKey& key, bool has_bucket, std::vector<SqlValue>* val
 
 }  // namespace
 
-PeopleWriter::PeopleWriter(const Dialect& d) : dialect_(d) {
+PeopleWriter::PeopleWriter(const Dialect& d, const OwnedTables& tables) : dialect_(d) {
   const size_t rows = d.max_rows_per_statement();
-  for (const Table& t : PeopleTables()) {
+  for (const Table& plain : PeopleTables()) {
     TableStatements s;
-    s.table = &t;
+    s.table = tables.Of(plain);
+    const Table& t = s.table;
     s.key_columns = t.key.size();
     const std::string name = d.Quote(t.name);
     s.ensure = ChunkedStatement(
@@ -105,7 +106,7 @@ Result<std::map<PeopleKey, PeopleSketches>> PeopleWriter::Read(SqlConnection& co
         }
         sql += item;
       }
-      auto stmt = conn.Prepare(sql + t.lookup_tail, "reading " + std::string(t.table->name));
+      auto stmt = conn.Prepare(sql + t.lookup_tail, "reading " + std::string(t.table.name));
       if (!stmt.ok()) return stmt.status();
       it = t.lookups.emplace(n, std::move(stmt).value()).first;
     }
@@ -117,7 +118,7 @@ Result<std::map<PeopleKey, PeopleSketches>> PeopleWriter::Read(SqlConnection& co
       PeopleSketches s;
       sketch::HyperLogLog* sketches[] = {&s.users, &s.sessions, &s.viewing, &s.carting, &s.buying};
       for (size_t c = 0; c < kPeopleSketchColumns; ++c) {
-        auto parsed = ParseStored(row.at(per_key + c), dialect_, t.table->name);
+        auto parsed = ParseStored(row.at(per_key + c), dialect_, t.table.name);
         if (!parsed.ok()) return parsed.status();
         *sketches[c] = std::move(parsed).value();
       }

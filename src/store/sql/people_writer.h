@@ -17,6 +17,7 @@
 #include "event/people.h"
 #include "store/sql/chunked_statement.h"
 #include "store/sql/dialect.h"
+#include "store/sql/owned_tables.h"
 #include "store/sql/schema.h"
 #include "store/sql/sql_connection.h"
 
@@ -24,7 +25,8 @@ namespace shopstream::sql {
 
 class PeopleWriter {
  public:
-  explicit PeopleWriter(const Dialect& dialect);
+  // The people tables of `tables`, which outlives the writer.
+  PeopleWriter(const Dialect& dialect, const OwnedTables& tables);
 
   // Merges every level of `levels` into its table.
   Status Write(SqlConnection& conn, PeopleLevels levels);
@@ -33,7 +35,7 @@ class PeopleWriter {
 
  private:
   struct TableStatements {
-    const Table* table = nullptr;
+    Table table;  // under its owned name
     size_t key_columns = 0;
     ChunkedStatement ensure;  // INSERT keys ... ON CONFLICT DO NOTHING (concurrent writers)
     ChunkedStatement store;   // INSERT rows ... ON CONFLICT replace the sketches

@@ -2,6 +2,8 @@
 
 #include <tuple>
 
+#include "store/sql/owned_tables.h"
+
 namespace shopstream::sql {
 namespace {
 
@@ -69,31 +71,31 @@ const std::vector<Rollup>& Rollups() {
        ""},
       {RollupTable("rollup_hour", {Text("bucket", 13), Text("event_type", kEventTypeWidth),
                                    Text("department", kNameWidth)}),
-       "INSERT INTO rollup_hour(bucket, event_type, department, events, revenue)"
+       "INSERT INTO {rollup_hour}(bucket, event_type, department, events, revenue)"
        " SELECT SUBSTR(bucket, 1, 13), event_type, department, SUM(events), SUM(revenue)"
-       " FROM rollup_minute GROUP BY SUBSTR(bucket, 1, 13), event_type, department"},
+       " FROM {rollup_minute} GROUP BY SUBSTR(bucket, 1, 13), event_type, department"},
       {RollupTable("rollup_day", {Text("bucket", 10), Text("event_type", kEventTypeWidth),
                                   Text("department", kNameWidth)}),
-       "INSERT INTO rollup_day(bucket, event_type, department, events, revenue)"
+       "INSERT INTO {rollup_day}(bucket, event_type, department, events, revenue)"
        " SELECT SUBSTR(bucket, 1, 10), event_type, department, SUM(events), SUM(revenue)"
-       " FROM rollup_hour GROUP BY SUBSTR(bucket, 1, 10), event_type, department"},
+       " FROM {rollup_hour} GROUP BY SUBSTR(bucket, 1, 10), event_type, department"},
       {RollupTable("rollup_brand",
                    {Text("brand", kNameWidth), Text("event_type", kEventTypeWidth)}),
-       "INSERT INTO rollup_brand(brand, event_type, events, revenue)"
-       " SELECT brand, event_type, SUM(events), SUM(revenue) FROM rollup_hour_brand"
+       "INSERT INTO {rollup_brand}(brand, event_type, events, revenue)"
+       " SELECT brand, event_type, SUM(events), SUM(revenue) FROM {rollup_hour_brand}"
        " GROUP BY brand, event_type"},
       {RollupTable("rollup_product", {Text("department", kNameWidth), Text("product", kNameWidth),
                                       Text("event_type", kEventTypeWidth)}),
-       "INSERT INTO rollup_product(department, product, event_type, events, revenue)"
+       "INSERT INTO {rollup_product}(department, product, event_type, events, revenue)"
        " SELECT department, product, event_type, SUM(events), SUM(revenue)"
-       " FROM rollup_hour_product GROUP BY department, product, event_type"},
+       " FROM {rollup_hour_product} GROUP BY department, product, event_type"},
       // The cross-filters' rollups (event/cross_filter.h), each led by the column a filter
       // fixes. A store made before them has the rows they need: each is filled once, from the
       // rows or from the first of them.
       {RollupTable("rollup_hour_brand_product",
                    {Text("brand", kNameWidth), Text("bucket", 13), Text("department", kNameWidth),
                     Text("product", kNameWidth), Text("event_type", kEventTypeWidth)}),
-       "INSERT INTO rollup_hour_brand_product(brand, bucket, department, product, event_type,"
+       "INSERT INTO {rollup_hour_brand_product}(brand, bucket, department, product, event_type,"
        " events, revenue) SELECT brand, {hour}, department, product, event_type, COUNT(*),"
        " SUM(revenue) FROM {rows} WHERE event_time IS NOT NULL AND event_type IS NOT NULL"
        " AND department IS NOT NULL AND product IS NOT NULL AND brand IS NOT NULL"
@@ -101,23 +103,27 @@ const std::vector<Rollup>& Rollups() {
       {RollupTable("rollup_hour_department_brand",
                    {Text("department", kNameWidth), Text("bucket", 13), Text("brand", kNameWidth),
                     Text("event_type", kEventTypeWidth)}),
-       "INSERT INTO rollup_hour_department_brand(department, bucket, brand, event_type, events,"
+       "INSERT INTO {rollup_hour_department_brand}(department, bucket, brand, event_type, events,"
        " revenue) SELECT department, bucket, brand, event_type, SUM(events), SUM(revenue)"
-       " FROM rollup_hour_brand_product GROUP BY department, bucket, brand, event_type"},
+       " FROM {rollup_hour_brand_product} GROUP BY department, bucket, brand, event_type"},
       {RollupTable("rollup_brand_product",
                    {Text("brand", kNameWidth), Text("department", kNameWidth),
                     Text("product", kNameWidth), Text("event_type", kEventTypeWidth)}),
-       "INSERT INTO rollup_brand_product(brand, department, product, event_type, events, revenue)"
+       "INSERT INTO {rollup_brand_product}(brand, department, product, event_type, events, revenue)"
        " SELECT brand, department, product, event_type, SUM(events), SUM(revenue)"
-       " FROM rollup_hour_brand_product GROUP BY brand, department, product, event_type"},
+       " FROM {rollup_hour_brand_product} GROUP BY brand, department, product, event_type"},
   };
   return rollups;
 }
 
-std::string BackfillSql(const Rollup& rollup, const Dialect& dialect, std::string_view rows_table) {
+std::string BackfillSql(const Rollup& rollup, const Dialect& dialect, const OwnedTables& tables) {
   std::string sql(rollup.backfill_sql);
-  const std::pair<std::string, std::string> names[] = {{"{rows}", dialect.Quote(rows_table)},
-                                                       {"{hour}", dialect.HourText("event_time")}};
+  std::vector<std::pair<std::string, std::string>> names = {
+      {"{rows}", dialect.Quote(tables.rows())}, {"{hour}", dialect.HourText("event_time")}};
+  for (const Rollup& other : Rollups()) {
+    names.emplace_back("{" + std::string(other.table.name) + "}",
+                       dialect.Quote(tables.Name(other.table.name)));
+  }
   for (const auto& [name, value] : names) {
     for (size_t at = sql.find(name); at != std::string::npos; at = sql.find(name, at)) {
       sql.replace(at, name.size(), value);

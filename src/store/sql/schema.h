@@ -42,16 +42,18 @@ inline constexpr int kStreamWidth = 255;
 struct Rollup {
   Table table;
   // Fills the table from finer rollups or from the rows, for a store made before the table
-  // existed; empty for the fine tables, which the processor has always kept. May name the rows
-  // table as {rows} and the hour bucket of a row as {hour}: see BackfillSql.
+  // existed; empty for the fine tables, which the processor has always kept. Names the rows
+  // table as {rows}, a rollup by its plain name in braces ({rollup_minute}) and the hour bucket
+  // of a row as {hour}: see BackfillSql.
   std::string_view backfill_sql;
 };
 
 // The ten rollups in order of creation (a backfill reads tables before it).
 const std::vector<Rollup>& Rollups();
 
-// `rollup`'s backfill in `dialect`, with the rows table `rows_table` (a plain name).
-std::string BackfillSql(const Rollup& rollup, const Dialect& dialect, std::string_view rows_table);
+class OwnedTables;
+// `rollup`'s backfill in `dialect`, over the rows table and rollups of `tables`.
+std::string BackfillSql(const Rollup& rollup, const Dialect& dialect, const OwnedTables& tables);
 
 // The people tables (event/people.h), minute, hour, day and all time: scope, brand, department
 // and bucket (but in people_all) as the key, then the five sketches as blobs (NULL: empty).

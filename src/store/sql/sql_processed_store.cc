@@ -11,7 +11,9 @@
 
 #include "common/utf8.h"
 #include "store/sql/batch_counts.h"
+#include "store/sql/adoption.h"
 #include "store/sql/chunked_statement.h"
+#include "store/sql/owned_tables.h"
 #include "store/sql/people_writer.h"
 #include "store/sql/schema.h"
 #include "store/sql/values.h"
@@ -41,47 +43,53 @@ std::string InsertHead(const Table& table, const Dialect& d) {
 // Every statement of a commit, written in the database's dialect once it is known.
 struct Statements {
   std::vector<ChunkedStatement> rollups;  // one per Rollups() entry
-  ChunkedStatement dead_letters, offsets, stats, load_offsets;
+  ChunkedStatement dead_letters, offsets, reset_offsets, stats, load_offsets;
   std::unique_ptr<PeopleWriter> people;
 
   void Reset() {
-    for (ChunkedStatement* s : {&dead_letters, &offsets, &stats, &load_offsets}) s->Reset();
+    for (ChunkedStatement* s : {&dead_letters, &offsets, &reset_offsets, &stats, &load_offsets}) {
+      s->Reset();
+    }
     for (ChunkedStatement& s : rollups) s.Reset();
     people->Reset();
   }
 };
 
-Statements MakeStatements(const Dialect& d) {
+Statements MakeStatements(const Dialect& d, const OwnedTables& owned) {
   const size_t rows = d.max_rows_per_statement();
   Statements s;
   for (const Rollup& rollup : Rollups()) {
-    const Table& t = rollup.table;
+    const Table t = owned.Of(rollup.table);
     const ColumnUpdate add[] = {{"events", OnConflict::kAdd}, {"revenue", OnConflict::kAdd}};
     s.rollups.emplace_back(InsertHead(t, d), t.columns.size(), true,
                            d.OnConflictClause(t.name, t.key, add),
                            "adding to " + std::string(t.name), rows);
   }
-  const Table& dead = DeadLettersTable();
+  const Table dead = owned.Of(DeadLettersTable());
   s.dead_letters =
       ChunkedStatement(InsertHead(dead, d), dead.columns.size(), true,
                        d.OnConflictClause(dead.name, dead.key, {}), "storing dead letters", rows);
-  const Table& offsets = OffsetsTable();
+  const Table offsets = owned.Of(OffsetsTable());
   const ColumnUpdate max[] = {{"next_offset", OnConflict::kMax}};
   s.offsets =
       ChunkedStatement(InsertHead(offsets, d), offsets.columns.size(), true,
                        d.OnConflictClause(offsets.name, offsets.key, max), "storing offsets", rows);
-  const Table& stats = StatsTable();
+  const ColumnUpdate replace[] = {{"next_offset", OnConflict::kReplace}};
+  s.reset_offsets = ChunkedStatement(InsertHead(offsets, d), offsets.columns.size(), true,
+                                     d.OnConflictClause(offsets.name, offsets.key, replace),
+                                     "resetting offsets", rows);
+  const Table stats = owned.Of(StatsTable());
   const ColumnUpdate counters[] = {
       {"batches", OnConflict::kAdd},      {"events", OnConflict::kAdd},
       {"dead_letters", OnConflict::kAdd}, {"last_batch_ms", OnConflict::kReplace},
       {"lag", OnConflict::kReplace},      {"updated_at", OnConflict::kReplace}};
   s.stats = ChunkedStatement(InsertHead(stats, d), stats.columns.size(), true,
                              d.OnConflictClause(stats.name, stats.key, counters),
-                             "updating processor_stats", 1);
-  s.load_offsets = ChunkedStatement(
-      "SELECT " + d.Quote("partition") + ", next_offset FROM stream_offsets WHERE stream IN (", 1,
-      false, ")", "loading offsets", 1);
-  s.people = std::make_unique<PeopleWriter>(d);
+                             "updating " + std::string(stats.name), 1);
+  s.load_offsets = ChunkedStatement("SELECT " + d.Quote("partition") + ", next_offset FROM " +
+                                        d.Quote(offsets.name) + " WHERE stream IN (",
+                                    1, false, ")", "loading offsets", 1);
+  s.people = std::make_unique<PeopleWriter>(d, owned);
   return s;
 }
 
@@ -92,46 +100,12 @@ class SqlProcessedStore final : public ProcessedStore {
 
   Status Init() override {
     if (Status s = Connect(); !s.ok()) return s;
-    const Dialect& d = db_->dialect();
-    // Coarse rollups new to this store are filled from the finer ones, in the same transaction
-    // as the tables (where the database has transactional DDL).
-    std::vector<const Rollup*> missing;
-    {
-      auto exists = conn_->Prepare(d.TableExistsQuery(), "looking up existing tables");
-      if (!exists.ok()) return Done(exists.status());
-      for (const Rollup& rollup : Rollups()) {
-        if (rollup.backfill_sql.empty()) continue;
-        const SqlValue name = rollup.table.name;
-        auto rows = (*exists)->Query({&name, 1});
-        if (!rows.ok()) return Done(rows.status());
-        const bool found = !rows->empty() && rows->front().at(0).value_or("0") != "0";
-        if (!found) missing.push_back(&rollup);
-      }
+    Status s = InTransaction([&] { return CreateTables(); });
+    const std::string unlock = db_->dialect().SchemaUnlock();
+    if (!unlock.empty() && conn_ && conn_->healthy()) {
+      if (Status u = conn_->Exec(unlock, "releasing the schema lock"); s.ok()) s = Done(u);
     }
-    std::vector<std::pair<std::string, std::string>> steps;  // SQL, what
-    steps.emplace_back(CreateTableSql(RowsTable(db_->rows_table()), d.Quote(db_->rows_table()), d),
-                       "creating " + db_->rows_table());
-    for (const Rollup& rollup : Rollups()) {
-      steps.emplace_back(CreateTableSql(rollup.table, d.Quote(rollup.table.name), d),
-                         "creating " + std::string(rollup.table.name));
-    }
-    for (const Table& t : PeopleTables()) {
-      steps.emplace_back(CreateTableSql(t, d.Quote(t.name), d), "creating " + std::string(t.name));
-    }
-    for (const Table* t : {&OffsetsTable(), &DeadLettersTable(), &StatsTable()}) {
-      steps.emplace_back(CreateTableSql(*t, d.Quote(t->name), d),
-                         "creating " + std::string(t->name));
-    }
-    for (const Rollup* rollup : missing) {
-      steps.emplace_back(BackfillSql(*rollup, d, db_->rows_table()),
-                         "filling " + std::string(rollup->table.name) + " from what the store has");
-    }
-    return InTransaction([&] {
-      for (const auto& [sql, what] : steps) {
-        if (Status s = conn_->Exec(sql, what); !s.ok()) return s;
-      }
-      return Status::Ok();
-    });
+    return s;
   }
 
   Status Commit(const ProcessedBatch& batch) override {
@@ -184,6 +158,56 @@ class SqlProcessedStore final : public ProcessedStore {
     return Done(s);
   }
 
+  // Adopts an older layout's side tables, then creates what is missing: the side tables first
+  // (stream_offsets first of all, see adoption.h) and the rows table last, so that a rows table
+  // that exists has its own side tables even where each DDL statement commits (MariaDB).
+  Status CreateTables() {
+    const Dialect& d = db_->dialect();
+    const OwnedTables& owned = *tables_;
+    if (!d.SchemaLock().empty()) {
+      if (Status s = conn_->Exec(d.SchemaLock(), "waiting for other processors' DDL"); !s.ok()) {
+        return s;
+      }
+    }
+    if (Status s = AdoptSharedTables(*conn_, d, owned, db_->describe()); !s.ok()) return s;
+    // Coarse rollups new to this store are filled from the finer ones, in the same transaction
+    // as the tables (where the database has transactional DDL).
+    std::vector<const Rollup*> missing;
+    {
+      auto exists = conn_->Prepare(d.TableExistsQuery(), "looking up existing tables");
+      if (!exists.ok()) return exists.status();
+      for (const Rollup& rollup : Rollups()) {
+        if (rollup.backfill_sql.empty()) continue;
+        const SqlValue name = std::string_view(owned.Name(rollup.table.name));
+        auto rows = (*exists)->Query({&name, 1});
+        if (!rows.ok()) return rows.status();
+        const bool found = !rows->empty() && rows->front().at(0).value_or("0") != "0";
+        if (!found) missing.push_back(&rollup);
+      }
+    }
+    std::vector<Table> tables = {owned.Of(OffsetsTable())};
+    for (const Rollup& rollup : Rollups()) tables.push_back(owned.Of(rollup.table));
+    for (const Table& t : PeopleTables()) tables.push_back(owned.Of(t));
+    for (const Table* t : {&DeadLettersTable(), &StatsTable()}) tables.push_back(owned.Of(*t));
+    tables.push_back(RowsTable(owned.rows()));
+    for (const Table& t : tables) {
+      if (Status s =
+              conn_->Exec(CreateTableSql(t, d.Quote(t.name), d), "creating " + std::string(t.name));
+          !s.ok()) {
+        return s;
+      }
+    }
+    for (const Rollup* rollup : missing) {
+      if (Status s =
+              conn_->Exec(BackfillSql(*rollup, d, owned),
+                          "filling " + owned.Name(rollup->table.name) + " from what the store has");
+          !s.ok()) {
+        return s;
+      }
+    }
+    return Status::Ok();
+  }
+
   Status WriteAll(const ProcessedBatch& batch) {
     const Dialect& d = db_->dialect();
     // Each id counts once: the first of its occurrences in the batch, if it is not stored yet.
@@ -231,6 +255,12 @@ class SqlProcessedStore final : public ProcessedStore {
     if (!stored.ok()) return stored.status();
     const BatchCounts counts = CountNew(batch, *stored);
     values.clear();
+    for (const auto& [partition, next] : batch.reset_offsets) {
+      values.insert(values.end(), {std::string_view(batch.stream), int64_t{partition}, next});
+    }
+    if (Status s = statements_->reset_offsets.Execute(*conn_, d, values); !s.ok()) return s;
+
+    values.clear();
     for (const auto& [partition, next] : batch.next_offsets) {
       values.insert(values.end(), {std::string_view(batch.stream), int64_t{partition}, next});
     }
@@ -269,11 +299,17 @@ class SqlProcessedStore final : public ProcessedStore {
   // Opens a connection when there is none or the last one was lost.
   Status Connect() {
     if (conn_ && conn_->healthy()) return Status::Ok();
+    if (!tables_) {
+      auto owned = OwnedTables::For(db_->rows_table());
+      if (!owned.ok())
+        return Status::InvalidArgument(db_->describe() + ": " + owned.status().message());
+      tables_ = std::make_unique<OwnedTables>(std::move(owned).value());
+    }
     Disconnect();
     auto conn = db_->Connect();
     if (!conn.ok()) return conn.status();
     conn_ = std::move(conn).value();
-    if (!statements_) statements_ = MakeStatements(db_->dialect());
+    if (!statements_) statements_ = MakeStatements(db_->dialect(), *tables_);
     return Status::Ok();
   }
 
@@ -293,6 +329,7 @@ class SqlProcessedStore final : public ProcessedStore {
 
   std::unique_ptr<SqlDatabase> db_;
   std::unique_ptr<SqlConnection> conn_;
+  std::unique_ptr<const OwnedTables> tables_;  // before statements_, which point into it
   std::optional<Statements> statements_;
   // FirstOfEachId's, kept for their capacity.
   std::vector<size_t> seen_;

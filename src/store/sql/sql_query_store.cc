@@ -14,6 +14,7 @@
 #include "sketch/hyperloglog.h"
 #include "store/query/rollup_reading.h"
 #include "store/query/rollup_sources.h"
+#include "store/sql/owned_tables.h"
 
 namespace shopstream::sql {
 namespace {
@@ -103,7 +104,8 @@ struct PooledConnection {
 
 class SqlQueryStore final : public QueryStore {
  public:
-  explicit SqlQueryStore(std::unique_ptr<SqlDatabase> db) : db_(std::move(db)) {}
+  SqlQueryStore(std::unique_ptr<SqlDatabase> db, std::unique_ptr<const OwnedTables> tables)
+      : db_(std::move(db)), tables_(std::move(tables)) {}
 
   Result<Kpis> QueryKpis(const TimeRange& range, const Filter& filter) override {
     if (Status s = Connected(); !s.ok()) return s;
@@ -123,7 +125,7 @@ class SqlQueryStore final : public QueryStore {
     Query q(dialect());
     q.Sql("SELECT SUBSTR(bucket, 1, ").Value(static_cast<int64_t>(span.key_length));
     q.Sql(") AS b, ").BreakdownColumns();
-    const RollupSource source = SeriesSource(range, span, filter, q.NextPlaceholders());
+    const RollupSource source = SeriesSource(range, span, filter, q.NextPlaceholders(), Tables());
     q.From(source).Sql(" GROUP BY b ORDER BY b");
     auto rows = Run(q, "reading " + source.what + " by time");
     if (!rows.ok()) return rows.status();
@@ -137,14 +139,15 @@ class SqlQueryStore final : public QueryStore {
                                                        const Filter& filter) override {
     return Grouped(
         "department", "",
-        [&](const Placeholder& p) { return TotalsSource(range, filter, Extent(), p); },
+        [&](const Placeholder& p) { return TotalsSource(range, filter, Extent(), p, Tables()); },
         RankBy::kRevenue, kNoLimit);
   }
 
   Result<std::vector<NamedBreakdown>> QueryTopBrands(const TimeRange& range, const Filter& filter,
                                                      RankBy by, int limit) override {
     return Grouped(
-        "brand", "", [&](const Placeholder& p) { return BrandsSource(range, filter, Extent(), p); },
+        "brand", "",
+        [&](const Placeholder& p) { return BrandsSource(range, filter, Extent(), p, Tables()); },
         by, limit);
   }
 
@@ -152,8 +155,8 @@ class SqlQueryStore final : public QueryStore {
                                                        RankBy by, int limit) override {
     return Grouped(
         "product", "department",
-        [&](const Placeholder& p) { return ProductsSource(range, filter, Extent(), p); }, by,
-        limit);
+        [&](const Placeholder& p) { return ProductsSource(range, filter, Extent(), p, Tables()); },
+        by, limit);
   }
 
   Result<std::vector<EventTypeCount>> QueryEventMix(const TimeRange& range,
@@ -161,7 +164,7 @@ class SqlQueryStore final : public QueryStore {
     if (Status s = Connected(); !s.ok()) return s;
     Query q(dialect());
     q.Sql("SELECT event_type, SUM(events) AS n");
-    auto source = TotalsSource(range, filter, Extent(), q.NextPlaceholders());
+    auto source = TotalsSource(range, filter, Extent(), q.NextPlaceholders(), Tables());
     if (!source.ok()) return source.status();
     q.From(*source).Sql(" GROUP BY event_type ORDER BY n DESC, event_type");
     auto rows = Run(q, "reading " + source->what + " by event type");
@@ -182,7 +185,7 @@ class SqlQueryStore final : public QueryStore {
     if (Status s = Connected(); !s.ok()) return s;
     Query q(dialect());
     q.Sql("SELECT users, sessions, viewing, carting, buying");
-    auto source = PeopleSource(range, filter, Extent(), q.NextPlaceholders());
+    auto source = PeopleSource(range, filter, Extent(), q.NextPlaceholders(), Tables());
     if (!source.ok()) return source.status();
     q.From(*source);
     auto rows = Run(q, "reading " + source->what);
@@ -218,7 +221,7 @@ class SqlQueryStore final : public QueryStore {
     people.session_conversion = Ratio(people.buying, people.sessions);
     // Counted from the first minute a processor that keeps people wrote.
     Query since(dialect());
-    since.Sql("SELECT MIN(bucket) FROM people_minute WHERE scope = ")
+    since.Sql("SELECT MIN(bucket) FROM " + Table("people_minute") + " WHERE scope = ")
         .Value(std::string_view(kScopeAll))
         .Sql(" AND department = ")
         .Value(std::string_view(""))
@@ -235,8 +238,9 @@ class SqlQueryStore final : public QueryStore {
     // Two subqueries: SQLite reads one end of the key for a lone MIN or MAX, but scans the
     // whole table for both in one SELECT (160 ms at 10M events).
     Query q(dialect());
-    q.Sql(
-        "SELECT (SELECT MIN(bucket) FROM rollup_minute), (SELECT MAX(bucket) FROM rollup_minute)");
+    const std::string minutes = Table("rollup_minute");
+    q.Sql("SELECT (SELECT MIN(bucket) FROM " + minutes + "), (SELECT MAX(bucket) FROM " + minutes +
+          ")");
     auto rows = Run(q, "reading rollup_minute");
     if (!rows.ok()) return rows.status();
     if (rows->empty()) return DataExtent{};
@@ -247,7 +251,7 @@ class SqlQueryStore final : public QueryStore {
     if (Status s = Connected(); !s.ok()) return s;
     Query q(dialect());
     q.Sql("SELECT stream, batches, events, dead_letters, last_batch_ms, " + dialect().Quote("lag") +
-          ", updated_at FROM processor_stats ORDER BY stream");
+          ", updated_at FROM " + Table("processor_stats") + " ORDER BY stream");
     auto rows = Run(q, "reading processor_stats");
     if (!rows.ok()) return rows.status();
     ProcessorStatus status;
@@ -256,7 +260,7 @@ class SqlQueryStore final : public QueryStore {
           {TextOf(r, 0), Int(r, 1), Int(r, 2), Int(r, 3), Real(r, 4), Int(r, 5), TextOf(r, 6)});
     }
     Query count(dialect());
-    count.Sql("SELECT COUNT(*) FROM dead_letters");
+    count.Sql("SELECT COUNT(*) FROM " + Table("dead_letters"));
     auto counted = Run(count, "counting dead_letters");
     if (!counted.ok()) return counted.status();
     status.dead_letters_stored = counted->empty() ? 0 : Int(counted->front(), 0);
@@ -271,7 +275,8 @@ class SqlQueryStore final : public QueryStore {
     Query q(dialect());
     q.Sql(
         "SELECT COUNT(*), COALESCE(SUM(batches), 0), COALESCE(SUM(events), 0),"
-        " COALESCE(SUM(dead_letters), 0) FROM processor_stats");
+        " COALESCE(SUM(dead_letters), 0) FROM " +
+        Table("processor_stats"));
     auto rows = Run(q, "reading processor_stats");
     if (!rows.ok()) return rows.status();
     uint64_t stamp = 1469598103934665603ull;  // FNV-1a over the four numbers
@@ -294,6 +299,11 @@ class SqlQueryStore final : public QueryStore {
  private:
   // REQUIRES: Connected() succeeded.
   const Dialect& dialect() { return db_->dialect(); }
+  // The processed table's side table `plain`, quoted (owned_tables.h).
+  std::string Table(std::string_view plain) { return dialect().Quote(tables_->Name(plain)); }
+  TableName Tables() {
+    return [this](std::string_view plain) { return Table(plain); };
+  }
 
   // A database may know its dialect only once it has met the server (MySQL or MariaDB).
   Status Connected() {
@@ -308,7 +318,7 @@ class SqlQueryStore final : public QueryStore {
   Result<Breakdown> Totals(const TimeRange& range, const Filter& filter) {
     Query q(dialect());
     q.Sql("SELECT ").BreakdownColumns();
-    auto source = TotalsSource(range, filter, Extent(), q.NextPlaceholders());
+    auto source = TotalsSource(range, filter, Extent(), q.NextPlaceholders(), Tables());
     if (!source.ok()) return source.status();
     q.From(*source);
     auto rows = Run(q, "reading " + source->what);
@@ -359,7 +369,7 @@ class SqlQueryStore final : public QueryStore {
 
   // A store the processor has not created yet is a passing state, not the caller's error.
   Result<std::vector<SqlRow>> Explain(PooledConnection& conn, Result<std::vector<SqlRow>> rows) {
-    const SqlValue table = std::string_view("processor_stats");
+    const SqlValue table = std::string_view(tables_->Name("processor_stats"));
     auto exists = conn.Run(dialect().TableExistsQuery(), {table}, "looking up tables");
     if (!exists.ok() || exists->empty() || Int(exists->front(), 0) > 0) return rows;
     return Status::Unavailable(db_->describe() +
@@ -415,6 +425,7 @@ class SqlQueryStore final : public QueryStore {
   }
 
   std::unique_ptr<SqlDatabase> db_;
+  const std::unique_ptr<const OwnedTables> tables_;
   std::mutex mu_, connect_mu_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<PooledConnection>> idle_;
@@ -425,7 +436,11 @@ class SqlQueryStore final : public QueryStore {
 }  // namespace
 
 Result<std::unique_ptr<QueryStore>> MakeSqlQueryStore(std::unique_ptr<SqlDatabase> database) {
-  auto store = std::make_unique<SqlQueryStore>(std::move(database));
+  auto tables = OwnedTables::For(database->rows_table());
+  if (!tables.ok())
+    return Status::InvalidArgument(database->describe() + ": " + tables.status().message());
+  auto store = std::make_unique<SqlQueryStore>(
+      std::move(database), std::make_unique<const OwnedTables>(std::move(tables).value()));
   if (Status s = store->Probe(); !s.ok()) {
     if (!s.retryable()) return s;
     LogWarn(s.message() + "; serving anyway, queries fail until the server is back");

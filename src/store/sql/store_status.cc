@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "store/sql/owned_tables.h"
 #include "store/sql/schema.h"
 
 namespace shopstream::sql {
@@ -25,28 +26,34 @@ Result<StoreStatus> ReadStoreStatus(SqlDatabase& database) {
   if (!conn.ok()) return conn.status();
   const Dialect& d = database.dialect();
   StoreStatus status;
+  // The side tables this rows table owns (owned_tables.h).
+  auto owned = OwnedTables::For(database.rows_table());
+  if (!owned.ok()) return owned.status();
+  const std::string offsets_table = owned->Name("stream_offsets");
+  const std::string stats_table = owned->Name("processor_stats");
+  const std::string dead_table = owned->Name("dead_letters");
   // A store that `process` never opened has none of these tables: it is empty, not broken.
   auto exists = (*conn)->Prepare(d.TableExistsQuery(), "looking up existing tables");
   if (!exists.ok()) return exists.status();
-  const SqlValue offsets_name = OffsetsTable().name;
+  const SqlValue offsets_name = offsets_table;
   auto found = (*exists)->Query({&offsets_name, 1});
   if (!found.ok()) return found.status();
   if (found->empty() || found->front().at(0).value_or("0") == "0") return status;
 
   const std::string partition = d.Quote("partition");
   auto offsets = Select(**conn,
-                        "SELECT stream, " + partition + ", next_offset FROM stream_offsets " +
-                            "ORDER BY stream, " + partition,
-                        "reading stream_offsets");
+                        "SELECT stream, " + partition + ", next_offset FROM " + d.Quote(offsets_table) +
+                            " ORDER BY stream, " + partition,
+                        "reading " + offsets_table);
   if (!offsets.ok()) return offsets.status();
   for (const SqlRow& r : *offsets) {
     status.offsets.push_back(
         {r.at(0).value_or(""), static_cast<int32_t>(Number(r.at(1))), Number(r.at(2))});
   }
   auto streams = Select(**conn,
-                        "SELECT stream, batches, events, dead_letters, lag, updated_at FROM "
-                        "processor_stats ORDER BY stream",
-                        "reading processor_stats");
+                        "SELECT stream, batches, events, dead_letters, lag, updated_at FROM " +
+                            d.Quote(stats_table) + " ORDER BY stream",
+                        "reading " + stats_table);
   if (!streams.ok()) return streams.status();
   for (const SqlRow& r : *streams) {
     StreamCounters s{r.at(0).value_or(""), Number(r.at(1)), Number(r.at(2)),
@@ -55,8 +62,8 @@ Result<StoreStatus> ReadStoreStatus(SqlDatabase& database) {
     status.streams.push_back(std::move(s));
   }
   auto dead = Select(**conn,
-                     "SELECT stream, reason, COUNT(*) AS n FROM dead_letters GROUP BY stream, "
-                     "reason ORDER BY n DESC, stream, reason",
+                     "SELECT stream, reason, COUNT(*) AS n FROM " + d.Quote(dead_table) +
+                         " GROUP BY stream, reason ORDER BY n DESC, stream, reason",
                      "counting dead letters by reason");
   if (!dead.ok()) return dead.status();
   for (const SqlRow& r : *dead) {

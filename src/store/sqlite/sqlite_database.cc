@@ -102,8 +102,11 @@ class SqliteSqlConnection final : public SqlConnection {
 
 class SqliteDatabase final : public SqlDatabase {
  public:
-  SqliteDatabase(std::string path, bool read_only)
-      : path_(std::move(path)), describe_("sqlite://" + path_), read_only_(read_only) {}
+  SqliteDatabase(std::string path, std::string table, bool read_only)
+      : path_(std::move(path)),
+        describe_("sqlite://" + path_),
+        read_only_(read_only),
+        rows_table_(std::move(table)) {}
 
   Result<std::unique_ptr<SqlConnection>> Connect() override {
     auto db = sqlite::Database::Open(path_, read_only_ ? sqlite::Database::Mode::kReadOnly
@@ -122,10 +125,10 @@ class SqliteDatabase final : public SqlDatabase {
   Result<std::vector<const CleanedEvent*>> InsertNewRows(
       SqlConnection& conn, const std::vector<const CleanedEvent*>& rows) override {
     if (!insert_) {
-      auto stmt = conn.Prepare(
-          "INSERT INTO operations(id, event_time, event_type, department, product, brand, price,"
-          " revenue) VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING",
-          "inserting rows into operations");
+      auto stmt = conn.Prepare("INSERT INTO " + dialect_.Quote(rows_table_) +
+                                   "(id, event_time, event_type, department, product, brand, price,"
+                                   " revenue) VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING",
+                               "inserting rows into " + rows_table_);
       if (!stmt.ok()) return stmt.status();
       insert_ = std::move(stmt).value();
     }
@@ -152,7 +155,7 @@ class SqliteDatabase final : public SqlDatabase {
   const std::string path_;
   const std::string describe_;
   const bool read_only_;
-  const std::string rows_table_ = "operations";
+  const std::string rows_table_;
   SqliteDialect dialect_;
   std::unique_ptr<SqlStatement> insert_;
 };
@@ -163,8 +166,9 @@ std::unique_ptr<SqlConnection> AdaptSqlite(std::unique_ptr<sqlite::Database> db)
   return std::make_unique<SqliteSqlConnection>(std::move(db));
 }
 
-std::unique_ptr<SqlDatabase> MakeSqliteDatabase(const std::string& path, bool read_only) {
-  return std::make_unique<SqliteDatabase>(path, read_only);
+std::unique_ptr<SqlDatabase> MakeSqliteDatabase(const std::string& path, const std::string& table,
+                                                bool read_only) {
+  return std::make_unique<SqliteDatabase>(path, table, read_only);
 }
 
 }  // namespace shopstream::sql

@@ -14,8 +14,11 @@ namespace shopstream::sql {
 // Adapts a src/sqlite database to the core's SqlConnection.
 std::unique_ptr<SqlConnection> AdaptSqlite(std::unique_ptr<sqlite::Database> db);
 
-// The store in the SQLite file `path`: created when missing for the processed store; opened
-// read-only (and never created) for the dashboard when `read_only`.
-std::unique_ptr<SqlDatabase> MakeSqliteDatabase(const std::string& path, bool read_only = false);
+// The store in the SQLite file `path` whose rows table is `table` (a plain name): created when
+// missing for the processed store; opened read-only (and never created) for the dashboard when
+// `read_only`.
+std::unique_ptr<SqlDatabase> MakeSqliteDatabase(const std::string& path,
+                                                const std::string& table = "operations",
+                                                bool read_only = false);
 
 }  // namespace shopstream::sql

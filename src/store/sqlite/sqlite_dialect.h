@@ -22,6 +22,10 @@ class SqliteDialect final : public Dialect {
   std::string TableExistsQuery() const override {
     return "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?";
   }
+  std::string ColumnsQuery() const override {
+    return "SELECT m.name, p.name FROM sqlite_master AS m, pragma_table_info(m.name) AS p"
+           " WHERE m.type = 'table'";
+  }
   // DATETIME is text here: its first 13 characters.
   std::string HourText(std::string_view column) const override {
     return "SUBSTR(" + std::string(column) + ", 1, 13)";

@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include "sqlite/sqlite.h"
 #include "store/sql/sql_processed_store.h"
 #include "store/sql/sql_query_store.h"
@@ -38,8 +40,8 @@ Status CheckIsStore(const std::string& path) {
     if (!*row) break;
     const std::string name(tables->ColumnText(0));
     ours = ours || name == "raw_operations" || name == "operations" ||
-           name.starts_with("rollup_") || name == "stream_offsets" || name == "dead_letters" ||
-           name == "processor_stats";
+           name.starts_with("rollup_") || name.ends_with("stream_offsets") ||
+           name == "dead_letters" || name == "processor_stats";
     log = log || name == "log";
     if (!names.empty()) names += ", ";
     names += name;
@@ -55,13 +57,27 @@ Status CheckIsStore(const std::string& path) {
   return Status::Ok();
 }
 
-}  // namespace
-
-Result<std::unique_ptr<ProcessedStore>> OpenSqliteProcessedStore(const std::string& path) {
-  return sql::MakeSqlProcessedStore(sql::MakeSqliteDatabase(path));
+// InvalidArgument unless `table` is a plain name: letters, digits and _.
+Status CheckTableName(const std::string& path, const std::string& table) {
+  const bool plain = !table.empty() && std::all_of(table.begin(), table.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+  if (plain) return Status::Ok();
+  return Status::InvalidArgument("store " + path + ": table '" + table +
+                                 "' is not a plain name (letters, digits and _)");
 }
 
-Result<std::unique_ptr<QueryStore>> OpenSqliteQueryStore(const std::string& path) {
+}  // namespace
+
+Result<std::unique_ptr<ProcessedStore>> OpenSqliteProcessedStore(const std::string& path,
+                                                                 const std::string& table) {
+  if (Status s = CheckTableName(path, table); !s.ok()) return s;
+  return sql::MakeSqlProcessedStore(sql::MakeSqliteDatabase(path, table));
+}
+
+Result<std::unique_ptr<QueryStore>> OpenSqliteQueryStore(const std::string& path,
+                                                         const std::string& table) {
+  if (Status s = CheckTableName(path, table); !s.ok()) return s;
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {
     return Status::NotFound("store " + path +
@@ -69,7 +85,7 @@ Result<std::unique_ptr<QueryStore>> OpenSqliteQueryStore(const std::string& path
                             "the path)");
   }
   if (Status s = CheckIsStore(path); !s.ok()) return s;
-  return sql::MakeSqlQueryStore(sql::MakeSqliteDatabase(path, /*read_only=*/true));
+  return sql::MakeSqlQueryStore(sql::MakeSqliteDatabase(path, table, /*read_only=*/true));
 }
 
 }  // namespace shopstream
