@@ -7,8 +7,8 @@
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/common_options.h"
-#include "cli/reach.h"
 #include "cli/default_group.h"
+#include "cli/reach.h"
 #include "common/log.h"
 #include "common/uri.h"
 #ifdef SHOPSTREAM_WITH_PARQUET

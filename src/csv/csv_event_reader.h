@@ -11,8 +11,8 @@
 #include <string_view>
 
 #include "common/status.h"
-#include "event/event.h"
 #include "csv/csv_record_reader.h"
+#include "event/event.h"
 
 namespace shopstream::csv {
 

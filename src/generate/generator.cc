@@ -6,8 +6,8 @@
 #include <cstring>
 #include <vector>
 
-#include "generate/catalog.h"
 #include "common/random.h"
+#include "generate/catalog.h"
 
 namespace shopstream::generate {
 namespace {

@@ -23,8 +23,8 @@ std::string GenerateText(uint64_t rows, uint64_t seed) {
 }
 
 std::unique_ptr<csv::CsvEventReader> Reader(std::string text) {
-  auto reader = csv::CsvEventReader::FromSource(csv::MakeMemorySource(std::move(text), "generated.csv"),
-                                           {.strict = true});
+  auto reader = csv::CsvEventReader::FromSource(
+      csv::MakeMemorySource(std::move(text), "generated.csv"), {.strict = true});
   EXPECT_TRUE(reader.ok()) << reader.status().ToString();
   return std::move(reader).value();
 }

@@ -8,9 +8,9 @@
 #include <emmintrin.h>
 #endif
 
+#include "common/random.h"
 #include "csv/byte_source.h"
 #include "csv/csv_record_reader.h"
-#include "common/random.h"
 
 namespace shopstream::sample {
 namespace {

@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "common/log.h"
+#include "common/random.h"
 #include "csv/byte_sink.h"
 #include "csv/csv_record_reader.h"
 #include "csv/mapped_file.h"
-#include "common/random.h"
 #include "sample/sample_slice.h"
 #include "sample/sample_strata.h"
 

@@ -9,8 +9,8 @@
 
 #include "csv/byte_sink.h"
 #include "csv/byte_source.h"
-#include "generate/generator.h"
 #include "csv/test_files.h"
+#include "generate/generator.h"
 
 namespace shopstream::sample {
 namespace {

@@ -64,8 +64,9 @@ Result<sql::StoreStatus> ReadProcessedStoreStatus(const std::string& text) {
   if (!uri.ok()) return uri.status();
   std::unique_ptr<sql::SqlDatabase> database;
   if (uri->scheme == "sqlite") {
-    if (Status s = uri->CheckParams({}); !s.ok()) return s;
-    database = sql::MakeSqliteDatabase(uri->path, /*read_only=*/true);
+    if (Status s = uri->CheckParams({"table"}); !s.ok()) return s;
+    database = sql::MakeSqliteDatabase(uri->path, uri->Param("table", "operations"),
+                                       /*read_only=*/true);
   } else if (uri->scheme == "mysql") {
     auto target = mysql::ParseMysqlUri(*uri);
     if (!target.ok()) return target.status();

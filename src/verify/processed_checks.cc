@@ -110,18 +110,16 @@ Result<RollupCheck> ProcessedChecks::CheckRollups() {
                          " = c.t AND r." + d.Quote("department") + " = c.dep";
   const std::string events = "r." + d.Quote("events");
   const std::string rollup_hour = d.Quote(Owned(*db_, "rollup_hour"));
-  auto from_rollup =
-      QueryOne("SELECT COUNT(*), SUM(CASE WHEN c.n IS NULL OR c.n <> " + events +
-                   " THEN 1 ELSE 0 END), SUM(CASE WHEN " + events + " > COALESCE(c.n, 0) THEN " +
-                   events + " - COALESCE(c.n, 0) ELSE 0 END), SUM(CASE WHEN " + events +
-                   " < c.n THEN c.n - " + events + " ELSE 0 END) FROM " + rollup_hour +
-                   " r LEFT JOIN " + recount + " c" + on,
-               "recounting rollup_hour");
+  auto from_rollup = QueryOne(
+      "SELECT COUNT(*), SUM(CASE WHEN c.n IS NULL OR c.n <> " + events +
+          " THEN 1 ELSE 0 END), SUM(CASE WHEN " + events + " > COALESCE(c.n, 0) THEN " + events +
+          " - COALESCE(c.n, 0) ELSE 0 END), SUM(CASE WHEN " + events + " < c.n THEN c.n - " +
+          events + " ELSE 0 END) FROM " + rollup_hour + " r LEFT JOIN " + recount + " c" + on,
+      "recounting rollup_hour");
   if (!from_rollup.ok()) return from_rollup.status();
-  auto from_rows =
-      QueryOne("SELECT COUNT(*), SUM(c.n) FROM " + recount + " c LEFT JOIN " +
-                   rollup_hour + " r" + on + " WHERE " + events + " IS NULL",
-               "recounting rollup_hour");
+  auto from_rows = QueryOne("SELECT COUNT(*), SUM(c.n) FROM " + recount + " c LEFT JOIN " +
+                                rollup_hour + " r" + on + " WHERE " + events + " IS NULL",
+                            "recounting rollup_hour");
   if (!from_rows.ok()) return from_rows.status();
   check.groups_checked = AsInt((*from_rollup)[0]) + AsInt((*from_rows)[0]);
   check.groups_off = AsInt((*from_rollup)[1]) + AsInt((*from_rows)[0]);

@@ -15,12 +15,13 @@ Result<std::unique_ptr<sql::SqlDatabase>> OpenSqlStore(const std::string& text) 
   auto uri = ParseUri(text);
   if (!uri.ok()) return uri.status();
   if (uri->scheme == "sqlite") {
-    if (Status s = uri->CheckParams({}); !s.ok()) return s;
+    if (Status s = uri->CheckParams({"table"}); !s.ok()) return s;
     // Opened read-only, a missing file would be an I/O error: it is the user's input.
     if (::access(uri->path.c_str(), F_OK) != 0) {
       return Status::InvalidArgument("store '" + uri->text + "': no such file");
     }
-    return sql::MakeSqliteDatabase(uri->path, /*read_only=*/true);
+    return sql::MakeSqliteDatabase(uri->path, uri->Param("table", "operations"),
+                                   /*read_only=*/true);
   }
   if (uri->scheme == "mysql") {
     auto target = mysql::ParseMysqlUri(*uri);

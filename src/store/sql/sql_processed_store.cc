@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "common/utf8.h"
-#include "store/sql/batch_counts.h"
 #include "store/sql/adoption.h"
+#include "store/sql/batch_counts.h"
 #include "store/sql/chunked_statement.h"
 #include "store/sql/owned_tables.h"
 #include "store/sql/people_writer.h"

@@ -42,8 +42,8 @@ Result<StoreStatus> ReadStoreStatus(SqlDatabase& database) {
 
   const std::string partition = d.Quote("partition");
   auto offsets = Select(**conn,
-                        "SELECT stream, " + partition + ", next_offset FROM " + d.Quote(offsets_table) +
-                            " ORDER BY stream, " + partition,
+                        "SELECT stream, " + partition + ", next_offset FROM " +
+                            d.Quote(offsets_table) + " ORDER BY stream, " + partition,
                         "reading " + offsets_table);
   if (!offsets.ok()) return offsets.status();
   for (const SqlRow& r : *offsets) {
