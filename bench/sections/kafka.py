@@ -27,7 +27,8 @@ def _kafka_low_rate_latency(topic, rate, count):
     for f in OUT.glob(store.name + "*"):
         f.unlink()
     uri = f"kafka://{KAFKA}/{topic}"
-    proc = subprocess.Popen([str(BIN), "process", "--from", uri, "--group", topic, "--start", "latest", "--raw",
+    proc = subprocess.Popen([str(BIN), "process", "--from", uri, "--group", topic, "--wait-for-topic",
+                             "--start", "latest", "--raw",
                              f"sqlite://{store}", "--processed", f"sqlite://{store}"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -160,7 +160,7 @@ def run():
            "--processed mysql://admin@127.0.0.1:3306/ecommerce.operations")
     log = open(OUT / "stream-ours.log", "w")
     ours_proc = subprocess.Popen([str(BIN), "process", "--from", f"kafka://{KAFKA}/{topic}", "--group", topic,
-                                  "--start", "latest", "--raw", raw_uri,
+                                  "--wait-for-topic", "--start", "latest", "--raw", raw_uri,
                                   "--processed", "mysql://admin@127.0.0.1:3306/ecommerce.operations"],
                                  stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     try:

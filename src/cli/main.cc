@@ -31,9 +31,9 @@ int main(int argc, char** argv) {
   RegisterServeCommand(app);
   RegisterDemoCommand(app);
   RegisterCqlCommand(app);
+  RegisterVerifyCommand(app);
   RegisterStatusCommand(app);
   RegisterCompletionCommand(app);
-  RegisterVerifyCommand(app);
   // `shopstream --help` lists one line per command; its long description goes below its own
   // options in `shopstream COMMAND --help`.
   const std::map<std::string, std::string> summaries = {

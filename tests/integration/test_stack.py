@@ -122,7 +122,8 @@ def test_mariadb_password_is_generated_kept_and_the_old_fixed_one_replaced(tmp_p
     checkout = tmp_path / "checkout"
     (checkout / "scripts").mkdir(parents=True)
     (checkout / "superset").mkdir()
-    for name in ("scripts/stack", "scripts/stack_superset.sh", "superset/requirements.txt"):
+    for name in ("scripts/stack", "scripts/stack_superset.sh", "scripts/stack_cluster.sh",
+                 "superset/requirements.txt"):
         (checkout / name).write_bytes((ROOT / name).read_bytes())
     (checkout / "scripts" / "stack").chmod(0o755)
     env = {k: v for k, v in os.environ.items() if k != "SHOPSTREAM_MYSQL_PASSWORD"}
