@@ -18,7 +18,7 @@
 namespace shopstream::cli {
 namespace {
 
-struct ArchiveArgs {
+struct ArchiveArgs : ConsumerOptions {
   std::string from;
   std::string to;
   std::string group;  // empty: DefaultGroup
@@ -29,9 +29,6 @@ struct ArchiveArgs {
   std::string compression = "zstd";
   size_t max_batch = 20'000;
   std::string idle_exit = "0";
-  std::string status_every = "5s";
-  std::string connect_timeout = "10s";
-  bool wait_for_topic = false;
 };
 
 #ifndef SHOPSTREAM_WITH_PARQUET
@@ -194,14 +191,7 @@ void RegisterArchiveCommand(CLI::App& app) {
                   "Commit and stop once nothing new arrived for this long (e.g. 30s; 0: never)")
       ->capture_default_str()
       ->check(DurationCheck(/*zero_allowed=*/true));
-  cmd->add_option("--status-every", args->status_every,
-                  "Interval of the status line (0: no status line)")
-      ->capture_default_str()
-      ->check(DurationCheck(/*zero_allowed=*/true));
-  AddConnectTimeout(cmd, &args->connect_timeout);
-  cmd->add_flag("--wait-for-topic", args->wait_for_topic,
-                "Kafka: wait for a topic that does not exist yet (and for the brokers) instead\n"
-                "of failing at start");
+  AddConsumerOptions(cmd, args.get());
   cmd->callback([args] { RunArchive(*args); });
 }
 

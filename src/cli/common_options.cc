@@ -55,6 +55,17 @@ void AddLogOptions(CLI::App* cmd) {
       ->default_str("text");
 }
 
+void AddConsumerOptions(CLI::App* cmd, ConsumerOptions* options) {
+  cmd->add_option("--status-every", options->status_every,
+                  "Interval of the status line (0: no status line)")
+      ->capture_default_str()
+      ->check(DurationCheck(/*zero_allowed=*/true));
+  AddConnectTimeout(cmd, &options->connect_timeout);
+  cmd->add_flag("--wait-for-topic", options->wait_for_topic,
+                "Kafka: wait for a topic that does not exist yet (and for the brokers) instead\n"
+                "of failing at start");
+}
+
 CLI::Option* AddConnectTimeout(CLI::App* cmd, std::string* value) {
   return cmd
       ->add_option("--connect-timeout", *value,

@@ -18,6 +18,15 @@ CLI::Option* AddConnectTimeout(CLI::App* cmd, std::string* value);
 // REQUIRES: `value` passed AddConnectTimeout's check.
 std::chrono::milliseconds ConnectTimeout(const std::string& value);
 
+// What a consumer of a bus (process, archive) takes beside its own options: --status-every
+// DURATION, --connect-timeout and --wait-for-topic.
+struct ConsumerOptions {
+  std::string status_every = "5s";
+  std::string connect_timeout = "10s";
+  bool wait_for_topic = false;
+};
+void AddConsumerOptions(CLI::App* cmd, ConsumerOptions* options);
+
 // Checks the words CLI11 reads wrongly without a word, before it parses them: "-o=-" (CLI11
 // takes "=-" as the value) and, for the command named by argv[1], options it does not have
 // ("--form", which CLI11 would report as a missing --from). Returns the one-line message, or

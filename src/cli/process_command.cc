@@ -15,7 +15,7 @@
 namespace shopstream::cli {
 namespace {
 
-struct ProcessArgs {
+struct ProcessArgs : ConsumerOptions {
   std::string from;
   std::string raw;
   std::string processed;
@@ -26,9 +26,6 @@ struct ProcessArgs {
   std::string start = "earliest";
   std::string on_reset = "fail";
   std::string idle_exit = "0";
-  std::string status_every = "5s";
-  std::string connect_timeout = "10s";
-  bool wait_for_topic = false;
   bool discard = false;
 };
 
@@ -160,15 +157,7 @@ void RegisterProcessCommand(CLI::App& app) {
                   "Stop once nothing new arrived for this long (e.g. 30s; 0: never)")
       ->capture_default_str()
       ->check(DurationCheck(/*zero_allowed=*/true));
-  cmd->add_option("--status-every", args->status_every,
-                  "Interval of the status line (0: no status line)")
-      ->capture_default_str()
-      ->check(DurationCheck(/*zero_allowed=*/true));
-  AddConnectTimeout(cmd, &args->connect_timeout);
-  cmd->add_flag("--wait-for-topic", args->wait_for_topic,
-                "Kafka: wait for a topic that does not exist yet (and for the brokers) instead\n"
-                "of failing at start")
-      ->capture_default_str();
+  AddConsumerOptions(cmd, args.get());
   cmd->callback([args] { RunProcess(*args); });
 }
 
