@@ -461,7 +461,7 @@ def section_stream():
            "--processed mysql://admin@127.0.0.1:3306/ecommerce.operations")
     log = open(OUT / "stream-ours.log", "w")
     ours_proc = subprocess.Popen([str(BIN), "process", "--from", f"kafka://{KAFKA}/{topic}", "--group", topic,
-                                  "--start", "latest", "--raw", raw_uri,
+                                  "--wait-for-topic", "--start", "latest", "--raw", raw_uri,
                                   "--processed", "mysql://admin@127.0.0.1:3306/ecommerce.operations"],
                                  stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     try:
@@ -527,7 +527,8 @@ def _kafka_low_rate_latency(topic, rate, count):
     for f in OUT.glob(store.name + "*"):
         f.unlink()
     uri = f"kafka://{KAFKA}/{topic}"
-    proc = subprocess.Popen([str(BIN), "process", "--from", uri, "--group", topic, "--start", "latest", "--raw",
+    proc = subprocess.Popen([str(BIN), "process", "--from", uri, "--group", topic, "--wait-for-topic",
+                             "--start", "latest", "--raw",
                              f"sqlite://{store}", "--processed", f"sqlite://{store}"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
