@@ -176,8 +176,9 @@ def test_hdfs_stopped_for_20_s_is_waited_out(shopstream_bin, tmp_path):
     # Produced while the archive runs: the month's original timestamps, a day per second (30 s).
     topic, producer = generated_topic(shopstream_bin, tmp_path, events, "--speedup", "86400", background=True)
     tree = HdfsTree(f"/tests/{topic}")
+    # The producer may not have created the topic yet.
     args = archive_args(shopstream_bin, topic, tree, "--roll-rows", "10000", "--roll-after", "1s",
-                        "--idle-exit", "15")
+                        "--idle-exit", "15", "--wait-for-topic")
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.time() + 300

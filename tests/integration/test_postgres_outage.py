@@ -58,6 +58,7 @@ def test_a_postgres_restart_is_waited_out(postgres_comes_back, shopstream_bin, s
         with open(process_log, "w") as out:
             processor = subprocess.Popen(
                 [shopstream_bin, "process", "--from", f"kafka://127.0.0.1:9092/{topic}", "--group", topic,
+                 "--wait-for-topic",  # the producer, started just before, creates the topic
                  "--raw", f"cassandra://127.0.0.1:9042/{keyspace}.operations",
                  "--processed", pg.uri, "--idle-exit", "15"],
                 stdout=out, stderr=subprocess.STDOUT, env=env)
