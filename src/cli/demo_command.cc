@@ -137,7 +137,8 @@ void RunDemo(const DemoArgs& args) {
   LogInfo("demo stopped: produced " + Grouped(replayer.counters().produced) + ", processed " +
           Grouped(processor.counters().processed) + ", dead letters " +
           Grouped(processor.counters().dead_letters) + " (" + Grouped((*feed)->passes()) +
-          (args.once ? " pass" : " passes") + " of the file); data kept in " + args.data_dir);
+          ((*feed)->passes() == 1 ? " pass" : " passes") + " of the file); data kept in " +
+          args.data_dir);
   ExitIfStoppedBySignal();
   if (!produce_result.ok())
     throw CommandExit(kExitFailure, "producer: " + produce_result.message());
