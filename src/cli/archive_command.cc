@@ -38,10 +38,6 @@ void RunArchive(const ArchiveArgs&) {
                     "run scripts/install-deps, then build again");
 }
 #else
-int ExitCodeFor(const Status& s) {
-  return s.code() == StatusCode::kInvalidArgument ? kExitBadInput : kExitFailure;
-}
-
 // "archived 1,234 | dead letters 0 | files 4, 1.2 MB | open 5,678 | lag 12 | 2,345 ev/s"
 class ArchiveStatusLine {
  public:
@@ -92,31 +88,18 @@ void RunArchive(const ArchiveArgs& args) {
   ReachOrExit("--to " + RedactUri(args.to), connect_timeout,
               [&] { return (*destination)->List("").status(); });
   const std::string group =
-      args.group.empty() ? DefaultGroup("shopstream-archive", args.to) : args.group;
-  if (args.from.starts_with("kafka:")) {
-    LogInfo("consumer group " + group + (args.group.empty() ? " (named after --to)" : ""));
-  }
-  auto source = OpenSource(args.from, {.group = group,
-                                       .start_latest = args.start == "latest",
-                                       .require_topic = !args.wait_for_topic,
-                                       .connect_timeout = connect_timeout});
-  if (!source.ok()) {
-    const Status& s = source.status();
-    if (s.code() == StatusCode::kNotFound) {
-      throw CommandExit(kExitFailure, s.message() +
-                                          " (create it: shopstream produce --to creates it, or "
-                                          "kafka-topics.sh --create; or wait for it: "
-                                          "--wait-for-topic)");
-    }
-    throw CommandExit(ExitCodeFor(s), WithLikelyCause(s.message()));
-  }
+      ConsumerGroup(args.group, "shopstream-archive", args.to, "--to", args.from);
+  auto source = OpenSourceOrExit(args.from, {.group = group,
+                                             .start_latest = args.start == "latest",
+                                             .require_topic = !args.wait_for_topic,
+                                             .connect_timeout = connect_timeout});
 
   archive::ArchiverOptions options;
   options.roll_rows = args.roll_rows;
   options.roll_after = *roll_after;
   options.max_batch = args.max_batch;
   options.idle_exit = *idle_exit;
-  archive::Archiver archiver(**source, **destination, **format, options);
+  archive::Archiver archiver(*source, **destination, **format, options);
   std::atomic<bool>& stop = InstallStopSignals();
   LogInfo("archiving " + args.from + " -> " + args.to + " (files roll at " +
           Grouped(args.roll_rows) + " messages or after " + args.roll_after + ")");

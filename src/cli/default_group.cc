@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "common/log.h"
 #include "common/uri.h"
 
 namespace shopstream::cli {
@@ -27,6 +28,17 @@ std::string DefaultGroup(const std::string& prefix, const std::string& sink_uri)
     }
   }
   return prefix + ":" + uri->scheme + "://" + where;
+}
+
+std::string ConsumerGroup(const std::string& given, const std::string& prefix,
+                          const std::string& sink_uri, const std::string& sink_option,
+                          const std::string& from) {
+  const std::string group = given.empty() ? DefaultGroup(prefix, sink_uri) : given;
+  if (from.starts_with("kafka:")) {
+    LogInfo("consumer group " + group +
+            (given.empty() ? " (named after " + sink_option + ")" : ""));
+  }
+  return group;
 }
 
 }  // namespace shopstream::cli

@@ -12,4 +12,10 @@ namespace shopstream::cli {
 // Falls back to `prefix` alone for a URI that does not parse (its command reports it).
 std::string DefaultGroup(const std::string& prefix, const std::string& sink_uri);
 
+// `given` (--group) when set, else DefaultGroup; for a Kafka source (`from`) the group is logged,
+// saying it was named after `sink_option` when it was.
+std::string ConsumerGroup(const std::string& given, const std::string& prefix,
+                          const std::string& sink_uri, const std::string& sink_option,
+                          const std::string& from);
+
 }  // namespace shopstream::cli

@@ -29,10 +29,6 @@ struct ProcessArgs : ConsumerOptions {
   bool discard = false;
 };
 
-int ExitCodeFor(const Status& s) {
-  return s.code() == StatusCode::kInvalidArgument ? kExitBadInput : kExitFailure;
-}
-
 void RunProcess(const ProcessArgs& args) {
   TuneAllocatorForBatches();
   // The options' checks passed: these parse.
@@ -48,25 +44,12 @@ void RunProcess(const ProcessArgs& args) {
     throw CommandExit(kExitBadInput, "--on-reset must be 'fail' or 'earliest'");
   }
   const std::string group =
-      args.group.empty() ? DefaultGroup("shopstream", args.processed) : args.group;
-  if (args.from.starts_with("kafka:")) {
-    LogInfo("consumer group " + group + (args.group.empty() ? " (named after --processed)" : ""));
-  }
-  auto source = OpenSource(args.from, {.group = group,
-                                       .start_latest = args.start == "latest",
-                                       .require_topic = !args.wait_for_topic,
-                                       .connect_timeout = connect_timeout,
-                                       .reset_to_earliest = args.on_reset == "earliest"});
-  if (!source.ok()) {
-    const Status& s = source.status();
-    if (s.code() == StatusCode::kNotFound) {
-      throw CommandExit(kExitFailure, s.message() +
-                                          " (create it: shopstream produce --to creates it, or "
-                                          "kafka-topics.sh --create; or wait for it: "
-                                          "--wait-for-topic)");
-    }
-    throw CommandExit(ExitCodeFor(s), WithLikelyCause(s.message()));
-  }
+      ConsumerGroup(args.group, "shopstream", args.processed, "--processed", args.from);
+  auto source = OpenSourceOrExit(args.from, {.group = group,
+                                             .start_latest = args.start == "latest",
+                                             .require_topic = !args.wait_for_topic,
+                                             .connect_timeout = connect_timeout,
+                                             .reset_to_earliest = args.on_reset == "earliest"});
   auto raw = OpenRawStore(args.raw);
   if (!raw.ok()) throw CommandExit(ExitCodeFor(raw.status()), raw.status().message());
   auto processed = OpenProcessedStore(args.processed);
@@ -86,7 +69,7 @@ void RunProcess(const ProcessArgs& args) {
   options.write_raw = !args.discard;
   options.write_processed = !args.discard;
   options.idle_exit = idle_exit.value();
-  Processor processor(**source, **raw, **processed, options);
+  Processor processor(*source, **raw, **processed, options);
   std::atomic<bool>& stop = InstallStopSignals();
   LogInfo("processing " + RedactUri(args.from) + " -> raw " + RedactUri(args.raw) + ", processed " +
           RedactUri(args.processed));

@@ -59,4 +59,22 @@ void ReachOrExit(const std::string& what, std::chrono::milliseconds timeout,
   }
 }
 
+int ExitCodeFor(const Status& s) {
+  return s.code() == StatusCode::kInvalidArgument ? kExitBadInput : kExitFailure;
+}
+
+std::unique_ptr<MessageSource> OpenSourceOrExit(const std::string& uri,
+                                                const SourceOptions& options) {
+  auto source = OpenSource(uri, options);
+  if (source.ok()) return std::move(source).value();
+  const Status& s = source.status();
+  if (s.code() == StatusCode::kNotFound) {
+    throw CommandExit(kExitFailure, s.message() +
+                                        " (create it: shopstream produce --to creates it, or "
+                                        "kafka-topics.sh --create; or wait for it: "
+                                        "--wait-for-topic)");
+  }
+  throw CommandExit(ExitCodeFor(s), WithLikelyCause(s.message()));
+}
+
 }  // namespace shopstream::cli

@@ -5,8 +5,10 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 
+#include "bus/open.h"
 #include "common/status.h"
 
 namespace shopstream::cli {
@@ -21,5 +23,13 @@ void ReachOrExit(const std::string& what, std::chrono::milliseconds timeout,
 // password names the variables and files that supply it, a refused connection or a silent
 // port asks whether the host and port are right.
 std::string WithLikelyCause(const std::string& message);
+
+// The exit code of a failure at start: 2 for bad input (InvalidArgument), else 1.
+int ExitCodeFor(const Status& s);
+
+// The bus source of `uri`, or CommandExit: a missing topic (exit 1) says how to create it or wait
+// for it (--wait-for-topic), anything else its exit code with the likely cause.
+std::unique_ptr<MessageSource> OpenSourceOrExit(const std::string& uri,
+                                                const SourceOptions& options);
 
 }  // namespace shopstream::cli
