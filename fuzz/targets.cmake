@@ -8,4 +8,5 @@ set(SHOPSTREAM_FUZZ_TARGETS
   cql_decode
   dashboard_params
   http_request
-  sketch_parse)
+  sketch_parse
+  endpoint_uri)
