@@ -69,4 +69,11 @@ PeopleLevels Spread(const PeopleDelta& delta) {
   return out;
 }
 
+void PeopleSketchLevels::Add(PeopleLevels levels) {
+  for (auto [from, into] : {std::pair{&levels.minute, &minute}, std::pair{&levels.hour, &hour},
+                            std::pair{&levels.day, &day}, std::pair{&levels.all, &all}}) {
+    for (auto& [key, entries] : *from) (*into)[key].Add(std::move(entries));
+  }
+}
+
 }  // namespace shopstream

@@ -72,4 +72,16 @@ struct PeopleLevels {
 };
 PeopleLevels Spread(const PeopleDelta& delta);
 
+// The sketches of rows of each people table, as a processor holds them between write-backs:
+// the union of the batches added since the last one.
+using PeopleSketchRows = std::map<PeopleKey, PeopleSketches>;
+struct PeopleSketchLevels {
+  PeopleSketchRows minute, hour, day, all;
+
+  void Add(PeopleLevels levels);  // the entries are moved out
+  size_t rows() const { return minute.size() + hour.size() + day.size() + all.size(); }
+  bool empty() const { return rows() == 0; }
+  void clear() { *this = {}; }
+};
+
 }  // namespace shopstream

@@ -54,6 +54,8 @@ DecodedBatch BatchBuilder::Build(const std::string& stream, MessageBatch message
   for (const Message& m : out.messages) {
     auto& next = out.processed.next_offsets[m.partition];
     next = std::max(next, m.offset + 1);
+    auto [first, added] = out.processed.first_offsets.emplace(m.partition, m.offset);
+    if (!added) first->second = std::min(first->second, m.offset);
 
     Event& event = Slot(out.events, kept);
     Status s = decoder_.DecodePadded(m.payload, &event);

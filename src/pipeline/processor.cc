@@ -131,6 +131,10 @@ Status Processor::Run(const std::atomic<bool>& stop) {
         break;
       }
       counters_.lag = source_.Lag();
+      // A quiet stream: what the store holds between batches is written back now, on this
+      // thread once the committer is idle (stores are not thread-safe).
+      committer.Drain();
+      if (Status s = FlushProcessed(stop); !s.ok()) return stop ? Status::Ok() : s;
       continue;
     }
     if (!messages.empty()) last_activity = Clock::now();
@@ -140,6 +144,7 @@ Status Processor::Run(const std::atomic<bool>& stop) {
     taken = false;
     for (const auto& [partition, offset] : starts) {
       batch.processed.next_offsets.emplace(partition, offset);  // read ones are further on
+      batch.processed.first_offsets.emplace(partition, offset);
     }
     batch.processed.reset_offsets = std::move(resets);
     for (const OffsetGap& gap : gaps) {
@@ -151,6 +156,8 @@ Status Processor::Run(const std::atomic<bool>& stop) {
            ""});
       auto& next = batch.processed.next_offsets[gap.partition];
       next = std::max(next, gap.to);
+      auto [first, added] = batch.processed.first_offsets.emplace(gap.partition, gap.from);
+      if (!added) first->second = std::min(first->second, gap.from);
     }
     if (options_.write_raw && !batch.events.empty()) {
       if (Status s = WriteRaw(batch, stop); !s.ok()) return stop ? Status::Ok() : s;
@@ -165,7 +172,17 @@ Status Processor::Run(const std::atomic<bool>& stop) {
   committer.Drain();
   acknowledge();
   Status s = committer.status();
+  if (s.ok()) s = FlushProcessed(stop);
   return stop || s.ok() ? Status::Ok() : s;
+}
+
+Status Processor::FlushProcessed(const std::atomic<bool>& stop) {
+  if (!options_.write_processed) return Status::Ok();
+  // Once more after a stop too: a Ctrl-C should not leave people to be replayed. It is not
+  // retried then, and whatever it does not write, the next start replays.
+  if (stop) return processed_.Flush();
+  return WithRetry("writing people back to the processed store", stop,
+                   [&] { return processed_.Flush(); });
 }
 
 Status Processor::WriteRaw(DecodedBatch& batch, const std::atomic<bool>& stop) {

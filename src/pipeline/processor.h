@@ -67,6 +67,8 @@ class Processor {
   // The second stage (commit_stage.h): the batch's rows, rollups, dead letters and offsets;
   // rows the processed store refuses become dead letters the same way.
   Status CommitProcessed(DecodedBatch& batch, const std::atomic<bool>& stop);
+  // ProcessedStore::Flush, retried on outages.
+  Status FlushProcessed(const std::atomic<bool>& stop);
   void ReportRefused(const char* store, const std::vector<Refusal>& refused, size_t rows);
   // Calls `attempt` until it succeeds, fails for good, or `stop` is set.
   Status WithRetry(const char* what, const std::atomic<bool>& stop,

@@ -1,6 +1,7 @@
 // The interfaces of the stores: a RawStore keeps events as they arrived (Cassandra or SQLite),
 // a ProcessedStore keeps cleaned rows, rollups, dead letters and the offsets of record in one
-// transaction (MySQL or SQLite). Connectors know nothing of the pipeline.
+// transaction (MySQL, PostgreSQL or SQLite), and people sketches written back every few seconds.
+// Connectors know nothing of the pipeline.
 #pragma once
 
 #include <string>
@@ -37,6 +38,9 @@ struct ProcessedBatch {
   std::vector<CleanedEvent> rows;
   std::vector<DeadLetter> dead_letters;
   OffsetMap next_offsets;  // per partition, the offset after the last message of the batch
+  // Per partition, the offset of the batch's first message (or where a partition without
+  // messages starts): where a replay must begin to see this batch again.
+  OffsetMap first_offsets;
   // Offsets that replace the stored ones even when smaller, before next_offsets apply: a
   // recreated topic read again from its start (MessageSource::TakeResets).
   OffsetMap reset_offsets;
@@ -55,9 +59,15 @@ class ProcessedStore {
   // reset_offsets): a member that lost a partition mid-batch may commit an older offset after
   // the new owner moved on.
   virtual Status Commit(const ProcessedBatch& batch) = 0;
-  // The offsets of record for a stream, for the given partitions (all when empty).
+  // Where to resume a stream, for the given partitions (all when empty): the offsets of record,
+  // or earlier where what a store keeps apart from the batches (people sketches) has not
+  // caught up with them yet; a batch read again there changes only what it lacks.
   virtual Result<OffsetMap> LoadOffsets(const std::string& stream,
                                         const std::vector<int32_t>& partitions) = 0;
+  // Writes back what a store holds in memory between batches (people sketches, which the SQL
+  // stores merge every few seconds instead of in every batch). Called when the stream is
+  // quiet and before stopping; a store without such state does nothing.
+  virtual Status Flush() { return Status::Ok(); }
 };
 
 }  // namespace shopstream

@@ -251,6 +251,7 @@ TEST_P(ProcessedStoreContract, PeopleSketchesMergeAcrossBatches) {
     return b;
   };
   ASSERT_TRUE(store->Commit(batch(0, 50)).ok());
+  ASSERT_TRUE(store->Flush().ok());
   EXPECT_EQ(Estimate("users"), 50);
   EXPECT_EQ(Estimate("sessions"), 40);
   // Counted by hand: sessions whose number is a multiple of 5 never view; purchases come from
@@ -270,9 +271,11 @@ TEST_P(ProcessedStoreContract, PeopleSketchesMergeAcrossBatches) {
 
   const std::string before = Sketch("users") + Sketch("sessions");
   ASSERT_TRUE(store->Commit(batch(1000, 50)).ok());  // new ids, the same people
+  ASSERT_TRUE(store->Flush().ok());
   EXPECT_EQ(Sketch("users") + Sketch("sessions"), before);
   EXPECT_EQ(Int("SELECT COUNT(*) FROM operations"), 400);
   ASSERT_TRUE(store->Commit(batch(2000, 120)).ok());  // 70 more users
+  ASSERT_TRUE(store->Flush().ok());
   EXPECT_EQ(Estimate("users"), 120);
   EXPECT_EQ(Estimate("sessions"), 40);
 }
@@ -293,6 +296,7 @@ TEST_P(ProcessedStoreContract, LargeSketchesAreWrittenAndStayWithinTwoPercent) {
   }
   batch.next_offsets = {{0, kUsers}};
   ASSERT_TRUE(store->Commit(batch).ok());
+  ASSERT_TRUE(store->Flush().ok());
   EXPECT_NEAR(Estimate("users"), kUsers, kUsers * 0.02);
   EXPECT_NEAR(Estimate("sessions"), kUsers, kUsers * 0.02);
   EXPECT_EQ(Estimate("users", "department", "", "d7"), kUsers / 10);
@@ -301,7 +305,64 @@ TEST_P(ProcessedStoreContract, LargeSketchesAreWrittenAndStayWithinTwoPercent) {
   const std::string before = Sketch("users") + Sketch("viewing");
   for (CleanedEvent& row : batch.rows) row.id += "-again";
   ASSERT_TRUE(store->Commit(batch).ok());
+  ASSERT_TRUE(store->Flush().ok());
   EXPECT_EQ(Sketch("users") + Sketch("viewing"), before);
+}
+
+// People are held in memory between write-backs. A processor that dies before one leaves the
+// people offsets behind the offsets of record: the next one resumes there, the rows it reads
+// again are not stored or counted twice, and their people are merged once.
+TEST_P(ProcessedStoreContract, PeopleNotWrittenBackAreReadAgainAndCountedOnce) {
+  auto people_batch = [](int first, int count, int64_t offset) {
+    ProcessedBatch b;
+    b.stream = "s";
+    for (int i = first; i < first + count; ++i) {
+      b.rows.push_back(By(
+          MakeRow("r" + std::to_string(i), "2019-11-03 10:00:00", "view", "kids", "p", "lego", 1.0),
+          i, "session-" + std::to_string(i)));
+    }
+    b.first_offsets = {{0, offset}};
+    b.next_offsets = {{0, offset + count}};
+    return b;
+  };
+  {
+    auto store = OpenStore();
+    ASSERT_TRUE(store->Commit(people_batch(0, 10, 0)).ok());
+    ASSERT_TRUE(store->Flush().ok());
+    ASSERT_TRUE(store->Commit(people_batch(10, 20, 10)).ok());
+    // Killed here: the second batch's rows are stored, its people only held.
+  }
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM operations"), 30);
+  EXPECT_EQ(Estimate("users"), 10);
+  EXPECT_EQ(Int("SELECT next_offset FROM people_offsets"), 10);
+
+  auto store = OpenStore();
+  EXPECT_EQ(store->LoadOffsets("s", {}).value(), (OffsetMap{{0, 10}}));
+  // The second batch again, read from offset 10, and the next batch.
+  ASSERT_TRUE(store->Commit(people_batch(10, 20, 10)).ok());
+  ASSERT_TRUE(store->Commit(people_batch(30, 5, 30)).ok());
+  ASSERT_TRUE(store->Flush().ok());
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM operations"), 35);
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_minute"), 35);
+  EXPECT_EQ(Estimate("users"), 35);
+  EXPECT_EQ(Estimate("sessions", "department", "", "kids"), 35);
+  EXPECT_EQ(Estimate("users", "brand", "lego", "kids", "2019-11-03"), 35);
+  EXPECT_EQ(store->LoadOffsets("s", {}).value(), (OffsetMap{{0, 35}}));
+  EXPECT_EQ(OpenStore()->LoadOffsets("s", {}).value(), (OffsetMap{{0, 35}}));
+}
+
+// A store whose people were written in each batch's transaction (before people_offsets) is
+// caught up: Init fills people_offsets from the offsets of record, and nothing is read again.
+TEST_P(ProcessedStoreContract, InitStartsPeopleOffsetsWhereAnOlderStoreStands) {
+  {
+    auto store = OpenStore();
+    ASSERT_TRUE(store->Commit(SampleBatch()).ok());
+    ASSERT_TRUE(store->Flush().ok());
+  }
+  ASSERT_TRUE(reader_->Exec("DROP TABLE people_offsets", "dropping").ok());
+  auto store = OpenStore();
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM people_offsets"), 2);
+  EXPECT_EQ(OpenStore()->LoadOffsets("ecommercetopic", {}).value(), (OffsetMap{{0, 4}, {1, 10}}));
 }
 
 // A store from before the cross-filters: Init fills their rollups from the rows, once. People
@@ -332,6 +393,7 @@ TEST_P(ProcessedStoreContract, InitFillsCrossFilterRollupsOfAnOlderStoreFromTheR
 TEST_P(ProcessedStoreContract, InitTwiceChangesNothing) {
   auto store = OpenStore();
   ASSERT_TRUE(store->Commit(SampleBatch()).ok());
+  ASSERT_TRUE(store->Flush().ok());
   const std::string before = Totals();
   EXPECT_TRUE(store->Init().ok());
   auto again = OpenStore();
@@ -361,9 +423,11 @@ TEST_P(ProcessedStoreContract, RerunningTheSameBatchAddsNothing) {
   auto store = OpenStore();
   const ProcessedBatch batch = SampleBatch();
   ASSERT_TRUE(store->Commit(batch).ok());
+  ASSERT_TRUE(store->Flush().ok());
   const std::string before = Totals();
   EXPECT_EQ(before.substr(0, 18), "3/3/3/3/3/3/3/1/3/");
   ASSERT_TRUE(store->Commit(batch).ok());
+  ASSERT_TRUE(store->Flush().ok());
   EXPECT_EQ(Totals(), before);
   // A commit retried after a lost COMMIT answer is this rerun: it is no new batch either.
   EXPECT_EQ(One("SELECT batches FROM processor_stats") + " " +

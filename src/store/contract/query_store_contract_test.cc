@@ -391,6 +391,7 @@ TEST_P(QueryStoreContract, PeopleCountDistinctUsersAndSessions) {
   row("2019-11-09 10:00:00", "view", "apparel", "nike", 1, "d");
   batch.next_offsets = {{0, 6}};
   ASSERT_TRUE((*processed)->Commit(batch).ok());
+  ASSERT_TRUE((*processed)->Flush().ok());  // people are written back apart from the batch
 
   auto all = Store().QueryPeople({});
   ASSERT_TRUE(all.ok()) << all.status().ToString();

@@ -76,8 +76,8 @@ void PeopleWriter::Reset() {
   }
 }
 
-Status PeopleWriter::Write(SqlConnection& conn, PeopleLevels levels) {
-  PeopleRows* rows[] = {&levels.minute, &levels.hour, &levels.day, &levels.all};
+Status PeopleWriter::Write(SqlConnection& conn, const PeopleSketchLevels& levels) {
+  const PeopleSketchRows* rows[] = {&levels.minute, &levels.hour, &levels.day, &levels.all};
   for (size_t i = 0; i < tables_.size(); ++i) {
     if (Status s = WriteTable(conn, tables_[i], *rows[i]); !s.ok()) return s;
   }
@@ -130,12 +130,13 @@ Result<std::map<PeopleKey, PeopleSketches>> PeopleWriter::Read(SqlConnection& co
   return stored;
 }
 
-Status PeopleWriter::WriteTable(SqlConnection& conn, TableStatements& t, PeopleRows& rows) {
+Status PeopleWriter::WriteTable(SqlConnection& conn, TableStatements& t,
+                                const PeopleSketchRows& rows) {
   if (rows.empty()) return Status::Ok();
   const bool has_bucket = t.key_columns == 4;
   std::vector<SqlValue> keys;
   keys.reserve(rows.size() * t.key_columns);
-  for (const auto& [key, entries] : rows) AppendKey(key, has_bucket, &keys);
+  for (const auto& [key, sketches] : rows) AppendKey(key, has_bucket, &keys);
   // Where another writer may run meanwhile, every row is made first, so that the locking read
   // below finds and locks each of them; a database that serializes writers needs neither.
   if (!dialect_.serializes_writers()) {
@@ -147,16 +148,15 @@ Status PeopleWriter::WriteTable(SqlConnection& conn, TableStatements& t, PeopleR
   // The rows whose sketches the batch changed, as stored bytes; values point into `bytes`.
   std::vector<std::string> bytes;
   std::vector<const PeopleKey*> changed;
-  for (auto& [key, entries] : rows) {
-    PeopleSketches merged;
+  for (const auto& [key, sketches] : rows) {
     auto it = stored->find(key);
-    if (it != stored->end()) merged = std::move(it->second);
-    PeopleSketches batch;
-    batch.Add(std::move(entries));
-    const bool grew = merged.Merge(batch);
-    if (it != stored->end() && !grew) continue;  // nothing new: nothing written
+    const PeopleSketches* out = &sketches;
+    if (it != stored->end()) {
+      if (!it->second.Merge(sketches)) continue;  // nothing new: nothing written
+      out = &it->second;
+    }
     for (const sketch::HyperLogLog* h :
-         {&merged.users, &merged.sessions, &merged.viewing, &merged.carting, &merged.buying}) {
+         {&out->users, &out->sessions, &out->viewing, &out->carting, &out->buying}) {
       bytes.push_back(h->Serialize());
     }
     changed.push_back(&key);

@@ -1,10 +1,10 @@
-// Writes a batch's people sketches (event/people.h) into the people tables (schema.h), in the
-// transaction open on a connection: the rows a batch touches are read (where other writers may
-// run, made first where missing and read with FOR UPDATE, so that they are locked), merged with
-// the batch's sketches and written back when they changed. A union is idempotent, so a batch merged
-// again (a batch replayed after a crash, rows that another processor counted first) leaves the
-// stored sketches as they were, and nothing is written for it. Two processors that touch the same
-// rows queue on the lock. Not thread-safe: one writer per connection.
+// Writes people sketches (event/people.h) into the people tables (schema.h), in the
+// transaction open on a connection: the rows written are read (where other writers may run,
+// made first where missing and read with FOR UPDATE, so that they are locked), merged with the
+// sketches in hand and written back when they changed. A union is idempotent, so sketches merged
+// again (ids replayed after a crash, people that another processor counted first) leave the
+// stored sketches as they were, and nothing is written for them. Two processors that touch the
+// same rows queue on the lock. Not thread-safe: one writer per connection.
 #pragma once
 
 #include <cstddef>
@@ -29,7 +29,7 @@ class PeopleWriter {
   PeopleWriter(const Dialect& dialect, const OwnedTables& tables);
 
   // Merges every level of `levels` into its table.
-  Status Write(SqlConnection& conn, PeopleLevels levels);
+  Status Write(SqlConnection& conn, const PeopleSketchLevels& levels);
   // Forgets the prepared statements (before their connection goes away).
   void Reset();
 
@@ -43,8 +43,8 @@ class PeopleWriter {
     std::map<size_t, std::unique_ptr<SqlStatement>> lookups;  // by keys per statement
   };
 
-  // Merges `rows` (their entries are moved out) into the table.
-  Status WriteTable(SqlConnection& conn, TableStatements& t, PeopleRows& rows);
+  // Merges `rows` into the table.
+  Status WriteTable(SqlConnection& conn, TableStatements& t, const PeopleSketchRows& rows);
   // The stored sketches of those of `keys` that exist (people_all's keys with bucket '').
   Result<std::map<PeopleKey, PeopleSketches>> Read(SqlConnection& conn, TableStatements& t,
                                                    const std::vector<SqlValue>& keys);

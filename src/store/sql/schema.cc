@@ -163,6 +163,15 @@ const Table& OffsetsTable() {
   return table;
 }
 
+const Table& PeopleOffsetsTable() {
+  static const Table table{"people_offsets",
+                           {Text("stream", kStreamWidth),
+                            {"partition", ColumnType::kInt, 0, true},
+                            {"next_offset", ColumnType::kBigInt, 0, true}},
+                           {"stream", "partition"}};
+  return table;
+}
+
 const Table& DeadLettersTable() {
   static const Table table{"dead_letters",
                            {Text("stream", kStreamWidth),

@@ -62,6 +62,10 @@ inline constexpr size_t kPeopleSketchColumns = 5;
 
 // stream_offsets, dead_letters, processor_stats.
 const Table& OffsetsTable();
+// people_offsets: per stream and partition, the offset below which every message's people are
+// in the people tables (sketches are written back apart from the batches: see people_buffer.h).
+// Same columns as stream_offsets.
+const Table& PeopleOffsetsTable();
 const Table& DeadLettersTable();
 const Table& StatsTable();
 
