@@ -116,8 +116,9 @@ void RegisterProcessCommand(CLI::App& app) {
       ->capture_default_str()
       ->check(DurationCheck(/*zero_allowed=*/false));
   cmd->add_option("--linger", args->linger,
-                  "A micro-batch also closes once the bus has been quiet this long (caught up);\n"
-                  "set it to the trigger to always wait for the trigger, as the seed did")
+                  "A micro-batch also closes once the bus has been quiet this long (caught up),\n"
+                  "or once it is this old and the previous batch has committed; set it to the\n"
+                  "trigger to always wait for the trigger, as the seed did")
       ->capture_default_str()
       ->check(DurationCheck(/*zero_allowed=*/true));
   cmd->add_option("--max-batch", args->max_batch, "Most messages in one micro-batch")

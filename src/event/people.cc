@@ -69,11 +69,28 @@ PeopleLevels Spread(const PeopleDelta& delta) {
   return out;
 }
 
-void PeopleSketchLevels::Add(PeopleLevels levels) {
-  for (auto [from, into] : {std::pair{&levels.minute, &minute}, std::pair{&levels.hour, &hour},
-                            std::pair{&levels.day, &day}, std::pair{&levels.all, &all}}) {
-    for (auto& [key, entries] : *from) (*into)[key].Add(std::move(entries));
+void HeldPeople::Add(PeopleDelta delta) {
+  for (auto& [key, entries] : delta.by_minute) by_minute[key].Add(std::move(entries));
+  for (auto& [key, entries] : delta.by_day_brand) by_day_brand[key].Add(std::move(entries));
+}
+
+PeopleSketchLevels Spread(const HeldPeople& held) {
+  PeopleSketchLevels out;
+  for (const auto& [key, sketches] : held.by_minute) {
+    const auto& [minute, department] = key;
+    const std::string hour = minute.substr(0, 13), day = minute.substr(0, 10);
+    for (const auto& [rows, bucket] :
+         {std::pair{&out.minute, minute}, std::pair{&out.hour, hour}, std::pair{&out.day, day},
+          std::pair{&out.all, std::string()}}) {
+      (*rows)[{kScopeAll, "", "", bucket}].Merge(sketches);
+      (*rows)[{kScopeDepartment, "", department, bucket}].Merge(sketches);
+    }
   }
+  for (const auto& [key, sketches] : held.by_day_brand) {
+    const auto& [day, brand, department] = key;
+    out.day[{kScopeBrand, brand, department, day}].Merge(sketches);
+  }
+  return out;
 }
 
 }  // namespace shopstream

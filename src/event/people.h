@@ -72,16 +72,25 @@ struct PeopleLevels {
 };
 PeopleLevels Spread(const PeopleDelta& delta);
 
-// The sketches of rows of each people table, as a processor holds them between write-backs:
-// the union of the batches added since the last one.
+// The sketches of rows of each people table.
 using PeopleSketchRows = std::map<PeopleKey, PeopleSketches>;
 struct PeopleSketchLevels {
   PeopleSketchRows minute, hour, day, all;
+};
 
-  void Add(PeopleLevels levels);  // the entries are moved out
-  size_t rows() const { return minute.size() + hour.size() + day.size() + all.size(); }
-  bool empty() const { return rows() == 0; }
+// The sketches of the finest rows (minute by department, day by brand), as a processor holds
+// them between write-backs: the union of the batches added since the last one. The coarser
+// rows are merged from them once, when written back.
+struct HeldPeople {
+  std::map<std::pair<std::string, std::string>, PeopleSketches, ViewLess> by_minute;
+  std::map<std::tuple<std::string, std::string, std::string>, PeopleSketches, ViewLess>
+      by_day_brand;
+
+  void Add(PeopleDelta delta);  // the entries are moved out
+  size_t rows() const { return by_minute.size() + by_day_brand.size(); }
+  bool empty() const { return by_minute.empty() && by_day_brand.empty(); }
   void clear() { *this = {}; }
 };
+PeopleSketchLevels Spread(const HeldPeople& held);
 
 }  // namespace shopstream

@@ -83,6 +83,41 @@ TEST(People, SketchesOfABatchMergedTwiceAreUnchanged) {
   EXPECT_EQ(std::llround(once.carting.Estimate()), 70);
 }
 
+// Held as the finest rows' sketches over several batches, then spread: the same sketches as
+// every level's entries added at once.
+TEST(People, HeldSketchesSpreadAsTheEntriesOfEveryLevel) {
+  PeopleDelta all;
+  HeldPeople held;
+  for (int batch = 0; batch < 3; ++batch) {
+    PeopleDelta delta;
+    for (int i = 0; i < 4000; ++i) {
+      const std::string session = "s" + std::to_string((batch * 4000 + i) % 900);
+      const std::string time = "2019-11-0" + std::to_string(8 + i % 2) + " 0" +
+                               std::to_string(i % 3) + ":1" + std::to_string(i % 4) + ":00";
+      const CleanedEvent row =
+          Row(time, i % 7 == 0 ? "purchase" : "view", i % 2 ? "d1" : "d2",
+              "b" + std::to_string(i % 5), batch * 1000 + i % 1500, session.c_str());
+      delta.Add(row);
+      all.Add(row);
+    }
+    held.Add(std::move(delta));
+  }
+  EXPECT_EQ(held.rows(), all.by_minute.size() + all.by_day_brand.size());
+  const PeopleSketchLevels spread = Spread(held);
+  const PeopleLevels expected = Spread(all);
+  for (const auto& [got, want] :
+       {std::pair{&spread.minute, &expected.minute}, std::pair{&spread.hour, &expected.hour},
+        std::pair{&spread.day, &expected.day}, std::pair{&spread.all, &expected.all}}) {
+    ASSERT_EQ(got->size(), want->size());
+    for (const auto& [key, entries] : *want) {
+      PeopleSketches sketches;
+      sketches.Add(entries);
+      ASSERT_TRUE(got->contains(key));
+      EXPECT_EQ(got->at(key), sketches);
+    }
+  }
+}
+
 TEST(CrossFilter, CoarsensByDepartmentAndAllTime) {
   CrossFilterDelta delta;
   CleanedEvent a = Row("2019-11-08 08:14:53", "purchase", "electronics", "samsung", 1, "s");

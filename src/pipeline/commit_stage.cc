@@ -28,6 +28,11 @@ void CommitStage::Drain() {
   changed_.wait(lock, [&] { return (!pending_ && !busy_) || !status_.ok(); });
 }
 
+bool CommitStage::Idle() {
+  std::lock_guard lock(mutex_);
+  return !pending_ && !busy_;
+}
+
 std::vector<OffsetMap> CommitStage::TakeCommitted() {
   std::lock_guard lock(mutex_);
   return std::exchange(committed_, {});

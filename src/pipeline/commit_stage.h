@@ -32,6 +32,8 @@ class CommitStage {
   bool Submit(DecodedBatch batch);
   // Waits until every submitted batch is committed (or the stage failed).
   void Drain();
+  // Whether a batch submitted now would start committing at once (none pending or committing).
+  bool Idle();
   // The offsets of the batches committed since the last call, for MessageSource::Acknowledge
   // on the caller's thread (sources are not thread-safe).
   std::vector<OffsetMap> TakeCommitted();

@@ -111,6 +111,11 @@ Status Processor::Run(const std::atomic<bool>& stop) {
       // Caught up: nothing new for a whole linger, so waiting for the trigger would only add
       // latency. A backlog never takes this exit, so batches stay large under load.
       if (messages.size() == before && before > 0) break;
+      // A steady stream: the committer waits for this batch, so waiting longer only adds
+      // latency. Under a backlog the committer is busy and the batch keeps filling.
+      if (!messages.empty() && Clock::now() - started >= options_.linger && committer.Idle()) {
+        break;
+      }
       if (messages.empty() && (Clock::now() >= deadline || IdleTooLong(last_activity))) break;
     }
     // Partitions that began at the default start: stored with this batch, even an empty one.

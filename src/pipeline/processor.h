@@ -19,9 +19,13 @@
 namespace shopstream {
 
 struct ProcessorOptions {
-  // A batch closes when this much time has passed since it started, when it is full, or when
-  // it holds messages and the bus stayed quiet for `linger` (caught up), whichever comes
-  // first. A 15 s trigger with a linger as long reproduces the seed's processingTime trigger.
+  // A batch closes when this much time has passed since it started, when it is full, when it
+  // holds messages and the bus stayed quiet for `linger` (caught up), or when it is `linger`
+  // old and the commit stage is idle, whichever comes first. So a steady stream's batch waits
+  // only while the previous one commits (its size follows the store's commit time: small and
+  // fresh when commits are quick, large under a backlog, when the committer is always busy),
+  // and the trigger is a bound, not the pace. A 15 s trigger with a linger as long reproduces
+  // the seed's processingTime trigger.
   std::chrono::milliseconds trigger{1000};
   std::chrono::milliseconds linger{50};
   size_t max_batch = 20000;

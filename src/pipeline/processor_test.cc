@@ -6,6 +6,7 @@
 
 #include <map>
 #include <set>
+#include <thread>
 
 #include "event/json_codec.h"
 #include "event/uuid.h"
@@ -208,6 +209,31 @@ TEST(ProcessorTest, ClosesABatchOnceTheBusIsQuietInsteadOfWaitingForTheTrigger) 
   ASSERT_TRUE(p.Run(stop).ok());
   EXPECT_EQ(processed.rows.size(), 30u);
   EXPECT_EQ(p.counters().batches, 1);
+}
+
+// A stream that is never quiet for a whole linger: one message every millisecond.
+class SteadySource : public FakeSource {
+ public:
+  using FakeSource::FakeSource;
+  Status PollInto(size_t, std::chrono::milliseconds, MessageBatch* out) override {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return FakeSource::PollInto(1, {}, out);
+  }
+};
+
+TEST(ProcessorTest, ClosesABatchOfASteadyStreamOnceTheCommitterIsIdle) {
+  SteadySource source(Messages(400, 0));
+  FlakyRawStore raw;
+  MemoryProcessedStore processed;
+  ProcessorOptions options = Fast();
+  options.trigger = std::chrono::hours(1);  // without the idle committer, one batch in the end
+  options.linger = std::chrono::milliseconds(20);
+  options.max_batch = 1000;
+  Processor p(source, raw, processed, options);
+  std::atomic<bool> stop{false};
+  ASSERT_TRUE(p.Run(stop).ok());
+  EXPECT_EQ(processed.rows.size(), 400u);
+  EXPECT_GT(p.counters().batches, 1);
 }
 
 }  // namespace

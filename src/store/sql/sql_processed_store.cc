@@ -153,7 +153,7 @@ class SqlProcessedStore final : public ProcessedStore {
     });
     if (!s.ok()) return s;
     if (write_back) PeopleWrittenBack();
-    HoldPeople(batch, people);
+    HoldPeople(batch, std::move(people));
     return s;
   }
 
@@ -208,7 +208,7 @@ class SqlProcessedStore final : public ProcessedStore {
   Status WritePeopleBack() {
     const Dialect& d = db_->dialect();
     if (!held_people_.empty()) {
-      if (Status s = statements_->people->Write(*conn_, held_people_); !s.ok()) return s;
+      if (Status s = statements_->people->Write(*conn_, Spread(held_people_)); !s.ok()) return s;
     }
     std::vector<SqlValue> forward, reset;
     for (const auto& [stream, partitions] : dirty_people_offsets_) {
@@ -231,9 +231,9 @@ class SqlProcessedStore final : public ProcessedStore {
 
   // After `batch` committed: its people join the held sketches, and its offsets the ones a
   // write-back will store.
-  void HoldPeople(const ProcessedBatch& batch, const PeopleDelta& people) {
+  void HoldPeople(const ProcessedBatch& batch, PeopleDelta people) {
     if (held_people_.empty() && dirty_people_offsets_.empty()) held_since_ = Clock::now();
-    if (!people.empty()) held_people_.Add(Spread(people));
+    held_people_.Add(std::move(people));
     OffsetMap& dirty = dirty_people_offsets_[batch.stream];
     for (const auto& [partition, next] : batch.reset_offsets) {
       dirty[partition] = next;  // replaced, not moved forward from what came before the reset
@@ -490,7 +490,7 @@ class SqlProcessedStore final : public ProcessedStore {
   std::vector<const CleanedEvent*> unique_;
   // People of committed batches not written back yet, since held_since_, and per stream and
   // partition the offset they reach (dirty: not stored yet; reset ones replace the stored).
-  PeopleSketchLevels held_people_;
+  HeldPeople held_people_;
   Clock::time_point held_since_ = Clock::now();
   std::map<std::string, OffsetMap> dirty_people_offsets_;
   std::map<std::string, std::set<int32_t>> people_resets_;
