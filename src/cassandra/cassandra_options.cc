@@ -1,11 +1,11 @@
-#include "store/cassandra/cassandra_options.h"
+#include "cassandra/cassandra_options.h"
 
 #include <cctype>
 #include <charconv>
 
-#include "cql/connection.h"
+#include "cassandra/connection.h"
 
-namespace shopstream {
+namespace shopstream::cassandra {
 
 namespace {
 
@@ -48,12 +48,12 @@ Result<CassandraOptions> ParseCassandraUri(const Uri& uri, bool allow_no_keyspac
   }
   CassandraOptions o;
   std::string hosts = uri.port ? uri.host + ":" + std::to_string(uri.port) : uri.host;
-  auto contact_points = cql::ParseContactPoints(hosts);
+  auto contact_points = cassandra::ParseContactPoints(hosts);
   if (!contact_points.ok()) {
     return Status::InvalidArgument("'" + uri.text + "': " + contact_points.status().message());
   }
   o.session.contact_points = *contact_points;
-  o.session.credentials = cql::Credentials::FromEnvironment();
+  o.session.credentials = cassandra::Credentials::FromEnvironment();
 
   std::string path = uri.path;
   if (path.empty() && allow_no_keyspace) {
@@ -72,7 +72,7 @@ Result<CassandraOptions> ParseCassandraUri(const Uri& uri, bool allow_no_keyspac
     }
   }
   if (auto c = uri.Param("consistency"); !c.empty()) {
-    auto level = cql::ParseConsistency(c);
+    auto level = cassandra::ParseConsistency(c);
     if (!level.ok())
       return Status::InvalidArgument("'" + uri.text + "': " + level.status().message());
     o.consistency = *level;
@@ -92,4 +92,4 @@ Result<CassandraOptions> ParseCassandraUri(const Uri& uri, bool allow_no_keyspac
   return o;
 }
 
-}  // namespace shopstream
+}  // namespace shopstream::cassandra

@@ -6,16 +6,16 @@
 
 #include "common/status.h"
 #include "common/uri.h"
-#include "cql/session.h"
-#include "cql/types.h"
+#include "cassandra/session.h"
+#include "cassandra/types.h"
 
-namespace shopstream {
+namespace shopstream::cassandra {
 
 struct CassandraOptions {
-  cql::SessionOptions session;
+  cassandra::SessionOptions session;
   std::string keyspace = "ecommerce_ks";
   std::string table = "operations";
-  cql::Consistency consistency = cql::Consistency::kLocalQuorum;
+  cassandra::Consistency consistency = cassandra::Consistency::kLocalQuorum;
   size_t in_flight = 256;
   // Of a keyspace the store creates; 0: as many nodes as the session found, at most 3.
   int replication_factor = 0;
@@ -29,4 +29,4 @@ Result<CassandraOptions> ParseCassandraUri(const Uri& uri, bool allow_no_keyspac
 // '_', at most 48 characters (Cassandra's limit for keyspace and table names).
 bool IsPlainIdentifier(const std::string& name);
 
-}  // namespace shopstream
+}  // namespace shopstream::cassandra

@@ -1,10 +1,10 @@
-#include "store/cassandra/cassandra_options.h"
+#include "cassandra/cassandra_options.h"
 
 #include <gtest/gtest.h>
 
-#include "store/cassandra/cassandra_raw_store.h"
+#include "cassandra/cassandra_raw_store.h"
 
-namespace shopstream {
+namespace shopstream::cassandra {
 namespace {
 
 CassandraOptions Parse(const std::string& text) {
@@ -28,7 +28,7 @@ TEST(CassandraUri, DefaultsToTheSeedsTable) {
   EXPECT_EQ(o.session.contact_points[0].port, 9042);
   EXPECT_EQ(o.keyspace, "ecommerce_ks");
   EXPECT_EQ(o.table, "operations");
-  EXPECT_EQ(o.consistency, cql::Consistency::kLocalQuorum);
+  EXPECT_EQ(o.consistency, cassandra::Consistency::kLocalQuorum);
   EXPECT_EQ(o.in_flight, 256u);
 }
 
@@ -40,7 +40,7 @@ TEST(CassandraUri, SeveralContactPointsAndParameters) {
   EXPECT_EQ(o.session.contact_points[2].port, 9142);
   EXPECT_EQ(o.keyspace, "ks1");
   EXPECT_EQ(o.table, "events");
-  EXPECT_EQ(o.consistency, cql::Consistency::kOne);
+  EXPECT_EQ(o.consistency, cassandra::Consistency::kOne);
   EXPECT_EQ(o.in_flight, 64u);
 }
 
@@ -77,4 +77,4 @@ TEST(CassandraRawStore, OpenDoesNotConnect) {
 }
 
 }  // namespace
-}  // namespace shopstream
+}  // namespace shopstream::cassandra

@@ -1,4 +1,4 @@
-#include "store/cassandra/cassandra_raw_store.h"
+#include "cassandra/cassandra_raw_store.h"
 
 #include <algorithm>
 #include <mutex>
@@ -7,17 +7,17 @@
 
 #include "common/log.h"
 #include "common/text.h"
-#include "cql/session.h"
-#include "store/cassandra/cassandra_options.h"
+#include "cassandra/session.h"
+#include "cassandra/cassandra_options.h"
 
-namespace shopstream {
+namespace shopstream::cassandra {
 
 namespace {
 
 constexpr std::chrono::milliseconds kSchemaAgreementTimeout{30000};
 
-cql::Value OptionalText(const std::optional<std::string>& s) {
-  return s ? cql::TextValue(*s) : cql::Value::Null();
+cassandra::Value OptionalText(const std::optional<std::string>& s) {
+  return s ? cassandra::TextValue(*s) : cassandra::Value::Null();
 }
 
 class CassandraRawStore : public RawStore {
@@ -42,7 +42,7 @@ class CassandraRawStore : public RawStore {
               " (id UUID PRIMARY KEY, event_time text, event_type text, product_id text, "
               "category_id text, category_code text, brand text, price float, user_id text, "
               "user_session text)"}) {
-      auto r = session_->Query(ddl, cql::Consistency::kOne, /*idempotent=*/true);
+      auto r = session_->Query(ddl, cassandra::Consistency::kOne, /*idempotent=*/true);
       if (!r.ok()) return Status(r.status());
     }
     if (Status s = session_->WaitForSchemaAgreement(kSchemaAgreementTimeout); !s.ok()) return s;
@@ -56,25 +56,25 @@ class CassandraRawStore : public RawStore {
     // row kept does not depend on which request lands last.
     std::unordered_map<std::string_view, size_t> last_of_id;
     for (size_t i = 0; i < events.size(); ++i) last_of_id[events[i].id] = i;
-    std::vector<std::vector<cql::Value>> rows;
+    std::vector<std::vector<cassandra::Value>> rows;
     rows.reserve(events.size());
     for (size_t i = 0; i < events.size(); ++i) {
       const Event& e = events[i];
       if (last_of_id[e.id] != i) continue;
-      auto id = cql::ParseUuid(e.id);
+      auto id = cassandra::ParseUuid(e.id);
       if (!id) {
         return Status::RefusedValue("event id " + QuoteValue(e.id) + " is not a UUID (table " +
                                     options_.keyspace + "." + options_.table +
                                     " keys rows by uuid)");
       }
-      rows.push_back({cql::UuidValue(*id), cql::TextValue(e.event_time),
-                      cql::TextValue(e.event_type), cql::TextValue(std::to_string(e.product_id)),
-                      cql::TextValue(std::to_string(e.category_id)), OptionalText(e.category_code),
-                      OptionalText(e.brand), cql::FloatValue(static_cast<float>(e.price)),
-                      cql::TextValue(std::to_string(e.user_id)), OptionalText(e.user_session)});
+      rows.push_back({cassandra::UuidValue(*id), cassandra::TextValue(e.event_time),
+                      cassandra::TextValue(e.event_type), cassandra::TextValue(std::to_string(e.product_id)),
+                      cassandra::TextValue(std::to_string(e.category_id)), OptionalText(e.category_code),
+                      OptionalText(e.brand), cassandra::FloatValue(static_cast<float>(e.price)),
+                      cassandra::TextValue(std::to_string(e.user_id)), OptionalText(e.user_session)});
     }
-    cql::Session* session;
-    cql::Prepared insert;
+    cassandra::Session* session;
+    cassandra::Prepared insert;
     {
       std::lock_guard lock(mutex_);
       if (Status s = ConnectLocked(); !s.ok()) return s;
@@ -92,7 +92,7 @@ class CassandraRawStore : public RawStore {
  private:
   Status ConnectLocked() {
     if (session_) return Status::Ok();
-    auto s = cql::Session::Connect(options_.session);
+    auto s = cassandra::Session::Connect(options_.session);
     if (!s.ok()) return s.status();
     session_ = std::move(*s);
     return Status::Ok();
@@ -117,8 +117,8 @@ class CassandraRawStore : public RawStore {
 
   CassandraOptions options_;
   std::mutex mutex_;  // guards session_ and insert_ while they are set up
-  std::unique_ptr<cql::Session> session_;
-  std::optional<cql::Prepared> insert_;
+  std::unique_ptr<cassandra::Session> session_;
+  std::optional<cassandra::Prepared> insert_;
 };
 
 }  // namespace
@@ -129,4 +129,4 @@ Result<std::unique_ptr<RawStore>> OpenCassandraRawStore(const Uri& uri) {
   return std::unique_ptr<RawStore>(std::make_unique<CassandraRawStore>(std::move(*options)));
 }
 
-}  // namespace shopstream
+}  // namespace shopstream::cassandra

@@ -14,9 +14,9 @@
 #include "common/uri.h"
 #include "store/store.h"
 
-namespace shopstream {
+namespace shopstream::cassandra {
 
 // Checks the URI and its parameters; connects on the first Init() or Write().
 Result<std::unique_ptr<RawStore>> OpenCassandraRawStore(const Uri& uri);
 
-}  // namespace shopstream
+}  // namespace shopstream::cassandra

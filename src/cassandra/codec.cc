@@ -1,8 +1,8 @@
-#include "cql/codec.h"
+#include "cassandra/codec.h"
 
 #include <cstring>
 
-namespace shopstream::cql {
+namespace shopstream::cassandra {
 
 void Writer::write_short(uint16_t v) {
   write_byte(static_cast<uint8_t>(v >> 8));
@@ -279,4 +279,4 @@ std::string FormatUuid(const Uuid& u) {
   return text;
 }
 
-}  // namespace shopstream::cql
+}  // namespace shopstream::cassandra

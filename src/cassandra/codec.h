@@ -17,7 +17,7 @@
 
 #include "common/status.h"
 
-namespace shopstream::cql {
+namespace shopstream::cassandra {
 
 using Uuid = std::array<uint8_t, 16>;
 
@@ -102,4 +102,4 @@ class Reader {
 std::optional<Uuid> ParseUuid(std::string_view text);
 std::string FormatUuid(const Uuid& u);
 
-}  // namespace shopstream::cql
+}  // namespace shopstream::cassandra

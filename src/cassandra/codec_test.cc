@@ -1,11 +1,11 @@
 // Byte layouts worked out by hand from native_protocol_v4.spec, sections 2 and 3.
-#include "cql/codec.h"
+#include "cassandra/codec.h"
 
 #include <gtest/gtest.h>
 
-#include "cql/frame.h"
+#include "cassandra/frame.h"
 
-namespace shopstream::cql {
+namespace shopstream::cassandra {
 namespace {
 
 std::string Bytes(std::initializer_list<int> bytes) {
@@ -171,4 +171,4 @@ TEST(CqlFrame, FrameSizeIfKnownWaitsForTheHeader) {
 }
 
 }  // namespace
-}  // namespace shopstream::cql
+}  // namespace shopstream::cassandra

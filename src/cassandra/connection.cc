@@ -1,4 +1,4 @@
-#include "cql/connection.h"
+#include "cassandra/connection.h"
 
 #include <fcntl.h>
 #include <netdb.h>
@@ -14,9 +14,9 @@
 #include <future>
 
 #include "common/log.h"
-#include "cql/messages.h"
+#include "cassandra/messages.h"
 
-namespace shopstream::cql {
+namespace shopstream::cassandra {
 
 namespace {
 
@@ -328,4 +328,4 @@ void Connection::Close() {
   fd_ = -1;  // under write_mutex_: a late Send cannot write to a reused descriptor
 }
 
-}  // namespace shopstream::cql
+}  // namespace shopstream::cassandra

@@ -18,9 +18,9 @@
 #include <vector>
 
 #include "common/status.h"
-#include "cql/frame.h"
+#include "cassandra/frame.h"
 
-namespace shopstream::cql {
+namespace shopstream::cassandra {
 
 // PasswordAuthenticator credentials; never logged, never taken from argv.
 struct Credentials {
@@ -97,4 +97,4 @@ class Connection {
   std::thread reader_;
 };
 
-}  // namespace shopstream::cql
+}  // namespace shopstream::cassandra

@@ -1,7 +1,7 @@
 // Connection and Session against a small scripted CQL server in this process: many requests
 // in flight answered out of order, per-request timeouts, a lost connection, retries of
 // idempotent requests, re-preparing after UNPREPARED, and SASL PLAIN authentication.
-#include "cql/connection.h"
+#include "cassandra/connection.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -15,10 +15,10 @@
 #include <set>
 #include <thread>
 
-#include "cql/messages.h"
-#include "cql/session.h"
+#include "cassandra/messages.h"
+#include "cassandra/session.h"
 
-namespace shopstream::cql {
+namespace shopstream::cassandra {
 namespace {
 
 // Answers QUERY by its text:
@@ -406,4 +406,4 @@ TEST(CqlSession, ParsesContactPoints) {
 }
 
 }  // namespace
-}  // namespace shopstream::cql
+}  // namespace shopstream::cassandra

@@ -4,10 +4,10 @@
 
 #include <random>
 
-#include "cql/frame.h"
-#include "cql/messages.h"
+#include "cassandra/frame.h"
+#include "cassandra/messages.h"
 
-namespace shopstream::cql {
+namespace shopstream::cassandra {
 namespace {
 
 void DecodeEverything(std::string_view bytes) {
@@ -67,4 +67,4 @@ TEST(CqlDecodeFuzz, HugeCountsAreRejectedBeforeAllocating) {
 }
 
 }  // namespace
-}  // namespace shopstream::cql
+}  // namespace shopstream::cassandra

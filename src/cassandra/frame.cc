@@ -1,8 +1,8 @@
-#include "cql/frame.h"
+#include "cassandra/frame.h"
 
-#include "cql/codec.h"
+#include "cassandra/codec.h"
 
-namespace shopstream::cql {
+namespace shopstream::cassandra {
 
 const char* OpcodeName(Opcode op) {
   switch (op) {
@@ -107,4 +107,4 @@ Result<size_t> FrameSizeIfKnown(std::string_view buffered) {
   return kHeaderSize + static_cast<size_t>(header->length);
 }
 
-}  // namespace shopstream::cql
+}  // namespace shopstream::cassandra

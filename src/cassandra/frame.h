@@ -9,7 +9,7 @@
 
 #include "common/status.h"
 
-namespace shopstream::cql {
+namespace shopstream::cassandra {
 
 enum class Opcode : uint8_t {
   kError = 0x00,
@@ -73,4 +73,4 @@ Result<Frame> DecodeFrame(std::string_view bytes);
 // even the header is not complete yet, or the header's error.
 Result<size_t> FrameSizeIfKnown(std::string_view buffered);
 
-}  // namespace shopstream::cql
+}  // namespace shopstream::cassandra

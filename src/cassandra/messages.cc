@@ -1,8 +1,8 @@
-#include "cql/messages.h"
+#include "cassandra/messages.h"
 
 #include <algorithm>
 
-namespace shopstream::cql {
+namespace shopstream::cassandra {
 
 namespace {
 
@@ -341,4 +341,4 @@ Result<std::map<std::string, std::vector<std::string>>> DecodeSupported(std::str
   return m;
 }
 
-}  // namespace shopstream::cql
+}  // namespace shopstream::cassandra

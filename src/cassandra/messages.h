@@ -10,11 +10,11 @@
 #include <vector>
 
 #include "common/status.h"
-#include "cql/codec.h"
-#include "cql/frame.h"
-#include "cql/types.h"
+#include "cassandra/codec.h"
+#include "cassandra/frame.h"
+#include "cassandra/types.h"
 
-namespace shopstream::cql {
+namespace shopstream::cassandra {
 
 // ---- requests ----
 
@@ -143,4 +143,4 @@ Result<std::string> DecodeAuthenticate(std::string_view body);
 // SUPPORTED: a [string multimap] of options.
 Result<std::map<std::string, std::vector<std::string>>> DecodeSupported(std::string_view body);
 
-}  // namespace shopstream::cql
+}  // namespace shopstream::cassandra

@@ -1,9 +1,9 @@
 // Message bodies worked out by hand from native_protocol_v4.spec, section 4.
-#include "cql/messages.h"
+#include "cassandra/messages.h"
 
 #include <gtest/gtest.h>
 
-namespace shopstream::cql {
+namespace shopstream::cassandra {
 namespace {
 
 std::string Bytes(std::initializer_list<int> bytes) {
@@ -214,4 +214,4 @@ TEST(CqlTypes, ParsesConsistencyNames) {
 }
 
 }  // namespace
-}  // namespace shopstream::cql
+}  // namespace shopstream::cassandra

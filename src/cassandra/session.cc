@@ -1,4 +1,4 @@
-#include "cql/session.h"
+#include "cassandra/session.h"
 
 #include <arpa/inet.h>
 
@@ -10,7 +10,7 @@
 
 #include "common/log.h"
 
-namespace shopstream::cql {
+namespace shopstream::cassandra {
 
 namespace {
 
@@ -536,4 +536,4 @@ Status Session::WaitForSchemaAgreement(std::chrono::milliseconds timeout) {
   }
 }
 
-}  // namespace shopstream::cql
+}  // namespace shopstream::cassandra

@@ -18,10 +18,10 @@
 #include <vector>
 
 #include "common/status.h"
-#include "cql/connection.h"
-#include "cql/messages.h"
+#include "cassandra/connection.h"
+#include "cassandra/messages.h"
 
-namespace shopstream::cql {
+namespace shopstream::cassandra {
 
 struct Endpoint {
   std::string host;
@@ -100,4 +100,4 @@ class Session {
   size_t round_robin_ = 0;
 };
 
-}  // namespace shopstream::cql
+}  // namespace shopstream::cassandra

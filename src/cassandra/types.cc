@@ -1,4 +1,4 @@
-#include "cql/types.h"
+#include "cassandra/types.h"
 
 #include <bit>
 #include <cctype>
@@ -6,7 +6,7 @@
 #include <cstring>
 #include <ctime>
 
-namespace shopstream::cql {
+namespace shopstream::cassandra {
 
 namespace {
 
@@ -307,4 +307,4 @@ std::string FormatValue(const ColumnType& type, std::string_view bytes) {
   return ToHex(bytes);
 }
 
-}  // namespace shopstream::cql
+}  // namespace shopstream::cassandra

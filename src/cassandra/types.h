@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "common/status.h"
-#include "cql/codec.h"
+#include "cassandra/codec.h"
 
-namespace shopstream::cql {
+namespace shopstream::cassandra {
 
 enum class TypeId : uint16_t {
   kCustom = 0x0000,
@@ -92,4 +92,4 @@ std::optional<int64_t> DecodeBigint(std::string_view bytes);
 std::optional<float> DecodeFloat(std::string_view bytes);
 std::optional<double> DecodeDouble(std::string_view bytes);
 
-}  // namespace shopstream::cql
+}  // namespace shopstream::cassandra

@@ -5,7 +5,7 @@
 #include <memory>
 #include <thread>
 
-#include "bus/sqlite_log/sqlite_log.h"
+#include "sqlite/sqlite_log.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/common_options.h"
@@ -13,9 +13,9 @@
 #include "common/log.h"
 #include "pipeline/processor.h"
 #include "serve/dashboard_server.h"
-#include "store/open.h"
-#include "store/query/query_store.h"
-#include "store/sqlite/sqlite_stores.h"
+#include "endpoints/open_store.h"
+#include "query/query_store.h"
+#include "sqlite/sqlite_stores.h"
 
 namespace shopstream::cli {
 namespace {
@@ -63,10 +63,10 @@ void RunDemo(const DemoArgs& args) {
 
   const std::string log_path = (fs::path(args.data_dir) / "log.db").string();
   const std::string store_path = (fs::path(args.data_dir) / "store.db").string();
-  auto publisher = OpenSqliteLogPublisher(log_path, kDemoLogRetention);
-  auto source = OpenSqliteLogSource(log_path, false);
-  auto raw = OpenSqliteRawStore(store_path);
-  auto processed = OpenSqliteProcessedStore(store_path);
+  auto publisher = sqlite::OpenSqliteLogPublisher(log_path, kDemoLogRetention);
+  auto source = sqlite::OpenSqliteLogSource(log_path, false);
+  auto raw = sqlite::OpenSqliteRawStore(store_path);
+  auto processed = sqlite::OpenSqliteProcessedStore(store_path);
   for (const Status& s : {publisher.status(), source.status(), raw.status(), processed.status()}) {
     if (!s.ok()) throw CommandExit(kExitFailure, s.message());
   }
@@ -81,10 +81,10 @@ void RunDemo(const DemoArgs& args) {
   for (Status s : {(*raw)->Init(), (*processed)->Init()}) {
     if (!s.ok()) throw CommandExit(kExitFailure, s.message());
   }
-  std::unique_ptr<QueryStore> query_store;
+  std::unique_ptr<query::QueryStore> query_store;
   serve::DashboardServer dashboard;
   if (!args.no_dashboard) {
-    auto opened = OpenQueryStore("sqlite://" + store_path);
+    auto opened = endpoints::OpenQueryStore("sqlite://" + store_path);
     if (!opened.ok()) throw CommandExit(kExitFailure, opened.status().message());
     query_store = std::move(opened).value();
     if (Status s = dashboard.Start(args.listen, *query_store); !s.ok()) {

@@ -1,7 +1,7 @@
 // shopstream process: consumes a bus and writes raw and processed stores exactly once.
 #include <memory>
 
-#include "bus/open.h"
+#include "endpoints/open_bus.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/common_options.h"
@@ -10,7 +10,7 @@
 #include "common/log.h"
 #include "common/uri.h"
 #include "pipeline/processor.h"
-#include "store/open.h"
+#include "endpoints/open_store.h"
 
 namespace shopstream::cli {
 namespace {
@@ -50,9 +50,9 @@ void RunProcess(const ProcessArgs& args) {
                                              .require_topic = !args.wait_for_topic,
                                              .connect_timeout = connect_timeout,
                                              .reset_to_earliest = args.on_reset == "earliest"});
-  auto raw = OpenRawStore(args.raw);
+  auto raw = endpoints::OpenRawStore(args.raw);
   if (!raw.ok()) throw CommandExit(ExitCodeFor(raw.status()), raw.status().message());
-  auto processed = OpenProcessedStore(args.processed);
+  auto processed = endpoints::OpenProcessedStore(args.processed);
   if (!processed.ok())
     throw CommandExit(ExitCodeFor(processed.status()), processed.status().message());
   // Fail fast: both stores answer (and have their tables) before the pipeline starts.

@@ -2,7 +2,7 @@
 #include <limits>
 #include <memory>
 
-#include "bus/open.h"
+#include "endpoints/open_bus.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/common_options.h"
@@ -46,7 +46,7 @@ void RunProduce(const ProduceArgs& args) {
   ReplayOptions options = ToReplayOptions(args);
   auto feed = CsvFeed::Open(args.input, args.strict);
   if (!feed.ok()) ExitBadInput(feed.status());
-  auto publisher = OpenPublisher(
+  auto publisher = endpoints::OpenPublisher(
       args.to,
       {.partitions = args.partitions, .connect_timeout = ConnectTimeout(args.connect_timeout)});
   if (!publisher.ok()) {

@@ -64,8 +64,8 @@ int ExitCodeFor(const Status& s) {
 }
 
 std::unique_ptr<MessageSource> OpenSourceOrExit(const std::string& uri,
-                                                const SourceOptions& options) {
-  auto source = OpenSource(uri, options);
+                                                const endpoints::SourceOptions& options) {
+  auto source = endpoints::OpenSource(uri, options);
   if (source.ok()) return std::move(source).value();
   const Status& s = source.status();
   if (s.code() == StatusCode::kNotFound) {

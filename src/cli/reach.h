@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "bus/open.h"
+#include "endpoints/open_bus.h"
 #include "common/status.h"
 
 namespace shopstream::cli {
@@ -30,6 +30,6 @@ int ExitCodeFor(const Status& s);
 // The bus source of `uri`, or CommandExit: a missing topic (exit 1) says how to create it or wait
 // for it (--wait-for-topic), anything else its exit code with the likely cause.
 std::unique_ptr<MessageSource> OpenSourceOrExit(const std::string& uri,
-                                                const SourceOptions& options);
+                                                const endpoints::SourceOptions& options);
 
 }  // namespace shopstream::cli

@@ -9,9 +9,9 @@
 
 #include <filesystem>
 
-#include "bus/open.h"
+#include "endpoints/open_bus.h"
 
-namespace shopstream {
+namespace shopstream::conformance {
 namespace {
 
 using std::chrono::milliseconds;
@@ -87,7 +87,7 @@ class MessageSourceContract : public ::testing::TestWithParam<size_t> {
   void SetUp() override { bus_ = Buses()[GetParam()].make(); }
 
   void Publish(const std::vector<std::string>& payloads) {
-    auto publisher = OpenPublisher(bus_->Uri(), {});
+    auto publisher = endpoints::OpenPublisher(bus_->Uri(), {});
     ASSERT_TRUE(publisher.ok()) << publisher.status().ToString();
     ASSERT_TRUE((*publisher)->Publish(payloads).ok());
     Status flushed = (*publisher)->Flush();
@@ -96,7 +96,7 @@ class MessageSourceContract : public ::testing::TestWithParam<size_t> {
   }
 
   std::unique_ptr<MessageSource> Source(bool start_latest = false) {
-    auto source = OpenSource(bus_->Uri(), {.group = "contract", .start_latest = start_latest});
+    auto source = endpoints::OpenSource(bus_->Uri(), {.group = "contract", .start_latest = start_latest});
     EXPECT_TRUE(source.ok()) << source.status().ToString();
     return source.ok() ? std::move(source).value() : nullptr;
   }
@@ -185,4 +185,4 @@ INSTANTIATE_TEST_SUITE_P(EveryBus, MessageSourceContract,
                          [](const auto& info) { return std::string(Buses()[info.param].name); });
 
 }  // namespace
-}  // namespace shopstream
+}  // namespace shopstream::conformance

@@ -14,10 +14,10 @@
 #include "common/uri.h"
 #include "sketch/hash64.h"
 #include "sketch/hyperloglog.h"
-#include "store/contract/test_backends.h"
-#include "store/open.h"
+#include "conformance/test_backends.h"
+#include "endpoints/open_store.h"
 
-namespace shopstream::contract {
+namespace shopstream::conformance {
 namespace {
 
 CleanedEvent MakeRow(std::string id, std::string time, std::string type, std::string dept,
@@ -81,7 +81,7 @@ class ProcessedStoreContract : public ::testing::TestWithParam<size_t> {
   }
 
   std::unique_ptr<ProcessedStore> OpenStore(const std::string& table = "operations") {
-    auto store = OpenProcessedStore(db_->Uri(table));
+    auto store = endpoints::OpenProcessedStore(db_->Uri(table));
     EXPECT_TRUE(store.ok()) << store.status().ToString();
     if (!store.ok()) return nullptr;
     Status s = (*store)->Init();
@@ -683,4 +683,4 @@ INSTANTIATE_TEST_SUITE_P(EveryDatabase, ProcessedStoreContract,
                          [](const auto& info) { return Backends()[info.param].name; });
 
 }  // namespace
-}  // namespace shopstream::contract
+}  // namespace shopstream::conformance

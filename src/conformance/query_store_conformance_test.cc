@@ -8,14 +8,14 @@
 #include <string>
 
 #include "sketch/hash64.h"
-#include "store/contract/test_backends.h"
-#include "store/open.h"
-#include "store/query/rollup_reading.h"
-#include "store/query/time_range.h"
-#include "store/sql/owned_tables.h"
-#include "store/sql/schema.h"
+#include "conformance/test_backends.h"
+#include "endpoints/open_store.h"
+#include "query/rollup_reading.h"
+#include "query/time_range.h"
+#include "sql/owned_tables.h"
+#include "sql/schema.h"
 
-namespace shopstream::contract {
+namespace shopstream::conformance {
 namespace {
 
 class QueryStoreContract : public ::testing::TestWithParam<size_t> {
@@ -27,7 +27,7 @@ class QueryStoreContract : public ::testing::TestWithParam<size_t> {
     auto reader = db_->Reader();
     ASSERT_TRUE(reader.ok()) << reader.status().ToString();
     reader_ = std::move(reader).value();
-    auto processed = OpenProcessedStore(db_->Uri());
+    auto processed = endpoints::OpenProcessedStore(db_->Uri());
     ASSERT_TRUE(processed.ok()) << processed.status().ToString();
     Status s = (*processed)->Init();  // the tables, exactly as the processor makes them
     ASSERT_TRUE(s.ok()) << s.ToString();
@@ -47,9 +47,9 @@ class QueryStoreContract : public ::testing::TestWithParam<size_t> {
     return rows.ok() ? std::move(rows).value() : std::vector<SqlRow>{};
   }
   std::string P(size_t i) { return db_->dialect().Placeholder(i); }
-  QueryStore& Store() {
+  query::QueryStore& Store() {
     if (!store_) {
-      auto opened = OpenQueryStore(db_->Uri());
+      auto opened = endpoints::OpenQueryStore(db_->Uri());
       EXPECT_TRUE(opened.ok()) << opened.status().ToString();
       store_ = std::move(opened.value());
     }
@@ -97,7 +97,7 @@ class QueryStoreContract : public ::testing::TestWithParam<size_t> {
 
   std::unique_ptr<TestDatabase> db_;
   std::unique_ptr<sql::SqlConnection> reader_;
-  std::unique_ptr<QueryStore> store_;
+  std::unique_ptr<query::QueryStore> store_;
 };
 
 TEST_P(QueryStoreContract, KpisOverAllAndARange) {
@@ -112,7 +112,7 @@ TEST_P(QueryStoreContract, KpisOverAllAndARange) {
   EXPECT_DOUBLE_EQ(*all->view_to_cart, 2.0 / 8);
   EXPECT_DOUBLE_EQ(*all->cart_to_purchase, 3.0 / 2);
 
-  auto range = ParseTimeRange("2019-11-08 08:15", "2019-11-08 10:01");
+  auto range = query::ParseTimeRange("2019-11-08 08:15", "2019-11-08 10:01");
   auto part = Store().QueryKpis(*range);
   ASSERT_TRUE(part.ok());
   EXPECT_EQ(part->totals.events, 4);  // 08:15 only: [from, to) leaves out 10:01
@@ -122,10 +122,10 @@ TEST_P(QueryStoreContract, KpisOverAllAndARange) {
 
 TEST_P(QueryStoreContract, TimeSeriesFillsEveryBucket) {
   FillSample();
-  auto range = ParseTimeRange("2019-11-08 08:13", "2019-11-08 08:17");
+  auto range = query::ParseTimeRange("2019-11-08 08:13", "2019-11-08 08:17");
   auto s = Store().QueryTimeSeries(*range);
   ASSERT_TRUE(s.ok());
-  EXPECT_EQ(s->granularity, Granularity::kMinute);
+  EXPECT_EQ(s->granularity, query::Granularity::kMinute);
   ASSERT_EQ(s->points.size(), 4u);
   EXPECT_EQ(s->points[0].bucket, "2019-11-08 08:13");
   EXPECT_EQ(s->points[0].values.events, 0);
@@ -138,9 +138,9 @@ TEST_P(QueryStoreContract, TimeSeriesFillsEveryBucket) {
   EXPECT_EQ(all->points.front().bucket, "2019-11-08 08:14");
   EXPECT_EQ(all->points.back().bucket, "2019-11-08 10:01");
 
-  auto day = Store().QueryTimeSeries(*ParseTimeRange("2019-11-08", "2019-11-09"));
+  auto day = Store().QueryTimeSeries(*query::ParseTimeRange("2019-11-08", "2019-11-09"));
   ASSERT_TRUE(day.ok());
-  EXPECT_EQ(day->granularity, Granularity::kHour);
+  EXPECT_EQ(day->granularity, query::Granularity::kHour);
   ASSERT_EQ(day->points.size(), 24u);
   EXPECT_EQ(day->points[8].bucket, "2019-11-08 08");
   EXPECT_EQ(day->points[8].values.events, 11);
@@ -149,21 +149,21 @@ TEST_P(QueryStoreContract, TimeSeriesFillsEveryBucket) {
 
 TEST_P(QueryStoreContract, RankingsOrderAndLimit) {
   FillSample();
-  auto by_revenue = Store().QueryTopBrands({}, RankBy::kRevenue, 2);
+  auto by_revenue = Store().QueryTopBrands({}, query::RankBy::kRevenue, 2);
   ASSERT_TRUE(by_revenue.ok());
   ASSERT_EQ(by_revenue->size(), 2u);
   EXPECT_EQ((*by_revenue)[0].name, "samsung");
   EXPECT_EQ((*by_revenue)[0].values.views, 5);
   EXPECT_EQ((*by_revenue)[0].values.carts, 2);
   EXPECT_EQ((*by_revenue)[1].name, "nike");
-  auto by_views = Store().QueryTopBrands({}, RankBy::kViews, 10);
+  auto by_views = Store().QueryTopBrands({}, query::RankBy::kViews, 10);
   ASSERT_TRUE(by_views.ok());
   ASSERT_EQ(by_views->size(), 3u);
   EXPECT_EQ((*by_views)[1].name, "<img src=x onerror=alert(1)>");
 
   // Hourly rollups count each hour that overlaps the range.
-  auto quarter = ParseTimeRange("2019-11-08 10:00", "2019-11-08 10:15");
-  auto products = Store().QueryTopProducts(*quarter, RankBy::kRevenue, 10);
+  auto quarter = query::ParseTimeRange("2019-11-08 10:00", "2019-11-08 10:15");
+  auto products = Store().QueryTopProducts(*quarter, query::RankBy::kRevenue, 10);
   ASSERT_TRUE(products.ok());
   ASSERT_EQ(products->size(), 1u);
   EXPECT_EQ((*products)[0].name, "shoes");
@@ -188,13 +188,13 @@ TEST_P(QueryStoreContract, AnyRangeEqualsTheSumOfItsMinutes) {
   }
   Exec("INSERT INTO rollup_minute VALUES" + values);
   FillCoarse();
-  const int64_t day = *ParseUtcSeconds("2019-11-08") / 60;
+  const int64_t day = *query::ParseUtcSeconds("2019-11-08") / 60;
   const int64_t bounds[] = {-30, 0,   1,   59,  60,   61,   119,  120, 121,
                             425, 605, 719, 845, 1380, 1439, 1440, 1500};
   for (int64_t from : bounds) {
     for (int64_t to : bounds) {
       if (from >= to) continue;
-      const std::string low = FormatMinuteBucket(day + from), high = FormatMinuteBucket(day + to);
+      const std::string low = query::FormatMinuteBucket(day + from), high = query::FormatMinuteBucket(day + to);
       auto brute = Rows(
           "SELECT COALESCE(SUM(events), 0), COALESCE(SUM(revenue), 0)"
           " FROM rollup_minute WHERE bucket >= " +
@@ -204,7 +204,7 @@ TEST_P(QueryStoreContract, AnyRangeEqualsTheSumOfItsMinutes) {
       const int64_t events = std::stoll(brute[0][0].value_or("0"));
       const double revenue = std::stod(brute[0][1].value_or("0"));
 
-      TimeRange range{day + from, day + to};
+      query::TimeRange range{day + from, day + to};
       auto kpis = Store().QueryKpis(range);
       ASSERT_TRUE(kpis.ok()) << kpis.status().ToString();
       EXPECT_EQ(kpis->totals.events, events) << low << " to " << high;
@@ -243,9 +243,9 @@ TEST_P(QueryStoreContract, AllTimeReadsDayBuckets) {
 // A ranking over all the data reads the all-time tables; the same answer as the hours.
 TEST_P(QueryStoreContract, AllTimeRankingsMatchTheHours) {
   FillSample();
-  auto open = Store().QueryTopProducts({}, RankBy::kViews, 10);
+  auto open = Store().QueryTopProducts({}, query::RankBy::kViews, 10);
   auto covering =
-      Store().QueryTopProducts(*ParseTimeRange("2019-11-08", "2019-11-09"), RankBy::kViews, 10);
+      Store().QueryTopProducts(*query::ParseTimeRange("2019-11-08", "2019-11-09"), query::RankBy::kViews, 10);
   ASSERT_TRUE(open.ok() && covering.ok());
   ASSERT_EQ(open->size(), 2u);
   ASSERT_EQ(covering->size(), 2u);
@@ -280,7 +280,7 @@ TEST_P(QueryStoreContract, MixFunnelAndStatus) {
 // A department picked: every answer is that department's, minutes exact.
 TEST_P(QueryStoreContract, EveryAnswerFollowsADepartment) {
   FillSample();
-  const Filter electronics{std::string("electronics"), std::nullopt};
+  const query::Filter electronics{std::string("electronics"), std::nullopt};
   auto kpis = Store().QueryKpis({}, electronics);
   ASSERT_TRUE(kpis.ok()) << kpis.status().ToString();
   EXPECT_EQ(kpis->totals.events, 8);
@@ -288,7 +288,7 @@ TEST_P(QueryStoreContract, EveryAnswerFollowsADepartment) {
   EXPECT_EQ(kpis->totals.carts, 2);
   EXPECT_DOUBLE_EQ(kpis->totals.revenue, 100.5);
   auto part =
-      Store().QueryKpis(*ParseTimeRange("2019-11-08 08:15", "2019-11-08 10:01"), electronics);
+      Store().QueryKpis(*query::ParseTimeRange("2019-11-08 08:15", "2019-11-08 10:01"), electronics);
   ASSERT_TRUE(part.ok());
   EXPECT_EQ(part->totals.events, 1);
   auto depts = Store().QueryDepartments({}, electronics);
@@ -302,18 +302,18 @@ TEST_P(QueryStoreContract, EveryAnswerFollowsADepartment) {
   auto funnel = Store().QueryFunnel({}, electronics);
   ASSERT_TRUE(funnel.ok());
   EXPECT_DOUBLE_EQ(*funnel->cart_to_purchase, 0.5);
-  for (const auto& range : {TimeRange{}, *ParseTimeRange("2019-11-08 08:00", "2019-11-08 09:00")}) {
-    auto brands = Store().QueryTopBrands(range, electronics, RankBy::kViews, 10);
+  for (const auto& range : {query::TimeRange{}, *query::ParseTimeRange("2019-11-08 08:00", "2019-11-08 09:00")}) {
+    auto brands = Store().QueryTopBrands(range, electronics, query::RankBy::kViews, 10);
     ASSERT_TRUE(brands.ok()) << brands.status().ToString();
     ASSERT_EQ(brands->size(), 1u);
     EXPECT_EQ((*brands)[0].name, "samsung");
     EXPECT_EQ((*brands)[0].values.events, 8);
-    auto products = Store().QueryTopProducts(range, electronics, RankBy::kRevenue, 10);
+    auto products = Store().QueryTopProducts(range, electronics, query::RankBy::kRevenue, 10);
     ASSERT_TRUE(products.ok());
     ASSERT_EQ(products->size(), 1u);
     EXPECT_EQ((*products)[0].name, "smartphone");
   }
-  auto series = Store().QueryTimeSeries(*ParseTimeRange("2019-11-08", "2019-11-09"), electronics);
+  auto series = Store().QueryTimeSeries(*query::ParseTimeRange("2019-11-08", "2019-11-09"), electronics);
   ASSERT_TRUE(series.ok());
   ASSERT_EQ(series->points.size(), 24u);
   EXPECT_EQ(series->points[8].values.events, 8);
@@ -323,49 +323,49 @@ TEST_P(QueryStoreContract, EveryAnswerFollowsADepartment) {
 // A brand picked: its departments, products and totals, by whole hours.
 TEST_P(QueryStoreContract, EveryAnswerFollowsABrandByTheHour) {
   FillSample();
-  const Filter nike{std::nullopt, std::string("nike")};
+  const query::Filter nike{std::nullopt, std::string("nike")};
   auto kpis = Store().QueryKpis({}, nike);
   ASSERT_TRUE(kpis.ok()) << kpis.status().ToString();
   EXPECT_EQ(kpis->totals.events, 2);
   EXPECT_DOUBLE_EQ(kpis->totals.revenue, 40.25);
-  auto quarter = *ParseTimeRange("2019-11-08 10:00", "2019-11-08 10:15");
+  auto quarter = *query::ParseTimeRange("2019-11-08 10:00", "2019-11-08 10:15");
   EXPECT_EQ(Store().QueryKpis(quarter, nike)->totals.purchases, 2);  // the whole hour 10
   auto depts = Store().QueryDepartments({}, nike);
   ASSERT_TRUE(depts.ok());
   ASSERT_EQ(depts->size(), 1u);
   EXPECT_EQ((*depts)[0].name, "apparel");
-  auto products = Store().QueryTopProducts(quarter, nike, RankBy::kRevenue, 10);
+  auto products = Store().QueryTopProducts(quarter, nike, query::RankBy::kRevenue, 10);
   ASSERT_TRUE(products.ok());
   ASSERT_EQ(products->size(), 1u);
   EXPECT_EQ((*products)[0].department, "apparel");
   EXPECT_DOUBLE_EQ((*products)[0].values.revenue, 40.25);
-  auto brands = Store().QueryTopBrands({}, nike, RankBy::kViews, 10);
+  auto brands = Store().QueryTopBrands({}, nike, query::RankBy::kViews, 10);
   ASSERT_TRUE(brands.ok());
   ASSERT_EQ(brands->size(), 1u);
   EXPECT_EQ((*brands)[0].name, "nike");
   auto series = Store().QueryTimeSeries(quarter, nike);
   ASSERT_TRUE(series.ok()) << series.status().ToString();
-  EXPECT_EQ(series->granularity, Granularity::kHour);
+  EXPECT_EQ(series->granularity, query::Granularity::kHour);
   ASSERT_EQ(series->points.size(), 1u);
   EXPECT_EQ(series->points[0].bucket, "2019-11-08 10");
   EXPECT_EQ(series->points[0].values.purchases, 2);
-  auto mix = Store().QueryEventMix(*ParseTimeRange("2019-11-08 08:00", "2019-11-08 09:00"),
-                                   Filter{std::nullopt, std::string("samsung")});
+  auto mix = Store().QueryEventMix(*query::ParseTimeRange("2019-11-08 08:00", "2019-11-08 09:00"),
+                                   query::Filter{std::nullopt, std::string("samsung")});
   ASSERT_TRUE(mix.ok());
   EXPECT_EQ(mix->size(), 3u);
 
   // A department and a brand: both hold.
   EXPECT_EQ(
-      Store().QueryKpis({}, Filter{std::string("electronics"), std::string("nike")})->totals.events,
+      Store().QueryKpis({}, query::Filter{std::string("electronics"), std::string("nike")})->totals.events,
       0);
-  const Filter markup{std::string("apparel"), std::string("<img src=x onerror=alert(1)>")};
+  const query::Filter markup{std::string("apparel"), std::string("<img src=x onerror=alert(1)>")};
   EXPECT_EQ(Store().QueryKpis({}, markup)->totals.views, 3);
   EXPECT_EQ(Store().QueryFunnel({}, markup)->views, 3);
 }
 
 // Users and sessions as the processor keeps them, per range and filter.
 TEST_P(QueryStoreContract, PeopleCountDistinctUsersAndSessions) {
-  auto processed = OpenProcessedStore(db_->Uri());
+  auto processed = endpoints::OpenProcessedStore(db_->Uri());
   ASSERT_TRUE(processed.ok());
   ProcessedBatch batch;
   batch.stream = "s";
@@ -407,31 +407,31 @@ TEST_P(QueryStoreContract, PeopleCountDistinctUsersAndSessions) {
        std::vector<std::pair<const char*, const char*>>{{"2019-11-01", "2019-12-01"},
                                                         {"2019-11-08", "2019-11-10"},
                                                         {"2019-11-08 08:14", "2019-11-09 10:01"}}) {
-    auto same = Store().QueryPeople(*ParseTimeRange(from, to));
+    auto same = Store().QueryPeople(*query::ParseTimeRange(from, to));
     ASSERT_TRUE(same.ok()) << same.status().ToString();
     EXPECT_EQ(same->users, 3) << from << ".." << to;
     EXPECT_EQ(same->sessions, 4) << from << ".." << to;
   }
-  auto part = Store().QueryPeople(*ParseTimeRange("2019-11-08 08:15", "2019-11-09"));
+  auto part = Store().QueryPeople(*query::ParseTimeRange("2019-11-08 08:15", "2019-11-09"));
   ASSERT_TRUE(part.ok());
   EXPECT_EQ(part->users, 2);
   EXPECT_EQ(part->sessions, 2);
   EXPECT_EQ(part->buying, 1);
   EXPECT_EQ(part->events, 3);
-  auto electronics = Store().QueryPeople({}, Filter{std::string("electronics"), std::nullopt});
+  auto electronics = Store().QueryPeople({}, query::Filter{std::string("electronics"), std::nullopt});
   ASSERT_TRUE(electronics.ok());
   EXPECT_EQ(electronics->users, 2);
   EXPECT_EQ(electronics->sessions, 2);
-  const Filter nike{std::nullopt, std::string("nike")};
+  const query::Filter nike{std::nullopt, std::string("nike")};
   EXPECT_EQ(Store().QueryPeople({}, nike)->users, 2);
   EXPECT_EQ(
-      Store().QueryPeople(*ParseTimeRange("2019-11-08 08:20", "2019-11-08 08:30"), nike)->sessions,
+      Store().QueryPeople(*query::ParseTimeRange("2019-11-08 08:20", "2019-11-08 08:30"), nike)->sessions,
       1);  // the whole day: a brand's people are kept by day
-  auto apple = Store().QueryPeople({}, Filter{std::string("electronics"), std::string("apple")});
+  auto apple = Store().QueryPeople({}, query::Filter{std::string("electronics"), std::string("apple")});
   ASSERT_TRUE(apple.ok());
   EXPECT_EQ(apple->users, 1);
   EXPECT_EQ(apple->buying, 1);
-  EXPECT_EQ(Store().QueryPeople({}, Filter{std::string("apparel"), std::string("apple")})->users,
+  EXPECT_EQ(Store().QueryPeople({}, query::Filter{std::string("apparel"), std::string("apple")})->users,
             0);
 }
 
@@ -467,11 +467,11 @@ TEST_P(QueryStoreContract, ImpossibleDatesAndExtremeYearsGiveABoundedSeries) {
                                                         {"0000-01-01", "9999-12-31 23:59:59"},
                                                         {"2019-02-27", ""},
                                                         {"2019-02-27 09:00", "2019-02-27 12:00"}}) {
-    auto range = ParseTimeRange(from, to);
+    auto range = query::ParseTimeRange(from, to);
     ASSERT_TRUE(range.ok());
     auto series = Store().QueryTimeSeries(*range);
     ASSERT_TRUE(series.ok()) << from << ".." << to << ": " << series.status().ToString();
-    EXPECT_LE(static_cast<int64_t>(series->points.size()), kMaxSeriesPoints);
+    EXPECT_LE(static_cast<int64_t>(series->points.size()), query::kMaxSeriesPoints);
     int64_t events = 0;
     for (const auto& p : series->points) events += p.values.events;
     EXPECT_EQ(events, Store().QueryKpis(*range)->totals.events) << from << ".." << to;
@@ -482,7 +482,7 @@ TEST_P(QueryStoreContract, ImpossibleDatesAndExtremeYearsGiveABoundedSeries) {
   FillCoarse();
   auto recent = Store().QueryTimeSeries({});
   ASSERT_TRUE(recent.ok()) << recent.status().ToString();
-  EXPECT_EQ(recent->granularity, Granularity::kHour);
+  EXPECT_EQ(recent->granularity, query::Granularity::kHour);
   EXPECT_EQ(recent->points.back().bucket, "2019-02-28 23");
   EXPECT_EQ(recent->points.back().values.purchases, 4);
 }
@@ -507,4 +507,4 @@ INSTANTIATE_TEST_SUITE_P(EveryDatabase, QueryStoreContract,
                          [](const auto& info) { return Backends()[info.param].name; });
 
 }  // namespace
-}  // namespace shopstream::contract
+}  // namespace shopstream::conformance

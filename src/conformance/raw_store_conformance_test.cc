@@ -9,11 +9,11 @@
 #include <filesystem>
 #include <map>
 
-#include "cql/session.h"
-#include "sqlite/sqlite.h"
-#include "store/open.h"
+#include "cassandra/session.h"
+#include "sqlite/sqlite_client.h"
+#include "endpoints/open_store.h"
 
-namespace shopstream::contract {
+namespace shopstream::conformance {
 namespace {
 
 struct RawRow {
@@ -79,11 +79,11 @@ class SqliteRaw final : public RawBackend {
 class CassandraRaw final : public RawBackend {
  public:
   static Result<std::unique_ptr<RawBackend>> Make() {
-    cql::SessionOptions options;
+    cassandra::SessionOptions options;
     options.contact_points = {{"127.0.0.1", Port()}};
-    options.credentials = cql::Credentials::FromEnvironment();
+    options.credentials = cassandra::Credentials::FromEnvironment();
     options.discover_peers = false;
-    auto session = cql::Session::Connect(options);
+    auto session = cassandra::Session::Connect(options);
     if (!session.ok()) {
       return Status::Unavailable("no Cassandra to test against (" + session.status().message() +
                                  "); run `scripts/stack up cassandra` first");
@@ -96,7 +96,7 @@ class CassandraRaw final : public RawBackend {
     return std::unique_ptr<RawBackend>(std::move(backend));
   }
   ~CassandraRaw() override {
-    session_->Query("DROP KEYSPACE IF EXISTS \"" + keyspace_ + "\"", cql::Consistency::kOne, true);
+    session_->Query("DROP KEYSPACE IF EXISTS \"" + keyspace_ + "\"", cassandra::Consistency::kOne, true);
   }
   std::string Uri() const override {
     return "cassandra://127.0.0.1:" + std::to_string(Port()) + "/" + keyspace_ +
@@ -112,10 +112,10 @@ class CassandraRaw final : public RawBackend {
         "SELECT id, event_time, event_type, product_id, category_id, category_code, brand, price,"
         " user_id, user_session FROM \"" +
             keyspace_ + "\".operations",
-        cql::Consistency::kOne, true);
+        cassandra::Consistency::kOne, true);
     if (!result.ok()) return result.status();
     std::map<std::string, RawRow> rows;
-    for (const cql::Row& r : result->rows) {
+    for (const cassandra::Row& r : result->rows) {
       auto text = [&](size_t c) { return r.at(c).value_or(""); };
       uint32_t bits = 0;
       for (unsigned char b : r.at(7).value_or(std::string(4, '\0'))) bits = bits << 8 | b;
@@ -139,7 +139,7 @@ class CassandraRaw final : public RawBackend {
     return out;
   }
   static inline int counter_ = 0;
-  std::unique_ptr<cql::Session> session_;
+  std::unique_ptr<cassandra::Session> session_;
   std::string keyspace_;
 };
 
@@ -192,7 +192,7 @@ class RawStoreContract : public ::testing::TestWithParam<size_t> {
       GTEST_SKIP() << "!!! " << made.status().ToString();
     }
     backend_ = std::move(made).value();
-    auto store = OpenRawStore(backend_->Uri());
+    auto store = endpoints::OpenRawStore(backend_->Uri());
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
     Status s = store_->Init();
@@ -247,18 +247,18 @@ TEST(CassandraRawStore, AMixedCaseKeyspaceIsTheOneUseFinds) {
   auto made = CassandraRaw::Make();
   if (!made.ok()) GTEST_SKIP() << "!!! " << made.status().ToString();
   auto& backend = static_cast<CassandraRaw&>(**made);
-  auto store = OpenRawStore(backend.Uri());
+  auto store = endpoints::OpenRawStore(backend.Uri());
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   ASSERT_TRUE((*store)->Init().ok());
   ASSERT_TRUE((*store)->Write({MakeEvent(1)}).ok());
-  cql::SessionOptions options;
+  cassandra::SessionOptions options;
   options.contact_points = {{"127.0.0.1", CassandraRaw::Port()}};
-  options.credentials = cql::Credentials::FromEnvironment();
+  options.credentials = cassandra::Credentials::FromEnvironment();
   options.discover_peers = false;
   options.keyspace = backend.keyspace();
-  auto session = cql::Session::Connect(options);
+  auto session = cassandra::Session::Connect(options);
   ASSERT_TRUE(session.ok()) << session.status().ToString();
-  auto rows = (*session)->Query("SELECT id FROM operations", cql::Consistency::kOne, true);
+  auto rows = (*session)->Query("SELECT id FROM operations", cassandra::Consistency::kOne, true);
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
   EXPECT_EQ(rows->rows.size(), 1u);
 }
@@ -269,4 +269,4 @@ INSTANTIATE_TEST_SUITE_P(EveryRawStore, RawStoreContract,
                          });
 
 }  // namespace
-}  // namespace shopstream::contract
+}  // namespace shopstream::conformance

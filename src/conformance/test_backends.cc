@@ -1,4 +1,4 @@
-#include "store/contract/test_backends.h"
+#include "conformance/test_backends.h"
 
 #include <unistd.h>
 
@@ -9,15 +9,15 @@
 
 #include "mysql/mysql_client.h"
 #include "postgres/pg_client.h"
-#include "sqlite/sqlite.h"
-#include "store/mysql/mysql_database.h"
-#include "store/mysql/mysql_dialect.h"
-#include "store/postgres/pg_database.h"
-#include "store/postgres/pg_dialect.h"
-#include "store/sqlite/sqlite_database.h"
-#include "store/sqlite/sqlite_dialect.h"
+#include "sqlite/sqlite_client.h"
+#include "mysql/mysql_database.h"
+#include "mysql/mysql_dialect.h"
+#include "postgres/pg_database.h"
+#include "postgres/pg_dialect.h"
+#include "sqlite/sqlite_database.h"
+#include "sqlite/sqlite_dialect.h"
 
-namespace shopstream::contract {
+namespace shopstream::conformance {
 namespace {
 
 std::string Env(const char* name, const std::string& fallback) {
@@ -49,14 +49,14 @@ class SqliteTestDatabase final : public TestDatabase {
     auto db = sqlite::Database::Open((dir_ / "store.db").string(),
                                      sqlite::Database::Mode::kReadWriteCreate);
     if (!db.ok()) return db.status();
-    return sql::AdaptSqlite(std::move(db).value());
+    return sqlite::AdaptSqlite(std::move(db).value());
   }
   const sql::Dialect& dialect() const override { return dialect_; }
   bool judges_values() const override { return false; }
 
  private:
   std::filesystem::path dir_;
-  sql::SqliteDialect dialect_;
+  sqlite::SqliteDialect dialect_;
 };
 
 class MysqlTestDatabase final : public TestDatabase {
@@ -86,7 +86,7 @@ class MysqlTestDatabase final : public TestDatabase {
   Result<std::unique_ptr<sql::SqlConnection>> Reader() override {
     auto conn = mysql::Connection::Open(Options(name_));
     if (!conn.ok()) return conn.status();
-    return sql::AdaptMysql(std::move(conn).value());
+    return mysql::AdaptMysql(std::move(conn).value());
   }
   const sql::Dialect& dialect() const override { return *dialect_; }
   std::string LockWaitersQuery() const override {
@@ -128,7 +128,7 @@ class MysqlTestDatabase final : public TestDatabase {
   }
 
   std::string name_;
-  std::optional<sql::MysqlDialect> dialect_;
+  std::optional<mysql::MysqlDialect> dialect_;
 };
 
 class PostgresTestDatabase final : public TestDatabase {
@@ -160,7 +160,7 @@ class PostgresTestDatabase final : public TestDatabase {
   Result<std::unique_ptr<sql::SqlConnection>> Reader() override {
     auto conn = postgres::Connection::Open(Options(name_));
     if (!conn.ok()) return conn.status();
-    return sql::AdaptPostgres(std::move(conn).value());
+    return postgres::AdaptPostgres(std::move(conn).value());
   }
   const sql::Dialect& dialect() const override { return dialect_; }
   std::string LockWaitersQuery() const override {
@@ -192,7 +192,7 @@ class PostgresTestDatabase final : public TestDatabase {
   }
 
   std::string name_;
-  sql::PostgresDialect dialect_;
+  postgres::PostgresDialect dialect_;
 };
 
 }  // namespace
@@ -210,4 +210,4 @@ const std::vector<Backend>& Backends() {
   return backends;
 }
 
-}  // namespace shopstream::contract
+}  // namespace shopstream::conformance

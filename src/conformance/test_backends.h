@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "common/status.h"
-#include "store/sql/sql_connection.h"
-#include "store/sql/sql_database.h"
+#include "sql/sql_connection.h"
+#include "sql/sql_database.h"
 
-namespace shopstream::contract {
+namespace shopstream::conformance {
 
 class TestDatabase {
  public:
@@ -52,4 +52,4 @@ const std::vector<Backend>& Backends();
     }                                                                                     \
   } while (0)
 
-}  // namespace shopstream::contract
+}  // namespace shopstream::conformance

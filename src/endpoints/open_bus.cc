@@ -1,12 +1,12 @@
-#include "bus/open.h"
+#include "endpoints/open_bus.h"
 
 #include <cstdlib>
 
-#include "bus/kafka/kafka_bus.h"
-#include "bus/sqlite_log/sqlite_log.h"
+#include "kafka/kafka_bus.h"
+#include "sqlite/sqlite_log.h"
 #include "common/uri.h"
 
-namespace shopstream {
+namespace shopstream::endpoints {
 namespace {
 Status UnknownScheme(const Uri& uri) {
   return Status::InvalidArgument("'" + uri.text + "': unknown bus scheme '" + uri.scheme +
@@ -27,13 +27,13 @@ Result<std::unique_ptr<Publisher>> OpenPublisher(const std::string& text,
     if (retain.empty() || *end != '\0' || keep < 0) {
       return Status::InvalidArgument("'" + uri->text + "': retain should be a number of messages");
     }
-    return OpenSqliteLogPublisher(uri->path, keep);
+    return sqlite::OpenSqliteLogPublisher(uri->path, keep);
   }
   if (uri->scheme == "kafka") {
-    KafkaPublisherOptions kafka;
+    kafka::KafkaPublisherOptions kafka;
     kafka.partitions = options.partitions;
     kafka.admin_timeout = options.connect_timeout;
-    return OpenKafkaPublisher(*uri, kafka);
+    return kafka::OpenKafkaPublisher(*uri, kafka);
   }
   return UnknownScheme(*uri);
 }
@@ -46,18 +46,18 @@ Result<std::unique_ptr<MessageSource>> OpenSource(const std::string& text,
   if (uri->scheme == "sqlite") {
     // retain is the publisher's; the same URI may be given to both.
     if (Status s = uri->CheckParams({"retain"}); !s.ok()) return s;
-    return OpenSqliteLogSource(uri->path, options.start_latest);
+    return sqlite::OpenSqliteLogSource(uri->path, options.start_latest);
   }
   if (uri->scheme == "kafka") {
-    KafkaSourceOptions kafka;
+    kafka::KafkaSourceOptions kafka;
     kafka.group = options.group;
-    kafka.start = options.start_latest ? StartPosition::kLatest : StartPosition::kEarliest;
+    kafka.start = options.start_latest ? kafka::StartPosition::kLatest : kafka::StartPosition::kEarliest;
     kafka.require_topic = options.require_topic;
     kafka.connect_timeout = options.connect_timeout;
     kafka.reset_to_earliest = options.reset_to_earliest;
-    return OpenKafkaSource(*uri, kafka);
+    return kafka::OpenKafkaSource(*uri, kafka);
   }
   return UnknownScheme(*uri);
 }
 
-}  // namespace shopstream
+}  // namespace shopstream::endpoints

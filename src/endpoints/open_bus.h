@@ -8,7 +8,7 @@
 #include "bus/bus.h"
 #include "common/status.h"
 
-namespace shopstream {
+namespace shopstream::endpoints {
 
 struct PublisherOptions {
   int partitions = 1;  // for a topic that has to be created
@@ -34,4 +34,4 @@ Result<std::unique_ptr<Publisher>> OpenPublisher(const std::string& uri,
 Result<std::unique_ptr<MessageSource>> OpenSource(const std::string& uri,
                                                   const SourceOptions& options);
 
-}  // namespace shopstream
+}  // namespace shopstream::endpoints

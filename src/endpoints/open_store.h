@@ -6,17 +6,17 @@
 #include <string>
 
 #include "common/status.h"
-#include "store/query/query_store.h"
-#include "store/sql/store_status.h"
+#include "query/query_store.h"
+#include "sql/store_status.h"
 #include "store/store.h"
 
-namespace shopstream {
+namespace shopstream::endpoints {
 
 Result<std::unique_ptr<RawStore>> OpenRawStore(const std::string& uri);
 Result<std::unique_ptr<ProcessedStore>> OpenProcessedStore(const std::string& uri);
 // The dashboard's reader of a processed store, for reading only.
-Result<std::unique_ptr<QueryStore>> OpenQueryStore(const std::string& uri);
+Result<std::unique_ptr<query::QueryStore>> OpenQueryStore(const std::string& uri);
 // The pipeline's state as a processed store (sqlite, mysql or postgres) keeps it, read-only.
 Result<sql::StoreStatus> ReadProcessedStoreStatus(const std::string& uri);
 
-}  // namespace shopstream
+}  // namespace shopstream::endpoints

@@ -1,4 +1,4 @@
-#include "archive/webhdfs_destination.h"
+#include "hdfs/webhdfs_destination.h"
 
 #include <httplib.h>
 #include <pwd.h>
@@ -11,7 +11,7 @@
 #include <set>
 #include <string_view>
 
-namespace shopstream::archive {
+namespace shopstream::hdfs {
 namespace {
 
 // RemoteException classes that no retry will cure; anything else from the server (safe mode,
@@ -93,7 +93,7 @@ struct Reply {
   std::string location;
 };
 
-class WebHdfsDestination final : public Destination {
+class WebHdfsDestination final : public archive::Destination {
  public:
   WebHdfsDestination(const Uri& uri, const WebHdfsOptions& options)
       : uri_(uri.text),
@@ -292,13 +292,13 @@ class WebHdfsDestination final : public Destination {
 
 }  // namespace
 
-Result<std::unique_ptr<Destination>> OpenWebHdfsDestination(const Uri& uri,
+Result<std::unique_ptr<archive::Destination>> OpenWebHdfsDestination(const Uri& uri,
                                                             const WebHdfsOptions& options) {
   if (Status s = uri.CheckParams({"datanodes"}); !s.ok()) return s;
   if (uri.host.find(',') != std::string::npos) {
     return Status::InvalidArgument("'" + uri.text + "': name one NameNode (HOST:PORT)");
   }
-  return std::unique_ptr<Destination>(std::make_unique<WebHdfsDestination>(uri, options));
+  return std::unique_ptr<archive::Destination>(std::make_unique<WebHdfsDestination>(uri, options));
 }
 
-}  // namespace shopstream::archive
+}  // namespace shopstream::hdfs

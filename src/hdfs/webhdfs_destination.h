@@ -16,7 +16,7 @@
 #include "archive/destination.h"
 #include "common/uri.h"
 
-namespace shopstream::archive {
+namespace shopstream::hdfs {
 
 struct WebHdfsOptions {
   std::chrono::seconds connect_timeout{5};
@@ -24,7 +24,7 @@ struct WebHdfsOptions {
 };
 
 // Opens without contacting the server (the archiver's first call does, with retries).
-Result<std::unique_ptr<Destination>> OpenWebHdfsDestination(const Uri& uri,
+Result<std::unique_ptr<archive::Destination>> OpenWebHdfsDestination(const Uri& uri,
                                                             const WebHdfsOptions& options = {});
 
-}  // namespace shopstream::archive
+}  // namespace shopstream::hdfs

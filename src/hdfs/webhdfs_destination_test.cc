@@ -2,7 +2,8 @@
 // 127.0.0.1 holding files in memory): the two-step create through the redirect, renames,
 // listings, deletes, and how failures are classified. The real HDFS is tested by
 // tests/integration/test_archive.py.
-#include "archive/webhdfs_destination.h"
+#include "hdfs/webhdfs_destination.h"
+#include "endpoints/open_destination.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -19,7 +20,7 @@
 
 #include "archive/destination.h"
 
-namespace shopstream::archive {
+namespace shopstream::hdfs {
 namespace {
 
 class FakeHdfs {
@@ -134,9 +135,9 @@ class FakeHdfs {
 
 TEST(WebHdfsDestination, WritesThroughTheRedirectAndRenames) {
   FakeHdfs hdfs;
-  auto d = OpenDestination("hdfs://tester@127.0.0.1:" + std::to_string(hdfs.port()) + "/arch");
+  auto d = endpoints::OpenDestination("hdfs://tester@127.0.0.1:" + std::to_string(hdfs.port()) + "/arch");
   ASSERT_TRUE(d.ok());
-  Destination& dest = **d;
+  archive::Destination& dest = **d;
   ASSERT_TRUE(dest.MakeDirs("event_date=2019-11-01").ok());
   EXPECT_EQ(hdfs.last_user, "tester");
   std::string bytes(300'000, 'p');
@@ -160,7 +161,7 @@ TEST(WebHdfsDestination, WritesThroughTheRedirectAndRenames) {
 TEST(WebHdfsDestination, FollowsTheRedirectOnlyToTheNameNodesHostOrListedHosts) {
   FakeHdfs hdfs("127.0.0.2");
   const std::string base = "hdfs://127.0.0.1:" + std::to_string(hdfs.port()) + "/arch";
-  auto d = OpenDestination(base);
+  auto d = endpoints::OpenDestination(base);
   ASSERT_TRUE(d.ok()) << d.status().ToString();
   Status s = (*d)->Write("x/_a.tmp", "bytes");
   EXPECT_EQ(s.code(), StatusCode::kIoError) << s.ToString();
@@ -168,14 +169,14 @@ TEST(WebHdfsDestination, FollowsTheRedirectOnlyToTheNameNodesHostOrListedHosts) 
   EXPECT_NE(s.message().find("datanodes="), std::string::npos) << s.ToString();
   EXPECT_TRUE(hdfs.files().empty());
 
-  auto listed = OpenDestination(base + "?datanodes=10.0.0.9,127.0.0.2");
+  auto listed = endpoints::OpenDestination(base + "?datanodes=10.0.0.9,127.0.0.2");
   ASSERT_TRUE(listed.ok()) << listed.status().ToString();
   ASSERT_TRUE((*listed)->Write("x/_a.tmp", "bytes").ok());
   EXPECT_EQ(hdfs.files().at("/arch/x/_a.tmp"), "bytes");
 }
 
 TEST(WebHdfsDestination, UnknownOptionsAreRefusedByName) {
-  auto d = OpenDestination("hdfs://127.0.0.1:9870/arch?datanode=127.0.0.2");
+  auto d = endpoints::OpenDestination("hdfs://127.0.0.1:9870/arch?datanode=127.0.0.2");
   ASSERT_FALSE(d.ok());
   EXPECT_EQ(d.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(d.status().message().find("'datanode'"), std::string::npos) << d.status().ToString();
@@ -185,7 +186,7 @@ TEST(WebHdfsDestination, UnknownOptionsAreRefusedByName) {
 
 TEST(WebHdfsDestination, SafeModeAndSilenceAreRetryableOthersAreNot) {
   FakeHdfs hdfs;
-  auto d = OpenDestination("hdfs://127.0.0.1:" + std::to_string(hdfs.port()) + "/arch");
+  auto d = endpoints::OpenDestination("hdfs://127.0.0.1:" + std::to_string(hdfs.port()) + "/arch");
   ASSERT_TRUE(d.ok());
   hdfs.safe_mode = true;
   Status s = (*d)->Write("x/_a.tmp", "bytes");
@@ -206,7 +207,7 @@ TEST(WebHdfsDestination, SafeModeAndSilenceAreRetryableOthersAreNot) {
   ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
   int port = ntohs(addr.sin_port);
   close(fd);
-  auto gone = OpenDestination("hdfs://127.0.0.1:" + std::to_string(port) + "/arch");
+  auto gone = endpoints::OpenDestination("hdfs://127.0.0.1:" + std::to_string(port) + "/arch");
   ASSERT_TRUE(gone.ok());
   Status down = (*gone)->MakeDirs("x");
   EXPECT_TRUE(down.retryable()) << down.ToString();
@@ -214,4 +215,4 @@ TEST(WebHdfsDestination, SafeModeAndSilenceAreRetryableOthersAreNot) {
 }
 
 }  // namespace
-}  // namespace shopstream::archive
+}  // namespace shopstream::hdfs

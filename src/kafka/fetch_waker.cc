@@ -1,6 +1,6 @@
-#include "bus/kafka/fetch_waker.h"
+#include "kafka/fetch_waker.h"
 
-#include "bus/kafka/kafka_handles.h"
+#include "kafka/kafka_handles.h"
 
 namespace shopstream::kafka {
 namespace {

@@ -1,9 +1,9 @@
-#include "bus/kafka/kafka_admin.h"
+#include "kafka/kafka_admin.h"
 
 #include <memory>
 
-#include "bus/kafka/kafka_config.h"
-#include "bus/kafka/kafka_handles.h"
+#include "kafka/kafka_config.h"
+#include "kafka/kafka_handles.h"
 #include "common/log.h"
 
 namespace shopstream::kafka {

@@ -1,9 +1,9 @@
-#include "bus/kafka/kafka_bus.h"
+#include "kafka/kafka_bus.h"
 
-#include "bus/kafka/kafka_publisher.h"
-#include "bus/kafka/kafka_source.h"
+#include "kafka/kafka_publisher.h"
+#include "kafka/kafka_source.h"
 
-namespace shopstream {
+namespace shopstream::kafka {
 
 Result<std::unique_ptr<Publisher>> OpenKafkaPublisher(const Uri& uri,
                                                       const KafkaPublisherOptions& options) {
@@ -19,4 +19,4 @@ Result<std::unique_ptr<MessageSource>> OpenKafkaSource(const Uri& uri,
   return std::unique_ptr<MessageSource>(std::move(source).value());
 }
 
-}  // namespace shopstream
+}  // namespace shopstream::kafka

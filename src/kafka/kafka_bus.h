@@ -12,7 +12,7 @@
 #include "common/status.h"
 #include "common/uri.h"
 
-namespace shopstream {
+namespace shopstream::kafka {
 
 struct KafkaPublisherOptions {
   // The topic is created with these if missing; an existing topic is used as it is.
@@ -53,4 +53,4 @@ Result<std::unique_ptr<Publisher>> OpenKafkaPublisher(const Uri& uri,
 Result<std::unique_ptr<MessageSource>> OpenKafkaSource(const Uri& uri,
                                                        const KafkaSourceOptions& options);
 
-}  // namespace shopstream
+}  // namespace shopstream::kafka

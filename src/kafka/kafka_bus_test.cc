@@ -1,6 +1,6 @@
 // The Kafka connector against librdkafka's in-process mock cluster: real protocol, real
 // consumer groups, injected broker errors, no broker to install.
-#include "bus/kafka/kafka_bus.h"
+#include "kafka/kafka_bus.h"
 
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
@@ -12,11 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "bus/kafka/kafka_config.h"
-#include "bus/kafka/kafka_publisher.h"
-#include "bus/kafka/kafka_source.h"
+#include "kafka/kafka_config.h"
+#include "kafka/kafka_publisher.h"
+#include "kafka/kafka_source.h"
 
-namespace shopstream {
+namespace shopstream::kafka {
 namespace {
 
 using std::chrono::milliseconds;
@@ -500,4 +500,4 @@ TEST(KafkaBusTest, UnreachableBrokersAreUnavailable) {
 }
 
 }  // namespace
-}  // namespace shopstream
+}  // namespace shopstream::kafka

@@ -1,4 +1,4 @@
-#include "bus/kafka/kafka_config.h"
+#include "kafka/kafka_config.h"
 
 #include <cstdlib>
 #include <fstream>

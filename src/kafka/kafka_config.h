@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "bus/kafka/kafka_handles.h"
+#include "kafka/kafka_handles.h"
 #include "common/status.h"
 #include "common/uri.h"
 

@@ -1,9 +1,9 @@
-#include "bus/kafka/kafka_end_offsets.h"
+#include "kafka/kafka_end_offsets.h"
 
-#include "bus/kafka/kafka_admin.h"
-#include "bus/kafka/kafka_config.h"
+#include "kafka/kafka_admin.h"
+#include "kafka/kafka_config.h"
 
-namespace shopstream {
+namespace shopstream::kafka {
 
 Result<std::map<int32_t, int64_t>> KafkaEndOffsets(const Uri& uri,
                                                    std::chrono::milliseconds timeout) {
@@ -39,4 +39,4 @@ Result<std::map<int32_t, int64_t>> KafkaEndOffsets(const Uri& uri,
   return ends;
 }
 
-}  // namespace shopstream
+}  // namespace shopstream::kafka

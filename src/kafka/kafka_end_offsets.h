@@ -10,11 +10,11 @@
 #include "common/status.h"
 #include "common/uri.h"
 
-namespace shopstream {
+namespace shopstream::kafka {
 
 // Partition -> the offset the next message will get. Unavailable when no broker answers
 // within `timeout`, NotFound when the topic does not exist.
 Result<std::map<int32_t, int64_t>> KafkaEndOffsets(const Uri& uri,
                                                    std::chrono::milliseconds timeout);
 
-}  // namespace shopstream
+}  // namespace shopstream::kafka

@@ -1,12 +1,12 @@
-#include "bus/kafka/kafka_publisher.h"
+#include "kafka/kafka_publisher.h"
 
 #include <chrono>
 
-#include "bus/kafka/kafka_admin.h"
-#include "bus/kafka/kafka_config.h"
+#include "kafka/kafka_admin.h"
+#include "kafka/kafka_config.h"
 #include "common/log.h"
 
-namespace shopstream {
+namespace shopstream::kafka {
 namespace {
 
 constexpr int kQueueFullWaitMs = 100;
@@ -173,4 +173,4 @@ Status KafkaPublisher::Flush() {
                                     " messages were not delivered; the first error was");
 }
 
-}  // namespace shopstream
+}  // namespace shopstream::kafka

@@ -13,10 +13,10 @@
 #include <vector>
 
 #include "bus/bus.h"
-#include "bus/kafka/kafka_bus.h"
-#include "bus/kafka/kafka_config.h"
+#include "kafka/kafka_bus.h"
+#include "kafka/kafka_config.h"
 
-namespace shopstream {
+namespace shopstream::kafka {
 
 class KafkaPublisher final : public Publisher {
  public:
@@ -57,4 +57,4 @@ class KafkaPublisher final : public Publisher {
   kafka::ErrorThrottle throttle_;
 };
 
-}  // namespace shopstream
+}  // namespace shopstream::kafka

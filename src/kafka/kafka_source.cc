@@ -1,15 +1,15 @@
-#include "bus/kafka/kafka_source.h"
+#include "kafka/kafka_source.h"
 
 #include <algorithm>
 #include <cstring>
 
-#include "bus/kafka/fetch_waker.h"
-#include "bus/kafka/kafka_admin.h"
-#include "bus/kafka/kafka_config.h"
-#include "bus/kafka/kafka_handles.h"
+#include "kafka/fetch_waker.h"
+#include "kafka/kafka_admin.h"
+#include "kafka/kafka_config.h"
+#include "kafka/kafka_handles.h"
 #include "common/log.h"
 
-namespace shopstream {
+namespace shopstream::kafka {
 namespace {
 
 constexpr std::chrono::milliseconds kTopicCheckTimeout{5000};
@@ -448,4 +448,4 @@ std::vector<int32_t> KafkaSource::assignment() const {
   return partitions;
 }
 
-}  // namespace shopstream
+}  // namespace shopstream::kafka

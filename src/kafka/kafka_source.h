@@ -17,11 +17,11 @@
 #include <vector>
 
 #include "bus/bus.h"
-#include "bus/kafka/fetch_waker.h"
-#include "bus/kafka/kafka_bus.h"
-#include "bus/kafka/kafka_config.h"
+#include "kafka/fetch_waker.h"
+#include "kafka/kafka_bus.h"
+#include "kafka/kafka_config.h"
 
-namespace shopstream {
+namespace shopstream::kafka {
 
 class KafkaSource final : public MessageSource {
  public:
@@ -115,4 +115,4 @@ class KafkaSource final : public MessageSource {
   bool fatal_ = false;             // set by OnError; PollInto() then returns Internal
 };
 
-}  // namespace shopstream
+}  // namespace shopstream::kafka

@@ -1,4 +1,4 @@
-#include "store/mysql/mysql_database.h"
+#include "mysql/mysql_database.h"
 
 #include <atomic>
 #include <optional>
@@ -7,13 +7,13 @@
 
 #include "common/log.h"
 #include "common/uri.h"
-#include "store/mysql/mysql_dialect.h"
-#include "store/mysql/mysql_failover.h"
-#include "store/sql/client_connection.h"
-#include "store/sql/new_rows.h"
-#include "store/sql/tsv.h"
+#include "mysql/mysql_dialect.h"
+#include "mysql/mysql_failover.h"
+#include "sql/client_connection.h"
+#include "sql/new_rows.h"
+#include "sql/tsv.h"
 
-namespace shopstream::sql {
+namespace shopstream::mysql {
 namespace {
 
 // The name LOAD DATA LOCAL gives; the client feeds the batch from memory for it, no file.
@@ -22,7 +22,7 @@ constexpr std::string_view kLoadFileName = "batch";
 // placeholders of a prepared INSERT; 64 rows (512 values) cost about half of 256 per row.
 constexpr size_t kRowsPerInsert = 64;
 
-using MysqlSqlConnection = ClientSqlConnection<mysql::Connection, mysql::Statement>;
+using MysqlSqlConnection = sql::ClientSqlConnection<mysql::Connection, mysql::Statement>;
 
 std::string Describe(const mysql::MysqlTarget& t) {
   if (t.hosts.size() > 1) {
@@ -36,29 +36,29 @@ std::string Describe(const mysql::MysqlTarget& t) {
   return ServerUri("mysql", t.options.user, t.options.host, t.options.port, t.options.database);
 }
 
-class MysqlDatabase final : public SqlDatabase {
+class MysqlDatabase final : public sql::SqlDatabase {
  public:
   MysqlDatabase(mysql::MysqlTarget target, bool for_writing)
       : target_(std::move(target)), describe_(Describe(target_)) {
     target_.options.local_infile = for_writing;
   }
 
-  Result<std::unique_ptr<SqlConnection>> Connect() override {
+  Result<std::unique_ptr<sql::SqlConnection>> Connect() override {
     auto conn = mysql::OpenAnyNode(target_, next_host_);
     if (!conn.ok()) return conn.status();
     if (!dialect_) dialect_.emplace((*conn)->server_version());
     return AdaptMysql(std::move(conn).value());
   }
-  const Dialect& dialect() const override { return *dialect_; }
+  const sql::Dialect& dialect() const override { return *dialect_; }
   const std::string& rows_table() const override { return target_.table; }
   const std::string& describe() const override { return describe_; }
 
   Result<std::vector<const CleanedEvent*>> InsertNewRows(
-      SqlConnection& sql_conn, const std::vector<const CleanedEvent*>& rows) override {
+      sql::SqlConnection& sql_conn, const std::vector<const CleanedEvent*>& rows) override {
     // The connection came from Connect() above.
     mysql::Connection& conn = static_cast<MysqlSqlConnection&>(sql_conn).client();
     if (!statements_ready_) {
-      statements_ = NewRowStatements(target_.table, *dialect_, kRowsPerInsert);
+      statements_ = sql::NewRowStatements(target_.table, *dialect_, kRowsPerInsert);
       load_rows_sql_ = "LOAD DATA LOCAL INFILE '" + std::string(kLoadFileName) + "' INTO TABLE " +
                        dialect_->Quote(target_.table) +
                        " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\'"
@@ -77,12 +77,12 @@ class MysqlDatabase final : public SqlDatabase {
   // Every row in one LOAD DATA LOCAL fed from memory. kUndo when the server skipped or changed
   // something (LOCAL implies IGNORE: a stored id or a converted value is only a warning), so
   // that the prepared statements' strict mode names it.
-  Result<BulkOutcome> BulkLoad(mysql::Connection& conn,
+  Result<sql::BulkOutcome> BulkLoad(mysql::Connection& conn,
                                const std::vector<const CleanedEvent*>& rows) {
-    if (!bulk_enabled_) return BulkOutcome::kNotAvailable;
+    if (!bulk_enabled_) return sql::BulkOutcome::kNotAvailable;
     bulk_data_.clear();
     for (const CleanedEvent* row : rows) {
-      if (!AppendTsvRow(*row, &bulk_data_)) return BulkOutcome::kNotAvailable;
+      if (!sql::AppendTsvRow(*row, &bulk_data_)) return sql::BulkOutcome::kNotAvailable;
     }
     unsigned warnings = 0;
     auto loaded = conn.LoadLocalData(load_rows_sql_, kLoadFileName, bulk_data_, &warnings,
@@ -92,10 +92,10 @@ class MysqlDatabase final : public SqlDatabase {
       LogWarn("the server refuses LOAD DATA LOCAL (" + loaded.status().message() +
               "); inserting with prepared statements instead");
       bulk_enabled_ = false;
-      return BulkOutcome::kNotAvailable;
+      return sql::BulkOutcome::kNotAvailable;
     }
-    return loaded.value() == rows.size() && warnings == 0 ? BulkOutcome::kInserted
-                                                          : BulkOutcome::kUndo;
+    return loaded.value() == rows.size() && warnings == 0 ? sql::BulkOutcome::kInserted
+                                                          : sql::BulkOutcome::kUndo;
   }
 
   mysql::MysqlTarget target_;
@@ -103,7 +103,7 @@ class MysqlDatabase final : public SqlDatabase {
   const std::string describe_;
   std::optional<MysqlDialect> dialect_;
   bool statements_ready_ = false;
-  NewRowStatements statements_;
+  sql::NewRowStatements statements_;
   std::string load_rows_sql_;
   bool bulk_enabled_ = true;  // until the server refuses LOAD DATA LOCAL
   std::string bulk_data_;     // reused between batches
@@ -111,12 +111,12 @@ class MysqlDatabase final : public SqlDatabase {
 
 }  // namespace
 
-std::unique_ptr<SqlConnection> AdaptMysql(std::unique_ptr<mysql::Connection> conn) {
+std::unique_ptr<sql::SqlConnection> AdaptMysql(std::unique_ptr<mysql::Connection> conn) {
   return std::make_unique<MysqlSqlConnection>(std::move(conn));
 }
 
-std::unique_ptr<SqlDatabase> MakeMysqlDatabase(mysql::MysqlTarget target, bool for_writing) {
+std::unique_ptr<sql::SqlDatabase> MakeMysqlDatabase(mysql::MysqlTarget target, bool for_writing) {
   return std::make_unique<MysqlDatabase>(std::move(target), for_writing);
 }
 
-}  // namespace shopstream::sql
+}  // namespace shopstream::mysql

@@ -6,17 +6,17 @@
 #include <memory>
 
 #include "mysql/mysql_client.h"
-#include "store/mysql/mysql_uri.h"
-#include "store/sql/sql_connection.h"
-#include "store/sql/sql_database.h"
+#include "mysql/mysql_uri.h"
+#include "sql/sql_connection.h"
+#include "sql/sql_database.h"
 
-namespace shopstream::sql {
+namespace shopstream::mysql {
 
 // Adapts a src/mysql connection to the core's SqlConnection.
-std::unique_ptr<SqlConnection> AdaptMysql(std::unique_ptr<mysql::Connection> conn);
+std::unique_ptr<sql::SqlConnection> AdaptMysql(std::unique_ptr<mysql::Connection> conn);
 
 // The store `target` names. `for_writing` lets its connections load rows with LOAD DATA LOCAL;
 // the dashboard's connections never offer it.
-std::unique_ptr<SqlDatabase> MakeMysqlDatabase(mysql::MysqlTarget target, bool for_writing);
+std::unique_ptr<sql::SqlDatabase> MakeMysqlDatabase(mysql::MysqlTarget target, bool for_writing);
 
-}  // namespace shopstream::sql
+}  // namespace shopstream::mysql

@@ -1,28 +1,28 @@
-#include "store/mysql/mysql_dialect.h"
+#include "mysql/mysql_dialect.h"
 
-namespace shopstream::sql {
+namespace shopstream::mysql {
 
 MysqlDialect::MysqlDialect(const std::string& server_version)
     : collation_(server_version.find("MariaDB") != std::string::npos ? "utf8mb4_nopad_bin"
                                                                      : "utf8mb4_0900_bin") {}
 
-std::string MysqlDialect::TypeName(ColumnType type, int width) const {
+std::string MysqlDialect::TypeName(sql::ColumnType type, int width) const {
   switch (type) {
-    case ColumnType::kVarchar:
+    case sql::ColumnType::kVarchar:
       return "VARCHAR(" + std::to_string(width) + ")";
-    case ColumnType::kText:
+    case sql::ColumnType::kText:
       return "TEXT";
-    case ColumnType::kBigInt:
+    case sql::ColumnType::kBigInt:
       return "BIGINT";
-    case ColumnType::kInt:
+    case sql::ColumnType::kInt:
       return "INT";
-    case ColumnType::kDouble:
+    case sql::ColumnType::kDouble:
       return "DOUBLE";
-    case ColumnType::kFloat:
+    case sql::ColumnType::kFloat:
       return "FLOAT";
-    case ColumnType::kDatetime:
+    case sql::ColumnType::kDatetime:
       return "DATETIME";
-    case ColumnType::kBlob:
+    case sql::ColumnType::kBlob:
       break;
   }
   return "MEDIUMBLOB";
@@ -38,7 +38,7 @@ std::string MysqlDialect::Quote(std::string_view identifier) const {
 }
 
 std::string MysqlDialect::OnConflictClause(std::string_view, std::span<const std::string_view> key,
-                                           std::span<const ColumnUpdate> updates) const {
+                                           std::span<const sql::ColumnUpdate> updates) const {
   std::string sql = " ON DUPLICATE KEY UPDATE ";
   if (updates.empty()) {  // keep the stored row: a no-op update, not INSERT IGNORE (which
                           // would turn every error into a warning)
@@ -49,13 +49,13 @@ std::string MysqlDialect::OnConflictClause(std::string_view, std::span<const std
     const std::string c = Quote(updates[i].column);
     if (i > 0) sql += ", ";
     switch (updates[i].how) {
-      case OnConflict::kAdd:
+      case sql::OnConflict::kAdd:
         sql += c + " = " + c + " + VALUES(" + c + ")";
         break;
-      case OnConflict::kReplace:
+      case sql::OnConflict::kReplace:
         sql += c + " = VALUES(" + c + ")";
         break;
-      case OnConflict::kMax:
+      case sql::OnConflict::kMax:
         sql += c + " = GREATEST(" + c + ", VALUES(" + c + "))";
         break;
     }
@@ -63,4 +63,4 @@ std::string MysqlDialect::OnConflictClause(std::string_view, std::span<const std
   return sql;
 }
 
-}  // namespace shopstream::sql
+}  // namespace shopstream::mysql

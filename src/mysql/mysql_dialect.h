@@ -3,18 +3,18 @@
 
 #include <string>
 
-#include "store/sql/dialect.h"
+#include "sql/dialect.h"
 
-namespace shopstream::sql {
+namespace shopstream::mysql {
 
-class MysqlDialect final : public Dialect {
+class MysqlDialect final : public sql::Dialect {
  public:
   // `server_version` as the server reports it: MariaDB and MySQL 8 name their exact (binary,
   // no-pad) utf8mb4 collations differently.
   explicit MysqlDialect(const std::string& server_version);
 
   std::string_view name() const override { return "mysql"; }
-  std::string TypeName(ColumnType type, int width) const override;
+  std::string TypeName(sql::ColumnType type, int width) const override;
   // Text compares byte for byte (a binary collation without trailing-space padding), so ids
   // and names are kept and matched exactly as given.
   std::string TableOptions() const override {
@@ -23,7 +23,7 @@ class MysqlDialect final : public Dialect {
   std::string Quote(std::string_view identifier) const override;
   std::string Placeholder(size_t) const override { return "?"; }
   std::string OnConflictClause(std::string_view table, std::span<const std::string_view> key,
-                               std::span<const ColumnUpdate> updates) const override;
+                               std::span<const sql::ColumnUpdate> updates) const override;
   std::string BeginTransaction() const override { return "START TRANSACTION"; }
   std::string TableExistsQuery() const override {
     return "SELECT COUNT(*) FROM information_schema.tables"
@@ -52,4 +52,4 @@ class MysqlDialect final : public Dialect {
   std::string collation_;
 };
 
-}  // namespace shopstream::sql
+}  // namespace shopstream::mysql

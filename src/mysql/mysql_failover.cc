@@ -1,4 +1,4 @@
-#include "store/mysql/mysql_failover.h"
+#include "mysql/mysql_failover.h"
 
 #include "common/log.h"
 #include "common/uri.h"

@@ -11,7 +11,7 @@
 
 #include "common/status.h"
 #include "mysql/mysql_client.h"
-#include "store/mysql/mysql_uri.h"
+#include "mysql/mysql_uri.h"
 
 namespace shopstream::mysql {
 

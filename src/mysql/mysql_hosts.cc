@@ -1,4 +1,4 @@
-#include "store/mysql/mysql_hosts.h"
+#include "mysql/mysql_hosts.h"
 
 #include <charconv>
 

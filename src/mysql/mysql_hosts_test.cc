@@ -1,8 +1,8 @@
-#include "store/mysql/mysql_hosts.h"
+#include "mysql/mysql_hosts.h"
 
 #include <gtest/gtest.h>
 
-#include "store/mysql/mysql_uri.h"
+#include "mysql/mysql_uri.h"
 
 namespace shopstream::mysql {
 namespace {

@@ -1,7 +1,7 @@
 // What is MySQL's own in the processed store, against a real MariaDB (scripts/stack up
 // mariadb): the seed's column types and the exact collation, and how the URI and the option
 // file reach the server. The store's contract is tested once for every database in
-// src/store/contract. Each run works in a throwaway database ecommerce_test_<pid>_<time> that it
+// src/conformance. Each run works in a throwaway database ecommerce_test_<pid>_<time> that it
 // drops at the end. Without a server the tests are skipped with a loud message (and fail under
 // CI=true).
 //
@@ -15,9 +15,9 @@
 #include <iostream>
 
 #include "mysql/mysql_client.h"
-#include "store/mysql/mysql_stores.h"
+#include "mysql/mysql_stores.h"
 
-namespace shopstream {
+namespace shopstream::mysql {
 namespace {
 
 using mysql::Connection;
@@ -235,4 +235,4 @@ TEST(MysqlProcessedStoreOpenTest, AMissingOptionFileIsNamed) {
 }
 
 }  // namespace
-}  // namespace shopstream
+}  // namespace shopstream::mysql

@@ -13,10 +13,10 @@
 
 #include "common/status.h"
 #include "common/uri.h"
-#include "store/query/query_store.h"
+#include "query/query_store.h"
 #include "store/store.h"
 
-namespace shopstream {
+namespace shopstream::mysql {
 
 // Checks the URI and reads the credentials' sources; connects lazily (in Init, Commit or
 // LoadOffsets), so that an outage surfaces as a retryable Status from those calls. After a
@@ -25,6 +25,6 @@ Result<std::unique_ptr<ProcessedStore>> OpenMysqlProcessedStore(const Uri& uri);
 
 // The dashboard's reader: connects once now to check the credentials and the database
 // (InvalidArgument when refused); a server that cannot be reached is only logged.
-Result<std::unique_ptr<QueryStore>> OpenMysqlQueryStore(const Uri& uri);
+Result<std::unique_ptr<query::QueryStore>> OpenMysqlQueryStore(const Uri& uri);
 
-}  // namespace shopstream
+}  // namespace shopstream::mysql

@@ -1,4 +1,4 @@
-#include "store/mysql/mysql_uri.h"
+#include "mysql/mysql_uri.h"
 
 #include <cstdlib>
 

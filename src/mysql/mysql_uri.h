@@ -8,7 +8,7 @@
 #include "common/status.h"
 #include "common/uri.h"
 #include "mysql/mysql_client.h"
-#include "store/mysql/mysql_hosts.h"
+#include "mysql/mysql_hosts.h"
 
 namespace shopstream::mysql {
 

@@ -5,15 +5,15 @@
 #include <memory>
 
 #include "postgres/pg_client.h"
-#include "store/postgres/pg_uri.h"
-#include "store/sql/sql_connection.h"
-#include "store/sql/sql_database.h"
+#include "postgres/pg_uri.h"
+#include "sql/sql_connection.h"
+#include "sql/sql_database.h"
 
-namespace shopstream::sql {
+namespace shopstream::postgres {
 
 // Adapts a src/postgres connection to the core's SqlConnection.
-std::unique_ptr<SqlConnection> AdaptPostgres(std::unique_ptr<postgres::Connection> conn);
+std::unique_ptr<sql::SqlConnection> AdaptPostgres(std::unique_ptr<postgres::Connection> conn);
 
-std::unique_ptr<SqlDatabase> MakePostgresDatabase(postgres::PostgresTarget target);
+std::unique_ptr<sql::SqlDatabase> MakePostgresDatabase(postgres::PostgresTarget target);
 
-}  // namespace shopstream::sql
+}  // namespace shopstream::postgres

@@ -1,24 +1,24 @@
-#include "store/postgres/pg_dialect.h"
+#include "postgres/pg_dialect.h"
 
-namespace shopstream::sql {
+namespace shopstream::postgres {
 
-std::string PostgresDialect::TypeName(ColumnType type, int width) const {
+std::string PostgresDialect::TypeName(sql::ColumnType type, int width) const {
   switch (type) {
-    case ColumnType::kVarchar:
+    case sql::ColumnType::kVarchar:
       return "varchar(" + std::to_string(width) + ")";
-    case ColumnType::kText:
+    case sql::ColumnType::kText:
       return "text";
-    case ColumnType::kBigInt:
+    case sql::ColumnType::kBigInt:
       return "bigint";
-    case ColumnType::kInt:
+    case sql::ColumnType::kInt:
       return "integer";
-    case ColumnType::kDouble:
+    case sql::ColumnType::kDouble:
       return "double precision";
-    case ColumnType::kFloat:
+    case sql::ColumnType::kFloat:
       return "real";
-    case ColumnType::kDatetime:
+    case sql::ColumnType::kDatetime:
       return "timestamp(0)";
-    case ColumnType::kBlob:
+    case sql::ColumnType::kBlob:
       break;
   }
   return "bytea";
@@ -35,7 +35,7 @@ std::string PostgresDialect::Quote(std::string_view identifier) const {
 
 std::string PostgresDialect::OnConflictClause(std::string_view table,
                                               std::span<const std::string_view> key,
-                                              std::span<const ColumnUpdate> updates) const {
+                                              std::span<const sql::ColumnUpdate> updates) const {
   std::string sql = " ON CONFLICT (";
   for (size_t i = 0; i < key.size(); ++i) sql += (i > 0 ? ", " : "") + Quote(key[i]);
   if (updates.empty()) return sql + ") DO NOTHING";
@@ -45,13 +45,13 @@ std::string PostgresDialect::OnConflictClause(std::string_view table,
     const std::string c = Quote(updates[i].column);
     if (i > 0) sql += ", ";
     switch (updates[i].how) {
-      case OnConflict::kAdd:
+      case sql::OnConflict::kAdd:
         sql += c + " = " + t + "." + c + " + EXCLUDED." + c;
         break;
-      case OnConflict::kReplace:
+      case sql::OnConflict::kReplace:
         sql += c + " = EXCLUDED." + c;
         break;
-      case OnConflict::kMax:
+      case sql::OnConflict::kMax:
         sql += c + " = GREATEST(" + t + "." + c + ", EXCLUDED." + c + ")";
         break;
     }
@@ -78,4 +78,4 @@ Result<std::string> PostgresDialect::BlobBytes(std::string fetched) const {
   return bytes;
 }
 
-}  // namespace shopstream::sql
+}  // namespace shopstream::postgres

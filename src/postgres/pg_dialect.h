@@ -1,18 +1,18 @@
 // PostgreSQL's spelling of the SQL store core's dialect (store/sql/dialect.h).
 #pragma once
 
-#include "store/sql/dialect.h"
+#include "sql/dialect.h"
 
-namespace shopstream::sql {
+namespace shopstream::postgres {
 
-class PostgresDialect final : public Dialect {
+class PostgresDialect final : public sql::Dialect {
  public:
   std::string_view name() const override { return "postgres"; }
-  std::string TypeName(ColumnType type, int width) const override;
+  std::string TypeName(sql::ColumnType type, int width) const override;
   std::string Quote(std::string_view identifier) const override;
   std::string Placeholder(size_t index) const override { return "$" + std::to_string(index + 1); }
   std::string OnConflictClause(std::string_view table, std::span<const std::string_view> key,
-                               std::span<const ColumnUpdate> updates) const override;
+                               std::span<const sql::ColumnUpdate> updates) const override;
   std::string TableExistsQuery() const override {
     return "SELECT COUNT(*) FROM information_schema.tables"
            " WHERE table_schema = current_schema() AND table_name = $1";
@@ -35,4 +35,4 @@ class PostgresDialect final : public Dialect {
   size_t max_payload_bytes() const override { return 64 * 1024; }
 };
 
-}  // namespace shopstream::sql
+}  // namespace shopstream::postgres

@@ -1,22 +1,22 @@
-#include "store/postgres/pg_stores.h"
+#include "postgres/pg_stores.h"
 
-#include "store/postgres/pg_database.h"
-#include "store/postgres/pg_uri.h"
-#include "store/sql/sql_processed_store.h"
-#include "store/sql/sql_query_store.h"
+#include "postgres/pg_database.h"
+#include "postgres/pg_uri.h"
+#include "sql/sql_processed_store.h"
+#include "sql/sql_query_store.h"
 
-namespace shopstream {
+namespace shopstream::postgres {
 
 Result<std::unique_ptr<ProcessedStore>> OpenPostgresProcessedStore(const Uri& uri) {
   auto target = postgres::ParsePostgresUri(uri);
   if (!target.ok()) return target.status();
-  return sql::MakeSqlProcessedStore(sql::MakePostgresDatabase(std::move(target).value()));
+  return sql::MakeSqlProcessedStore(postgres::MakePostgresDatabase(std::move(target).value()));
 }
 
-Result<std::unique_ptr<QueryStore>> OpenPostgresQueryStore(const Uri& uri) {
+Result<std::unique_ptr<query::QueryStore>> OpenPostgresQueryStore(const Uri& uri) {
   auto target = postgres::ParsePostgresUri(uri);
   if (!target.ok()) return target.status();
-  return sql::MakeSqlQueryStore(sql::MakePostgresDatabase(std::move(target).value()));
+  return sql::MakeSqlQueryStore(postgres::MakePostgresDatabase(std::move(target).value()));
 }
 
-}  // namespace shopstream
+}  // namespace shopstream::postgres

@@ -12,10 +12,10 @@
 
 #include "common/status.h"
 #include "common/uri.h"
-#include "store/query/query_store.h"
+#include "query/query_store.h"
 #include "store/store.h"
 
-namespace shopstream {
+namespace shopstream::postgres {
 
 // Checks the URI; connects lazily (in Init, Commit or LoadOffsets), so that an outage surfaces
 // as a retryable Status from those calls.
@@ -23,6 +23,6 @@ Result<std::unique_ptr<ProcessedStore>> OpenPostgresProcessedStore(const Uri& ur
 
 // The dashboard's reader: connects once now to check the credentials and the database
 // (InvalidArgument when refused); a server that cannot be reached is only logged.
-Result<std::unique_ptr<QueryStore>> OpenPostgresQueryStore(const Uri& uri);
+Result<std::unique_ptr<query::QueryStore>> OpenPostgresQueryStore(const Uri& uri);
 
-}  // namespace shopstream
+}  // namespace shopstream::postgres

@@ -1,4 +1,4 @@
-#include "store/postgres/pg_uri.h"
+#include "postgres/pg_uri.h"
 
 #include <cstdlib>
 

@@ -1,11 +1,11 @@
-#include "store/query/caching_query_store.h"
+#include "query/caching_query_store.h"
 
 #include <any>
 #include <mutex>
 #include <string>
 #include <unordered_map>
 
-namespace shopstream {
+namespace shopstream::query {
 namespace {
 
 // The memory an answer holds, roughly: its objects and the text they own.
@@ -150,4 +150,4 @@ std::unique_ptr<QueryStore> WithAnswerCache(std::unique_ptr<QueryStore> inner, s
   return std::make_unique<CachingQueryStore>(std::move(inner), max_entries, max_bytes);
 }
 
-}  // namespace shopstream
+}  // namespace shopstream::query

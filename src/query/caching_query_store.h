@@ -7,9 +7,9 @@
 
 #include <memory>
 
-#include "store/query/query_store.h"
+#include "query/query_store.h"
 
-namespace shopstream {
+namespace shopstream::query {
 
 // At most `max_entries` answers (distinct ranges and limits) taking at most `max_bytes` in all
 // are kept, counted by what they hold (points, names, keys); an answer that would pass either
@@ -19,4 +19,4 @@ std::unique_ptr<QueryStore> WithAnswerCache(std::unique_ptr<QueryStore> inner,
                                             size_t max_entries = 256,
                                             size_t max_bytes = kDefaultAnswerCacheBytes);
 
-}  // namespace shopstream
+}  // namespace shopstream::query

@@ -1,8 +1,8 @@
-#include "store/query/caching_query_store.h"
+#include "query/caching_query_store.h"
 
 #include <gtest/gtest.h>
 
-namespace shopstream {
+namespace shopstream::query {
 namespace {
 
 // Counts the questions that reach the store; the stamp and the totals are set by the test.
@@ -120,4 +120,4 @@ TEST(CachingQueryStoreTest, MemoryIsBoundedInBytes) {
 }
 
 }  // namespace
-}  // namespace shopstream
+}  // namespace shopstream::query

@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "common/status.h"
-#include "store/query/time_range.h"
+#include "query/time_range.h"
 
-namespace shopstream {
+namespace shopstream::query {
 
 // Counts per event type and the revenue of one group (a department, brand, product, bucket).
 struct Breakdown {
@@ -181,4 +181,4 @@ class QueryStore {
   virtual Result<int64_t> ChangeStamp() = 0;
 };
 
-}  // namespace shopstream
+}  // namespace shopstream::query

@@ -1,9 +1,9 @@
-#include "store/query/rollup_reading.h"
+#include "query/rollup_reading.h"
 
 #include <algorithm>
 #include <utility>
 
-namespace shopstream {
+namespace shopstream::query {
 
 namespace {
 
@@ -209,4 +209,4 @@ TimeSeries FillSeries(const SeriesSpan& span, const std::vector<TimePoint>& foun
   return series;
 }
 
-}  // namespace shopstream
+}  // namespace shopstream::query

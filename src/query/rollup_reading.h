@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "common/status.h"
-#include "store/query/query_store.h"
+#include "query/query_store.h"
 
-namespace shopstream {
+namespace shopstream::query {
 
 // Bucket-text bounds that select every bucket of granularity `g` overlapping [from, to). An
 // open end, and an end at or past kEndOfTime, becomes a text sorting below ("") or above ("~")
@@ -70,4 +70,4 @@ SeriesSpan AtLeast(SeriesSpan span, Granularity finest);
 // of the same range.
 TimeSeries FillSeries(const SeriesSpan& span, const std::vector<TimePoint>& found);
 
-}  // namespace shopstream
+}  // namespace shopstream::query

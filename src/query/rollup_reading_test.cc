@@ -1,8 +1,8 @@
-#include "store/query/rollup_reading.h"
+#include "query/rollup_reading.h"
 
 #include <gtest/gtest.h>
 
-namespace shopstream {
+namespace shopstream::query {
 namespace {
 
 SeriesSpan SpanOf(const TimeRange& range, const DataExtent& extent) {
@@ -87,4 +87,4 @@ TEST(RollupReadingTest, BoundsAtTheEndOfTimeAreOpen) {
 }
 
 }  // namespace
-}  // namespace shopstream
+}  // namespace shopstream::query

@@ -1,11 +1,11 @@
-#include "store/query/rollup_sources.h"
+#include "query/rollup_sources.h"
 
 #include <algorithm>
 #include <utility>
 
 #include "event/people.h"
 
-namespace shopstream {
+namespace shopstream::query {
 namespace {
 
 // A SELECT over one table, built left to right so that each value gets the next placeholder.
@@ -205,4 +205,4 @@ Result<RollupSource> PeopleSource(const TimeRange& range, const Filter& filter,
   return SplitRows(kColumns, "people_", range, Granularity::kDay, scope, placeholder, table);
 }
 
-}  // namespace shopstream
+}  // namespace shopstream::query

@@ -15,10 +15,10 @@
 #include <vector>
 
 #include "common/status.h"
-#include "store/query/query_store.h"
-#include "store/query/rollup_reading.h"
+#include "query/query_store.h"
+#include "query/rollup_reading.h"
 
-namespace shopstream {
+namespace shopstream::query {
 
 // A table or a derived table "(SELECT ...) AS name", with the values of its placeholders.
 struct RollupSource {
@@ -62,4 +62,4 @@ Result<RollupSource> PeopleSource(const TimeRange& range, const Filter& filter,
 // The people tables' scope for a filter: "all", "department" or "brand".
 const char* PeopleScope(const Filter& filter);
 
-}  // namespace shopstream
+}  // namespace shopstream::query

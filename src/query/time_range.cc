@@ -1,9 +1,9 @@
-#include "store/query/time_range.h"
+#include "query/time_range.h"
 
 #include <algorithm>
 #include <cstdio>
 
-namespace shopstream {
+namespace shopstream::query {
 namespace {
 
 // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
@@ -285,4 +285,4 @@ int64_t CountBuckets(int64_t from, int64_t to, Granularity g) {
   return BucketIndex(to - 1, g) - BucketIndex(from, g) + 1;
 }
 
-}  // namespace shopstream
+}  // namespace shopstream::query

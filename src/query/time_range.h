@@ -9,7 +9,7 @@
 
 #include "common/status.h"
 
-namespace shopstream {
+namespace shopstream::query {
 
 // [from, to) in minutes since the epoch; an absent end is open.
 struct TimeRange {
@@ -68,4 +68,4 @@ int64_t BucketStart(int64_t index, Granularity g);
 // How many buckets of `g` overlap [from, to) (0 when from >= to).
 int64_t CountBuckets(int64_t from, int64_t to, Granularity g);
 
-}  // namespace shopstream
+}  // namespace shopstream::query

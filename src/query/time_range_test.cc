@@ -1,8 +1,8 @@
-#include "store/query/time_range.h"
+#include "query/time_range.h"
 
 #include <gtest/gtest.h>
 
-namespace shopstream {
+namespace shopstream::query {
 namespace {
 
 TEST(TimeRangeTest, ParsesTheAcceptedForms) {
@@ -101,4 +101,4 @@ TEST(TimeRangeTest, ImpossibleBucketsFloorToTheLastRealMinuteBefore) {
 }
 
 }  // namespace
-}  // namespace shopstream
+}  // namespace shopstream::query

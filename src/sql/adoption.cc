@@ -1,11 +1,11 @@
-#include "store/sql/adoption.h"
+#include "sql/adoption.h"
 
 #include <algorithm>
 #include <map>
 #include <set>
 
 #include "common/log.h"
-#include "store/sql/schema.h"
+#include "sql/schema.h"
 
 namespace shopstream::sql {
 namespace {

@@ -10,9 +10,9 @@
 #include <string>
 
 #include "common/status.h"
-#include "store/sql/dialect.h"
-#include "store/sql/owned_tables.h"
-#include "store/sql/sql_connection.h"
+#include "sql/dialect.h"
+#include "sql/owned_tables.h"
+#include "sql/sql_connection.h"
 
 namespace shopstream::sql {
 

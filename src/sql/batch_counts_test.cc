@@ -1,4 +1,4 @@
-#include "store/sql/batch_counts.h"
+#include "sql/batch_counts.h"
 
 #include <gtest/gtest.h>
 

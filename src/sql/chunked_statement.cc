@@ -1,4 +1,4 @@
-#include "store/sql/chunked_statement.h"
+#include "sql/chunked_statement.h"
 
 #include <algorithm>
 #include <bit>

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "store/sql/dialect.h"
-#include "store/sql/sql_connection.h"
+#include "sql/dialect.h"
+#include "sql/sql_connection.h"
 
 namespace shopstream::sql {
 

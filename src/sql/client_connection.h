@@ -7,7 +7,7 @@
 #include <string>
 #include <utility>
 
-#include "store/sql/sql_connection.h"
+#include "sql/sql_connection.h"
 
 namespace shopstream::sql {
 

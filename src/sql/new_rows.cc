@@ -1,4 +1,4 @@
-#include "store/sql/new_rows.h"
+#include "sql/new_rows.h"
 
 #include <unordered_set>
 

@@ -14,7 +14,7 @@
 #include "common/sql_value.h"
 #include "common/status.h"
 #include "event/event.h"
-#include "store/sql/chunked_statement.h"
+#include "sql/chunked_statement.h"
 
 namespace shopstream::sql {
 

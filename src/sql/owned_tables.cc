@@ -1,4 +1,4 @@
-#include "store/sql/owned_tables.h"
+#include "sql/owned_tables.h"
 
 #include <algorithm>
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "store/sql/schema.h"
+#include "sql/schema.h"
 
 namespace shopstream::sql {
 

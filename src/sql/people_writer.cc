@@ -1,4 +1,4 @@
-#include "store/sql/people_writer.h"
+#include "sql/people_writer.h"
 
 #include <algorithm>
 #include <bit>

@@ -15,11 +15,11 @@
 
 #include "common/status.h"
 #include "event/people.h"
-#include "store/sql/chunked_statement.h"
-#include "store/sql/dialect.h"
-#include "store/sql/owned_tables.h"
-#include "store/sql/schema.h"
-#include "store/sql/sql_connection.h"
+#include "sql/chunked_statement.h"
+#include "sql/dialect.h"
+#include "sql/owned_tables.h"
+#include "sql/schema.h"
+#include "sql/sql_connection.h"
 
 namespace shopstream::sql {
 

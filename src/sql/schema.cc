@@ -1,8 +1,8 @@
-#include "store/sql/schema.h"
+#include "sql/schema.h"
 
 #include <tuple>
 
-#include "store/sql/owned_tables.h"
+#include "sql/owned_tables.h"
 
 namespace shopstream::sql {
 namespace {

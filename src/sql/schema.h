@@ -11,7 +11,7 @@
 #include "event/cross_filter.h"
 #include "event/people.h"
 #include "event/rollup.h"
-#include "store/sql/dialect.h"
+#include "sql/dialect.h"
 
 namespace shopstream::sql {
 

@@ -1,4 +1,4 @@
-#include "store/sql/sql_processed_store.h"
+#include "sql/sql_processed_store.h"
 
 #include <algorithm>
 #include <chrono>
@@ -10,13 +10,13 @@
 #include <vector>
 
 #include "common/utf8.h"
-#include "store/sql/adoption.h"
-#include "store/sql/batch_counts.h"
-#include "store/sql/chunked_statement.h"
-#include "store/sql/owned_tables.h"
-#include "store/sql/people_writer.h"
-#include "store/sql/schema.h"
-#include "store/sql/values.h"
+#include "sql/adoption.h"
+#include "sql/batch_counts.h"
+#include "sql/chunked_statement.h"
+#include "sql/owned_tables.h"
+#include "sql/people_writer.h"
+#include "sql/schema.h"
+#include "sql/values.h"
 
 namespace shopstream::sql {
 namespace {

@@ -6,7 +6,7 @@
 
 #include <memory>
 
-#include "store/sql/sql_database.h"
+#include "sql/sql_database.h"
 #include "store/store.h"
 
 namespace shopstream::sql {

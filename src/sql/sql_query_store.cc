@@ -1,4 +1,4 @@
-#include "store/sql/sql_query_store.h"
+#include "sql/sql_query_store.h"
 
 #include <atomic>
 #include <cmath>
@@ -12,9 +12,9 @@
 #include "common/log.h"
 #include "event/people.h"
 #include "sketch/hyperloglog.h"
-#include "store/query/rollup_reading.h"
-#include "store/query/rollup_sources.h"
-#include "store/sql/owned_tables.h"
+#include "query/rollup_reading.h"
+#include "query/rollup_sources.h"
+#include "sql/owned_tables.h"
 
 namespace shopstream::sql {
 namespace {
@@ -33,8 +33,8 @@ double Real(const SqlRow& row, size_t col) {
 }
 std::string TextOf(const SqlRow& row, size_t col) { return row.at(col).value_or(""); }
 
-Breakdown ReadBreakdown(const SqlRow& row, size_t first_col) {
-  Breakdown b;
+query::Breakdown ReadBreakdown(const SqlRow& row, size_t first_col) {
+  query::Breakdown b;
   b.events = Int(row, first_col);
   b.views = Int(row, first_col + 1);
   b.carts = Int(row, first_col + 2);
@@ -66,12 +66,12 @@ class Query {
     return Sql(", COALESCE(SUM(revenue), 0)");
   }
   // The placeholders of a source that goes next in the statement.
-  Placeholder NextPlaceholders() const {
+  query::Placeholder NextPlaceholders() const {
     const size_t base = values_.size();
     return [this, base](size_t i) { return d_.Placeholder(base + i); };
   }
   // `source`, made with NextPlaceholders() just before, and its bounds. Values point into it.
-  Query& From(const RollupSource& source) {
+  Query& From(const query::RollupSource& source) {
     sql_ += " FROM " + source.from;
     for (const std::string& value : source.values) values_.push_back(std::string_view(value));
     return *this;
@@ -102,90 +102,90 @@ struct PooledConnection {
   }
 };
 
-class SqlQueryStore final : public QueryStore {
+class SqlQueryStore final : public query::QueryStore {
  public:
   SqlQueryStore(std::unique_ptr<SqlDatabase> db, std::unique_ptr<const OwnedTables> tables)
       : db_(std::move(db)), tables_(std::move(tables)) {}
 
-  Result<Kpis> QueryKpis(const TimeRange& range, const Filter& filter) override {
+  Result<query::Kpis> QueryKpis(const query::TimeRange& range, const query::Filter& filter) override {
     if (Status s = Connected(); !s.ok()) return s;
     auto totals = Totals(range, filter);
     if (!totals.ok()) return totals.status();
-    return KpisFrom(*totals);
+    return query::KpisFrom(*totals);
   }
 
-  Result<TimeSeries> QueryTimeSeries(const TimeRange& range, const Filter& filter) override {
+  Result<query::TimeSeries> QueryTimeSeries(const query::TimeRange& range, const query::Filter& filter) override {
     auto extent = QueryExtent();  // connects, so the dialect is known below
     if (!extent.ok()) return extent.status();
-    auto found_span = SeriesSpanFor(range, *extent);
+    auto found_span = query::SeriesSpanFor(range, *extent);
     if (!found_span.ok()) return found_span.status();
-    if (!found_span->has_value()) return TimeSeries{};
+    if (!found_span->has_value()) return query::TimeSeries{};
     // A brand is kept by hour: its points are hours at the finest.
-    const SeriesSpan span = filter.brand ? AtLeast(**found_span, Granularity::kHour) : **found_span;
+    const query::SeriesSpan span = filter.brand ? AtLeast(**found_span, query::Granularity::kHour) : **found_span;
     Query q(dialect());
     q.Sql("SELECT SUBSTR(bucket, 1, ").Value(static_cast<int64_t>(span.key_length));
     q.Sql(") AS b, ").BreakdownColumns();
-    const RollupSource source = SeriesSource(range, span, filter, q.NextPlaceholders(), Tables());
+    const query::RollupSource source = SeriesSource(range, span, filter, q.NextPlaceholders(), Tables());
     q.From(source).Sql(" GROUP BY b ORDER BY b");
     auto rows = Run(q, "reading " + source.what + " by time");
     if (!rows.ok()) return rows.status();
-    std::vector<TimePoint> found;
+    std::vector<query::TimePoint> found;
     found.reserve(rows->size());
     for (const SqlRow& row : *rows) found.push_back({TextOf(row, 0), ReadBreakdown(row, 1)});
-    return FillSeries(span, found);
+    return query::FillSeries(span, found);
   }
 
-  Result<std::vector<NamedBreakdown>> QueryDepartments(const TimeRange& range,
-                                                       const Filter& filter) override {
+  Result<std::vector<query::NamedBreakdown>> QueryDepartments(const query::TimeRange& range,
+                                                       const query::Filter& filter) override {
     return Grouped(
         "department", "",
-        [&](const Placeholder& p) { return TotalsSource(range, filter, Extent(), p, Tables()); },
-        RankBy::kRevenue, kNoLimit);
+        [&](const query::Placeholder& p) { return TotalsSource(range, filter, Extent(), p, Tables()); },
+        query::RankBy::kRevenue, kNoLimit);
   }
 
-  Result<std::vector<NamedBreakdown>> QueryTopBrands(const TimeRange& range, const Filter& filter,
-                                                     RankBy by, int limit) override {
+  Result<std::vector<query::NamedBreakdown>> QueryTopBrands(const query::TimeRange& range, const query::Filter& filter,
+                                                     query::RankBy by, int limit) override {
     return Grouped(
         "brand", "",
-        [&](const Placeholder& p) { return BrandsSource(range, filter, Extent(), p, Tables()); },
+        [&](const query::Placeholder& p) { return BrandsSource(range, filter, Extent(), p, Tables()); },
         by, limit);
   }
 
-  Result<std::vector<NamedBreakdown>> QueryTopProducts(const TimeRange& range, const Filter& filter,
-                                                       RankBy by, int limit) override {
+  Result<std::vector<query::NamedBreakdown>> QueryTopProducts(const query::TimeRange& range, const query::Filter& filter,
+                                                       query::RankBy by, int limit) override {
     return Grouped(
         "product", "department",
-        [&](const Placeholder& p) { return ProductsSource(range, filter, Extent(), p, Tables()); },
+        [&](const query::Placeholder& p) { return ProductsSource(range, filter, Extent(), p, Tables()); },
         by, limit);
   }
 
-  Result<std::vector<EventTypeCount>> QueryEventMix(const TimeRange& range,
-                                                    const Filter& filter) override {
+  Result<std::vector<query::EventTypeCount>> QueryEventMix(const query::TimeRange& range,
+                                                    const query::Filter& filter) override {
     if (Status s = Connected(); !s.ok()) return s;
     Query q(dialect());
     q.Sql("SELECT event_type, SUM(events) AS n");
-    auto source = TotalsSource(range, filter, Extent(), q.NextPlaceholders(), Tables());
+    auto source = query::TotalsSource(range, filter, Extent(), q.NextPlaceholders(), Tables());
     if (!source.ok()) return source.status();
     q.From(*source).Sql(" GROUP BY event_type ORDER BY n DESC, event_type");
     auto rows = Run(q, "reading " + source->what + " by event type");
     if (!rows.ok()) return rows.status();
-    std::vector<EventTypeCount> mix;
+    std::vector<query::EventTypeCount> mix;
     for (const SqlRow& row : *rows) mix.push_back({TextOf(row, 0), Int(row, 1)});
     return mix;
   }
 
-  Result<Funnel> QueryFunnel(const TimeRange& range, const Filter& filter) override {
+  Result<query::Funnel> QueryFunnel(const query::TimeRange& range, const query::Filter& filter) override {
     if (Status s = Connected(); !s.ok()) return s;
     auto totals = Totals(range, filter);
     if (!totals.ok()) return totals.status();
-    return FunnelFrom(*totals);
+    return query::FunnelFrom(*totals);
   }
 
-  Result<People> QueryPeople(const TimeRange& range, const Filter& filter) override {
+  Result<query::People> QueryPeople(const query::TimeRange& range, const query::Filter& filter) override {
     if (Status s = Connected(); !s.ok()) return s;
     Query q(dialect());
     q.Sql("SELECT users, sessions, viewing, carting, buying");
-    auto source = PeopleSource(range, filter, Extent(), q.NextPlaceholders(), Tables());
+    auto source = query::PeopleSource(range, filter, Extent(), q.NextPlaceholders(), Tables());
     if (!source.ok()) return source.status();
     q.From(*source);
     auto rows = Run(q, "reading " + source->what);
@@ -206,7 +206,7 @@ class SqlQueryStore final : public QueryStore {
         into[c]->Merge(*sketch);
       }
     }
-    People people;
+    query::People people;
     people.users = std::llround(merged.users.Estimate());
     people.sessions = std::llround(merged.sessions.Estimate());
     people.viewing = std::llround(merged.viewing.Estimate());
@@ -215,10 +215,10 @@ class SqlQueryStore final : public QueryStore {
     auto totals = Totals(range, filter);
     if (!totals.ok()) return totals.status();
     people.events = totals->events;
-    people.events_per_session = Ratio(people.events, people.sessions);
-    people.view_to_cart = Ratio(people.carting, people.viewing);
-    people.cart_to_purchase = Ratio(people.buying, people.carting);
-    people.session_conversion = Ratio(people.buying, people.sessions);
+    people.events_per_session = query::Ratio(people.events, people.sessions);
+    people.view_to_cart = query::Ratio(people.carting, people.viewing);
+    people.cart_to_purchase = query::Ratio(people.buying, people.carting);
+    people.session_conversion = query::Ratio(people.buying, people.sessions);
     // Counted from the first minute a processor that keeps people wrote.
     Query since(dialect());
     since.Sql("SELECT MIN(bucket) FROM " + Table("people_minute") + " WHERE scope = ")
@@ -233,7 +233,7 @@ class SqlQueryStore final : public QueryStore {
     return people;
   }
 
-  Result<DataExtent> QueryExtent() override {
+  Result<query::DataExtent> QueryExtent() override {
     if (Status s = Connected(); !s.ok()) return s;
     // Two subqueries: SQLite reads one end of the key for a lone MIN or MAX, but scans the
     // whole table for both in one SELECT (160 ms at 10M events).
@@ -243,18 +243,18 @@ class SqlQueryStore final : public QueryStore {
           ")");
     auto rows = Run(q, "reading rollup_minute");
     if (!rows.ok()) return rows.status();
-    if (rows->empty()) return DataExtent{};
-    return DataExtent{TextOf(rows->front(), 0), TextOf(rows->front(), 1)};
+    if (rows->empty()) return query::DataExtent{};
+    return query::DataExtent{TextOf(rows->front(), 0), TextOf(rows->front(), 1)};
   }
 
-  Result<ProcessorStatus> QueryProcessorStatus() override {
+  Result<query::ProcessorStatus> QueryProcessorStatus() override {
     if (Status s = Connected(); !s.ok()) return s;
     Query q(dialect());
     q.Sql("SELECT stream, batches, events, dead_letters, last_batch_ms, " + dialect().Quote("lag") +
           ", updated_at FROM " + Table("processor_stats") + " ORDER BY stream");
     auto rows = Run(q, "reading processor_stats");
     if (!rows.ok()) return rows.status();
-    ProcessorStatus status;
+    query::ProcessorStatus status;
     for (const SqlRow& r : *rows) {
       status.streams.push_back(
           {TextOf(r, 0), Int(r, 1), Int(r, 2), Int(r, 3), Real(r, 4), Int(r, 5), TextOf(r, 6)});
@@ -301,7 +301,7 @@ class SqlQueryStore final : public QueryStore {
   const Dialect& dialect() { return db_->dialect(); }
   // The processed table's side table `plain`, quoted (owned_tables.h).
   std::string Table(std::string_view plain) { return dialect().Quote(tables_->Name(plain)); }
-  TableName Tables() {
+  query::TableName Tables() {
     return [this](std::string_view plain) { return Table(plain); };
   }
 
@@ -311,41 +311,41 @@ class SqlQueryStore final : public QueryStore {
     return Probe();
   }
 
-  ExtentFn Extent() {
+  query::ExtentFn Extent() {
     return [this] { return QueryExtent(); };
   }
 
-  Result<Breakdown> Totals(const TimeRange& range, const Filter& filter) {
+  Result<query::Breakdown> Totals(const query::TimeRange& range, const query::Filter& filter) {
     Query q(dialect());
     q.Sql("SELECT ").BreakdownColumns();
-    auto source = TotalsSource(range, filter, Extent(), q.NextPlaceholders(), Tables());
+    auto source = query::TotalsSource(range, filter, Extent(), q.NextPlaceholders(), Tables());
     if (!source.ok()) return source.status();
     q.From(*source);
     auto rows = Run(q, "reading " + source->what);
     if (!rows.ok()) return rows.status();
-    if (rows->empty()) return Breakdown{};
+    if (rows->empty()) return query::Breakdown{};
     return ReadBreakdown(rows->front(), 0);
   }
 
   // Groups the rows of the source `make_source` gives by `key` (and `parent`, when given),
   // ranked by `by`. The column names are constants of this file, never input.
   template <typename MakeSource>
-  Result<std::vector<NamedBreakdown>> Grouped(const char* key, const char* parent,
-                                              MakeSource&& make_source, RankBy by, int64_t limit) {
+  Result<std::vector<query::NamedBreakdown>> Grouped(const char* key, const char* parent,
+                                              MakeSource&& make_source, query::RankBy by, int64_t limit) {
     if (Status s = Connected(); !s.ok()) return s;
     const bool has_parent = *parent != '\0';
     const std::string keys = has_parent ? std::string(parent) + ", " + key : key;
-    const std::string order = by == RankBy::kRevenue ? "6 DESC, 2 DESC" : "3 DESC, 6 DESC";
+    const std::string order = by == query::RankBy::kRevenue ? "6 DESC, 2 DESC" : "3 DESC, 6 DESC";
     Query q(dialect());
     q.Sql("SELECT " + std::string(key) + ", ").BreakdownColumns();
     q.Sql(std::string(", ") + (has_parent ? parent : "''"));
-    Result<RollupSource> source = make_source(q.NextPlaceholders());
+    Result<query::RollupSource> source = make_source(q.NextPlaceholders());
     if (!source.ok()) return source.status();
     q.From(*source).Sql(" GROUP BY " + keys + " ORDER BY " + order + ", 1, 7 LIMIT ");
     q.Value(limit < 0 ? kNoLimit : limit);
     auto rows = Run(q, "reading " + source->what);
     if (!rows.ok()) return rows.status();
-    std::vector<NamedBreakdown> out;
+    std::vector<query::NamedBreakdown> out;
     out.reserve(rows->size());
     for (const SqlRow& row : *rows) {
       out.push_back({TextOf(row, 0), TextOf(row, 6), ReadBreakdown(row, 1)});
@@ -435,7 +435,7 @@ class SqlQueryStore final : public QueryStore {
 
 }  // namespace
 
-Result<std::unique_ptr<QueryStore>> MakeSqlQueryStore(std::unique_ptr<SqlDatabase> database) {
+Result<std::unique_ptr<query::QueryStore>> MakeSqlQueryStore(std::unique_ptr<SqlDatabase> database) {
   auto tables = OwnedTables::For(database->rows_table());
   if (!tables.ok())
     return Status::InvalidArgument(database->describe() + ": " + tables.status().message());
@@ -445,7 +445,7 @@ Result<std::unique_ptr<QueryStore>> MakeSqlQueryStore(std::unique_ptr<SqlDatabas
     if (!s.retryable()) return s;
     LogWarn(s.message() + "; serving anyway, queries fail until the server is back");
   }
-  return std::unique_ptr<QueryStore>(std::move(store));
+  return std::unique_ptr<query::QueryStore>(std::move(store));
 }
 
 }  // namespace shopstream::sql

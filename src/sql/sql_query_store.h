@@ -6,14 +6,14 @@
 
 #include <memory>
 
-#include "store/query/query_store.h"
-#include "store/sql/sql_database.h"
+#include "query/query_store.h"
+#include "sql/sql_database.h"
 
 namespace shopstream::sql {
 
 // `database` connects for reading only. Connects once now: InvalidArgument when the server
 // refuses the credentials or the database; a server that cannot be reached is only logged, and
 // queries return Unavailable until it is back.
-Result<std::unique_ptr<QueryStore>> MakeSqlQueryStore(std::unique_ptr<SqlDatabase> database);
+Result<std::unique_ptr<query::QueryStore>> MakeSqlQueryStore(std::unique_ptr<SqlDatabase> database);
 
 }  // namespace shopstream::sql

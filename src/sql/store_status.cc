@@ -1,9 +1,9 @@
-#include "store/sql/store_status.h"
+#include "sql/store_status.h"
 
 #include <cstdlib>
 
-#include "store/sql/owned_tables.h"
-#include "store/sql/schema.h"
+#include "sql/owned_tables.h"
+#include "sql/schema.h"
 
 namespace shopstream::sql {
 namespace {

@@ -1,4 +1,4 @@
-#include "store/sql/tsv.h"
+#include "sql/tsv.h"
 
 #include <charconv>
 #include <cmath>

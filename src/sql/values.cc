@@ -1,9 +1,9 @@
-#include "store/sql/values.h"
+#include "sql/values.h"
 
 #include "common/text.h"
 #include "common/utf8.h"
 #include "event/contract.h"
-#include "store/sql/schema.h"
+#include "sql/schema.h"
 
 namespace shopstream::sql {
 namespace {

@@ -1,4 +1,4 @@
-#include "store/sql/values.h"
+#include "sql/values.h"
 
 #include <gtest/gtest.h>
 

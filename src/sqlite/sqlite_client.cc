@@ -1,4 +1,4 @@
-#include "sqlite/sqlite.h"
+#include "sqlite/sqlite_client.h"
 
 #include <chrono>
 #include <thread>

@@ -1,4 +1,4 @@
-#include "sqlite/sqlite.h"
+#include "sqlite/sqlite_client.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,13 +1,13 @@
-#include "store/sqlite/sqlite_database.h"
+#include "sqlite/sqlite_database.h"
 
 #include <variant>
 
-#include "store/sqlite/sqlite_dialect.h"
+#include "sqlite/sqlite_dialect.h"
 
-namespace shopstream::sql {
+namespace shopstream::sqlite {
 namespace {
 
-class SqliteSqlStatement final : public SqlStatement {
+class SqliteSqlStatement final : public sql::SqlStatement {
  public:
   SqliteSqlStatement(sqlite::Statement stmt, sqlite::Database* db, std::string what)
       : stmt_(std::move(stmt)), db_(db), what_(std::move(what)) {}
@@ -75,7 +75,7 @@ class SqliteSqlStatement final : public SqlStatement {
   std::string what_;
 };
 
-class SqliteSqlConnection final : public SqlConnection {
+class SqliteSqlConnection final : public sql::SqlConnection {
  public:
   explicit SqliteSqlConnection(std::unique_ptr<sqlite::Database> db) : db_(std::move(db)) {}
 
@@ -84,13 +84,13 @@ class SqliteSqlConnection final : public SqlConnection {
     return s.ok() ? s : Status::FromCode(s.code(), what + ": " + s.message());
   }
 
-  Result<std::unique_ptr<SqlStatement>> Prepare(const std::string& sql,
+  Result<std::unique_ptr<sql::SqlStatement>> Prepare(const std::string& sql,
                                                 const std::string& what) override {
     auto stmt = db_->Prepare(sql);
     if (!stmt.ok()) {
       return Status::FromCode(stmt.status().code(), what + ": " + stmt.status().message());
     }
-    return std::unique_ptr<SqlStatement>(
+    return std::unique_ptr<sql::SqlStatement>(
         new SqliteSqlStatement(std::move(stmt).value(), db_.get(), what));
   }
 
@@ -100,7 +100,7 @@ class SqliteSqlConnection final : public SqlConnection {
   std::unique_ptr<sqlite::Database> db_;
 };
 
-class SqliteDatabase final : public SqlDatabase {
+class SqliteDatabase final : public sql::SqlDatabase {
  public:
   SqliteDatabase(std::string path, std::string table, bool read_only)
       : path_(std::move(path)),
@@ -108,7 +108,7 @@ class SqliteDatabase final : public SqlDatabase {
         read_only_(read_only),
         rows_table_(std::move(table)) {}
 
-  Result<std::unique_ptr<SqlConnection>> Connect() override {
+  Result<std::unique_ptr<sql::SqlConnection>> Connect() override {
     auto db = sqlite::Database::Open(path_, read_only_ ? sqlite::Database::Mode::kReadOnly
                                                        : sqlite::Database::Mode::kReadWriteCreate);
     if (!db.ok()) return db.status();
@@ -117,13 +117,13 @@ class SqliteDatabase final : public SqlDatabase {
     }
     return AdaptSqlite(std::move(db).value());
   }
-  const Dialect& dialect() const override { return dialect_; }
+  const sql::Dialect& dialect() const override { return dialect_; }
   const std::string& rows_table() const override { return rows_table_; }
   const std::string& describe() const override { return describe_; }
 
   // Row by row: an insert that changes nothing met a stored id.
   Result<std::vector<const CleanedEvent*>> InsertNewRows(
-      SqlConnection& conn, const std::vector<const CleanedEvent*>& rows) override {
+      sql::SqlConnection& conn, const std::vector<const CleanedEvent*>& rows) override {
     if (!insert_) {
       auto stmt = conn.Prepare("INSERT INTO " + dialect_.Quote(rows_table_) +
                                    "(id, event_time, event_type, department, product, brand, price,"
@@ -157,18 +157,18 @@ class SqliteDatabase final : public SqlDatabase {
   const bool read_only_;
   const std::string rows_table_;
   SqliteDialect dialect_;
-  std::unique_ptr<SqlStatement> insert_;
+  std::unique_ptr<sql::SqlStatement> insert_;
 };
 
 }  // namespace
 
-std::unique_ptr<SqlConnection> AdaptSqlite(std::unique_ptr<sqlite::Database> db) {
+std::unique_ptr<sql::SqlConnection> AdaptSqlite(std::unique_ptr<sqlite::Database> db) {
   return std::make_unique<SqliteSqlConnection>(std::move(db));
 }
 
-std::unique_ptr<SqlDatabase> MakeSqliteDatabase(const std::string& path, const std::string& table,
+std::unique_ptr<sql::SqlDatabase> MakeSqliteDatabase(const std::string& path, const std::string& table,
                                                 bool read_only) {
   return std::make_unique<SqliteDatabase>(path, table, read_only);
 }
 
-}  // namespace shopstream::sql
+}  // namespace shopstream::sqlite

@@ -1,20 +1,20 @@
-#include "store/sqlite/sqlite_dialect.h"
+#include "sqlite/sqlite_dialect.h"
 
-namespace shopstream::sql {
+namespace shopstream::sqlite {
 
-std::string SqliteDialect::TypeName(ColumnType type, int) const {
+std::string SqliteDialect::TypeName(sql::ColumnType type, int) const {
   switch (type) {
-    case ColumnType::kBigInt:
-    case ColumnType::kInt:
+    case sql::ColumnType::kBigInt:
+    case sql::ColumnType::kInt:
       return "INTEGER";
-    case ColumnType::kDouble:
-    case ColumnType::kFloat:
+    case sql::ColumnType::kDouble:
+    case sql::ColumnType::kFloat:
       return "REAL";
-    case ColumnType::kBlob:
+    case sql::ColumnType::kBlob:
       return "BLOB";
-    case ColumnType::kVarchar:
-    case ColumnType::kText:
-    case ColumnType::kDatetime:
+    case sql::ColumnType::kVarchar:
+    case sql::ColumnType::kText:
+    case sql::ColumnType::kDatetime:
       break;
   }
   return "TEXT";
@@ -30,7 +30,7 @@ std::string SqliteDialect::Quote(std::string_view identifier) const {
 }
 
 std::string SqliteDialect::OnConflictClause(std::string_view, std::span<const std::string_view> key,
-                                            std::span<const ColumnUpdate> updates) const {
+                                            std::span<const sql::ColumnUpdate> updates) const {
   std::string sql = " ON CONFLICT(";
   for (size_t i = 0; i < key.size(); ++i) sql += (i > 0 ? ", " : "") + Quote(key[i]);
   if (updates.empty()) return sql + ") DO NOTHING";
@@ -39,13 +39,13 @@ std::string SqliteDialect::OnConflictClause(std::string_view, std::span<const st
     const std::string c = Quote(updates[i].column);
     if (i > 0) sql += ", ";
     switch (updates[i].how) {
-      case OnConflict::kAdd:
+      case sql::OnConflict::kAdd:
         sql += c + " = " + c + " + excluded." + c;
         break;
-      case OnConflict::kReplace:
+      case sql::OnConflict::kReplace:
         sql += c + " = excluded." + c;
         break;
-      case OnConflict::kMax:
+      case sql::OnConflict::kMax:
         sql += c + " = max(" + c + ", excluded." + c + ")";
         break;
     }
@@ -53,4 +53,4 @@ std::string SqliteDialect::OnConflictClause(std::string_view, std::span<const st
   return sql;
 }
 
-}  // namespace shopstream::sql
+}  // namespace shopstream::sqlite

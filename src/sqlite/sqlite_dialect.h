@@ -1,21 +1,21 @@
 // SQLite's spelling of the SQL store core's dialect (store/sql/dialect.h).
 #pragma once
 
-#include "store/sql/dialect.h"
+#include "sql/dialect.h"
 
-namespace shopstream::sql {
+namespace shopstream::sqlite {
 
-class SqliteDialect final : public Dialect {
+class SqliteDialect final : public sql::Dialect {
  public:
   std::string_view name() const override { return "sqlite"; }
-  std::string TypeName(ColumnType type, int width) const override;
+  std::string TypeName(sql::ColumnType type, int width) const override;
   std::string Quote(std::string_view identifier) const override;
   // Every table has a primary key: rows live in its B-tree, without a second one for rowids
   // (a fifth less space and a tenth less CPU per stored event).
   std::string TableOptions() const override { return " WITHOUT ROWID"; }
   std::string Placeholder(size_t) const override { return "?"; }
   std::string OnConflictClause(std::string_view table, std::span<const std::string_view> key,
-                               std::span<const ColumnUpdate> updates) const override;
+                               std::span<const sql::ColumnUpdate> updates) const override;
   // Takes the write lock up front, so a transaction never fails half way on a lock.
   std::string BeginTransaction() const override { return "BEGIN IMMEDIATE"; }
   bool serializes_writers() const override { return true; }
@@ -35,4 +35,4 @@ class SqliteDialect final : public Dialect {
   size_t max_payload_bytes() const override { return 64 * 1024; }
 };
 
-}  // namespace shopstream::sql
+}  // namespace shopstream::sqlite

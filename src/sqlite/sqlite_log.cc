@@ -1,4 +1,4 @@
-#include "bus/sqlite_log/sqlite_log.h"
+#include "sqlite/sqlite_log.h"
 
 #include <sys/stat.h>
 
@@ -12,9 +12,9 @@
 #include "common/log.h"
 #include "common/text.h"
 #include "event/uuid.h"
-#include "sqlite/sqlite.h"
+#include "sqlite/sqlite_client.h"
 
-namespace shopstream {
+namespace shopstream::sqlite {
 namespace {
 
 using sqlite::Database;
@@ -306,4 +306,4 @@ Result<std::unique_ptr<MessageSource>> OpenSqliteLogSource(const std::string& pa
   return std::unique_ptr<MessageSource>(new SqliteLogSource(path, start_latest));
 }
 
-}  // namespace shopstream
+}  // namespace shopstream::sqlite

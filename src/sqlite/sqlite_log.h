@@ -13,7 +13,7 @@
 #include "bus/bus.h"
 #include "common/status.h"
 
-namespace shopstream {
+namespace shopstream::sqlite {
 
 // `retain_messages` > 0 bounds the log like Kafka's retention: once the log holds about a
 // tenth more than that, the oldest messages are deleted (SQLite reuses their pages, so the
@@ -29,4 +29,4 @@ Result<std::unique_ptr<Publisher>> OpenSqliteLogPublisher(const std::string& pat
 Result<std::unique_ptr<MessageSource>> OpenSqliteLogSource(const std::string& path,
                                                            bool start_latest);
 
-}  // namespace shopstream
+}  // namespace shopstream::sqlite

@@ -1,4 +1,4 @@
-#include "bus/sqlite_log/sqlite_log.h"
+#include "sqlite/sqlite_log.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 
-namespace shopstream {
+namespace shopstream::sqlite {
 namespace {
 
 std::string TempPath(const std::string& name) {
@@ -129,4 +129,4 @@ TEST(SqliteLogTest, UnopenablePathIsAClearError) {
 }
 
 }  // namespace
-}  // namespace shopstream
+}  // namespace shopstream::sqlite

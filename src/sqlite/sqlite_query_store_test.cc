@@ -6,9 +6,9 @@
 #include <cstdlib>
 #include <string>
 
-#include "store/sqlite/sqlite_stores.h"
+#include "sqlite/sqlite_stores.h"
 
-namespace shopstream {
+namespace shopstream::sqlite {
 namespace {
 
 // What is SQLite's own in the dashboard's reader: the file it is given. Its queries are tested
@@ -89,4 +89,4 @@ TEST_F(SqliteQueryStoreTest, AFileThatIsNotAStoreIsInvalidArgument) {
 }
 
 }  // namespace
-}  // namespace shopstream
+}  // namespace shopstream::sqlite

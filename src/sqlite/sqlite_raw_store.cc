@@ -1,9 +1,9 @@
 #include <charconv>
 
-#include "sqlite/sqlite.h"
-#include "store/sqlite/sqlite_stores.h"
+#include "sqlite/sqlite_client.h"
+#include "sqlite/sqlite_stores.h"
 
-namespace shopstream {
+namespace shopstream::sqlite {
 namespace {
 
 using sqlite::Database;
@@ -83,4 +83,4 @@ Result<std::unique_ptr<RawStore>> OpenSqliteRawStore(const std::string& path) {
   return std::unique_ptr<RawStore>(new SqliteRawStore(std::move(db).value()));
 }
 
-}  // namespace shopstream
+}  // namespace shopstream::sqlite

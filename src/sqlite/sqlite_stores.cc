@@ -1,15 +1,15 @@
-#include "store/sqlite/sqlite_stores.h"
+#include "sqlite/sqlite_stores.h"
 
 #include <sys/stat.h>
 
 #include <algorithm>
 
-#include "sqlite/sqlite.h"
-#include "store/sql/sql_processed_store.h"
-#include "store/sql/sql_query_store.h"
-#include "store/sqlite/sqlite_database.h"
+#include "sqlite/sqlite_client.h"
+#include "sql/sql_processed_store.h"
+#include "sql/sql_query_store.h"
+#include "sqlite/sqlite_database.h"
 
-namespace shopstream {
+namespace shopstream::sqlite {
 namespace {
 
 // InvalidArgument unless `path` is a SQLite database that is, or may yet become, a processed
@@ -72,10 +72,10 @@ Status CheckTableName(const std::string& path, const std::string& table) {
 Result<std::unique_ptr<ProcessedStore>> OpenSqliteProcessedStore(const std::string& path,
                                                                  const std::string& table) {
   if (Status s = CheckTableName(path, table); !s.ok()) return s;
-  return sql::MakeSqlProcessedStore(sql::MakeSqliteDatabase(path, table));
+  return sql::MakeSqlProcessedStore(sqlite::MakeSqliteDatabase(path, table));
 }
 
-Result<std::unique_ptr<QueryStore>> OpenSqliteQueryStore(const std::string& path,
+Result<std::unique_ptr<query::QueryStore>> OpenSqliteQueryStore(const std::string& path,
                                                          const std::string& table) {
   if (Status s = CheckTableName(path, table); !s.ok()) return s;
   struct stat st;
@@ -85,7 +85,7 @@ Result<std::unique_ptr<QueryStore>> OpenSqliteQueryStore(const std::string& path
                             "the path)");
   }
   if (Status s = CheckIsStore(path); !s.ok()) return s;
-  return sql::MakeSqlQueryStore(sql::MakeSqliteDatabase(path, table, /*read_only=*/true));
+  return sql::MakeSqlQueryStore(sqlite::MakeSqliteDatabase(path, table, /*read_only=*/true));
 }
 
-}  // namespace shopstream
+}  // namespace shopstream::sqlite

@@ -8,17 +8,17 @@
 #include <string>
 
 #include "common/status.h"
-#include "store/query/query_store.h"
+#include "query/query_store.h"
 #include "store/store.h"
 
-namespace shopstream {
+namespace shopstream::sqlite {
 
 Result<std::unique_ptr<RawStore>> OpenSqliteRawStore(const std::string& path);
 Result<std::unique_ptr<ProcessedStore>> OpenSqliteProcessedStore(
     const std::string& path, const std::string& table = "operations");
 // The dashboard's reader, read-only while another process writes the file in WAL mode.
 // NotFound when the file does not exist; InvalidArgument for a file that is not a store.
-Result<std::unique_ptr<QueryStore>> OpenSqliteQueryStore(const std::string& path,
+Result<std::unique_ptr<query::QueryStore>> OpenSqliteQueryStore(const std::string& path,
                                                          const std::string& table = "operations");
 
-}  // namespace shopstream
+}  // namespace shopstream::sqlite
