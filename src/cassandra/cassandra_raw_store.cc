@@ -5,10 +5,10 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "cassandra/cassandra_options.h"
+#include "cassandra/session.h"
 #include "common/log.h"
 #include "common/text.h"
-#include "cassandra/session.h"
-#include "cassandra/cassandra_options.h"
 
 namespace shopstream::cassandra {
 
@@ -20,7 +20,7 @@ cassandra::Value OptionalText(const std::optional<std::string>& s) {
   return s ? cassandra::TextValue(*s) : cassandra::Value::Null();
 }
 
-class CassandraRawStore : public RawStore {
+class CassandraRawStore : public store::RawStore {
  public:
   explicit CassandraRawStore(CassandraOptions options) : options_(std::move(options)) {}
 
@@ -67,11 +67,12 @@ class CassandraRawStore : public RawStore {
                                     options_.keyspace + "." + options_.table +
                                     " keys rows by uuid)");
       }
-      rows.push_back({cassandra::UuidValue(*id), cassandra::TextValue(e.event_time),
-                      cassandra::TextValue(e.event_type), cassandra::TextValue(std::to_string(e.product_id)),
-                      cassandra::TextValue(std::to_string(e.category_id)), OptionalText(e.category_code),
-                      OptionalText(e.brand), cassandra::FloatValue(static_cast<float>(e.price)),
-                      cassandra::TextValue(std::to_string(e.user_id)), OptionalText(e.user_session)});
+      rows.push_back(
+          {cassandra::UuidValue(*id), cassandra::TextValue(e.event_time),
+           cassandra::TextValue(e.event_type), cassandra::TextValue(std::to_string(e.product_id)),
+           cassandra::TextValue(std::to_string(e.category_id)), OptionalText(e.category_code),
+           OptionalText(e.brand), cassandra::FloatValue(static_cast<float>(e.price)),
+           cassandra::TextValue(std::to_string(e.user_id)), OptionalText(e.user_session)});
     }
     cassandra::Session* session;
     cassandra::Prepared insert;
@@ -123,10 +124,10 @@ class CassandraRawStore : public RawStore {
 
 }  // namespace
 
-Result<std::unique_ptr<RawStore>> OpenCassandraRawStore(const Uri& uri) {
+Result<std::unique_ptr<store::RawStore>> OpenCassandraRawStore(const Uri& uri) {
   auto options = ParseCassandraUri(uri);
   if (!options.ok()) return options.status();
-  return std::unique_ptr<RawStore>(std::make_unique<CassandraRawStore>(std::move(*options)));
+  return std::unique_ptr<store::RawStore>(std::make_unique<CassandraRawStore>(std::move(*options)));
 }
 
 }  // namespace shopstream::cassandra

@@ -17,6 +17,6 @@
 namespace shopstream::cassandra {
 
 // Checks the URI and its parameters; connects on the first Init() or Write().
-Result<std::unique_ptr<RawStore>> OpenCassandraRawStore(const Uri& uri);
+Result<std::unique_ptr<store::RawStore>> OpenCassandraRawStore(const Uri& uri);
 
 }  // namespace shopstream::cassandra

@@ -5,16 +5,16 @@
 #include <memory>
 #include <thread>
 
-#include "sqlite/sqlite_log.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/common_options.h"
 #include "cli/demo_data.h"
 #include "common/log.h"
-#include "pipeline/processor.h"
-#include "serve/dashboard_server.h"
 #include "endpoints/open_store.h"
+#include "pipeline/processor.h"
 #include "query/query_store.h"
+#include "serve/dashboard_server.h"
+#include "sqlite/sqlite_log.h"
 #include "sqlite/sqlite_stores.h"
 
 namespace shopstream::cli {
@@ -43,7 +43,7 @@ void RunDemo(const DemoArgs& args) {
   // The options' checks passed: these parse.
   auto trigger = ParseDuration(args.trigger);
   auto duration = ParseDuration(args.duration);
-  ReplayOptions replay;
+  pipeline::ReplayOptions replay;
   replay.loop = !args.once;
   if (Status s = ApplyRate(args.rate, /*seed_allowed=*/true, &replay); !s.ok()) ExitBadInput(s);
   std::error_code ec;
@@ -71,7 +71,7 @@ void RunDemo(const DemoArgs& args) {
     if (!s.ok()) throw CommandExit(kExitFailure, s.message());
   }
 
-  ProcessorOptions process;
+  pipeline::ProcessorOptions process;
   process.trigger = *trigger;
   // --once without a dashboard: done once the file is played and everything processed.
   const bool finish_after_once = args.once && args.no_dashboard;
@@ -94,9 +94,9 @@ void RunDemo(const DemoArgs& args) {
   }
 
   std::atomic<bool>& stop = InstallStopSignals();
-  Replayer replayer(**feed, **publisher, replay);
+  pipeline::Replayer replayer(**feed, **publisher, replay);
   TuneAllocatorForBatches();
-  Processor processor(**source, **raw, **processed, process);
+  pipeline::Processor processor(**source, **raw, **processed, process);
   LogInfo("demo: " + input + (args.once ? " (once)" : " (in a loop)") + " -> " + log_path + " -> " +
           store_path + " (Ctrl-C stops)");
   if (!args.no_dashboard) {

@@ -1,7 +1,6 @@
 // shopstream process: consumes a bus and writes raw and processed stores exactly once.
 #include <memory>
 
-#include "endpoints/open_bus.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/common_options.h"
@@ -9,8 +8,9 @@
 #include "cli/reach.h"
 #include "common/log.h"
 #include "common/uri.h"
-#include "pipeline/processor.h"
+#include "endpoints/open_bus.h"
 #include "endpoints/open_store.h"
+#include "pipeline/processor.h"
 
 namespace shopstream::cli {
 namespace {
@@ -61,7 +61,7 @@ void RunProcess(const ProcessArgs& args) {
   ReachOrExit("the processed store " + RedactUri(args.processed), connect_timeout,
               [&] { return (*processed)->Init(); });
 
-  ProcessorOptions options;
+  pipeline::ProcessorOptions options;
   options.trigger = *trigger;
   options.linger = *linger;
   options.max_batch = args.max_batch;
@@ -69,7 +69,7 @@ void RunProcess(const ProcessArgs& args) {
   options.write_raw = !args.discard;
   options.write_processed = !args.discard;
   options.idle_exit = idle_exit.value();
-  Processor processor(*source, **raw, **processed, options);
+  pipeline::Processor processor(*source, **raw, **processed, options);
   std::atomic<bool>& stop = InstallStopSignals();
   LogInfo("processing " + RedactUri(args.from) + " -> raw " + RedactUri(args.raw) + ", processed " +
           RedactUri(args.processed));

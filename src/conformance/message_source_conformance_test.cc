@@ -95,15 +95,16 @@ class MessageSourceContract : public ::testing::TestWithParam<size_t> {
     EXPECT_EQ((*publisher)->delivery_errors(), 0);
   }
 
-  std::unique_ptr<MessageSource> Source(bool start_latest = false) {
-    auto source = endpoints::OpenSource(bus_->Uri(), {.group = "contract", .start_latest = start_latest});
+  std::unique_ptr<bus::MessageSource> Source(bool start_latest = false) {
+    auto source =
+        endpoints::OpenSource(bus_->Uri(), {.group = "contract", .start_latest = start_latest});
     EXPECT_TRUE(source.ok()) << source.status().ToString();
     return source.ok() ? std::move(source).value() : nullptr;
   }
 
   // Polls until `count` messages arrived (or the bounded polls run out).
-  static MessageBatch Read(MessageSource& source, size_t count) {
-    MessageBatch got;  // each poll appends to it
+  static bus::MessageBatch Read(bus::MessageSource& source, size_t count) {
+    bus::MessageBatch got;  // each poll appends to it
     for (int i = 0; i < kMaxPolls && got.size() < count; ++i) {
       Status s = source.PollInto(count - got.size(), kPollWait, &got);
       EXPECT_TRUE(s.ok()) << s.ToString();
@@ -169,7 +170,7 @@ TEST_P(MessageSourceContract, WithoutStoredOffsetsLatestSkipsWhatIsThere) {
   ASSERT_TRUE(assigned);
   // Kafka resolves "the end" a moment after the assignment: publish one message at a time
   // until the first arrives. Whichever it is, it is a new one, never one of the 50 before.
-  MessageBatch got;
+  bus::MessageBatch got;
   for (int n = 50; n < 50 + kMaxPolls && got.empty(); ++n) {
     Publish(Payloads(n, 1));
     for (int i = 0; i < 4 && got.empty(); ++i) {

@@ -12,10 +12,10 @@
 #include <thread>
 
 #include "common/uri.h"
-#include "sketch/hash64.h"
-#include "sketch/hyperloglog.h"
 #include "conformance/test_backends.h"
 #include "endpoints/open_store.h"
+#include "sketch/hash64.h"
+#include "sketch/hyperloglog.h"
 
 namespace shopstream::conformance {
 namespace {
@@ -43,8 +43,8 @@ CleanedEvent By(CleanedEvent row, int64_t user, const std::string& session) {
   return row;
 }
 
-ProcessedBatch SampleBatch() {
-  ProcessedBatch batch;
+store::ProcessedBatch SampleBatch() {
+  store::ProcessedBatch batch;
   batch.stream = "ecommercetopic";
   batch.rows = {
       MakeRow("a1", "2019-11-01 00:00:05", "view", "electronics", "smartphone", "apple", 489.07),
@@ -80,7 +80,7 @@ class ProcessedStoreContract : public ::testing::TestWithParam<size_t> {
     reader_ = std::move(reader).value();
   }
 
-  std::unique_ptr<ProcessedStore> OpenStore(const std::string& table = "operations") {
+  std::unique_ptr<store::ProcessedStore> OpenStore(const std::string& table = "operations") {
     auto store = endpoints::OpenProcessedStore(db_->Uri(table));
     EXPECT_TRUE(store.ok()) << store.status().ToString();
     if (!store.ok()) return nullptr;
@@ -236,7 +236,7 @@ TEST_P(ProcessedStoreContract, CommitKeepsTheCrossFilterRollups) {
 TEST_P(ProcessedStoreContract, PeopleSketchesMergeAcrossBatches) {
   auto store = OpenStore();
   auto batch = [](int first_id, int users) {
-    ProcessedBatch b;
+    store::ProcessedBatch b;
     b.stream = "s";
     for (int i = 0; i < 200; ++i) {
       const int user = i % users;
@@ -281,7 +281,7 @@ TEST_P(ProcessedStoreContract, PeopleSketchesMergeAcrossBatches) {
 TEST_P(ProcessedStoreContract, LargeSketchesAreWrittenAndStayWithinTwoPercent) {
   auto store = OpenStore();
   constexpr int kUsers = 8000;
-  ProcessedBatch batch;
+  store::ProcessedBatch batch;
   batch.stream = "s";
   for (int i = 0; i < kUsers; ++i) {
     char time[24];
@@ -359,7 +359,7 @@ TEST_P(ProcessedStoreContract, InitFillsCoarseRollupsOfAnOlderStore) {
 
 TEST_P(ProcessedStoreContract, RerunningTheSameBatchAddsNothing) {
   auto store = OpenStore();
-  const ProcessedBatch batch = SampleBatch();
+  const store::ProcessedBatch batch = SampleBatch();
   ASSERT_TRUE(store->Commit(batch).ok());
   const std::string before = Totals();
   EXPECT_EQ(before.substr(0, 18), "3/3/3/3/3/3/3/1/3/");
@@ -380,14 +380,14 @@ TEST_P(ProcessedStoreContract, RerunningTheSameBatchAddsNothing) {
 // dead letters, then one commit carries those and the offsets. processor_stats sees one batch.
 TEST_P(ProcessedStoreContract, ABisectedBatchCountsAsOneBatch) {
   auto store = OpenStore();
-  const ProcessedBatch batch = SampleBatch();
-  ProcessedBatch part;
+  const store::ProcessedBatch batch = SampleBatch();
+  store::ProcessedBatch part;
   part.stream = batch.stream;
   for (const CleanedEvent& row : batch.rows) {
     part.rows = {row};
     ASSERT_TRUE(store->Commit(part).ok());
   }
-  ProcessedBatch last = batch;
+  store::ProcessedBatch last = batch;
   last.rows.clear();
   ASSERT_TRUE(store->Commit(last).ok());
   EXPECT_EQ(One("SELECT batches FROM processor_stats") + " " +
@@ -398,7 +398,7 @@ TEST_P(ProcessedStoreContract, ABisectedBatchCountsAsOneBatch) {
 
 TEST_P(ProcessedStoreContract, AnIdTwiceInOneBatchCountsOnce) {
   auto store = OpenStore();
-  ProcessedBatch batch;
+  store::ProcessedBatch batch;
   batch.stream = "s";
   const CleanedEvent row =
       MakeRow("dup", "2019-11-02 10:00:00", "cart", "kids", "toys", "lego", 10);
@@ -411,13 +411,13 @@ TEST_P(ProcessedStoreContract, AnIdTwiceInOneBatchCountsOnce) {
 
 TEST_P(ProcessedStoreContract, ABatchMixingStoredAndNewIdsCountsOnlyTheNewOnes) {
   auto store = OpenStore();
-  ProcessedBatch first;
+  store::ProcessedBatch first;
   first.stream = "s";
   first.rows = {MakeRow("a", "2019-11-02 10:00:00", "cart", "kids", "toys", "lego", 10)};
   first.next_offsets = {{0, 1}};
   ASSERT_TRUE(store->Commit(first).ok());
   // "a" again (a producer that re-sent it) beside two new ids: only the new rows count.
-  ProcessedBatch second;
+  store::ProcessedBatch second;
   second.stream = "s";
   second.rows = {MakeRow("b", "2019-11-02 10:00:00", "cart", "kids", "toys", "lego", 20),
                  first.rows[0],
@@ -440,7 +440,7 @@ TEST_P(ProcessedStoreContract, AnIdAnotherWriterCommitsMeanwhileIsRetriedAndCoun
   auto store = OpenStore();
   const CleanedEvent w = MakeRow("w", "2019-11-02 10:00:00", "cart", "kids", "toys", "lego", 10);
   const CleanedEvent x = MakeRow("x", "2019-11-02 10:00:00", "cart", "kids", "toys", "lego", 20);
-  ProcessedBatch first;
+  store::ProcessedBatch first;
   first.stream = "s";
   first.rows = {w};
   first.next_offsets = {{0, 1}};
@@ -466,7 +466,7 @@ TEST_P(ProcessedStoreContract, AnIdAnotherWriterCommitsMeanwhileIsRetriedAndCoun
   ASSERT_TRUE((*stmt)->Execute(values).ok());
 
   // "w" first: the bulk load meets the stored "w" at once and is undone before it reaches "x".
-  ProcessedBatch second;
+  store::ProcessedBatch second;
   second.stream = "s";
   second.rows = {w, x};
   second.next_offsets = {{0, 3}};
@@ -495,7 +495,7 @@ TEST_P(ProcessedStoreContract, AnIdAnotherWriterCommitsMeanwhileIsRetriedAndCoun
 
 TEST_P(ProcessedStoreContract, OffsetsNeverMoveBackwards) {
   auto store = OpenStore();
-  ProcessedBatch batch;
+  store::ProcessedBatch batch;
   batch.stream = "s";
   batch.next_offsets = {{0, 100}, {1, 5}};
   ASSERT_TRUE(store->Commit(batch).ok());
@@ -519,7 +519,7 @@ TEST_P(ProcessedStoreContract, HostileValuesAreStoredVerbatim) {
       "NULL",
       "ctl \x01\x1B[31m\x7F end",
   };
-  ProcessedBatch batch;
+  store::ProcessedBatch batch;
   batch.stream = "stream '); DROP TABLE stream_offsets; --";
   for (const std::string& text : hostile) {
     batch.rows.push_back(
@@ -559,7 +559,7 @@ TEST_P(ProcessedStoreContract, HostileValuesAreStoredVerbatim) {
 
 TEST_P(ProcessedStoreContract, AnyDeadLetterCanBeStored) {
   auto store = OpenStore();
-  ProcessedBatch batch;
+  store::ProcessedBatch batch;
   batch.stream = "s";
   const std::string huge(3 << 20, '\xAB');  // 3 MiB of bytes that are not UTF-8
   for (int i = 0; i < 8; ++i) batch.dead_letters.push_back({0, i, "bad byte \xFF in reason", huge});
@@ -581,7 +581,7 @@ TEST_P(ProcessedStoreContract, AnyDeadLetterCanBeStored) {
 
 TEST_P(ProcessedStoreContract, LargeBatchesAreWrittenWhole) {
   auto store = OpenStore();
-  ProcessedBatch batch;
+  store::ProcessedBatch batch;
   batch.stream = "bulk";
   for (int i = 0; i < 1000; ++i) {
     batch.rows.push_back(
@@ -601,7 +601,7 @@ TEST_P(ProcessedStoreContract, LargeBatchesAreWrittenWhole) {
   EXPECT_EQ(Int("SELECT COUNT(*) FROM dead_letters"), 300);
 
   // Half old, half new: only the new half counts.
-  ProcessedBatch next;
+  store::ProcessedBatch next;
   next.stream = "bulk";
   for (int i = 500; i < 1500; ++i) {
     next.rows.push_back(
@@ -616,7 +616,7 @@ TEST_P(ProcessedStoreContract, LargeBatchesAreWrittenWhole) {
 
 TEST_P(ProcessedStoreContract, ARefusedRowCommitsNothingAndTheStoreGoesOn) {
   auto store = OpenStore();
-  ProcessedBatch batch = SampleBatch();
+  store::ProcessedBatch batch = SampleBatch();
   batch.rows.push_back(
       MakeRow("bad", "2019-11-01 00:00:00", "view", "d", "p", std::string(51, 'b'), 1));
   Status s = store->Commit(batch);
@@ -641,7 +641,7 @@ TEST_P(ProcessedStoreContract, ALostConnectionIsRetryableAndTheNextCallReconnect
   ASSERT_TRUE(store->Commit(SampleBatch()).ok());
   reader_.reset();  // only the store's session is left
   if (!db_->KillOtherSessions()) GTEST_SKIP() << "a file has no sessions to lose";
-  ProcessedBatch batch;
+  store::ProcessedBatch batch;
   batch.stream = "ecommercetopic";
   batch.rows = {MakeRow("after", "2019-11-06 00:00:00", "view", "d", "p", "b", 1)};
   batch.next_offsets = {{0, 5}};
@@ -663,7 +663,7 @@ TEST_P(ProcessedStoreContract, TheUriNamesTheRowsTable) {
 TEST_P(ProcessedStoreContract, EachTableOwnsItsOffsetsAndRollups) {
   auto first = OpenStore("owner_a");
   auto second = OpenStore("owner_b");
-  ProcessedBatch batch = SampleBatch();
+  store::ProcessedBatch batch = SampleBatch();
   ASSERT_TRUE(first->Commit(batch).ok());
   auto offsets = second->LoadOffsets(batch.stream, {});
   ASSERT_TRUE(offsets.ok());

@@ -7,11 +7,11 @@
 #include <cstdio>
 #include <string>
 
-#include "sketch/hash64.h"
 #include "conformance/test_backends.h"
 #include "endpoints/open_store.h"
 #include "query/rollup_reading.h"
 #include "query/time_range.h"
+#include "sketch/hash64.h"
 #include "sql/owned_tables.h"
 #include "sql/schema.h"
 
@@ -194,7 +194,8 @@ TEST_P(QueryStoreContract, AnyRangeEqualsTheSumOfItsMinutes) {
   for (int64_t from : bounds) {
     for (int64_t to : bounds) {
       if (from >= to) continue;
-      const std::string low = query::FormatMinuteBucket(day + from), high = query::FormatMinuteBucket(day + to);
+      const std::string low = query::FormatMinuteBucket(day + from),
+                        high = query::FormatMinuteBucket(day + to);
       auto brute = Rows(
           "SELECT COALESCE(SUM(events), 0), COALESCE(SUM(revenue), 0)"
           " FROM rollup_minute WHERE bucket >= " +
@@ -244,8 +245,8 @@ TEST_P(QueryStoreContract, AllTimeReadsDayBuckets) {
 TEST_P(QueryStoreContract, AllTimeRankingsMatchTheHours) {
   FillSample();
   auto open = Store().QueryTopProducts({}, query::RankBy::kViews, 10);
-  auto covering =
-      Store().QueryTopProducts(*query::ParseTimeRange("2019-11-08", "2019-11-09"), query::RankBy::kViews, 10);
+  auto covering = Store().QueryTopProducts(*query::ParseTimeRange("2019-11-08", "2019-11-09"),
+                                           query::RankBy::kViews, 10);
   ASSERT_TRUE(open.ok() && covering.ok());
   ASSERT_EQ(open->size(), 2u);
   ASSERT_EQ(covering->size(), 2u);
@@ -287,8 +288,8 @@ TEST_P(QueryStoreContract, EveryAnswerFollowsADepartment) {
   EXPECT_EQ(kpis->totals.views, 5);
   EXPECT_EQ(kpis->totals.carts, 2);
   EXPECT_DOUBLE_EQ(kpis->totals.revenue, 100.5);
-  auto part =
-      Store().QueryKpis(*query::ParseTimeRange("2019-11-08 08:15", "2019-11-08 10:01"), electronics);
+  auto part = Store().QueryKpis(*query::ParseTimeRange("2019-11-08 08:15", "2019-11-08 10:01"),
+                                electronics);
   ASSERT_TRUE(part.ok());
   EXPECT_EQ(part->totals.events, 1);
   auto depts = Store().QueryDepartments({}, electronics);
@@ -302,7 +303,8 @@ TEST_P(QueryStoreContract, EveryAnswerFollowsADepartment) {
   auto funnel = Store().QueryFunnel({}, electronics);
   ASSERT_TRUE(funnel.ok());
   EXPECT_DOUBLE_EQ(*funnel->cart_to_purchase, 0.5);
-  for (const auto& range : {query::TimeRange{}, *query::ParseTimeRange("2019-11-08 08:00", "2019-11-08 09:00")}) {
+  for (const auto& range :
+       {query::TimeRange{}, *query::ParseTimeRange("2019-11-08 08:00", "2019-11-08 09:00")}) {
     auto brands = Store().QueryTopBrands(range, electronics, query::RankBy::kViews, 10);
     ASSERT_TRUE(brands.ok()) << brands.status().ToString();
     ASSERT_EQ(brands->size(), 1u);
@@ -313,7 +315,8 @@ TEST_P(QueryStoreContract, EveryAnswerFollowsADepartment) {
     ASSERT_EQ(products->size(), 1u);
     EXPECT_EQ((*products)[0].name, "smartphone");
   }
-  auto series = Store().QueryTimeSeries(*query::ParseTimeRange("2019-11-08", "2019-11-09"), electronics);
+  auto series =
+      Store().QueryTimeSeries(*query::ParseTimeRange("2019-11-08", "2019-11-09"), electronics);
   ASSERT_TRUE(series.ok());
   ASSERT_EQ(series->points.size(), 24u);
   EXPECT_EQ(series->points[8].values.events, 8);
@@ -355,9 +358,10 @@ TEST_P(QueryStoreContract, EveryAnswerFollowsABrandByTheHour) {
   EXPECT_EQ(mix->size(), 3u);
 
   // A department and a brand: both hold.
-  EXPECT_EQ(
-      Store().QueryKpis({}, query::Filter{std::string("electronics"), std::string("nike")})->totals.events,
-      0);
+  EXPECT_EQ(Store()
+                .QueryKpis({}, query::Filter{std::string("electronics"), std::string("nike")})
+                ->totals.events,
+            0);
   const query::Filter markup{std::string("apparel"), std::string("<img src=x onerror=alert(1)>")};
   EXPECT_EQ(Store().QueryKpis({}, markup)->totals.views, 3);
   EXPECT_EQ(Store().QueryFunnel({}, markup)->views, 3);
@@ -367,7 +371,7 @@ TEST_P(QueryStoreContract, EveryAnswerFollowsABrandByTheHour) {
 TEST_P(QueryStoreContract, PeopleCountDistinctUsersAndSessions) {
   auto processed = endpoints::OpenProcessedStore(db_->Uri());
   ASSERT_TRUE(processed.ok());
-  ProcessedBatch batch;
+  store::ProcessedBatch batch;
   batch.stream = "s";
   auto row = [&](const char* time, const char* type, const char* dept, const char* brand,
                  int64_t user, const char* session) {
@@ -418,21 +422,25 @@ TEST_P(QueryStoreContract, PeopleCountDistinctUsersAndSessions) {
   EXPECT_EQ(part->sessions, 2);
   EXPECT_EQ(part->buying, 1);
   EXPECT_EQ(part->events, 3);
-  auto electronics = Store().QueryPeople({}, query::Filter{std::string("electronics"), std::nullopt});
+  auto electronics =
+      Store().QueryPeople({}, query::Filter{std::string("electronics"), std::nullopt});
   ASSERT_TRUE(electronics.ok());
   EXPECT_EQ(electronics->users, 2);
   EXPECT_EQ(electronics->sessions, 2);
   const query::Filter nike{std::nullopt, std::string("nike")};
   EXPECT_EQ(Store().QueryPeople({}, nike)->users, 2);
-  EXPECT_EQ(
-      Store().QueryPeople(*query::ParseTimeRange("2019-11-08 08:20", "2019-11-08 08:30"), nike)->sessions,
-      1);  // the whole day: a brand's people are kept by day
-  auto apple = Store().QueryPeople({}, query::Filter{std::string("electronics"), std::string("apple")});
+  EXPECT_EQ(Store()
+                .QueryPeople(*query::ParseTimeRange("2019-11-08 08:20", "2019-11-08 08:30"), nike)
+                ->sessions,
+            1);  // the whole day: a brand's people are kept by day
+  auto apple =
+      Store().QueryPeople({}, query::Filter{std::string("electronics"), std::string("apple")});
   ASSERT_TRUE(apple.ok());
   EXPECT_EQ(apple->users, 1);
   EXPECT_EQ(apple->buying, 1);
-  EXPECT_EQ(Store().QueryPeople({}, query::Filter{std::string("apparel"), std::string("apple")})->users,
-            0);
+  EXPECT_EQ(
+      Store().QueryPeople({}, query::Filter{std::string("apparel"), std::string("apple")})->users,
+      0);
 }
 
 TEST_P(QueryStoreContract, ChangeStampMovesOnEveryBatchAnotherConnectionCommits) {

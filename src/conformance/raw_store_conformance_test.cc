@@ -10,8 +10,8 @@
 #include <map>
 
 #include "cassandra/session.h"
-#include "sqlite/sqlite_client.h"
 #include "endpoints/open_store.h"
+#include "sqlite/sqlite_client.h"
 
 namespace shopstream::conformance {
 namespace {
@@ -96,7 +96,8 @@ class CassandraRaw final : public RawBackend {
     return std::unique_ptr<RawBackend>(std::move(backend));
   }
   ~CassandraRaw() override {
-    session_->Query("DROP KEYSPACE IF EXISTS \"" + keyspace_ + "\"", cassandra::Consistency::kOne, true);
+    session_->Query("DROP KEYSPACE IF EXISTS \"" + keyspace_ + "\"", cassandra::Consistency::kOne,
+                    true);
   }
   std::string Uri() const override {
     return "cassandra://127.0.0.1:" + std::to_string(Port()) + "/" + keyspace_ +
@@ -204,7 +205,7 @@ class RawStoreContract : public ::testing::TestWithParam<size_t> {
     return rows.ok() ? std::move(rows).value() : std::map<std::string, RawRow>{};
   }
   std::unique_ptr<RawBackend> backend_;
-  std::unique_ptr<RawStore> store_;
+  std::unique_ptr<store::RawStore> store_;
 };
 
 TEST_P(RawStoreContract, KeepsEveryEventAsItCameOneRowPerId) {

@@ -2,9 +2,9 @@
 
 #include <cstdlib>
 
+#include "common/uri.h"
 #include "kafka/kafka_bus.h"
 #include "sqlite/sqlite_log.h"
-#include "common/uri.h"
 
 namespace shopstream::endpoints {
 namespace {
@@ -14,8 +14,8 @@ Status UnknownScheme(const Uri& uri) {
 }
 }  // namespace
 
-Result<std::unique_ptr<Publisher>> OpenPublisher(const std::string& text,
-                                                 const PublisherOptions& options) {
+Result<std::unique_ptr<bus::Publisher>> OpenPublisher(const std::string& text,
+                                                      const PublisherOptions& options) {
   if (Status s = CheckScheme(text, {"sqlite", "kafka"}); !s.ok()) return s;
   auto uri = ParseUri(text);
   if (!uri.ok()) return uri.status();
@@ -38,8 +38,8 @@ Result<std::unique_ptr<Publisher>> OpenPublisher(const std::string& text,
   return UnknownScheme(*uri);
 }
 
-Result<std::unique_ptr<MessageSource>> OpenSource(const std::string& text,
-                                                  const SourceOptions& options) {
+Result<std::unique_ptr<bus::MessageSource>> OpenSource(const std::string& text,
+                                                       const SourceOptions& options) {
   if (Status s = CheckScheme(text, {"sqlite", "kafka"}); !s.ok()) return s;
   auto uri = ParseUri(text);
   if (!uri.ok()) return uri.status();
@@ -51,7 +51,8 @@ Result<std::unique_ptr<MessageSource>> OpenSource(const std::string& text,
   if (uri->scheme == "kafka") {
     kafka::KafkaSourceOptions kafka;
     kafka.group = options.group;
-    kafka.start = options.start_latest ? kafka::StartPosition::kLatest : kafka::StartPosition::kEarliest;
+    kafka.start =
+        options.start_latest ? kafka::StartPosition::kLatest : kafka::StartPosition::kEarliest;
     kafka.require_topic = options.require_topic;
     kafka.connect_timeout = options.connect_timeout;
     kafka.reset_to_earliest = options.reset_to_earliest;

@@ -29,9 +29,9 @@ struct SourceOptions {
   bool reset_to_earliest = false;
 };
 
-Result<std::unique_ptr<Publisher>> OpenPublisher(const std::string& uri,
-                                                 const PublisherOptions& options);
-Result<std::unique_ptr<MessageSource>> OpenSource(const std::string& uri,
-                                                  const SourceOptions& options);
+Result<std::unique_ptr<bus::Publisher>> OpenPublisher(const std::string& uri,
+                                                      const PublisherOptions& options);
+Result<std::unique_ptr<bus::MessageSource>> OpenSource(const std::string& uri,
+                                                       const SourceOptions& options);
 
 }  // namespace shopstream::endpoints

@@ -1,7 +1,7 @@
 #include "endpoints/open_store.h"
 
-#include "common/uri.h"
 #include "cassandra/cassandra_raw_store.h"
+#include "common/uri.h"
 #include "mysql/mysql_database.h"
 #include "mysql/mysql_stores.h"
 #include "mysql/mysql_uri.h"
@@ -13,7 +13,7 @@
 
 namespace shopstream::endpoints {
 
-Result<std::unique_ptr<RawStore>> OpenRawStore(const std::string& text) {
+Result<std::unique_ptr<store::RawStore>> OpenRawStore(const std::string& text) {
   if (Status s = CheckScheme(text, {"sqlite", "cassandra"}); !s.ok()) return s;
   auto uri = ParseUri(text);
   if (!uri.ok()) return uri.status();
@@ -26,7 +26,7 @@ Result<std::unique_ptr<RawStore>> OpenRawStore(const std::string& text) {
                                  "' (use sqlite:///PATH or cassandra://HOST:PORT/KEYSPACE.TABLE)");
 }
 
-Result<std::unique_ptr<ProcessedStore>> OpenProcessedStore(const std::string& text) {
+Result<std::unique_ptr<store::ProcessedStore>> OpenProcessedStore(const std::string& text) {
   if (Status s = CheckScheme(text, {"sqlite", "mysql", "postgres"}); !s.ok()) return s;
   auto uri = ParseUri(text);
   if (!uri.ok()) return uri.status();
@@ -66,7 +66,7 @@ Result<sql::StoreStatus> ReadProcessedStoreStatus(const std::string& text) {
   if (uri->scheme == "sqlite") {
     if (Status s = uri->CheckParams({"table"}); !s.ok()) return s;
     database = sqlite::MakeSqliteDatabase(uri->path, uri->Param("table", "operations"),
-                                       /*read_only=*/true);
+                                          /*read_only=*/true);
   } else if (uri->scheme == "mysql") {
     auto target = mysql::ParseMysqlUri(*uri);
     if (!target.ok()) return target.status();

@@ -12,8 +12,8 @@
 
 namespace shopstream::endpoints {
 
-Result<std::unique_ptr<RawStore>> OpenRawStore(const std::string& uri);
-Result<std::unique_ptr<ProcessedStore>> OpenProcessedStore(const std::string& uri);
+Result<std::unique_ptr<store::RawStore>> OpenRawStore(const std::string& uri);
+Result<std::unique_ptr<store::ProcessedStore>> OpenProcessedStore(const std::string& uri);
 // The dashboard's reader of a processed store, for reading only.
 Result<std::unique_ptr<query::QueryStore>> OpenQueryStore(const std::string& uri);
 // The pipeline's state as a processed store (sqlite, mysql or postgres) keeps it, read-only.

@@ -5,18 +5,18 @@
 
 namespace shopstream::kafka {
 
-Result<std::unique_ptr<Publisher>> OpenKafkaPublisher(const Uri& uri,
-                                                      const KafkaPublisherOptions& options) {
+Result<std::unique_ptr<bus::Publisher>> OpenKafkaPublisher(const Uri& uri,
+                                                           const KafkaPublisherOptions& options) {
   auto publisher = KafkaPublisher::Open(uri, options);
   if (!publisher.ok()) return publisher.status();
-  return std::unique_ptr<Publisher>(std::move(publisher).value());
+  return std::unique_ptr<bus::Publisher>(std::move(publisher).value());
 }
 
-Result<std::unique_ptr<MessageSource>> OpenKafkaSource(const Uri& uri,
-                                                       const KafkaSourceOptions& options) {
+Result<std::unique_ptr<bus::MessageSource>> OpenKafkaSource(const Uri& uri,
+                                                            const KafkaSourceOptions& options) {
   auto source = KafkaSource::Open(uri, options);
   if (!source.ok()) return source.status();
-  return std::unique_ptr<MessageSource>(std::move(source).value());
+  return std::unique_ptr<bus::MessageSource>(std::move(source).value());
 }
 
 }  // namespace shopstream::kafka

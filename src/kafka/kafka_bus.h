@@ -45,12 +45,12 @@ struct KafkaSourceOptions {
 
 // Opens a producer for the URI's topic, creating the topic if needed. Unavailable when no
 // broker answers; InvalidArgument for a bad URI or setting.
-Result<std::unique_ptr<Publisher>> OpenKafkaPublisher(const Uri& uri,
-                                                      const KafkaPublisherOptions& options);
+Result<std::unique_ptr<bus::Publisher>> OpenKafkaPublisher(const Uri& uri,
+                                                           const KafkaPublisherOptions& options);
 
 // Opens a consumer-group member subscribed to the URI's topic. Partitions are assigned
 // during PollInto(); see KafkaSource.
-Result<std::unique_ptr<MessageSource>> OpenKafkaSource(const Uri& uri,
-                                                       const KafkaSourceOptions& options);
+Result<std::unique_ptr<bus::MessageSource>> OpenKafkaSource(const Uri& uri,
+                                                            const KafkaSourceOptions& options);
 
 }  // namespace shopstream::kafka

@@ -99,13 +99,13 @@ struct OwnedMessage {
   int64_t offset = 0;
   std::string payload;
 };
-OwnedMessage Own(const Message& m) { return {m.partition, m.offset, std::string(m.payload)}; }
+OwnedMessage Own(const bus::Message& m) { return {m.partition, m.offset, std::string(m.payload)}; }
 
 // Stands in for the processed store: offsets of record, updated when a batch is "stored".
 struct FakeStore {
   OffsetMap next;
   std::vector<OwnedMessage> rows;
-  void Install(MessageSource& source) {
+  void Install(bus::MessageSource& source) {
     source.SetAssignmentListener([this](const std::vector<int32_t>& partitions) {
       OffsetMap resume;
       for (int32_t p : partitions) {
@@ -115,11 +115,11 @@ struct FakeStore {
     });
   }
   // Stores one batch the way the pipeline does and acknowledges it.
-  void Consume(MessageSource& source, size_t max = 100) {
+  void Consume(bus::MessageSource& source, size_t max = 100) {
     auto batch = source.Poll(max, kPollWait);
     ASSERT_TRUE(batch.ok()) << batch.status().ToString();
     OffsetMap acked;
-    for (const Message& m : *batch) {
+    for (const bus::Message& m : *batch) {
       // Exactly once starts here: a row is only taken at the stored next offset.
       auto it = next.find(m.partition);
       if (it != next.end()) {
@@ -192,7 +192,7 @@ TEST(KafkaBusTest, ReturnsBatchesInOffsetOrderPerPartition) {
     ASSERT_TRUE(batch.ok());
     ASSERT_LE(batch->size(), 64u);
     for (size_t j = 0; j < batch->size(); ++j) {
-      const Message& m = (*batch)[j];
+      const bus::Message& m = (*batch)[j];
       if (j > 0) {
         ASSERT_LE((*batch)[j - 1].partition, m.partition) << "grouped by partition";
       }
@@ -222,7 +222,7 @@ TEST(KafkaBusTest, ResumesFromTheOffsetsTheListenerReturns) {
   for (int i = 0; i < kMaxPolls && got.size() < 40; ++i) {
     auto batch = source->Poll(100, kPollWait);
     ASSERT_TRUE(batch.ok());
-    for (const Message& m : *batch) got.push_back(Own(m));
+    for (const bus::Message& m : *batch) got.push_back(Own(m));
   }
   ASSERT_EQ(calls.size(), 1u);
   EXPECT_EQ(calls[0], std::vector<int32_t>{0});
@@ -370,7 +370,7 @@ TEST(KafkaBusTest, ReadingGoesOnAfterABrokerOutage) {
   for (int i = 0; i < kMaxPolls && store.rows.size() < 150; ++i) {
     auto batch = source->Poll(100, kPollWait);
     if (!batch.ok()) continue;  // the last of the outage
-    for (const Message& m : *batch) {
+    for (const bus::Message& m : *batch) {
       ASSERT_EQ(m.offset, store.next[m.partition]);
       store.next[m.partition] = m.offset + 1;
       store.rows.push_back(Own(m));

@@ -18,7 +18,7 @@
 
 namespace shopstream::kafka {
 
-class KafkaPublisher final : public Publisher {
+class KafkaPublisher final : public bus::Publisher {
  public:
   static Result<std::unique_ptr<KafkaPublisher>> Open(const Uri& uri,
                                                       const KafkaPublisherOptions& options);

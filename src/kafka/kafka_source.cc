@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/log.h"
 #include "kafka/fetch_waker.h"
 #include "kafka/kafka_admin.h"
 #include "kafka/kafka_config.h"
 #include "kafka/kafka_handles.h"
-#include "common/log.h"
 
 namespace shopstream::kafka {
 namespace {
@@ -204,7 +204,7 @@ void KafkaSource::Revoke(rd_kafka_topic_partition_list_t* partitions) {
   }
 }
 
-void KafkaSource::DropReassigned(std::vector<Message>& messages, size_t first,
+void KafkaSource::DropReassigned(std::vector<bus::Message>& messages, size_t first,
                                  std::vector<uint64_t>& epochs) const {
   size_t kept = 0;
   for (size_t i = 0; i < epochs.size(); ++i) {
@@ -269,8 +269,8 @@ std::vector<int32_t> KafkaSource::PartitionsBehind() const {
 }
 
 Status KafkaSource::PollInto(size_t max_messages, std::chrono::milliseconds timeout,
-                             MessageBatch* out) {
-  std::vector<Message>& messages = out->messages();
+                             bus::MessageBatch* out) {
+  std::vector<bus::Message>& messages = out->messages();
   const size_t first = messages.size();  // this call's messages are messages[first...]
   // Assignment epoch of each message's partition when fetched (member: reused between calls).
   std::vector<uint64_t>& epochs = epochs_seen_;
@@ -339,8 +339,9 @@ Status KafkaSource::PollInto(size_t max_messages, std::chrono::milliseconds time
     epochs.push_back(epochs_[message->partition]);
   }
   if (taken() > 0 && !drained) waker_->Wake(PartitionsBehind());
-  std::stable_sort(messages.begin() + static_cast<std::ptrdiff_t>(first), messages.end(),
-                   [](const Message& a, const Message& b) { return a.partition < b.partition; });
+  std::stable_sort(
+      messages.begin() + static_cast<std::ptrdiff_t>(first), messages.end(),
+      [](const bus::Message& a, const bus::Message& b) { return a.partition < b.partition; });
   return Status::Ok();
 }
 

@@ -23,7 +23,7 @@
 
 namespace shopstream::kafka {
 
-class KafkaSource final : public MessageSource {
+class KafkaSource final : public bus::MessageSource {
  public:
   static Result<std::unique_ptr<KafkaSource>> Open(const Uri& uri,
                                                    const KafkaSourceOptions& options);
@@ -43,7 +43,7 @@ class KafkaSource final : public MessageSource {
   // read again from the offsets the listener gives). Unavailable when all brokers are down;
   // Internal on a fatal client error; other broker errors are logged and retried by librdkafka.
   Status PollInto(size_t max_messages, std::chrono::milliseconds timeout,
-                  MessageBatch* out) override;
+                  bus::MessageBatch* out) override;
   // Commits `next_offsets` of currently assigned partitions asynchronously.
   Status Acknowledge(const OffsetMap& next_offsets) override;
   // High watermark minus next offset to return, over assigned partitions, from the
@@ -51,7 +51,7 @@ class KafkaSource final : public MessageSource {
   int64_t Lag() override;
   std::string stream_name() const override { return topic_; }
   OffsetMap TakeStartPositions() override { return std::exchange(start_positions_, {}); }
-  std::vector<OffsetGap> TakeGaps() override { return std::exchange(gaps_, {}); }
+  std::vector<bus::OffsetGap> TakeGaps() override { return std::exchange(gaps_, {}); }
   bool HasAssignment() const override { return !positions_.empty(); }
   OffsetMap TakeResets() override { return std::exchange(resets_, {}); }
 
@@ -88,7 +88,7 @@ class KafkaSource final : public MessageSource {
   std::vector<int32_t> PartitionsBehind() const;
   // Removes the messages from `first` on whose partition was revoked or assigned anew since
   // they were fetched (epochs[i] belongs to messages[first + i]).
-  void DropReassigned(std::vector<Message>& messages, size_t first,
+  void DropReassigned(std::vector<bus::Message>& messages, size_t first,
                       std::vector<uint64_t>& epochs) const;
 
   std::string topic_;
@@ -101,9 +101,9 @@ class KafkaSource final : public MessageSource {
   RevocationListener revocation_listener_;
   // Assigned partition -> next offset to return (a logical offset until the first message).
   std::map<int32_t, int64_t> positions_;
-  OffsetMap start_positions_;    // TakeStartPositions()'s
-  std::vector<OffsetGap> gaps_;  // TakeGaps()'s
-  OffsetMap resets_;             // TakeResets()'s
+  OffsetMap start_positions_;         // TakeStartPositions()'s
+  std::vector<bus::OffsetGap> gaps_;  // TakeGaps()'s
+  OffsetMap resets_;                  // TakeResets()'s
   bool reset_to_earliest_ = false;
   // Assigned partition -> the rebalance that (re)assigned it, to tell kept partitions from
   // ones assigned anew during a PollInto().

@@ -95,7 +95,7 @@ class MysqlProcessedStoreTest : public ::testing::Test {
            "?option-file=" + OptionFile();
   }
 
-  std::unique_ptr<ProcessedStore> OpenStore(const std::string& table = "operations") {
+  std::unique_ptr<store::ProcessedStore> OpenStore(const std::string& table = "operations") {
     auto uri = ParseUri(UriText(table));
     EXPECT_TRUE(uri.ok()) << uri.status().ToString();
     auto store = OpenMysqlProcessedStore(uri.value());
@@ -177,7 +177,7 @@ TEST_F(MysqlProcessedStoreTest, TheOptionFileMayComeFromTheEnvironmentAndSupplyT
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   Status s = store.value()->Init();
   ASSERT_TRUE(s.ok()) << s.ToString();
-  ProcessedBatch batch;
+  store::ProcessedBatch batch;
   batch.stream = "s";
   batch.rows.resize(1);
   batch.rows[0] = {

@@ -7,7 +7,7 @@
 
 namespace shopstream::mysql {
 
-Result<std::unique_ptr<ProcessedStore>> OpenMysqlProcessedStore(const Uri& uri) {
+Result<std::unique_ptr<store::ProcessedStore>> OpenMysqlProcessedStore(const Uri& uri) {
   auto target = mysql::ParseMysqlUri(uri);
   if (!target.ok()) return target.status();
   return sql::MakeSqlProcessedStore(

@@ -21,7 +21,7 @@ namespace shopstream::mysql {
 // Checks the URI and reads the credentials' sources; connects lazily (in Init, Commit or
 // LoadOffsets), so that an outage surfaces as a retryable Status from those calls. After a
 // connection error the next call connects again; backoff is the caller's.
-Result<std::unique_ptr<ProcessedStore>> OpenMysqlProcessedStore(const Uri& uri);
+Result<std::unique_ptr<store::ProcessedStore>> OpenMysqlProcessedStore(const Uri& uri);
 
 // The dashboard's reader: connects once now to check the credentials and the database
 // (InvalidArgument when refused); a server that cannot be reached is only logged.

@@ -7,7 +7,7 @@
 
 namespace shopstream::postgres {
 
-Result<std::unique_ptr<ProcessedStore>> OpenPostgresProcessedStore(const Uri& uri) {
+Result<std::unique_ptr<store::ProcessedStore>> OpenPostgresProcessedStore(const Uri& uri) {
   auto target = postgres::ParsePostgresUri(uri);
   if (!target.ok()) return target.status();
   return sql::MakeSqlProcessedStore(postgres::MakePostgresDatabase(std::move(target).value()));

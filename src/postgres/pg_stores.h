@@ -19,7 +19,7 @@ namespace shopstream::postgres {
 
 // Checks the URI; connects lazily (in Init, Commit or LoadOffsets), so that an outage surfaces
 // as a retryable Status from those calls.
-Result<std::unique_ptr<ProcessedStore>> OpenPostgresProcessedStore(const Uri& uri);
+Result<std::unique_ptr<store::ProcessedStore>> OpenPostgresProcessedStore(const Uri& uri);
 
 // The dashboard's reader: connects once now to check the credentials and the database
 // (InvalidArgument when refused); a server that cannot be reached is only logged.

@@ -17,6 +17,6 @@ struct BatchCounts {
 };
 
 // `stored`: the stream's offsets before this commit.
-BatchCounts CountNew(const ProcessedBatch& batch, const OffsetMap& stored);
+BatchCounts CountNew(const store::ProcessedBatch& batch, const OffsetMap& stored);
 
 }  // namespace shopstream::sql

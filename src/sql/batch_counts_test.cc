@@ -5,8 +5,8 @@
 namespace shopstream::sql {
 namespace {
 
-ProcessedBatch Batch(OffsetMap next, std::vector<std::pair<int32_t, int64_t>> dead) {
-  ProcessedBatch batch;
+store::ProcessedBatch Batch(OffsetMap next, std::vector<std::pair<int32_t, int64_t>> dead) {
+  store::ProcessedBatch batch;
   batch.stream = "s";
   batch.next_offsets = std::move(next);
   for (const auto& [partition, offset] : dead)
@@ -21,7 +21,7 @@ TEST(CountNew, AFirstBatchCountsWithAllItsDeadLetters) {
 }
 
 TEST(CountNew, ARetryAfterALostCommitAnswerAddsNothing) {
-  const ProcessedBatch batch = Batch({{0, 10}, {1, 4}}, {{0, 2}, {1, 3}});
+  const store::ProcessedBatch batch = Batch({{0, 10}, {1, 4}}, {{0, 2}, {1, 3}});
   const BatchCounts c = CountNew(batch, batch.next_offsets);
   EXPECT_EQ(c.batches, 0);
   EXPECT_EQ(c.dead_letters, 0);

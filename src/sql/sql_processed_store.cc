@@ -93,7 +93,7 @@ Statements MakeStatements(const Dialect& d, const OwnedTables& owned) {
   return s;
 }
 
-class SqlProcessedStore final : public ProcessedStore {
+class SqlProcessedStore final : public store::ProcessedStore {
  public:
   explicit SqlProcessedStore(std::unique_ptr<SqlDatabase> db) : db_(std::move(db)) {}
   ~SqlProcessedStore() override { Disconnect(); }
@@ -108,7 +108,7 @@ class SqlProcessedStore final : public ProcessedStore {
     return s;
   }
 
-  Status Commit(const ProcessedBatch& batch) override {
+  Status Commit(const store::ProcessedBatch& batch) override {
     if (Status s = CheckStreamName(batch.stream); !s.ok()) return s;
     for (const CleanedEvent& row : batch.rows) {
       if (Status s = CheckRow(row); !s.ok()) return s;
@@ -208,7 +208,7 @@ class SqlProcessedStore final : public ProcessedStore {
     return Status::Ok();
   }
 
-  Status WriteAll(const ProcessedBatch& batch) {
+  Status WriteAll(const store::ProcessedBatch& batch) {
     const Dialect& d = db_->dialect();
     // Each id counts once: the first of its occurrences in the batch, if it is not stored yet.
     const std::vector<const CleanedEvent*>& unique = FirstOfEachId(batch.rows);
@@ -240,7 +240,7 @@ class SqlProcessedStore final : public ProcessedStore {
     std::vector<SqlValue> values;
     std::vector<std::string> reasons;
     reasons.reserve(batch.dead_letters.size());
-    for (const DeadLetter& dead : batch.dead_letters) {
+    for (const store::DeadLetter& dead : batch.dead_letters) {
       reasons.push_back(SanitizeUtf8(dead.reason, kMaxReasonBytes));
       const std::string_view payload =
           std::string_view(dead.payload).substr(0, d.max_payload_bytes());
@@ -338,7 +338,8 @@ class SqlProcessedStore final : public ProcessedStore {
 
 }  // namespace
 
-std::unique_ptr<ProcessedStore> MakeSqlProcessedStore(std::unique_ptr<SqlDatabase> database) {
+std::unique_ptr<store::ProcessedStore> MakeSqlProcessedStore(
+    std::unique_ptr<SqlDatabase> database) {
   return std::make_unique<SqlProcessedStore>(std::move(database));
 }
 

@@ -13,6 +13,6 @@ namespace shopstream::sql {
 
 // Connects lazily and again after a lost connection. Not thread-safe (the processor calls it
 // from one thread at a time).
-std::unique_ptr<ProcessedStore> MakeSqlProcessedStore(std::unique_ptr<SqlDatabase> database);
+std::unique_ptr<store::ProcessedStore> MakeSqlProcessedStore(std::unique_ptr<SqlDatabase> database);
 
 }  // namespace shopstream::sql

@@ -48,7 +48,7 @@ Result<std::string> OpenLog(Database& db) {
   return std::string(select->ColumnText(0));
 }
 
-class SqliteLogPublisher : public Publisher {
+class SqliteLogPublisher : public bus::Publisher {
  public:
   SqliteLogPublisher(std::unique_ptr<Database> db, Statement next, Statement insert, Statement trim,
                      int64_t retain)
@@ -109,7 +109,7 @@ class SqliteLogPublisher : public Publisher {
 
 // Reads a log that the publisher creates: until the file exists, Poll waits for it (as a
 // Kafka consumer waits for a topic) instead of creating an empty log at a mistyped path.
-class SqliteLogSource : public MessageSource {
+class SqliteLogSource : public bus::MessageSource {
  public:
   SqliteLogSource(std::string path, bool start_latest)
       : path_(std::move(path)), start_latest_(start_latest) {}
@@ -120,7 +120,7 @@ class SqliteLogSource : public MessageSource {
   }
 
   Status PollInto(size_t max_messages, std::chrono::milliseconds timeout,
-                  MessageBatch* out) override {
+                  bus::MessageBatch* out) override {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     if (!db_) {
       Status s = OpenExisting();
@@ -180,7 +180,7 @@ class SqliteLogSource : public MessageSource {
   std::string stream_name() const override { return stream_; }
 
   OffsetMap TakeStartPositions() override { return std::exchange(start_positions_, {}); }
-  std::vector<OffsetGap> TakeGaps() override { return std::exchange(gaps_, {}); }
+  std::vector<bus::OffsetGap> TakeGaps() override { return std::exchange(gaps_, {}); }
 
  private:
   Result<int64_t> EndOffset() {
@@ -278,15 +278,15 @@ class SqliteLogSource : public MessageSource {
   bool assigned_ = false;
   int64_t next_ = 0;
   OffsetMap start_positions_;                       // TakeStartPositions()'s
-  std::vector<OffsetGap> gaps_;                     // TakeGaps()'s
+  std::vector<bus::OffsetGap> gaps_;                // TakeGaps()'s
   std::optional<std::pair<dev_t, ino_t>> file_id_;  // of the file opened
   std::chrono::steady_clock::time_point next_check_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<Publisher>> OpenSqliteLogPublisher(const std::string& path,
-                                                          int64_t retain_messages) {
+Result<std::unique_ptr<bus::Publisher>> OpenSqliteLogPublisher(const std::string& path,
+                                                               int64_t retain_messages) {
   auto db = Database::Open(path, Database::Mode::kReadWriteCreate);
   if (!db.ok()) return db.status();
   if (auto id = OpenLog(**db); !id.ok()) return id.status();
@@ -296,14 +296,14 @@ Result<std::unique_ptr<Publisher>> OpenSqliteLogPublisher(const std::string& pat
   if (!insert.ok()) return insert.status();
   auto trim = (*db)->Prepare("DELETE FROM log WHERE offset < ?");
   if (!trim.ok()) return trim.status();
-  return std::unique_ptr<Publisher>(
+  return std::unique_ptr<bus::Publisher>(
       new SqliteLogPublisher(std::move(db).value(), std::move(next).value(),
                              std::move(insert).value(), std::move(trim).value(), retain_messages));
 }
 
-Result<std::unique_ptr<MessageSource>> OpenSqliteLogSource(const std::string& path,
-                                                           bool start_latest) {
-  return std::unique_ptr<MessageSource>(new SqliteLogSource(path, start_latest));
+Result<std::unique_ptr<bus::MessageSource>> OpenSqliteLogSource(const std::string& path,
+                                                                bool start_latest) {
+  return std::unique_ptr<bus::MessageSource>(new SqliteLogSource(path, start_latest));
 }
 
 }  // namespace shopstream::sqlite

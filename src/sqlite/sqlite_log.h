@@ -19,14 +19,14 @@ namespace shopstream::sqlite {
 // tenth more than that, the oldest messages are deleted (SQLite reuses their pages, so the
 // file stops growing). A reader that falls that far behind skips them, with a warning.
 // sqlite:///PATH?retain=N sets it from a URI.
-Result<std::unique_ptr<Publisher>> OpenSqliteLogPublisher(const std::string& path,
-                                                          int64_t retain_messages = 0);
+Result<std::unique_ptr<bus::Publisher>> OpenSqliteLogPublisher(const std::string& path,
+                                                               int64_t retain_messages = 0);
 
 // `start_latest`: partitions without stored offsets begin at the end of the log (the seed's
 // startingOffsets=latest) instead of at offset 0. Never creates the log: until a publisher has
 // created it, Poll waits (saying so once) and returns nothing; a file that is not a log is
 // InvalidArgument on the first Poll.
-Result<std::unique_ptr<MessageSource>> OpenSqliteLogSource(const std::string& path,
-                                                           bool start_latest);
+Result<std::unique_ptr<bus::MessageSource>> OpenSqliteLogSource(const std::string& path,
+                                                                bool start_latest);
 
 }  // namespace shopstream::sqlite

@@ -16,7 +16,7 @@ constexpr const char* kRawSchema =
     " event_type TEXT, product_id TEXT, category_id TEXT, category_code TEXT, brand TEXT,"
     " price REAL, user_id TEXT, user_session TEXT) WITHOUT ROWID";
 
-class SqliteRawStore : public RawStore {
+class SqliteRawStore : public store::RawStore {
  public:
   explicit SqliteRawStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
 
@@ -77,10 +77,10 @@ class SqliteRawStore : public RawStore {
 
 }  // namespace
 
-Result<std::unique_ptr<RawStore>> OpenSqliteRawStore(const std::string& path) {
+Result<std::unique_ptr<store::RawStore>> OpenSqliteRawStore(const std::string& path) {
   auto db = Database::Open(path, Database::Mode::kReadWriteCreate);
   if (!db.ok()) return db.status();
-  return std::unique_ptr<RawStore>(new SqliteRawStore(std::move(db).value()));
+  return std::unique_ptr<store::RawStore>(new SqliteRawStore(std::move(db).value()));
 }
 
 }  // namespace shopstream::sqlite

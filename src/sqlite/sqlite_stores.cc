@@ -4,9 +4,9 @@
 
 #include <algorithm>
 
-#include "sqlite/sqlite_client.h"
 #include "sql/sql_processed_store.h"
 #include "sql/sql_query_store.h"
+#include "sqlite/sqlite_client.h"
 #include "sqlite/sqlite_database.h"
 
 namespace shopstream::sqlite {
@@ -69,14 +69,14 @@ Status CheckTableName(const std::string& path, const std::string& table) {
 
 }  // namespace
 
-Result<std::unique_ptr<ProcessedStore>> OpenSqliteProcessedStore(const std::string& path,
-                                                                 const std::string& table) {
+Result<std::unique_ptr<store::ProcessedStore>> OpenSqliteProcessedStore(const std::string& path,
+                                                                        const std::string& table) {
   if (Status s = CheckTableName(path, table); !s.ok()) return s;
   return sql::MakeSqlProcessedStore(sqlite::MakeSqliteDatabase(path, table));
 }
 
 Result<std::unique_ptr<query::QueryStore>> OpenSqliteQueryStore(const std::string& path,
-                                                         const std::string& table) {
+                                                                const std::string& table) {
   if (Status s = CheckTableName(path, table); !s.ok()) return s;
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {

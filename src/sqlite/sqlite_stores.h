@@ -13,12 +13,12 @@
 
 namespace shopstream::sqlite {
 
-Result<std::unique_ptr<RawStore>> OpenSqliteRawStore(const std::string& path);
-Result<std::unique_ptr<ProcessedStore>> OpenSqliteProcessedStore(
+Result<std::unique_ptr<store::RawStore>> OpenSqliteRawStore(const std::string& path);
+Result<std::unique_ptr<store::ProcessedStore>> OpenSqliteProcessedStore(
     const std::string& path, const std::string& table = "operations");
 // The dashboard's reader, read-only while another process writes the file in WAL mode.
 // NotFound when the file does not exist; InvalidArgument for a file that is not a store.
-Result<std::unique_ptr<query::QueryStore>> OpenSqliteQueryStore(const std::string& path,
-                                                         const std::string& table = "operations");
+Result<std::unique_ptr<query::QueryStore>> OpenSqliteQueryStore(
+    const std::string& path, const std::string& table = "operations");
 
 }  // namespace shopstream::sqlite

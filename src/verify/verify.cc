@@ -142,7 +142,7 @@ Result<VerifyReport> Verify(const VerifyOptions& options) {
     } else if (!batch->messages().empty()) {
       idle_since = std::chrono::steady_clock::now();
       items.clear();
-      for (const Message& m : batch->messages()) {
+      for (const bus::Message& m : batch->messages()) {
         if (m.offset < options.since) continue;
         if (!options.partitions.empty() && !options.partitions.contains(m.partition)) continue;
         Item item{m.partition, m.offset, {}};
