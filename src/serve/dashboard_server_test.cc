@@ -26,22 +26,27 @@ class FakeQueryStore : public query::QueryStore {
     k.totals.revenue = 9.5;
     return k;
   }
-  Result<query::TimeSeries> QueryTimeSeries(const query::TimeRange&, const query::Filter&) override {
+  Result<query::TimeSeries> QueryTimeSeries(const query::TimeRange&,
+                                            const query::Filter&) override {
     return query::TimeSeries{};
   }
-  Result<std::vector<query::NamedBreakdown>> QueryDepartments(const query::TimeRange&, const query::Filter&) override {
+  Result<std::vector<query::NamedBreakdown>> QueryDepartments(const query::TimeRange&,
+                                                              const query::Filter&) override {
     return std::vector<query::NamedBreakdown>{};
   }
-  Result<std::vector<query::NamedBreakdown>> QueryTopBrands(const query::TimeRange&, const query::Filter&, query::RankBy,
-                                                     int limit) override {
+  Result<std::vector<query::NamedBreakdown>> QueryTopBrands(const query::TimeRange&,
+                                                            const query::Filter&, query::RankBy,
+                                                            int limit) override {
     last_limit = limit;
     return std::vector<query::NamedBreakdown>{{"<b>x</b>", "", {}}};
   }
-  Result<std::vector<query::NamedBreakdown>> QueryTopProducts(const query::TimeRange&, const query::Filter&, query::RankBy,
-                                                       int) override {
+  Result<std::vector<query::NamedBreakdown>> QueryTopProducts(const query::TimeRange&,
+                                                              const query::Filter&, query::RankBy,
+                                                              int) override {
     return std::vector<query::NamedBreakdown>{};
   }
-  Result<std::vector<query::EventTypeCount>> QueryEventMix(const query::TimeRange&, const query::Filter&) override {
+  Result<std::vector<query::EventTypeCount>> QueryEventMix(const query::TimeRange&,
+                                                           const query::Filter&) override {
     return std::vector<query::EventTypeCount>{{"view", 3}};
   }
   Result<query::Funnel> QueryFunnel(const query::TimeRange&, const query::Filter&) override {
@@ -57,7 +62,9 @@ class FakeQueryStore : public query::QueryStore {
     return p;
   }
   Result<query::DataExtent> QueryExtent() override { return query::DataExtent{}; }
-  Result<query::ProcessorStatus> QueryProcessorStatus() override { return query::ProcessorStatus{}; }
+  Result<query::ProcessorStatus> QueryProcessorStatus() override {
+    return query::ProcessorStatus{};
+  }
   Result<int64_t> ChangeStamp() override {
     std::unique_lock lock(mu);
     if (hold) {

@@ -11,9 +11,9 @@
 
 #include "common/log.h"
 #include "event/people.h"
-#include "sketch/hyperloglog.h"
 #include "query/rollup_reading.h"
 #include "query/rollup_sources.h"
+#include "sketch/hyperloglog.h"
 #include "sql/owned_tables.h"
 
 namespace shopstream::sql {
@@ -107,25 +107,29 @@ class SqlQueryStore final : public query::QueryStore {
   SqlQueryStore(std::unique_ptr<SqlDatabase> db, std::unique_ptr<const OwnedTables> tables)
       : db_(std::move(db)), tables_(std::move(tables)) {}
 
-  Result<query::Kpis> QueryKpis(const query::TimeRange& range, const query::Filter& filter) override {
+  Result<query::Kpis> QueryKpis(const query::TimeRange& range,
+                                const query::Filter& filter) override {
     if (Status s = Connected(); !s.ok()) return s;
     auto totals = Totals(range, filter);
     if (!totals.ok()) return totals.status();
     return query::KpisFrom(*totals);
   }
 
-  Result<query::TimeSeries> QueryTimeSeries(const query::TimeRange& range, const query::Filter& filter) override {
+  Result<query::TimeSeries> QueryTimeSeries(const query::TimeRange& range,
+                                            const query::Filter& filter) override {
     auto extent = QueryExtent();  // connects, so the dialect is known below
     if (!extent.ok()) return extent.status();
     auto found_span = query::SeriesSpanFor(range, *extent);
     if (!found_span.ok()) return found_span.status();
     if (!found_span->has_value()) return query::TimeSeries{};
     // A brand is kept by hour: its points are hours at the finest.
-    const query::SeriesSpan span = filter.brand ? AtLeast(**found_span, query::Granularity::kHour) : **found_span;
+    const query::SeriesSpan span =
+        filter.brand ? AtLeast(**found_span, query::Granularity::kHour) : **found_span;
     Query q(dialect());
     q.Sql("SELECT SUBSTR(bucket, 1, ").Value(static_cast<int64_t>(span.key_length));
     q.Sql(") AS b, ").BreakdownColumns();
-    const query::RollupSource source = SeriesSource(range, span, filter, q.NextPlaceholders(), Tables());
+    const query::RollupSource source =
+        SeriesSource(range, span, filter, q.NextPlaceholders(), Tables());
     q.From(source).Sql(" GROUP BY b ORDER BY b");
     auto rows = Run(q, "reading " + source.what + " by time");
     if (!rows.ok()) return rows.status();
@@ -135,32 +139,41 @@ class SqlQueryStore final : public query::QueryStore {
     return query::FillSeries(span, found);
   }
 
-  Result<std::vector<query::NamedBreakdown>> QueryDepartments(const query::TimeRange& range,
-                                                       const query::Filter& filter) override {
+  Result<std::vector<query::NamedBreakdown>> QueryDepartments(
+      const query::TimeRange& range, const query::Filter& filter) override {
     return Grouped(
         "department", "",
-        [&](const query::Placeholder& p) { return TotalsSource(range, filter, Extent(), p, Tables()); },
+        [&](const query::Placeholder& p) {
+          return TotalsSource(range, filter, Extent(), p, Tables());
+        },
         query::RankBy::kRevenue, kNoLimit);
   }
 
-  Result<std::vector<query::NamedBreakdown>> QueryTopBrands(const query::TimeRange& range, const query::Filter& filter,
-                                                     query::RankBy by, int limit) override {
+  Result<std::vector<query::NamedBreakdown>> QueryTopBrands(const query::TimeRange& range,
+                                                            const query::Filter& filter,
+                                                            query::RankBy by, int limit) override {
     return Grouped(
         "brand", "",
-        [&](const query::Placeholder& p) { return BrandsSource(range, filter, Extent(), p, Tables()); },
+        [&](const query::Placeholder& p) {
+          return BrandsSource(range, filter, Extent(), p, Tables());
+        },
         by, limit);
   }
 
-  Result<std::vector<query::NamedBreakdown>> QueryTopProducts(const query::TimeRange& range, const query::Filter& filter,
-                                                       query::RankBy by, int limit) override {
+  Result<std::vector<query::NamedBreakdown>> QueryTopProducts(const query::TimeRange& range,
+                                                              const query::Filter& filter,
+                                                              query::RankBy by,
+                                                              int limit) override {
     return Grouped(
         "product", "department",
-        [&](const query::Placeholder& p) { return ProductsSource(range, filter, Extent(), p, Tables()); },
+        [&](const query::Placeholder& p) {
+          return ProductsSource(range, filter, Extent(), p, Tables());
+        },
         by, limit);
   }
 
   Result<std::vector<query::EventTypeCount>> QueryEventMix(const query::TimeRange& range,
-                                                    const query::Filter& filter) override {
+                                                           const query::Filter& filter) override {
     if (Status s = Connected(); !s.ok()) return s;
     Query q(dialect());
     q.Sql("SELECT event_type, SUM(events) AS n");
@@ -174,14 +187,16 @@ class SqlQueryStore final : public query::QueryStore {
     return mix;
   }
 
-  Result<query::Funnel> QueryFunnel(const query::TimeRange& range, const query::Filter& filter) override {
+  Result<query::Funnel> QueryFunnel(const query::TimeRange& range,
+                                    const query::Filter& filter) override {
     if (Status s = Connected(); !s.ok()) return s;
     auto totals = Totals(range, filter);
     if (!totals.ok()) return totals.status();
     return query::FunnelFrom(*totals);
   }
 
-  Result<query::People> QueryPeople(const query::TimeRange& range, const query::Filter& filter) override {
+  Result<query::People> QueryPeople(const query::TimeRange& range,
+                                    const query::Filter& filter) override {
     if (Status s = Connected(); !s.ok()) return s;
     Query q(dialect());
     q.Sql("SELECT users, sessions, viewing, carting, buying");
@@ -331,7 +346,8 @@ class SqlQueryStore final : public query::QueryStore {
   // ranked by `by`. The column names are constants of this file, never input.
   template <typename MakeSource>
   Result<std::vector<query::NamedBreakdown>> Grouped(const char* key, const char* parent,
-                                              MakeSource&& make_source, query::RankBy by, int64_t limit) {
+                                                     MakeSource&& make_source, query::RankBy by,
+                                                     int64_t limit) {
     if (Status s = Connected(); !s.ok()) return s;
     const bool has_parent = *parent != '\0';
     const std::string keys = has_parent ? std::string(parent) + ", " + key : key;
@@ -435,7 +451,8 @@ class SqlQueryStore final : public query::QueryStore {
 
 }  // namespace
 
-Result<std::unique_ptr<query::QueryStore>> MakeSqlQueryStore(std::unique_ptr<SqlDatabase> database) {
+Result<std::unique_ptr<query::QueryStore>> MakeSqlQueryStore(
+    std::unique_ptr<SqlDatabase> database) {
   auto tables = OwnedTables::For(database->rows_table());
   if (!tables.ok())
     return Status::InvalidArgument(database->describe() + ": " + tables.status().message());
