@@ -11,7 +11,7 @@
 #include "common/status.h"
 #include "event/event.h"
 
-namespace shopstream {
+namespace shopstream::store {
 
 // A message that could not be turned into a row, kept with where it came from and why.
 struct DeadLetter {
@@ -70,4 +70,4 @@ class ProcessedStore {
   virtual Status Flush() { return Status::Ok(); }
 };
 
-}  // namespace shopstream
+}  // namespace shopstream::store
