@@ -121,8 +121,8 @@ def run():
                     f"{events:,} events from the generated file into the SQLite log"))
     rows.append(row("embedded process, events/s (raw + cleaned + rollups + offsets)",
                     fmt(c_rate, " ev/s"), f"SQLite alone inserting the raw rows: {fmt(ref_rate, ' rows/s')}",
-                    f"{c_rate / ref_rate:.2f}x of SQLite's raw insert rate; goals ≥ 0.6x: {goal(c_rate >= 0.6 * ref_rate)}, "
-                    f"≥ 100,000 ev/s: {goal(c_rate >= 1e5)}",
+                    f"{c_rate / ref_rate:.2f}x of SQLite's raw insert rate; goals ≥ 0.4x: {goal(c_rate >= 0.4 * ref_rate)}, "
+                    f"≥ 112,000 ev/s (the rate before the board's tables): {goal(c_rate >= 112e3)}",
                     f"{events:,} events already in the log, raw and processed stores in one SQLite file; wall time "
                     f"less the 0.5 s idle exit; best of 3 runs each, alternating (ours: "
                     + ", ".join(fmt(r) for r in c_runs) + "; reference: " + ", ".join(fmt(r) for r in ref_runs)
@@ -130,8 +130,8 @@ def run():
                     "load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())))
     if profile_row:
         rows.append(profile_row)
-    rows.append(row("embedded process, peak resident memory", fmt(c_rss, " MiB"), "goal < 100 MiB",
-                    "met" if c_rss < 100 else "NOT met", "ru_maxrss of the process"))
+    rows.append(row("embedded process, peak resident memory", fmt(c_rss, " MiB"), "goal < 64 MiB",
+                    "met" if c_rss < 64 else "NOT met", "ru_maxrss of the process"))
 
     for p in OUT.glob("e2e-*"):
         p.unlink()
