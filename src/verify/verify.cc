@@ -4,10 +4,12 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <unordered_set>
 #include <vector>
 
 #include "bus/open.h"
+#include "common/uri.h"
 #include "event/json_codec.h"
 #include "verify/id_lookup.h"
 #include "verify/sql_source.h"
@@ -119,6 +121,15 @@ Result<VerifyReport> Verify(const VerifyOptions& options) {
   source_options.group =
       "shopstream-verify-" + std::to_string(::getpid()) + "-" +
       std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+  source_options.require_topic = true;
+  source_options.connect_timeout = options.connect_timeout;
+  // The embedded log's source waits for a log to appear; a missing one has nothing to verify.
+  if (auto uri = ParseUri(options.bus); uri.ok() && uri->scheme == "sqlite") {
+    std::error_code ec;
+    if (!std::filesystem::exists(uri->path, ec)) {
+      return Status::NotFound(uri->text + ": the log " + uri->path + " does not exist");
+    }
+  }
   auto source = OpenSource(options.bus, source_options);
   if (!source.ok()) return source.status();
   bool assigned = false;
