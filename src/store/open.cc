@@ -1,5 +1,7 @@
 #include "store/open.h"
 
+#include <unistd.h>
+
 #include "common/uri.h"
 #include "store/cassandra/cassandra_raw_store.h"
 #include "store/mysql/mysql_database.h"
@@ -58,25 +60,32 @@ Result<std::unique_ptr<QueryStore>> OpenQueryStore(const std::string& text) {
                                  uri->scheme + "://");
 }
 
-Result<sql::StoreStatus> ReadProcessedStoreStatus(const std::string& text) {
+Result<std::unique_ptr<sql::SqlDatabase>> OpenSqlDatabaseForReading(const std::string& text) {
   if (Status s = CheckScheme(text, {"sqlite", "mysql", "postgres"}); !s.ok()) return s;
   auto uri = ParseUri(text);
   if (!uri.ok()) return uri.status();
-  std::unique_ptr<sql::SqlDatabase> database;
   if (uri->scheme == "sqlite") {
     if (Status s = uri->CheckParams({"table"}); !s.ok()) return s;
-    database = sql::MakeSqliteDatabase(uri->path, uri->Param("table", "operations"),
-                                       /*read_only=*/true);
-  } else if (uri->scheme == "mysql") {
+    if (::access(uri->path.c_str(), F_OK) != 0) {
+      return Status::InvalidArgument("store '" + uri->text + "': no such file");
+    }
+    return sql::MakeSqliteDatabase(uri->path, uri->Param("table", "operations"),
+                                   /*read_only=*/true);
+  }
+  if (uri->scheme == "mysql") {
     auto target = mysql::ParseMysqlUri(*uri);
     if (!target.ok()) return target.status();
-    database = sql::MakeMysqlDatabase(std::move(target).value(), /*for_writing=*/false);
-  } else {
-    auto target = postgres::ParsePostgresUri(*uri);
-    if (!target.ok()) return target.status();
-    database = sql::MakePostgresDatabase(std::move(target).value());
+    return sql::MakeMysqlDatabase(std::move(target).value(), /*for_writing=*/false);
   }
-  return sql::ReadStoreStatus(*database);
+  auto target = postgres::ParsePostgresUri(*uri);
+  if (!target.ok()) return target.status();
+  return sql::MakePostgresDatabase(std::move(target).value());
+}
+
+Result<sql::StoreStatus> ReadProcessedStoreStatus(const std::string& text) {
+  auto database = OpenSqlDatabaseForReading(text);
+  if (!database.ok()) return database.status();
+  return sql::ReadStoreStatus(**database);
 }
 
 }  // namespace shopstream

@@ -9,8 +9,8 @@
 #include "cql/session.h"
 #include "cql/types.h"
 #include "store/cassandra/cassandra_options.h"
+#include "store/open.h"
 #include "store/sql/sql_database.h"
-#include "verify/sql_source.h"
 
 namespace shopstream::verify {
 namespace {
@@ -115,7 +115,7 @@ class CqlIdLookup : public IdLookup {
 
 Result<std::unique_ptr<IdLookup>> OpenSqliteRaw(const Uri& uri) {
   if (Status s = uri.CheckParams({}); !s.ok()) return s;
-  auto db = OpenSqlStore(uri.text);
+  auto db = OpenSqlDatabaseForReading(uri.text);
   if (!db.ok()) return db.status();
   auto conn = (*db)->Connect();
   if (!conn.ok()) return conn.status();

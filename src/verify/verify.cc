@@ -11,8 +11,8 @@
 #include "bus/open.h"
 #include "common/uri.h"
 #include "event/json_codec.h"
+#include "store/open.h"
 #include "verify/id_lookup.h"
-#include "verify/sql_source.h"
 
 namespace shopstream::verify {
 namespace {
@@ -106,7 +106,7 @@ void AppendJsonString(std::string& out, std::string_view s) {
 
 Result<VerifyReport> Verify(const VerifyOptions& options) {
   // The stores first: a store that is not shopstream's is refused before the bus is read.
-  auto db = OpenSqlStore(options.processed);
+  auto db = OpenSqlDatabaseForReading(options.processed);
   if (!db.ok()) return db.status();
   std::shared_ptr<sql::SqlDatabase> shared = std::move(db).value();
   auto checks = ProcessedChecks::Open(shared);
