@@ -64,6 +64,15 @@ def silent_port():
     server.close()
 
 
+def produce_and_process(shopstream_bin, sample_zip, log, store, count):
+    """`count` events of the sample into the embedded log, then all of them processed."""
+    assert run([shopstream_bin, "produce", "-i", sample_zip, "--to", log, "--rate", "max",
+                "--count", str(count)]).returncode == 0
+    r = run([shopstream_bin, "process", "--from", log, "--raw", store, "--processed", store,
+             "--idle-exit", "1s"])
+    assert r.returncode == 0, r.stderr
+
+
 # 1. Fail fast: an endpoint that cannot be reached at start is exit 1 within the timeout.
 
 def timed(args):
@@ -280,10 +289,7 @@ def test_produce_interrupted_exits_130(shopstream_bin, tmp_path, sample_zip):
 
 def test_serve_and_demo_stop_with_the_signals_codes(shopstream_bin, tmp_path, stores, sample_zip):
     log, store = stores
-    assert run([shopstream_bin, "produce", "-i", sample_zip, "--to", log, "--rate", "max",
-                "--count", "10"]).returncode == 0
-    assert run([shopstream_bin, "process", "--from", log, "--raw", store, "--processed", store,
-                "--idle-exit", "1s"]).returncode == 0
+    produce_and_process(shopstream_bin, sample_zip, log, store, 10)
     for args, sig, code, ready in (
             (["serve", "--store", store, "--listen", "127.0.0.1:0"], signal.SIGTERM, 143, "dashboard on"),
             (["demo", "--no-dashboard", "--rows", "100", "--data-dir", str(tmp_path / "demo")],
@@ -516,10 +522,7 @@ def test_status_shows_offsets_rows_and_dead_letters(shopstream_bin, stores, tmp_
     log, store = stores
     one_line_exit_2(run([shopstream_bin, "status", "--processed", store]),  # no such store yet
                     f"shopstream status: --processed {store}: ", "does not exist")
-    assert run([shopstream_bin, "produce", "-i", sample_zip, "--to", log, "--rate", "max",
-                "--count", "120"]).returncode == 0
-    assert run([shopstream_bin, "process", "--from", log, "--raw", store, "--processed", store,
-                "--idle-exit", "2s"]).returncode == 0
+    produce_and_process(shopstream_bin, sample_zip, log, store, 120)
     r = run([shopstream_bin, "status", "--processed", store])
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines()[0] == f"store {store}: 120 rows", r.stdout
@@ -540,10 +543,7 @@ def test_status_shows_offsets_rows_and_dead_letters(shopstream_bin, stores, tmp_
 
 def test_status_shows_the_embedded_logs_end_and_lag(shopstream_bin, stores, sample_zip, tmp_path):
     log, store = stores
-    assert run([shopstream_bin, "produce", "-i", sample_zip, "--to", log, "--rate", "max",
-                "--count", "120"]).returncode == 0
-    assert run([shopstream_bin, "process", "--from", log, "--raw", store, "--processed", store,
-                "--idle-exit", "1s"]).returncode == 0
+    produce_and_process(shopstream_bin, sample_zip, log, store, 120)
     assert run([shopstream_bin, "produce", "-i", sample_zip, "--to", log, "--rate", "max",
                 "--count", "30"]).returncode == 0  # 30 more, not processed
     r = run([shopstream_bin, "status", "--processed", store, "--from", log])
