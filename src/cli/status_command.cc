@@ -7,8 +7,6 @@
 #include <memory>
 #include <string>
 
-#include "bus/kafka/kafka_end_offsets.h"
-#include "bus/sqlite_log/sqlite_log.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/common_options.h"
@@ -16,7 +14,9 @@
 #include "common/log.h"
 #include "common/text.h"
 #include "common/uri.h"
-#include "store/open.h"
+#include "endpoints/open_store.h"
+#include "kafka/kafka_end_offsets.h"
+#include "sqlite/sqlite_log.h"
 
 namespace shopstream::cli {
 namespace {
@@ -46,7 +46,7 @@ std::map<int32_t, int64_t> BusEnds(const StatusArgs& args, std::string* topic) {
   auto uri = ParseUri(args.from);
   if (!uri.ok()) ExitBadInput(uri.status());
   if (uri->scheme == "sqlite") {
-    auto log = ReadSqliteLogEnd(uri->path);
+    auto log = sqlite::ReadSqliteLogEnd(uri->path);
     if (!log.ok()) {
       LogWarn("--from " + uri->text +
               ": the log's end offset is not known: " + log.status().message());
@@ -56,7 +56,7 @@ std::map<int32_t, int64_t> BusEnds(const StatusArgs& args, std::string* topic) {
     return {{0, log->end_offset}};
   }
   *topic = uri->path;
-  auto ends = KafkaEndOffsets(*uri, ConnectTimeout(args.connect_timeout));
+  auto ends = kafka::KafkaEndOffsets(*uri, ConnectTimeout(args.connect_timeout));
   if (!ends.ok()) {
     LogWarn(uri->text +
             ": the bus's end offsets are not known: " + WithLikelyCause(ends.status().message()));
@@ -81,7 +81,7 @@ void RunStatus(const StatusArgs& args) {
   Result<sql::StoreStatus> read = Status::Internal("not read");
   ReachOrExit("--processed " + RedactUri(args.processed), ConnectTimeout(args.connect_timeout),
               [&] {
-                read = ReadProcessedStoreStatus(args.processed);
+                read = endpoints::ReadProcessedStoreStatus(args.processed);
                 return read.status();
               });
   const sql::StoreStatus& st = *read;

@@ -8,10 +8,10 @@
 #include <unordered_set>
 #include <vector>
 
-#include "bus/open.h"
 #include "common/uri.h"
+#include "endpoints/open_bus.h"
+#include "endpoints/open_store.h"
 #include "event/json_codec.h"
-#include "store/open.h"
 #include "verify/id_lookup.h"
 
 namespace shopstream::verify {
@@ -106,7 +106,7 @@ void AppendJsonString(std::string& out, std::string_view s) {
 
 Result<VerifyReport> Verify(const VerifyOptions& options) {
   // The stores first: a store that is not shopstream's is refused before the bus is read.
-  auto db = OpenSqlDatabaseForReading(options.processed);
+  auto db = endpoints::OpenSqlDatabaseForReading(options.processed);
   if (!db.ok()) return db.status();
   std::shared_ptr<sql::SqlDatabase> shared = std::move(db).value();
   auto checks = ProcessedChecks::Open(shared);
@@ -117,7 +117,7 @@ Result<VerifyReport> Verify(const VerifyOptions& options) {
   if (!raw.ok()) return raw.status();
 
   // A group of its own, never committed to: verify moves no one's offsets.
-  SourceOptions source_options;
+  endpoints::SourceOptions source_options;
   source_options.group =
       "shopstream-verify-" + std::to_string(::getpid()) + "-" +
       std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
@@ -130,7 +130,7 @@ Result<VerifyReport> Verify(const VerifyOptions& options) {
       return Status::NotFound(uri->text + ": the log " + uri->path + " does not exist");
     }
   }
-  auto source = OpenSource(options.bus, source_options);
+  auto source = endpoints::OpenSource(options.bus, source_options);
   if (!source.ok()) return source.status();
   bool assigned = false;
   (*source)->SetAssignmentListener([&](const std::vector<int32_t>& partitions) {
@@ -153,7 +153,7 @@ Result<VerifyReport> Verify(const VerifyOptions& options) {
     } else if (!batch->messages().empty()) {
       idle_since = std::chrono::steady_clock::now();
       items.clear();
-      for (const Message& m : batch->messages()) {
+      for (const bus::Message& m : batch->messages()) {
         if (m.offset < options.since) continue;
         if (!options.partitions.empty() && !options.partitions.contains(m.partition)) continue;
         Item item{m.partition, m.offset, {}};
