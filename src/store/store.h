@@ -1,6 +1,6 @@
 // The interfaces of the stores: a RawStore keeps events as they arrived (Cassandra or SQLite),
 // a ProcessedStore keeps cleaned rows, rollups, dead letters and the offsets of record in one
-// transaction (MySQL or SQLite). Connectors know nothing of the pipeline.
+// transaction (SQLite, MySQL/MariaDB or PostgreSQL). Connectors know nothing of the pipeline.
 #pragma once
 
 #include <string>
