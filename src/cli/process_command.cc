@@ -27,6 +27,7 @@ struct ProcessArgs : ConsumerOptions {
   std::string on_reset = "fail";
   std::string idle_exit = "0";
   bool discard = false;
+  std::string long_text = "refuse";
 };
 
 void RunProcess(const ProcessArgs& args) {
@@ -69,6 +70,7 @@ void RunProcess(const ProcessArgs& args) {
   options.write_raw = !args.discard;
   options.write_processed = !args.discard;
   options.idle_exit = idle_exit.value();
+  options.long_text = args.long_text == "truncate" ? LongText::kTruncate : LongText::kRefuse;
   Processor processor(*source, **raw, **processed, options);
   std::atomic<bool>& stop = InstallStopSignals();
   LogInfo("processing " + RedactUri(args.from) + " -> raw " + RedactUri(args.raw) + ", processed " +
@@ -140,6 +142,12 @@ void RegisterProcessCommand(CLI::App& app) {
                   "Stop once nothing new arrived for this long (e.g. 30s; 0: never)")
       ->capture_default_str()
       ->check(DurationCheck(/*zero_allowed=*/true));
+  cmd->add_option("--long-text", args->long_text,
+                  "A department, product or brand longer than its column's 50 characters after\n"
+                  "cleaning: refuse it (a dead letter, code text.too_long) or truncate it to\n"
+                  "its first 50 characters")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"refuse", "truncate"}));
   AddConsumerOptions(cmd, args.get());
   cmd->callback([args] { RunProcess(*args); });
 }

@@ -67,7 +67,7 @@ Status Processor::Run(const std::atomic<bool>& stop) {
     return offsets;
   });
 
-  BatchBuilder builder;
+  BatchBuilder builder(options_.long_text);
   auto last_activity = Clock::now();
   // The listener refers to this frame: detach it when Run returns, however it returns.
   struct DetachListener {

@@ -31,6 +31,8 @@ struct ProcessorOptions {
   std::chrono::milliseconds max_backoff{10000};
   bool write_raw = true;        // false: skip the raw store (benchmarks)
   bool write_processed = true;  // false: decode and clean only (benchmarks)
+  // --long-text: a cleaned name wider than its column is refused (a dead letter) or cut.
+  LongText long_text = LongText::kRefuse;
 };
 
 // Live counters, readable from other threads (status lines, metrics).

@@ -58,25 +58,41 @@ Result<std::unique_ptr<QueryStore>> OpenQueryStore(const std::string& text) {
                                  uri->scheme + "://");
 }
 
-Result<sql::StoreStatus> ReadProcessedStoreStatus(const std::string& text) {
+namespace {
+
+// The SQL database of a processed store's URI, for statements only (no bulk load of rows);
+// a SQLite file is opened read-only unless `writable`.
+Result<std::unique_ptr<sql::SqlDatabase>> OpenSqlDatabase(const std::string& text, bool writable) {
   if (Status s = CheckScheme(text, {"sqlite", "mysql", "postgres"}); !s.ok()) return s;
   auto uri = ParseUri(text);
   if (!uri.ok()) return uri.status();
-  std::unique_ptr<sql::SqlDatabase> database;
   if (uri->scheme == "sqlite") {
     if (Status s = uri->CheckParams({"table"}); !s.ok()) return s;
-    database = sql::MakeSqliteDatabase(uri->path, uri->Param("table", "operations"),
-                                       /*read_only=*/true);
-  } else if (uri->scheme == "mysql") {
+    return sql::MakeSqliteDatabase(uri->path, uri->Param("table", "operations"),
+                                   /*read_only=*/!writable);
+  }
+  if (uri->scheme == "mysql") {
     auto target = mysql::ParseMysqlUri(*uri);
     if (!target.ok()) return target.status();
-    database = sql::MakeMysqlDatabase(std::move(target).value(), /*for_writing=*/false);
-  } else {
-    auto target = postgres::ParsePostgresUri(*uri);
-    if (!target.ok()) return target.status();
-    database = sql::MakePostgresDatabase(std::move(target).value());
+    return sql::MakeMysqlDatabase(std::move(target).value(), /*for_writing=*/false);
   }
-  return sql::ReadStoreStatus(*database);
+  auto target = postgres::ParsePostgresUri(*uri);
+  if (!target.ok()) return target.status();
+  return sql::MakePostgresDatabase(std::move(target).value());
+}
+
+}  // namespace
+
+Result<sql::StoreStatus> ReadProcessedStoreStatus(const std::string& text) {
+  auto database = OpenSqlDatabase(text, /*writable=*/false);
+  if (!database.ok()) return database.status();
+  return sql::ReadStoreStatus(**database);
+}
+
+Result<std::unique_ptr<sql::DeadLetterTable>> OpenDeadLetterTable(const std::string& text) {
+  auto database = OpenSqlDatabase(text, /*writable=*/true);
+  if (!database.ok()) return database.status();
+  return sql::DeadLetterTable::Open(std::move(database).value());
 }
 
 }  // namespace shopstream

@@ -7,6 +7,7 @@
 
 #include "common/status.h"
 #include "store/query/query_store.h"
+#include "store/sql/dead_letter_table.h"
 #include "store/sql/store_status.h"
 #include "store/store.h"
 
@@ -16,6 +17,9 @@ Result<std::unique_ptr<RawStore>> OpenRawStore(const std::string& uri);
 Result<std::unique_ptr<ProcessedStore>> OpenProcessedStore(const std::string& uri);
 // The dashboard's reader of a processed store, for reading only.
 Result<std::unique_ptr<QueryStore>> OpenQueryStore(const std::string& uri);
+// The dead letters of a processed store (sqlite, mysql or postgres), for `deadletters`: NotFound
+// when it has none (never processed into).
+Result<std::unique_ptr<sql::DeadLetterTable>> OpenDeadLetterTable(const std::string& uri);
 // The pipeline's state as a processed store (sqlite, mysql or postgres) keeps it, read-only.
 Result<sql::StoreStatus> ReadProcessedStoreStatus(const std::string& uri);
 

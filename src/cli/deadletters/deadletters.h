@@ -1,0 +1,44 @@
+// `shopstream deadletters --store URI SUBCOMMAND`: what the dead letters of a processed store
+// are, one file per subcommand (list, show, export, replay, purge) and this shared part.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+
+#include "store/sql/dead_letter_table.h"
+#include "store/store.h"
+
+namespace shopstream::cli {
+
+struct DeadLettersArgs {
+  std::string store;
+  std::string connect_timeout = "10s";
+};
+
+// The store named by --store, its dead letters table ready (columns added in place to an older
+// store): usage errors exit 2, a store that does not answer exits 1. `processed`, when given,
+// receives the processed store, for replays.
+std::unique_ptr<sql::DeadLetterTable> OpenDeadLettersOrExit(
+    const DeadLettersArgs& args, std::unique_ptr<ProcessedStore>* processed = nullptr);
+
+// --code's value: one of ReasonCodes(), or exit 2 naming them.
+void CheckCodeOrExit(const std::string& code);
+// A time for --since or --before: "YYYY-MM-DD[ HH:MM:SS][ UTC]" in UTC, as the store keeps it
+// ("YYYY-MM-DD HH:MM:SS"); exit 2 naming `option` otherwise.
+std::string StoreTimeOrExit(const std::string& option, const std::string& text);
+
+// The provenance of a dead letter in one line: stream, partition and offset.
+std::string Provenance(const DeadLetterKey& key);
+
+// Hex of bytes and back (export's message_hex, for messages that are not UTF-8).
+std::string ToHex(std::string_view bytes);
+bool FromHex(std::string_view hex, std::string* out);
+
+void AddListCommand(CLI::App* parent, std::shared_ptr<DeadLettersArgs> args);
+void AddShowCommand(CLI::App* parent, std::shared_ptr<DeadLettersArgs> args);
+void AddExportCommand(CLI::App* parent, std::shared_ptr<DeadLettersArgs> args);
+void AddReplayCommand(CLI::App* parent, std::shared_ptr<DeadLettersArgs> args);
+void AddPurgeCommand(CLI::App* parent, std::shared_ptr<DeadLettersArgs> args);
+
+}  // namespace shopstream::cli
