@@ -19,6 +19,7 @@ std::string FunnelJson(const Funnel& funnel);
 std::string PeopleJson(const People& people);
 std::string ExtentJson(const DataExtent& extent);
 std::string ProcessorStatusJson(const ProcessorStatus& status);
+std::string DeadLettersJson(const DeadLetterReport& report);
 std::string ErrorJson(const std::string& message);
 
 // Prometheus text exposition format 0.0.4. `status` and `totals` are absent when the store

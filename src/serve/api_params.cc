@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common/utf8.h"
+#include "event/contract.h"
 
 namespace shopstream::serve {
 
@@ -40,6 +41,28 @@ Result<Filter> FilterParams(const HttpRequest& request) {
     *into = std::string(text);
   }
   return filter;
+}
+
+Result<DeadLetterQuery> DeadLetterParams(const HttpRequest& request) {
+  DeadLetterQuery query;
+  query.code = std::string(request.Param("code"));
+  query.stream = std::string(request.Param("stream"));
+  query.state = std::string(request.Param("state"));
+  if (!query.code.empty() && !IsReasonCode(query.code)) {
+    return Status::InvalidArgument("code '" + query.code.substr(0, 40) +
+                                   "' is not a dead letter code (docs/event-contract.md)");
+  }
+  if (!query.state.empty() && query.state != "open" && query.state != "replayed" &&
+      query.state != "quarantined") {
+    return Status::InvalidArgument("state '" + query.state.substr(0, 40) +
+                                   "' is not open, replayed or quarantined");
+  }
+  if (request.HasParam("limit")) {
+    auto limit = LimitParam(request);
+    if (!limit.ok()) return limit.status();
+    query.limit = *limit;
+  }
+  return query;
 }
 
 }  // namespace shopstream::serve

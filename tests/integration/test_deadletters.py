@@ -349,3 +349,26 @@ def test_kill9_during_replay_then_rerun_stores_each_once(pipeline):
     assert f"stored {n - done:,} of {n - done:,}" in out, out
     assert [l[3:5] for l in p.letters()] == [("replayed", 1)] * n
     p.assert_recount(1 + n)
+
+
+def test_dashboard_api_and_metrics_by_code(pipeline):
+    from dashboard_support import Server
+    p = pipeline
+    p.log.append([message(1), b"{not json " + HOSTILE.encode(), b"[1]", b"[2]"])
+    p.process()
+    server = Server(p.bin, p.store.uri, env=p.store.env)
+    try:
+        report = server.json("/api/deadletters", code="json.syntax")
+        assert [(c["code"], c["count"]) for c in report["counts"]] == [("json.syntax", 1)]
+        assert [h["count"] for h in report["by_hour"]] == [1]
+        assert report["newest"][0]["message"] == "{not json " + HOSTILE
+        status, text, _ = server.get("/api/deadletters")
+        assert status == 200 and "<script>" not in text and "\x1b" not in text
+        status, text, _ = server.get("/api/deadletters", code="nope")
+        assert status == 400 and "nope" in text
+        assert [c["count"] for c in server.json("/api/deadletters")["counts"]] == [2, 1]
+        _, metrics, _ = server.get("/metrics")
+        assert 'shopstream_dead_letters_total{code="json.shape"} 2' in metrics, metrics
+        assert 'shopstream_dead_letters_total{code="json.syntax"} 1' in metrics, metrics
+    finally:
+        server.stop()
