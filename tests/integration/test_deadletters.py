@@ -329,7 +329,7 @@ def test_kill9_during_replay_then_rerun_stores_each_once(pipeline):
     p.process("--max-batch", "5000")
     assert len(p.letters()) == n
     proc = subprocess.Popen([p.bin, "deadletters", "--store", p.store.uri, "replay", "--long-text",
-                             "truncate"], env=p.store.env, stdout=subprocess.PIPE,
+                             "truncate", "--chunk", "1000"], env=p.store.env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     replayed = 0
