@@ -3,9 +3,11 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <memory>
 #include <string>
 
+#include "pipeline/dead_letter_sink.h"
 #include "store/sql/dead_letter_table.h"
 #include "store/store.h"
 
@@ -34,6 +36,32 @@ std::string Provenance(const DeadLetterKey& key);
 // Hex of bytes and back (export's message_hex, for messages that are not UTF-8).
 std::string ToHex(std::string_view bytes);
 bool FromHex(std::string_view hex, std::string* out);
+
+// A message to replay and the dead letter it answers: from an exported file or a dead-letter
+// topic. `where` names it in messages ("--from FILE:LINE", "kafka://...: partition P offset O").
+struct LetterToReplay {
+  DeadLetterKey key;
+  std::string payload;
+  std::string where;
+};
+
+// Header names of a dead-letter topic's records (as Kafka Connect's errors.deadletterqueue
+// names its own __connect.errors.*): where the message came from and why it is a dead letter.
+inline constexpr const char* kHeaderTopic = "shopstream.errors.topic";
+inline constexpr const char* kHeaderPartition = "shopstream.errors.partition";
+inline constexpr const char* kHeaderOffset = "shopstream.errors.offset";
+inline constexpr const char* kHeaderCode = "shopstream.errors.code";
+inline constexpr const char* kHeaderField = "shopstream.errors.field";
+inline constexpr const char* kHeaderReason = "shopstream.errors.reason";
+
+// process --dead-letters kafka://...: publishes each committed batch's dead letters, never
+// blocking; exit 2 for a URI that is not kafka://. Flush it before it goes.
+std::unique_ptr<DeadLetterSink> OpenDeadLetterTopicOrExit(const std::string& uri,
+                                                          std::chrono::milliseconds timeout);
+// Every record of a dead-letter topic, as letters to replay; exit 2 for a record without the
+// headers, 1 when the topic cannot be read.
+std::vector<LetterToReplay> ReadDeadLetterTopicOrExit(const std::string& uri,
+                                                      std::chrono::milliseconds timeout);
 
 void AddListCommand(CLI::App* parent, std::shared_ptr<DeadLettersArgs> args);
 void AddShowCommand(CLI::App* parent, std::shared_ptr<DeadLettersArgs> args);

@@ -11,6 +11,7 @@
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/common_options.h"
 #include "cli/deadletters/deadletters.h"
 #include "common/log.h"
 #include "common/retry.h"
@@ -29,23 +30,16 @@ struct ReplayArgs {
   size_t chunk = 10000;
 };
 
-// A line of an exported file: the provenance and the message to replay.
-struct FileLetter {
-  DeadLetterKey key;
-  std::string payload;
-  size_t line = 0;
-};
-
 [[noreturn]] void BadLine(const std::string& file, size_t line, const std::string& why) {
   throw CommandExit(kExitBadInput, "--from " + file + ":" + std::to_string(line) + ": " + why);
 }
 
 // Every line of `file`, checked before anything is replayed: one bad line changes nothing.
-std::vector<FileLetter> ReadFile(const std::string& file) {
+std::vector<LetterToReplay> ReadFile(const std::string& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw CommandExit(kExitBadInput, "--from " + file + ": cannot read it");
   simdjson::dom::parser parser;
-  std::vector<FileLetter> out;
+  std::vector<LetterToReplay> out;
   std::map<std::tuple<std::string, int32_t, int64_t>, size_t> lines;  // provenance -> line
   std::string text;
   for (size_t line = 1; std::getline(in, text); ++line) {
@@ -56,8 +50,8 @@ std::vector<FileLetter> ReadFile(const std::string& file) {
     }
     simdjson::dom::object object;
     if (doc.get_object().get(object)) BadLine(file, line, "not a JSON object");
-    FileLetter l;
-    l.line = line;
+    LetterToReplay l;
+    l.where = "--from " + file + ":" + std::to_string(line);
     std::string_view stream, message;
     int64_t partition = 0;
     if (object["stream"].get(stream) || object["partition"].get(partition) ||
@@ -146,8 +140,12 @@ class ReplayRun {
 
 void RunReplay(const DeadLettersArgs& args, const ReplayArgs& replay) {
   CheckCodeOrExit(replay.code);
-  std::vector<FileLetter> file;
-  if (!replay.from.empty()) file = ReadFile(replay.from);
+  std::vector<LetterToReplay> file;
+  if (replay.from.starts_with("kafka://")) {
+    file = ReadDeadLetterTopicOrExit(replay.from, ConnectTimeout(args.connect_timeout));
+  } else if (!replay.from.empty()) {
+    file = ReadFile(replay.from);
+  }
   std::unique_ptr<ProcessedStore> store;
   auto table = OpenDeadLettersOrExit(args, &store);
   sql::DeadLetterFilter filter;
@@ -158,13 +156,13 @@ void RunReplay(const DeadLettersArgs& args, const ReplayArgs& replay) {
 
   if (!replay.from.empty()) {
     // Every provenance names a stored dead letter before any is replayed.
-    std::vector<FileLetter> open;
-    for (FileLetter& l : file) {
+    std::vector<LetterToReplay> open;
+    for (LetterToReplay& l : file) {
       auto found = table->Find(l.key);
       if (!found.ok()) throw CommandExit(kExitFailure, found.status().message());
       if (!*found) {
-        BadLine(replay.from, l.line,
-                "no dead letter of " + Provenance(l.key) + " in " + table->describe());
+        throw CommandExit(kExitBadInput, l.where + ": no dead letter of " + Provenance(l.key) +
+                                             " in " + table->describe());
       }
       if (!replay.code.empty() && (*found)->code != replay.code) continue;
       if ((*found)->state != "open") {
@@ -228,7 +226,9 @@ void AddReplayCommand(CLI::App* parent, std::shared_ptr<DeadLettersArgs> args) {
       "stores each message once. Dead letters of deleted offsets (bus.retention) have no\n"
       "message and are never replayed. Only the processed store is written, not the raw one");
   cmd->add_option("--code", replay->code, "Only dead letters of this code");
-  cmd->add_option("--from", replay->from, "Replay the messages of this JSONL file (export's form)");
+  cmd->add_option("--from", replay->from,
+                  "Replay the messages of this JSONL file (export's form), or of a dead-letter\n"
+                  "topic kafka://HOST:PORT/TOPIC that process --dead-letters wrote");
   cmd->add_option("--long-text", replay->long_text,
                   "A cleaned department, product or brand over 50 characters: refuse or\n"
                   "truncate (recorded with each letter it lets through)")
