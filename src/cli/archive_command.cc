@@ -3,7 +3,6 @@
 
 #include "archive/archiver.h"
 #include "archive/destination.h"
-#include "bus/open.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/common_options.h"
@@ -11,6 +10,8 @@
 #include "cli/reach.h"
 #include "common/log.h"
 #include "common/uri.h"
+#include "endpoints/open_bus.h"
+#include "endpoints/open_destination.h"
 #ifdef SHOPSTREAM_WITH_PARQUET
 #include "archive/parquet_format.h"
 #endif
@@ -80,7 +81,7 @@ void RunArchive(const ArchiveArgs& args) {
   if (!format.ok())
     throw CommandExit(kExitBadInput,
                       "--compression/--row-group-rows: " + format.status().message());
-  auto destination = archive::OpenDestination(args.to);
+  auto destination = endpoints::OpenDestination(args.to);
   if (!destination.ok()) {
     throw CommandExit(ExitCodeFor(destination.status()), "--to: " + destination.status().message());
   }

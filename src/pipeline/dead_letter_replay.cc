@@ -2,9 +2,10 @@
 
 #include <utility>
 
-namespace shopstream {
+namespace shopstream::pipeline {
 
-DeadLetterReplayer::DeadLetterReplayer(ProcessedStore& store, DeadLetterReplayOptions options)
+DeadLetterReplayer::DeadLetterReplayer(store::ProcessedStore& store,
+                                       DeadLetterReplayOptions options)
     : store_(store), options_(options), builder_(options.long_text) {}
 
 std::string DeadLetterReplayer::PolicyText() const {
@@ -12,20 +13,20 @@ std::string DeadLetterReplayer::PolicyText() const {
 }
 
 Status DeadLetterReplayer::Replay(const std::string& stream, const std::vector<ReplayItem>& items) {
-  std::vector<Message> messages;
+  std::vector<bus::Message> messages;
   messages.reserve(items.size());
   for (const ReplayItem& item : items)
     messages.push_back({item.partition, item.offset, item.payload});
   DecodedBatch decoded = builder_.Build(stream, messages);
-  ProcessedBatch& batch = decoded.processed;
+  store::ProcessedBatch& batch = decoded.processed;
   batch.next_offsets.clear();  // a replay moves no offset of record
   batch.replay_policy = PolicyText();
   batch.max_replays = options_.max_tries;
-  for (DeadLetter& failed : batch.dead_letters) {
+  for (store::DeadLetter& failed : batch.dead_letters) {
     batch.replayed.push_back({failed.partition, failed.offset, std::move(failed.reason)});
   }
   batch.dead_letters.clear();
-  for (const Message& m : decoded.row_messages)
+  for (const bus::Message& m : decoded.row_messages)
     batch.replayed.push_back({m.partition, m.offset, ""});
   if (options_.dry_run) {
     Count(batch);
@@ -39,16 +40,16 @@ Status DeadLetterReplayer::Replay(const std::string& stream, const std::vector<R
 
 // The store refused a value of some row: each row goes alone with its outcome, and a refused one
 // stays a dead letter with the store's reason; then the outcomes of the rest.
-Status DeadLetterReplayer::CommitEachAlone(ProcessedBatch& batch) {
+Status DeadLetterReplayer::CommitEachAlone(store::ProcessedBatch& batch) {
   const size_t rows = batch.rows.size();
   // The rows' outcomes are the last `rows` entries of `replayed`, in the rows' order.
   const size_t first_row = batch.replayed.size() - rows;
-  ProcessedBatch one;
+  store::ProcessedBatch one;
   one.stream = batch.stream;
   one.replay_policy = batch.replay_policy;
   one.max_replays = batch.max_replays;
   for (size_t i = 0; i < rows; ++i) {
-    ReplayOutcome& outcome = batch.replayed[first_row + i];
+    store::ReplayOutcome& outcome = batch.replayed[first_row + i];
     one.rows = {batch.rows[i]};
     one.replayed = {outcome};
     Status s = store_.Commit(one);
@@ -65,8 +66,8 @@ Status DeadLetterReplayer::CommitEachAlone(ProcessedBatch& batch) {
   return one.replayed.empty() ? Status::Ok() : store_.Commit(one);
 }
 
-void DeadLetterReplayer::Count(const ProcessedBatch& batch) {
-  for (const ReplayOutcome& r : batch.replayed) {
+void DeadLetterReplayer::Count(const store::ProcessedBatch& batch) {
+  for (const store::ReplayOutcome& r : batch.replayed) {
     ++counts_.tried;
     if (r.reason.empty()) {
       ++counts_.stored;
@@ -77,4 +78,4 @@ void DeadLetterReplayer::Count(const ProcessedBatch& batch) {
   }
 }
 
-}  // namespace shopstream
+}  // namespace shopstream::pipeline

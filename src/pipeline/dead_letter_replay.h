@@ -2,8 +2,8 @@
 // decoder, contract and cleaning (BatchBuilder, with today's policies), and the processed store
 // commits, in one transaction, the rows that now pass (a stored id is never counted again), their
 // rollups and people, and each dead letter's outcome: replayed, or failed again with the new
-// reason (ProcessedBatch::replayed). A kill at any point leaves every dead letter either replayed
-// with its row or open without it, so a rerun stores each message once.
+// reason (store::ProcessedBatch::replayed). A kill at any point leaves every dead letter either
+// replayed with its row or open without it, so a rerun stores each message once.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +16,7 @@
 #include "pipeline/batch_builder.h"
 #include "store/store.h"
 
-namespace shopstream {
+namespace shopstream::pipeline {
 
 struct ReplayItem {
   int32_t partition = 0;
@@ -39,7 +39,7 @@ struct DeadLetterReplayCounts {
 
 class DeadLetterReplayer {
  public:
-  DeadLetterReplayer(ProcessedStore& store, DeadLetterReplayOptions options);
+  DeadLetterReplayer(store::ProcessedStore& store, DeadLetterReplayOptions options);
 
   // Replays `items`, dead letters of `stream`, in one commit (one per row of a part the store
   // refuses: those rows stay dead letters, store.refused). Outages are the caller's to retry:
@@ -51,13 +51,13 @@ class DeadLetterReplayer {
   std::string PolicyText() const;
 
  private:
-  Status CommitEachAlone(ProcessedBatch& batch);
-  void Count(const ProcessedBatch& batch);
+  Status CommitEachAlone(store::ProcessedBatch& batch);
+  void Count(const store::ProcessedBatch& batch);
 
-  ProcessedStore& store_;
+  store::ProcessedStore& store_;
   DeadLetterReplayOptions options_;
   BatchBuilder builder_;
   DeadLetterReplayCounts counts_;
 };
 
-}  // namespace shopstream
+}  // namespace shopstream::pipeline

@@ -8,14 +8,14 @@
 
 #include "store/store.h"
 
-namespace shopstream {
+namespace shopstream::pipeline {
 
 class DeadLetterSink {
  public:
   virtual ~DeadLetterSink() = default;
   // The dead letters of a batch of `stream` that just committed. Must not block: a sink that
   // cannot take them now drops them (they stay in the store) and says so.
-  virtual void Offer(const std::string& stream, const std::vector<DeadLetter>& letters) = 0;
+  virtual void Offer(const std::string& stream, const std::vector<store::DeadLetter>& letters) = 0;
 };
 
-}  // namespace shopstream
+}  // namespace shopstream::pipeline

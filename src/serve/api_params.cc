@@ -8,8 +8,8 @@
 
 namespace shopstream::serve {
 
-Result<TimeRange> RangeParams(const HttpRequest& request) {
-  return ParseTimeRange(request.Param("from"), request.Param("to"));
+Result<query::TimeRange> RangeParams(const HttpRequest& request) {
+  return query::ParseTimeRange(request.Param("from"), request.Param("to"));
 }
 
 Result<int> LimitParam(const HttpRequest& request) {
@@ -26,8 +26,8 @@ Result<int> LimitParam(const HttpRequest& request) {
   return limit;
 }
 
-Result<Filter> FilterParams(const HttpRequest& request) {
-  Filter filter;
+Result<query::Filter> FilterParams(const HttpRequest& request) {
+  query::Filter filter;
   for (auto [name, into] :
        {std::pair{"department", &filter.department}, std::pair{"brand", &filter.brand}}) {
     const std::string_view text = request.Param(name);
@@ -43,26 +43,26 @@ Result<Filter> FilterParams(const HttpRequest& request) {
   return filter;
 }
 
-Result<DeadLetterQuery> DeadLetterParams(const HttpRequest& request) {
-  DeadLetterQuery query;
-  query.code = std::string(request.Param("code"));
-  query.stream = std::string(request.Param("stream"));
-  query.state = std::string(request.Param("state"));
-  if (!query.code.empty() && !IsReasonCode(query.code)) {
-    return Status::InvalidArgument("code '" + query.code.substr(0, 40) +
+Result<query::DeadLetterQuery> DeadLetterParams(const HttpRequest& request) {
+  query::DeadLetterQuery wanted;
+  wanted.code = std::string(request.Param("code"));
+  wanted.stream = std::string(request.Param("stream"));
+  wanted.state = std::string(request.Param("state"));
+  if (!wanted.code.empty() && !IsReasonCode(wanted.code)) {
+    return Status::InvalidArgument("code '" + wanted.code.substr(0, 40) +
                                    "' is not a dead letter code (docs/event-contract.md)");
   }
-  if (!query.state.empty() && query.state != "open" && query.state != "replayed" &&
-      query.state != "quarantined") {
-    return Status::InvalidArgument("state '" + query.state.substr(0, 40) +
+  if (!wanted.state.empty() && wanted.state != "open" && wanted.state != "replayed" &&
+      wanted.state != "quarantined") {
+    return Status::InvalidArgument("state '" + wanted.state.substr(0, 40) +
                                    "' is not open, replayed or quarantined");
   }
   if (request.HasParam("limit")) {
     auto limit = LimitParam(request);
     if (!limit.ok()) return limit.status();
-    query.limit = *limit;
+    wanted.limit = *limit;
   }
-  return query;
+  return wanted;
 }
 
 }  // namespace shopstream::serve

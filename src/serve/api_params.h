@@ -4,9 +4,9 @@
 #pragma once
 
 #include "common/status.h"
+#include "query/query_store.h"
+#include "query/time_range.h"
 #include "serve/http_request.h"
-#include "store/query/query_store.h"
-#include "store/query/time_range.h"
 
 namespace shopstream::serve {
 
@@ -15,12 +15,12 @@ inline constexpr int kMaxLimit = 100;
 // A filter names a department or a brand, which the event contract keeps within 50 characters.
 inline constexpr size_t kMaxFilterChars = 50;
 
-Result<TimeRange> RangeParams(const HttpRequest& request);
+Result<query::TimeRange> RangeParams(const HttpRequest& request);
 Result<int> LimitParam(const HttpRequest& request);
 // Valid UTF-8 of at most kMaxFilterChars characters each.
-Result<Filter> FilterParams(const HttpRequest& request);
+Result<query::Filter> FilterParams(const HttpRequest& request);
 // /api/deadletters: code (one of the contract's codes), stream, state (open, replayed,
 // quarantined) and limit (newest examples, 1 to 100).
-Result<DeadLetterQuery> DeadLetterParams(const HttpRequest& request);
+Result<query::DeadLetterQuery> DeadLetterParams(const HttpRequest& request);
 
 }  // namespace shopstream::serve

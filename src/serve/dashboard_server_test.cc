@@ -16,48 +16,55 @@ namespace shopstream::serve {
 namespace {
 
 // A QueryStore whose answers and change stamp the test sets.
-class FakeQueryStore : public QueryStore {
+class FakeQueryStore : public query::QueryStore {
  public:
-  Result<Kpis> QueryKpis(const TimeRange& r, const Filter& f) override {
+  Result<query::Kpis> QueryKpis(const query::TimeRange& r, const query::Filter& f) override {
     last_range = r;
     last_filter = f;
-    Kpis k;
+    query::Kpis k;
     k.totals.events = 3;
     k.totals.revenue = 9.5;
     return k;
   }
-  Result<TimeSeries> QueryTimeSeries(const TimeRange&, const Filter&) override {
-    return TimeSeries{};
+  Result<query::TimeSeries> QueryTimeSeries(const query::TimeRange&,
+                                            const query::Filter&) override {
+    return query::TimeSeries{};
   }
-  Result<std::vector<NamedBreakdown>> QueryDepartments(const TimeRange&, const Filter&) override {
-    return std::vector<NamedBreakdown>{};
+  Result<std::vector<query::NamedBreakdown>> QueryDepartments(const query::TimeRange&,
+                                                              const query::Filter&) override {
+    return std::vector<query::NamedBreakdown>{};
   }
-  Result<std::vector<NamedBreakdown>> QueryTopBrands(const TimeRange&, const Filter&, RankBy,
-                                                     int limit) override {
+  Result<std::vector<query::NamedBreakdown>> QueryTopBrands(const query::TimeRange&,
+                                                            const query::Filter&, query::RankBy,
+                                                            int limit) override {
     last_limit = limit;
-    return std::vector<NamedBreakdown>{{"<b>x</b>", "", {}}};
+    return std::vector<query::NamedBreakdown>{{"<b>x</b>", "", {}}};
   }
-  Result<std::vector<NamedBreakdown>> QueryTopProducts(const TimeRange&, const Filter&, RankBy,
-                                                       int) override {
-    return std::vector<NamedBreakdown>{};
+  Result<std::vector<query::NamedBreakdown>> QueryTopProducts(const query::TimeRange&,
+                                                              const query::Filter&, query::RankBy,
+                                                              int) override {
+    return std::vector<query::NamedBreakdown>{};
   }
-  Result<std::vector<EventTypeCount>> QueryEventMix(const TimeRange&, const Filter&) override {
-    return std::vector<EventTypeCount>{{"view", 3}};
+  Result<std::vector<query::EventTypeCount>> QueryEventMix(const query::TimeRange&,
+                                                           const query::Filter&) override {
+    return std::vector<query::EventTypeCount>{{"view", 3}};
   }
-  Result<Funnel> QueryFunnel(const TimeRange&, const Filter&) override {
+  Result<query::Funnel> QueryFunnel(const query::TimeRange&, const query::Filter&) override {
     return Status::Unavailable("no tables yet");
   }
-  Result<People> QueryPeople(const TimeRange&, const Filter& f) override {
+  Result<query::People> QueryPeople(const query::TimeRange&, const query::Filter& f) override {
     last_filter = f;
-    People p;
+    query::People p;
     p.users = 7;
     p.sessions = 8;
     p.events = 16;
     p.events_per_session = 2;
     return p;
   }
-  Result<DataExtent> QueryExtent() override { return DataExtent{}; }
-  Result<ProcessorStatus> QueryProcessorStatus() override { return ProcessorStatus{}; }
+  Result<query::DataExtent> QueryExtent() override { return query::DataExtent{}; }
+  Result<query::ProcessorStatus> QueryProcessorStatus() override {
+    return query::ProcessorStatus{};
+  }
   Result<int64_t> ChangeStamp() override {
     std::unique_lock lock(mu);
     if (hold) {
@@ -85,8 +92,8 @@ class FakeQueryStore : public QueryStore {
     ++stamp;
   }
 
-  TimeRange last_range;
-  Filter last_filter;
+  query::TimeRange last_range;
+  query::Filter last_filter;
   int last_limit = 0;
   std::mutex mu;
   std::condition_variable cv;
@@ -133,7 +140,7 @@ TEST_F(DashboardServerTest, ApiParsesRangeAndLimitAndMapsErrors) {
   EXPECT_EQ(kpis->body, R"({"events":3,"views":0,"carts":0,"purchases":0,"revenue":9.5,)"
                         R"("view_to_cart":null,"cart_to_purchase":null})");
   ASSERT_TRUE(store_.last_range.from.has_value());
-  EXPECT_EQ(FormatMinuteBucket(*store_.last_range.from), "2019-11-08 08:00");
+  EXPECT_EQ(query::FormatMinuteBucket(*store_.last_range.from), "2019-11-08 08:00");
 
   auto brands = client_->Get("/api/brands?limit=3");
   ASSERT_TRUE(brands);

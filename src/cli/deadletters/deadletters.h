@@ -8,7 +8,7 @@
 #include <string>
 
 #include "pipeline/dead_letter_sink.h"
-#include "store/sql/dead_letter_table.h"
+#include "sql/dead_letter_table.h"
 #include "store/store.h"
 
 namespace shopstream::cli {
@@ -22,7 +22,7 @@ struct DeadLettersArgs {
 // store): usage errors exit 2, a store that does not answer exits 1. `processed`, when given,
 // receives the processed store, for replays.
 std::unique_ptr<sql::DeadLetterTable> OpenDeadLettersOrExit(
-    const DeadLettersArgs& args, std::unique_ptr<ProcessedStore>* processed = nullptr);
+    const DeadLettersArgs& args, std::unique_ptr<store::ProcessedStore>* processed = nullptr);
 
 // --code's value: one of ReasonCodes(), or exit 2 naming them.
 void CheckCodeOrExit(const std::string& code);
@@ -31,7 +31,7 @@ void CheckCodeOrExit(const std::string& code);
 std::string StoreTimeOrExit(const std::string& option, const std::string& text);
 
 // The provenance of a dead letter in one line: stream, partition and offset.
-std::string Provenance(const DeadLetterKey& key);
+std::string Provenance(const store::DeadLetterKey& key);
 
 // Hex of bytes and back (export's message_hex, for messages that are not UTF-8).
 std::string ToHex(std::string_view bytes);
@@ -40,7 +40,7 @@ bool FromHex(std::string_view hex, std::string* out);
 // A message to replay and the dead letter it answers: from an exported file or a dead-letter
 // topic. `where` names it in messages ("--from FILE:LINE", "kafka://...: partition P offset O").
 struct LetterToReplay {
-  DeadLetterKey key;
+  store::DeadLetterKey key;
   std::string payload;
   std::string where;
 };
@@ -56,8 +56,8 @@ inline constexpr const char* kHeaderReason = "shopstream.errors.reason";
 
 // process --dead-letters kafka://...: publishes each committed batch's dead letters, never
 // blocking; exit 2 for a URI that is not kafka://. Flush it before it goes.
-std::unique_ptr<DeadLetterSink> OpenDeadLetterTopicOrExit(const std::string& uri,
-                                                          std::chrono::milliseconds timeout);
+std::unique_ptr<pipeline::DeadLetterSink> OpenDeadLetterTopicOrExit(
+    const std::string& uri, std::chrono::milliseconds timeout);
 // Every record of a dead-letter topic, as letters to replay; exit 2 for a record without the
 // headers, 1 when the topic cannot be read.
 std::vector<LetterToReplay> ReadDeadLetterTopicOrExit(const std::string& uri,

@@ -7,13 +7,13 @@
 #include "cli/reach.h"
 #include "common/text.h"
 #include "common/uri.h"
+#include "endpoints/open_store.h"
 #include "event/contract.h"
-#include "store/open.h"
 
 namespace shopstream::cli {
 
 std::unique_ptr<sql::DeadLetterTable> OpenDeadLettersOrExit(
-    const DeadLettersArgs& args, std::unique_ptr<ProcessedStore>* processed) {
+    const DeadLettersArgs& args, std::unique_ptr<store::ProcessedStore>* processed) {
   if (args.store.empty()) {
     throw CommandExit(kExitBadInput,
                       "--store URI is required (the processed store: sqlite:///PATH, "
@@ -32,13 +32,13 @@ std::unique_ptr<sql::DeadLetterTable> OpenDeadLettersOrExit(
   const auto timeout = ConnectTimeout(args.connect_timeout);
   std::unique_ptr<sql::DeadLetterTable> table;
   ReachOrExit(what, timeout, [&] {
-    auto opened = OpenDeadLetterTable(args.store);
+    auto opened = endpoints::OpenDeadLetterTable(args.store);
     if (opened.status().code() == StatusCode::kNotFound) ExitBadInput(opened.status());
     if (opened.ok()) table = std::move(opened).value();
     return opened.status();
   });
   // The processed store's start adds the dead letters' newer columns to an older store.
-  auto store = OpenProcessedStore(args.store);
+  auto store = endpoints::OpenProcessedStore(args.store);
   if (!store.ok()) throw CommandExit(ExitCodeFor(store.status()), store.status().message());
   ReachOrExit(what, timeout, [&] { return (*store)->Init(); });
   if (processed) *processed = std::move(store).value();
@@ -63,7 +63,7 @@ std::string StoreTimeOrExit(const std::string& option, const std::string& text) 
   return FormatDateTime(*parsed);
 }
 
-std::string Provenance(const DeadLetterKey& key) {
+std::string Provenance(const store::DeadLetterKey& key) {
   return "stream " + EscapeControls(key.stream) + " partition " + std::to_string(key.partition) +
          " offset " + std::to_string(key.offset);
 }

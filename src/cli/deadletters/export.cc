@@ -45,7 +45,7 @@ void RunExport(const DeadLettersArgs& args, const ExportArgs& ex) {
   std::ofstream out(partial, std::ios::binary | std::ios::trunc);
   if (!out) throw CommandExit(kExitBadInput, "--to " + ex.to + ": cannot write " + partial);
   int64_t written = 0;
-  std::optional<DeadLetterKey> after;
+  std::optional<store::DeadLetterKey> after;
   for (;;) {
     auto page = table->Page(filter, after ? &*after : nullptr, 1000);
     if (!page.ok()) throw CommandExit(kExitFailure, page.status().message());

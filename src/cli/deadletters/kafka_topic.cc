@@ -1,19 +1,19 @@
 // The dead-letter topic: process --dead-letters kafka://... publishes each committed dead letter
 // (the original message as the value, its provenance, code and reason as headers), and
 // deadletters replay --from kafka://... reads them back.
-#include "bus/kafka/kafka_records.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/deadletters/deadletters.h"
 #include "common/log.h"
 #include "event/contract.h"
+#include "kafka/kafka_records.h"
 
 namespace shopstream::cli {
 namespace {
 
-class DeadLetterTopic final : public DeadLetterSink {
+class DeadLetterTopic final : public pipeline::DeadLetterSink {
  public:
-  DeadLetterTopic(std::unique_ptr<KafkaRecordSink> sink, std::string uri)
+  DeadLetterTopic(std::unique_ptr<kafka::KafkaRecordSink> sink, std::string uri)
       : sink_(std::move(sink)), uri_(std::move(uri)) {}
 
   ~DeadLetterTopic() override {
@@ -25,9 +25,9 @@ class DeadLetterTopic final : public DeadLetterSink {
     }
   }
 
-  void Offer(const std::string& stream, const std::vector<DeadLetter>& letters) override {
+  void Offer(const std::string& stream, const std::vector<store::DeadLetter>& letters) override {
     records_.clear();
-    for (const DeadLetter& d : letters) {
+    for (const store::DeadLetter& d : letters) {
       const ReasonCode code = CodeOfReason(d.reason);
       records_.push_back({0,
                           0,
@@ -43,9 +43,9 @@ class DeadLetterTopic final : public DeadLetterSink {
   }
 
  private:
-  std::unique_ptr<KafkaRecordSink> sink_;
+  std::unique_ptr<kafka::KafkaRecordSink> sink_;
   std::string uri_;
-  std::vector<KafkaRecord> records_;  // kept for their capacity
+  std::vector<kafka::KafkaRecord> records_;  // kept for their capacity
 };
 
 bool ToNumber(const std::string& text, int64_t* out) {
@@ -61,15 +61,15 @@ bool ToNumber(const std::string& text, int64_t* out) {
 
 }  // namespace
 
-std::unique_ptr<DeadLetterSink> OpenDeadLetterTopicOrExit(const std::string& text,
-                                                          std::chrono::milliseconds timeout) {
+std::unique_ptr<pipeline::DeadLetterSink> OpenDeadLetterTopicOrExit(
+    const std::string& text, std::chrono::milliseconds timeout) {
   auto uri = ParseUri(text);
   if (!uri.ok()) ExitBadInput(uri.status());
   if (uri->scheme != "kafka") {
     throw CommandExit(kExitBadInput, "--dead-letters " + RedactUri(text) +
                                          ": a dead-letter topic is kafka://HOST:PORT/TOPIC");
   }
-  auto sink = KafkaRecordSink::Open(*uri, timeout);
+  auto sink = kafka::KafkaRecordSink::Open(*uri, timeout);
   if (!sink.ok()) ExitBadInput(sink.status());
   return std::make_unique<DeadLetterTopic>(std::move(sink).value(), RedactUri(text));
 }
@@ -78,7 +78,7 @@ std::vector<LetterToReplay> ReadDeadLetterTopicOrExit(const std::string& text,
                                                       std::chrono::milliseconds timeout) {
   auto uri = ParseUri(text);
   if (!uri.ok()) ExitBadInput(uri.status());
-  auto records = ReadKafkaTopic(*uri, timeout);
+  auto records = kafka::ReadKafkaTopic(*uri, timeout);
   if (!records.ok()) {
     const int code = records.status().code() == StatusCode::kNotFound ||
                              records.status().code() == StatusCode::kInvalidArgument
@@ -87,7 +87,7 @@ std::vector<LetterToReplay> ReadDeadLetterTopicOrExit(const std::string& text,
     throw CommandExit(code, "--from " + RedactUri(text) + ": " + records.status().message());
   }
   std::vector<LetterToReplay> out;
-  for (KafkaRecord& r : *records) {
+  for (kafka::KafkaRecord& r : *records) {
     LetterToReplay l;
     l.where = "--from " + RedactUri(text) + ": partition " + std::to_string(r.partition) +
               " offset " + std::to_string(r.offset);

@@ -80,7 +80,7 @@ std::vector<LetterToReplay> ReadFile(const std::string& file) {
 
 class ReplayRun {
  public:
-  ReplayRun(ProcessedStore& store, const ReplayArgs& args, int64_t total)
+  ReplayRun(store::ProcessedStore& store, const ReplayArgs& args, int64_t total)
       : replayer_(store, {.long_text = args.long_text == "truncate" ? LongText::kTruncate
                                                                     : LongText::kRefuse,
                           .max_tries = args.max_tries,
@@ -90,7 +90,7 @@ class ReplayRun {
         stop_(InstallStopSignals()) {}
 
   // Replays `items` of `stream`, retrying outages; exit 1 on a failure that lasts.
-  void Replay(const std::string& stream, const std::vector<ReplayItem>& items) {
+  void Replay(const std::string& stream, const std::vector<pipeline::ReplayItem>& items) {
     if (items.empty()) return;
     Status s = RetryWithBackoff("replaying dead letters", stop_, {},
                                 [&] { return replayer_.Replay(stream, items); });
@@ -101,7 +101,7 @@ class ReplayRun {
   bool stopped() const { return stop_; }
 
   void Summary(int64_t skipped) const {
-    const DeadLetterReplayCounts& c = replayer_.counts();
+    const pipeline::DeadLetterReplayCounts& c = replayer_.counts();
     std::string line = std::string(dry_run() ? "dry run: would store " : "stored ") +
                        Grouped(c.stored) + " of " + Grouped(c.tried) + " dead letters";
     if (c.failed > 0) {
@@ -126,12 +126,12 @@ class ReplayRun {
     const auto now = std::chrono::steady_clock::now();
     if (now - last_ < std::chrono::seconds(5)) return;
     last_ = now;
-    const DeadLetterReplayCounts& c = replayer_.counts();
+    const pipeline::DeadLetterReplayCounts& c = replayer_.counts();
     LogInfo("replayed " + Grouped(c.tried) + " of " + Grouped(total_) + " (" + Grouped(c.stored) +
             " stored, " + Grouped(c.failed) + " failed)");
   }
 
-  DeadLetterReplayer replayer_;
+  pipeline::DeadLetterReplayer replayer_;
   int64_t total_;
   bool dry_run_;
   std::atomic<bool>& stop_;
@@ -146,7 +146,7 @@ void RunReplay(const DeadLettersArgs& args, const ReplayArgs& replay) {
   } else if (!replay.from.empty()) {
     file = ReadFile(replay.from);
   }
-  std::unique_ptr<ProcessedStore> store;
+  std::unique_ptr<store::ProcessedStore> store;
   auto table = OpenDeadLettersOrExit(args, &store);
   sql::DeadLetterFilter filter;
   filter.code = replay.code;
@@ -175,7 +175,7 @@ void RunReplay(const DeadLettersArgs& args, const ReplayArgs& replay) {
     size_t i = 0;
     while (i < open.size() && !run.stopped()) {
       const std::string stream = open[i].key.stream;
-      std::vector<ReplayItem> items;
+      std::vector<pipeline::ReplayItem> items;
       for (; i < open.size() && open[i].key.stream == stream && items.size() < replay.chunk; ++i) {
         items.push_back({open[i].key.partition, open[i].key.offset, std::move(open[i].payload)});
       }
@@ -189,13 +189,13 @@ void RunReplay(const DeadLettersArgs& args, const ReplayArgs& replay) {
   auto total = table->Count(filter);
   if (!total.ok()) throw CommandExit(kExitFailure, total.status().message());
   ReplayRun run(*store, replay, *total);
-  std::optional<DeadLetterKey> after;
+  std::optional<store::DeadLetterKey> after;
   while (!run.stopped()) {
     auto page = table->Page(filter, after ? &*after : nullptr, static_cast<int64_t>(replay.chunk));
     if (!page.ok()) throw CommandExit(kExitFailure, page.status().message());
     if (page->empty()) break;
     // A page in key order holds runs of one stream each.
-    std::vector<ReplayItem> items;
+    std::vector<pipeline::ReplayItem> items;
     for (size_t i = 0; i < page->size(); ++i) {
       sql::StoredDeadLetter& l = (*page)[i];
       items.push_back({l.key.partition, l.key.offset, std::move(l.payload)});
