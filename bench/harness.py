@@ -22,7 +22,8 @@ SECTIONS = {"embedded": "Embedded mode (no servers)",
             "storecore": "The SQL store core beside the stores it replaced",
             "month": "The whole month (67.5M events) through the embedded pipeline",
             "cluster": "Kafka into Cassandra + MariaDB: the month's first events, a steady 5,000 ev/s",
-            "chaos": "Faults over the replicated cluster (scripts/stack up cluster), checked by verify"}
+            "chaos": "Faults over the replicated cluster (scripts/stack up cluster), checked by verify",
+            "deadletters": "Dead letters: replay beside process of the same messages"}
 
 
 def render():

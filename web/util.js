@@ -79,7 +79,7 @@
   }
 
   // ---- the view in the URL -----------------------------------------------------------------
-  const TABS = ['overview', 'products', 'funnel'];
+  const TABS = ['overview', 'products', 'funnel', 'deadletters'];
   const RANGES = ['15', '60', '1440', '10080', '43200', 'all'];
 
   // The view a URL's query names; anything unknown falls back to the default.

@@ -261,7 +261,9 @@ TEST_P(QueryStoreContract, AllTimeRankingsMatchTheHours) {
 TEST_P(QueryStoreContract, MixFunnelAndStatus) {
   FillSample();
   Exec("INSERT INTO processor_stats VALUES ('events', 4, 13, 1, 12.5, 7, '2019-11-08 10:02:00')");
-  Exec("INSERT INTO dead_letters VALUES ('events', 0, 3, 'bad json', NULL, '2019-11-08 10:00:00')");
+  Exec(
+      "INSERT INTO dead_letters VALUES ('events', 0, 3, 'bad json', NULL, '2019-11-08 10:00:00',"
+      " 'json.syntax', NULL, 'open', 0, NULL, NULL)");
   auto mix = Store().QueryEventMix({});
   ASSERT_TRUE(mix.ok());
   ASSERT_EQ(mix->size(), 3u);

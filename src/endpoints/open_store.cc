@@ -60,7 +60,12 @@ Result<std::unique_ptr<query::QueryStore>> OpenQueryStore(const std::string& tex
                                  uri->scheme + "://");
 }
 
-Result<std::unique_ptr<sql::SqlDatabase>> OpenSqlDatabaseForReading(const std::string& text) {
+namespace {
+
+// The SQL database of a processed store's URI, for statements only (no bulk load of rows);
+// a SQLite file is opened read-only unless `writable`. A sqlite file that does not exist is
+// InvalidArgument (the user's input), not the I/O error a read-only open would give.
+Result<std::unique_ptr<sql::SqlDatabase>> OpenSqlDatabase(const std::string& text, bool writable) {
   if (Status s = CheckScheme(text, {"sqlite", "mysql", "postgres"}); !s.ok()) return s;
   auto uri = ParseUri(text);
   if (!uri.ok()) return uri.status();
@@ -70,7 +75,7 @@ Result<std::unique_ptr<sql::SqlDatabase>> OpenSqlDatabaseForReading(const std::s
       return Status::InvalidArgument("store '" + uri->text + "': no such file");
     }
     return sqlite::MakeSqliteDatabase(uri->path, uri->Param("table", "operations"),
-                                      /*read_only=*/true);
+                                      /*read_only=*/!writable);
   }
   if (uri->scheme == "mysql") {
     auto target = mysql::ParseMysqlUri(*uri);
@@ -82,10 +87,22 @@ Result<std::unique_ptr<sql::SqlDatabase>> OpenSqlDatabaseForReading(const std::s
   return postgres::MakePostgresDatabase(std::move(target).value());
 }
 
+}  // namespace
+
+Result<std::unique_ptr<sql::SqlDatabase>> OpenSqlDatabaseForReading(const std::string& text) {
+  return OpenSqlDatabase(text, /*writable=*/false);
+}
+
 Result<sql::StoreStatus> ReadProcessedStoreStatus(const std::string& text) {
-  auto database = OpenSqlDatabaseForReading(text);
+  auto database = OpenSqlDatabase(text, /*writable=*/false);
   if (!database.ok()) return database.status();
   return sql::ReadStoreStatus(**database);
+}
+
+Result<std::unique_ptr<sql::DeadLetterTable>> OpenDeadLetterTable(const std::string& text) {
+  auto database = OpenSqlDatabase(text, /*writable=*/true);
+  if (!database.ok()) return database.status();
+  return sql::DeadLetterTable::Open(std::move(database).value());
 }
 
 }  // namespace shopstream::endpoints

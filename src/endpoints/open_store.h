@@ -7,6 +7,7 @@
 
 #include "common/status.h"
 #include "query/query_store.h"
+#include "sql/dead_letter_table.h"
 #include "sql/sql_database.h"
 #include "sql/store_status.h"
 #include "store/store.h"
@@ -21,6 +22,9 @@ Result<std::unique_ptr<query::QueryStore>> OpenQueryStore(const std::string& uri
 // tools that read its tables directly (status, verify). A sqlite file that does not exist is
 // InvalidArgument (the user's input), not the I/O error a read-only open would give.
 Result<std::unique_ptr<sql::SqlDatabase>> OpenSqlDatabaseForReading(const std::string& uri);
+// The dead letters of a processed store (sqlite, mysql or postgres), for `deadletters`: NotFound
+// when it has none (never processed into).
+Result<std::unique_ptr<sql::DeadLetterTable>> OpenDeadLetterTable(const std::string& uri);
 // The pipeline's state as a processed store (sqlite, mysql or postgres) keeps it, read-only.
 Result<sql::StoreStatus> ReadProcessedStoreStatus(const std::string& uri);
 

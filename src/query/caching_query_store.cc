@@ -99,6 +99,9 @@ class CachingQueryStore final : public QueryStore {
   }
   // The processor's counters change with every batch: always read.
   Result<ProcessorStatus> QueryProcessorStatus() override { return inner_->QueryProcessorStatus(); }
+  Result<DeadLetterReport> QueryDeadLetters(const DeadLetterQuery& query) override {
+    return inner_->QueryDeadLetters(query);
+  }
   Result<int64_t> ChangeStamp() override { return inner_->ChangeStamp(); }
 
  private:

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -86,6 +87,39 @@ struct StreamStats {
 struct ProcessorStatus {
   std::vector<StreamStats> streams;
   int64_t dead_letters_stored = 0;  // rows in dead_letters
+  // Rows in dead_letters per code (event/contract.h ReasonCode), most first; empty for a store
+  // whose dead letters have no code yet (process or deadletters adds it on their next start).
+  std::vector<std::pair<std::string, int64_t>> dead_letters_by_code;
+};
+
+// /api/deadletters: which dead letters (each filter empty for any).
+struct DeadLetterQuery {
+  std::string code, stream, state;
+  int limit = 20;  // newest examples
+};
+
+// What the dashboard shows of the dead letters: counts by code, field, stream and state, counts
+// by code and hour recorded, and the newest letters (all text untrusted: the message is whatever
+// arrived).
+struct DeadLetterReport {
+  struct Count {
+    std::string code, field, stream, state;
+    int64_t count = 0;
+    std::string first_recorded, last_recorded;
+  };
+  struct Hour {
+    std::string hour;  // "YYYY-MM-DD HH"
+    std::string code;
+    int64_t count = 0;
+  };
+  struct Example {
+    std::string stream;
+    int64_t partition = 0, offset = 0, replays = 0;
+    std::string code, field, state, reason, message, recorded_at;
+  };
+  std::vector<Count> counts;
+  std::vector<Hour> by_hour;
+  std::vector<Example> newest;
 };
 
 // A cross-filter: the department and the brand picked on the dashboard (untrusted text from
@@ -175,6 +209,9 @@ class QueryStore {
 
   virtual Result<DataExtent> QueryExtent() = 0;
   virtual Result<ProcessorStatus> QueryProcessorStatus() = 0;
+  virtual Result<DeadLetterReport> QueryDeadLetters(const DeadLetterQuery& query) {
+    return Status::InvalidArgument("this store keeps no dead letters");
+  }
 
   // A value that changes whenever another process may have committed new data. Compare
   // for inequality only. Cheap: the live mode polls it about twice a second.

@@ -262,6 +262,11 @@ HttpResponse DashboardServer::Route(const HttpRequest& req) {
   if (path == "/api/status") {
     return Json(req, Answer([&] { return q.QueryProcessorStatus(); }, ProcessorStatusJson));
   }
+  if (path == "/api/deadletters") {
+    auto query = DeadLetterParams(req);
+    if (!query.ok()) return Json(req, query.status());
+    return Json(req, Answer([&] { return q.QueryDeadLetters(*query); }, DeadLettersJson));
+  }
 
   // The rest take a range and a filter.
   const bool ranged = path == "/api/kpis" || path == "/api/timeseries" ||

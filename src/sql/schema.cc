@@ -170,7 +170,15 @@ const Table& DeadLettersTable() {
                             {"offset", ColumnType::kBigInt, 0, true},
                             {"reason", ColumnType::kText, 0, true},
                             {"payload", ColumnType::kBlob},
-                            {"recorded_at", ColumnType::kDatetime, 0, true}},
+                            {"recorded_at", ColumnType::kDatetime, 0, true},
+                            // Added in place to older stores (dead_letter_upgrade.h), hence
+                            // nullable; every row gets them on write or on upgrade.
+                            {"code", ColumnType::kVarchar, kDeadLetterCodeWidth},
+                            {"field", ColumnType::kVarchar, kDeadLetterCodeWidth},
+                            {"state", ColumnType::kVarchar, kDeadLetterCodeWidth},
+                            {"replays", ColumnType::kInt},
+                            {"replayed_at", ColumnType::kDatetime},
+                            {"policy", ColumnType::kVarchar, kStreamWidth}},
                            {"stream", "partition", "offset"}};
   return table;
 }

@@ -60,6 +60,13 @@ std::string BackfillSql(const Rollup& rollup, const Dialect& dialect, const Owne
 const std::vector<Table>& PeopleTables();
 inline constexpr size_t kPeopleSketchColumns = 5;
 
+// The dead letters' code, field and state columns, in characters.
+inline constexpr int kDeadLetterCodeWidth = 40;
+// A dead letter's states: kept for a replay, stored by one, or given up on after too many.
+inline constexpr std::string_view kOpen = "open";
+inline constexpr std::string_view kReplayed = "replayed";
+inline constexpr std::string_view kQuarantined = "quarantined";
+
 // stream_offsets, dead_letters, processor_stats.
 const Table& OffsetsTable();
 const Table& DeadLettersTable();

@@ -1,5 +1,6 @@
 #include "sql/sql_query_store.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
@@ -279,7 +280,73 @@ class SqlQueryStore final : public query::QueryStore {
     auto counted = Run(count, "counting dead_letters");
     if (!counted.ok()) return counted.status();
     status.dead_letters_stored = counted->empty() ? 0 : Int(counted->front(), 0);
+    Query by_code(dialect());
+    by_code.Sql("SELECT code, COUNT(*) AS n FROM " + Table("dead_letters") +
+                " WHERE code IS NOT NULL GROUP BY code ORDER BY n DESC, code");
+    // A store whose dead letters have no code column yet reads without the counts by code.
+    if (auto codes = Run(by_code, "counting dead letters by code"); codes.ok()) {
+      for (const SqlRow& r : *codes)
+        status.dead_letters_by_code.emplace_back(TextOf(r, 0), Int(r, 1));
+    }
     return status;
+  }
+
+  Result<query::DeadLetterReport> QueryDeadLetters(const query::DeadLetterQuery& wanted) override {
+    if (Status s = Connected(); !s.ok()) return s;
+    const Dialect& d = dialect();
+    // " WHERE ..." of the query's filters, added to `q`.
+    auto where = [&](Query& q) {
+      bool first = true;
+      for (const auto& [column, value] :
+           {std::pair<const char*, const std::string*>{"code", &wanted.code},
+            {"stream", &wanted.stream},
+            {"state", &wanted.state}}) {
+        if (value->empty()) continue;
+        q.Sql(std::string(first ? " WHERE " : " AND ") + column + " = ")
+            .Value(std::string_view(*value));
+        first = false;
+      }
+    };
+    query::DeadLetterReport report;
+    Query counts(d);
+    counts.Sql(
+        "SELECT code, field, stream, state, COUNT(*) AS n, MIN(recorded_at), MAX(recorded_at) "
+        "FROM " +
+        Table("dead_letters"));
+    where(counts);
+    counts.Sql(" GROUP BY code, field, stream, state ORDER BY n DESC, code, field, stream, state");
+    auto rows = Run(counts, "counting dead letters");
+    if (!rows.ok()) return rows.status();
+    for (const SqlRow& r : *rows) {
+      report.counts.push_back({TextOf(r, 0), TextOf(r, 1), TextOf(r, 2), TextOf(r, 3), Int(r, 4),
+                               TextOf(r, 5), TextOf(r, 6)});
+    }
+    const std::string hour = d.HourText("recorded_at");
+    Query hours(d);
+    hours.Sql("SELECT " + hour + " AS h, code, COUNT(*) FROM " + Table("dead_letters"));
+    where(hours);
+    hours.Sql(" GROUP BY " + hour + ", code ORDER BY h, code");
+    rows = Run(hours, "counting dead letters by hour");
+    if (!rows.ok()) return rows.status();
+    for (const SqlRow& r : *rows) report.by_hour.push_back({TextOf(r, 0), TextOf(r, 1), Int(r, 2)});
+    Query newest(d);
+    newest.Sql("SELECT stream, " + d.Quote("partition") + ", " + d.Quote("offset") +
+               ", replays, code, field, state, reason, payload, recorded_at FROM " +
+               Table("dead_letters"));
+    where(newest);
+    newest.Sql(" ORDER BY recorded_at DESC, stream, " + d.Quote("partition") + ", " +
+               d.Quote("offset") + " DESC LIMIT " +
+               std::to_string(std::clamp(wanted.limit, 0, 100)));
+    rows = Run(newest, "reading the newest dead letters");
+    if (!rows.ok()) return rows.status();
+    for (const SqlRow& r : *rows) {
+      auto message = d.BlobBytes(TextOf(r, 8));
+      if (!message.ok()) return message.status();
+      report.newest.push_back({TextOf(r, 0), Int(r, 1), Int(r, 2), Int(r, 3), TextOf(r, 4),
+                               TextOf(r, 5), TextOf(r, 6), TextOf(r, 7), std::move(message).value(),
+                               TextOf(r, 9)});
+    }
+    return report;
   }
 
   // One small read of processor_stats (a row per input stream), which the processor updates in

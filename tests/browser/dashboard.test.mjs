@@ -223,7 +223,7 @@ test('every chart draws data and the KPIs equal the CSV', async () => {
   if (UPDATE_DOCS_PICTURE) {
     await page.screenshot({ path: path.join(REPO, 'docs', 'dashboard.png'), fullPage: true });
   }
-  for (const tab of ['products', 'funnel']) {  // the other tabs, for a look by hand
+  for (const tab of ['products', 'funnel', 'deadletters']) {  // the other tabs, for a look by hand
     await showTab(tab);
     await page.waitForTimeout(1000);
     await page.screenshot({ path: path.join(SHOTS, `${tab}.png`), fullPage: true });
@@ -449,7 +449,7 @@ test('keyboard, labels and contrast: axe finds nothing serious on any tab; a fav
   assert.equal(reached.size, 8, `reached only ${[...reached]}`);
 
   await page.evaluate(AXE_SOURCE);  // DevTools evaluation: not a script the page's CSP governs
-  for (const tab of ['overview', 'products', 'funnel']) {
+  for (const tab of ['overview', 'products', 'funnel', 'deadletters']) {
     await showTab(tab);
     const violations = await page.evaluate(async () => {
       const result = await axe.run(document, { resultTypes: ['violations'] });

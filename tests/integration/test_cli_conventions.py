@@ -489,7 +489,8 @@ def test_top_help_is_one_line_per_command_and_version_names_libraries(shopstream
     section = r.stdout.split("Subcommands:")[1].split("\n\n")[0]
     lines = [l for l in section.splitlines() if l.strip()]
     assert [l.split()[0] for l in lines] == ["generate", "sample", "produce", "process", "archive",
-                                             "serve", "demo", "cql", "verify", "status", "completion"], section
+                                             "serve", "demo", "cql", "verify", "status", "deadletters",
+                                             "completion"], section
     r = run([shopstream_bin, "--version"])
     assert r.returncode == 0
     for library in ("librdkafka", "MariaDB Connector/C", "libpq", "SQLite", "simdjson", "build"):
