@@ -223,7 +223,7 @@ test('every chart draws data and the KPIs equal the CSV', async () => {
   if (UPDATE_DOCS_PICTURE) {
     await page.screenshot({ path: path.join(REPO, 'docs', 'dashboard.png'), fullPage: true });
   }
-  for (const tab of ['live', 'products', 'funnel']) {  // the other tabs, for a look by hand
+  for (const tab of ['live', 'trending', 'products', 'funnel']) {  // the other tabs, for a look by hand
     await showTab(tab);
     await page.waitForTimeout(1000);
     await page.screenshot({ path: path.join(SHOTS, `${tab}.png`), fullPage: true });
@@ -363,6 +363,26 @@ test('the Live tab draws events per second and who is on the site, as /api/live 
   await showTab('overview');
 });
 
+test('the Trending tab lists what /api/trending ranks, for the window and measure picked', async () => {
+  await showTab('trending');
+  await page.waitForFunction(() => window.shopstreamTrending.loads > 0);
+  const loads = await page.evaluate(() => window.shopstreamTrending.loads);
+  await page.selectOption('#trend-window-pick', '1440');
+  await page.waitForFunction((n) => window.shopstreamTrending.loads > n, loads);
+  const loadsThen = await page.evaluate(() => window.shopstreamTrending.loads);
+  await page.selectOption('#trend-by', 'views');
+  await page.waitForFunction((n) => window.shopstreamTrending.loads > n, loadsThen);
+  for (const dimension of ['product', 'brand', 'department']) {
+    const api = await (await page.request.get(`${baseUrl}/api/trending?dimension=${dimension}&window=1440&by=views&limit=10`)).json();
+    assert.ok(api.top.length > 0, `${dimension}: nothing viewed in the last day of the sample`);
+    const names = await page.$$eval(`#trend-top-${dimension} tbody tr td:first-child`, (cells) => cells.map((c) => c.textContent));
+    assert.deepEqual(names, api.top.map((t) => (dimension === 'product' ? `${t.name} (${t.department})` : t.name)));
+    const values = await page.$$eval(`#trend-top-${dimension} tbody tr td:nth-child(2)`, (cells) => cells.map((c) => c.textContent));
+    assert.deepEqual(values, api.top.map((t) => t.value.toLocaleString('en-US')));
+  }
+  await showTab('overview');
+});
+
 test('a brand that looks like markup shows as text and runs nothing', async () => {
   await showTab('products');
   const cells = await page.locator('#table-brands tbody td:first-child').allTextContents();
@@ -472,7 +492,7 @@ test('keyboard, labels and contrast: axe finds nothing serious on any tab; a fav
   assert.equal(reached.size, 8, `reached only ${[...reached]}`);
 
   await page.evaluate(AXE_SOURCE);  // DevTools evaluation: not a script the page's CSP governs
-  for (const tab of ['overview', 'live', 'products', 'funnel']) {
+  for (const tab of ['overview', 'live', 'trending', 'products', 'funnel']) {
     await showTab(tab);
     const violations = await page.evaluate(async () => {
       const result = await axe.run(document, { resultTypes: ['violations'] });
