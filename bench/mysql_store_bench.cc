@@ -18,7 +18,7 @@
 #include "bench_events.h"
 #include "common/uri.h"
 #include "event/clean.h"
-#include "store/open.h"
+#include "endpoints/open_store.h"
 
 namespace {
 
@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
 
   int exit_code = 0;
   auto store = shopstream::bench::OpenInitializedStore(
-      args.to, [](const shopstream::Uri& uri) { return shopstream::OpenProcessedStore(uri.text); },
+      args.to, [](const shopstream::Uri& uri) { return shopstream::endpoints::OpenProcessedStore(uri.text); },
       &exit_code);
   if (!store) return exit_code;
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "event/json_codec.h"
-#include "sqlite/sqlite.h"
+#include "sqlite/sqlite_client.h"
 
 using namespace shopstream;
 

@@ -9,12 +9,12 @@
 #include <cstdint>
 #include <string_view>
 
-#include "cql/frame.h"
-#include "cql/messages.h"
-#include "cql/types.h"
+#include "cassandra/frame.h"
+#include "cassandra/messages.h"
+#include "cassandra/types.h"
 #include "fuzz/fuzz_support.h"
 
-using namespace shopstream::cql;
+using namespace shopstream::cassandra;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;

@@ -1,5 +1,5 @@
 // The dashboard API's query parameters and what a range becomes (serve/api_params.h,
-// store/query/time_range.h, store/query/rollup_reading.h), with a data extent and rollup rows
+// query/time_range.h, query/rollup_reading.h), with a data extent and rollup rows
 // as a store could hold them (an older processor kept days such as 2019-02-30):
 //  - `from`/`to`/`limit` parse or give InvalidArgument; a range has from < to;
 //  - bucket bounds select a non-empty text interval; a split range's parts too;
@@ -19,9 +19,10 @@
 #include "fuzz/fuzz_support.h"
 #include "serve/api_params.h"
 #include "serve/http_request.h"
-#include "store/query/rollup_reading.h"
+#include "query/rollup_reading.h"
 
 using namespace shopstream;
+using namespace shopstream::query;
 using shopstream::fuzz::Fail;
 
 namespace {

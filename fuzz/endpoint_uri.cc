@@ -9,7 +9,7 @@
 #include <string>
 
 #include "common/uri.h"
-#include "store/mysql/mysql_hosts.h"
+#include "mysql/mysql_hosts.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

@@ -24,7 +24,7 @@
 #include "common/log.h"
 #include "fuzz/fuzz_support.h"
 #include "serve/dashboard_server.h"
-#include "store/query/rollup_reading.h"
+#include "query/rollup_reading.h"
 
 using namespace shopstream;
 using shopstream::fuzz::Fail;

@@ -12,7 +12,7 @@
 
 #include "http_servers/transport.h"
 #include "serve/dashboard_server.h"
-#include "store/query/rollup_reading.h"
+#include "query/rollup_reading.h"
 
 using namespace shopstream;
 

@@ -41,7 +41,7 @@ std::string Range(int32_t partition, int64_t first, int64_t last) {
 
 }  // namespace
 
-Archiver::Archiver(MessageSource& source, Destination& destination, FileFormat& format,
+Archiver::Archiver(bus::MessageSource& source, Destination& destination, FileFormat& format,
                    ArchiverOptions options)
     : source_(source), destination_(destination), format_(format), options_(options) {}
 
@@ -93,7 +93,7 @@ Status Archiver::ClaimDestination(const std::atomic<bool>& stop) {
   return Status::Ok();
 }
 
-Status Archiver::Add(const Message& m) {
+Status Archiver::Add(const bus::Message& m) {
   // Offsets of a partition only grow: what is below was archived or is held already.
   auto open = open_.find(m.partition);
   auto known = next_offset_.find(m.partition);
@@ -311,7 +311,7 @@ Status Archiver::Run(const std::atomic<bool>& stop) {
     for (int32_t p : partitions) Drop(p);
   });
   struct Detach {
-    MessageSource& source;
+    bus::MessageSource& source;
     ~Detach() {
       source.SetAssignmentListener(nullptr);
       source.SetRevocationListener(nullptr);
@@ -344,7 +344,7 @@ Status Archiver::Run(const std::atomic<bool>& stop) {
       continue;
     }
     if (stop) break;  // what this poll returned is read again next time
-    for (const Message& m : batch_) {
+    for (const bus::Message& m : batch_) {
       if (Status s = Add(m); !s.ok()) return s;
     }
     counters_.consumed += static_cast<int64_t>(batch_.size());

@@ -55,7 +55,7 @@ struct ArchiverCounters {
 
 class Archiver {
  public:
-  Archiver(MessageSource& source, Destination& destination, FileFormat& format,
+  Archiver(bus::MessageSource& source, Destination& destination, FileFormat& format,
            ArchiverOptions options);
   ~Archiver();
 
@@ -76,7 +76,7 @@ class Archiver {
   // Kafka topic), else in the first assignment (an embedded log's id is read on its opening).
   Status ClaimDestination(const std::atomic<bool>& stop);
   // Decodes one message into its partition's open epoch.
-  Status Add(const Message& message);
+  Status Add(const bus::Message& message);
   // Writes, then publishes, every file of the epoch.
   Status Commit(Epoch& epoch, const std::atomic<bool>& stop);
   Status CommitDue(const std::atomic<bool>& stop, bool all);
@@ -89,13 +89,13 @@ class Archiver {
   void Drop(int32_t partition);
   std::optional<Clock::time_point> NextRollDue() const;
 
-  MessageSource& source_;
+  bus::MessageSource& source_;
   Destination& destination_;
   FileFormat& format_;
   ArchiverOptions options_;
   ArchiverCounters counters_;
   EventDecoder decoder_;
-  MessageBatch batch_;  // reused from one poll to the next
+  bus::MessageBatch batch_;  // reused from one poll to the next
   std::map<int32_t, std::unique_ptr<Epoch>> open_;
   std::map<int32_t, int64_t> next_offset_;  // per assigned partition, once known
   std::set<std::string> made_dirs_;

@@ -15,12 +15,12 @@ namespace shopstream::archive {
 namespace {
 
 // A bus of several partitions; assignment on the first Poll, from the listener's offsets.
-class FakeSource : public MessageSource {
+class FakeSource : public bus::MessageSource {
  public:
   explicit FakeSource(std::map<int32_t, std::vector<std::string>> partitions)
       : partitions_(std::move(partitions)) {}
   void SetAssignmentListener(AssignmentListener l) override { listener_ = std::move(l); }
-  Status PollInto(size_t max, std::chrono::milliseconds, MessageBatch* out) override {
+  Status PollInto(size_t max, std::chrono::milliseconds, bus::MessageBatch* out) override {
     if (!assigned_ && listener_) {
       std::vector<int32_t> all;
       for (const auto& [p, messages] : partitions_) all.push_back(p);

@@ -32,8 +32,4 @@ class Destination {
   virtual const std::string& uri() const = 0;
 };
 
-// file:///ABS/DIR, hdfs://HOST:PORT/PATH or webhdfs://HOST:PORT/PATH (PORT: the NameNode's
-// HTTP port, where WebHDFS answers; 9870 when left out). InvalidArgument for anything else.
-Result<std::unique_ptr<Destination>> OpenDestination(const std::string& uri);
-
 }  // namespace shopstream::archive

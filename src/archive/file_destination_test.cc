@@ -1,4 +1,5 @@
 #include "archive/file_destination.h"
+#include "endpoints/open_destination.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -31,7 +32,7 @@ class FileDestinationTest : public ::testing::Test {
 };
 
 TEST_F(FileDestinationTest, WritesListsRenamesDeletes) {
-  auto d = OpenDestination("file://" + root_.string());
+  auto d = endpoints::OpenDestination("file://" + root_.string());
   ASSERT_TRUE(d.ok()) << d.status().ToString();
   Destination& dest = **d;
   EXPECT_TRUE(dest.List("event_date=2019-11-01")->empty());  // absent: empty, not an error
@@ -56,13 +57,13 @@ TEST_F(FileDestinationTest, WritesListsRenamesDeletes) {
 TEST(OpenDestination, RefusesWhatItCannotUse) {
   for (const char* uri : {"file://", "s3://bucket/x", "hdfs://127.0.0.1:9870", "nonsense",
                           "hdfs://user:hunter2@127.0.0.1:9870/x"}) {
-    auto d = OpenDestination(uri);
+    auto d = endpoints::OpenDestination(uri);
     ASSERT_FALSE(d.ok()) << uri;
     EXPECT_EQ(d.status().code(), StatusCode::kInvalidArgument) << uri;
     EXPECT_EQ(d.status().message().find("hunter2"), std::string::npos);
   }
-  EXPECT_TRUE(OpenDestination("hdfs://127.0.0.1:9870/archive").ok());
-  EXPECT_TRUE(OpenDestination("webhdfs://me@127.0.0.1/archive").ok());
+  EXPECT_TRUE(endpoints::OpenDestination("hdfs://127.0.0.1:9870/archive").ok());
+  EXPECT_TRUE(endpoints::OpenDestination("webhdfs://me@127.0.0.1/archive").ok());
 }
 
 }  // namespace

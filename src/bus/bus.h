@@ -14,7 +14,7 @@
 #include "common/offsets.h"
 #include "common/status.h"
 
-namespace shopstream {
+namespace shopstream::bus {
 
 class Publisher {
  public:
@@ -96,4 +96,4 @@ class MessageSource {
   virtual std::string stream_name() const = 0;
 };
 
-}  // namespace shopstream
+}  // namespace shopstream::bus

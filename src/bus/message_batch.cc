@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-namespace shopstream {
+namespace shopstream::bus {
 namespace {
 
 // A block holds about 3,000 of the seed's messages; a larger payload gets a block of its size.
@@ -39,4 +39,4 @@ void MessageBatch::Clear() {
   used_ = 0;
 }
 
-}  // namespace shopstream
+}  // namespace shopstream::bus

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace shopstream {
+namespace shopstream::bus {
 
 // One message of a bus. `payload` points into the MessageBatch that holds the message and is
 // valid while that batch lives and until it is cleared.
@@ -63,4 +63,4 @@ class MessageBatch {
   size_t used_ = 0;     // bytes used in it
 };
 
-}  // namespace shopstream
+}  // namespace shopstream::bus

@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace shopstream {
+namespace shopstream::bus {
 namespace {
 
 TEST(MessageBatch, KeepsPayloadsAndTheirPaddingAcrossBlocks) {
@@ -53,4 +53,4 @@ TEST(MessageBatch, ClearedBatchReusesItsMemory) {
 }
 
 }  // namespace
-}  // namespace shopstream
+}  // namespace shopstream::bus

@@ -3,7 +3,8 @@
 
 #include "archive/archiver.h"
 #include "archive/destination.h"
-#include "bus/open.h"
+#include "endpoints/open_destination.h"
+#include "endpoints/open_bus.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/common_options.h"
@@ -80,7 +81,7 @@ void RunArchive(const ArchiveArgs& args) {
   if (!format.ok())
     throw CommandExit(kExitBadInput,
                       "--compression/--row-group-rows: " + format.status().message());
-  auto destination = archive::OpenDestination(args.to);
+  auto destination = endpoints::OpenDestination(args.to);
   if (!destination.ok()) {
     throw CommandExit(ExitCodeFor(destination.status()), "--to: " + destination.status().message());
   }

@@ -129,13 +129,13 @@ CLI::Validator FiniteAbove(double min, bool inclusive) {
                 : "NUMBER>" + CLI::detail::to_string(min));
 }
 
-Status ApplyRate(const std::string& text, bool seed_allowed, ReplayOptions* options) {
+Status ApplyRate(const std::string& text, bool seed_allowed, pipeline::ReplayOptions* options) {
   if (text == "max") {
-    options->pacing = ReplayOptions::Pacing::kMax;
+    options->pacing = pipeline::ReplayOptions::Pacing::kMax;
     return Status::Ok();
   }
   if (seed_allowed && text == "seed") {
-    options->pacing = ReplayOptions::Pacing::kSeed;
+    options->pacing = pipeline::ReplayOptions::Pacing::kSeed;
     return Status::Ok();
   }
   char* end = nullptr;
@@ -145,7 +145,7 @@ Status ApplyRate(const std::string& text, bool seed_allowed, ReplayOptions* opti
                                    " is not a positive number of events per second or 'max'" +
                                    (seed_allowed ? " or 'seed'" : ""));
   }
-  options->pacing = ReplayOptions::Pacing::kRate;
+  options->pacing = pipeline::ReplayOptions::Pacing::kRate;
   options->rate = rate;
   return Status::Ok();
 }

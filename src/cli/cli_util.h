@@ -40,7 +40,7 @@ CLI::Validator FiniteAbove(double min, bool inclusive = false);
 
 // --rate: a positive finite number of events per second, "max", or (when `seed_allowed`)
 // "seed", the original producer's pacing. Sets the pacing of `options`.
-Status ApplyRate(const std::string& text, bool seed_allowed, ReplayOptions* options);
+Status ApplyRate(const std::string& text, bool seed_allowed, pipeline::ReplayOptions* options);
 
 // 1234567 -> "1,234,567"
 std::string Grouped(int64_t n);
@@ -66,17 +66,17 @@ class StatusPrinter {
 // "processed 1,234 | dead letters 0 | lag 12 | 2,345 ev/s", the rate since the last call.
 class ProcessorStatusLine {
  public:
-  explicit ProcessorStatusLine(const ProcessorCounters& counters) : counters_(counters) {}
+  explicit ProcessorStatusLine(const pipeline::ProcessorCounters& counters) : counters_(counters) {}
   std::string operator()();
 
  private:
-  const ProcessorCounters& counters_;
+  const pipeline::ProcessorCounters& counters_;
   int64_t last_processed_ = 0;
   std::chrono::steady_clock::time_point last_time_ = std::chrono::steady_clock::now();
 };
 
 // Replays a CSV file; Rewind() reopens it for --loop.
-class CsvFeed : public EventFeed {
+class CsvFeed : public pipeline::EventFeed {
  public:
   static Result<std::unique_ptr<CsvFeed>> Open(const std::string& path, bool strict);
   Result<bool> Next(Event* out) override { return reader_->Next(out); }

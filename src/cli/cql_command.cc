@@ -9,8 +9,8 @@
 #include "cli/common_options.h"
 #include "cli/reach.h"
 #include "common/uri.h"
-#include "cql/session.h"
-#include "store/cassandra/cassandra_options.h"
+#include "cassandra/session.h"
+#include "cassandra/cassandra_options.h"
 
 namespace shopstream::cli {
 
@@ -58,7 +58,7 @@ size_t DisplayWidth(const std::string& s) {
   return width;
 }
 
-void PrintTable(const cql::ResultMessage& r) {
+void PrintTable(const cassandra::ResultMessage& r) {
   const auto& columns = r.metadata.columns;
   std::vector<std::vector<std::string>> cells;
   std::vector<size_t> widths;
@@ -66,7 +66,7 @@ void PrintTable(const cql::ResultMessage& r) {
   for (const auto& row : r.rows) {
     std::vector<std::string> line;
     for (size_t i = 0; i < row.size() && i < columns.size(); ++i) {
-      line.push_back(row[i] ? OneLine(cql::FormatValue(columns[i].type, *row[i])) : "null");
+      line.push_back(row[i] ? OneLine(cassandra::FormatValue(columns[i].type, *row[i])) : "null");
       widths[i] = std::max(widths[i], DisplayWidth(line.back()));
     }
     cells.push_back(std::move(line));
@@ -90,7 +90,7 @@ void PrintTable(const cql::ResultMessage& r) {
   std::cout << "\n(" << r.rows.size() << (r.rows.size() == 1 ? " row)\n" : " rows)\n");
 }
 
-void PrintTsv(const cql::ResultMessage& r) {
+void PrintTsv(const cassandra::ResultMessage& r) {
   const auto& columns = r.metadata.columns;
   std::string out;
   for (size_t i = 0; i < columns.size(); ++i) {
@@ -102,7 +102,7 @@ void PrintTsv(const cql::ResultMessage& r) {
     out.clear();
     for (size_t i = 0; i < row.size() && i < columns.size(); ++i) {
       std::optional<std::string> text;
-      if (row[i]) text = cql::FormatValue(columns[i].type, *row[i]);
+      if (row[i]) text = cassandra::FormatValue(columns[i].type, *row[i]);
       if (i) out += '\t';
       out += TsvCell(text);
     }
@@ -110,11 +110,11 @@ void PrintTsv(const cql::ResultMessage& r) {
   }
 }
 
-std::string Describe(const cql::ResultMessage& r) {
+std::string Describe(const cassandra::ResultMessage& r) {
   switch (r.kind) {
-    case cql::ResultKind::kSetKeyspace:
+    case cassandra::ResultKind::kSetKeyspace:
       return "keyspace " + r.keyspace;
-    case cql::ResultKind::kSchemaChange: {
+    case cassandra::ResultKind::kSchemaChange: {
       const auto& sc = r.schema_change;
       return sc.change_type + " " + sc.target + " " + sc.keyspace +
              (sc.name.empty() ? "" : "." + sc.name);
@@ -154,20 +154,20 @@ void RegisterCqlCommand(CLI::App& app) {
   cmd->callback([options] {
     auto uri = ParseUri(options->to);
     if (!uri.ok()) throw CommandExit(kExitBadInput, uri.status().message());
-    auto parsed = ParseCassandraUri(*uri, /*allow_no_keyspace=*/true);
+    auto parsed = cassandra::ParseCassandraUri(*uri, /*allow_no_keyspace=*/true);
     if (!parsed.ok()) throw CommandExit(kExitBadInput, parsed.status().message());
-    auto consistency = cql::ParseConsistency(options->consistency);
+    auto consistency = cassandra::ParseConsistency(options->consistency);
     if (!consistency.ok()) throw CommandExit(kExitBadInput, consistency.status().message());
 
-    cql::SessionOptions session_options = parsed->session;
+    cassandra::SessionOptions session_options = parsed->session;
     session_options.keyspace = parsed->keyspace;
     session_options.connections_per_node = 1;
     session_options.connect_timeout = ConnectTimeout(options->connect_timeout);
-    auto session = cql::Session::Connect(session_options);
+    auto session = cassandra::Session::Connect(session_options);
     if (!session.ok()) throw CommandExit(kExitFailure, WithLikelyCause(session.status().message()));
     auto result = (*session)->Query(options->statement, *consistency);
     if (!result.ok()) throw CommandExit(kExitFailure, result.status().message());
-    if (result->kind == cql::ResultKind::kRows) {
+    if (result->kind == cassandra::ResultKind::kRows) {
       options->format == "tsv" ? PrintTsv(*result) : PrintTable(*result);
     } else if (options->format == "table") {
       std::cout << Describe(*result) << '\n';

@@ -5,17 +5,17 @@
 #include <memory>
 #include <thread>
 
-#include "bus/sqlite_log/sqlite_log.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/common_options.h"
 #include "cli/demo_data.h"
 #include "common/log.h"
+#include "endpoints/open_store.h"
 #include "pipeline/processor.h"
+#include "query/query_store.h"
 #include "serve/dashboard_server.h"
-#include "store/open.h"
-#include "store/query/query_store.h"
-#include "store/sqlite/sqlite_stores.h"
+#include "sqlite/sqlite_log.h"
+#include "sqlite/sqlite_stores.h"
 
 namespace shopstream::cli {
 namespace {
@@ -43,7 +43,7 @@ void RunDemo(const DemoArgs& args) {
   // The options' checks passed: these parse.
   auto trigger = ParseDuration(args.trigger);
   auto duration = ParseDuration(args.duration);
-  ReplayOptions replay;
+  pipeline::ReplayOptions replay;
   replay.loop = !args.once;
   if (Status s = ApplyRate(args.rate, /*seed_allowed=*/true, &replay); !s.ok()) ExitBadInput(s);
   std::error_code ec;
@@ -63,15 +63,15 @@ void RunDemo(const DemoArgs& args) {
 
   const std::string log_path = (fs::path(args.data_dir) / "log.db").string();
   const std::string store_path = (fs::path(args.data_dir) / "store.db").string();
-  auto publisher = OpenSqliteLogPublisher(log_path, kDemoLogRetention);
-  auto source = OpenSqliteLogSource(log_path, false);
-  auto raw = OpenSqliteRawStore(store_path);
-  auto processed = OpenSqliteProcessedStore(store_path);
+  auto publisher = sqlite::OpenSqliteLogPublisher(log_path, kDemoLogRetention);
+  auto source = sqlite::OpenSqliteLogSource(log_path, false);
+  auto raw = sqlite::OpenSqliteRawStore(store_path);
+  auto processed = sqlite::OpenSqliteProcessedStore(store_path);
   for (const Status& s : {publisher.status(), source.status(), raw.status(), processed.status()}) {
     if (!s.ok()) throw CommandExit(kExitFailure, s.message());
   }
 
-  ProcessorOptions process;
+  pipeline::ProcessorOptions process;
   process.trigger = *trigger;
   // --once without a dashboard: done once the file is played and everything processed.
   const bool finish_after_once = args.once && args.no_dashboard;
@@ -81,10 +81,10 @@ void RunDemo(const DemoArgs& args) {
   for (Status s : {(*raw)->Init(), (*processed)->Init()}) {
     if (!s.ok()) throw CommandExit(kExitFailure, s.message());
   }
-  std::unique_ptr<QueryStore> query_store;
+  std::unique_ptr<query::QueryStore> query_store;
   serve::DashboardServer dashboard;
   if (!args.no_dashboard) {
-    auto opened = OpenQueryStore("sqlite://" + store_path);
+    auto opened = endpoints::OpenQueryStore("sqlite://" + store_path);
     if (!opened.ok()) throw CommandExit(kExitFailure, opened.status().message());
     query_store = std::move(opened).value();
     if (Status s = dashboard.Start(args.listen, *query_store); !s.ok()) {
@@ -94,9 +94,9 @@ void RunDemo(const DemoArgs& args) {
   }
 
   std::atomic<bool>& stop = InstallStopSignals();
-  Replayer replayer(**feed, **publisher, replay);
+  pipeline::Replayer replayer(**feed, **publisher, replay);
   TuneAllocatorForBatches();
-  Processor processor(**source, **raw, **processed, process);
+  pipeline::Processor processor(**source, **raw, **processed, process);
   LogInfo("demo: " + input + (args.once ? " (once)" : " (in a loop)") + " -> " + log_path + " -> " +
           store_path + " (Ctrl-C stops)");
   if (!args.no_dashboard) {

@@ -1,7 +1,6 @@
 // shopstream process: consumes a bus and writes raw and processed stores exactly once.
 #include <memory>
 
-#include "bus/open.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/common_options.h"
@@ -9,8 +8,9 @@
 #include "cli/reach.h"
 #include "common/log.h"
 #include "common/uri.h"
+#include "endpoints/open_bus.h"
+#include "endpoints/open_store.h"
 #include "pipeline/processor.h"
-#include "store/open.h"
 
 namespace shopstream::cli {
 namespace {
@@ -50,9 +50,9 @@ void RunProcess(const ProcessArgs& args) {
                                              .require_topic = !args.wait_for_topic,
                                              .connect_timeout = connect_timeout,
                                              .reset_to_earliest = args.on_reset == "earliest"});
-  auto raw = OpenRawStore(args.raw);
+  auto raw = endpoints::OpenRawStore(args.raw);
   if (!raw.ok()) throw CommandExit(ExitCodeFor(raw.status()), raw.status().message());
-  auto processed = OpenProcessedStore(args.processed);
+  auto processed = endpoints::OpenProcessedStore(args.processed);
   if (!processed.ok())
     throw CommandExit(ExitCodeFor(processed.status()), processed.status().message());
   // Fail fast: both stores answer (and have their tables) before the pipeline starts.
@@ -61,7 +61,7 @@ void RunProcess(const ProcessArgs& args) {
   ReachOrExit("the processed store " + RedactUri(args.processed), connect_timeout,
               [&] { return (*processed)->Init(); });
 
-  ProcessorOptions options;
+  pipeline::ProcessorOptions options;
   options.trigger = *trigger;
   options.linger = *linger;
   options.max_batch = args.max_batch;
@@ -69,7 +69,7 @@ void RunProcess(const ProcessArgs& args) {
   options.write_raw = !args.discard;
   options.write_processed = !args.discard;
   options.idle_exit = idle_exit.value();
-  Processor processor(*source, **raw, **processed, options);
+  pipeline::Processor processor(*source, **raw, **processed, options);
   std::atomic<bool>& stop = InstallStopSignals();
   LogInfo("processing " + RedactUri(args.from) + " -> raw " + RedactUri(args.raw) + ", processed " +
           RedactUri(args.processed));

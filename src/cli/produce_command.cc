@@ -2,13 +2,13 @@
 #include <limits>
 #include <memory>
 
-#include "bus/open.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/common_options.h"
 #include "cli/reach.h"
 #include "common/log.h"
 #include "common/uri.h"
+#include "endpoints/open_bus.h"
 
 namespace shopstream::cli {
 namespace {
@@ -27,13 +27,13 @@ struct ProduceArgs {
   int partitions = 1;
 };
 
-ReplayOptions ToReplayOptions(const ProduceArgs& a) {
-  ReplayOptions o;
+pipeline::ReplayOptions ToReplayOptions(const ProduceArgs& a) {
+  pipeline::ReplayOptions o;
   o.count = a.count;
   o.loop = a.loop;
   o.seed = a.seed;
   if (a.speedup > 0) {
-    o.pacing = ReplayOptions::Pacing::kSpeedup;
+    o.pacing = pipeline::ReplayOptions::Pacing::kSpeedup;
     o.speedup = a.speedup;
     o.max_gap_seconds = static_cast<double>(ParseDuration(a.max_gap)->count()) / 1000;
   } else if (!a.rate.empty()) {
@@ -43,10 +43,10 @@ ReplayOptions ToReplayOptions(const ProduceArgs& a) {
 }
 
 void RunProduce(const ProduceArgs& args) {
-  ReplayOptions options = ToReplayOptions(args);
+  pipeline::ReplayOptions options = ToReplayOptions(args);
   auto feed = CsvFeed::Open(args.input, args.strict);
   if (!feed.ok()) ExitBadInput(feed.status());
-  auto publisher = OpenPublisher(
+  auto publisher = endpoints::OpenPublisher(
       args.to,
       {.partitions = args.partitions, .connect_timeout = ConnectTimeout(args.connect_timeout)});
   if (!publisher.ok()) {
@@ -55,7 +55,7 @@ void RunProduce(const ProduceArgs& args) {
         WithLikelyCause(publisher.status().message()));
   }
   std::atomic<bool>& stop = InstallStopSignals();
-  Replayer replayer(**feed, **publisher, options);
+  pipeline::Replayer replayer(**feed, **publisher, options);
   LogInfo("producing from " + args.input + " to " + RedactUri(args.to));
   Status result;
   {

@@ -63,9 +63,9 @@ int ExitCodeFor(const Status& s) {
   return s.code() == StatusCode::kInvalidArgument ? kExitBadInput : kExitFailure;
 }
 
-std::unique_ptr<MessageSource> OpenSourceOrExit(const std::string& uri,
-                                                const SourceOptions& options) {
-  auto source = OpenSource(uri, options);
+std::unique_ptr<bus::MessageSource> OpenSourceOrExit(const std::string& uri,
+                                                     const endpoints::SourceOptions& options) {
+  auto source = endpoints::OpenSource(uri, options);
   if (source.ok()) return std::move(source).value();
   const Status& s = source.status();
   if (s.code() == StatusCode::kNotFound) {

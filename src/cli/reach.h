@@ -8,8 +8,8 @@
 #include <memory>
 #include <string>
 
-#include "bus/open.h"
 #include "common/status.h"
+#include "endpoints/open_bus.h"
 
 namespace shopstream::cli {
 
@@ -29,7 +29,7 @@ int ExitCodeFor(const Status& s);
 
 // The bus source of `uri`, or CommandExit: a missing topic (exit 1) says how to create it or wait
 // for it (--wait-for-topic), anything else its exit code with the likely cause.
-std::unique_ptr<MessageSource> OpenSourceOrExit(const std::string& uri,
-                                                const SourceOptions& options);
+std::unique_ptr<bus::MessageSource> OpenSourceOrExit(const std::string& uri,
+                                                     const endpoints::SourceOptions& options);
 
 }  // namespace shopstream::cli

@@ -9,9 +9,9 @@
 #include "common/log.h"
 #include "common/uri.h"
 #include "serve/dashboard_server.h"
-#include "store/open.h"
-#include "store/query/caching_query_store.h"
-#include "store/query/query_store.h"
+#include "endpoints/open_store.h"
+#include "query/caching_query_store.h"
+#include "query/query_store.h"
 
 namespace shopstream::cli {
 
@@ -42,14 +42,14 @@ void RegisterServeCommand(CLI::App& app) {
                 "Compute every answer from the rollups (by default an answer is reused until the\n"
                 "next commit changes the store)");
   cmd->callback([store, listen, no_cache, connect_timeout] {
-    auto query_store = OpenQueryStore(*store);
+    auto query_store = endpoints::OpenQueryStore(*store);
     if (!query_store.ok()) {
       const Status& s = query_store.status();
       bool bad_input =
           s.code() == StatusCode::kInvalidArgument || s.code() == StatusCode::kNotFound;
       throw CommandExit(bad_input ? kExitBadInput : kExitFailure, s.message());
     }
-    std::unique_ptr<QueryStore> reader = std::move(query_store).value();
+    std::unique_ptr<query::QueryStore> reader = std::move(query_store).value();
     // Fail fast on a server that does not answer or refuses the login; a store whose tables
     // are not there yet is served (the pages say so) until `process` creates them.
     ReachOrExit("--store " + RedactUri(*store), ConnectTimeout(*connect_timeout), [&] {
@@ -58,7 +58,7 @@ void RegisterServeCommand(CLI::App& app) {
                          s.message().find("password") != std::string::npos;
       return s.retryable() || login ? s : Status::Ok();
     });
-    if (!*no_cache) reader = WithAnswerCache(std::move(reader));
+    if (!*no_cache) reader = query::WithAnswerCache(std::move(reader));
     // Block the stop signals before the server's threads start, so that they inherit the
     // mask and only this thread receives them, in sigwait() below.
     sigset_t stop_signals;

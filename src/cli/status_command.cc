@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "bus/kafka/kafka_end_offsets.h"
+#include "kafka/kafka_end_offsets.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/common_options.h"
@@ -15,7 +15,7 @@
 #include "common/log.h"
 #include "common/text.h"
 #include "common/uri.h"
-#include "store/open.h"
+#include "endpoints/open_store.h"
 
 namespace shopstream::cli {
 namespace {
@@ -45,7 +45,7 @@ std::map<int32_t, int64_t> BusEnds(const StatusArgs& args, std::string* topic) {
   if (!uri.ok()) ExitBadInput(uri.status());
   if (uri->scheme != "kafka") return {};
   *topic = uri->path;
-  auto ends = KafkaEndOffsets(*uri, ConnectTimeout(args.connect_timeout));
+  auto ends = kafka::KafkaEndOffsets(*uri, ConnectTimeout(args.connect_timeout));
   if (!ends.ok()) {
     LogWarn(uri->text +
             ": the bus's end offsets are not known: " + WithLikelyCause(ends.status().message()));
@@ -70,7 +70,7 @@ void RunStatus(const StatusArgs& args) {
   Result<sql::StoreStatus> read = Status::Internal("not read");
   ReachOrExit("--processed " + RedactUri(args.processed), ConnectTimeout(args.connect_timeout),
               [&] {
-                read = ReadProcessedStoreStatus(args.processed);
+                read = endpoints::ReadProcessedStoreStatus(args.processed);
                 return read.status();
               });
   const sql::StoreStatus& st = *read;

@@ -1,5 +1,5 @@
 // Values bound to SQL placeholders and rows read back, shared by the database clients
-// (src/sqlite, src/mysql, src/postgres) and the SQL store core (src/store/sql): every value
+// (src/sqlite, src/mysql, src/postgres) and the SQL store core (src/sql): every value
 // travels apart from the SQL text, never spliced into it.
 #pragma once
 

@@ -4,10 +4,10 @@
 
 #include "event/clean.h"
 
-namespace shopstream {
+namespace shopstream::pipeline {
 namespace {
 
-static_assert(MessageBatch::kPayloadPadding >= kDecodePadding,
+static_assert(bus::MessageBatch::kPayloadPadding >= kDecodePadding,
               "messages are decoded where they lie in their batch");
 
 // Moves the items of `from` to the end of `into` (strings keep their memory).
@@ -33,14 +33,14 @@ void KeepFirst(std::vector<T>& v, size_t n, std::vector<T>* spare) {
   v.erase(v.begin() + static_cast<std::ptrdiff_t>(n), v.end());
 }
 
-DeadLetter MakeDeadLetter(const Message& m, std::string reason) {
-  return DeadLetter{m.partition, m.offset, std::move(reason),
-                    std::string(m.payload.substr(0, kMaxDeadLetterPayload))};
+store::DeadLetter MakeDeadLetter(const bus::Message& m, std::string reason) {
+  return store::DeadLetter{m.partition, m.offset, std::move(reason),
+                           std::string(m.payload.substr(0, kMaxDeadLetterPayload))};
 }
 
 }  // namespace
 
-DecodedBatch BatchBuilder::Build(const std::string& stream, MessageBatch messages) {
+DecodedBatch BatchBuilder::Build(const std::string& stream, bus::MessageBatch messages) {
   DecodedBatch out;
   out.messages = std::move(messages);
   out.processed.stream = stream;
@@ -51,7 +51,7 @@ DecodedBatch BatchBuilder::Build(const std::string& stream, MessageBatch message
   spare_events_.clear();
   spare_rows_.clear();
   size_t kept = 0;  // rows so far; slots past it hold recycled objects
-  for (const Message& m : out.messages) {
+  for (const bus::Message& m : out.messages) {
     auto& next = out.processed.next_offsets[m.partition];
     next = std::max(next, m.offset + 1);
 
@@ -70,16 +70,17 @@ DecodedBatch BatchBuilder::Build(const std::string& stream, MessageBatch message
   return out;
 }
 
-DecodedBatch BatchBuilder::Build(const std::string& stream, const std::vector<Message>& messages) {
-  MessageBatch batch = TakeMessageBatch();
-  for (const Message& m : messages) batch.Add(m.partition, m.offset, m.payload);
+DecodedBatch BatchBuilder::Build(const std::string& stream,
+                                 const std::vector<bus::Message>& messages) {
+  bus::MessageBatch batch = TakeMessageBatch();
+  for (const bus::Message& m : messages) batch.Add(m.partition, m.offset, m.payload);
   return Build(stream, std::move(batch));
 }
 
-MessageBatch BatchBuilder::TakeMessageBatch() {
-  MessageBatch batch = std::move(spare_messages_);
+bus::MessageBatch BatchBuilder::TakeMessageBatch() {
+  bus::MessageBatch batch = std::move(spare_messages_);
   batch.Clear();
-  spare_messages_ = MessageBatch();
+  spare_messages_ = bus::MessageBatch();
   return batch;
 }
 
@@ -128,4 +129,4 @@ void DecodedBatch::DeadLetterRows(const std::vector<Refusal>& refused, std::stri
   if (!events.empty()) EraseIndices(&events, drop);
 }
 
-}  // namespace shopstream
+}  // namespace shopstream::pipeline

@@ -13,18 +13,18 @@
 #include "pipeline/refusal.h"
 #include "store/store.h"
 
-namespace shopstream {
+namespace shopstream::pipeline {
 
 // Dead-letter payloads are cut to this size; the reason says how large the message was.
 inline constexpr size_t kMaxDeadLetterPayload = 64 * 1024;
 
 struct DecodedBatch {
-  MessageBatch messages;      // every message of the batch; row_messages point into it
-  std::vector<Event> events;  // for the raw store: every message that decoded and cleaned
-  ProcessedBatch processed;   // rows, dead letters, next offsets
+  bus::MessageBatch messages;       // every message of the batch; row_messages point into it
+  std::vector<Event> events;        // for the raw store: every message that decoded and cleaned
+  store::ProcessedBatch processed;  // rows, dead letters, next offsets
   // The message of each row: row_messages[i] became processed.rows[i] and events[i] (until the
   // events are written and released). Kept to dead-letter a row that a store refuses.
-  std::vector<Message> row_messages;
+  std::vector<bus::Message> row_messages;
 
   // Turns the rows named in `refused` into dead letters ("`store` refused the row: reason"),
   // removing them from the rows and from the events if those are still held.
@@ -35,12 +35,12 @@ class BatchBuilder {
  public:
   // Decodes and cleans `messages`, which the batch keeps; a message that fails either becomes a
   // dead letter with the reason, so that one bad message never stops the stream.
-  DecodedBatch Build(const std::string& stream, MessageBatch messages);
+  DecodedBatch Build(const std::string& stream, bus::MessageBatch messages);
   // The same for messages held elsewhere (fuzzing, tests): their payloads are copied first.
-  DecodedBatch Build(const std::string& stream, const std::vector<Message>& messages);
+  DecodedBatch Build(const std::string& stream, const std::vector<bus::Message>& messages);
 
   // A batch to read the next messages into, with the memory of a recycled one when there is.
-  MessageBatch TakeMessageBatch();
+  bus::MessageBatch TakeMessageBatch();
   // Takes back the events of a batch once the raw store has them.
   void RecycleEvents(std::vector<Event> events);
   // Takes back a batch once it is committed (its events may be gone already).
@@ -51,8 +51,8 @@ class BatchBuilder {
   // Recycled objects whose strings keep their memory, and vectors that keep their capacity.
   std::vector<Event> spare_events_;
   std::vector<CleanedEvent> spare_rows_;
-  std::vector<Message> spare_row_messages_;
-  MessageBatch spare_messages_;
+  std::vector<bus::Message> spare_row_messages_;
+  bus::MessageBatch spare_messages_;
 };
 
-}  // namespace shopstream
+}  // namespace shopstream::pipeline

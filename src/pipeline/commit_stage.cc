@@ -1,6 +1,6 @@
 #include "pipeline/commit_stage.h"
 
-namespace shopstream {
+namespace shopstream::pipeline {
 
 CommitStage::CommitStage(std::function<Status(DecodedBatch&)> commit)
     : commit_(std::move(commit)), thread_([this] { Loop(); }) {}
@@ -68,4 +68,4 @@ void CommitStage::Loop() {
   }
 }
 
-}  // namespace shopstream
+}  // namespace shopstream::pipeline

@@ -16,7 +16,7 @@
 #include "pipeline/batch_builder.h"
 #include "store/store.h"
 
-namespace shopstream {
+namespace shopstream::pipeline {
 
 class CommitStage {
  public:
@@ -54,4 +54,4 @@ class CommitStage {
   std::thread thread_;
 };
 
-}  // namespace shopstream
+}  // namespace shopstream::pipeline

@@ -10,12 +10,12 @@
 #include "pipeline/commit_stage.h"
 #include "pipeline/refusal.h"
 
-namespace shopstream {
+namespace shopstream::pipeline {
 
 using std::chrono::milliseconds;
 
-Processor::Processor(MessageSource& source, RawStore& raw, ProcessedStore& processed,
-                     ProcessorOptions options)
+Processor::Processor(bus::MessageSource& source, store::RawStore& raw,
+                     store::ProcessedStore& processed, ProcessorOptions options)
     : source_(source), raw_(raw), processed_(processed), options_(options) {}
 
 Status Processor::WithRetry(const char* what, const std::atomic<bool>& stop,
@@ -71,15 +71,15 @@ Status Processor::Run(const std::atomic<bool>& stop) {
   auto last_activity = Clock::now();
   // The listener refers to this frame: detach it when Run returns, however it returns.
   struct DetachListener {
-    MessageSource& source;
+    bus::MessageSource& source;
     ~DetachListener() { source.SetAssignmentListener(nullptr); }
   } detach{source_};
   auto acknowledge = [&] {
     for (const OffsetMap& offsets : committer.TakeCommitted()) source_.Acknowledge(offsets);
     if (auto spent = committer.TakeSpent()) builder.Recycle(std::move(*spent));
   };
-  MessageBatch messages;  // the next batch's, read into memory that earlier batches used
-  bool taken = false;     // whether `messages` is ours (not handed to a batch)
+  bus::MessageBatch messages;  // the next batch's, read into memory that earlier batches used
+  bool taken = false;          // whether `messages` is ours (not handed to a batch)
   while (!stop) {
     acknowledge();
     // After acknowledge(), so that the batch just committed lends its memory: three batches
@@ -115,7 +115,7 @@ Status Processor::Run(const std::atomic<bool>& stop) {
     }
     // Partitions that began at the default start: stored with this batch, even an empty one.
     OffsetMap starts = source_.TakeStartPositions();
-    std::vector<OffsetGap> gaps = source_.TakeGaps();
+    std::vector<bus::OffsetGap> gaps = source_.TakeGaps();
     OffsetMap resets = source_.TakeResets();
     if (messages.empty() && starts.empty() && gaps.empty() && resets.empty()) {
       if (IdleTooLong(last_activity)) {
@@ -142,7 +142,7 @@ Status Processor::Run(const std::atomic<bool>& stop) {
       batch.processed.next_offsets.emplace(partition, offset);  // read ones are further on
     }
     batch.processed.reset_offsets = std::move(resets);
-    for (const OffsetGap& gap : gaps) {
+    for (const bus::OffsetGap& gap : gaps) {
       // Where `verify` and the dead-letter tools look: the gap's first offset, no payload.
       batch.processed.dead_letters.push_back(
           {gap.partition, gap.from,
@@ -184,7 +184,7 @@ Status Processor::WriteRaw(DecodedBatch& batch, const std::atomic<bool>& stop) {
 }
 
 Status Processor::CommitProcessed(DecodedBatch& batch, const std::atomic<bool>& stop) {
-  ProcessedBatch& processed = batch.processed;
+  store::ProcessedBatch& processed = batch.processed;
   if (options_.write_processed) {
     constexpr const char* kWhat = "committing the batch to the processed store";
     Status s = WithRetry(kWhat, stop, [&] { return processed_.Commit(processed); });
@@ -192,7 +192,7 @@ Status Processor::CommitProcessed(DecodedBatch& batch, const std::atomic<bool>& 
       // Rows go in by parts, without offsets or dead letters: a crash in between is safe,
       // since a stored id is never counted again. The last commit carries the dead letters
       // (those of the batch and the refused rows) and the offsets.
-      ProcessedBatch part;
+      store::ProcessedBatch part;
       part.stream = processed.stream;
       auto refused = IsolateRefused(processed.rows.size(), s, [&](size_t begin, size_t end) {
         part.rows.assign(processed.rows.begin() + begin, processed.rows.begin() + end);
@@ -222,4 +222,4 @@ void Processor::ReportRefused(const char* store, const std::vector<Refusal>& ref
           "dead letters now and the stream goes on (first: " + refused.front().reason + ")");
 }
 
-}  // namespace shopstream
+}  // namespace shopstream::pipeline

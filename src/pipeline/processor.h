@@ -16,7 +16,7 @@
 #include "pipeline/batch_builder.h"
 #include "store/store.h"
 
-namespace shopstream {
+namespace shopstream::pipeline {
 
 struct ProcessorOptions {
   // A batch closes when this much time has passed since it started, when it is full, or when
@@ -45,7 +45,7 @@ struct ProcessorCounters {
 
 class Processor {
  public:
-  Processor(MessageSource& source, RawStore& raw, ProcessedStore& processed,
+  Processor(bus::MessageSource& source, store::RawStore& raw, store::ProcessedStore& processed,
             ProcessorOptions options);
 
   // Runs until `stop` becomes true, the idle limit passes, or a non-retryable error occurs
@@ -72,9 +72,9 @@ class Processor {
   Status WithRetry(const char* what, const std::atomic<bool>& stop,
                    const std::function<Status()>& attempt);
 
-  MessageSource& source_;
-  RawStore& raw_;
-  ProcessedStore& processed_;
+  bus::MessageSource& source_;
+  store::RawStore& raw_;
+  store::ProcessedStore& processed_;
   ProcessorOptions options_;
   ProcessorCounters counters_;
   std::function<void()> on_commit_;
@@ -82,4 +82,4 @@ class Processor {
   std::optional<Clock::time_point> assigned_at_;  // when the source first held partitions
 };
 
-}  // namespace shopstream
+}  // namespace shopstream::pipeline

@@ -10,14 +10,14 @@
 #include "event/json_codec.h"
 #include "event/uuid.h"
 
-namespace shopstream {
+namespace shopstream::pipeline {
 namespace {
 
-class FakeSource : public MessageSource {
+class FakeSource : public bus::MessageSource {
  public:
   explicit FakeSource(std::vector<std::string> payloads) : payloads_(std::move(payloads)) {}
   void SetAssignmentListener(AssignmentListener l) override { listener_ = std::move(l); }
-  Status PollInto(size_t max, std::chrono::milliseconds, MessageBatch* out) override {
+  Status PollInto(size_t max, std::chrono::milliseconds, bus::MessageBatch* out) override {
     if (!assigned_) {
       auto offsets = listener_ ? listener_({0}) : OffsetMap{};
       next_ = offsets.count(0) ? offsets[0] : 0;
@@ -41,7 +41,7 @@ class FakeSource : public MessageSource {
 
 // Fails the first `failures` calls with a retryable error, like a server that is down.
 // Refuses, like a server's column, every call that holds an event with a price in `refuse`.
-class FlakyRawStore : public RawStore {
+class FlakyRawStore : public store::RawStore {
  public:
   int failures = 0;
   std::set<double> refuse;
@@ -60,17 +60,17 @@ class FlakyRawStore : public RawStore {
   }
 };
 
-class MemoryProcessedStore : public ProcessedStore {
+class MemoryProcessedStore : public store::ProcessedStore {
  public:
   int failures = 0;
   std::set<double> refuse;  // prices a column refuses
   bool refuse_all = false;  // a store problem, not a row's
   int commits = 0;
   std::map<std::string, CleanedEvent> rows;
-  std::vector<DeadLetter> dead;
+  std::vector<store::DeadLetter> dead;
   OffsetMap offsets;
   Status Init() override { return Status::Ok(); }
-  Status Commit(const ProcessedBatch& b) override {
+  Status Commit(const store::ProcessedBatch& b) override {
     if (failures > 0) {
       --failures;
       return Status::Unavailable("processed store down");
@@ -145,7 +145,7 @@ TEST(ProcessorTest, RowsAStoreRefusesBecomeDeadLettersAndTheStreamGoesOn) {
   EXPECT_EQ(raw.ids.size(), 99u);  // the processed store's refusals were written raw
   ASSERT_EQ(processed.dead.size(), 4u);
   std::set<int64_t> dead_offsets;
-  for (const DeadLetter& d : processed.dead) {
+  for (const store::DeadLetter& d : processed.dead) {
     dead_offsets.insert(d.offset);
     EXPECT_FALSE(d.payload.empty());
     EXPECT_TRUE(d.reason.find("store refused the row: ") != std::string::npos) << d.reason;
@@ -211,4 +211,4 @@ TEST(ProcessorTest, ClosesABatchOnceTheBusIsQuietInsteadOfWaitingForTheTrigger) 
 }
 
 }  // namespace
-}  // namespace shopstream
+}  // namespace shopstream::pipeline

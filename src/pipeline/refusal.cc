@@ -1,6 +1,6 @@
 #include "pipeline/refusal.h"
 
-namespace shopstream {
+namespace shopstream::pipeline {
 namespace {
 
 // Writes [begin, end), known to be refused as a whole, in two halves.
@@ -39,4 +39,4 @@ Result<std::vector<Refusal>> IsolateRefused(size_t count, const Status& refusal,
   return refused;
 }
 
-}  // namespace shopstream
+}  // namespace shopstream::pipeline

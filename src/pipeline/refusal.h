@@ -11,7 +11,7 @@
 
 #include "common/status.h"
 
-namespace shopstream {
+namespace shopstream::pipeline {
 
 struct Refusal {
   size_t index = 0;    // of the row in the batch
@@ -27,4 +27,4 @@ struct Refusal {
 Result<std::vector<Refusal>> IsolateRefused(size_t count, const Status& refusal,
                                             const std::function<Status(size_t, size_t)>& write);
 
-}  // namespace shopstream
+}  // namespace shopstream::pipeline

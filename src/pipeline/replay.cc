@@ -14,7 +14,7 @@
 #include "event/json_codec.h"
 #include "event/uuid.h"
 
-namespace shopstream {
+namespace shopstream::pipeline {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -59,7 +59,7 @@ std::string NowEventTime() {
   return buf;
 }
 
-Replayer::Replayer(EventFeed& feed, Publisher& publisher, ReplayOptions options)
+Replayer::Replayer(EventFeed& feed, bus::Publisher& publisher, ReplayOptions options)
     : feed_(feed), publisher_(publisher), options_(options) {}
 
 Status Replayer::Run(const std::atomic<bool>& stop) {
@@ -193,4 +193,4 @@ Status Replayer::RunInFileOrder(const std::atomic<bool>& stop) {
   return Send(payloads);
 }
 
-}  // namespace shopstream
+}  // namespace shopstream::pipeline

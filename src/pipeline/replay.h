@@ -10,7 +10,7 @@
 #include "common/status.h"
 #include "event/event.h"
 
-namespace shopstream {
+namespace shopstream::pipeline {
 
 // Where replay takes its rows from (a CSV file, in practice). Rewind() starts over (--loop).
 class EventFeed {
@@ -65,7 +65,7 @@ class OriginalPace {
 
 class Replayer {
  public:
-  Replayer(EventFeed& feed, Publisher& publisher, ReplayOptions options);
+  Replayer(EventFeed& feed, bus::Publisher& publisher, ReplayOptions options);
   // Runs until the feed ends, the count is reached, or `stop` is set; flushes before it returns.
   Status Run(const std::atomic<bool>& stop);
   const ReplayCounters& counters() const { return counters_; }
@@ -76,7 +76,7 @@ class Replayer {
   Status Send(std::vector<std::string>& payloads);
 
   EventFeed& feed_;
-  Publisher& publisher_;
+  bus::Publisher& publisher_;
   ReplayOptions options_;
   ReplayCounters counters_;
 };
@@ -84,4 +84,4 @@ class Replayer {
 // "YYYY-MM-DD HH:MM:SS.ffffff" in UTC, as pandas prints a timestamp with microseconds.
 std::string NowEventTime();
 
-}  // namespace shopstream
+}  // namespace shopstream::pipeline

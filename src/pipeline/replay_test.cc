@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-namespace shopstream {
+namespace shopstream::pipeline {
 namespace {
 
 TEST(OriginalPaceTest, FollowsEventTimeAtTheSpeedup) {
@@ -27,4 +27,4 @@ TEST(OriginalPaceTest, UnreadableTimesGoAtOnceAndJumpsAreNotWaitedFor) {
 }
 
 }  // namespace
-}  // namespace shopstream
+}  // namespace shopstream::pipeline

@@ -8,7 +8,7 @@
 namespace shopstream::serve {
 namespace {
 
-void WriteBreakdown(JsonWriter& w, const Breakdown& b) {
+void WriteBreakdown(JsonWriter& w, const query::Breakdown& b) {
   w.Key("events").Int(b.events);
   w.Key("views").Int(b.views);
   w.Key("carts").Int(b.carts);
@@ -16,7 +16,7 @@ void WriteBreakdown(JsonWriter& w, const Breakdown& b) {
   w.Key("revenue").Double(b.revenue);
 }
 
-void WriteNamedList(JsonWriter& w, const std::vector<NamedBreakdown>& rows, bool with_department) {
+void WriteNamedList(JsonWriter& w, const std::vector<query::NamedBreakdown>& rows, bool with_department) {
   w.BeginArray();
   for (const auto& row : rows) {
     w.BeginObject().Key("name").String(row.name);
@@ -65,7 +65,7 @@ void Header(std::string& out, const char* name, const char* type, const char* he
 
 }  // namespace
 
-std::string KpisJson(const Kpis& kpis) {
+std::string KpisJson(const query::Kpis& kpis) {
   JsonWriter w;
   w.BeginObject();
   WriteBreakdown(w, kpis.totals);
@@ -75,7 +75,7 @@ std::string KpisJson(const Kpis& kpis) {
   return w.str();
 }
 
-std::string TimeSeriesJson(const TimeSeries& series) {
+std::string TimeSeriesJson(const query::TimeSeries& series) {
   JsonWriter w;
   w.BeginObject().Key("granularity").String(GranularityName(series.granularity));
   w.Key("step").Int(series.step);
@@ -89,7 +89,7 @@ std::string TimeSeriesJson(const TimeSeries& series) {
   return w.str();
 }
 
-std::string DepartmentsJson(const std::vector<NamedBreakdown>& departments) {
+std::string DepartmentsJson(const std::vector<query::NamedBreakdown>& departments) {
   JsonWriter w;
   w.BeginObject().Key("departments");
   WriteNamedList(w, departments, false);
@@ -97,8 +97,8 @@ std::string DepartmentsJson(const std::vector<NamedBreakdown>& departments) {
   return w.str();
 }
 
-std::string RankingsJson(const std::vector<NamedBreakdown>& by_revenue,
-                         const std::vector<NamedBreakdown>& by_views, bool with_department) {
+std::string RankingsJson(const std::vector<query::NamedBreakdown>& by_revenue,
+                         const std::vector<query::NamedBreakdown>& by_views, bool with_department) {
   JsonWriter w;
   w.BeginObject().Key("by_revenue");
   WriteNamedList(w, by_revenue, with_department);
@@ -108,7 +108,7 @@ std::string RankingsJson(const std::vector<NamedBreakdown>& by_revenue,
   return w.str();
 }
 
-std::string MixJson(const std::vector<EventTypeCount>& mix) {
+std::string MixJson(const std::vector<query::EventTypeCount>& mix) {
   JsonWriter w;
   w.BeginObject().Key("mix").BeginArray();
   for (const auto& m : mix) {
@@ -118,7 +118,7 @@ std::string MixJson(const std::vector<EventTypeCount>& mix) {
   return w.str();
 }
 
-std::string FunnelJson(const Funnel& f) {
+std::string FunnelJson(const query::Funnel& f) {
   JsonWriter w;
   w.BeginObject().Key("steps").BeginArray();
   w.BeginObject().Key("stage").String("view").Key("events").Int(f.views).EndObject();
@@ -132,7 +132,7 @@ std::string FunnelJson(const Funnel& f) {
   return w.str();
 }
 
-std::string PeopleJson(const People& p) {
+std::string PeopleJson(const query::People& p) {
   JsonWriter w;
   w.BeginObject();
   w.Key("users").Int(p.users);
@@ -151,7 +151,7 @@ std::string PeopleJson(const People& p) {
   return w.str();
 }
 
-std::string ExtentJson(const DataExtent& extent) {
+std::string ExtentJson(const query::DataExtent& extent) {
   JsonWriter w;
   w.BeginObject();
   w.Key("first_minute");
@@ -162,7 +162,7 @@ std::string ExtentJson(const DataExtent& extent) {
   return w.str();
 }
 
-std::string ProcessorStatusJson(const ProcessorStatus& status) {
+std::string ProcessorStatusJson(const query::ProcessorStatus& status) {
   JsonWriter w;
   w.BeginObject().Key("dead_letters_stored").Int(status.dead_letters_stored);
   w.Key("streams").BeginArray();
@@ -206,23 +206,23 @@ std::string MetricsText(const MetricsInput& in) {
       const char* name;
       const char* type;
       const char* help;
-      std::string (*value)(const StreamStats&);
+      std::string (*value)(const query::StreamStats&);
     };
     static const Counter kCounters[] = {
         {"shopstream_processor_events_total", "counter", "Events processed, per input stream.",
-         [](const StreamStats& s) { return std::to_string(s.events); }},
+         [](const query::StreamStats& s) { return std::to_string(s.events); }},
         {"shopstream_processor_batches_total", "counter",
          "Micro-batches committed, per input stream.",
-         [](const StreamStats& s) { return std::to_string(s.batches); }},
+         [](const query::StreamStats& s) { return std::to_string(s.batches); }},
         {"shopstream_processor_dead_letters_total", "counter",
          "Messages sent to the dead-letter table, per input stream.",
-         [](const StreamStats& s) { return std::to_string(s.dead_letters); }},
+         [](const query::StreamStats& s) { return std::to_string(s.dead_letters); }},
         {"shopstream_processor_last_batch_seconds", "gauge",
          "Time taken by the last micro-batch, per input stream.",
-         [](const StreamStats& s) { return Number(s.last_batch_ms / 1000.0); }},
+         [](const query::StreamStats& s) { return Number(s.last_batch_ms / 1000.0); }},
         {"shopstream_processor_lag_messages", "gauge",
          "Messages waiting in the input stream after the last batch.",
-         [](const StreamStats& s) { return std::to_string(s.lag); }},
+         [](const query::StreamStats& s) { return std::to_string(s.lag); }},
     };
     for (const auto& c : kCounters) {
       Header(out, c.name, c.type, c.help);

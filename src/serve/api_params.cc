@@ -7,8 +7,8 @@
 
 namespace shopstream::serve {
 
-Result<TimeRange> RangeParams(const HttpRequest& request) {
-  return ParseTimeRange(request.Param("from"), request.Param("to"));
+Result<query::TimeRange> RangeParams(const HttpRequest& request) {
+  return query::ParseTimeRange(request.Param("from"), request.Param("to"));
 }
 
 Result<int> LimitParam(const HttpRequest& request) {
@@ -25,8 +25,8 @@ Result<int> LimitParam(const HttpRequest& request) {
   return limit;
 }
 
-Result<Filter> FilterParams(const HttpRequest& request) {
-  Filter filter;
+Result<query::Filter> FilterParams(const HttpRequest& request) {
+  query::Filter filter;
   for (auto [name, into] :
        {std::pair{"department", &filter.department}, std::pair{"brand", &filter.brand}}) {
     const std::string_view text = request.Param(name);

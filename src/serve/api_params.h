@@ -5,8 +5,8 @@
 
 #include "common/status.h"
 #include "serve/http_request.h"
-#include "store/query/query_store.h"
-#include "store/query/time_range.h"
+#include "query/query_store.h"
+#include "query/time_range.h"
 
 namespace shopstream::serve {
 
@@ -15,9 +15,9 @@ inline constexpr int kMaxLimit = 100;
 // A filter names a department or a brand, which the event contract keeps within 50 characters.
 inline constexpr size_t kMaxFilterChars = 50;
 
-Result<TimeRange> RangeParams(const HttpRequest& request);
+Result<query::TimeRange> RangeParams(const HttpRequest& request);
 Result<int> LimitParam(const HttpRequest& request);
 // Valid UTF-8 of at most kMaxFilterChars characters each.
-Result<Filter> FilterParams(const HttpRequest& request);
+Result<query::Filter> FilterParams(const HttpRequest& request);
 
 }  // namespace shopstream::serve

@@ -115,7 +115,7 @@ DashboardServer::DashboardServer() = default;
 
 DashboardServer::~DashboardServer() { Stop(); }
 
-Status DashboardServer::Start(const std::string& listen, QueryStore& store,
+Status DashboardServer::Start(const std::string& listen, query::QueryStore& store,
                               DashboardOptions options) {
   if (started_) return Status::Internal("the dashboard server is already started");
   std::string host;
@@ -245,7 +245,7 @@ HttpResponse DashboardServer::Route(const HttpRequest& req) {
   for (const char* asset : kAssetPaths) {
     if (path == asset) return Asset(req, asset);
   }
-  QueryStore& q = *store_;
+  query::QueryStore& q = *store_;
   if (path == "/healthz") {
     auto e = q.QueryExtent();
     if (e.ok()) return Dynamic(req, 200, "{\"status\":\"ok\"}", kJson);
@@ -253,8 +253,8 @@ HttpResponse DashboardServer::Route(const HttpRequest& req) {
   }
   if (path == "/metrics") {
     auto status = q.QueryProcessorStatus();
-    auto totals = q.QueryEventMix(TimeRange{});
-    auto kpis = q.QueryKpis(TimeRange{});
+    auto totals = q.QueryEventMix(query::TimeRange{});
+    auto kpis = q.QueryKpis(query::TimeRange{});
     MetricsInput in;
     if (status.ok()) in.status = &*status;
     if (totals.ok()) in.totals = &*totals;
@@ -295,8 +295,8 @@ HttpResponse DashboardServer::Route(const HttpRequest& req) {
   if (!range.ok()) return Json(req, range.status());
   auto filter = FilterParams(req);
   if (!filter.ok()) return Json(req, filter.status());
-  const TimeRange& r = *range;
-  const Filter& f = *filter;
+  const query::TimeRange& r = *range;
+  const query::Filter& f = *filter;
   if (path == "/api/kpis") return Json(req, Answer([&] { return q.QueryKpis(r, f); }, KpisJson));
   if (path == "/api/timeseries") {
     return Json(req, Answer([&] { return q.QueryTimeSeries(r, f); }, TimeSeriesJson));
@@ -315,12 +315,12 @@ HttpResponse DashboardServer::Route(const HttpRequest& req) {
   const bool products = path == "/api/products";
   auto limit = LimitParam(req);
   if (!limit.ok()) return Json(req, limit.status());
-  auto ranked = [&](RankBy by) {
+  auto ranked = [&](query::RankBy by) {
     return products ? q.QueryTopProducts(r, f, by, *limit) : q.QueryTopBrands(r, f, by, *limit);
   };
-  auto by_revenue = ranked(RankBy::kRevenue);
+  auto by_revenue = ranked(query::RankBy::kRevenue);
   if (!by_revenue.ok()) return Json(req, by_revenue.status());
-  auto by_views = ranked(RankBy::kViews);
+  auto by_views = ranked(query::RankBy::kViews);
   if (!by_views.ok()) return Json(req, by_views.status());
   return Json(req, RankingsJson(*by_revenue, *by_views, products));
 }

@@ -27,7 +27,7 @@
 
 #include "common/status.h"
 #include "serve/http_server.h"
-#include "store/query/query_store.h"
+#include "query/query_store.h"
 
 namespace shopstream::serve {
 
@@ -48,7 +48,7 @@ class DashboardServer {
   // Binds `listen` ("HOST:PORT"; port 0 picks a free one) and starts serving. Fails with
   // InvalidArgument for a malformed address and Unavailable when the port cannot be bound
   // (taken, or an address of another machine).
-  Status Start(const std::string& listen, QueryStore& store, DashboardOptions options = {});
+  Status Start(const std::string& listen, query::QueryStore& store, DashboardOptions options = {});
   // Stops serving; idempotent.
   void Stop();
   // The bound port, once started.
@@ -64,7 +64,7 @@ class DashboardServer {
   // Polls the store's change stamp; `last` is the stamp seen at Start().
   void WatchForCommits(std::optional<int64_t> last);
 
-  QueryStore* store_ = nullptr;
+  query::QueryStore* store_ = nullptr;
   DashboardOptions options_;
   // Each asset's gzip, made at Start() and served without a copy.
   std::map<std::string, std::string, std::less<>> gzipped_;

@@ -17,54 +17,59 @@ namespace shopstream::serve {
 namespace {
 
 // A QueryStore whose answers and change stamp the test sets.
-class FakeQueryStore : public QueryStore {
+class FakeQueryStore : public query::QueryStore {
  public:
-  Result<Kpis> QueryKpis(const TimeRange& r, const Filter& f) override {
+  Result<query::Kpis> QueryKpis(const query::TimeRange& r, const query::Filter& f) override {
     last_range = r;
     last_filter = f;
-    Kpis k;
+    query::Kpis k;
     k.totals.events = 3;
     k.totals.revenue = 9.5;
     return k;
   }
-  Result<TimeSeries> QueryTimeSeries(const TimeRange&, const Filter&) override {
-    return TimeSeries{};
+  Result<query::TimeSeries> QueryTimeSeries(const query::TimeRange&,
+                                            const query::Filter&) override {
+    return query::TimeSeries{};
   }
-  Result<std::vector<NamedBreakdown>> QueryDepartments(const TimeRange&, const Filter&) override {
-    return std::vector<NamedBreakdown>{};
+  Result<std::vector<query::NamedBreakdown>> QueryDepartments(const query::TimeRange&,
+                                                              const query::Filter&) override {
+    return std::vector<query::NamedBreakdown>{};
   }
-  Result<std::vector<NamedBreakdown>> QueryTopBrands(const TimeRange&, const Filter&, RankBy,
-                                                     int limit) override {
+  Result<std::vector<query::NamedBreakdown>> QueryTopBrands(const query::TimeRange&,
+                                                            const query::Filter&, query::RankBy,
+                                                            int limit) override {
     last_limit = limit;
-    return std::vector<NamedBreakdown>{{"<b>x</b>", "", {}}};
+    return std::vector<query::NamedBreakdown>{{"<b>x</b>", "", {}}};
   }
-  Result<std::vector<NamedBreakdown>> QueryTopProducts(const TimeRange&, const Filter&, RankBy,
-                                                       int) override {
-    return std::vector<NamedBreakdown>{};
+  Result<std::vector<query::NamedBreakdown>> QueryTopProducts(const query::TimeRange&,
+                                                              const query::Filter&, query::RankBy,
+                                                              int) override {
+    return std::vector<query::NamedBreakdown>{};
   }
-  Result<std::vector<EventTypeCount>> QueryEventMix(const TimeRange&, const Filter&) override {
-    return std::vector<EventTypeCount>{{"view", 3}};
+  Result<std::vector<query::EventTypeCount>> QueryEventMix(const query::TimeRange&,
+                                                           const query::Filter&) override {
+    return std::vector<query::EventTypeCount>{{"view", 3}};
   }
-  Result<Funnel> QueryFunnel(const TimeRange&, const Filter&) override {
+  Result<query::Funnel> QueryFunnel(const query::TimeRange&, const query::Filter&) override {
     return Status::Unavailable("no tables yet");
   }
-  Result<People> QueryPeople(const TimeRange&, const Filter& f) override {
+  Result<query::People> QueryPeople(const query::TimeRange&, const query::Filter& f) override {
     last_filter = f;
-    People p;
+    query::People p;
     p.users = 7;
     p.sessions = 8;
     p.events = 16;
     p.events_per_session = 2;
     return p;
   }
-  Result<Pulse> QueryPulse() override {
-    Pulse p;
+  Result<query::Pulse> QueryPulse() override {
+    query::Pulse p;
     p.as_of = "2019-11-08 10:00:50";
     p.points = {{"2019-11-08 10:00:40", 0}, {"2019-11-08 10:00:50", 25}};
     return p;
   }
-  Result<LivePeople> QueryLivePeople() override {
-    LivePeople l;
+  Result<query::LivePeople> QueryLivePeople() override {
+    query::LivePeople l;
     l.as_of = "2019-11-08 10:00";
     l.users_5m = 4;
     l.sessions_5m = 5;
@@ -73,10 +78,10 @@ class FakeQueryStore : public QueryStore {
     l.users_per_minute = {{"2019-11-08 10:00", 4}};
     return l;
   }
-  Result<Trending> QueryTrending(TrendDimension dimension, int64_t window, TrendMetric metric,
-                                 int limit) override {
+  Result<query::Trending> QueryTrending(query::TrendDimension dimension, int64_t window,
+                                        query::TrendMetric metric, int limit) override {
     last_trend = {dimension, window, metric, limit};
-    Trending t;
+    query::Trending t;
     t.from = "2019-11-08 10:00";
     t.to = "2019-11-08 11:00";
     t.previous_from = "2019-11-08 09:00";
@@ -85,8 +90,10 @@ class FakeQueryStore : public QueryStore {
     t.rising = {{"<b>tv</b>", "electronics", 3, 2, 0.5}};
     return t;
   }
-  Result<DataExtent> QueryExtent() override { return DataExtent{}; }
-  Result<ProcessorStatus> QueryProcessorStatus() override { return ProcessorStatus{}; }
+  Result<query::DataExtent> QueryExtent() override { return query::DataExtent{}; }
+  Result<query::ProcessorStatus> QueryProcessorStatus() override {
+    return query::ProcessorStatus{};
+  }
   Result<int64_t> ChangeStamp() override {
     std::unique_lock lock(mu);
     if (hold) {
@@ -114,9 +121,9 @@ class FakeQueryStore : public QueryStore {
     ++stamp;
   }
 
-  TimeRange last_range;
-  Filter last_filter;
-  std::tuple<TrendDimension, int64_t, TrendMetric, int> last_trend;
+  query::TimeRange last_range;
+  query::Filter last_filter;
+  std::tuple<query::TrendDimension, int64_t, query::TrendMetric, int> last_trend;
   int last_limit = 0;
   std::mutex mu;
   std::condition_variable cv;
@@ -163,7 +170,7 @@ TEST_F(DashboardServerTest, ApiParsesRangeAndLimitAndMapsErrors) {
   EXPECT_EQ(kpis->body, R"({"events":3,"views":0,"carts":0,"purchases":0,"revenue":9.5,)"
                         R"("view_to_cart":null,"cart_to_purchase":null})");
   ASSERT_TRUE(store_.last_range.from.has_value());
-  EXPECT_EQ(FormatMinuteBucket(*store_.last_range.from), "2019-11-08 08:00");
+  EXPECT_EQ(query::FormatMinuteBucket(*store_.last_range.from), "2019-11-08 08:00");
 
   auto brands = client_->Get("/api/brands?limit=3");
   ASSERT_TRUE(brands);
@@ -319,8 +326,8 @@ TEST_F(DashboardServerTest, TrendingTakesItsParametersAndRefusesOthers) {
   auto got = client_->Get("/api/trending?dimension=product&window=15&by=views&limit=5");
   ASSERT_TRUE(got);
   EXPECT_EQ(got->status, 200);
-  EXPECT_EQ(store_.last_trend,
-            std::make_tuple(TrendDimension::kProduct, int64_t{15}, TrendMetric::kViews, 5));
+  EXPECT_EQ(store_.last_trend, std::make_tuple(query::TrendDimension::kProduct, int64_t{15},
+                                               query::TrendMetric::kViews, 5));
   EXPECT_EQ(
       got->body,
       R"({"dimension":"product","window_minutes":15,"by":"views","whole_hours":true,)"
@@ -330,8 +337,8 @@ TEST_F(DashboardServerTest, TrendingTakesItsParametersAndRefusesOthers) {
       R"("department":"electronics","value":3,"previous":2,"change":0.5}]})");
   auto defaults = client_->Get("/api/trending?dimension=department");
   ASSERT_TRUE(defaults);
-  EXPECT_EQ(store_.last_trend,
-            std::make_tuple(TrendDimension::kDepartment, int64_t{60}, TrendMetric::kRevenue, 10));
+  EXPECT_EQ(store_.last_trend, std::make_tuple(query::TrendDimension::kDepartment, int64_t{60},
+                                               query::TrendMetric::kRevenue, 10));
   EXPECT_EQ(defaults->body.find(R"("department":)"), std::string::npos);  // products only
   for (const char* bad : {"/api/trending?dimension=sku", "/api/trending?window=30",
                           "/api/trending?by=profit", "/api/trending?limit=0"}) {

@@ -38,11 +38,11 @@ TEST(JsonWriterTest, BytesThatAreNotUtf8BecomeTheReplacementCharacter) {
 }
 
 TEST(ApiJsonTest, MetricsEscapeLabelsAndSayWhenTheStoreIsDown) {
-  ProcessorStatus status;
+  query::ProcessorStatus status;
   status.streams.push_back({"a\"b\\c\nd", 3, 10, 1, 250, 4, "t"});
   status.dead_letters_stored = 2;
-  std::vector<EventTypeCount> totals = {{"view", 7}};
-  Kpis kpis;
+  std::vector<query::EventTypeCount> totals = {{"view", 7}};
+  query::Kpis kpis;
   kpis.totals.revenue = 12.5;
   std::string text = MetricsText({&status, &totals, &kpis, 1});
   EXPECT_NE(text.find("shopstream_store_up 1\n"), std::string::npos);

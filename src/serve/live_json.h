@@ -5,15 +5,15 @@
 
 #include <string>
 
-#include "store/query/query_store.h"
+#include "query/query_store.h"
 
 namespace shopstream::serve {
 
 // {"as_of": "YYYY-MM-DD HH:MM:S0" or null, "step_seconds": 10,
 //  "points": [{"bucket", "events", "per_second"}, ...]}
-std::string PulseJson(const Pulse& pulse);
+std::string PulseJson(const query::Pulse& pulse);
 // {"pulse": PulseJson, "people": {"as_of", "users_5m", "sessions_5m", "users_30m",
 //  "sessions_30m", "users_per_minute": [{"bucket", "users"}, ...]}}
-std::string LiveJson(const Pulse& pulse, const LivePeople& people);
+std::string LiveJson(const query::Pulse& pulse, const query::LivePeople& people);
 
 }  // namespace shopstream::serve

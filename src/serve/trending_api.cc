@@ -3,9 +3,9 @@
 #include <iterator>
 #include <string_view>
 
+#include "query/trending.h"
 #include "serve/api_params.h"
 #include "serve/json_writer.h"
-#include "store/query/trending.h"
 
 namespace shopstream::serve {
 namespace {
@@ -30,9 +30,9 @@ Status Bad(const HttpRequest& request, const char* param, const char* expected) 
   return Status::InvalidArgument(std::string(param) + " '" + shown + "' is not " + expected);
 }
 
-void WriteItems(JsonWriter& w, const std::vector<TrendItem>& items, bool with_department) {
+void WriteItems(JsonWriter& w, const std::vector<query::TrendItem>& items, bool with_department) {
   w.BeginArray();
-  for (const TrendItem& item : items) {
+  for (const query::TrendItem& item : items) {
     w.BeginObject().Key("name").String(item.name);
     if (with_department) w.Key("department").String(item.department);
     w.Key("value").Double(item.value).Key("previous").Double(item.previous);
@@ -47,13 +47,13 @@ Result<TrendQuery> TrendParams(const HttpRequest& request) {
   TrendQuery q;
   const int dimension = Pick(request, "dimension", kDimensions, 0);
   if (dimension < 0) return Bad(request, "dimension", "product, brand or department");
-  q.dimension = static_cast<TrendDimension>(dimension);
+  q.dimension = static_cast<query::TrendDimension>(dimension);
   const int metric = Pick(request, "by", kMetrics, 3);
   if (metric < 0) return Bad(request, "by", "views, carts, purchases or revenue");
-  q.metric = static_cast<TrendMetric>(metric);
+  q.metric = static_cast<query::TrendMetric>(metric);
   if (request.HasParam("window")) {
     q.window_minutes = -1;
-    for (int64_t w : kTrendWindows) {
+    for (int64_t w : query::kTrendWindows) {
       if (request.Param("window") == std::to_string(w)) q.window_minutes = w;
     }
     if (q.window_minutes < 0) return Bad(request, "window", "15, 60 or 1440 (minutes)");
@@ -64,13 +64,13 @@ Result<TrendQuery> TrendParams(const HttpRequest& request) {
   return q;
 }
 
-std::string TrendingJson(const TrendQuery& query, const Trending& t) {
-  const bool products = query.dimension == TrendDimension::kProduct;
+std::string TrendingJson(const TrendQuery& asked, const query::Trending& t) {
+  const bool products = asked.dimension == query::TrendDimension::kProduct;
   JsonWriter w;
   w.BeginObject();
-  w.Key("dimension").String(kDimensions[static_cast<int>(query.dimension)]);
-  w.Key("window_minutes").Int(query.window_minutes);
-  w.Key("by").String(kMetrics[static_cast<int>(query.metric)]);
+  w.Key("dimension").String(kDimensions[static_cast<int>(asked.dimension)]);
+  w.Key("window_minutes").Int(asked.window_minutes);
+  w.Key("by").String(kMetrics[static_cast<int>(asked.metric)]);
   w.Key("whole_hours").Bool(t.whole_hours);
   for (auto [key, text] : {std::pair{"from", &t.from}, std::pair{"to", &t.to},
                            std::pair{"previous_from", &t.previous_from}}) {

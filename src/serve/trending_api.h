@@ -9,15 +9,15 @@
 #include <string>
 
 #include "common/status.h"
+#include "query/query_store.h"
 #include "serve/http_request.h"
-#include "store/query/query_store.h"
 
 namespace shopstream::serve {
 
 struct TrendQuery {
-  TrendDimension dimension = TrendDimension::kProduct;
+  query::TrendDimension dimension = query::TrendDimension::kProduct;
   int64_t window_minutes = 60;
-  TrendMetric metric = TrendMetric::kRevenue;
+  query::TrendMetric metric = query::TrendMetric::kRevenue;
   int limit = 10;
 };
 
@@ -25,6 +25,6 @@ Result<TrendQuery> TrendParams(const HttpRequest& request);
 
 // {"dimension", "window_minutes", "by", "whole_hours", "from", "to", "previous_from",
 //  "top": [{"name", "department"?, "value", "previous", "change"}], "rising": [...]}
-std::string TrendingJson(const TrendQuery& query, const Trending& trending);
+std::string TrendingJson(const TrendQuery& asked, const query::Trending& trending);
 
 }  // namespace shopstream::serve

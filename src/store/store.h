@@ -10,7 +10,7 @@
 #include "common/status.h"
 #include "event/event.h"
 
-namespace shopstream {
+namespace shopstream::store {
 
 // A message that could not be turned into a row, kept with where it came from and why.
 struct DeadLetter {
@@ -60,4 +60,4 @@ class ProcessedStore {
                                         const std::vector<int32_t>& partitions) = 0;
 };
 
-}  // namespace shopstream
+}  // namespace shopstream::store

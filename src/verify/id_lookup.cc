@@ -5,11 +5,11 @@
 #include <map>
 
 #include "common/uri.h"
-#include "cql/codec.h"
-#include "cql/session.h"
-#include "cql/types.h"
-#include "store/cassandra/cassandra_options.h"
-#include "store/sql/sql_database.h"
+#include "cassandra/codec.h"
+#include "cassandra/session.h"
+#include "cassandra/types.h"
+#include "cassandra/cassandra_options.h"
+#include "sql/sql_database.h"
 #include "verify/sql_source.h"
 
 namespace shopstream::verify {
@@ -72,26 +72,26 @@ std::string Lower(std::string s) {
 
 class CqlIdLookup : public IdLookup {
  public:
-  CqlIdLookup(std::unique_ptr<cql::Session> session, CassandraOptions options, cql::Prepared select)
+  CqlIdLookup(std::unique_ptr<cassandra::Session> session, cassandra::CassandraOptions options, cassandra::Prepared select)
       : session_(std::move(session)), options_(std::move(options)), select_(std::move(select)) {}
 
   Result<std::unordered_set<std::string>> Present(const std::vector<std::string>& ids) override {
     std::unordered_set<std::string> found;
     for (size_t at = 0; at < ids.size(); at += kCqlIdsPerQuery) {
-      std::vector<cql::Value> values;
+      std::vector<cassandra::Value> values;
       for (size_t i = 0; i < kCqlIdsPerQuery; ++i) {
         // The last chunk repeats its first id to fill the statement's placeholders.
         const std::string& id = ids[at + i < ids.size() ? at + i : at];
-        auto uuid = cql::ParseUuid(id);
+        auto uuid = cassandra::ParseUuid(id);
         // An id that is not a UUID cannot be a row of this table: a harmless stand-in.
-        values.push_back(cql::UuidValue(uuid ? *uuid : cql::Uuid{}));
+        values.push_back(cassandra::UuidValue(uuid ? *uuid : cassandra::Uuid{}));
       }
       auto result = session_->Execute(select_, std::move(values), options_.consistency,
                                       /*idempotent=*/true);
       if (!result.ok()) return result.status();
       for (const auto& row : result->rows) {
         if (!row.empty() && row[0] && !result->metadata.columns.empty()) {
-          found.insert(cql::FormatValue(result->metadata.columns[0].type, *row[0]));
+          found.insert(cassandra::FormatValue(result->metadata.columns[0].type, *row[0]));
         }
       }
     }
@@ -108,9 +108,9 @@ class CqlIdLookup : public IdLookup {
   }
 
  private:
-  std::unique_ptr<cql::Session> session_;
-  CassandraOptions options_;
-  cql::Prepared select_;
+  std::unique_ptr<cassandra::Session> session_;
+  cassandra::CassandraOptions options_;
+  cassandra::Prepared select_;
 };
 
 Result<std::unique_ptr<IdLookup>> OpenSqliteRaw(const Uri& uri) {
@@ -135,16 +135,16 @@ Result<std::unique_ptr<IdLookup>> OpenSqliteRaw(const Uri& uri) {
 }
 
 Result<std::unique_ptr<IdLookup>> OpenCassandraRaw(const Uri& uri) {
-  auto options = ParseCassandraUri(uri);
+  auto options = cassandra::ParseCassandraUri(uri);
   if (!options.ok()) return options.status();
-  auto session = cql::Session::Connect(options->session);
+  auto session = cassandra::Session::Connect(options->session);
   if (!session.ok()) return session.status();
   auto check = (*session)->Prepare(
       "SELECT table_name FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?");
   if (!check.ok()) return check.status();
   auto rows = (*session)->Execute(
-      *check, {cql::TextValue(options->keyspace), cql::TextValue(options->table)},
-      cql::Consistency::kOne, /*idempotent=*/true);
+      *check, {cassandra::TextValue(options->keyspace), cassandra::TextValue(options->table)},
+      cassandra::Consistency::kOne, /*idempotent=*/true);
   if (!rows.ok()) return rows.status();
   if (rows->rows.empty()) {
     return Status::InvalidArgument("raw store '" + uri.text + "' has no table " +

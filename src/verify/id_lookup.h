@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "store/sql/sql_database.h"
+#include "sql/sql_database.h"
 
 namespace shopstream::verify {
 

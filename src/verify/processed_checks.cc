@@ -3,8 +3,8 @@
 #include <cmath>
 #include <vector>
 
-#include "store/sql/owned_tables.h"
-#include "store/sql/schema.h"
+#include "sql/owned_tables.h"
+#include "sql/schema.h"
 
 namespace shopstream::verify {
 namespace {

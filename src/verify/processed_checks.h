@@ -11,7 +11,7 @@
 #include <utility>
 
 #include "common/status.h"
-#include "store/sql/sql_database.h"
+#include "sql/sql_database.h"
 
 namespace shopstream::verify {
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "common/status.h"
-#include "store/sql/sql_database.h"
+#include "sql/sql_database.h"
 
 namespace shopstream::verify {
 

@@ -7,7 +7,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "bus/open.h"
+#include "endpoints/open_bus.h"
 #include "event/json_codec.h"
 #include "verify/id_lookup.h"
 #include "verify/sql_source.h"
@@ -115,11 +115,11 @@ Result<VerifyReport> Verify(const VerifyOptions& options) {
   if (!raw.ok()) return raw.status();
 
   // A group of its own, never committed to: verify moves no one's offsets.
-  SourceOptions source_options;
+  endpoints::SourceOptions source_options;
   source_options.group =
       "shopstream-verify-" + std::to_string(::getpid()) + "-" +
       std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
-  auto source = OpenSource(options.bus, source_options);
+  auto source = endpoints::OpenSource(options.bus, source_options);
   if (!source.ok()) return source.status();
   bool assigned = false;
   (*source)->SetAssignmentListener([&](const std::vector<int32_t>& partitions) {
@@ -142,7 +142,7 @@ Result<VerifyReport> Verify(const VerifyOptions& options) {
     } else if (!batch->messages().empty()) {
       idle_since = std::chrono::steady_clock::now();
       items.clear();
-      for (const Message& m : batch->messages()) {
+      for (const bus::Message& m : batch->messages()) {
         if (m.offset < options.since) continue;
         if (!options.partitions.empty() && !options.partitions.contains(m.partition)) continue;
         Item item{m.partition, m.offset, {}};

@@ -17,7 +17,7 @@
 #include "common/cpu_time.h"
 #include "common/uri.h"
 #include "event/event.h"
-#include "store/cassandra/cassandra_raw_store.h"
+#include "cassandra/cassandra_raw_store.h"
 
 namespace {
 
@@ -144,7 +144,7 @@ int main(int argc, char** argv) {
     std::cerr << uri.status().message() << "\n";
     return 2;
   }
-  auto store = shopstream::OpenCassandraRawStore(*uri);
+  auto store = shopstream::cassandra::OpenCassandraRawStore(*uri);
   if (!store.ok()) {
     std::cerr << store.status().message() << "\n";
     return 2;

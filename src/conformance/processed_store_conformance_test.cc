@@ -1,0 +1,695 @@
+// The ProcessedStore contract (store/store.h), stated once and run on every SQL database:
+// SQLite always, MariaDB and PostgreSQL when scripts/stack runs them. What a store wrote is read
+// back over an independent connection with portable SQL.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+#include "common/uri.h"
+#include "conformance/test_backends.h"
+#include "endpoints/open_store.h"
+#include "sketch/hash64.h"
+#include "sketch/hyperloglog.h"
+
+namespace shopstream::conformance {
+namespace {
+
+CleanedEvent MakeRow(std::string id, std::string time, std::string type, std::string dept,
+                     std::string product, std::string brand, double price) {
+  CleanedEvent row;
+  row.id = std::move(id);
+  row.event_time = std::move(time);
+  row.event_type = std::move(type);
+  row.department = std::move(dept);
+  row.product = std::move(product);
+  row.brand = std::move(brand);
+  row.price = price;
+  row.revenue = row.event_type == "purchase" ? price : 0;
+  row.user_hash = sketch::Hash64(int64_t{1000}, sketch::kUserSeed);
+  return row;
+}
+
+// `row` done by user `user` in session `session`.
+CleanedEvent By(CleanedEvent row, int64_t user, const std::string& session) {
+  row.user_hash = sketch::Hash64(user, sketch::kUserSeed);
+  row.session_hash = sketch::Hash64(std::string_view(session), sketch::kSessionSeed);
+  row.has_session = true;
+  return row;
+}
+
+store::ProcessedBatch SampleBatch() {
+  store::ProcessedBatch batch;
+  batch.stream = "ecommercetopic";
+  batch.rows = {
+      MakeRow("a1", "2019-11-01 00:00:05", "view", "electronics", "smartphone", "apple", 489.07),
+      MakeRow("a2", "2019-11-01 00:00:40", "purchase", "electronics", "smartphone", "apple",
+              489.07),
+      MakeRow("a3", "2019-11-01 00:01:10", "purchase", "appliances", "kettle", "bosch", 25.5),
+  };
+  batch.dead_letters = {{0, 3, "not JSON", std::string("\x01\xFF{broken", 9)}};
+  batch.next_offsets = {{0, 4}, {1, 10}};
+  batch.batch_millis = 12.5;
+  batch.lag = 7;
+  return batch;
+}
+
+// PostgreSQL's text form of bytea is \x and hex digits; the others give the bytes.
+std::string Bytes(const std::string& text) {
+  if (text.rfind("\\x", 0) != 0) return text;
+  std::string out;
+  for (size_t i = 2; i + 1 < text.size(); i += 2) {
+    out.push_back(static_cast<char>(std::stoi(text.substr(i, 2), nullptr, 16)));
+  }
+  return out;
+}
+
+class ProcessedStoreContract : public ::testing::TestWithParam<size_t> {
+ protected:
+  void SetUp() override {
+    auto made = Backends()[GetParam()].make();
+    SHOPSTREAM_REQUIRE_DATABASE(made);
+    db_ = std::move(made).value();
+    auto reader = db_->Reader();
+    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    reader_ = std::move(reader).value();
+  }
+
+  std::unique_ptr<store::ProcessedStore> OpenStore(const std::string& table = "operations") {
+    auto store = endpoints::OpenProcessedStore(db_->Uri(table));
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    if (!store.ok()) return nullptr;
+    Status s = (*store)->Init();
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return std::move(store).value();
+  }
+
+  std::vector<SqlRow> Query(const std::string& sql, std::vector<SqlValue> values = {}) {
+    auto stmt = reader_->Prepare(sql, "test query");
+    EXPECT_TRUE(stmt.ok()) << sql << ": " << stmt.status().ToString();
+    if (!stmt.ok()) return {};
+    auto rows = (*stmt)->Query(values);
+    EXPECT_TRUE(rows.ok()) << sql << ": " << rows.status().ToString();
+    return rows.ok() ? std::move(rows).value() : std::vector<SqlRow>{};
+  }
+
+  std::string One(const std::string& sql, std::vector<SqlValue> values = {}) {
+    auto rows = Query(sql, std::move(values));
+    if (rows.size() != 1 || rows[0].empty() || !rows[0][0]) return "<none>";
+    return *rows[0][0];
+  }
+  int64_t Int(const std::string& sql) { return std::strtoll(One(sql).c_str(), nullptr, 10); }
+  double Real(const std::string& sql) { return std::strtod(One(sql).c_str(), nullptr); }
+  std::string Q(const char* identifier) { return db_->dialect().Quote(identifier); }
+  std::string P(size_t i) { return db_->dialect().Placeholder(i); }
+
+  // Rows, rollup events and revenue, dead letters, stats: what a rerun must leave alone.
+  std::string Totals() {
+    return std::to_string(Int("SELECT COUNT(*) FROM operations")) + "/" +
+           std::to_string(Int("SELECT SUM(events) FROM rollup_minute")) + "/" +
+           std::to_string(Int("SELECT SUM(events) FROM rollup_hour_brand")) + "/" +
+           std::to_string(Int("SELECT SUM(events) FROM rollup_hour_product")) + "/" +
+           std::to_string(Int("SELECT SUM(events) FROM rollup_hour")) + "/" +
+           std::to_string(Int("SELECT SUM(events) FROM rollup_product")) + "/" +
+           std::to_string(Int("SELECT SUM(events) FROM rollup_brand_product")) + "/" +
+           std::to_string(Int("SELECT COUNT(*) FROM dead_letters")) + "/" +
+           std::to_string(Int("SELECT COUNT(*) FROM people_hour")) + "/" + Sketch("users");
+  }
+
+  // A sketch column of a people table's row, as its stored bytes; "<none>" when there is none.
+  std::string Sketch(const std::string& column, const std::string& scope = "all",
+                     const std::string& brand = "", const std::string& department = "",
+                     const std::string& day = "") {
+    std::string sql = "SELECT " + column + " FROM " + (day.empty() ? "people_all" : "people_day") +
+                      " WHERE scope = " + P(0) + " AND brand = " + P(1) +
+                      " AND department = " + P(2);
+    std::vector<SqlValue> values = {std::string_view(scope), std::string_view(brand),
+                                    std::string_view(department)};
+    if (!day.empty()) {
+      sql += " AND bucket = " + P(3);
+      values.push_back(std::string_view(day));
+    }
+    auto rows = Query(sql, values);
+    if (rows.size() != 1 || !rows[0][0]) return "<none>";
+    return Bytes(*rows[0][0]);
+  }
+  // The estimate of such a sketch; -1 when it is missing or does not parse.
+  int64_t Estimate(const std::string& column, const std::string& scope = "all",
+                   const std::string& brand = "", const std::string& department = "",
+                   const std::string& day = "") {
+    const std::string bytes = Sketch(column, scope, brand, department, day);
+    if (bytes == "<none>") return -1;
+    auto h = sketch::HyperLogLog::Parse(bytes);
+    EXPECT_TRUE(h.ok()) << h.status().ToString();
+    return h.ok() ? std::llround(h->Estimate()) : -1;
+  }
+
+  std::unique_ptr<TestDatabase> db_;
+  std::unique_ptr<sql::SqlConnection> reader_;
+};
+
+TEST_P(ProcessedStoreContract, CommitWritesRowsRollupsDeadLettersOffsetsAndStats) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store->Commit(SampleBatch()).ok());
+
+  auto rows = Query(
+      "SELECT id, event_time, event_type, department, product, brand, price, revenue"
+      " FROM operations ORDER BY id");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(*rows[1][0], "a2");
+  EXPECT_EQ(*rows[1][1], "2019-11-01 00:00:40");
+  EXPECT_EQ(*rows[1][2], "purchase");
+  EXPECT_EQ(*rows[1][3], "electronics");
+  EXPECT_EQ(*rows[1][4], "smartphone");
+  EXPECT_EQ(*rows[1][5], "apple");
+  EXPECT_FLOAT_EQ(std::stof(*rows[1][6]), 489.07f);
+  EXPECT_FLOAT_EQ(std::stof(*rows[1][7]), 489.07f);
+  EXPECT_FLOAT_EQ(std::stof(*rows[0][7]), 0.0f);
+
+  EXPECT_EQ(Int("SELECT events FROM rollup_minute WHERE bucket = '2019-11-01 00:00'"
+                " AND event_type = 'purchase' AND department = 'electronics'"),
+            1);
+  EXPECT_NEAR(Real("SELECT revenue FROM rollup_minute WHERE bucket = '2019-11-01 00:00'"
+                   " AND event_type = 'purchase' AND department = 'electronics'"),
+              489.07, 1e-6);
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_minute"), 3);
+  EXPECT_EQ(Int("SELECT events FROM rollup_10s WHERE bucket = '2019-11-01 00:00:0'"
+                " AND event_type = 'view'"),
+            1);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM rollup_10s"), 3);
+  EXPECT_EQ(Int("SELECT events FROM rollup_hour_brand WHERE bucket = '2019-11-01 00'"
+                " AND brand = 'apple' AND event_type = 'view'"),
+            1);
+  EXPECT_NEAR(Real("SELECT revenue FROM rollup_hour_product WHERE bucket = '2019-11-01 00' AND"
+                   " department = 'appliances' AND product = 'kettle' AND event_type = 'purchase'"),
+              25.5, 1e-9);
+  // The coarse copies hold the same sums.
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_hour WHERE bucket = '2019-11-01 00'"), 3);
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_day WHERE bucket = '2019-11-01'"), 3);
+  EXPECT_EQ(Int("SELECT events FROM rollup_brand WHERE brand = 'apple' AND event_type = 'view'"),
+            1);
+  EXPECT_NEAR(Real("SELECT revenue FROM rollup_product WHERE department = 'appliances'"
+                   " AND product = 'kettle' AND event_type = 'purchase'"),
+              25.5, 1e-9);
+
+  auto dead = Query("SELECT stream, " + Q("partition") + ", " + Q("offset") +
+                    ", reason, payload FROM dead_letters");
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(*dead[0][0], "ecommercetopic");
+  EXPECT_EQ(*dead[0][2], "3");
+  EXPECT_EQ(*dead[0][3], "not JSON");
+  EXPECT_EQ(Bytes(*dead[0][4]), std::string("\x01\xFF{broken", 9));  // bytes kept verbatim
+
+  auto offsets = store->LoadOffsets("ecommercetopic", {});
+  ASSERT_TRUE(offsets.ok()) << offsets.status().ToString();
+  EXPECT_EQ(offsets.value(), (OffsetMap{{0, 4}, {1, 10}}));
+  EXPECT_EQ(store->LoadOffsets("ecommercetopic", {1}).value(), (OffsetMap{{1, 10}}));
+  EXPECT_TRUE(store->LoadOffsets("another-stream", {}).value().empty());
+
+  auto stats = Query("SELECT batches, events, dead_letters, last_batch_ms, " + Q("lag") +
+                     " FROM processor_stats WHERE stream = 'ecommercetopic'");
+  ASSERT_EQ(stats.size(), 1u);
+  EXPECT_EQ(*stats[0][0] + " " + *stats[0][1] + " " + *stats[0][2], "1 3 1");
+  EXPECT_DOUBLE_EQ(std::stod(*stats[0][3]), 12.5);
+  EXPECT_EQ(*stats[0][4], "7");
+}
+
+// The cross-filters' rollups hold the same sums as the others, led by their filter column.
+TEST_P(ProcessedStoreContract, CommitKeepsTheCrossFilterRollups) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store->Commit(SampleBatch()).ok());
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_hour_brand_product"), 3);
+  EXPECT_EQ(Int("SELECT events FROM rollup_hour_brand_product WHERE brand = 'apple'"
+                " AND bucket = '2019-11-01 00' AND department = 'electronics'"
+                " AND product = 'smartphone' AND event_type = 'purchase'"),
+            1);
+  EXPECT_NEAR(Real("SELECT revenue FROM rollup_hour_department_brand WHERE"
+                   " department = 'appliances' AND bucket = '2019-11-01 00' AND brand = 'bosch'"
+                   " AND event_type = 'purchase'"),
+              25.5, 1e-9);
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_brand_product WHERE brand = 'apple'"), 2);
+}
+
+// Users and sessions per scope, merged across batches: a batch of people already counted
+// changes no byte, new people count.
+TEST_P(ProcessedStoreContract, PeopleSketchesMergeAcrossBatches) {
+  auto store = OpenStore();
+  auto batch = [](int first_id, int users) {
+    store::ProcessedBatch b;
+    b.stream = "s";
+    for (int i = 0; i < 200; ++i) {
+      const int user = i % users;
+      b.rows.push_back(
+          By(MakeRow("p" + std::to_string(first_id + i),
+                     "2019-11-03 1" + std::to_string(i % 3) + ":0" + std::to_string(i % 10) + ":00",
+                     i % 20 == 0 ? "purchase" : (i % 5 == 0 ? "cart" : "view"),
+                     i % 2 == 0 ? "electronics" : "kids", "p", i % 4 == 0 ? "apple" : "lego", 1.0),
+             user, "session-" + std::to_string(user % 40)));
+    }
+    b.next_offsets = {{0, first_id + 200}};
+    return b;
+  };
+  ASSERT_TRUE(store->Commit(batch(0, 50)).ok());
+  EXPECT_EQ(Estimate("users"), 50);
+  EXPECT_EQ(Estimate("sessions"), 40);
+  // Counted by hand: sessions whose number is a multiple of 5 never view; purchases come from
+  // users 0, 10, 20, 30 and 40, in sessions 0, 10, 20 and 30.
+  EXPECT_EQ(Estimate("viewing"), 32);
+  EXPECT_EQ(Estimate("carting"), 8);
+  EXPECT_EQ(Estimate("buying"), 4);
+  EXPECT_EQ(Estimate("users", "department", "", "electronics"), 25);
+  // Brands by day, each within a department: apple is sold in electronics only.
+  EXPECT_EQ(Estimate("users", "brand", "apple", "electronics", "2019-11-03"), 25);
+  EXPECT_EQ(Estimate("users", "brand", "lego", "kids", "2019-11-03"), 25);
+  EXPECT_EQ(Estimate("users", "brand", "lego", "electronics", "2019-11-03"), 25);
+  for (const char* table : {"people_minute", "people_hour", "people_all"}) {
+    EXPECT_EQ(Int(std::string("SELECT COUNT(*) FROM ") + table + " WHERE scope = 'brand'"), 0);
+  }
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM people_day WHERE scope = 'all'"), 1);
+
+  const std::string before = Sketch("users") + Sketch("sessions");
+  ASSERT_TRUE(store->Commit(batch(1000, 50)).ok());  // new ids, the same people
+  EXPECT_EQ(Sketch("users") + Sketch("sessions"), before);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM operations"), 400);
+  ASSERT_TRUE(store->Commit(batch(2000, 120)).ok());  // 70 more users
+  EXPECT_EQ(Estimate("users"), 120);
+  EXPECT_EQ(Estimate("sessions"), 40);
+}
+
+// Enough people that the sketches turn dense: their blobs are written and read back whole.
+TEST_P(ProcessedStoreContract, LargeSketchesAreWrittenAndStayWithinTwoPercent) {
+  auto store = OpenStore();
+  constexpr int kUsers = 8000;
+  store::ProcessedBatch batch;
+  batch.stream = "s";
+  for (int i = 0; i < kUsers; ++i) {
+    char time[24];
+    std::snprintf(time, sizeof time, "2019-11-%02d %02d:%02d:00", 1 + i % 2, i % 4, i % 60);
+    batch.rows.push_back(
+        By(MakeRow("u" + std::to_string(i), time, "view", "d" + std::to_string(i % 10), "p",
+                   "b" + std::to_string(i % 50), 1.0),
+           i, "s" + std::to_string(i)));
+  }
+  batch.next_offsets = {{0, kUsers}};
+  ASSERT_TRUE(store->Commit(batch).ok());
+  EXPECT_NEAR(Estimate("users"), kUsers, kUsers * 0.02);
+  EXPECT_NEAR(Estimate("sessions"), kUsers, kUsers * 0.02);
+  EXPECT_EQ(Estimate("users", "department", "", "d7"), kUsers / 10);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM people_day WHERE scope = 'all'"), 2);
+  // Another batch of the same people leaves the dense sketches byte for byte.
+  const std::string before = Sketch("users") + Sketch("viewing");
+  for (CleanedEvent& row : batch.rows) row.id += "-again";
+  ASSERT_TRUE(store->Commit(batch).ok());
+  EXPECT_EQ(Sketch("users") + Sketch("viewing"), before);
+}
+
+// A store from before the cross-filters: Init fills their rollups from the rows, once. People
+// cannot be filled from the rows (the seed's table drops users and sessions).
+TEST_P(ProcessedStoreContract, InitFillsCrossFilterRollupsOfAnOlderStoreFromTheRows) {
+  {
+    auto store = OpenStore();
+    ASSERT_TRUE(store->Commit(SampleBatch()).ok());
+  }
+  for (const char* table :
+       {"rollup_hour_brand_product", "rollup_hour_department_brand", "rollup_brand_product",
+        "rollup_10s", "people_minute", "people_hour", "people_day", "people_all"}) {
+    ASSERT_TRUE(reader_->Exec(std::string("DROP TABLE ") + table, "dropping").ok());
+  }
+  OpenStore();
+  OpenStore();  // the second Init must not fill again
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_hour_brand_product"), 3);
+  EXPECT_EQ(Int("SELECT events FROM rollup_hour_brand_product WHERE brand = 'bosch'"
+                " AND bucket = '2019-11-01 00' AND department = 'appliances'"
+                " AND product = 'kettle' AND event_type = 'purchase'"),
+            1);
+  EXPECT_NEAR(Real("SELECT SUM(revenue) FROM rollup_brand_product WHERE brand = 'apple'"), 489.07,
+              1e-3);  // from the rows' FLOAT column
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_hour_department_brand"), 3);
+  // Ten seconds from the rows' times (each database's own DATETIME to text).
+  EXPECT_EQ(Int("SELECT events FROM rollup_10s WHERE bucket = '2019-11-01 00:00:4'"
+                " AND event_type = 'purchase'"),
+            1);
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_10s"), 3);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM people_all"), 0);
+}
+
+TEST_P(ProcessedStoreContract, InitTwiceChangesNothing) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store->Commit(SampleBatch()).ok());
+  const std::string before = Totals();
+  EXPECT_TRUE(store->Init().ok());
+  auto again = OpenStore();
+  EXPECT_EQ(Totals(), before);
+}
+
+// A store from before the coarse rollups: Init creates them and fills them from the fine ones,
+// once.
+TEST_P(ProcessedStoreContract, InitFillsCoarseRollupsOfAnOlderStore) {
+  {
+    auto store = OpenStore();
+    ASSERT_TRUE(store->Commit(SampleBatch()).ok());
+  }
+  for (const char* table : {"rollup_hour", "rollup_day", "rollup_brand", "rollup_product"}) {
+    ASSERT_TRUE(reader_->Exec(std::string("DROP TABLE ") + table, "dropping").ok());
+  }
+  OpenStore();
+  OpenStore();  // the second Init must not fill again
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_hour"), 3);
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_day"), 3);
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_brand"), 3);
+  EXPECT_NEAR(Real("SELECT SUM(revenue) FROM rollup_product"),
+              Real("SELECT SUM(revenue) FROM rollup_hour_product"), 1e-9);
+}
+
+TEST_P(ProcessedStoreContract, RerunningTheSameBatchAddsNothing) {
+  auto store = OpenStore();
+  const store::ProcessedBatch batch = SampleBatch();
+  ASSERT_TRUE(store->Commit(batch).ok());
+  const std::string before = Totals();
+  EXPECT_EQ(before.substr(0, 18), "3/3/3/3/3/3/3/1/3/");
+  ASSERT_TRUE(store->Commit(batch).ok());
+  EXPECT_EQ(Totals(), before);
+  // A commit retried after a lost COMMIT answer is this rerun: it is no new batch either.
+  EXPECT_EQ(One("SELECT batches FROM processor_stats") + " " +
+                One("SELECT events FROM processor_stats") + " " +
+                One("SELECT dead_letters FROM processor_stats"),
+            "1 3 1");
+  // A store opened afresh (a restarted processor) skips them too.
+  auto again = OpenStore();
+  ASSERT_TRUE(again->Commit(batch).ok());
+  EXPECT_EQ(Totals(), before);
+}
+
+// The processor's bisection (pipeline/refusal.h): the rows go in by parts without offsets or
+// dead letters, then one commit carries those and the offsets. processor_stats sees one batch.
+TEST_P(ProcessedStoreContract, ABisectedBatchCountsAsOneBatch) {
+  auto store = OpenStore();
+  const store::ProcessedBatch batch = SampleBatch();
+  store::ProcessedBatch part;
+  part.stream = batch.stream;
+  for (const CleanedEvent& row : batch.rows) {
+    part.rows = {row};
+    ASSERT_TRUE(store->Commit(part).ok());
+  }
+  store::ProcessedBatch last = batch;
+  last.rows.clear();
+  ASSERT_TRUE(store->Commit(last).ok());
+  EXPECT_EQ(One("SELECT batches FROM processor_stats") + " " +
+                One("SELECT events FROM processor_stats") + " " +
+                One("SELECT dead_letters FROM processor_stats"),
+            "1 3 1");
+}
+
+TEST_P(ProcessedStoreContract, AnIdTwiceInOneBatchCountsOnce) {
+  auto store = OpenStore();
+  store::ProcessedBatch batch;
+  batch.stream = "s";
+  const CleanedEvent row =
+      MakeRow("dup", "2019-11-02 10:00:00", "cart", "kids", "toys", "lego", 10);
+  batch.rows = {row, row, row};
+  batch.next_offsets = {{0, 3}};
+  ASSERT_TRUE(store->Commit(batch).ok());
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM operations"), 1);
+  EXPECT_EQ(Int("SELECT events FROM rollup_minute"), 1);
+}
+
+TEST_P(ProcessedStoreContract, ABatchMixingStoredAndNewIdsCountsOnlyTheNewOnes) {
+  auto store = OpenStore();
+  store::ProcessedBatch first;
+  first.stream = "s";
+  first.rows = {MakeRow("a", "2019-11-02 10:00:00", "cart", "kids", "toys", "lego", 10)};
+  first.next_offsets = {{0, 1}};
+  ASSERT_TRUE(store->Commit(first).ok());
+  // "a" again (a producer that re-sent it) beside two new ids: only the new rows count.
+  store::ProcessedBatch second;
+  second.stream = "s";
+  second.rows = {MakeRow("b", "2019-11-02 10:00:00", "cart", "kids", "toys", "lego", 20),
+                 first.rows[0],
+                 MakeRow("c", "2019-11-02 10:00:00", "cart", "kids", "toys", "lego", 30)};
+  second.next_offsets = {{0, 4}};
+  ASSERT_TRUE(store->Commit(second).ok());
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM operations"), 3);
+  EXPECT_EQ(Int("SELECT events FROM rollup_minute"), 3);
+  EXPECT_EQ(Int("SELECT events FROM processor_stats"), 3);
+  EXPECT_NEAR(Real("SELECT SUM(price) FROM operations"), 60.0, 1e-6);
+}
+
+// Two writers of overlapping ids, as a rebalance overlap gives. The other writer's "x", inserted
+// but not committed, escapes this store's locking read; its INSERT of "x" waits, and meets the
+// committed id. That is a conflict to run again (the processor retries), never a failure, and
+// the rerun counts "x" no more: it is the other writer's to count.
+TEST_P(ProcessedStoreContract, AnIdAnotherWriterCommitsMeanwhileIsRetriedAndCountsOnce) {
+  const std::string waiters = db_->LockWaitersQuery();
+  if (waiters.empty()) GTEST_SKIP() << "SQLite takes one writer at a time";
+  auto store = OpenStore();
+  const CleanedEvent w = MakeRow("w", "2019-11-02 10:00:00", "cart", "kids", "toys", "lego", 10);
+  const CleanedEvent x = MakeRow("x", "2019-11-02 10:00:00", "cart", "kids", "toys", "lego", 20);
+  store::ProcessedBatch first;
+  first.stream = "s";
+  first.rows = {w};
+  first.next_offsets = {{0, 1}};
+  ASSERT_TRUE(store->Commit(first).ok());
+
+  auto other = db_->Reader();
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  ASSERT_TRUE((*other)->Exec(db_->dialect().BeginTransaction(), "begin").ok());
+  std::string insert =
+      "INSERT INTO operations(id, event_time, event_type, department, product, "
+      "brand, price, revenue) VALUES (";
+  for (size_t i = 0; i < 8; ++i) insert += (i > 0 ? ", " : "") + P(i);
+  auto stmt = (*other)->Prepare(insert + ")", "the other writer's row");
+  ASSERT_TRUE(stmt.ok()) << stmt.status().ToString();
+  const SqlValue values[] = {std::string_view(x.id),
+                             std::string_view(x.event_time),
+                             std::string_view(x.event_type),
+                             std::string_view(x.department),
+                             std::string_view(x.product),
+                             std::string_view(x.brand),
+                             x.price,
+                             x.revenue};
+  ASSERT_TRUE((*stmt)->Execute(values).ok());
+
+  // "w" first: the bulk load meets the stored "w" at once and is undone before it reaches "x".
+  store::ProcessedBatch second;
+  second.stream = "s";
+  second.rows = {w, x};
+  second.next_offsets = {{0, 3}};
+  Status s;
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    s = store->Commit(second);
+    done = true;
+  });
+  // The other writer commits once this store waits for its row (or has finished without).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!done && Int(waiters) == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE((*other)->Exec("COMMIT", "commit").ok());
+  writer.join();
+  ASSERT_TRUE(s.ok() || s.retryable()) << s.ToString();
+  if (!s.ok()) {
+    s = store->Commit(second);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM operations"), 2);
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_minute"), 1);
+  EXPECT_EQ(store->LoadOffsets("s", {}).value(), (OffsetMap{{0, 3}}));
+}
+
+TEST_P(ProcessedStoreContract, OffsetsNeverMoveBackwards) {
+  auto store = OpenStore();
+  store::ProcessedBatch batch;
+  batch.stream = "s";
+  batch.next_offsets = {{0, 100}, {1, 5}};
+  ASSERT_TRUE(store->Commit(batch).ok());
+  // A member that lost partition 0 mid-batch commits an older offset after the new owner.
+  batch.next_offsets = {{0, 40}, {1, 9}};
+  ASSERT_TRUE(store->Commit(batch).ok());
+  EXPECT_EQ(store->LoadOffsets("s", {}).value(), (OffsetMap{{0, 100}, {1, 9}}));
+}
+
+TEST_P(ProcessedStoreContract, HostileValuesAreStoredVerbatim) {
+  auto store = OpenStore();
+  const std::vector<std::string> hostile = {
+      "'); DROP TABLE operations; --",
+      "quote ' double \" back \\ slash \\' end",
+      "emoji \xF0\x9F\x98\x80\xF0\x9F\x9B\x92 and \xE4\xB8\xAD\xE6\x96\x87",
+      "trailing space ",
+      "Trailing Space",  // differs from the one above only by case and the space
+      "%_ wildcards \\%",
+      "tab\there, line\nbreak\r\nand \\t \\n",  // the bulk paths' separators and escapes
+      "\\N",                                    // their NULL marker, as text
+      "NULL",
+      "ctl \x01\x1B[31m\x7F end",
+  };
+  store::ProcessedBatch batch;
+  batch.stream = "stream '); DROP TABLE stream_offsets; --";
+  for (const std::string& text : hostile) {
+    batch.rows.push_back(
+        MakeRow(text, "2019-11-03 12:00:00", "purchase", text, text, text.substr(0, 50), 1.5));
+  }
+  batch.dead_letters = {{2, 9, "reason with '); DROP TABLE dead_letters; --", hostile[0]}};
+  batch.next_offsets = {{2, 10}};
+  Status s = store->Commit(batch);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+
+  auto rows = Query("SELECT id, department, product FROM operations");
+  ASSERT_EQ(rows.size(), hostile.size());
+  std::vector<std::string> ids;
+  for (const SqlRow& r : rows) {
+    ids.push_back(*r[0]);
+    EXPECT_EQ(*r[1], *r[0]);
+    EXPECT_EQ(*r[2], *r[0]);
+  }
+  std::sort(ids.begin(), ids.end());
+  std::vector<std::string> expected = hostile;
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(ids, expected);
+  // Each id is found exactly as given, and only so.
+  for (const std::string& id : hostile) {
+    EXPECT_EQ(One("SELECT COUNT(*) FROM operations WHERE id = " + P(0), {std::string_view(id)}),
+              "1")
+        << id;
+  }
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM operations WHERE id = 'trailing space'"), 0);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM rollup_hour_brand"), static_cast<int64_t>(hostile.size()));
+  EXPECT_EQ(One("SELECT reason FROM dead_letters"), batch.dead_letters[0].reason);
+  EXPECT_EQ(Bytes(One("SELECT payload FROM dead_letters")), hostile[0]);
+  EXPECT_EQ(store->LoadOffsets(batch.stream, {}).value(), (OffsetMap{{2, 10}}));
+  ASSERT_TRUE(store->Commit(batch).ok());  // rerun: nothing more
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_minute"), static_cast<int64_t>(hostile.size()));
+}
+
+TEST_P(ProcessedStoreContract, AnyDeadLetterCanBeStored) {
+  auto store = OpenStore();
+  store::ProcessedBatch batch;
+  batch.stream = "s";
+  const std::string huge(3 << 20, '\xAB');  // 3 MiB of bytes that are not UTF-8
+  for (int i = 0; i < 8; ++i) batch.dead_letters.push_back({0, i, "bad byte \xFF in reason", huge});
+  batch.dead_letters.push_back({0, 8, std::string("NUL \0 in reason", 15), "x"});
+  batch.next_offsets = {{0, 9}};
+  Status s = store->Commit(batch);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM dead_letters"), 9);
+  const std::string payload =
+      Bytes(One("SELECT payload FROM dead_letters WHERE " + Q("offset") + " = 0"));
+  EXPECT_GT(payload.size(), 0u);
+  EXPECT_LE(payload.size(), size_t{64} * 1024);
+  EXPECT_EQ(payload, huge.substr(0, payload.size()));
+  EXPECT_EQ(One("SELECT reason FROM dead_letters WHERE " + Q("offset") + " = 0"),
+            "bad byte \xEF\xBF\xBD in reason");
+  EXPECT_EQ(One("SELECT reason FROM dead_letters WHERE " + Q("offset") + " = 8"),
+            "NUL \xEF\xBF\xBD in reason");
+}
+
+TEST_P(ProcessedStoreContract, LargeBatchesAreWrittenWhole) {
+  auto store = OpenStore();
+  store::ProcessedBatch batch;
+  batch.stream = "bulk";
+  for (int i = 0; i < 1000; ++i) {
+    batch.rows.push_back(
+        MakeRow("bulk-" + std::to_string(i),
+                "2019-11-04 0" + std::to_string(i % 10) + ":" + std::to_string(10 + i % 50) + ":00",
+                i % 3 == 0 ? "purchase" : "view", "dept" + std::to_string(i % 7),
+                "prod" + std::to_string(i % 11), "brand" + std::to_string(i % 13), 1.0));
+  }
+  for (int i = 0; i < 300; ++i) batch.dead_letters.push_back({0, 5000 + i, "bad", "x"});
+  batch.next_offsets = {{0, 5300}};
+  ASSERT_TRUE(store->Commit(batch).ok());
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM operations"), 1000);
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_minute"), 1000);
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_hour_brand"), 1000);
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_hour_product"), 1000);
+  EXPECT_NEAR(Real("SELECT SUM(revenue) FROM rollup_minute"), 334, 1e-9);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM dead_letters"), 300);
+
+  // Half old, half new: only the new half counts.
+  store::ProcessedBatch next;
+  next.stream = "bulk";
+  for (int i = 500; i < 1500; ++i) {
+    next.rows.push_back(
+        MakeRow("bulk-" + std::to_string(i), "2019-11-05 00:00:00", "view", "d", "p", "b", 1.0));
+  }
+  next.next_offsets = {{0, 6300}};
+  ASSERT_TRUE(store->Commit(next).ok());
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM operations"), 1500);
+  EXPECT_EQ(Int("SELECT events FROM rollup_minute WHERE bucket = '2019-11-05 00:00'"), 500);
+  EXPECT_EQ(Int("SELECT events FROM processor_stats WHERE stream = 'bulk'"), 1500);
+}
+
+TEST_P(ProcessedStoreContract, ARefusedRowCommitsNothingAndTheStoreGoesOn) {
+  auto store = OpenStore();
+  store::ProcessedBatch batch = SampleBatch();
+  batch.rows.push_back(
+      MakeRow("bad", "2019-11-01 00:00:00", "view", "d", "p", std::string(51, 'b'), 1));
+  Status s = store->Commit(batch);
+  EXPECT_EQ(s.code(), StatusCode::kRefusedValue) << s.ToString();
+  if (db_->judges_values()) {
+    // A value only the server can judge (a date that does not exist): rolled back whole.
+    batch = SampleBatch();
+    batch.rows[2].event_time = "2019-02-30 00:00:00";
+    s = store->Commit(batch);
+    EXPECT_EQ(s.code(), StatusCode::kRefusedValue) << s.ToString();
+  }
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM operations"), 0);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM rollup_minute"), 0);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM stream_offsets"), 0);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM processor_stats"), 0);
+  ASSERT_TRUE(store->Commit(SampleBatch()).ok());
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM operations"), 3);
+}
+
+TEST_P(ProcessedStoreContract, ALostConnectionIsRetryableAndTheNextCallReconnects) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store->Commit(SampleBatch()).ok());
+  reader_.reset();  // only the store's session is left
+  if (!db_->KillOtherSessions()) GTEST_SKIP() << "a file has no sessions to lose";
+  store::ProcessedBatch batch;
+  batch.stream = "ecommercetopic";
+  batch.rows = {MakeRow("after", "2019-11-06 00:00:00", "view", "d", "p", "b", 1)};
+  batch.next_offsets = {{0, 5}};
+  Status s = store->Commit(batch);
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
+  s = store->Commit(batch);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(store->LoadOffsets("ecommercetopic", {0}).value(), (OffsetMap{{0, 5}}));
+}
+
+TEST_P(ProcessedStoreContract, TheUriNamesTheRowsTable) {
+  auto store = OpenStore("events_copy");
+  ASSERT_TRUE(store->Commit(SampleBatch()).ok());
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM events_copy"), 3);
+}
+
+// Two processed tables in one database: each keeps its own offsets and rollups, so the second
+// stores every row of the same stream (it stored none when the side tables were shared).
+TEST_P(ProcessedStoreContract, EachTableOwnsItsOffsetsAndRollups) {
+  auto first = OpenStore("owner_a");
+  auto second = OpenStore("owner_b");
+  store::ProcessedBatch batch = SampleBatch();
+  ASSERT_TRUE(first->Commit(batch).ok());
+  auto offsets = second->LoadOffsets(batch.stream, {});
+  ASSERT_TRUE(offsets.ok());
+  EXPECT_TRUE(offsets->empty()) << "owner_b sees owner_a's offsets";
+  ASSERT_TRUE(second->Commit(batch).ok());
+  for (const char* table : {"owner_a", "owner_b"}) {
+    EXPECT_EQ(Int(std::string("SELECT COUNT(*) FROM ") + table), 3) << table;
+    EXPECT_EQ(Int(std::string("SELECT SUM(events) FROM ") + table + "__rollup_minute"), 3) << table;
+    EXPECT_EQ(Int(std::string("SELECT COUNT(*) FROM ") + table + "__stream_offsets"),
+              static_cast<int64_t>(batch.next_offsets.size()))
+        << table;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryDatabase, ProcessedStoreContract,
+                         ::testing::Range(size_t{0}, Backends().size()),
+                         [](const auto& info) { return Backends()[info.param].name; });
+
+}  // namespace
+}  // namespace shopstream::conformance

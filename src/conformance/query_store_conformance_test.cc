@@ -1,0 +1,686 @@
+// The QueryStore contract (store/query/query_store.h), stated once and run on every SQL
+// database: SQLite always, MariaDB and PostgreSQL when scripts/stack runs them. Each test lays
+// out rollups as the processor keeps them (the tables made by the processed store's Init, rows
+// written with portable SQL by a second connection) and reads them through OpenQueryStore.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+
+#include "conformance/test_backends.h"
+#include "endpoints/open_store.h"
+#include "query/rollup_reading.h"
+#include "query/time_range.h"
+#include "sketch/hash64.h"
+#include "sql/owned_tables.h"
+#include "sql/schema.h"
+
+namespace shopstream::conformance {
+namespace {
+
+class QueryStoreContract : public ::testing::TestWithParam<size_t> {
+ protected:
+  void SetUp() override {
+    auto made = Backends()[GetParam()].make();
+    SHOPSTREAM_REQUIRE_DATABASE(made);
+    db_ = std::move(made).value();
+    auto reader = db_->Reader();
+    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    reader_ = std::move(reader).value();
+    auto processed = endpoints::OpenProcessedStore(db_->Uri());
+    ASSERT_TRUE(processed.ok()) << processed.status().ToString();
+    Status s = (*processed)->Init();  // the tables, exactly as the processor makes them
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  void TearDown() override { store_.reset(); }
+
+  void Exec(const std::string& sql) {
+    Status s = reader_->Exec(sql, "test");
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  std::vector<SqlRow> Rows(const std::string& sql, std::vector<SqlValue> values) {
+    auto stmt = reader_->Prepare(sql, "test query");
+    EXPECT_TRUE(stmt.ok()) << stmt.status().ToString();
+    if (!stmt.ok()) return {};
+    auto rows = (*stmt)->Query(values);
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    return rows.ok() ? std::move(rows).value() : std::vector<SqlRow>{};
+  }
+  std::string P(size_t i) { return db_->dialect().Placeholder(i); }
+  query::QueryStore& Store() {
+    if (!store_) {
+      auto opened = endpoints::OpenQueryStore(db_->Uri());
+      EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+      store_ = std::move(opened.value());
+    }
+    return *store_;
+  }
+  // Two minutes in hour 08, one in hour 10.
+  void FillSample() {
+    Exec(
+        "INSERT INTO rollup_minute VALUES"
+        " ('2019-11-08 08:14','view','electronics',5,0),"
+        " ('2019-11-08 08:14','cart','electronics',2,0),"
+        " ('2019-11-08 08:15','purchase','electronics',1,100.5),"
+        " ('2019-11-08 08:15','view','apparel',3,0),"
+        " ('2019-11-08 10:01','purchase','apparel',2,40.25)");
+    Exec(
+        "INSERT INTO rollup_hour_brand VALUES"
+        " ('2019-11-08 08','samsung','view',5,0),"
+        " ('2019-11-08 08','samsung','purchase',1,100.5),"
+        " ('2019-11-08 08','<img src=x onerror=alert(1)>','view',3,0),"
+        " ('2019-11-08 08','samsung','cart',2,0),"
+        " ('2019-11-08 10','nike','purchase',2,40.25)");
+    Exec(
+        "INSERT INTO rollup_hour_product VALUES"
+        " ('2019-11-08 08','electronics','smartphone','view',5,0),"
+        " ('2019-11-08 08','electronics','smartphone','cart',2,0),"
+        " ('2019-11-08 08','electronics','smartphone','purchase',1,100.5),"
+        " ('2019-11-08 08','apparel','shoes','view',3,0),"
+        " ('2019-11-08 10','apparel','shoes','purchase',2,40.25)");
+    Exec(
+        "INSERT INTO rollup_hour_brand_product VALUES"
+        " ('samsung','2019-11-08 08','electronics','smartphone','view',5,0),"
+        " ('samsung','2019-11-08 08','electronics','smartphone','cart',2,0),"
+        " ('samsung','2019-11-08 08','electronics','smartphone','purchase',1,100.5),"
+        " ('<img src=x onerror=alert(1)>','2019-11-08 08','apparel','shoes','view',3,0),"
+        " ('nike','2019-11-08 10','apparel','shoes','purchase',2,40.25)");
+    FillCoarse();
+  }
+  // The coarse rollups, summed from the fine ones the way a store's upgrade fills them; and
+  // rollup_10s as if each minute's events came in its first ten seconds (the tests lay out
+  // minutes, and a store's upgrade fills rollup_10s from rows, which these tests have none of).
+  void FillCoarse() {
+    auto tables = sql::OwnedTables::For("operations");
+    for (const sql::Rollup& rollup : sql::Rollups()) {
+      if (!rollup.backfill_sql.empty()) Exec(sql::BackfillSql(rollup, db_->dialect(), *tables));
+    }
+    Exec("DELETE FROM rollup_10s");
+    auto insert = reader_->Prepare(
+        "INSERT INTO rollup_10s VALUES (" + P(0) + ", " + P(1) + ", " + P(2) + ", " + P(3) + ")",
+        "filling rollup_10s");
+    ASSERT_TRUE(insert.ok()) << insert.status().ToString();
+    for (const SqlRow& row :
+         Rows("SELECT bucket, event_type, SUM(events), SUM(revenue) FROM rollup_minute"
+              " GROUP BY bucket, event_type",
+              {})) {
+      const std::string bucket = row[0].value_or("") + ":0";
+      const SqlValue values[] = {std::string_view(bucket), std::string_view(*row[1]),
+                                 int64_t{std::stoll(row[2].value_or("0"))},
+                                 std::stod(row[3].value_or("0"))};
+      Status s = (*insert)->Execute(values);
+      ASSERT_TRUE(s.ok()) << s.ToString();
+    }
+  }
+
+  std::unique_ptr<TestDatabase> db_;
+  std::unique_ptr<sql::SqlConnection> reader_;
+  std::unique_ptr<query::QueryStore> store_;
+};
+
+TEST_P(QueryStoreContract, KpisOverAllAndARange) {
+  FillSample();
+  auto all = Store().QueryKpis({});
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(all->totals.events, 13);
+  EXPECT_EQ(all->totals.views, 8);
+  EXPECT_EQ(all->totals.carts, 2);
+  EXPECT_EQ(all->totals.purchases, 3);
+  EXPECT_DOUBLE_EQ(all->totals.revenue, 140.75);
+  EXPECT_DOUBLE_EQ(*all->view_to_cart, 2.0 / 8);
+  EXPECT_DOUBLE_EQ(*all->cart_to_purchase, 3.0 / 2);
+
+  auto range = query::ParseTimeRange("2019-11-08 08:15", "2019-11-08 10:01");
+  auto part = Store().QueryKpis(*range);
+  ASSERT_TRUE(part.ok());
+  EXPECT_EQ(part->totals.events, 4);  // 08:15 only: [from, to) leaves out 10:01
+  EXPECT_DOUBLE_EQ(part->totals.revenue, 100.5);
+  EXPECT_FALSE(part->cart_to_purchase.has_value());
+}
+
+TEST_P(QueryStoreContract, TimeSeriesFillsEveryBucket) {
+  FillSample();
+  // Up to an hour: ten-second points from rollup_10s.
+  auto range = query::ParseTimeRange("2019-11-08 08:13", "2019-11-08 08:17");
+  auto s = Store().QueryTimeSeries(*range);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->granularity, query::Granularity::kTenSeconds);
+  EXPECT_EQ(s->step, 10);
+  ASSERT_EQ(s->points.size(), 24u);
+  EXPECT_EQ(s->points[0].bucket, "2019-11-08 08:13:00");
+  EXPECT_EQ(s->points[0].values.events, 0);
+  EXPECT_EQ(s->points[6].bucket, "2019-11-08 08:14:00");
+  EXPECT_EQ(s->points[6].values.events, 7);
+  EXPECT_EQ(s->points[7].values.events, 0);
+  EXPECT_EQ(s->points[12].values.purchases, 1);
+  EXPECT_EQ(s->points[23].bucket, "2019-11-08 08:16:50");
+  EXPECT_EQ(s->points[23].values.events, 0);
+  // A department picked: minutes (rollup_10s keeps no departments).
+  auto dept =
+      Store().QueryTimeSeries(*range, query::Filter{std::string("electronics"), std::nullopt});
+  ASSERT_TRUE(dept.ok()) << dept.status().ToString();
+  EXPECT_EQ(dept->granularity, query::Granularity::kMinute);
+  ASSERT_EQ(dept->points.size(), 4u);
+  EXPECT_EQ(dept->points[1].bucket, "2019-11-08 08:14");
+  EXPECT_EQ(dept->points[1].values.events, 7);
+  EXPECT_EQ(dept->points[2].values.events, 1);
+
+  auto all = Store().QueryTimeSeries({});  // 08:14 to 10:01: under 6 hours, minutes
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->points.front().bucket, "2019-11-08 08:14");
+  EXPECT_EQ(all->points.back().bucket, "2019-11-08 10:01");
+
+  auto day = Store().QueryTimeSeries(*query::ParseTimeRange("2019-11-08", "2019-11-09"));
+  ASSERT_TRUE(day.ok());
+  EXPECT_EQ(day->granularity, query::Granularity::kHour);
+  ASSERT_EQ(day->points.size(), 24u);
+  EXPECT_EQ(day->points[8].bucket, "2019-11-08 08");
+  EXPECT_EQ(day->points[8].values.events, 11);
+  EXPECT_DOUBLE_EQ(day->points[10].values.revenue, 40.25);
+}
+
+TEST_P(QueryStoreContract, RankingsOrderAndLimit) {
+  FillSample();
+  auto by_revenue = Store().QueryTopBrands({}, query::RankBy::kRevenue, 2);
+  ASSERT_TRUE(by_revenue.ok());
+  ASSERT_EQ(by_revenue->size(), 2u);
+  EXPECT_EQ((*by_revenue)[0].name, "samsung");
+  EXPECT_EQ((*by_revenue)[0].values.views, 5);
+  EXPECT_EQ((*by_revenue)[0].values.carts, 2);
+  EXPECT_EQ((*by_revenue)[1].name, "nike");
+  auto by_views = Store().QueryTopBrands({}, query::RankBy::kViews, 10);
+  ASSERT_TRUE(by_views.ok());
+  ASSERT_EQ(by_views->size(), 3u);
+  EXPECT_EQ((*by_views)[1].name, "<img src=x onerror=alert(1)>");
+
+  // Hourly rollups count each hour that overlaps the range.
+  auto quarter = query::ParseTimeRange("2019-11-08 10:00", "2019-11-08 10:15");
+  auto products = Store().QueryTopProducts(*quarter, query::RankBy::kRevenue, 10);
+  ASSERT_TRUE(products.ok());
+  ASSERT_EQ(products->size(), 1u);
+  EXPECT_EQ((*products)[0].name, "shoes");
+  EXPECT_EQ((*products)[0].department, "apparel");
+  EXPECT_DOUBLE_EQ((*products)[0].values.revenue, 40.25);
+
+  auto depts = Store().QueryDepartments({});
+  ASSERT_TRUE(depts.ok());
+  ASSERT_EQ(depts->size(), 2u);
+  EXPECT_EQ((*depts)[0].name, "electronics");
+}
+
+// Ranges read whole days, whole hours and ragged minutes from rollup_day, rollup_hour and
+// rollup_minute: every range over a day of irregular minutes gives the sums of its minutes.
+TEST_P(QueryStoreContract, AnyRangeEqualsTheSumOfItsMinutes) {
+  std::string values;
+  for (int m = 0; m < 24 * 60; m += 7 + (m % 5)) {
+    char row[96];
+    std::snprintf(row, sizeof row, "%s('2019-11-08 %02d:%02d','view','d%d',%d,%d.5)",
+                  values.empty() ? "" : ",", m / 60, m % 60, m % 3, 1 + m % 4, m % 10);
+    values += row;
+  }
+  Exec("INSERT INTO rollup_minute VALUES" + values);
+  FillCoarse();
+  const int64_t day = *query::ParseUtcSeconds("2019-11-08") / 60;
+  const int64_t bounds[] = {-30, 0,   1,   59,  60,   61,   119,  120, 121,
+                            425, 605, 719, 845, 1380, 1439, 1440, 1500};
+  for (int64_t from : bounds) {
+    for (int64_t to : bounds) {
+      if (from >= to) continue;
+      const std::string low = query::FormatMinuteBucket(day + from),
+                        high = query::FormatMinuteBucket(day + to);
+      auto brute = Rows(
+          "SELECT COALESCE(SUM(events), 0), COALESCE(SUM(revenue), 0)"
+          " FROM rollup_minute WHERE bucket >= " +
+              P(0) + " AND bucket < " + P(1),
+          {std::string_view(low), std::string_view(high)});
+      ASSERT_EQ(brute.size(), 1u);
+      const int64_t events = std::stoll(brute[0][0].value_or("0"));
+      const double revenue = std::stod(brute[0][1].value_or("0"));
+
+      query::TimeRange range{day + from, day + to};
+      auto kpis = Store().QueryKpis(range);
+      ASSERT_TRUE(kpis.ok()) << kpis.status().ToString();
+      EXPECT_EQ(kpis->totals.events, events) << low << " to " << high;
+      EXPECT_DOUBLE_EQ(kpis->totals.revenue, revenue) << low << " to " << high;
+      auto depts = Store().QueryDepartments(range);
+      ASSERT_TRUE(depts.ok());
+      int64_t by_department = 0;
+      for (const auto& d : *depts) by_department += d.values.events;
+      EXPECT_EQ(by_department, events) << low << " to " << high;
+      auto series = Store().QueryTimeSeries(range);
+      ASSERT_TRUE(series.ok());
+      int64_t in_series = 0;
+      for (const auto& p : series->points) in_series += p.values.events;
+      EXPECT_EQ(in_series, events) << low << " to " << high;
+    }
+  }
+  // Open ends too.
+  auto until_noon = Store().QueryKpis({std::nullopt, day + 725});
+  auto from_noon = Store().QueryKpis({day + 725, std::nullopt});
+  auto all = Store().QueryKpis({});
+  ASSERT_TRUE(until_noon.ok() && from_noon.ok() && all.ok());
+  EXPECT_EQ(until_noon->totals.events + from_noon->totals.events, all->totals.events);
+}
+
+// All time costs days, not minutes: with the finer tables emptied, the totals stay.
+TEST_P(QueryStoreContract, AllTimeReadsDayBuckets) {
+  FillSample();
+  Exec("DELETE FROM rollup_minute");
+  Exec("DELETE FROM rollup_hour");
+  auto all = Store().QueryKpis({});
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->totals.events, 13);
+  EXPECT_DOUBLE_EQ(all->totals.revenue, 140.75);
+}
+
+// A ranking over all the data reads the all-time tables; the same answer as the hours.
+TEST_P(QueryStoreContract, AllTimeRankingsMatchTheHours) {
+  FillSample();
+  auto open = Store().QueryTopProducts({}, query::RankBy::kViews, 10);
+  auto covering = Store().QueryTopProducts(*query::ParseTimeRange("2019-11-08", "2019-11-09"),
+                                           query::RankBy::kViews, 10);
+  ASSERT_TRUE(open.ok() && covering.ok());
+  ASSERT_EQ(open->size(), 2u);
+  ASSERT_EQ(covering->size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ((*open)[i].name, (*covering)[i].name);
+    EXPECT_EQ((*open)[i].values.events, (*covering)[i].values.events);
+  }
+  EXPECT_EQ((*open)[0].name, "smartphone");
+  EXPECT_EQ((*open)[0].values.events, 8);
+}
+
+TEST_P(QueryStoreContract, MixFunnelAndStatus) {
+  FillSample();
+  Exec("INSERT INTO processor_stats VALUES ('events', 4, 13, 1, 12.5, 7, '2019-11-08 10:02:00')");
+  Exec("INSERT INTO dead_letters VALUES ('events', 0, 3, 'bad json', NULL, '2019-11-08 10:00:00')");
+  auto mix = Store().QueryEventMix({});
+  ASSERT_TRUE(mix.ok());
+  ASSERT_EQ(mix->size(), 3u);
+  EXPECT_EQ((*mix)[0].event_type, "view");
+  EXPECT_EQ((*mix)[0].events, 8);
+  auto funnel = Store().QueryFunnel({});
+  ASSERT_TRUE(funnel.ok());
+  EXPECT_EQ(funnel->views, 8);
+  EXPECT_DOUBLE_EQ(*funnel->view_to_purchase, 3.0 / 8);
+  auto status = Store().QueryProcessorStatus();
+  ASSERT_TRUE(status.ok());
+  ASSERT_EQ(status->streams.size(), 1u);
+  EXPECT_EQ(status->streams[0].lag, 7);
+  EXPECT_EQ(status->dead_letters_stored, 1);
+}
+
+// A department picked: every answer is that department's, minutes exact.
+TEST_P(QueryStoreContract, EveryAnswerFollowsADepartment) {
+  FillSample();
+  const query::Filter electronics{std::string("electronics"), std::nullopt};
+  auto kpis = Store().QueryKpis({}, electronics);
+  ASSERT_TRUE(kpis.ok()) << kpis.status().ToString();
+  EXPECT_EQ(kpis->totals.events, 8);
+  EXPECT_EQ(kpis->totals.views, 5);
+  EXPECT_EQ(kpis->totals.carts, 2);
+  EXPECT_DOUBLE_EQ(kpis->totals.revenue, 100.5);
+  auto part = Store().QueryKpis(*query::ParseTimeRange("2019-11-08 08:15", "2019-11-08 10:01"),
+                                electronics);
+  ASSERT_TRUE(part.ok());
+  EXPECT_EQ(part->totals.events, 1);
+  auto depts = Store().QueryDepartments({}, electronics);
+  ASSERT_TRUE(depts.ok());
+  ASSERT_EQ(depts->size(), 1u);
+  EXPECT_EQ((*depts)[0].name, "electronics");
+  auto mix = Store().QueryEventMix({}, electronics);
+  ASSERT_TRUE(mix.ok());
+  ASSERT_EQ(mix->size(), 3u);
+  EXPECT_EQ((*mix)[0].events, 5);
+  auto funnel = Store().QueryFunnel({}, electronics);
+  ASSERT_TRUE(funnel.ok());
+  EXPECT_DOUBLE_EQ(*funnel->cart_to_purchase, 0.5);
+  for (const auto& range :
+       {query::TimeRange{}, *query::ParseTimeRange("2019-11-08 08:00", "2019-11-08 09:00")}) {
+    auto brands = Store().QueryTopBrands(range, electronics, query::RankBy::kViews, 10);
+    ASSERT_TRUE(brands.ok()) << brands.status().ToString();
+    ASSERT_EQ(brands->size(), 1u);
+    EXPECT_EQ((*brands)[0].name, "samsung");
+    EXPECT_EQ((*brands)[0].values.events, 8);
+    auto products = Store().QueryTopProducts(range, electronics, query::RankBy::kRevenue, 10);
+    ASSERT_TRUE(products.ok());
+    ASSERT_EQ(products->size(), 1u);
+    EXPECT_EQ((*products)[0].name, "smartphone");
+  }
+  auto series =
+      Store().QueryTimeSeries(*query::ParseTimeRange("2019-11-08", "2019-11-09"), electronics);
+  ASSERT_TRUE(series.ok());
+  ASSERT_EQ(series->points.size(), 24u);
+  EXPECT_EQ(series->points[8].values.events, 8);
+  EXPECT_EQ(series->points[10].values.events, 0);
+}
+
+// A brand picked: its departments, products and totals, by whole hours.
+TEST_P(QueryStoreContract, EveryAnswerFollowsABrandByTheHour) {
+  FillSample();
+  const query::Filter nike{std::nullopt, std::string("nike")};
+  auto kpis = Store().QueryKpis({}, nike);
+  ASSERT_TRUE(kpis.ok()) << kpis.status().ToString();
+  EXPECT_EQ(kpis->totals.events, 2);
+  EXPECT_DOUBLE_EQ(kpis->totals.revenue, 40.25);
+  auto quarter = *query::ParseTimeRange("2019-11-08 10:00", "2019-11-08 10:15");
+  EXPECT_EQ(Store().QueryKpis(quarter, nike)->totals.purchases, 2);  // the whole hour 10
+  auto depts = Store().QueryDepartments({}, nike);
+  ASSERT_TRUE(depts.ok());
+  ASSERT_EQ(depts->size(), 1u);
+  EXPECT_EQ((*depts)[0].name, "apparel");
+  auto products = Store().QueryTopProducts(quarter, nike, query::RankBy::kRevenue, 10);
+  ASSERT_TRUE(products.ok());
+  ASSERT_EQ(products->size(), 1u);
+  EXPECT_EQ((*products)[0].department, "apparel");
+  EXPECT_DOUBLE_EQ((*products)[0].values.revenue, 40.25);
+  auto brands = Store().QueryTopBrands({}, nike, query::RankBy::kViews, 10);
+  ASSERT_TRUE(brands.ok());
+  ASSERT_EQ(brands->size(), 1u);
+  EXPECT_EQ((*brands)[0].name, "nike");
+  auto series = Store().QueryTimeSeries(quarter, nike);
+  ASSERT_TRUE(series.ok()) << series.status().ToString();
+  EXPECT_EQ(series->granularity, query::Granularity::kHour);
+  ASSERT_EQ(series->points.size(), 1u);
+  EXPECT_EQ(series->points[0].bucket, "2019-11-08 10");
+  EXPECT_EQ(series->points[0].values.purchases, 2);
+  auto mix = Store().QueryEventMix(*query::ParseTimeRange("2019-11-08 08:00", "2019-11-08 09:00"),
+                                   query::Filter{std::nullopt, std::string("samsung")});
+  ASSERT_TRUE(mix.ok());
+  EXPECT_EQ(mix->size(), 3u);
+
+  // A department and a brand: both hold.
+  EXPECT_EQ(Store()
+                .QueryKpis({}, query::Filter{std::string("electronics"), std::string("nike")})
+                ->totals.events,
+            0);
+  const query::Filter markup{std::string("apparel"), std::string("<img src=x onerror=alert(1)>")};
+  EXPECT_EQ(Store().QueryKpis({}, markup)->totals.views, 3);
+  EXPECT_EQ(Store().QueryFunnel({}, markup)->views, 3);
+}
+
+// Users and sessions as the processor keeps them, per range and filter.
+TEST_P(QueryStoreContract, PeopleCountDistinctUsersAndSessions) {
+  auto processed = endpoints::OpenProcessedStore(db_->Uri());
+  ASSERT_TRUE(processed.ok());
+  store::ProcessedBatch batch;
+  batch.stream = "s";
+  auto row = [&](const char* time, const char* type, const char* dept, const char* brand,
+                 int64_t user, const char* session) {
+    CleanedEvent r;
+    r.id = "id" + std::to_string(batch.rows.size());
+    r.event_time = time;
+    r.event_type = type;
+    r.department = dept;
+    r.product = "p";
+    r.brand = brand;
+    r.user_hash = sketch::Hash64(user, sketch::kUserSeed);
+    r.session_hash = sketch::Hash64(std::string_view(session), sketch::kSessionSeed);
+    r.has_session = true;
+    batch.rows.push_back(r);
+  };
+  row("2019-11-08 08:14:00", "view", "electronics", "samsung", 1, "a");
+  row("2019-11-08 08:14:30", "cart", "electronics", "samsung", 1, "a");
+  row("2019-11-08 08:15:00", "view", "apparel", "nike", 2, "b");
+  row("2019-11-08 09:30:00", "view", "electronics", "apple", 3, "c");
+  row("2019-11-08 09:31:00", "purchase", "electronics", "apple", 3, "c");
+  row("2019-11-09 10:00:00", "view", "apparel", "nike", 1, "d");
+  batch.next_offsets = {{0, 6}};
+  ASSERT_TRUE((*processed)->Commit(batch).ok());
+
+  auto all = Store().QueryPeople({});
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(all->users, 3);
+  EXPECT_EQ(all->sessions, 4);
+  EXPECT_EQ(all->viewing, 4);
+  EXPECT_EQ(all->carting, 1);
+  EXPECT_EQ(all->buying, 1);
+  EXPECT_EQ(all->events, 6);
+  EXPECT_DOUBLE_EQ(*all->events_per_session, 1.5);
+  EXPECT_DOUBLE_EQ(*all->session_conversion, 0.25);
+  EXPECT_EQ(all->counted_since, "2019-11-08 08:14");
+  for (const auto& [from, to] :
+       std::vector<std::pair<const char*, const char*>>{{"2019-11-01", "2019-12-01"},
+                                                        {"2019-11-08", "2019-11-10"},
+                                                        {"2019-11-08 08:14", "2019-11-09 10:01"}}) {
+    auto same = Store().QueryPeople(*query::ParseTimeRange(from, to));
+    ASSERT_TRUE(same.ok()) << same.status().ToString();
+    EXPECT_EQ(same->users, 3) << from << ".." << to;
+    EXPECT_EQ(same->sessions, 4) << from << ".." << to;
+  }
+  auto part = Store().QueryPeople(*query::ParseTimeRange("2019-11-08 08:15", "2019-11-09"));
+  ASSERT_TRUE(part.ok());
+  EXPECT_EQ(part->users, 2);
+  EXPECT_EQ(part->sessions, 2);
+  EXPECT_EQ(part->buying, 1);
+  EXPECT_EQ(part->events, 3);
+  auto electronics =
+      Store().QueryPeople({}, query::Filter{std::string("electronics"), std::nullopt});
+  ASSERT_TRUE(electronics.ok());
+  EXPECT_EQ(electronics->users, 2);
+  EXPECT_EQ(electronics->sessions, 2);
+  const query::Filter nike{std::nullopt, std::string("nike")};
+  EXPECT_EQ(Store().QueryPeople({}, nike)->users, 2);
+  EXPECT_EQ(Store()
+                .QueryPeople(*query::ParseTimeRange("2019-11-08 08:20", "2019-11-08 08:30"), nike)
+                ->sessions,
+            1);  // the whole day: a brand's people are kept by day
+  auto apple =
+      Store().QueryPeople({}, query::Filter{std::string("electronics"), std::string("apple")});
+  ASSERT_TRUE(apple.ok());
+  EXPECT_EQ(apple->users, 1);
+  EXPECT_EQ(apple->buying, 1);
+  EXPECT_EQ(
+      Store().QueryPeople({}, query::Filter{std::string("apparel"), std::string("apple")})->users,
+      0);
+}
+
+// The live view, from what a processor commits: stream time is the newest data.
+TEST_P(QueryStoreContract, LiveViewCountsTheLastMinutesOfStreamTime) {
+  auto empty_pulse = Store().QueryPulse();
+  ASSERT_TRUE(empty_pulse.ok()) << empty_pulse.status().ToString();
+  EXPECT_EQ(empty_pulse->as_of, "");
+  EXPECT_TRUE(empty_pulse->points.empty());
+  auto empty_people = Store().QueryLivePeople();
+  ASSERT_TRUE(empty_people.ok()) << empty_people.status().ToString();
+  EXPECT_EQ(empty_people->as_of, "");
+  EXPECT_TRUE(empty_people->users_per_minute.empty());
+
+  auto processed = endpoints::OpenProcessedStore(db_->Uri());
+  ASSERT_TRUE(processed.ok());
+  store::ProcessedBatch batch;
+  batch.stream = "s";
+  auto row = [&](const char* time, const char* type, int64_t user, const char* session) {
+    CleanedEvent r;
+    r.id = "id" + std::to_string(batch.rows.size());
+    r.event_time = time;
+    r.event_type = type;
+    r.department = "electronics";
+    r.product = "p";
+    r.brand = "b";
+    r.user_hash = sketch::Hash64(user, sketch::kUserSeed);
+    r.session_hash = sketch::Hash64(std::string_view(session), sketch::kSessionSeed);
+    r.has_session = true;
+    batch.rows.push_back(r);
+  };
+  row("2019-11-08 09:20:00", "view", 9, "z");  // before the last 30 minutes
+  row("2019-11-08 09:31:05", "view", 1, "a");  // the first of the last 30 minutes
+  row("2019-11-08 09:56:00", "view", 2, "b");  // the first of the last 5
+  row("2019-11-08 09:59:59", "view", 1, "a2");
+  row("2019-11-08 10:00:15", "cart", 2, "b");
+  row("2019-11-08 10:00:59", "view", 3, "c");  // the newest: stream time
+  batch.next_offsets = {{0, 6}};
+  ASSERT_TRUE((*processed)->Commit(batch).ok());
+
+  auto pulse = Store().QueryPulse();
+  ASSERT_TRUE(pulse.ok()) << pulse.status().ToString();
+  EXPECT_EQ(pulse->as_of, "2019-11-08 10:00:50");
+  ASSERT_EQ(pulse->points.size(), static_cast<size_t>(query::kPulsePoints));
+  EXPECT_EQ(pulse->points.front().bucket, "2019-11-08 09:51:00");
+  EXPECT_EQ(pulse->points.back().bucket, "2019-11-08 10:00:50");
+  EXPECT_EQ(pulse->points[59].events, 1);
+  EXPECT_EQ(pulse->points[55].bucket, "2019-11-08 10:00:10");
+  EXPECT_EQ(pulse->points[55].events, 1);
+  EXPECT_EQ(pulse->points[53].events, 1);  // 09:59:50
+  EXPECT_EQ(pulse->points[30].bucket, "2019-11-08 09:56:00");
+  EXPECT_EQ(pulse->points[30].events, 1);
+  int64_t in_pulse = 0;
+  for (const query::PulsePoint& p : pulse->points) in_pulse += p.events;
+  EXPECT_EQ(in_pulse, 4);
+
+  auto live = Store().QueryLivePeople();
+  ASSERT_TRUE(live.ok()) << live.status().ToString();
+  EXPECT_EQ(live->as_of, "2019-11-08 10:00");
+  EXPECT_EQ(live->users_5m, 3);
+  EXPECT_EQ(live->sessions_5m, 3);
+  EXPECT_EQ(live->users_30m, 3);
+  EXPECT_EQ(live->sessions_30m, 4);
+  ASSERT_EQ(live->users_per_minute.size(), static_cast<size_t>(query::kLiveLongMinutes));
+  EXPECT_EQ(live->users_per_minute.front().bucket, "2019-11-08 09:31");
+  EXPECT_EQ(live->users_per_minute.front().users, 1);
+  EXPECT_EQ(live->users_per_minute[1].users, 0);
+  EXPECT_EQ(live->users_per_minute[25].bucket, "2019-11-08 09:56");
+  EXPECT_EQ(live->users_per_minute[25].users, 1);
+  EXPECT_EQ(live->users_per_minute.back().bucket, "2019-11-08 10:00");
+  EXPECT_EQ(live->users_per_minute.back().users, 2);
+
+  // The first minutes of a stream: the time series already moves in ten-second points.
+  auto series =
+      Store().QueryTimeSeries(*query::ParseTimeRange("2019-11-08 10:00", "2019-11-08 10:01"));
+  ASSERT_TRUE(series.ok()) << series.status().ToString();
+  ASSERT_EQ(series->points.size(), 6u);
+  EXPECT_EQ(series->points[1].values.carts, 1);
+  EXPECT_EQ(series->points[5].values.views, 1);
+}
+
+// Trending over the sample (newest minute 10:01): departments by exact minutes, brands and
+// products by whole hours, each against the window before.
+TEST_P(QueryStoreContract, TrendingRanksTheLastWindowAgainstTheOneBefore) {
+  auto empty =
+      Store().QueryTrending(query::TrendDimension::kProduct, 60, query::TrendMetric::kRevenue, 10);
+  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  EXPECT_TRUE(empty->top.empty() && empty->from.empty());
+  FillSample();
+  Exec("INSERT INTO rollup_hour_brand VALUES ('2019-11-08 09','nike','purchase',1,10)");
+
+  auto depts = Store().QueryTrending(query::TrendDimension::kDepartment, 15,
+                                     query::TrendMetric::kRevenue, 10);
+  ASSERT_TRUE(depts.ok()) << depts.status().ToString();
+  EXPECT_FALSE(depts->whole_hours);
+  EXPECT_EQ(depts->from, "2019-11-08 09:47");
+  EXPECT_EQ(depts->to, "2019-11-08 10:02");
+  ASSERT_EQ(depts->top.size(), 1u);
+  EXPECT_EQ(depts->top[0].name, "apparel");
+  EXPECT_DOUBLE_EQ(depts->top[0].value, 40.25);
+  ASSERT_EQ(depts->rising.size(), 1u);
+  EXPECT_FALSE(depts->rising[0].change.has_value());  // nothing the quarter before
+
+  auto hour =
+      Store().QueryTrending(query::TrendDimension::kDepartment, 60, query::TrendMetric::kViews, 10);
+  ASSERT_TRUE(hour.ok());
+  EXPECT_TRUE(hour->top.empty());     // no views since 09:02
+  EXPECT_TRUE(hour->rising.empty());  // electronics and apparel fell from 5 and 3
+
+  auto brands =
+      Store().QueryTrending(query::TrendDimension::kBrand, 60, query::TrendMetric::kPurchases, 10);
+  ASSERT_TRUE(brands.ok()) << brands.status().ToString();
+  EXPECT_TRUE(brands->whole_hours);
+  EXPECT_EQ(brands->from, "2019-11-08 10:00");
+  EXPECT_EQ(brands->previous_from, "2019-11-08 09:00");
+  ASSERT_EQ(brands->top.size(), 1u);
+  EXPECT_EQ(brands->top[0].name, "nike");
+  EXPECT_DOUBLE_EQ(brands->top[0].value, 2);
+  EXPECT_DOUBLE_EQ(brands->top[0].previous, 1);
+  EXPECT_DOUBLE_EQ(*brands->top[0].change, 1.0);
+
+  auto day =
+      Store().QueryTrending(query::TrendDimension::kBrand, 1440, query::TrendMetric::kViews, 1);
+  ASSERT_TRUE(day.ok());
+  ASSERT_EQ(day->top.size(), 1u);  // the limit
+  EXPECT_EQ(day->top[0].name, "samsung");
+  EXPECT_DOUBLE_EQ(day->top[0].value, 5);
+
+  auto products = Store().QueryTrending(query::TrendDimension::kProduct, 1440,
+                                        query::TrendMetric::kPurchases, 10);
+  ASSERT_TRUE(products.ok());
+  ASSERT_EQ(products->top.size(), 2u);
+  EXPECT_EQ(products->top[0].name, "shoes");
+  EXPECT_EQ(products->top[0].department, "apparel");
+  EXPECT_DOUBLE_EQ(products->top[0].value, 2);
+  EXPECT_EQ(products->top[1].name, "smartphone");
+  EXPECT_EQ(products->rising.size(), 2u);
+}
+
+TEST_P(QueryStoreContract, ChangeStampMovesOnEveryBatchAnotherConnectionCommits) {
+  FillSample();
+  Exec("INSERT INTO processor_stats VALUES ('events', 4, 13, 1, 12.5, 7, '2019-11-08 10:02:00')");
+  auto before = Store().ChangeStamp();
+  ASSERT_TRUE(before.ok());
+  EXPECT_EQ(*Store().ChangeStamp(), *before);
+  // As the processor commits a batch: its rows and one more batch in processor_stats.
+  Exec("INSERT INTO rollup_minute VALUES ('2019-11-08 11:00','view','apparel',1,0)");
+  Exec("UPDATE processor_stats SET batches = batches + 1, events = events + 1");
+  auto after = Store().ChangeStamp();
+  ASSERT_TRUE(after.ok());
+  EXPECT_NE(*after, *before);
+}
+
+// Rows an older processor stored: a day that does not exist and years at both ends of what a
+// bucket can name. The series stays small and adds up to the totals.
+TEST_P(QueryStoreContract, ImpossibleDatesAndExtremeYearsGiveABoundedSeries) {
+  Exec(
+      "INSERT INTO rollup_minute VALUES"
+      " ('0000-01-01 00:00','view','apparel',1,0),"
+      " ('2019-02-27 10:00','view','apparel',2,0),"
+      " ('2019-02-30 10:00','purchase','apparel',4,10.5),"
+      " ('9999-12-31 23:59','cart','apparel',8,0)");
+  FillCoarse();
+  auto totals = Store().QueryKpis({});
+  ASSERT_TRUE(totals.ok()) << totals.status().ToString();
+  EXPECT_EQ(totals->totals.events, 15);
+  for (const auto& [from, to] :
+       std::vector<std::pair<const char*, const char*>>{{"", ""},
+                                                        {"0000-01-01", "9999-12-31 23:59:59"},
+                                                        {"2019-02-27", ""},
+                                                        {"2019-02-27 09:00", "2019-02-27 12:00"}}) {
+    auto range = query::ParseTimeRange(from, to);
+    ASSERT_TRUE(range.ok());
+    auto series = Store().QueryTimeSeries(*range);
+    ASSERT_TRUE(series.ok()) << from << ".." << to << ": " << series.status().ToString();
+    EXPECT_LE(static_cast<int64_t>(series->points.size()), query::kMaxSeriesPoints);
+    int64_t events = 0;
+    for (const auto& p : series->points) events += p.values.events;
+    EXPECT_EQ(events, Store().QueryKpis(*range)->totals.events) << from << ".." << to;
+  }
+  Exec("DELETE FROM rollup_minute WHERE bucket < '1000' OR bucket > '9000'");
+  Exec("DELETE FROM rollup_hour");
+  Exec("DELETE FROM rollup_day");
+  FillCoarse();
+  auto recent = Store().QueryTimeSeries({});
+  ASSERT_TRUE(recent.ok()) << recent.status().ToString();
+  EXPECT_EQ(recent->granularity, query::Granularity::kHour);
+  EXPECT_EQ(recent->points.back().bucket, "2019-02-28 23");
+  EXPECT_EQ(recent->points.back().values.purchases, 4);
+}
+
+TEST_P(QueryStoreContract, AStoreWithoutTablesIsUnavailableNotACrash) {
+  for (const char* table :
+       {"rollup_minute", "rollup_hour", "rollup_day", "processor_stats", "people_minute"}) {
+    Exec(std::string("DROP TABLE ") + table);
+  }
+  auto k = Store().QueryKpis({});
+  ASSERT_FALSE(k.ok());
+  EXPECT_EQ(k.status().code(), StatusCode::kUnavailable) << k.status().ToString();
+  EXPECT_NE(k.status().message().find("has `shopstream process` written to it?"), std::string::npos)
+      << k.status().message();
+  auto p = Store().QueryPeople({});
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), StatusCode::kUnavailable) << p.status().ToString();
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryDatabase, QueryStoreContract,
+                         ::testing::Range(size_t{0}, Backends().size()),
+                         [](const auto& info) { return Backends()[info.param].name; });
+
+}  // namespace
+}  // namespace shopstream::conformance

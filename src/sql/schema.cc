@@ -1,0 +1,236 @@
+#include "sql/schema.h"
+
+#include <tuple>
+
+#include "sql/owned_tables.h"
+
+namespace shopstream::sql {
+namespace {
+
+constexpr int kNameWidth = 50;       // department, product, brand
+constexpr int kEventTypeWidth = 20;  // event_type
+constexpr int kScopeWidth = 20;      // a people table's scope
+
+Column Text(std::string_view name, int width) {
+  return {name, ColumnType::kVarchar, width, /*not_null=*/true};
+}
+
+// A rollup keyed by `key` columns, with events and revenue.
+Table RollupTable(std::string_view name, std::vector<Column> key) {
+  Table t{name, std::move(key), {}};
+  for (const Column& c : t.columns) t.key.push_back(c.name);
+  t.columns.push_back({"events", ColumnType::kBigInt, 0, true});
+  t.columns.push_back({"revenue", ColumnType::kDouble, 0, true});
+  return t;
+}
+
+template <typename Key, typename Less>
+void AppendTotals(const std::map<Key, Totals, Less>& deltas, std::vector<SqlValue>* values) {
+  values->reserve(deltas.size() * (std::tuple_size_v<Key> + 2));
+  for (const auto& [key, totals] : deltas) {
+    std::apply([&](const auto&... text) { (values->push_back(std::string_view(text)), ...); }, key);
+    values->push_back(totals.events);
+    values->push_back(totals.revenue);
+  }
+}
+
+}  // namespace
+
+std::vector<std::string_view> Table::column_names() const {
+  std::vector<std::string_view> names;
+  for (const Column& c : columns) names.push_back(c.name);
+  return names;
+}
+
+Table RowsTable(std::string_view name) {
+  return {name,
+          {{"id", ColumnType::kVarchar, kIdWidth, true},
+           {"event_time", ColumnType::kDatetime},
+           {"event_type", ColumnType::kVarchar, kEventTypeWidth},
+           {"department", ColumnType::kVarchar, kNameWidth},
+           {"product", ColumnType::kVarchar, kNameWidth},
+           {"brand", ColumnType::kVarchar, kNameWidth},
+           {"price", ColumnType::kFloat},
+           {"revenue", ColumnType::kFloat}},
+          {"id"}};
+}
+
+const std::vector<Rollup>& Rollups() {
+  // Buckets: 'YYYY-MM-DD HH:MM' (16), 'YYYY-MM-DD HH' (13), 'YYYY-MM-DD' (10). A minute's first
+  // 13 characters name its hour, so coarse tables fill from fine ones by prefix.
+  static const std::vector<Rollup> rollups = {
+      {RollupTable("rollup_minute", {Text("bucket", 16), Text("event_type", kEventTypeWidth),
+                                     Text("department", kNameWidth)}),
+       ""},
+      {RollupTable("rollup_hour_brand", {Text("bucket", 13), Text("brand", kNameWidth),
+                                         Text("event_type", kEventTypeWidth)}),
+       ""},
+      {RollupTable("rollup_hour_product",
+                   {Text("bucket", 13), Text("department", kNameWidth), Text("product", kNameWidth),
+                    Text("event_type", kEventTypeWidth)}),
+       ""},
+      {RollupTable("rollup_hour", {Text("bucket", 13), Text("event_type", kEventTypeWidth),
+                                   Text("department", kNameWidth)}),
+       "INSERT INTO {rollup_hour}(bucket, event_type, department, events, revenue)"
+       " SELECT SUBSTR(bucket, 1, 13), event_type, department, SUM(events), SUM(revenue)"
+       " FROM {rollup_minute} GROUP BY SUBSTR(bucket, 1, 13), event_type, department"},
+      {RollupTable("rollup_day", {Text("bucket", 10), Text("event_type", kEventTypeWidth),
+                                  Text("department", kNameWidth)}),
+       "INSERT INTO {rollup_day}(bucket, event_type, department, events, revenue)"
+       " SELECT SUBSTR(bucket, 1, 10), event_type, department, SUM(events), SUM(revenue)"
+       " FROM {rollup_hour} GROUP BY SUBSTR(bucket, 1, 10), event_type, department"},
+      {RollupTable("rollup_brand",
+                   {Text("brand", kNameWidth), Text("event_type", kEventTypeWidth)}),
+       "INSERT INTO {rollup_brand}(brand, event_type, events, revenue)"
+       " SELECT brand, event_type, SUM(events), SUM(revenue) FROM {rollup_hour_brand}"
+       " GROUP BY brand, event_type"},
+      {RollupTable("rollup_product", {Text("department", kNameWidth), Text("product", kNameWidth),
+                                      Text("event_type", kEventTypeWidth)}),
+       "INSERT INTO {rollup_product}(department, product, event_type, events, revenue)"
+       " SELECT department, product, event_type, SUM(events), SUM(revenue)"
+       " FROM {rollup_hour_product} GROUP BY department, product, event_type"},
+      // The cross-filters' rollups (event/cross_filter.h), each led by the column a filter
+      // fixes. A store made before them has the rows they need: each is filled once, from the
+      // rows or from the first of them.
+      {RollupTable("rollup_hour_brand_product",
+                   {Text("brand", kNameWidth), Text("bucket", 13), Text("department", kNameWidth),
+                    Text("product", kNameWidth), Text("event_type", kEventTypeWidth)}),
+       "INSERT INTO {rollup_hour_brand_product}(brand, bucket, department, product, event_type,"
+       " events, revenue) SELECT brand, {hour}, department, product, event_type, COUNT(*),"
+       " SUM(revenue) FROM {rows} WHERE event_time IS NOT NULL AND event_type IS NOT NULL"
+       " AND department IS NOT NULL AND product IS NOT NULL AND brand IS NOT NULL"
+       " GROUP BY brand, {hour}, department, product, event_type"},
+      {RollupTable("rollup_hour_department_brand",
+                   {Text("department", kNameWidth), Text("bucket", 13), Text("brand", kNameWidth),
+                    Text("event_type", kEventTypeWidth)}),
+       "INSERT INTO {rollup_hour_department_brand}(department, bucket, brand, event_type, events,"
+       " revenue) SELECT department, bucket, brand, event_type, SUM(events), SUM(revenue)"
+       " FROM {rollup_hour_brand_product} GROUP BY department, bucket, brand, event_type"},
+      {RollupTable("rollup_brand_product",
+                   {Text("brand", kNameWidth), Text("department", kNameWidth),
+                    Text("product", kNameWidth), Text("event_type", kEventTypeWidth)}),
+       "INSERT INTO {rollup_brand_product}(brand, department, product, event_type, events, revenue)"
+       " SELECT brand, department, product, event_type, SUM(events), SUM(revenue)"
+       " FROM {rollup_hour_brand_product} GROUP BY brand, department, product, event_type"},
+      // Ten seconds (the live pulse, short time series): only the rows hold seconds.
+      {RollupTable("rollup_10s", {Text("bucket", 18), Text("event_type", kEventTypeWidth)}),
+       "INSERT INTO {rollup_10s}(bucket, event_type, events, revenue) SELECT"
+       " SUBSTR({second}, 1, 18), event_type, COUNT(*), SUM(revenue) FROM {rows}"
+       " WHERE event_time IS NOT NULL AND event_type IS NOT NULL"
+       " GROUP BY SUBSTR({second}, 1, 18), event_type"},
+  };
+  return rollups;
+}
+
+std::string BackfillSql(const Rollup& rollup, const Dialect& dialect, const OwnedTables& tables) {
+  std::string sql(rollup.backfill_sql);
+  std::vector<std::pair<std::string, std::string>> names = {
+      {"{rows}", dialect.Quote(tables.rows())},
+      {"{hour}", dialect.HourText("event_time")},
+      {"{second}", dialect.SecondText("event_time")}};
+  for (const Rollup& other : Rollups()) {
+    names.emplace_back("{" + std::string(other.table.name) + "}",
+                       dialect.Quote(tables.Name(other.table.name)));
+  }
+  for (const auto& [name, value] : names) {
+    for (size_t at = sql.find(name); at != std::string::npos; at = sql.find(name, at)) {
+      sql.replace(at, name.size(), value);
+      at += value.size();
+    }
+  }
+  return sql;
+}
+
+const std::vector<Table>& PeopleTables() {
+  static const std::vector<Table> tables = [] {
+    std::vector<Table> out;
+    for (const auto& [name, bucket_width] : std::vector<std::pair<std::string_view, int>>{
+             {"people_minute", 16}, {"people_hour", 13}, {"people_day", 10}, {"people_all", 0}}) {
+      Table t{
+          name,
+          {Text("scope", kScopeWidth), Text("brand", kNameWidth), Text("department", kNameWidth)},
+          {}};
+      if (bucket_width > 0) t.columns.push_back(Text("bucket", bucket_width));
+      for (const Column& c : t.columns) t.key.push_back(c.name);
+      for (std::string_view sketch : {"users", "sessions", "viewing", "carting", "buying"}) {
+        t.columns.push_back({sketch, ColumnType::kBlob});
+      }
+      out.push_back(std::move(t));
+    }
+    return out;
+  }();
+  return tables;
+}
+
+const Table& OffsetsTable() {
+  static const Table table{"stream_offsets",
+                           {Text("stream", kStreamWidth),
+                            {"partition", ColumnType::kInt, 0, true},
+                            {"next_offset", ColumnType::kBigInt, 0, true}},
+                           {"stream", "partition"}};
+  return table;
+}
+
+const Table& DeadLettersTable() {
+  static const Table table{"dead_letters",
+                           {Text("stream", kStreamWidth),
+                            {"partition", ColumnType::kInt, 0, true},
+                            {"offset", ColumnType::kBigInt, 0, true},
+                            {"reason", ColumnType::kText, 0, true},
+                            {"payload", ColumnType::kBlob},
+                            {"recorded_at", ColumnType::kDatetime, 0, true}},
+                           {"stream", "partition", "offset"}};
+  return table;
+}
+
+const Table& StatsTable() {
+  static const Table table{"processor_stats",
+                           {Text("stream", kStreamWidth),
+                            {"batches", ColumnType::kBigInt, 0, true},
+                            {"events", ColumnType::kBigInt, 0, true},
+                            {"dead_letters", ColumnType::kBigInt, 0, true},
+                            {"last_batch_ms", ColumnType::kDouble},
+                            {"lag", ColumnType::kBigInt},
+                            {"updated_at", ColumnType::kDatetime, 0, true}},
+                           {"stream"}};
+  return table;
+}
+
+std::string CreateTableSql(const Table& table, std::string_view quoted_name,
+                           const Dialect& dialect) {
+  std::string sql = "CREATE TABLE IF NOT EXISTS ";
+  sql.append(quoted_name).append("(");
+  for (const Column& c : table.columns) {
+    sql += dialect.Quote(c.name) + " " + dialect.TypeName(c.type, c.width);
+    if (c.not_null) sql += " NOT NULL";
+    sql += ", ";
+  }
+  sql += "PRIMARY KEY(";
+  for (size_t i = 0; i < table.key.size(); ++i) {
+    if (i > 0) sql += ", ";
+    sql += dialect.Quote(table.key[i]);
+  }
+  return sql + "))" + dialect.TableOptions();
+}
+
+std::vector<RollupValues> RollupValuesOf(const RollupDelta& delta, const CoarseRollupDelta& coarse,
+                                         const CrossFilterDelta& cross,
+                                         const CoarseCrossFilterDelta& cross_coarse) {
+  const std::vector<Rollup>& rollups = Rollups();
+  std::vector<RollupValues> out(rollups.size());
+  for (size_t i = 0; i < rollups.size(); ++i) out[i].rollup = &rollups[i];
+  AppendTotals(delta.by_minute, &out[0].values);
+  AppendTotals(delta.by_hour_brand, &out[1].values);
+  AppendTotals(delta.by_hour_product, &out[2].values);
+  AppendTotals(coarse.by_hour, &out[3].values);
+  AppendTotals(coarse.by_day, &out[4].values);
+  AppendTotals(coarse.by_brand, &out[5].values);
+  AppendTotals(coarse.by_product, &out[6].values);
+  AppendTotals(cross.by_brand_hour_product, &out[7].values);
+  AppendTotals(cross_coarse.by_department_hour_brand, &out[8].values);
+  AppendTotals(cross_coarse.by_brand_product, &out[9].values);
+  AppendTotals(delta.by_ten_seconds, &out[10].values);
+  return out;
+}
+
+}  // namespace shopstream::sql

@@ -1,0 +1,83 @@
+// The processed store's tables, described once for every SQL database: the seed's rows table,
+// the rollups the dashboard reads, and the processor's own tables (offsets of record, dead
+// letters, stats). Dialects turn a description into DDL (CreateTableSql).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/sql_value.h"
+#include "event/cross_filter.h"
+#include "event/people.h"
+#include "event/rollup.h"
+#include "sql/dialect.h"
+
+namespace shopstream::sql {
+
+struct Column {
+  std::string_view name;
+  ColumnType type;
+  int width = 0;  // characters, for kVarchar
+  bool not_null = false;
+};
+
+struct Table {
+  std::string_view name;
+  std::vector<Column> columns;
+  std::vector<std::string_view> key;  // the primary key
+
+  std::vector<std::string_view> column_names() const;
+};
+
+// The seed's `operations` table (MySQL's column for column), under the name the URI gives.
+Table RowsTable(std::string_view name);
+
+// Column widths of the seed's rows table, in characters.
+inline constexpr int kIdWidth = 100;
+inline constexpr int kStreamWidth = 255;
+
+// A rollup table (event/rollup.h, event/cross_filter.h): its key columns, then events and
+// revenue.
+struct Rollup {
+  Table table;
+  // Fills the table from finer rollups or from the rows, for a store made before the table
+  // existed; empty for the fine tables, which the processor has always kept. Names the rows
+  // table as {rows}, a rollup by its plain name in braces ({rollup_minute}) and the hour bucket
+  // of a row as {hour}: see BackfillSql.
+  std::string_view backfill_sql;
+};
+
+// The eleven rollups in order of creation (a backfill reads tables before it).
+const std::vector<Rollup>& Rollups();
+
+class OwnedTables;
+// `rollup`'s backfill in `dialect`, over the rows table and rollups of `tables`.
+std::string BackfillSql(const Rollup& rollup, const Dialect& dialect, const OwnedTables& tables);
+
+// The people tables (event/people.h), minute, hour, day and all time: scope, brand, department
+// and bucket (but in people_all) as the key, then the five sketches as blobs (NULL: empty).
+const std::vector<Table>& PeopleTables();
+inline constexpr size_t kPeopleSketchColumns = 5;
+
+// stream_offsets, dead_letters, processor_stats.
+const Table& OffsetsTable();
+const Table& DeadLettersTable();
+const Table& StatsTable();
+
+// CREATE TABLE IF NOT EXISTS for `table` in `dialect`.
+std::string CreateTableSql(const Table& table, std::string_view quoted_name,
+                           const Dialect& dialect);
+
+// The values one batch adds to one rollup table: for each of its rows, the key texts, events and
+// revenue, in the table's column order. Text values point into the delta they came from.
+struct RollupValues {
+  const Rollup* rollup = nullptr;
+  std::vector<SqlValue> values;
+};
+// One entry per rollup of Rollups(), in the same order.
+std::vector<RollupValues> RollupValuesOf(const RollupDelta& delta, const CoarseRollupDelta& coarse,
+                                         const CrossFilterDelta& cross,
+                                         const CoarseCrossFilterDelta& cross_coarse);
+
+}  // namespace shopstream::sql

@@ -1,0 +1,346 @@
+#include "sql/sql_processed_store.h"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "common/utf8.h"
+#include "sql/adoption.h"
+#include "sql/batch_counts.h"
+#include "sql/chunked_statement.h"
+#include "sql/owned_tables.h"
+#include "sql/people_writer.h"
+#include "sql/schema.h"
+#include "sql/values.h"
+
+namespace shopstream::sql {
+namespace {
+
+std::string UtcNow() {
+  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[24];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+// "INSERT INTO t(a, b, c) VALUES " for every column of `table`.
+std::string InsertHead(const Table& table, const Dialect& d) {
+  std::string sql = "INSERT INTO " + d.Quote(table.name) + "(";
+  for (size_t i = 0; i < table.columns.size(); ++i) {
+    if (i > 0) sql += ", ";
+    sql += d.Quote(table.columns[i].name);
+  }
+  return sql + ") VALUES ";
+}
+
+// Every statement of a commit, written in the database's dialect once it is known.
+struct Statements {
+  std::vector<ChunkedStatement> rollups;  // one per Rollups() entry
+  ChunkedStatement dead_letters, offsets, reset_offsets, stats, load_offsets;
+  std::unique_ptr<PeopleWriter> people;
+
+  void Reset() {
+    for (ChunkedStatement* s : {&dead_letters, &offsets, &reset_offsets, &stats, &load_offsets}) {
+      s->Reset();
+    }
+    for (ChunkedStatement& s : rollups) s.Reset();
+    people->Reset();
+  }
+};
+
+Statements MakeStatements(const Dialect& d, const OwnedTables& owned) {
+  const size_t rows = d.max_rows_per_statement();
+  Statements s;
+  for (const Rollup& rollup : Rollups()) {
+    const Table t = owned.Of(rollup.table);
+    const ColumnUpdate add[] = {{"events", OnConflict::kAdd}, {"revenue", OnConflict::kAdd}};
+    s.rollups.emplace_back(InsertHead(t, d), t.columns.size(), true,
+                           d.OnConflictClause(t.name, t.key, add),
+                           "adding to " + std::string(t.name), rows);
+  }
+  const Table dead = owned.Of(DeadLettersTable());
+  s.dead_letters =
+      ChunkedStatement(InsertHead(dead, d), dead.columns.size(), true,
+                       d.OnConflictClause(dead.name, dead.key, {}), "storing dead letters", rows);
+  const Table offsets = owned.Of(OffsetsTable());
+  const ColumnUpdate max[] = {{"next_offset", OnConflict::kMax}};
+  s.offsets =
+      ChunkedStatement(InsertHead(offsets, d), offsets.columns.size(), true,
+                       d.OnConflictClause(offsets.name, offsets.key, max), "storing offsets", rows);
+  const ColumnUpdate replace[] = {{"next_offset", OnConflict::kReplace}};
+  s.reset_offsets = ChunkedStatement(InsertHead(offsets, d), offsets.columns.size(), true,
+                                     d.OnConflictClause(offsets.name, offsets.key, replace),
+                                     "resetting offsets", rows);
+  const Table stats = owned.Of(StatsTable());
+  const ColumnUpdate counters[] = {
+      {"batches", OnConflict::kAdd},      {"events", OnConflict::kAdd},
+      {"dead_letters", OnConflict::kAdd}, {"last_batch_ms", OnConflict::kReplace},
+      {"lag", OnConflict::kReplace},      {"updated_at", OnConflict::kReplace}};
+  s.stats = ChunkedStatement(InsertHead(stats, d), stats.columns.size(), true,
+                             d.OnConflictClause(stats.name, stats.key, counters),
+                             "updating " + std::string(stats.name), 1);
+  s.load_offsets = ChunkedStatement("SELECT " + d.Quote("partition") + ", next_offset FROM " +
+                                        d.Quote(offsets.name) + " WHERE stream IN (",
+                                    1, false, ")", "loading offsets", 1);
+  s.people = std::make_unique<PeopleWriter>(d, owned);
+  return s;
+}
+
+class SqlProcessedStore final : public store::ProcessedStore {
+ public:
+  explicit SqlProcessedStore(std::unique_ptr<SqlDatabase> db) : db_(std::move(db)) {}
+  ~SqlProcessedStore() override { Disconnect(); }
+
+  Status Init() override {
+    if (Status s = Connect(); !s.ok()) return s;
+    Status s = InTransaction([&] { return CreateTables(); });
+    const std::string unlock = db_->dialect().SchemaUnlock();
+    if (!unlock.empty() && conn_ && conn_->healthy()) {
+      if (Status u = conn_->Exec(unlock, "releasing the schema lock"); s.ok()) s = Done(u);
+    }
+    return s;
+  }
+
+  Status Commit(const store::ProcessedBatch& batch) override {
+    if (Status s = CheckStreamName(batch.stream); !s.ok()) return s;
+    for (const CleanedEvent& row : batch.rows) {
+      if (Status s = CheckRow(row); !s.ok()) return s;
+    }
+    if (Status s = Connect(); !s.ok()) return s;
+    return InTransaction([&] { return WriteAll(batch); });
+  }
+
+  Result<OffsetMap> LoadOffsets(const std::string& stream,
+                                const std::vector<int32_t>& partitions) override {
+    if (Status s = Connect(); !s.ok()) return s;
+    auto stored = StoredOffsets(stream);
+    if (!stored.ok()) return Done(stored.status());
+    OffsetMap out;
+    for (const auto& [partition, next] : *stored) {
+      if (partitions.empty() ||
+          std::find(partitions.begin(), partitions.end(), partition) != partitions.end()) {
+        out[partition] = next;
+      }
+    }
+    return out;
+  }
+
+ private:
+  Result<OffsetMap> StoredOffsets(const std::string& stream) {
+    const SqlValue key = std::string_view(stream);
+    auto rows = statements_->load_offsets.Query(*conn_, db_->dialect(), {&key, 1});
+    if (!rows.ok()) return rows.status();
+    OffsetMap out;
+    for (const SqlRow& row : rows.value()) {
+      out[static_cast<int32_t>(std::stol(row.at(0).value_or("0")))] =
+          std::stoll(row.at(1).value_or("0"));
+    }
+    return out;
+  }
+
+  // Runs `body` between BEGIN and COMMIT; on failure rolls back and reports the first error.
+  template <typename Body>
+  Status InTransaction(Body&& body) {
+    if (Status s = conn_->Exec(db_->dialect().BeginTransaction(), "starting a transaction");
+        !s.ok()) {
+      return Done(s);
+    }
+    Status s = body();
+    if (s.ok()) s = conn_->Exec("COMMIT", "committing");
+    if (!s.ok() && conn_->healthy()) conn_->Exec("ROLLBACK", "rolling back");
+    return Done(s);
+  }
+
+  // Adopts an older layout's side tables, then creates what is missing: the side tables first
+  // (stream_offsets first of all, see adoption.h) and the rows table last, so that a rows table
+  // that exists has its own side tables even where each DDL statement commits (MariaDB).
+  Status CreateTables() {
+    const Dialect& d = db_->dialect();
+    const OwnedTables& owned = *tables_;
+    if (!d.SchemaLock().empty()) {
+      if (Status s = conn_->Exec(d.SchemaLock(), "waiting for other processors' DDL"); !s.ok()) {
+        return s;
+      }
+    }
+    if (Status s = AdoptSharedTables(*conn_, d, owned, db_->describe()); !s.ok()) return s;
+    // Coarse rollups new to this store are filled from the finer ones, in the same transaction
+    // as the tables (where the database has transactional DDL).
+    std::vector<const Rollup*> missing;
+    {
+      auto exists = conn_->Prepare(d.TableExistsQuery(), "looking up existing tables");
+      if (!exists.ok()) return exists.status();
+      for (const Rollup& rollup : Rollups()) {
+        if (rollup.backfill_sql.empty()) continue;
+        const SqlValue name = std::string_view(owned.Name(rollup.table.name));
+        auto rows = (*exists)->Query({&name, 1});
+        if (!rows.ok()) return rows.status();
+        const bool found = !rows->empty() && rows->front().at(0).value_or("0") != "0";
+        if (!found) missing.push_back(&rollup);
+      }
+    }
+    std::vector<Table> tables = {owned.Of(OffsetsTable())};
+    for (const Rollup& rollup : Rollups()) tables.push_back(owned.Of(rollup.table));
+    for (const Table& t : PeopleTables()) tables.push_back(owned.Of(t));
+    for (const Table* t : {&DeadLettersTable(), &StatsTable()}) tables.push_back(owned.Of(*t));
+    tables.push_back(RowsTable(owned.rows()));
+    for (const Table& t : tables) {
+      if (Status s =
+              conn_->Exec(CreateTableSql(t, d.Quote(t.name), d), "creating " + std::string(t.name));
+          !s.ok()) {
+        return s;
+      }
+    }
+    for (const Rollup* rollup : missing) {
+      if (Status s =
+              conn_->Exec(BackfillSql(*rollup, d, owned),
+                          "filling " + owned.Name(rollup->table.name) + " from what the store has");
+          !s.ok()) {
+        return s;
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status WriteAll(const store::ProcessedBatch& batch) {
+    const Dialect& d = db_->dialect();
+    // Each id counts once: the first of its occurrences in the batch, if it is not stored yet.
+    const std::vector<const CleanedEvent*>& unique = FirstOfEachId(batch.rows);
+    auto fresh = unique.empty() ? Result<std::vector<const CleanedEvent*>>(unique)
+                                : db_->InsertNewRows(*conn_, unique);
+    if (!fresh.ok()) return fresh.status();
+    RollupDelta delta;
+    CrossFilterDelta cross;
+    PeopleDelta people;
+    for (const CleanedEvent* row : *fresh) {
+      delta.Add(*row);
+      cross.Add(*row);
+      people.Add(*row);
+    }
+    // The values below point into the deltas.
+    const CoarseRollupDelta coarse = Coarsen(delta);
+    const CoarseCrossFilterDelta cross_coarse = Coarsen(cross);
+    const std::vector<RollupValues> rollups = RollupValuesOf(delta, coarse, cross, cross_coarse);
+    for (size_t i = 0; i < rollups.size(); ++i) {
+      if (Status s = statements_->rollups[i].Execute(*conn_, d, rollups[i].values); !s.ok()) {
+        return s;
+      }
+    }
+    if (!people.empty()) {
+      if (Status s = statements_->people->Write(*conn_, Spread(people)); !s.ok()) return s;
+    }
+
+    const std::string now = UtcNow();
+    std::vector<SqlValue> values;
+    std::vector<std::string> reasons;
+    reasons.reserve(batch.dead_letters.size());
+    for (const store::DeadLetter& dead : batch.dead_letters) {
+      reasons.push_back(SanitizeUtf8(dead.reason, kMaxReasonBytes));
+      const std::string_view payload =
+          std::string_view(dead.payload).substr(0, d.max_payload_bytes());
+      values.insert(values.end(),
+                    {std::string_view(batch.stream), int64_t{dead.partition}, dead.offset,
+                     std::string_view(reasons.back()), SqlBlob{payload}, std::string_view(now)});
+    }
+    if (Status s = statements_->dead_letters.Execute(*conn_, d, values); !s.ok()) return s;
+
+    // Read before the offsets move: what this commit adds to processor_stats.
+    auto stored = StoredOffsets(batch.stream);
+    if (!stored.ok()) return stored.status();
+    const BatchCounts counts = CountNew(batch, *stored);
+    values.clear();
+    for (const auto& [partition, next] : batch.reset_offsets) {
+      values.insert(values.end(), {std::string_view(batch.stream), int64_t{partition}, next});
+    }
+    if (Status s = statements_->reset_offsets.Execute(*conn_, d, values); !s.ok()) return s;
+
+    values.clear();
+    for (const auto& [partition, next] : batch.next_offsets) {
+      values.insert(values.end(), {std::string_view(batch.stream), int64_t{partition}, next});
+    }
+    if (Status s = statements_->offsets.Execute(*conn_, d, values); !s.ok()) return s;
+
+    const SqlValue stats[] = {std::string_view(batch.stream),
+                              counts.batches,
+                              static_cast<int64_t>(fresh->size()),
+                              counts.dead_letters,
+                              batch.batch_millis,
+                              batch.lag,
+                              std::string_view(now)};
+    return statements_->stats.Execute(*conn_, d, stats);
+  }
+
+  // The first row of each id, in batch order, found with an open-addressing table of row
+  // indices reused from batch to batch (no hash-set node per row).
+  const std::vector<const CleanedEvent*>& FirstOfEachId(const std::vector<CleanedEvent>& rows) {
+    unique_.clear();
+    size_t slots = 16;
+    while (slots < 2 * rows.size()) slots *= 2;
+    seen_.assign(slots, 0);  // row index + 1; 0 is empty
+    const std::hash<std::string_view> hash;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      size_t slot = hash(rows[i].id) & (slots - 1);
+      while (seen_[slot] != 0 && rows[seen_[slot] - 1].id != rows[i].id) {
+        slot = (slot + 1) & (slots - 1);
+      }
+      if (seen_[slot] != 0) continue;  // a later copy of an id
+      seen_[slot] = i + 1;
+      unique_.push_back(&rows[i]);
+    }
+    return unique_;
+  }
+
+  // Opens a connection when there is none or the last one was lost.
+  Status Connect() {
+    if (conn_ && conn_->healthy()) return Status::Ok();
+    if (!tables_) {
+      auto owned = OwnedTables::For(db_->rows_table());
+      if (!owned.ok())
+        return Status::InvalidArgument(db_->describe() + ": " + owned.status().message());
+      tables_ = std::make_unique<OwnedTables>(std::move(owned).value());
+    }
+    Disconnect();
+    auto conn = db_->Connect();
+    if (!conn.ok()) return conn.status();
+    conn_ = std::move(conn).value();
+    if (!statements_) statements_ = MakeStatements(db_->dialect(), *tables_);
+    return Status::Ok();
+  }
+
+  // Drops the connection after an error that lost it, so that the next call connects again.
+  template <typename S>
+  S Done(S status) {
+    if (conn_ && !conn_->healthy()) Disconnect();
+    return status;
+  }
+
+  void Disconnect() {
+    // Statements go before the connection they belong to.
+    if (statements_) statements_->Reset();
+    db_->ForgetConnection();
+    conn_.reset();
+  }
+
+  std::unique_ptr<SqlDatabase> db_;
+  std::unique_ptr<SqlConnection> conn_;
+  std::unique_ptr<const OwnedTables> tables_;  // before statements_, which point into it
+  std::optional<Statements> statements_;
+  // FirstOfEachId's, kept for their capacity.
+  std::vector<size_t> seen_;
+  std::vector<const CleanedEvent*> unique_;
+};
+
+}  // namespace
+
+std::unique_ptr<store::ProcessedStore> MakeSqlProcessedStore(
+    std::unique_ptr<SqlDatabase> database) {
+  return std::make_unique<SqlProcessedStore>(std::move(database));
+}
+
+}  // namespace shopstream::sql

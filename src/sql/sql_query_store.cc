@@ -1,0 +1,640 @@
+#include "sql/sql_query_store.h"
+
+#include <atomic>
+#include <cmath>
+#include <condition_variable>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/log.h"
+#include "event/people.h"
+#include "query/rollup_reading.h"
+#include "query/rollup_sources.h"
+#include "query/trending.h"
+#include "sketch/hyperloglog.h"
+#include "sql/owned_tables.h"
+
+namespace shopstream::sql {
+namespace {
+
+// The live view's and trending's vocabulary (query/query_store.h, query/trending.h).
+using query::ExtentFn;
+using query::Filter;
+using query::FloorMinuteBucket;
+using query::FormatMinuteBucket;
+using query::FormatTenSecondBucket;
+using query::kLiveLongMinutes;
+using query::kLiveShortMinutes;
+using query::kPulsePoints;
+using query::LivePeople;
+using query::NamedBreakdown;
+using query::ParseTenSecondBucket;
+using query::Placeholder;
+using query::Pulse;
+using query::PulsePoint;
+using query::RankBy;
+using query::TimeRange;
+using query::TrendDimension;
+using query::Trending;
+using query::TrendMetric;
+using query::TrendWindows;
+
+// HTTP threads beyond this many wait for a connection; each query reads a bounded number of
+// buckets, so the wait is short.
+constexpr size_t kMaxConnections = 8;
+// LIMIT takes no "all" everywhere; this many rows is more than any rollup holds.
+constexpr int64_t kNoLimit = int64_t{1} << 62;
+
+int64_t Int(const SqlRow& row, size_t col) {
+  return row.at(col) ? std::strtoll(row[col]->c_str(), nullptr, 10) : 0;
+}
+double Real(const SqlRow& row, size_t col) {
+  return row.at(col) ? std::strtod(row[col]->c_str(), nullptr) : 0.0;
+}
+std::string TextOf(const SqlRow& row, size_t col) { return row.at(col).value_or(""); }
+
+query::Breakdown ReadBreakdown(const SqlRow& row, size_t first_col) {
+  query::Breakdown b;
+  b.events = Int(row, first_col);
+  b.views = Int(row, first_col + 1);
+  b.carts = Int(row, first_col + 2);
+  b.purchases = Int(row, first_col + 3);
+  b.revenue = Real(row, first_col + 4);
+  return b;
+}
+
+// A statement's text and values, built left to right so that each placeholder gets its number
+// in the dialect and its value in the same order.
+class Query {
+ public:
+  explicit Query(const Dialect& d) : d_(d) {}
+  Query& Sql(std::string_view text) {
+    sql_.append(text);
+    return *this;
+  }
+  Query& Value(SqlValue v) {
+    sql_ += d_.Placeholder(values_.size());
+    values_.push_back(v);
+    return *this;
+  }
+  // Events, views, carts, purchases, revenue of the rows grouped.
+  Query& BreakdownColumns() {
+    Sql("COALESCE(SUM(events), 0)");
+    for (std::string_view type : {"view", "cart", "purchase"}) {
+      Sql(", COALESCE(SUM(CASE WHEN event_type = ").Value(type).Sql(" THEN events ELSE 0 END), 0)");
+    }
+    return Sql(", COALESCE(SUM(revenue), 0)");
+  }
+  // The placeholders of a source that goes next in the statement.
+  query::Placeholder NextPlaceholders() const {
+    const size_t base = values_.size();
+    return [this, base](size_t i) { return d_.Placeholder(base + i); };
+  }
+  // `source`, made with NextPlaceholders() just before, and its bounds. Values point into it.
+  Query& From(const query::RollupSource& source) {
+    sql_ += " FROM " + source.from;
+    for (const std::string& value : source.values) values_.push_back(std::string_view(value));
+    return *this;
+  }
+  const std::string& sql() const { return sql_; }
+  const std::vector<SqlValue>& values() const { return values_; }
+
+ private:
+  const Dialect& d_;
+  std::string sql_;
+  std::vector<SqlValue> values_;
+};
+
+// A connection of the pool with its prepared statements, which go before it.
+struct PooledConnection {
+  std::unique_ptr<SqlConnection> conn;
+  std::map<std::string, std::unique_ptr<SqlStatement>> statements;  // by SQL text
+
+  Result<std::vector<SqlRow>> Run(const std::string& sql, const std::vector<SqlValue>& values,
+                                  const std::string& what) {
+    auto it = statements.find(sql);
+    if (it == statements.end()) {
+      auto stmt = conn->Prepare(sql, what);
+      if (!stmt.ok()) return stmt.status();
+      it = statements.emplace(sql, std::move(stmt).value()).first;
+    }
+    return it->second->Query(values);
+  }
+};
+
+class SqlQueryStore final : public query::QueryStore {
+ public:
+  SqlQueryStore(std::unique_ptr<SqlDatabase> db, std::unique_ptr<const OwnedTables> tables)
+      : db_(std::move(db)), tables_(std::move(tables)) {}
+
+  Result<query::Kpis> QueryKpis(const query::TimeRange& range,
+                                const query::Filter& filter) override {
+    if (Status s = Connected(); !s.ok()) return s;
+    auto totals = Totals(range, filter);
+    if (!totals.ok()) return totals.status();
+    return query::KpisFrom(*totals);
+  }
+
+  Result<query::TimeSeries> QueryTimeSeries(const query::TimeRange& range,
+                                            const query::Filter& filter) override {
+    auto extent = QueryExtent();  // connects, so the dialect is known below
+    if (!extent.ok()) return extent.status();
+    auto found_span = query::SeriesSpanFor(range, *extent);
+    if (!found_span.ok()) return found_span.status();
+    if (!found_span->has_value()) return query::TimeSeries{};
+    // A brand is kept by hour: its points are hours at the finest; ten seconds keep no
+    // department.
+    const query::SeriesSpan span = filter.brand ? AtLeast(**found_span, query::Granularity::kHour)
+                                   : filter.department
+                                       ? AtLeast(**found_span, query::Granularity::kMinute)
+                                       : **found_span;
+    Query q(dialect());
+    q.Sql("SELECT SUBSTR(bucket, 1, ").Value(static_cast<int64_t>(span.key_length));
+    q.Sql(") AS b, ").BreakdownColumns();
+    const query::RollupSource source =
+        SeriesSource(range, span, filter, q.NextPlaceholders(), Tables());
+    q.From(source).Sql(" GROUP BY b ORDER BY b");
+    auto rows = Run(q, "reading " + source.what + " by time");
+    if (!rows.ok()) return rows.status();
+    std::vector<query::TimePoint> found;
+    found.reserve(rows->size());
+    for (const SqlRow& row : *rows) found.push_back({TextOf(row, 0), ReadBreakdown(row, 1)});
+    return query::FillSeries(span, found);
+  }
+
+  Result<std::vector<query::NamedBreakdown>> QueryDepartments(
+      const query::TimeRange& range, const query::Filter& filter) override {
+    return Grouped(
+        "department", "",
+        [&](const query::Placeholder& p) {
+          return TotalsSource(range, filter, Extent(), p, Tables());
+        },
+        query::RankBy::kRevenue, kNoLimit);
+  }
+
+  Result<std::vector<query::NamedBreakdown>> QueryTopBrands(const query::TimeRange& range,
+                                                            const query::Filter& filter,
+                                                            query::RankBy by, int limit) override {
+    return Grouped(
+        "brand", "",
+        [&](const query::Placeholder& p) {
+          return BrandsSource(range, filter, Extent(), p, Tables());
+        },
+        by, limit);
+  }
+
+  Result<std::vector<query::NamedBreakdown>> QueryTopProducts(const query::TimeRange& range,
+                                                              const query::Filter& filter,
+                                                              query::RankBy by,
+                                                              int limit) override {
+    return Grouped(
+        "product", "department",
+        [&](const query::Placeholder& p) {
+          return ProductsSource(range, filter, Extent(), p, Tables());
+        },
+        by, limit);
+  }
+
+  Result<std::vector<query::EventTypeCount>> QueryEventMix(const query::TimeRange& range,
+                                                           const query::Filter& filter) override {
+    if (Status s = Connected(); !s.ok()) return s;
+    Query q(dialect());
+    q.Sql("SELECT event_type, SUM(events) AS n");
+    auto source = query::TotalsSource(range, filter, Extent(), q.NextPlaceholders(), Tables());
+    if (!source.ok()) return source.status();
+    q.From(*source).Sql(" GROUP BY event_type ORDER BY n DESC, event_type");
+    auto rows = Run(q, "reading " + source->what + " by event type");
+    if (!rows.ok()) return rows.status();
+    std::vector<query::EventTypeCount> mix;
+    for (const SqlRow& row : *rows) mix.push_back({TextOf(row, 0), Int(row, 1)});
+    return mix;
+  }
+
+  Result<query::Funnel> QueryFunnel(const query::TimeRange& range,
+                                    const query::Filter& filter) override {
+    if (Status s = Connected(); !s.ok()) return s;
+    auto totals = Totals(range, filter);
+    if (!totals.ok()) return totals.status();
+    return query::FunnelFrom(*totals);
+  }
+
+  Result<query::People> QueryPeople(const query::TimeRange& range,
+                                    const query::Filter& filter) override {
+    if (Status s = Connected(); !s.ok()) return s;
+    Query q(dialect());
+    q.Sql("SELECT users, sessions, viewing, carting, buying");
+    auto source = query::PeopleSource(range, filter, Extent(), q.NextPlaceholders(), Tables());
+    if (!source.ok()) return source.status();
+    q.From(*source);
+    auto rows = Run(q, "reading " + source->what);
+    if (!rows.ok()) return rows.status();
+    PeopleSketches merged;
+    for (const SqlRow& row : *rows) {
+      sketch::HyperLogLog* into[] = {&merged.users, &merged.sessions, &merged.viewing,
+                                     &merged.carting, &merged.buying};
+      for (size_t c = 0; c < 5; ++c) {
+        if (Status s = MergeSketch(row, c, source->what, *into[c]); !s.ok()) return s;
+      }
+    }
+    query::People people;
+    people.users = std::llround(merged.users.Estimate());
+    people.sessions = std::llround(merged.sessions.Estimate());
+    people.viewing = std::llround(merged.viewing.Estimate());
+    people.carting = std::llround(merged.carting.Estimate());
+    people.buying = std::llround(merged.buying.Estimate());
+    auto totals = Totals(range, filter);
+    if (!totals.ok()) return totals.status();
+    people.events = totals->events;
+    people.events_per_session = query::Ratio(people.events, people.sessions);
+    people.view_to_cart = query::Ratio(people.carting, people.viewing);
+    people.cart_to_purchase = query::Ratio(people.buying, people.carting);
+    people.session_conversion = query::Ratio(people.buying, people.sessions);
+    // Counted from the first minute a processor that keeps people wrote.
+    Query since(dialect());
+    since.Sql("SELECT MIN(bucket) FROM " + Table("people_minute") + " WHERE scope = ")
+        .Value(std::string_view(kScopeAll))
+        .Sql(" AND department = ")
+        .Value(std::string_view(""))
+        .Sql(" AND brand = ")
+        .Value(std::string_view(""));
+    auto first = Run(since, "reading people_minute");
+    if (!first.ok()) return first.status();
+    if (!first->empty()) people.counted_since = TextOf(first->front(), 0);
+    return people;
+  }
+
+  // The newest ten-second bucket and the kPulsePoints up to it: two reads of rollup_10s's key
+  // (its last entry, then a range of at most three rows a bucket).
+  Result<Pulse> QueryPulse() override {
+    if (Status s = Connected(); !s.ok()) return s;
+    const std::string table = Table("rollup_10s");
+    Query newest(dialect());
+    newest.Sql("SELECT MAX(bucket) FROM " + table);
+    auto found = Run(newest, "reading rollup_10s");
+    if (!found.ok()) return found.status();
+    Pulse pulse;
+    if (found->empty() || !found->front().at(0)) return pulse;
+    const std::string last = TextOf(found->front(), 0);
+    auto last_second = ParseTenSecondBucket(last);
+    if (!last_second.ok()) return last_second.status();
+    const int64_t first_second = *last_second - (kPulsePoints - 1) * 10;
+    const std::string first = FormatTenSecondBucket(first_second);
+    Query q(dialect());
+    q.Sql("SELECT bucket, SUM(events) FROM " + table + " WHERE bucket >= ")
+        .Value(std::string_view(first))
+        .Sql(" AND bucket <= ")
+        .Value(std::string_view(last))
+        .Sql(" GROUP BY bucket ORDER BY bucket");
+    auto rows = Run(q, "reading rollup_10s");
+    if (!rows.ok()) return rows.status();
+    pulse.as_of = last + "0";
+    size_t next = 0;
+    for (int i = 0; i < kPulsePoints; ++i) {
+      const std::string bucket = FormatTenSecondBucket(first_second + i * 10);
+      PulsePoint point{bucket + "0", 0};
+      for (; next < rows->size() && TextOf((*rows)[next], 0) <= bucket; ++next) {
+        if (TextOf((*rows)[next], 0) == bucket) point.events += Int((*rows)[next], 1);
+      }
+      pulse.points.push_back(std::move(point));
+    }
+    return pulse;
+  }
+
+  // One read of the last kLiveLongMinutes minutes' sketches of everyone (people_minute, scope
+  // "all"): each minute's users, and the unions of the last 5 and 30 minutes.
+  Result<LivePeople> QueryLivePeople() override {
+    auto extent = QueryExtent();
+    if (!extent.ok()) return extent.status();
+    LivePeople live;
+    if (extent->last_minute.empty()) return live;
+    auto last = FloorMinuteBucket(extent->last_minute);
+    if (!last.ok()) return last.status();
+    const int64_t first = *last - (kLiveLongMinutes - 1);
+    const std::string low = FormatMinuteBucket(first), high = FormatMinuteBucket(*last + 1);
+    Query q(dialect());
+    q.Sql("SELECT bucket, users, sessions FROM " + Table("people_minute") + " WHERE scope = ")
+        .Value(std::string_view(kScopeAll))
+        .Sql(" AND brand = ")
+        .Value(std::string_view(""))
+        .Sql(" AND department = ")
+        .Value(std::string_view(""))
+        .Sql(" AND bucket >= ")
+        .Value(std::string_view(low))
+        .Sql(" AND bucket < ")
+        .Value(std::string_view(high))
+        .Sql(" ORDER BY bucket");
+    auto rows = Run(q, "reading people_minute");
+    if (!rows.ok()) return rows.status();
+    live.as_of = FormatMinuteBucket(*last);
+    const std::string short_low = FormatMinuteBucket(*last - (kLiveShortMinutes - 1));
+    sketch::HyperLogLog users_5m, sessions_5m, users_30m, sessions_30m;
+    std::map<std::string, int64_t> per_minute;
+    for (const SqlRow& row : *rows) {
+      sketch::HyperLogLog users, sessions;
+      if (Status s = MergeSketch(row, 1, "people_minute", users); !s.ok()) return s;
+      if (Status s = MergeSketch(row, 2, "people_minute", sessions); !s.ok()) return s;
+      const std::string bucket = TextOf(row, 0);
+      per_minute[bucket] = std::llround(users.Estimate());
+      if (bucket >= short_low) {
+        users_5m.Merge(users);
+        sessions_5m.Merge(sessions);
+      }
+      users_30m.Merge(users);
+      sessions_30m.Merge(sessions);
+    }
+    live.users_5m = std::llround(users_5m.Estimate());
+    live.sessions_5m = std::llround(sessions_5m.Estimate());
+    live.users_30m = std::llround(users_30m.Estimate());
+    live.sessions_30m = std::llround(sessions_30m.Estimate());
+    for (int64_t m = first; m <= *last; ++m) {
+      const std::string bucket = FormatMinuteBucket(m);
+      auto it = per_minute.find(bucket);
+      live.users_per_minute.push_back({bucket, it == per_minute.end() ? 0 : it->second});
+    }
+    return live;
+  }
+
+  // Both windows' groups, every name of each (a window holds at most its hours' rows of
+  // rollup_hour_brand or rollup_hour_product, or its days, hours and minutes of departments).
+  Result<Trending> QueryTrending(TrendDimension dimension, int64_t window_minutes,
+                                 TrendMetric metric, int limit) override {
+    auto extent = QueryExtent();
+    if (!extent.ok()) return extent.status();
+    Trending trending;
+    if (extent->last_minute.empty()) return trending;
+    auto last = FloorMinuteBucket(extent->last_minute);
+    if (!last.ok()) return last.status();
+    const TrendWindows w = TrendWindowFor(dimension, window_minutes, *last);
+    auto groups = [&](const TimeRange& range) -> Result<std::vector<NamedBreakdown>> {
+      const Filter none;
+      switch (dimension) {
+        case TrendDimension::kProduct:
+          return Grouped(
+              "product", "department",
+              [&](const Placeholder& p) {
+                return ProductsSource(range, none, Extent(), p, Tables());
+              },
+              RankBy::kRevenue, kNoLimit);
+        case TrendDimension::kBrand:
+          return Grouped(
+              "brand", "",
+              [&](const Placeholder& p) {
+                return BrandsSource(range, none, Extent(), p, Tables());
+              },
+              RankBy::kRevenue, kNoLimit);
+        case TrendDimension::kDepartment:
+          break;
+      }
+      return Grouped(
+          "department", "",
+          [&](const Placeholder& p) { return TotalsSource(range, none, Extent(), p, Tables()); },
+          RankBy::kRevenue, kNoLimit);
+    };
+    auto current = groups(w.current);
+    if (!current.ok()) return current.status();
+    auto previous = groups(w.previous);
+    if (!previous.ok()) return previous.status();
+    trending.from = FormatMinuteBucket(*w.current.from);
+    trending.to = FormatMinuteBucket(*w.current.to);
+    trending.previous_from = FormatMinuteBucket(*w.previous.from);
+    trending.whole_hours = w.whole_hours;
+    RankTrends(*current, *previous, metric, limit, &trending);
+    return trending;
+  }
+
+  Result<query::DataExtent> QueryExtent() override {
+    if (Status s = Connected(); !s.ok()) return s;
+    // Two subqueries: SQLite reads one end of the key for a lone MIN or MAX, but scans the
+    // whole table for both in one SELECT (160 ms at 10M events).
+    Query q(dialect());
+    const std::string minutes = Table("rollup_minute");
+    q.Sql("SELECT (SELECT MIN(bucket) FROM " + minutes + "), (SELECT MAX(bucket) FROM " + minutes +
+          ")");
+    auto rows = Run(q, "reading rollup_minute");
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) return query::DataExtent{};
+    return query::DataExtent{TextOf(rows->front(), 0), TextOf(rows->front(), 1)};
+  }
+
+  Result<query::ProcessorStatus> QueryProcessorStatus() override {
+    if (Status s = Connected(); !s.ok()) return s;
+    Query q(dialect());
+    q.Sql("SELECT stream, batches, events, dead_letters, last_batch_ms, " + dialect().Quote("lag") +
+          ", updated_at FROM " + Table("processor_stats") + " ORDER BY stream");
+    auto rows = Run(q, "reading processor_stats");
+    if (!rows.ok()) return rows.status();
+    query::ProcessorStatus status;
+    for (const SqlRow& r : *rows) {
+      status.streams.push_back(
+          {TextOf(r, 0), Int(r, 1), Int(r, 2), Int(r, 3), Real(r, 4), Int(r, 5), TextOf(r, 6)});
+    }
+    Query count(dialect());
+    count.Sql("SELECT COUNT(*) FROM " + Table("dead_letters"));
+    auto counted = Run(count, "counting dead_letters");
+    if (!counted.ok()) return counted.status();
+    status.dead_letters_stored = counted->empty() ? 0 : Int(counted->front(), 0);
+    return status;
+  }
+
+  // One small read of processor_stats (a row per input stream), which the processor updates in
+  // every batch's transaction: a commit that adds rows to the rollups adds to `events`, one that
+  // moves the offsets to `batches` (a rerun adds nothing, and changed nothing).
+  Result<int64_t> ChangeStamp() override {
+    if (Status s = Connected(); !s.ok()) return s;
+    Query q(dialect());
+    q.Sql(
+        "SELECT COUNT(*), COALESCE(SUM(batches), 0), COALESCE(SUM(events), 0),"
+        " COALESCE(SUM(dead_letters), 0) FROM " +
+        Table("processor_stats"));
+    auto rows = Run(q, "reading processor_stats");
+    if (!rows.ok()) return rows.status();
+    uint64_t stamp = 1469598103934665603ull;  // FNV-1a over the four numbers
+    for (size_t i = 0; i < 4; ++i) {
+      stamp ^= static_cast<uint64_t>(Int(rows->front(), i));
+      stamp *= 1099511628211ull;
+    }
+    return static_cast<int64_t>(stamp);
+  }
+
+  // Opens one connection now, to report bad credentials at start-up.
+  Status Probe() {
+    auto conn = Acquire();
+    if (!conn.ok()) return conn.status();
+    Release(std::move(conn).value());
+    connected_once_ = true;
+    return Status::Ok();
+  }
+
+ private:
+  // REQUIRES: Connected() succeeded.
+  const Dialect& dialect() { return db_->dialect(); }
+  // The processed table's side table `plain`, quoted (owned_tables.h).
+  std::string Table(std::string_view plain) { return dialect().Quote(tables_->Name(plain)); }
+  query::TableName Tables() {
+    return [this](std::string_view plain) { return Table(plain); };
+  }
+
+  // A database may know its dialect only once it has met the server (MySQL or MariaDB).
+  Status Connected() {
+    if (connected_once_) return Status::Ok();
+    return Probe();
+  }
+
+  // Merges the sketch in column `col` of `row` (NULL: empty) into `into`.
+  Status MergeSketch(const SqlRow& row, size_t col, const std::string& what,
+                     sketch::HyperLogLog& into) {
+    if (!row.at(col)) return Status::Ok();
+    auto bytes = dialect().BlobBytes(*row[col]);
+    if (!bytes.ok()) return bytes.status();
+    auto sketch = sketch::HyperLogLog::Parse(*bytes);
+    if (!sketch.ok()) {
+      return Status::Corruption(
+          what + " holds a sketch that does not parse: " + sketch.status().message());
+    }
+    into.Merge(*sketch);
+    return Status::Ok();
+  }
+
+  ExtentFn Extent() {
+    return [this] { return QueryExtent(); };
+  }
+
+  Result<query::Breakdown> Totals(const query::TimeRange& range, const query::Filter& filter) {
+    Query q(dialect());
+    q.Sql("SELECT ").BreakdownColumns();
+    auto source = query::TotalsSource(range, filter, Extent(), q.NextPlaceholders(), Tables());
+    if (!source.ok()) return source.status();
+    q.From(*source);
+    auto rows = Run(q, "reading " + source->what);
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) return query::Breakdown{};
+    return ReadBreakdown(rows->front(), 0);
+  }
+
+  // Groups the rows of the source `make_source` gives by `key` (and `parent`, when given),
+  // ranked by `by`. The column names are constants of this file, never input.
+  template <typename MakeSource>
+  Result<std::vector<query::NamedBreakdown>> Grouped(const char* key, const char* parent,
+                                                     MakeSource&& make_source, query::RankBy by,
+                                                     int64_t limit) {
+    if (Status s = Connected(); !s.ok()) return s;
+    const bool has_parent = *parent != '\0';
+    const std::string keys = has_parent ? std::string(parent) + ", " + key : key;
+    const std::string order = by == query::RankBy::kRevenue ? "6 DESC, 2 DESC" : "3 DESC, 6 DESC";
+    Query q(dialect());
+    q.Sql("SELECT " + std::string(key) + ", ").BreakdownColumns();
+    q.Sql(std::string(", ") + (has_parent ? parent : "''"));
+    Result<query::RollupSource> source = make_source(q.NextPlaceholders());
+    if (!source.ok()) return source.status();
+    q.From(*source).Sql(" GROUP BY " + keys + " ORDER BY " + order + ", 1, 7 LIMIT ");
+    q.Value(limit < 0 ? kNoLimit : limit);
+    auto rows = Run(q, "reading " + source->what);
+    if (!rows.ok()) return rows.status();
+    std::vector<query::NamedBreakdown> out;
+    out.reserve(rows->size());
+    for (const SqlRow& row : *rows) {
+      out.push_back({TextOf(row, 0), TextOf(row, 6), ReadBreakdown(row, 1)});
+    }
+    return out;
+  }
+
+  // Runs a query on a pooled connection; when the connection was lost (a server restart, an
+  // idle timeout), once more on a new one.
+  Result<std::vector<SqlRow>> Run(const Query& q, const std::string& what) {
+    for (int attempt = 0;; ++attempt) {
+      auto conn = Acquire();
+      if (!conn.ok()) return conn.status();
+      auto rows = (*conn)->Run(q.sql(), q.values(), what);
+      const bool lost = !(*conn)->conn->healthy();
+      if (!rows.ok() && !lost) rows = Explain(**conn, std::move(rows));
+      Release(std::move(conn).value());
+      if (rows.ok() || !lost || attempt > 0) return rows;
+    }
+  }
+
+  // A store the processor has not created yet is a passing state, not the caller's error.
+  Result<std::vector<SqlRow>> Explain(PooledConnection& conn, Result<std::vector<SqlRow>> rows) {
+    const SqlValue table = std::string_view(tables_->Name("processor_stats"));
+    auto exists = conn.Run(dialect().TableExistsQuery(), {table}, "looking up tables");
+    if (!exists.ok() || exists->empty() || Int(exists->front(), 0) > 0) return rows;
+    return Status::Unavailable(db_->describe() +
+                               " has no shopstream tables yet (has `shopstream "
+                               "process` written to it?): " +
+                               rows.status().message());
+  }
+
+  Result<std::unique_ptr<PooledConnection>> Acquire() {
+    {
+      std::unique_lock lock(mu_);
+      available_.wait(lock, [this] { return !idle_.empty() || open_ < kMaxConnections; });
+      if (!idle_.empty()) {
+        auto conn = std::move(idle_.back());
+        idle_.pop_back();
+        return conn;
+      }
+      ++open_;  // reserved; connecting happens outside the lock
+    }
+    Result<std::unique_ptr<SqlConnection>> conn = Status::Internal("not connected");
+    {
+      std::lock_guard connect(connect_mu_);  // the database's first Connect sets its dialect
+      conn = db_->Connect();
+    }
+    if (!conn.ok()) {
+      std::lock_guard lock(mu_);
+      --open_;
+      available_.notify_one();
+      return conn.status();
+    }
+    auto pooled = std::make_unique<PooledConnection>();
+    pooled->conn = std::move(conn).value();
+    return pooled;
+  }
+
+  // Back to the pool, or closed when it was lost. A lost connection usually means the others
+  // are lost too (a server restart), so the idle ones are closed with it and the retry starts
+  // on a new connection.
+  void Release(std::unique_ptr<PooledConnection> conn) {
+    const bool keep = conn->conn->healthy();
+    std::vector<std::unique_ptr<PooledConnection>> closing;
+    {
+      std::lock_guard lock(mu_);
+      if (keep) {
+        idle_.push_back(std::move(conn));
+      } else {
+        closing.swap(idle_);
+        open_ -= closing.size() + 1;
+      }
+      available_.notify_all();
+    }
+    // `conn` and `closing` close outside the lock.
+  }
+
+  std::unique_ptr<SqlDatabase> db_;
+  const std::unique_ptr<const OwnedTables> tables_;
+  std::mutex mu_, connect_mu_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<PooledConnection>> idle_;
+  size_t open_ = 0;  // idle and in use
+  std::atomic<bool> connected_once_{false};
+};
+
+}  // namespace
+
+Result<std::unique_ptr<query::QueryStore>> MakeSqlQueryStore(
+    std::unique_ptr<SqlDatabase> database) {
+  auto tables = OwnedTables::For(database->rows_table());
+  if (!tables.ok())
+    return Status::InvalidArgument(database->describe() + ": " + tables.status().message());
+  auto store = std::make_unique<SqlQueryStore>(
+      std::move(database), std::make_unique<const OwnedTables>(std::move(tables).value()));
+  if (Status s = store->Probe(); !s.ok()) {
+    if (!s.retryable()) return s;
+    LogWarn(s.message() + "; serving anyway, queries fail until the server is back");
+  }
+  return std::unique_ptr<query::QueryStore>(std::move(store));
+}
+
+}  // namespace shopstream::sql

@@ -1,0 +1,164 @@
+#include "sqlite/sqlite_client.h"
+
+#include <chrono>
+#include <thread>
+
+namespace shopstream::sqlite {
+
+Status ToStatus(int rc, sqlite3* db, std::string_view what) {
+  if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) return Status::Ok();
+  std::string message = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  switch (rc & 0xFF) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status::Unavailable(message);
+    case SQLITE_CANTOPEN:
+      return Status::NotFound(message);
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+      return Status::IoError(message);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return Status::Corruption(message);
+    default:
+      return Status::Internal(message);
+  }
+}
+
+namespace {
+
+// How long a connection waits for another's write lock before SQLITE_BUSY (retryable).
+constexpr auto kBusyTimeout = std::chrono::seconds(10);
+
+// SQLite's own automatic checkpoint (at 1,000 pages) is passive: it never waits, so it cannot
+// restart the log while another connection to the file is always inside a transaction, as the
+// processor's two stages often are when the raw and processed stores share one file. The log
+// then grew without bound (18 GB within 3 minutes while loading 10M events). Past kRestartPages
+// a commit waits, briefly, for a moment when the log can start over; if a reader holds on past
+// that wait, it tries again only once the log has grown by as much again.
+constexpr int kAutoCheckpointPages = 1000;
+constexpr int kRestartPages = 16384;  // 64 MiB of 4 KiB pages
+constexpr auto kRestartWait = std::chrono::milliseconds(250);
+constexpr const char* kJournalSizeLimit = "PRAGMA journal_size_limit=67108864";
+
+thread_local bool waiting_to_restart_log = false;  // shortens WaitWhileBusy's limit
+
+// Waits for a lock held by another connection in steps of at most a millisecond: SQLite's own
+// busy timeout sleeps up to 100 ms at a time, which left the processor's two stages (raw rows,
+// then the processed commit, often into one file) idle for tens of milliseconds per batch
+// after the other had released the lock.
+int WaitWhileBusy(void*, int attempts) {
+  const auto step = std::chrono::microseconds(attempts < 10 ? 100 : 1000);
+  const auto waited =
+      attempts < 10 ? step * attempts : std::chrono::microseconds(1000) * (attempts - 9);
+  if (waited >= (waiting_to_restart_log ? kRestartWait : kBusyTimeout)) return 0;
+  std::this_thread::sleep_for(step);
+  return 1;
+}
+
+}  // namespace
+
+int Database::CheckpointAfterCommit(void* self, sqlite3* db, const char* schema, int pages) {
+  if (pages < kAutoCheckpointPages) return SQLITE_OK;
+  int& next_restart = static_cast<Database*>(self)->next_restart_pages_;
+  if (pages < next_restart) {
+    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    return SQLITE_OK;
+  }
+  waiting_to_restart_log = true;
+  const auto started = std::chrono::steady_clock::now();
+  const int rc = sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+  waiting_to_restart_log = false;
+  // Busy at once: the other connection was checkpointing; try again after the next commit.
+  // Busy after the whole wait: a reader holds on; try again once the log has grown as much again.
+  const bool waited_out = std::chrono::steady_clock::now() - started >= kRestartWait;
+  next_restart = rc == SQLITE_OK ? kRestartPages : waited_out ? pages + kRestartPages : pages;
+  return SQLITE_OK;  // a checkpoint is never the commit's failure
+}
+
+Statement& Statement::operator=(Statement&& other) noexcept {
+  if (this != &other) {
+    sqlite3_finalize(stmt_);
+    stmt_ = other.stmt_;
+    other.stmt_ = nullptr;
+  }
+  return *this;
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Result<bool> Statement::Step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  sqlite3* db = sqlite3_db_handle(stmt_);
+  Status s = ToStatus(rc, db,
+                      sqlite3_sql(stmt_) ? std::string_view(sqlite3_sql(stmt_)).substr(0, 60)
+                                         : std::string_view("statement"));
+  sqlite3_reset(stmt_);
+  return s;
+}
+
+Status Statement::Run() {
+  while (true) {
+    auto row = Step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) break;
+  }
+  Reset();
+  return Status::Ok();
+}
+
+std::string_view Statement::ColumnText(int col) const {
+  const void* data = sqlite3_column_blob(stmt_, col);
+  int size = sqlite3_column_bytes(stmt_, col);
+  return data ? std::string_view(static_cast<const char*>(data), size) : std::string_view();
+}
+
+Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Mode mode) {
+  sqlite3* db = nullptr;
+  int flags = mode == Mode::kReadOnly    ? SQLITE_OPEN_READONLY
+              : mode == Mode::kReadWrite ? SQLITE_OPEN_READWRITE
+                                         : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    Status s = ToStatus(rc, db, "cannot open SQLite database '" + path + "'");
+    sqlite3_close(db);
+    return s;
+  }
+  std::unique_ptr<Database> out(new Database(db, path));
+  sqlite3_busy_handler(db, &WaitWhileBusy, nullptr);
+  if (mode != Mode::kReadOnly) {
+    // synchronous=NORMAL in WAL mode: a committed transaction survives a crash of the process;
+    // only a power loss may roll back the last transactions, never corrupt the file.
+    for (const char* pragma :
+         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", kJournalSizeLimit}) {
+      if (Status s = out->Exec(pragma); !s.ok()) return s;
+    }
+    out->next_restart_pages_ = kRestartPages;
+    sqlite3_wal_hook(db, &Database::CheckpointAfterCommit, out.get());
+  }
+  return out;
+}
+
+Database::~Database() { sqlite3_close_v2(db_); }
+
+Status Database::Exec(const std::string& sql) {
+  char* error = nullptr;
+  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error);
+  if (rc == SQLITE_OK) return Status::Ok();
+  Status s = ToStatus(rc, db_, "SQLite '" + sql.substr(0, 60) + "' on " + path_);
+  sqlite3_free(error);
+  return s;
+}
+
+Result<Statement> Database::Prepare(const std::string& sql) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+                              SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) return ToStatus(rc, db_, "preparing '" + sql.substr(0, 60) + "'");
+  return Statement(stmt);
+}
+
+}  // namespace shopstream::sqlite
