@@ -12,8 +12,8 @@
 #include <string>
 
 #include "bench_events.h"
-#include "common/uri.h"
 #include "cassandra/cassandra_raw_store.h"
+#include "common/uri.h"
 
 namespace {
 
@@ -78,7 +78,8 @@ int main(int argc, char** argv) {
   }
   int exit_code = 0;
   auto store = shopstream::bench::OpenInitializedStore(
-      args.to, [](const shopstream::Uri& uri) { return shopstream::cassandra::OpenCassandraRawStore(uri); },
+      args.to,
+      [](const shopstream::Uri& uri) { return shopstream::cassandra::OpenCassandraRawStore(uri); },
       &exit_code);
   if (!store) return exit_code;
   // The batches are built before timing, as the processor has them ready when it writes.

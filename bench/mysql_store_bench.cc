@@ -17,8 +17,8 @@
 
 #include "bench_events.h"
 #include "common/uri.h"
-#include "event/clean.h"
 #include "endpoints/open_store.h"
+#include "event/clean.h"
 
 namespace {
 
@@ -83,7 +83,10 @@ int main(int argc, char** argv) {
 
   int exit_code = 0;
   auto store = shopstream::bench::OpenInitializedStore(
-      args.to, [](const shopstream::Uri& uri) { return shopstream::endpoints::OpenProcessedStore(uri.text); },
+      args.to,
+      [](const shopstream::Uri& uri) {
+        return shopstream::endpoints::OpenProcessedStore(uri.text);
+      },
       &exit_code);
   if (!store) return exit_code;
 

@@ -1,7 +1,7 @@
-// The CQL v4 client's decoders (cql/frame.h, cql/messages.h, cql/types.h) on any bytes, as a
-// hostile or broken server could send them: each returns a value or a Corruption status, never
-// crashes, hangs or allocates without bound. Rows that decode are printed as `shopstream cql`
-// prints them (FormatValue), which walks every column type.
+// The CQL v4 client's decoders (cassandra/frame.h, cassandra/messages.h, cassandra/types.h) on any
+// bytes, as a hostile or broken server could send them: each returns a value or a Corruption
+// status, never crashes, hangs or allocates without bound. Rows that decode are printed as
+// `shopstream cql` prints them (FormatValue), which walks every column type.
 //
 // Input: byte 0 selects the response header flags for StripResponseExtras; the rest is a
 // frame or a body.

@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "fuzz/fuzz_support.h"
+#include "query/rollup_reading.h"
 #include "serve/api_params.h"
 #include "serve/http_request.h"
-#include "query/rollup_reading.h"
 
 using namespace shopstream;
 using namespace shopstream::query;

@@ -1,4 +1,4 @@
-// Endpoint URIs (common/uri.h) and a mysql:// URI's host list (store/mysql/mysql_hosts.h) on
+// Endpoint URIs (common/uri.h) and a mysql:// URI's host list (mysql/mysql_hosts.h) on
 // any text, as an operator's typo or a pasted line could hold them: each returns a value or an
 // error, never crashes. A URI that parses has a lower-case scheme and no password, and a host
 // list that parses names every host once, each non-empty with a port in range.

@@ -23,8 +23,8 @@
 
 #include "common/log.h"
 #include "fuzz/fuzz_support.h"
-#include "serve/dashboard_server.h"
 #include "query/rollup_reading.h"
+#include "serve/dashboard_server.h"
 
 using namespace shopstream;
 using shopstream::fuzz::Fail;

@@ -11,8 +11,8 @@
 #include <string>
 
 #include "http_servers/transport.h"
-#include "serve/dashboard_server.h"
 #include "query/rollup_reading.h"
+#include "serve/dashboard_server.h"
 
 using namespace shopstream;
 

@@ -1,5 +1,4 @@
 #include "archive/file_destination.h"
-#include "endpoints/open_destination.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -10,6 +9,7 @@
 #include <sstream>
 
 #include "archive/destination.h"
+#include "endpoints/open_destination.h"
 
 namespace shopstream::archive {
 namespace {

@@ -4,10 +4,10 @@
 
 #include <string>
 
-#include "common/status.h"
-#include "common/uri.h"
 #include "cassandra/session.h"
 #include "cassandra/types.h"
+#include "common/status.h"
+#include "common/uri.h"
 
 namespace shopstream::cassandra {
 

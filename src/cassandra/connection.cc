@@ -13,8 +13,8 @@
 #include <cstring>
 #include <future>
 
-#include "common/log.h"
 #include "cassandra/messages.h"
+#include "common/log.h"
 
 namespace shopstream::cassandra {
 

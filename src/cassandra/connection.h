@@ -17,8 +17,8 @@
 #include <thread>
 #include <vector>
 
-#include "common/status.h"
 #include "cassandra/frame.h"
+#include "common/status.h"
 
 namespace shopstream::cassandra {
 

@@ -9,10 +9,10 @@
 #include <string_view>
 #include <vector>
 
-#include "common/status.h"
 #include "cassandra/codec.h"
 #include "cassandra/frame.h"
 #include "cassandra/types.h"
+#include "common/status.h"
 
 namespace shopstream::cassandra {
 

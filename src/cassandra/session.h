@@ -17,9 +17,9 @@
 #include <string_view>
 #include <vector>
 
-#include "common/status.h"
 #include "cassandra/connection.h"
 #include "cassandra/messages.h"
+#include "common/status.h"
 
 namespace shopstream::cassandra {
 

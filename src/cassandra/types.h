@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "common/status.h"
 #include "cassandra/codec.h"
+#include "common/status.h"
 
 namespace shopstream::cassandra {
 

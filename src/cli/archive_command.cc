@@ -3,8 +3,6 @@
 
 #include "archive/archiver.h"
 #include "archive/destination.h"
-#include "endpoints/open_destination.h"
-#include "endpoints/open_bus.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/common_options.h"
@@ -12,6 +10,8 @@
 #include "cli/reach.h"
 #include "common/log.h"
 #include "common/uri.h"
+#include "endpoints/open_bus.h"
+#include "endpoints/open_destination.h"
 #ifdef SHOPSTREAM_WITH_PARQUET
 #include "archive/parquet_format.h"
 #endif

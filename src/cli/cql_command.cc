@@ -5,12 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "cassandra/cassandra_options.h"
+#include "cassandra/session.h"
 #include "cli/commands.h"
 #include "cli/common_options.h"
 #include "cli/reach.h"
 #include "common/uri.h"
-#include "cassandra/session.h"
-#include "cassandra/cassandra_options.h"
 
 namespace shopstream::cli {
 

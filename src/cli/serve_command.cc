@@ -8,10 +8,10 @@
 #include "cli/reach.h"
 #include "common/log.h"
 #include "common/uri.h"
-#include "serve/dashboard_server.h"
 #include "endpoints/open_store.h"
 #include "query/caching_query_store.h"
 #include "query/query_store.h"
+#include "serve/dashboard_server.h"
 
 namespace shopstream::cli {
 

@@ -7,7 +7,6 @@
 #include <memory>
 #include <string>
 
-#include "kafka/kafka_end_offsets.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/common_options.h"
@@ -16,6 +15,7 @@
 #include "common/text.h"
 #include "common/uri.h"
 #include "endpoints/open_store.h"
+#include "kafka/kafka_end_offsets.h"
 
 namespace shopstream::cli {
 namespace {

@@ -1,4 +1,4 @@
-// The QueryStore contract (store/query/query_store.h), stated once and run on every SQL
+// The QueryStore contract (query/query_store.h), stated once and run on every SQL
 // database: SQLite always, MariaDB and PostgreSQL when scripts/stack runs them. Each test lays
 // out rollups as the processor keeps them (the tables made by the processed store's Init, rows
 // written with portable SQL by a second connection) and reads them through OpenQueryStore.

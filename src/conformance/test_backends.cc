@@ -8,12 +8,12 @@
 #include <optional>
 
 #include "mysql/mysql_client.h"
-#include "postgres/pg_client.h"
-#include "sqlite/sqlite_client.h"
 #include "mysql/mysql_database.h"
 #include "mysql/mysql_dialect.h"
+#include "postgres/pg_client.h"
 #include "postgres/pg_database.h"
 #include "postgres/pg_dialect.h"
+#include "sqlite/sqlite_client.h"
 #include "sqlite/sqlite_database.h"
 #include "sqlite/sqlite_dialect.h"
 

@@ -1,8 +1,7 @@
 #include "archive/destination.h"
-
 #include "archive/file_destination.h"
-#include "hdfs/webhdfs_destination.h"
 #include "common/uri.h"
+#include "hdfs/webhdfs_destination.h"
 
 namespace shopstream::endpoints {
 

@@ -292,8 +292,8 @@ class WebHdfsDestination final : public archive::Destination {
 
 }  // namespace
 
-Result<std::unique_ptr<archive::Destination>> OpenWebHdfsDestination(const Uri& uri,
-                                                            const WebHdfsOptions& options) {
+Result<std::unique_ptr<archive::Destination>> OpenWebHdfsDestination(
+    const Uri& uri, const WebHdfsOptions& options) {
   if (Status s = uri.CheckParams({"datanodes"}); !s.ok()) return s;
   if (uri.host.find(',') != std::string::npos) {
     return Status::InvalidArgument("'" + uri.text + "': name one NameNode (HOST:PORT)");

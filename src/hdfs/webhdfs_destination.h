@@ -24,7 +24,7 @@ struct WebHdfsOptions {
 };
 
 // Opens without contacting the server (the archiver's first call does, with retries).
-Result<std::unique_ptr<archive::Destination>> OpenWebHdfsDestination(const Uri& uri,
-                                                            const WebHdfsOptions& options = {});
+Result<std::unique_ptr<archive::Destination>> OpenWebHdfsDestination(
+    const Uri& uri, const WebHdfsOptions& options = {});
 
 }  // namespace shopstream::hdfs

@@ -3,7 +3,6 @@
 // listings, deletes, and how failures are classified. The real HDFS is tested by
 // tests/integration/test_archive.py.
 #include "hdfs/webhdfs_destination.h"
-#include "endpoints/open_destination.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -19,6 +18,7 @@
 #include <thread>
 
 #include "archive/destination.h"
+#include "endpoints/open_destination.h"
 
 namespace shopstream::hdfs {
 namespace {
@@ -135,7 +135,8 @@ class FakeHdfs {
 
 TEST(WebHdfsDestination, WritesThroughTheRedirectAndRenames) {
   FakeHdfs hdfs;
-  auto d = endpoints::OpenDestination("hdfs://tester@127.0.0.1:" + std::to_string(hdfs.port()) + "/arch");
+  auto d = endpoints::OpenDestination("hdfs://tester@127.0.0.1:" + std::to_string(hdfs.port()) +
+                                      "/arch");
   ASSERT_TRUE(d.ok());
   archive::Destination& dest = **d;
   ASSERT_TRUE(dest.MakeDirs("event_date=2019-11-01").ok());

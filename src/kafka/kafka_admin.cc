@@ -2,9 +2,9 @@
 
 #include <memory>
 
+#include "common/log.h"
 #include "kafka/kafka_config.h"
 #include "kafka/kafka_handles.h"
-#include "common/log.h"
 
 namespace shopstream::kafka {
 namespace {

@@ -40,7 +40,7 @@ struct KafkaSourceOptions {
   // for (a warning says so).
   bool require_topic = false;
   std::chrono::milliseconds connect_timeout{5000};
-  bool reset_to_earliest = false;  // see SourceOptions (bus/open.h)
+  bool reset_to_earliest = false;  // see SourceOptions (endpoints/open_bus.h)
 };
 
 // Opens a producer for the URI's topic, creating the topic if needed. Unavailable when no

@@ -10,9 +10,9 @@
 #include <utility>
 #include <vector>
 
-#include "kafka/kafka_handles.h"
 #include "common/status.h"
 #include "common/uri.h"
+#include "kafka/kafka_handles.h"
 
 namespace shopstream::kafka {
 

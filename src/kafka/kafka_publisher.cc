@@ -2,9 +2,9 @@
 
 #include <chrono>
 
+#include "common/log.h"
 #include "kafka/kafka_admin.h"
 #include "kafka/kafka_config.h"
-#include "common/log.h"
 
 namespace shopstream::kafka {
 namespace {

@@ -78,7 +78,7 @@ class MysqlDatabase final : public sql::SqlDatabase {
   // something (LOCAL implies IGNORE: a stored id or a converted value is only a warning), so
   // that the prepared statements' strict mode names it.
   Result<sql::BulkOutcome> BulkLoad(mysql::Connection& conn,
-                               const std::vector<const CleanedEvent*>& rows) {
+                                    const std::vector<const CleanedEvent*>& rows) {
     if (!bulk_enabled_) return sql::BulkOutcome::kNotAvailable;
     bulk_data_.clear();
     for (const CleanedEvent* row : rows) {

@@ -1,4 +1,4 @@
-// MySQL's and MariaDB's spelling of the SQL store core's dialect (store/sql/dialect.h).
+// MySQL's and MariaDB's spelling of the SQL store core's dialect (sql/dialect.h).
 #pragma once
 
 #include <string>

@@ -57,7 +57,7 @@ class PostgresDatabase final : public sql::SqlDatabase {
  private:
   // Every row in one COPY fed from memory; a stored id fails it as a whole (kUndo).
   Result<sql::BulkOutcome> Copy(postgres::Connection& conn,
-                           const std::vector<const CleanedEvent*>& rows) {
+                                const std::vector<const CleanedEvent*>& rows) {
     copy_data_.clear();
     for (const CleanedEvent* row : rows) {
       if (!sql::AppendTsvRow(*row, &copy_data_)) return sql::BulkOutcome::kNotAvailable;

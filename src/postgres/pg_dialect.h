@@ -1,4 +1,4 @@
-// PostgreSQL's spelling of the SQL store core's dialect (store/sql/dialect.h).
+// PostgreSQL's spelling of the SQL store core's dialect (sql/dialect.h).
 #pragma once
 
 #include "sql/dialect.h"

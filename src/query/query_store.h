@@ -3,8 +3,8 @@
 // tables: a range reads its whole hours and its ragged minutes, a ranking over all the data
 // one row per name, so a query costs buckets, not events.
 //
-// One implementation for every SQL database (store/sql/sql_query_store.h), opened by URI with
-// OpenQueryStore (store/open.h).
+// One implementation for every SQL database (sql/sql_query_store.h), opened by URI with
+// OpenQueryStore (endpoints/open_store.h).
 // Thread safety: every method may be called from several threads at once.
 #pragma once
 

@@ -30,7 +30,7 @@ struct RollupSource {
 // source goes in its statement ("?", or "$5" after four earlier placeholders).
 using Placeholder = std::function<std::string(size_t index)>;
 // A side table's name as the store's statement spells it: the plain name (rollup_minute) of
-// one of the tables the processed table owns (store/sql/owned_tables.h), quoted.
+// one of the tables the processed table owns (sql/owned_tables.h), quoted.
 using TableName = std::function<std::string(std::string_view plain)>;
 // The data's extent, asked only when a closed range may hold all the data.
 using ExtentFn = std::function<Result<DataExtent>()>;

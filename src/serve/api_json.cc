@@ -16,7 +16,8 @@ void WriteBreakdown(JsonWriter& w, const query::Breakdown& b) {
   w.Key("revenue").Double(b.revenue);
 }
 
-void WriteNamedList(JsonWriter& w, const std::vector<query::NamedBreakdown>& rows, bool with_department) {
+void WriteNamedList(JsonWriter& w, const std::vector<query::NamedBreakdown>& rows,
+                    bool with_department) {
   w.BeginArray();
   for (const auto& row : rows) {
     w.BeginObject().Key("name").String(row.name);

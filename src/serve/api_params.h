@@ -4,9 +4,9 @@
 #pragma once
 
 #include "common/status.h"
-#include "serve/http_request.h"
 #include "query/query_store.h"
 #include "query/time_range.h"
+#include "serve/http_request.h"
 
 namespace shopstream::serve {
 

@@ -26,8 +26,8 @@
 #include <thread>
 
 #include "common/status.h"
-#include "serve/http_server.h"
 #include "query/query_store.h"
+#include "serve/http_server.h"
 
 namespace shopstream::serve {
 

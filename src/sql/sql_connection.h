@@ -1,6 +1,6 @@
 // The SQL store core's view of a database connection: statements with bound values, and SQL
 // without values (DDL, transaction control). Each database's folder adapts its client to it
-// (store/sqlite, store/mysql, store/postgres). Errors come back classified: Unavailable when a
+// (sqlite/, mysql/, postgres/). Errors come back classified: Unavailable when a
 // retry can help, RefusedValue when a value of the data was refused, InvalidArgument for the
 // configuration (access, a missing database), Internal for the rest.
 // Not thread-safe: one connection per thread at a time.

@@ -1,5 +1,5 @@
 // The dashboard's read side for every SQL database, written once (QueryStore in
-// store/query/query_store.h): aggregate queries over the rollup tables with every value bound,
+// query/query_store.h): aggregate queries over the rollup tables with every value bound,
 // spelled in the database's dialect, on a small pool of connections that the HTTP threads share.
 // A connection lost mid-query is dropped and the query runs once more on a new one.
 #pragma once

@@ -85,7 +85,7 @@ class SqliteSqlConnection final : public sql::SqlConnection {
   }
 
   Result<std::unique_ptr<sql::SqlStatement>> Prepare(const std::string& sql,
-                                                const std::string& what) override {
+                                                     const std::string& what) override {
     auto stmt = db_->Prepare(sql);
     if (!stmt.ok()) {
       return Status::FromCode(stmt.status().code(), what + ": " + stmt.status().message());
@@ -166,8 +166,8 @@ std::unique_ptr<sql::SqlConnection> AdaptSqlite(std::unique_ptr<sqlite::Database
   return std::make_unique<SqliteSqlConnection>(std::move(db));
 }
 
-std::unique_ptr<sql::SqlDatabase> MakeSqliteDatabase(const std::string& path, const std::string& table,
-                                                bool read_only) {
+std::unique_ptr<sql::SqlDatabase> MakeSqliteDatabase(const std::string& path,
+                                                     const std::string& table, bool read_only) {
   return std::make_unique<SqliteDatabase>(path, table, read_only);
 }
 

@@ -5,9 +5,9 @@
 #include <memory>
 #include <string>
 
-#include "sqlite/sqlite_client.h"
 #include "sql/sql_connection.h"
 #include "sql/sql_database.h"
+#include "sqlite/sqlite_client.h"
 
 namespace shopstream::sqlite {
 
@@ -18,7 +18,7 @@ std::unique_ptr<sql::SqlConnection> AdaptSqlite(std::unique_ptr<sqlite::Database
 // missing for the processed store; opened read-only (and never created) for the dashboard when
 // `read_only`.
 std::unique_ptr<sql::SqlDatabase> MakeSqliteDatabase(const std::string& path,
-                                                const std::string& table = "operations",
-                                                bool read_only = false);
+                                                     const std::string& table = "operations",
+                                                     bool read_only = false);
 
 }  // namespace shopstream::sqlite

@@ -12,7 +12,7 @@ namespace shopstream::sqlite {
 namespace {
 
 // What is SQLite's own in the dashboard's reader: the file it is given. Its queries are tested
-// on every database by store/contract/query_store_contract_test.cc.
+// on every database by conformance/query_store_conformance_test.cc.
 class SqliteQueryStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -4,11 +4,11 @@
 #include <cctype>
 #include <map>
 
-#include "common/uri.h"
+#include "cassandra/cassandra_options.h"
 #include "cassandra/codec.h"
 #include "cassandra/session.h"
 #include "cassandra/types.h"
-#include "cassandra/cassandra_options.h"
+#include "common/uri.h"
 #include "sql/sql_database.h"
 #include "verify/sql_source.h"
 
@@ -72,7 +72,8 @@ std::string Lower(std::string s) {
 
 class CqlIdLookup : public IdLookup {
  public:
-  CqlIdLookup(std::unique_ptr<cassandra::Session> session, cassandra::CassandraOptions options, cassandra::Prepared select)
+  CqlIdLookup(std::unique_ptr<cassandra::Session> session, cassandra::CassandraOptions options,
+              cassandra::Prepared select)
       : session_(std::move(session)), options_(std::move(options)), select_(std::move(select)) {}
 
   Result<std::unordered_set<std::string>> Present(const std::vector<std::string>& ids) override {

@@ -21,7 +21,7 @@ Result<std::unique_ptr<sql::SqlDatabase>> OpenSqlStore(const std::string& text) 
       return Status::InvalidArgument("store '" + uri->text + "': no such file");
     }
     return sqlite::MakeSqliteDatabase(uri->path, uri->Param("table", "operations"),
-                                   /*read_only=*/true);
+                                      /*read_only=*/true);
   }
   if (uri->scheme == "mysql") {
     auto target = mysql::ParseMysqlUri(*uri);

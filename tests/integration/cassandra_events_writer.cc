@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "cassandra/cassandra_raw_store.h"
 #include "common/cpu_time.h"
 #include "common/uri.h"
 #include "event/event.h"
-#include "cassandra/cassandra_raw_store.h"
 
 namespace {
 
