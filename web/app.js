@@ -108,6 +108,7 @@
       render();
       state.refreshCount += 1;
       el('updated').textContent = '· updated ' + new Date().toLocaleTimeString();
+      window.dispatchEvent(new CustomEvent('shopstream:refresh'));  // the Live tab (live.js)
     } catch (err) {
       showNotice('Could not load data: ' + err.message);
     } finally {
@@ -241,7 +242,7 @@
     const labels = s.points.map((p) => U.bucketLabel(p.bucket, s.granularity, tz));
     const partial = partialPoint(s);
     state.partial = partial;
-    const axisName = s.granularity === 'minute' || s.granularity === 'hour' ? '' : 'UTC ' + s.granularity + 's';
+    const axisName = ['second', 'minute', 'hour'].includes(s.granularity) ? '' : 'UTC ' + s.granularity + 's';
     const xAxis = { type: 'category', data: labels, name: axisName, nameLocation: 'end' };
     const revenue = s.points.map((p) => p.revenue);
     const complete = revenue.map((v, i) => (partial && i === partial.index ? '-' : v));
@@ -622,6 +623,7 @@
     }
     for (const p of document.querySelectorAll('.tabpanel')) p.hidden = p.id !== 'tab-' + name;
     render();
+    window.dispatchEvent(new CustomEvent('shopstream:tab'));
   }
 
   function setAutoRefresh(seconds) {
@@ -647,6 +649,9 @@
       reconnecting = false;
     });
     source.addEventListener('tick', () => refresh());
+    source.addEventListener('pulse', (e) => {
+      window.dispatchEvent(new CustomEvent('shopstream:pulse', { detail: JSON.parse(e.data) }));
+    });
     source.onerror = () => {
       reconnecting = true;
       say('error', 'Live: reconnecting');

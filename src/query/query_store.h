@@ -37,15 +37,17 @@ struct Kpis {
 };
 
 struct TimePoint {
-  // The start of the point: "YYYY-MM-DD HH:MM", "YYYY-MM-DD HH", "YYYY-MM-DD", "YYYY-MM" or
-  // "YYYY".
+  // The start of the point: "YYYY-MM-DD HH:MM:S0" (ten seconds), "YYYY-MM-DD HH:MM",
+  // "YYYY-MM-DD HH", "YYYY-MM-DD", "YYYY-MM" or "YYYY".
   std::string bucket;
   Breakdown values;
 };
 
 struct TimeSeries {
   Granularity granularity = Granularity::kMinute;
-  int64_t step = 1;  // buckets of `granularity` per point (years in groups when above 1)
+  // Buckets of `granularity` per point: years in groups when above 1; 10 for ten-second points
+  // (granularity kTenSeconds, named "second").
+  int64_t step = 1;
   // One point per `step` buckets from the start of the range to its end, zeros included, in
   // order; never more than kMaxSeriesPoints (rollup_reading.h).
   std::vector<TimePoint> points;
@@ -155,6 +157,55 @@ struct DataExtent {
   std::string last_minute;
 };
 
+// Events per second over the last ten minutes of stream time, in ten-second points (rollup_10s).
+struct PulsePoint {
+  std::string bucket;  // "YYYY-MM-DD HH:MM:S0", the point's first second (UTC)
+  int64_t events = 0;  // events in the ten seconds; per second is events / 10
+};
+struct Pulse {
+  // The newest ten-second bucket holding data (the stream's "now"), "" when there is none; the
+  // points run up to and including it.
+  std::string as_of;
+  std::vector<PulsePoint> points;  // kPulsePoints of them, oldest first, zeros included
+};
+inline constexpr int kPulsePoints = 60;
+
+// Who is on the site now, from the people sketches (event/people.h) of the last minutes of
+// stream time: the minute of the newest data and the ones before it.
+struct UsersMinute {
+  std::string bucket;  // "YYYY-MM-DD HH:MM"
+  int64_t users = 0;
+};
+struct LivePeople {
+  std::string as_of;                        // the newest minute holding data, "" when there is none
+  int64_t users_5m = 0, sessions_5m = 0;    // the last 5 minutes, as_of included
+  int64_t users_30m = 0, sessions_30m = 0;  // the last 30
+  std::vector<UsersMinute> users_per_minute;  // the last 30 minutes, oldest first, zeros included
+};
+inline constexpr int kLiveShortMinutes = 5;
+inline constexpr int kLiveLongMinutes = 30;
+
+// What is taking off: names ranked over a sliding window of stream time, each with its change
+// against the window of equal length just before (query/trending.h says how).
+enum class TrendDimension { kProduct, kBrand, kDepartment };
+enum class TrendMetric { kViews, kCarts, kPurchases, kRevenue };
+struct TrendItem {
+  std::string name;              // untrusted text from the data
+  std::string department;        // for products: the department the product belongs to
+  double value = 0;              // the metric in the window
+  double previous = 0;           // in the window before
+  std::optional<double> change;  // (value - previous) / previous; empty when previous is 0
+};
+struct Trending {
+  // The minutes counted, "YYYY-MM-DD HH:MM" each, [from, to); empty when the store is empty.
+  std::string from, to, previous_from;
+  // True when the window is whole hours (brands and products are kept by hour), false when it
+  // is exactly the minutes asked for (departments).
+  bool whole_hours = false;
+  std::vector<TrendItem> top;     // by value, descending
+  std::vector<TrendItem> rising;  // by value - previous, descending; only names that rose
+};
+
 class QueryStore {
  public:
   virtual ~QueryStore() = default;
@@ -166,9 +217,11 @@ class QueryStore {
   // every answer counts the whole hours that overlap the range, and a time series has hourly
   // points at the finest.
   virtual Result<Kpis> QueryKpis(const TimeRange& range, const Filter& filter) = 0;
-  // Granularity follows the span of the range (clamped to the data when open-ended):
-  // minutes up to 6 hours, hours up to 31 days, days beyond, then months and groups of years
-  // so that a series never has more than 1,000 points.
+  // Granularity follows the span of the range (clamped to the data when open-ended): ten
+  // seconds up to an hour (from rollup_10s, so the first minute of a stream already shows six
+  // points), minutes up to 6 hours, hours up to 31 days, days beyond, then months and groups of
+  // years so that a series never has more than 1,000 points. A department picked gives minutes
+  // at the finest (rollup_10s keeps no departments), a brand hours.
   virtual Result<TimeSeries> QueryTimeSeries(const TimeRange& range, const Filter& filter) = 0;
   // Every department, by revenue then events, descending.
   virtual Result<std::vector<NamedBreakdown>> QueryDepartments(const TimeRange& range,
@@ -206,6 +259,21 @@ class QueryStore {
   }
   Result<Funnel> QueryFunnel(const TimeRange& range) { return QueryFunnel(range, Filter{}); }
   Result<People> QueryPeople(const TimeRange& range) { return QueryPeople(range, Filter{}); }
+
+  // The live view (stream time: the newest data, not the wall clock, so that a replay of old
+  // data is live too). NotFound where a store does not keep them.
+  virtual Result<Pulse> QueryPulse() { return Status::NotFound("this store keeps no pulse"); }
+  virtual Result<LivePeople> QueryLivePeople() {
+    return Status::NotFound("this store keeps no live people");
+  }
+
+  // The `limit` top and fastest-rising names of `dimension` by `metric` over the last
+  // `window_minutes` of stream time (TrendWindowFor, trending.h).
+  virtual Result<Trending> QueryTrending(TrendDimension dimension, int64_t window_minutes,
+                                         TrendMetric metric, int limit) {
+    (void)dimension, (void)window_minutes, (void)metric, (void)limit;
+    return Status::NotFound("this store keeps no trends");
+  }
 
   virtual Result<DataExtent> QueryExtent() = 0;
   virtual Result<ProcessorStatus> QueryProcessorStatus() = 0;

@@ -48,7 +48,7 @@ struct Rollup {
   std::string_view backfill_sql;
 };
 
-// The ten rollups in order of creation (a backfill reads tables before it).
+// The eleven rollups in order of creation (a backfill reads tables before it).
 const std::vector<Rollup>& Rollups();
 
 class OwnedTables;
