@@ -156,12 +156,14 @@ void RegisterProcessCommand(CLI::App& app) {
                   "its first 50 characters")
       ->capture_default_str()
       ->check(CLI::IsMember({"refuse", "truncate"}));
-  cmd->add_option("--dead-letters", args->dead_letters,
-                  "Also publish each dead letter, once its batch committed, to this Kafka topic\n"
-                  "(kafka://HOST:PORT/TOPIC): the original message as the value, headers\n"
-                  "shopstream.errors.{topic,partition,offset,code,field,reason}. Never holds the\n"
-                  "stream up: while the topic is away they are dropped from the topic (counted,\n"
-                  "logged), never from the store's dead_letters");
+  cmd->add_option(
+      "--dead-letters", args->dead_letters,
+      "Also publish each dead letter, once its batch committed, to this Kafka topic\n"
+      "(kafka://HOST:PORT/TOPIC): the original message as the value, headers\n"
+      "shopstream.errors.{topic,partition,offset,code,field,reason}. Never holds the\n"
+      "stream up: while the topic is away they are dropped from the topic (counted,\n"
+      "logged), never from the store's dead_letters. By default dead letters go to the\n"
+      "store only");
   AddConsumerOptions(cmd, args.get());
   cmd->callback([args] { RunProcess(*args); });
 }

@@ -24,6 +24,14 @@ struct DeadLettersArgs {
 std::unique_ptr<sql::DeadLetterTable> OpenDeadLettersOrExit(
     const DeadLettersArgs& args, std::unique_ptr<store::ProcessedStore>* processed = nullptr);
 
+// The filter of `show` and `export`: --code, --since, --state.
+struct LetterFilterArgs {
+  std::string code, since, state;
+};
+void AddLetterFilterOptions(CLI::App* cmd, LetterFilterArgs* filter);
+// The store's filter from those options; exit 2 on an unknown code or a bad time.
+sql::DeadLetterFilter LetterFilterOrExit(const LetterFilterArgs& filter);
+
 // --code's value: one of ReasonCodes(), or exit 2 naming them.
 void CheckCodeOrExit(const std::string& code);
 // A time for --since or --before: "YYYY-MM-DD[ HH:MM:SS][ UTC]" in UTC, as the store keeps it

@@ -53,6 +53,22 @@ void CheckCodeOrExit(const std::string& code) {
                                        known + "; see docs/event-contract.md)");
 }
 
+void AddLetterFilterOptions(CLI::App* cmd, LetterFilterArgs* filter) {
+  cmd->add_option("--code", filter->code, "Only this code (see `deadletters list`)");
+  cmd->add_option("--since", filter->since, "Only those recorded at or after this UTC time");
+  cmd->add_option("--state", filter->state, "Only this state: open, replayed or quarantined")
+      ->check(CLI::IsMember({"open", "replayed", "quarantined"}));
+}
+
+sql::DeadLetterFilter LetterFilterOrExit(const LetterFilterArgs& args) {
+  CheckCodeOrExit(args.code);
+  sql::DeadLetterFilter filter;
+  filter.code = args.code;
+  filter.state = args.state;
+  if (!args.since.empty()) filter.since = StoreTimeOrExit("--since", args.since);
+  return filter;
+}
+
 std::string StoreTimeOrExit(const std::string& option, const std::string& text) {
   const std::string full = text.size() == 10 ? text + " 00:00:00" : text;
   auto parsed = ParseEventTime(full);

@@ -14,7 +14,8 @@ namespace shopstream::cli {
 namespace {
 
 struct ExportArgs {
-  std::string to, code, since, state;
+  std::string to;
+  LetterFilterArgs filter;
 };
 
 std::string JsonLine(const sql::StoredDeadLetter& l) {
@@ -35,11 +36,7 @@ std::string JsonLine(const sql::StoredDeadLetter& l) {
 }
 
 void RunExport(const DeadLettersArgs& args, const ExportArgs& ex) {
-  CheckCodeOrExit(ex.code);
-  sql::DeadLetterFilter filter;
-  filter.code = ex.code;
-  filter.state = ex.state;
-  if (!ex.since.empty()) filter.since = StoreTimeOrExit("--since", ex.since);
+  sql::DeadLetterFilter filter = LetterFilterOrExit(ex.filter);
   auto table = OpenDeadLettersOrExit(args);
   const std::string partial = ex.to + ".partial";
   std::ofstream out(partial, std::ios::binary | std::ios::trunc);
@@ -73,10 +70,7 @@ void AddExportCommand(CLI::App* parent, std::shared_ptr<DeadLettersArgs> args) {
       "the message (message_hex instead when it is not UTF-8). Edit the message, keep the\n"
       "provenance, then replay the file");
   cmd->add_option("--to", ex->to, "The JSONL file to write")->required();
-  cmd->add_option("--code", ex->code, "Only this code");
-  cmd->add_option("--since", ex->since, "Only those recorded at or after this UTC time");
-  cmd->add_option("--state", ex->state, "Only this state: open, replayed or quarantined")
-      ->check(CLI::IsMember({"open", "replayed", "quarantined"}));
+  AddLetterFilterOptions(cmd, &ex->filter);
   cmd->callback([args, ex] { RunExport(*args, *ex); });
 }
 

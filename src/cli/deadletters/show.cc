@@ -10,16 +10,12 @@ namespace shopstream::cli {
 namespace {
 
 struct ShowArgs {
-  std::string code, since, state;
+  LetterFilterArgs filter;
   int64_t limit = 20;
 };
 
 void RunShow(const DeadLettersArgs& args, const ShowArgs& show) {
-  CheckCodeOrExit(show.code);
-  sql::DeadLetterFilter filter;
-  filter.code = show.code;
-  filter.state = show.state;
-  if (!show.since.empty()) filter.since = StoreTimeOrExit("--since", show.since);
+  sql::DeadLetterFilter filter = LetterFilterOrExit(show.filter);
   auto table = OpenDeadLettersOrExit(args);
   auto letters = table->Page(filter, nullptr, show.limit);
   if (!letters.ok()) throw CommandExit(kExitFailure, letters.status().message());
@@ -46,10 +42,7 @@ void AddShowCommand(CLI::App* parent, std::shared_ptr<DeadLettersArgs> args) {
       "Print dead letters in provenance order (stream, partition, offset): code, field, state,\n"
       "reason and the message, with control characters and bytes that are not UTF-8 written\n"
       "as \\xNN so that no message can steer the terminal");
-  cmd->add_option("--code", show->code, "Only this code (see `deadletters list`)");
-  cmd->add_option("--since", show->since, "Only those recorded at or after this UTC time");
-  cmd->add_option("--state", show->state, "Only this state: open, replayed or quarantined")
-      ->check(CLI::IsMember({"open", "replayed", "quarantined"}));
+  AddLetterFilterOptions(cmd, &show->filter);
   cmd->add_option("--limit", show->limit, "At most this many")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
