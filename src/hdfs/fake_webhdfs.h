@@ -7,6 +7,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <set>
@@ -36,7 +37,11 @@ class FakeWebHdfs {
     });
     threads_.emplace_back([this] { namenode_.listen_after_bind(); });
     threads_.emplace_back([this] { datanode_.listen_after_bind(); });
-    // bind_to_any_port() listens already: connections wait in the backlog until accepted.
+    // Until both accept: a stop() that came before listen_after_bind() would be missed and
+    // the destructor would wait for ever (a test that makes no request at all).
+    for (int i = 0; i < 10'000 && !(namenode_.is_running() && datanode_.is_running()); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
   }
   ~FakeWebHdfs() {
     namenode_.stop();
