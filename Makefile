@@ -31,6 +31,7 @@ test-build: deps
 
 test: test-build
 	scripts/check-format
+	scripts/check-layout
 	cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSHOPSTREAM_TSAN=ON -DSHOPSTREAM_BENCHMARKS=OFF \
 	  -DSHOPSTREAM_PARQUET=ON
 	cmake --build $(TSAN_BUILD) -j $(JOBS)
@@ -39,6 +40,7 @@ test: test-build
 
 # The same sanitized build, only the tests that need no server (CTest labels unit and embedded).
 check: test-build
+	scripts/check-layout
 	SHOPSTREAM_STACK=off scripts/run-tests $(TEST_BUILD) -L 'unit|embedded'
 
 # The libFuzzer targets (clang, docs/fuzzing.md): `make fuzz` runs each for FUZZ_SECONDS.

@@ -22,7 +22,8 @@ SECTIONS = {"embedded": "Embedded mode (no servers)",
             "storecore": "The SQL store core beside the stores it replaced",
             "month": "The whole month (67.5M events) through the embedded pipeline",
             "cluster": "Kafka into Cassandra + MariaDB: the month's first events, a steady 5,000 ev/s",
-            "chaos": "Faults over the replicated cluster (scripts/stack up cluster), checked by verify"}
+            "chaos": "Faults over the replicated cluster (scripts/stack up cluster), checked by verify",
+            "deadletters": "Dead letters: replay beside process of the same messages"}
 
 
 def render():
@@ -38,7 +39,22 @@ def render():
     (REPO / "docs" / "BENCHMARKS.md").write_text("\n".join(parts))
 
 
+def usage(stream=sys.stderr):
+    print("usage: bench/run [SECTION...]   (default: embedded)\nsections:", file=stream)
+    for name, title in SECTIONS.items():
+        print(f"  {name:<10} {title}", file=stream)
+
+
 def main(names):
+    if any(n in ("-h", "--help", "help") for n in names):
+        usage(sys.stdout)
+        return
+    # Checked before anything runs, so that a typo in the third name does not cost two sections.
+    unknown = [n for n in names if n not in SECTIONS]
+    if unknown:
+        print(f"bench/run: unknown section {', '.join(repr(n) for n in unknown)}", file=sys.stderr)
+        usage()
+        sys.exit(2)
     if not BIN.exists():
         sys.exit(f"build first: {BIN} is missing (make build)")
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -91,10 +91,10 @@ int main(int argc, char** argv) {
   if (!store) return exit_code;
 
   // The batches are built before timing, as the processor has them ready when it commits.
-  std::vector<shopstream::ProcessedBatch> batches;
+  std::vector<shopstream::store::ProcessedBatch> batches;
   for (size_t start = 0; start < rows.size(); start += batch) {
     const size_t end = std::min(rows.size(), start + batch);
-    shopstream::ProcessedBatch& b = batches.emplace_back();
+    shopstream::store::ProcessedBatch& b = batches.emplace_back();
     b.stream = "bench";
     b.rows.assign(rows.begin() + static_cast<long>(start), rows.begin() + static_cast<long>(end));
     b.next_offsets[0] = static_cast<int64_t>(end);

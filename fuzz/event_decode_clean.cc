@@ -38,15 +38,15 @@ bool AllValidUtf8(const Event& e) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static BatchBuilder builder;
+  static pipeline::BatchBuilder builder;
   static EventDecoder decoder;
   const std::string payload(reinterpret_cast<const char*>(data), size);
 
-  std::vector<Message> messages(1);
+  std::vector<bus::Message> messages(1);
   messages[0].partition = 3;
   messages[0].offset = 41;
   messages[0].payload = payload;
-  DecodedBatch batch = builder.Build("fuzz", messages);
+  pipeline::DecodedBatch batch = builder.Build("fuzz", messages);
   const auto& rows = batch.processed.rows;
   const auto& dead = batch.processed.dead_letters;
   if (rows.size() + dead.size() != 1) fuzz::Fail("not exactly one row or dead letter");
@@ -54,8 +54,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (batch.processed.next_offsets.at(3) != 42) fuzz::Fail("the next offset");
   if (!dead.empty()) {
     if (dead[0].reason.empty()) fuzz::Fail("a dead letter without a reason");
-    if (dead[0].payload.size() > kMaxDeadLetterPayload) fuzz::Fail("a dead letter too large");
-    if (dead[0].payload != std::string_view(payload).substr(0, kMaxDeadLetterPayload)) {
+    if (dead[0].payload.size() > pipeline::kMaxDeadLetterPayload)
+      fuzz::Fail("a dead letter too large");
+    if (dead[0].payload != std::string_view(payload).substr(0, pipeline::kMaxDeadLetterPayload)) {
       fuzz::Fail("a dead letter's payload is not the message");
     }
   } else {

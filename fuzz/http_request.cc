@@ -27,6 +27,7 @@
 #include "serve/dashboard_server.h"
 
 using namespace shopstream;
+using namespace shopstream::query;
 using shopstream::fuzz::Fail;
 
 namespace {

@@ -83,7 +83,8 @@
       const previous = previousRange(range);
       const both = filterParams();
       const none = Promise.resolve(null);
-      const [kpis, people, kpisBefore, peopleBefore, timeseries, departments, brands, products, mix, status] =
+      const [kpis, people, kpisBefore, peopleBefore, timeseries, departments, brands, products, mix, status,
+             deadletters] =
         await Promise.all([
           getJson('/api/kpis', range, both),
           getJson('/api/people', range, both),
@@ -97,13 +98,17 @@
           getJson('/api/products', range, Object.assign({ limit: 10 }, both)),
           getJson('/api/mix', range, both),
           getJson('/api/status'),
+          // A store whose dead letters have no code yet answers an error: the rest still shows.
+          getJson('/api/deadletters', null, { limit: 20 }).catch(() => null),
         ]);
       state.data = { extent, range, previous, kpis, people, kpisBefore, peopleBefore, timeseries,
-                     departments, brands, products, mix, status, view: Object.assign({}, state.view) };
+                     departments, brands, products, mix, status, deadletters,
+                     view: Object.assign({}, state.view) };
       showNotice('');
       render();
       state.refreshCount += 1;
       el('updated').textContent = '· updated ' + new Date().toLocaleTimeString();
+      window.dispatchEvent(new CustomEvent('shopstream:refresh'));  // the Live tab (live.js)
     } catch (err) {
       showNotice('Could not load data: ' + err.message);
     } finally {
@@ -237,7 +242,7 @@
     const labels = s.points.map((p) => U.bucketLabel(p.bucket, s.granularity, tz));
     const partial = partialPoint(s);
     state.partial = partial;
-    const axisName = s.granularity === 'minute' || s.granularity === 'hour' ? '' : 'UTC ' + s.granularity + 's';
+    const axisName = ['second', 'minute', 'hour'].includes(s.granularity) ? '' : 'UTC ' + s.granularity + 's';
     const xAxis = { type: 'category', data: labels, name: axisName, nameLocation: 'end' };
     const revenue = s.points.map((p) => p.revenue);
     const complete = revenue.map((v, i) => (partial && i === partial.index ? '-' : v));
@@ -408,6 +413,46 @@
     funnelChart('chart-funnel-sessions', steps.sessions, 'sessions');
   }
 
+  // ---- dead letters -----------------------------------------------------------------------
+  function cells(texts) {
+    const tr = document.createElement('tr');
+    for (const [text, cls] of texts) {
+      const td = document.createElement('td');
+      td.textContent = text;  // messages are anything that arrived: text only
+      if (cls) td.className = cls;
+      tr.appendChild(td);
+    }
+    return tr;
+  }
+
+  function renderDeadLetters(d) {
+    const report = d.deadletters || { counts: [], by_hour: [], newest: [] };
+    const hours = [...new Set(report.by_hour.map((h) => h.hour))].sort();
+    const codes = [...new Set(report.by_hour.map((h) => h.code))].sort();
+    const series = codes.map((code) => ({
+      name: code, type: 'bar', stack: 'codes',
+      data: hours.map((hour) => {
+        const hit = report.by_hour.find((h) => h.hour === hour && h.code === code);
+        return hit ? hit.count : 0;
+      }),
+    }));
+    chart('chart-deadletters').setOption({
+      tooltip: { trigger: 'axis', formatter: (ps) => escapeHtml(ps[0].axisValue) + '<br>' +
+        ps.filter((p) => p.value).map((p) => escapeHtml(p.seriesName) + ': ' + count.format(p.value)).join('<br>') },
+      legend: { type: 'scroll', top: 0 },
+      grid: { left: 50, right: 20, top: 40, bottom: 40 },
+      xAxis: { type: 'category', data: hours },
+      yAxis: { type: 'value', minInterval: 1 },
+      series,
+    }, true);
+    el('table-deadletter-counts').querySelector('tbody').replaceChildren(...report.counts.map((c) =>
+      cells([[c.code], [c.field || '–'], [c.stream], [c.state], [count.format(c.count), 'num']])));
+    el('table-deadletters').querySelector('tbody').replaceChildren(...report.newest.map((n) =>
+      cells([[n.recorded_at], [n.code + (n.field ? ' (' + n.field + ')' : '')],
+             [n.stream + ' / ' + n.partition + ' / ' + n.offset], [n.state], [n.reason],
+             [n.message.length > 300 ? n.message.slice(0, 300) + '…' : n.message, 'message']])));
+  }
+
   // ---- the frame: range text, filters, footer ---------------------------------------------
   function timeText(bucket, tz) { return U.formatTime(U.bucketStart(bucket), tz); }
 
@@ -483,6 +528,7 @@
     if (state.view.tab === 'overview') { renderSeries(d); renderDepartments(d); }
     if (state.view.tab === 'products') renderProducts(d);
     if (state.view.tab === 'funnel') renderFunnel(d);
+    if (state.view.tab === 'deadletters') renderDeadLetters(d);
     for (const c of Object.values(state.charts)) c.resize();
   }
 
@@ -577,6 +623,7 @@
     }
     for (const p of document.querySelectorAll('.tabpanel')) p.hidden = p.id !== 'tab-' + name;
     render();
+    window.dispatchEvent(new CustomEvent('shopstream:tab'));
   }
 
   function setAutoRefresh(seconds) {
@@ -602,6 +649,9 @@
       reconnecting = false;
     });
     source.addEventListener('tick', () => refresh());
+    source.addEventListener('pulse', (e) => {
+      window.dispatchEvent(new CustomEvent('shopstream:pulse', { detail: JSON.parse(e.data) }));
+    });
     source.onerror = () => {
       reconnecting = true;
       say('error', 'Live: reconnecting');

@@ -26,12 +26,13 @@
   }
 
   // ---- times -------------------------------------------------------------------------------
-  // Bucket texts are UTC: "YYYY-MM-DD HH:MM", "YYYY-MM-DD HH", "YYYY-MM-DD", "YYYY-MM", "YYYY".
+  // Bucket texts are UTC: "YYYY-MM-DD HH:MM:SS" (ten-second points), "YYYY-MM-DD HH:MM",
+  // "YYYY-MM-DD HH", "YYYY-MM-DD", "YYYY-MM", "YYYY".
   function bucketStart(bucket) {
     const [date, time] = bucket.split(' ');
     const [y, m, d] = date.split('-').map(Number);
-    const [hh, mm] = (time || '').split(':').map(Number);
-    return new Date(Date.UTC(y, (m || 1) - 1, d || 1, hh || 0, mm || 0));
+    const [hh, mm, ss] = (time || '').split(':').map(Number);
+    return new Date(Date.UTC(y, (m || 1) - 1, d || 1, hh || 0, mm || 0, ss || 0));
   }
 
   // The first instant after the bucket (of `granularity`, `step` of them per point).
@@ -39,6 +40,7 @@
     const start = bucketStart(bucket);
     const n = step || 1;
     switch (granularity) {
+      case 'second': return new Date(start.getTime() + n * 1000);
       case 'minute': return new Date(start.getTime() + n * 60000);
       case 'hour': return new Date(start.getTime() + n * 3600000);
       case 'day': return new Date(start.getTime() + n * 86400000);
@@ -71,15 +73,26 @@
     return parts.year + '-' + parts.month + '-' + parts.day + ' ' + parts.hour + ':' + parts.minute;
   }
 
-  // A point's label: minutes and hours as times in the zone; days, months and years stay the
-  // UTC calendar's (a day bucket is a UTC day, whatever the zone).
+  // "YYYY-MM-DD HH:MM:SS" of a Date in the zone.
+  function formatSeconds(date, tz) {
+    const parts = {};
+    for (const p of new Intl.DateTimeFormat('en-CA', {
+      timeZone: zoneOf(tz), year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+    }).formatToParts(date)) parts[p.type] = p.value;
+    return parts.year + '-' + parts.month + '-' + parts.day + ' ' + parts.hour + ':' + parts.minute + ':' + parts.second;
+  }
+
+  // A point's label: seconds, minutes and hours as times in the zone; days, months and years
+  // stay the UTC calendar's (a day bucket is a UTC day, whatever the zone).
   function bucketLabel(bucket, granularity, tz) {
+    if (granularity === 'second') return formatSeconds(bucketStart(bucket), tz);
     if (granularity === 'minute' || granularity === 'hour') return formatTime(bucketStart(bucket), tz);
     return bucket;
   }
 
   // ---- the view in the URL -----------------------------------------------------------------
-  const TABS = ['overview', 'products', 'funnel'];
+  const TABS = ['overview', 'live', 'trending', 'products', 'funnel', 'deadletters'];
   const RANGES = ['15', '60', '1440', '10080', '43200', 'all'];
 
   // The view a URL's query names; anything unknown falls back to the default.
@@ -115,7 +128,7 @@
   }
 
   root.ShopstreamUtil = {
-    csvCell, toCsv, bucketStart, bucketEnd, zoneLabel, formatTime, bucketLabel, readView,
+    csvCell, toCsv, bucketStart, bucketEnd, zoneLabel, formatTime, formatSeconds, bucketLabel, readView,
     writeView, change, TABS, RANGES,
   };
 })(window);

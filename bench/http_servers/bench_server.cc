@@ -15,6 +15,7 @@
 #include "serve/dashboard_server.h"
 
 using namespace shopstream;
+using namespace shopstream::query;
 
 namespace {
 

@@ -9,50 +9,13 @@
 #include <sstream>
 
 #include "archive/layout.h"
+#include "bus/memory_source.h"
 #include "event/json_codec.h"
 
 namespace shopstream::archive {
 namespace {
 
 // A bus of several partitions; assignment on the first Poll, from the listener's offsets.
-class FakeSource : public bus::MessageSource {
- public:
-  explicit FakeSource(std::map<int32_t, std::vector<std::string>> partitions)
-      : partitions_(std::move(partitions)) {}
-  void SetAssignmentListener(AssignmentListener l) override { listener_ = std::move(l); }
-  Status PollInto(size_t max, std::chrono::milliseconds, bus::MessageBatch* out) override {
-    if (!assigned_ && listener_) {
-      std::vector<int32_t> all;
-      for (const auto& [p, messages] : partitions_) all.push_back(p);
-      OffsetMap resume = listener_(all);
-      for (int32_t p : all) next_[p] = resume.count(p) ? resume[p] : 0;
-      assigned_ = true;
-      if (empty_poll_after_assignment) return Status::Ok();  // as Kafka's first fetch
-    }
-    // A few messages of each partition in turn, as a consumer of several partitions sees them.
-    const size_t limit = out->size() + max;
-    for (bool more = true; more && out->size() < limit;) {
-      more = false;
-      for (auto& [p, messages] : partitions_) {
-        for (int k = 0; k < 7 && out->size() < limit && next_[p] < std::ssize(messages); ++k) {
-          out->Add(p, next_[p], messages[next_[p]]);
-          ++next_[p];
-          more = true;
-        }
-      }
-    }
-    return Status::Ok();
-  }
-  std::string stream_name() const override { return "fake"; }
-  bool empty_poll_after_assignment = false;
-
- private:
-  std::map<int32_t, std::vector<std::string>> partitions_;
-  AssignmentListener listener_;
-  bool assigned_ = false;
-  std::map<int32_t, int64_t> next_;
-};
-
 // Files in memory. `budget` operations succeed, then the "process" dies: a write in progress
 // leaves half a file, and every later call fails for good. `outage` calls fail retryably.
 class MemoryDestination : public Destination {
@@ -229,16 +192,16 @@ void ExpectEachOnce(const MemoryDestination& d, const std::string& when) {
   }
   EXPECT_EQ(rows.count.size(), expected) << when;
   for (const auto& [path, bytes] : d.files) {
-    if (path == "_stream.fake") continue;  // the destination's marker
+    if (path == "_stream.memory") continue;  // the destination's marker
     auto parsed = ParseFileName(path.substr(path.find('/') + 1));
     EXPECT_TRUE(parsed && parsed->state == FileState::kFinal) << path << " left behind " << when;
   }
-  EXPECT_TRUE(d.files.contains("_stream.fake")) << when;
+  EXPECT_TRUE(d.files.contains("_stream.memory")) << when;
 }
 
 TEST(Archiver, ArchivesEveryMessageOnceByDate) {
   MemoryDestination dest;
-  FakeSource source(Bus());
+  bus::MemorySource source(Bus());
   TextFormat format;
   Archiver archiver(source, dest, format, Options());
   std::atomic<bool> stop{false};
@@ -258,7 +221,7 @@ TEST(Archiver, AKillAtAnyStepLosesAndDuplicatesNothing) {
   // How many destination calls one whole run makes; then a run killed before each of them.
   MemoryDestination probe;
   {
-    FakeSource source(Bus());
+    bus::MemorySource source(Bus());
     TextFormat format;
     Archiver archiver(source, probe, format, Options());
     std::atomic<bool> stop{false};
@@ -269,14 +232,14 @@ TEST(Archiver, AKillAtAnyStepLosesAndDuplicatesNothing) {
     MemoryDestination dest;
     dest.budget = kill_at;
     {
-      FakeSource source(Bus());
+      bus::MemorySource source(Bus());
       TextFormat format;
       Archiver archiver(source, dest, format, Options());
       std::atomic<bool> stop{false};
       archiver.Run(stop);  // killed: fails at call kill_at
     }
     dest.budget = -1;
-    FakeSource source(Bus());
+    bus::MemorySource source(Bus());
     TextFormat format;
     Archiver archiver(source, dest, format, Options());
     std::atomic<bool> stop{false};
@@ -289,7 +252,7 @@ TEST(Archiver, AKillAtAnyStepLosesAndDuplicatesNothing) {
 TEST(Archiver, OutagesAreWaitedOut) {
   MemoryDestination dest;
   dest.outage = 25;  // the first 25 calls fail: listing, then writes
-  FakeSource source(Bus());
+  bus::MemorySource source(Bus());
   TextFormat format;
   Archiver archiver(source, dest, format, Options());
   std::atomic<bool> stop{false};
@@ -301,8 +264,7 @@ TEST(Archiver, OutagesAreWaitedOut) {
 TEST(Archiver, AnOutageLongerThanTheIdleLimitIsNotIdleness) {
   MemoryDestination dest;
   dest.outage = 8;  // the listing at assignment fails for longer than --idle-exit
-  FakeSource source(Bus());
-  source.empty_poll_after_assignment = true;
+  bus::MemorySource source(Bus(), {.empty_poll_after_assignment = true});
   TextFormat format;
   ArchiverOptions options = Options();
   options.idle_exit = std::chrono::milliseconds(50);
@@ -316,7 +278,7 @@ TEST(Archiver, AnOutageLongerThanTheIdleLimitIsNotIdleness) {
 TEST(Archiver, RefusesADestinationThatHoldsAnotherStream) {
   MemoryDestination dest;
   dest.files["_stream.other"] = "";
-  FakeSource source(Bus());
+  bus::MemorySource source(Bus());
   TextFormat format;
   Archiver archiver(source, dest, format, Options());
   std::atomic<bool> stop{false};
@@ -330,14 +292,14 @@ TEST(Archiver, RefusesADestinationThatHoldsAnotherStream) {
 TEST(Archiver, ResumesWhereTheFilesEnd) {
   MemoryDestination dest;
   {
-    FakeSource source(Bus());
+    bus::MemorySource source(Bus());
     TextFormat format;
     Archiver archiver(source, dest, format, Options());
     std::atomic<bool> stop{false};
     ASSERT_TRUE(archiver.Run(stop).ok());
   }
   const auto before = dest.files;
-  FakeSource source(Bus());
+  bus::MemorySource source(Bus());
   TextFormat format;
   Archiver archiver(source, dest, format, Options());
   std::atomic<bool> stop{false};

@@ -5,6 +5,10 @@
 #include <parquet/arrow/writer.h>
 #include <parquet/properties.h>
 
+#include <iterator>
+
+#include "event/contract.h"
+
 namespace shopstream::archive {
 namespace {
 
@@ -41,6 +45,9 @@ std::shared_ptr<arrow::Schema> DeadLetterSchema() {
       arrow::field("bus_offset", arrow::int64(), false),
       arrow::field("reason", arrow::utf8(), false),
       arrow::field("payload", arrow::binary(), false),
+      // The code and field of the reason (event/contract.h), as the processed store keeps them.
+      arrow::field("code", arrow::utf8(), false),
+      arrow::field("field", arrow::utf8(), true),
   });
 }
 
@@ -169,6 +176,9 @@ class ParquetDeadLetterFile final : public DeadLetterFileBuilder {
     if (s.ok()) s = offset_.Append(d.position.offset);
     if (s.ok()) s = reason_.Append(d.reason);
     if (s.ok()) s = payload_.Append(d.payload);
+    const ReasonCode code = CodeOfReason(d.reason);
+    if (s.ok()) s = code_.Append(code.code);
+    if (s.ok()) s = code.field.empty() ? field_.AppendNull() : field_.Append(code.field);
     SS_ARROW_RETURN(s, "adding a dead letter");
     return Status::Ok();
   }
@@ -176,8 +186,9 @@ class ParquetDeadLetterFile final : public DeadLetterFileBuilder {
   Result<std::string> Finish() override {
     if (partition_.length() > 0) {
       const int64_t rows = partition_.length();
-      std::vector<std::shared_ptr<arrow::Array>> columns(4);
-      arrow::ArrayBuilder* builders[] = {&partition_, &offset_, &reason_, &payload_};
+      arrow::ArrayBuilder* builders[] = {&partition_, &offset_, &reason_,
+                                         &payload_,   &code_,   &field_};
+      std::vector<std::shared_ptr<arrow::Array>> columns(std::size(builders));
       for (size_t i = 0; i < columns.size(); ++i) {
         SS_ARROW_RETURN(builders[i]->Finish(&columns[i]), "finishing a column");
       }
@@ -194,6 +205,8 @@ class ParquetDeadLetterFile final : public DeadLetterFileBuilder {
   arrow::Int64Builder offset_;
   arrow::StringBuilder reason_;
   arrow::BinaryBuilder payload_;
+  arrow::StringBuilder code_;
+  arrow::StringBuilder field_;
 };
 
 class ParquetFormat final : public FileFormat {

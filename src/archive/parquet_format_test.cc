@@ -87,7 +87,7 @@ TEST(ParquetFormat, DeadLettersKeepReasonAndBytes) {
   ASSERT_TRUE(format.ok());
   auto file = (*format)->NewDeadLetterFile();
   std::string junk("\xff\x00{", 3);
-  ASSERT_TRUE(file->Add({{0, 7}, "not JSON", junk}).ok());
+  ASSERT_TRUE(file->Add({{0, 7}, "not JSON: junk", junk}).ok());
   auto bytes = file->Finish();
   ASSERT_TRUE(bytes.ok());
   auto table = ReadBack(*bytes);
@@ -97,7 +97,11 @@ TEST(ParquetFormat, DeadLettersKeepReasonAndBytes) {
   EXPECT_EQ(payload->GetString(0), junk);
   auto reason =
       std::static_pointer_cast<arrow::StringArray>(table->GetColumnByName("reason")->chunk(0));
-  EXPECT_EQ(reason->GetString(0), "not JSON");
+  EXPECT_EQ(reason->GetString(0), "not JSON: junk");
+  auto code =
+      std::static_pointer_cast<arrow::StringArray>(table->GetColumnByName("code")->chunk(0));
+  EXPECT_EQ(code->GetString(0), "json.syntax");
+  EXPECT_TRUE(table->GetColumnByName("field")->chunk(0)->IsNull(0));
 }
 
 TEST(ParquetFormat, AnEmptyFileStillHasItsSchemaAndBadOptionsAreRefused) {

@@ -4,15 +4,10 @@
 #include <gtest/gtest.h>
 
 #include "cassandra/frame.h"
+#include "cassandra/test_bytes.h"
 
 namespace shopstream::cassandra {
 namespace {
-
-std::string Bytes(std::initializer_list<int> bytes) {
-  std::string s;
-  for (int b : bytes) s += static_cast<char>(b);
-  return s;
-}
 
 TEST(CqlWriter, WritesNotationsBigEndian) {
   Writer w;

@@ -3,14 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include "cassandra/test_bytes.h"
+
 namespace shopstream::cassandra {
 namespace {
-
-std::string Bytes(std::initializer_list<int> bytes) {
-  std::string s;
-  for (int b : bytes) s += static_cast<char>(b);
-  return s;
-}
 
 TEST(CqlMessages, StartupFrame) {
   // [string map] of one pair: n=1, "CQL_VERSION" (11 bytes), "3.0.0" (5 bytes): 22 bytes.

@@ -19,21 +19,22 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 std::atomic<int> g_signal{0};
+// Written before the handlers are installed; the handler only reads them (async-signal-safe).
+std::string g_interrupt_note;
+std::string g_terminate_note;
 
 void OnSignal(int signal_number) {
   if (g_stop.exchange(true)) _exit(128 + signal_number);  // a second signal: the user means it
   g_signal = signal_number;
-  static const char kInterrupt[] =
-      "\nstopping: finishing the current batch (Ctrl-C again to abort)\n";
-  static const char kTerminate[] = "\nstopping on SIGTERM: finishing the current batch\n";
-  [[maybe_unused]] auto n = signal_number == SIGINT
-                                ? write(STDERR_FILENO, kInterrupt, sizeof kInterrupt - 1)
-                                : write(STDERR_FILENO, kTerminate, sizeof kTerminate - 1);
+  const std::string& note = signal_number == SIGINT ? g_interrupt_note : g_terminate_note;
+  [[maybe_unused]] auto n = write(STDERR_FILENO, note.data(), note.size());
 }
 
 }  // namespace
 
-std::atomic<bool>& InstallStopSignals() {
+std::atomic<bool>& InstallStopSignals(std::string_view doing) {
+  g_interrupt_note = "\nstopping: " + std::string(doing) + " (Ctrl-C again to abort)\n";
+  g_terminate_note = "\nstopping on SIGTERM: " + std::string(doing) + "\n";
   struct sigaction action {};
   action.sa_handler = OnSignal;
   sigemptyset(&action.sa_mask);
@@ -47,6 +48,8 @@ void ExitIfStoppedBySignal() {
     throw CommandExit(128 + signal_number, "");
   }
 }
+
+int StopSignal() { return g_signal.load(); }
 
 Result<std::chrono::milliseconds> ParseDuration(const std::string& text) {
   constexpr double kMaxMillis = 30.0 * 24 * 3600 * 1000;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "common/status.h"
@@ -16,12 +17,14 @@
 
 namespace shopstream::cli {
 
-// The first SIGINT or SIGTERM sets the returned flag (a clean stop); a second one exits at once
-// with 128 + the signal's number.
-std::atomic<bool>& InstallStopSignals();
+// The first SIGINT or SIGTERM sets the returned flag (a clean stop) and says on stderr what the
+// command does before it stops (`doing`); a second one exits at once with 128 + its number.
+std::atomic<bool>& InstallStopSignals(std::string_view doing = "finishing the current batch");
 // After a stop by a signal: throws CommandExit with 130 (SIGINT) or 143 (SIGTERM), the shell's
 // codes for a command a signal ended; commands call it once they said what they did.
 void ExitIfStoppedBySignal();
+// The signal that asked for the stop (SIGINT, SIGTERM), or 0.
+int StopSignal();
 
 // A duration: terms of a number and a unit (ms, s, m or min, h), largest first, as in 500ms,
 // 2s, 1m30s, 1h; or a bare number of seconds. From 0 to 30 days.

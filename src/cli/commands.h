@@ -30,5 +30,6 @@ void RegisterArchiveCommand(CLI::App& app);
 void RegisterStatusCommand(CLI::App& app);
 void RegisterCompletionCommand(CLI::App& app);
 void RegisterVerifyCommand(CLI::App& app);
+void RegisterDeadLettersCommand(CLI::App& app);
 
 }  // namespace shopstream::cli

@@ -34,6 +34,10 @@ std::vector<std::string> OptionNames(const CLI::App& cmd) {
     for (const std::string& l : o->get_lnames()) names.push_back("--" + l);
     for (const std::string& s : o->get_snames()) names.push_back("-" + s);
   }
+  // A command with subcommands of its own (deadletters list, ...): theirs count too.
+  for (const CLI::App* sub : cmd.get_subcommands([](const CLI::App*) { return true; })) {
+    for (std::string& name : OptionNames(*sub)) names.push_back(std::move(name));
+  }
   return names;
 }
 

@@ -1,15 +1,22 @@
 // `shopstream cql --to cassandra://HOST:PORT[/KEYSPACE] "STATEMENT"`: runs one CQL statement
 // through shopstream's own client and prints the rows as an aligned table or as TSV.
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cassandra/cassandra_options.h"
 #include "cassandra/session.h"
+#include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/common_options.h"
 #include "cli/reach.h"
+#include "common/log.h"
 #include "common/uri.h"
 
 namespace shopstream::cli {
@@ -124,6 +131,35 @@ std::string Describe(const cassandra::ResultMessage& r) {
   }
 }
 
+// One statement cannot be abandoned half way by the client: on Ctrl-C or SIGTERM while it
+// runs, this says so in one line and ends the process with the signal's code (the session's
+// threads are still busy with the request, so no destructor runs).
+class StopWatcher {
+ public:
+  StopWatcher()
+      : stop_(InstallStopSignals("abandoning the statement")), thread_([this] { Watch(); }) {}
+  ~StopWatcher() {
+    answered_ = true;
+    thread_.join();
+  }
+
+ private:
+  void Watch() {
+    while (!answered_.load()) {
+      if (stop_.load()) {
+        LogInfo("cql: stopped before the answer came; the statement may or may not have run");
+        std::fflush(nullptr);
+        _exit(128 + StopSignal());
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+
+  std::atomic<bool>& stop_;
+  std::atomic<bool> answered_{false};
+  std::thread thread_;
+};
+
 }  // namespace
 
 void RegisterCqlCommand(CLI::App& app) {
@@ -146,10 +182,12 @@ void RegisterCqlCommand(CLI::App& app) {
                   "cassandra://HOST:PORT[,HOST:PORT...][/KEYSPACE]; the keyspace becomes current")
       ->required();
   cmd->add_option("statement", options->statement, "the CQL statement")->required();
-  cmd->add_option("--format", options->format, "table (aligned, the default) or tsv (\\N for null)")
+  cmd->add_option("--format", options->format, "table (aligned) or tsv (\\N for null)")
+      ->capture_default_str()
       ->check(CLI::IsMember({"table", "tsv"}));
   cmd->add_option("--consistency", options->consistency,
-                  "Consistency level: ONE, QUORUM, LOCAL_QUORUM, ALL, ... (default ONE)");
+                  "Consistency level: ONE, QUORUM, LOCAL_QUORUM, ALL, ...")
+      ->capture_default_str();
   AddConnectTimeout(cmd, &options->connect_timeout);
   cmd->callback([options] {
     auto uri = ParseUri(options->to);
@@ -163,9 +201,14 @@ void RegisterCqlCommand(CLI::App& app) {
     session_options.keyspace = parsed->keyspace;
     session_options.connections_per_node = 1;
     session_options.connect_timeout = ConnectTimeout(options->connect_timeout);
-    auto session = cassandra::Session::Connect(session_options);
+    Result<std::unique_ptr<cassandra::Session>> session = Status::Internal("not connected");
+    Result<cassandra::ResultMessage> result = Status::Internal("no answer");
+    {
+      StopWatcher watcher;
+      session = cassandra::Session::Connect(session_options);
+      if (session.ok()) result = (*session)->Query(options->statement, *consistency);
+    }
     if (!session.ok()) throw CommandExit(kExitFailure, WithLikelyCause(session.status().message()));
-    auto result = (*session)->Query(options->statement, *consistency);
     if (!result.ok()) throw CommandExit(kExitFailure, result.status().message());
     if (result->kind == cassandra::ResultKind::kRows) {
       options->format == "tsv" ? PrintTsv(*result) : PrintTable(*result);
@@ -174,6 +217,7 @@ void RegisterCqlCommand(CLI::App& app) {
     }
     std::cout.flush();
     if (!std::cout) throw CommandExit(kExitFailure, "writing the rows to standard output failed");
+    ExitIfStoppedBySignal();
   });
 }
 

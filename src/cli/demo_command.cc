@@ -159,7 +159,8 @@ void RegisterDemoCommand(CLI::App& app) {
       "--once. Ctrl-C stops cleanly; a rerun resumes.\n"
       "Example: shopstream demo --rate 2000 --data-dir /tmp/demo");
   cmd->add_option("-i,--input", args->input,
-                  "Replay this CSV (.csv, .csv.gz, .zip) instead of generated data");
+                  "Replay this CSV (.csv, .csv.gz, .zip) instead of generated data\n"
+                  "(default: generated, --rows and --seed)");
   cmd->add_option("--rate", args->rate,
                   "Events per second, 'max', or 'seed' (the original's pacing)")
       ->capture_default_str();

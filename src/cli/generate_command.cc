@@ -4,6 +4,7 @@
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "common/log.h"
 #include "common/progress.h"
 #include "csv/byte_sink.h"
 #include "generate/generator.h"
@@ -60,13 +61,24 @@ void RegisterGenerateCommand(CLI::App& app) {
     }
     auto sink = csv::OpenByteSink(*output);
     if (!sink.ok()) throw CommandExit(kExitBadInput, sink.status().message());
+    options->stop = &InstallStopSignals("closing the file after the rows in hand");
     ProgressBar bar(
         "generate", options->rows, ProgressUnit::kCount, "rows",
         ::isatty(STDERR_FILENO) == 1 && (*output != "-" || ::isatty(STDOUT_FILENO) == 0));
-    Status s =
-        generate::WriteGeneratedCsv(*options, **sink, [&bar](uint64_t done) { bar.Update(done); });
+    uint64_t written = 0;
+    Status s = generate::WriteGeneratedCsv(*options, **sink, [&](uint64_t done) {
+      written = done;
+      bar.Update(done);
+    });
     bar.Finish();
     if (!s.ok()) throw CommandExit(kExitBadInput, s.message());
+    if (options->stop->load()) {
+      // Stopped by a signal: the file holds whole rows, a valid shorter CSV. Say how many.
+      LogInfo("generate: stopped after " + Grouped(static_cast<int64_t>(written)) + " of " +
+              Grouped(static_cast<int64_t>(options->rows)) + " rows; " +
+              (*output == "-" ? std::string("standard output") : *output) + " holds them");
+      ExitIfStoppedBySignal();
+    }
   });
 }
 

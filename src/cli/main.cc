@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   RegisterCqlCommand(app);
   RegisterVerifyCommand(app);
   RegisterStatusCommand(app);
+  RegisterDeadLettersCommand(app);
   RegisterCompletionCommand(app);
   // `shopstream --help` lists one line per command; its long description goes below its own
   // options in `shopstream COMMAND --help`.
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
       {"status", "Show a pipeline's offsets, lag, last commit and dead letters from its store"},
       {"completion", "Print a shell completion script (bash or zsh)"},
       {"verify", "Check that every message of a bus is stored once, or a dead letter"},
+      {"deadletters", "List, show, export, replay (exactly once) and purge dead letters"},
   };
   // The URI schemes each command's help lists (cli/uri_help.cc).
   const std::map<std::string, unsigned> uri_roles = {
@@ -58,6 +60,7 @@ int main(int argc, char** argv) {
       {"status", kProcessedUri | kBusUri},
       {"cql", kCqlUri},
       {"verify", kBusUri | kRawUri | kProcessedUri},
+      {"deadletters", kProcessedUri},
   };
   std::string known;
   bool is_known = false;

@@ -4,6 +4,7 @@
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/common_options.h"
+#include "cli/deadletters/deadletters.h"
 #include "cli/default_group.h"
 #include "cli/reach.h"
 #include "common/log.h"
@@ -27,6 +28,8 @@ struct ProcessArgs : ConsumerOptions {
   std::string on_reset = "fail";
   std::string idle_exit = "0";
   bool discard = false;
+  std::string long_text = "refuse";
+  std::string dead_letters;  // kafka://... dead-letter topic, or none
 };
 
 void RunProcess(const ProcessArgs& args) {
@@ -69,6 +72,13 @@ void RunProcess(const ProcessArgs& args) {
   options.write_raw = !args.discard;
   options.write_processed = !args.discard;
   options.idle_exit = idle_exit.value();
+  options.long_text = args.long_text == "truncate" ? LongText::kTruncate : LongText::kRefuse;
+  // Declared before the processor, so that it outlives it and flushes after its last batch.
+  std::unique_ptr<pipeline::DeadLetterSink> dead_letter_topic;
+  if (!args.dead_letters.empty()) {
+    dead_letter_topic = OpenDeadLetterTopicOrExit(args.dead_letters, connect_timeout);
+    options.dead_letter_sink = dead_letter_topic.get();
+  }
   pipeline::Processor processor(*source, **raw, **processed, options);
   std::atomic<bool>& stop = InstallStopSignals();
   LogInfo("processing " + RedactUri(args.from) + " -> raw " + RedactUri(args.raw) + ", processed " +
@@ -141,6 +151,20 @@ void RegisterProcessCommand(CLI::App& app) {
                   "Stop once nothing new arrived for this long (e.g. 30s; 0: never)")
       ->capture_default_str()
       ->check(DurationCheck(/*zero_allowed=*/true));
+  cmd->add_option("--long-text", args->long_text,
+                  "A department, product or brand longer than its column's 50 characters after\n"
+                  "cleaning: refuse it (a dead letter, code text.too_long) or truncate it to\n"
+                  "its first 50 characters")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"refuse", "truncate"}));
+  cmd->add_option(
+      "--dead-letters", args->dead_letters,
+      "Also publish each dead letter, once its batch committed, to this Kafka topic\n"
+      "(kafka://HOST:PORT/TOPIC): the original message as the value, headers\n"
+      "shopstream.errors.{topic,partition,offset,code,field,reason}. Never holds the\n"
+      "stream up: while the topic is away they are dropped from the topic (counted,\n"
+      "logged), never from the store's dead_letters. By default dead letters go to the\n"
+      "store only");
   AddConsumerOptions(cmd, args.get());
   cmd->callback([args] { RunProcess(*args); });
 }

@@ -16,7 +16,7 @@ namespace {
 struct ProduceArgs {
   std::string input;
   std::string to;
-  std::string rate;
+  std::string rate = "seed";
   double speedup = 0;
   std::string max_gap = "60s";
   std::string connect_timeout = "10s";
@@ -100,12 +100,15 @@ void RegisterProduceCommand(CLI::App& app) {
   cmd->add_option("--to", args->to,
                   "Bus URI: sqlite:///PATH (embedded log) or kafka://HOST:PORT/TOPIC")
       ->required();
-  auto* rate = cmd->add_option(
-      "--rate", args->rate,
-      "Events per second in file order, 'max' (event_time = now), or 'seed' (the original\n"
-      "producer's pacing, the default)");
+  auto* rate =
+      cmd->add_option(
+             "--rate", args->rate,
+             "Events per second in file order, 'max' (event_time = now), or 'seed' (the original\n"
+             "producer's pacing)")
+          ->capture_default_str();
   cmd->add_option("--speedup", args->speedup,
-                  "Replay in file order at X times the original pace, keeping original timestamps")
+                  "Replay in file order at X times the original pace, keeping original timestamps\n"
+                  "(default: none, --rate paces)")
       ->excludes(rate)
       ->check(FiniteAbove(0));
   cmd->add_option("--max-gap", args->max_gap,
@@ -117,7 +120,8 @@ void RegisterProduceCommand(CLI::App& app) {
                   "Stop after N events (default: the whole file; seed pacing: forever)")
       ->check(WholeNumber(1, std::numeric_limits<int64_t>::max()));
   cmd->add_flag("--loop", args->loop, "Start the file over when it ends");
-  cmd->add_option("--seed", args->seed, "Random seed for the default pacing (0: random)");
+  cmd->add_option("--seed", args->seed, "Random seed for the default pacing (0: random)")
+      ->capture_default_str();
   cmd->add_flag("--strict", args->strict,
                 "Stop at the first malformed CSV line instead of skipping it");
   cmd->add_option("--partitions", args->partitions,

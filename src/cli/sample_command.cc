@@ -4,6 +4,7 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "common/log.h"
 #include "common/progress.h"
@@ -43,10 +44,13 @@ void RegisterSampleCommand(CLI::App& app) {
   cmd->add_option("-i,--input", options->input, "Input file (.csv, .csv.gz, .zip)")->required();
   cmd->add_option("--by", options->column, "The stratum column, by header name (event_type)")
       ->required();
-  auto* one = cmd->add_option("--fraction", *fraction, "One fraction (0..1) for every stratum")
+  auto* one = cmd->add_option("--fraction", *fraction,
+                              "One fraction (0..1) for every stratum\n"
+                              "(this or --fractions is required)")
                   ->check(CLI::Range(0.0, 1.0));
   auto* many = cmd->add_option("--fractions", *fractions,
-                               "A fraction per stratum: view=0.01,cart=0.1,purchase=1");
+                               "A fraction per stratum: view=0.01,cart=0.1,purchase=1\n"
+                               "(this or --fraction is required)");
   one->excludes(many);
   cmd->add_option("--seed,-s", options->seed, "Random seed; the same seed gives the same rows")
       ->capture_default_str();
@@ -67,6 +71,7 @@ void RegisterSampleCommand(CLI::App& app) {
     bool show =
         ::isatty(STDERR_FILENO) == 1 && (options->output != "-" || !::isatty(STDOUT_FILENO));
     ProgressBar bar("sample", 0, ProgressUnit::kBytes, "", show);
+    options->stop = &InstallStopSignals("writing out the rows kept so far");
     auto stats = sample::RunSample(*options, [&bar](uint64_t done, uint64_t total) {
       bar.set_total(total);
       bar.Update(done);
@@ -79,6 +84,7 @@ void RegisterSampleCommand(CLI::App& app) {
                      : kExitBadInput;
       throw CommandExit(code, stats.status().message());
     }
+    // Stopped by a signal: the output holds the rows kept of those read, whole and in order.
     std::string summary = "sample: kept " + std::to_string(stats->rows_kept) + " of " +
                           std::to_string(stats->rows_read) + " rows";
     std::string detail;
@@ -91,7 +97,9 @@ void RegisterSampleCommand(CLI::App& app) {
     if (stats->lines_skipped > 0) {
       summary += "; skipped " + std::to_string(stats->lines_skipped) + " malformed lines";
     }
+    if (stats->stopped) summary += "; stopped by a signal before the end of the input";
     LogInfo(summary);
+    ExitIfStoppedBySignal();
   });
 }
 

@@ -36,8 +36,9 @@ void RegisterServeCommand(CLI::App& app) {
       ->required();
   AddConnectTimeout(cmd, connect_timeout.get());
   cmd->add_option("--listen", *listen,
-                  "HOST:PORT to listen on (default 127.0.0.1:8088; 0.0.0.0:PORT exposes the\n"
-                  "dashboard to the network, with no authentication)");
+                  "HOST:PORT to listen on (0.0.0.0:PORT exposes the dashboard to the network,\n"
+                  "with no authentication)")
+      ->capture_default_str();
   cmd->add_flag("--no-cache", *no_cache,
                 "Compute every answer from the rollups (by default an answer is reused until the\n"
                 "next commit changes the store)");

@@ -16,6 +16,7 @@
 #include "common/uri.h"
 #include "endpoints/open_store.h"
 #include "kafka/kafka_end_offsets.h"
+#include "sqlite/sqlite_log.h"
 
 namespace shopstream::cli {
 namespace {
@@ -36,14 +37,24 @@ std::string Json(std::string_view text) {
   return out + "\"";
 }
 
-// The bus's end offsets of `args.from` (Kafka), or none when it is not given, not Kafka, or
-// does not answer (said as a warning: the store's side still stands).
+// The bus's end offsets of `args.from` (Kafka or the embedded log) and, in `*topic`, the stream
+// name the store keeps its offsets under; none when it is not given or cannot be read (said as
+// a warning: the store's side still stands).
 std::map<int32_t, int64_t> BusEnds(const StatusArgs& args, std::string* topic) {
   if (args.from.empty()) return {};
   if (Status s = CheckScheme(args.from, {"kafka", "sqlite"}); !s.ok()) ExitBadInput(s);
   auto uri = ParseUri(args.from);
   if (!uri.ok()) ExitBadInput(uri.status());
-  if (uri->scheme != "kafka") return {};
+  if (uri->scheme == "sqlite") {
+    auto log = sqlite::ReadSqliteLogEnd(uri->path);
+    if (!log.ok()) {
+      LogWarn("--from " + uri->text +
+              ": the log's end offset is not known: " + log.status().message());
+      return {};
+    }
+    *topic = log->stream;
+    return {{0, log->end_offset}};
+  }
   *topic = uri->path;
   auto ends = kafka::KafkaEndOffsets(*uri, ConnectTimeout(args.connect_timeout));
   if (!ends.ok()) {
@@ -143,18 +154,20 @@ void RegisterStatusCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "status",
       "Show a pipeline's state as its processed store keeps it: per stream and partition the\n"
-      "committed offset, and with --from the bus's end offset and the lag; the last commit;\n"
-      "the dead letters by reason; the rows stored. Reads only. Examples:\n"
-      "  shopstream status --processed sqlite:///tmp/store.db\n"
+      "committed offset, and with --from (Kafka or the embedded log) the bus's end offset and\n"
+      "the lag; the last commit; the dead letters by reason; the rows stored. Reads only.\n"
+      "Examples:\n"
+      "  shopstream status --processed sqlite:///tmp/store.db --from sqlite:///tmp/log.db\n"
       "  shopstream status --processed mysql://admin@127.0.0.1:3306/ecommerce.operations \\\n"
       "                    --from kafka://127.0.0.1:9092/ecommercetopic --json");
   cmd->add_option("--processed", args->processed,
                   "Processed store URI: sqlite:///PATH, mysql://USER@HOST:PORT/DATABASE.TABLE or\n"
                   "postgres://USER@HOST:PORT/DATABASE.SCHEMA.TABLE")
       ->required();
-  cmd->add_option("--from", args->from,
-                  "The bus the pipeline reads (kafka://HOST:PORT/TOPIC), for its end offsets and "
-                  "the lag");
+  cmd->add_option(
+      "--from", args->from,
+      "The bus the pipeline reads, kafka://HOST:PORT/TOPIC or the embedded log\n"
+      "sqlite:///PATH, for its end offsets and the lag (default: none; they show as ?)");
   cmd->add_flag("--json", args->json, "One JSON object on stdout instead of the table");
   AddConnectTimeout(cmd, &args->connect_timeout);
   cmd->callback([args] { RunStatus(*args); });

@@ -5,6 +5,8 @@
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/common_options.h"
+#include "cli/reach.h"
 #include "verify/verify.h"
 
 namespace shopstream::cli {
@@ -18,6 +20,7 @@ struct VerifyArgs {
   int64_t since = 0;
   std::string idle_timeout = "60s";
   bool json = false;
+  std::string connect_timeout = "10s";
 };
 
 void RunVerify(const VerifyArgs& args) {
@@ -31,11 +34,14 @@ void RunVerify(const VerifyArgs& args) {
   if (!idle.ok())
     ExitBadInput(Status::InvalidArgument("--idle-timeout: " + idle.status().message()));
   options.idle_timeout = *idle;
+  options.connect_timeout = ConnectTimeout(args.connect_timeout);
   auto report = verify::Verify(options);
   if (!report.ok()) {
-    throw CommandExit(
-        report.status().code() == StatusCode::kInvalidArgument ? kExitBadInput : kExitFailure,
-        report.status().message());
+    const Status& s = report.status();
+    // A bus that does not exist is bad input: there is nothing to verify, and no wait helps.
+    if (s.code() == StatusCode::kNotFound)
+      throw CommandExit(kExitBadInput, "--from " + s.message());
+    throw CommandExit(ExitCodeFor(s), WithLikelyCause(s.message()));
   }
   std::cout << (args.json ? verify::JsonReport(*report) : verify::SummaryLine(*report)) << '\n';
   std::cout.flush();
@@ -77,7 +83,8 @@ void RegisterVerifyCommand(CLI::App& app) {
                   "Processed store: sqlite:///PATH, mysql://USER@HOST:PORT/DATABASE.TABLE or\n"
                   "postgres://USER@HOST:PORT/DATABASE.SCHEMA.TABLE")
       ->required();
-  cmd->add_option("--partition", args->partitions, "Check only this partition (repeatable)")
+  cmd->add_option("--partition", args->partitions,
+                  "Check only this partition (repeatable; default: every partition)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--since", args->since, "Check messages from this offset on, in each partition")
       ->check(CLI::NonNegativeNumber)
@@ -86,6 +93,7 @@ void RegisterVerifyCommand(CLI::App& app) {
                   "Fail when the bus delivers nothing and shows no end for this long")
       ->capture_default_str();
   cmd->add_flag("--json", args->json, "Print a JSON report instead of one line");
+  AddConnectTimeout(cmd, &args->connect_timeout);
   cmd->callback([args] { RunVerify(*args); });
 }
 

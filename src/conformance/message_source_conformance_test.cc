@@ -9,6 +9,7 @@
 
 #include <filesystem>
 
+#include "bus/memory_source.h"
 #include "endpoints/open_bus.h"
 
 namespace shopstream::conformance {
@@ -19,13 +20,49 @@ using std::chrono::milliseconds;
 constexpr int kMaxPolls = 240;  // bounds every wait: 240 polls of at most 250 ms
 constexpr milliseconds kPollWait{250};
 
+// A bus under test: how to publish to it, and a new source reading it.
 class Bus {
  public:
   virtual ~Bus() = default;
-  virtual std::string Uri() const = 0;
+  virtual void Publish(const std::vector<std::string>& payloads) = 0;
+  virtual std::unique_ptr<bus::MessageSource> Source(bool start_latest) = 0;
 };
 
-class EmbeddedLog final : public Bus {
+// A bus opened by URI, as the commands open it.
+class UriBus : public Bus {
+ public:
+  virtual std::string Uri() const = 0;
+  void Publish(const std::vector<std::string>& payloads) override {
+    auto publisher = endpoints::OpenPublisher(Uri(), {});
+    ASSERT_TRUE(publisher.ok()) << publisher.status().ToString();
+    ASSERT_TRUE((*publisher)->Publish(payloads).ok());
+    Status flushed = (*publisher)->Flush();
+    ASSERT_TRUE(flushed.ok()) << flushed.ToString();
+    EXPECT_EQ((*publisher)->delivery_errors(), 0);
+  }
+  std::unique_ptr<bus::MessageSource> Source(bool start_latest) override {
+    auto source = endpoints::OpenSource(Uri(), {.group = "contract", .start_latest = start_latest});
+    EXPECT_TRUE(source.ok()) << source.status().ToString();
+    return source.ok() ? std::move(source).value() : nullptr;
+  }
+};
+
+// The tests' fake bus (bus/memory_source.h) keeps the same contract as the real ones.
+class Memory final : public Bus {
+ public:
+  void Publish(const std::vector<std::string>& payloads) override {
+    partitions_->Append(0, payloads);
+  }
+  std::unique_ptr<bus::MessageSource> Source(bool start_latest) override {
+    return std::make_unique<bus::MemorySource>(
+        partitions_, bus::MemorySourceOptions{.start_latest = start_latest});
+  }
+
+ private:
+  std::shared_ptr<bus::MemoryPartitions> partitions_ = std::make_shared<bus::MemoryPartitions>();
+};
+
+class EmbeddedLog final : public UriBus {
  public:
   EmbeddedLog() {
     dir_ = std::filesystem::temp_directory_path() /
@@ -40,7 +77,7 @@ class EmbeddedLog final : public Bus {
   std::filesystem::path dir_;
 };
 
-class MockKafka final : public Bus {
+class MockKafka final : public UriBus {
  public:
   MockKafka() {
     char errstr[256];
@@ -72,6 +109,7 @@ const std::vector<BusCase>& Buses() {
   static const std::vector<BusCase> buses = {
       {"embedded_log", [] { return std::unique_ptr<Bus>(new EmbeddedLog); }},
       {"kafka", [] { return std::unique_ptr<Bus>(new MockKafka); }},
+      {"memory", [] { return std::unique_ptr<Bus>(new Memory); }},
   };
   return buses;
 }
@@ -86,20 +124,9 @@ class MessageSourceContract : public ::testing::TestWithParam<size_t> {
  protected:
   void SetUp() override { bus_ = Buses()[GetParam()].make(); }
 
-  void Publish(const std::vector<std::string>& payloads) {
-    auto publisher = endpoints::OpenPublisher(bus_->Uri(), {});
-    ASSERT_TRUE(publisher.ok()) << publisher.status().ToString();
-    ASSERT_TRUE((*publisher)->Publish(payloads).ok());
-    Status flushed = (*publisher)->Flush();
-    ASSERT_TRUE(flushed.ok()) << flushed.ToString();
-    EXPECT_EQ((*publisher)->delivery_errors(), 0);
-  }
-
+  void Publish(const std::vector<std::string>& payloads) { bus_->Publish(payloads); }
   std::unique_ptr<bus::MessageSource> Source(bool start_latest = false) {
-    auto source =
-        endpoints::OpenSource(bus_->Uri(), {.group = "contract", .start_latest = start_latest});
-    EXPECT_TRUE(source.ok()) << source.status().ToString();
-    return source.ok() ? std::move(source).value() : nullptr;
+    return bus_->Source(start_latest);
   }
 
   // Polls until `count` messages arrived (or the bounded polls run out).

@@ -178,6 +178,10 @@ TEST_P(ProcessedStoreContract, CommitWritesRowsRollupsDeadLettersOffsetsAndStats
                    " AND event_type = 'purchase' AND department = 'electronics'"),
               489.07, 1e-6);
   EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_minute"), 3);
+  EXPECT_EQ(Int("SELECT events FROM rollup_10s WHERE bucket = '2019-11-01 00:00:0'"
+                " AND event_type = 'view'"),
+            1);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM rollup_10s"), 3);
   EXPECT_EQ(Int("SELECT events FROM rollup_hour_brand WHERE bucket = '2019-11-01 00'"
                 " AND brand = 'apple' AND event_type = 'view'"),
             1);
@@ -374,7 +378,7 @@ TEST_P(ProcessedStoreContract, InitFillsCrossFilterRollupsOfAnOlderStoreFromTheR
   }
   for (const char* table :
        {"rollup_hour_brand_product", "rollup_hour_department_brand", "rollup_brand_product",
-        "people_minute", "people_hour", "people_day", "people_all"}) {
+        "rollup_10s", "people_minute", "people_hour", "people_day", "people_all"}) {
     ASSERT_TRUE(reader_->Exec(std::string("DROP TABLE ") + table, "dropping").ok());
   }
   OpenStore();
@@ -387,6 +391,11 @@ TEST_P(ProcessedStoreContract, InitFillsCrossFilterRollupsOfAnOlderStoreFromTheR
   EXPECT_NEAR(Real("SELECT SUM(revenue) FROM rollup_brand_product WHERE brand = 'apple'"), 489.07,
               1e-3);  // from the rows' FLOAT column
   EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_hour_department_brand"), 3);
+  // Ten seconds from the rows' times (each database's own DATETIME to text).
+  EXPECT_EQ(Int("SELECT events FROM rollup_10s WHERE bucket = '2019-11-01 00:00:4'"
+                " AND event_type = 'purchase'"),
+            1);
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_10s"), 3);
   EXPECT_EQ(Int("SELECT COUNT(*) FROM people_all"), 0);
 }
 

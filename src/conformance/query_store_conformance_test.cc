@@ -87,11 +87,29 @@ class QueryStoreContract : public ::testing::TestWithParam<size_t> {
         " ('nike','2019-11-08 10','apparel','shoes','purchase',2,40.25)");
     FillCoarse();
   }
-  // The coarse rollups, summed from the fine ones the way a store's upgrade fills them.
+  // The coarse rollups, summed from the fine ones the way a store's upgrade fills them; and
+  // rollup_10s as if each minute's events came in its first ten seconds (the tests lay out
+  // minutes, and a store's upgrade fills rollup_10s from rows, which these tests have none of).
   void FillCoarse() {
     auto tables = sql::OwnedTables::For("operations");
     for (const sql::Rollup& rollup : sql::Rollups()) {
       if (!rollup.backfill_sql.empty()) Exec(sql::BackfillSql(rollup, db_->dialect(), *tables));
+    }
+    Exec("DELETE FROM rollup_10s");
+    auto insert = reader_->Prepare(
+        "INSERT INTO rollup_10s VALUES (" + P(0) + ", " + P(1) + ", " + P(2) + ", " + P(3) + ")",
+        "filling rollup_10s");
+    ASSERT_TRUE(insert.ok()) << insert.status().ToString();
+    for (const SqlRow& row :
+         Rows("SELECT bucket, event_type, SUM(events), SUM(revenue) FROM rollup_minute"
+              " GROUP BY bucket, event_type",
+              {})) {
+      const std::string bucket = row[0].value_or("") + ":0";
+      const SqlValue values[] = {std::string_view(bucket), std::string_view(*row[1]),
+                                 int64_t{std::stoll(row[2].value_or("0"))},
+                                 std::stod(row[3].value_or("0"))};
+      Status s = (*insert)->Execute(values);
+      ASSERT_TRUE(s.ok()) << s.ToString();
     }
   }
 
@@ -122,16 +140,30 @@ TEST_P(QueryStoreContract, KpisOverAllAndARange) {
 
 TEST_P(QueryStoreContract, TimeSeriesFillsEveryBucket) {
   FillSample();
+  // Up to an hour: ten-second points from rollup_10s.
   auto range = query::ParseTimeRange("2019-11-08 08:13", "2019-11-08 08:17");
   auto s = Store().QueryTimeSeries(*range);
-  ASSERT_TRUE(s.ok());
-  EXPECT_EQ(s->granularity, query::Granularity::kMinute);
-  ASSERT_EQ(s->points.size(), 4u);
-  EXPECT_EQ(s->points[0].bucket, "2019-11-08 08:13");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->granularity, query::Granularity::kTenSeconds);
+  EXPECT_EQ(s->step, 10);
+  ASSERT_EQ(s->points.size(), 24u);
+  EXPECT_EQ(s->points[0].bucket, "2019-11-08 08:13:00");
   EXPECT_EQ(s->points[0].values.events, 0);
-  EXPECT_EQ(s->points[1].values.events, 7);
-  EXPECT_EQ(s->points[2].values.purchases, 1);
-  EXPECT_EQ(s->points[3].values.events, 0);
+  EXPECT_EQ(s->points[6].bucket, "2019-11-08 08:14:00");
+  EXPECT_EQ(s->points[6].values.events, 7);
+  EXPECT_EQ(s->points[7].values.events, 0);
+  EXPECT_EQ(s->points[12].values.purchases, 1);
+  EXPECT_EQ(s->points[23].bucket, "2019-11-08 08:16:50");
+  EXPECT_EQ(s->points[23].values.events, 0);
+  // A department picked: minutes (rollup_10s keeps no departments).
+  auto dept =
+      Store().QueryTimeSeries(*range, query::Filter{std::string("electronics"), std::nullopt});
+  ASSERT_TRUE(dept.ok()) << dept.status().ToString();
+  EXPECT_EQ(dept->granularity, query::Granularity::kMinute);
+  ASSERT_EQ(dept->points.size(), 4u);
+  EXPECT_EQ(dept->points[1].bucket, "2019-11-08 08:14");
+  EXPECT_EQ(dept->points[1].values.events, 7);
+  EXPECT_EQ(dept->points[2].values.events, 1);
 
   auto all = Store().QueryTimeSeries({});  // 08:14 to 10:01: under 6 hours, minutes
   ASSERT_TRUE(all.ok());
@@ -261,7 +293,9 @@ TEST_P(QueryStoreContract, AllTimeRankingsMatchTheHours) {
 TEST_P(QueryStoreContract, MixFunnelAndStatus) {
   FillSample();
   Exec("INSERT INTO processor_stats VALUES ('events', 4, 13, 1, 12.5, 7, '2019-11-08 10:02:00')");
-  Exec("INSERT INTO dead_letters VALUES ('events', 0, 3, 'bad json', NULL, '2019-11-08 10:00:00')");
+  Exec(
+      "INSERT INTO dead_letters VALUES ('events', 0, 3, 'bad json', NULL, '2019-11-08 10:00:00',"
+      " 'json.syntax', NULL, 'open', 0, NULL, NULL)");
   auto mix = Store().QueryEventMix({});
   ASSERT_TRUE(mix.ok());
   ASSERT_EQ(mix->size(), 3u);
@@ -442,6 +476,143 @@ TEST_P(QueryStoreContract, PeopleCountDistinctUsersAndSessions) {
   EXPECT_EQ(
       Store().QueryPeople({}, query::Filter{std::string("apparel"), std::string("apple")})->users,
       0);
+}
+
+// The live view, from what a processor commits: stream time is the newest data.
+TEST_P(QueryStoreContract, LiveViewCountsTheLastMinutesOfStreamTime) {
+  auto empty_pulse = Store().QueryPulse();
+  ASSERT_TRUE(empty_pulse.ok()) << empty_pulse.status().ToString();
+  EXPECT_EQ(empty_pulse->as_of, "");
+  EXPECT_TRUE(empty_pulse->points.empty());
+  auto empty_people = Store().QueryLivePeople();
+  ASSERT_TRUE(empty_people.ok()) << empty_people.status().ToString();
+  EXPECT_EQ(empty_people->as_of, "");
+  EXPECT_TRUE(empty_people->users_per_minute.empty());
+
+  auto processed = endpoints::OpenProcessedStore(db_->Uri());
+  ASSERT_TRUE(processed.ok());
+  store::ProcessedBatch batch;
+  batch.stream = "s";
+  auto row = [&](const char* time, const char* type, int64_t user, const char* session) {
+    CleanedEvent r;
+    r.id = "id" + std::to_string(batch.rows.size());
+    r.event_time = time;
+    r.event_type = type;
+    r.department = "electronics";
+    r.product = "p";
+    r.brand = "b";
+    r.user_hash = sketch::Hash64(user, sketch::kUserSeed);
+    r.session_hash = sketch::Hash64(std::string_view(session), sketch::kSessionSeed);
+    r.has_session = true;
+    batch.rows.push_back(r);
+  };
+  row("2019-11-08 09:20:00", "view", 9, "z");  // before the last 30 minutes
+  row("2019-11-08 09:31:05", "view", 1, "a");  // the first of the last 30 minutes
+  row("2019-11-08 09:56:00", "view", 2, "b");  // the first of the last 5
+  row("2019-11-08 09:59:59", "view", 1, "a2");
+  row("2019-11-08 10:00:15", "cart", 2, "b");
+  row("2019-11-08 10:00:59", "view", 3, "c");  // the newest: stream time
+  batch.next_offsets = {{0, 6}};
+  ASSERT_TRUE((*processed)->Commit(batch).ok());
+  ASSERT_TRUE((*processed)->Flush().ok());  // people are written back apart from the batch
+
+  auto pulse = Store().QueryPulse();
+  ASSERT_TRUE(pulse.ok()) << pulse.status().ToString();
+  EXPECT_EQ(pulse->as_of, "2019-11-08 10:00:50");
+  ASSERT_EQ(pulse->points.size(), static_cast<size_t>(query::kPulsePoints));
+  EXPECT_EQ(pulse->points.front().bucket, "2019-11-08 09:51:00");
+  EXPECT_EQ(pulse->points.back().bucket, "2019-11-08 10:00:50");
+  EXPECT_EQ(pulse->points[59].events, 1);
+  EXPECT_EQ(pulse->points[55].bucket, "2019-11-08 10:00:10");
+  EXPECT_EQ(pulse->points[55].events, 1);
+  EXPECT_EQ(pulse->points[53].events, 1);  // 09:59:50
+  EXPECT_EQ(pulse->points[30].bucket, "2019-11-08 09:56:00");
+  EXPECT_EQ(pulse->points[30].events, 1);
+  int64_t in_pulse = 0;
+  for (const query::PulsePoint& p : pulse->points) in_pulse += p.events;
+  EXPECT_EQ(in_pulse, 4);
+
+  auto live = Store().QueryLivePeople();
+  ASSERT_TRUE(live.ok()) << live.status().ToString();
+  EXPECT_EQ(live->as_of, "2019-11-08 10:00");
+  EXPECT_EQ(live->users_5m, 3);
+  EXPECT_EQ(live->sessions_5m, 3);
+  EXPECT_EQ(live->users_30m, 3);
+  EXPECT_EQ(live->sessions_30m, 4);
+  ASSERT_EQ(live->users_per_minute.size(), static_cast<size_t>(query::kLiveLongMinutes));
+  EXPECT_EQ(live->users_per_minute.front().bucket, "2019-11-08 09:31");
+  EXPECT_EQ(live->users_per_minute.front().users, 1);
+  EXPECT_EQ(live->users_per_minute[1].users, 0);
+  EXPECT_EQ(live->users_per_minute[25].bucket, "2019-11-08 09:56");
+  EXPECT_EQ(live->users_per_minute[25].users, 1);
+  EXPECT_EQ(live->users_per_minute.back().bucket, "2019-11-08 10:00");
+  EXPECT_EQ(live->users_per_minute.back().users, 2);
+
+  // The first minutes of a stream: the time series already moves in ten-second points.
+  auto series =
+      Store().QueryTimeSeries(*query::ParseTimeRange("2019-11-08 10:00", "2019-11-08 10:01"));
+  ASSERT_TRUE(series.ok()) << series.status().ToString();
+  ASSERT_EQ(series->points.size(), 6u);
+  EXPECT_EQ(series->points[1].values.carts, 1);
+  EXPECT_EQ(series->points[5].values.views, 1);
+}
+
+// Trending over the sample (newest minute 10:01): departments by exact minutes, brands and
+// products by whole hours, each against the window before.
+TEST_P(QueryStoreContract, TrendingRanksTheLastWindowAgainstTheOneBefore) {
+  auto empty =
+      Store().QueryTrending(query::TrendDimension::kProduct, 60, query::TrendMetric::kRevenue, 10);
+  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  EXPECT_TRUE(empty->top.empty() && empty->from.empty());
+  FillSample();
+  Exec("INSERT INTO rollup_hour_brand VALUES ('2019-11-08 09','nike','purchase',1,10)");
+
+  auto depts = Store().QueryTrending(query::TrendDimension::kDepartment, 15,
+                                     query::TrendMetric::kRevenue, 10);
+  ASSERT_TRUE(depts.ok()) << depts.status().ToString();
+  EXPECT_FALSE(depts->whole_hours);
+  EXPECT_EQ(depts->from, "2019-11-08 09:47");
+  EXPECT_EQ(depts->to, "2019-11-08 10:02");
+  ASSERT_EQ(depts->top.size(), 1u);
+  EXPECT_EQ(depts->top[0].name, "apparel");
+  EXPECT_DOUBLE_EQ(depts->top[0].value, 40.25);
+  ASSERT_EQ(depts->rising.size(), 1u);
+  EXPECT_FALSE(depts->rising[0].change.has_value());  // nothing the quarter before
+
+  auto hour =
+      Store().QueryTrending(query::TrendDimension::kDepartment, 60, query::TrendMetric::kViews, 10);
+  ASSERT_TRUE(hour.ok());
+  EXPECT_TRUE(hour->top.empty());     // no views since 09:02
+  EXPECT_TRUE(hour->rising.empty());  // electronics and apparel fell from 5 and 3
+
+  auto brands =
+      Store().QueryTrending(query::TrendDimension::kBrand, 60, query::TrendMetric::kPurchases, 10);
+  ASSERT_TRUE(brands.ok()) << brands.status().ToString();
+  EXPECT_TRUE(brands->whole_hours);
+  EXPECT_EQ(brands->from, "2019-11-08 10:00");
+  EXPECT_EQ(brands->previous_from, "2019-11-08 09:00");
+  ASSERT_EQ(brands->top.size(), 1u);
+  EXPECT_EQ(brands->top[0].name, "nike");
+  EXPECT_DOUBLE_EQ(brands->top[0].value, 2);
+  EXPECT_DOUBLE_EQ(brands->top[0].previous, 1);
+  EXPECT_DOUBLE_EQ(*brands->top[0].change, 1.0);
+
+  auto day =
+      Store().QueryTrending(query::TrendDimension::kBrand, 1440, query::TrendMetric::kViews, 1);
+  ASSERT_TRUE(day.ok());
+  ASSERT_EQ(day->top.size(), 1u);  // the limit
+  EXPECT_EQ(day->top[0].name, "samsung");
+  EXPECT_DOUBLE_EQ(day->top[0].value, 5);
+
+  auto products = Store().QueryTrending(query::TrendDimension::kProduct, 1440,
+                                        query::TrendMetric::kPurchases, 10);
+  ASSERT_TRUE(products.ok());
+  ASSERT_EQ(products->top.size(), 2u);
+  EXPECT_EQ(products->top[0].name, "shoes");
+  EXPECT_EQ(products->top[0].department, "apparel");
+  EXPECT_DOUBLE_EQ(products->top[0].value, 2);
+  EXPECT_EQ(products->top[1].name, "smartphone");
+  EXPECT_EQ(products->rising.size(), 2u);
 }
 
 TEST_P(QueryStoreContract, ChangeStampMovesOnEveryBatchAnotherConnectionCommits) {

@@ -10,6 +10,7 @@
 #include "mysql/mysql_client.h"
 #include "mysql/mysql_database.h"
 #include "mysql/mysql_dialect.h"
+#include "mysql/stack_endpoint.h"
 #include "postgres/pg_client.h"
 #include "postgres/pg_database.h"
 #include "postgres/pg_dialect.h"
@@ -112,19 +113,10 @@ class MysqlTestDatabase final : public TestDatabase {
   }
 
  private:
-  static int Port() { return std::stoi(Env("STACK_MYSQL_PORT", "3306")); }
-  static std::string OptionFile() {
-    return Env("SHOPSTREAM_MYSQL_OPTION_FILE",
-               std::string(SHOPSTREAM_SOURCE_DIR) + "/.cache/run/mysql.cnf");
-  }
+  static int Port() { return mysql::StackPort(); }
+  static std::string OptionFile() { return mysql::StackOptionFile(SHOPSTREAM_SOURCE_DIR); }
   mysql::ConnectOptions Options(const std::string& database) const {
-    mysql::ConnectOptions o;
-    o.host = "127.0.0.1";
-    o.port = Port();
-    o.user = "admin";
-    o.database = database;
-    o.option_file = OptionFile();
-    return o;
+    return mysql::StackAdminOptions(SHOPSTREAM_SOURCE_DIR, database);
   }
 
   std::string name_;

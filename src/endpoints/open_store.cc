@@ -1,5 +1,7 @@
 #include "endpoints/open_store.h"
 
+#include <unistd.h>
+
 #include "cassandra/cassandra_raw_store.h"
 #include "common/uri.h"
 #include "mysql/mysql_database.h"
@@ -58,25 +60,49 @@ Result<std::unique_ptr<query::QueryStore>> OpenQueryStore(const std::string& tex
                                  uri->scheme + "://");
 }
 
-Result<sql::StoreStatus> ReadProcessedStoreStatus(const std::string& text) {
+namespace {
+
+// The SQL database of a processed store's URI, for statements only (no bulk load of rows);
+// a SQLite file is opened read-only unless `writable`. A sqlite file that does not exist is
+// InvalidArgument (the user's input), not the I/O error a read-only open would give.
+Result<std::unique_ptr<sql::SqlDatabase>> OpenSqlDatabase(const std::string& text, bool writable) {
   if (Status s = CheckScheme(text, {"sqlite", "mysql", "postgres"}); !s.ok()) return s;
   auto uri = ParseUri(text);
   if (!uri.ok()) return uri.status();
-  std::unique_ptr<sql::SqlDatabase> database;
   if (uri->scheme == "sqlite") {
     if (Status s = uri->CheckParams({"table"}); !s.ok()) return s;
-    database = sqlite::MakeSqliteDatabase(uri->path, uri->Param("table", "operations"),
-                                          /*read_only=*/true);
-  } else if (uri->scheme == "mysql") {
+    if (::access(uri->path.c_str(), F_OK) != 0) {
+      return Status::InvalidArgument("store '" + uri->text + "': no such file");
+    }
+    return sqlite::MakeSqliteDatabase(uri->path, uri->Param("table", "operations"),
+                                      /*read_only=*/!writable);
+  }
+  if (uri->scheme == "mysql") {
     auto target = mysql::ParseMysqlUri(*uri);
     if (!target.ok()) return target.status();
-    database = mysql::MakeMysqlDatabase(std::move(target).value(), /*for_writing=*/false);
-  } else {
-    auto target = postgres::ParsePostgresUri(*uri);
-    if (!target.ok()) return target.status();
-    database = postgres::MakePostgresDatabase(std::move(target).value());
+    return mysql::MakeMysqlDatabase(std::move(target).value(), /*for_writing=*/false);
   }
-  return sql::ReadStoreStatus(*database);
+  auto target = postgres::ParsePostgresUri(*uri);
+  if (!target.ok()) return target.status();
+  return postgres::MakePostgresDatabase(std::move(target).value());
+}
+
+}  // namespace
+
+Result<std::unique_ptr<sql::SqlDatabase>> OpenSqlDatabaseForReading(const std::string& text) {
+  return OpenSqlDatabase(text, /*writable=*/false);
+}
+
+Result<sql::StoreStatus> ReadProcessedStoreStatus(const std::string& text) {
+  auto database = OpenSqlDatabase(text, /*writable=*/false);
+  if (!database.ok()) return database.status();
+  return sql::ReadStoreStatus(**database);
+}
+
+Result<std::unique_ptr<sql::DeadLetterTable>> OpenDeadLetterTable(const std::string& text) {
+  auto database = OpenSqlDatabase(text, /*writable=*/true);
+  if (!database.ok()) return database.status();
+  return sql::DeadLetterTable::Open(std::move(database).value());
 }
 
 }  // namespace shopstream::endpoints

@@ -24,7 +24,7 @@ void AssignReplacingNaN(std::string_view value, std::string* out) {
 
 }  // namespace
 
-Status CleanInto(Event* e, CleanedEvent* out) {
+Status CleanInto(Event* e, CleanedEvent* out, LongText policy) {
   if (Status s = ConformEvent(e); !s.ok()) return s;
   // ConformEvent checked the shape: the date and time are the first 19 characters.
   out->event_time.assign(e->event_time, 0, 19);
@@ -37,7 +37,7 @@ Status CleanInto(Event* e, CleanedEvent* out) {
   AssignReplacingNaN(department, &out->department);
   AssignReplacingNaN(product, &out->product);
   AssignReplacingNaN(e->brand ? std::string_view(*e->brand) : std::string_view(), &out->brand);
-  if (Status s = CheckCleanedWidths(*out); !s.ok()) return s;
+  if (Status s = CheckCleanedWidths(out, policy); !s.ok()) return s;
   out->id.assign(e->id);
   out->event_type.assign(e->event_type);
   out->price = e->price;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common/status.h"
+#include "event/contract.h"
 #include "event/event.h"
 
 namespace shopstream {
@@ -23,6 +24,7 @@ Result<CleanedEvent> Clean(Event* event);
 
 // The same into `out`, whose strings are overwritten in place (a row reused from batch to
 // batch keeps their capacity, so cleaning allocates nothing). On failure `out` holds no row.
-Status CleanInto(Event* event, CleanedEvent* out);
+// `policy` says what becomes of a department, product or brand wider than its column.
+Status CleanInto(Event* event, CleanedEvent* out, LongText policy = LongText::kRefuse);
 
 }  // namespace shopstream

@@ -145,12 +145,21 @@ Status ConformEvent(Event* e) {
   return Status::Ok();
 }
 
-Status CheckCleanedWidths(const CleanedEvent& row) {
+Status CheckCleanedWidths(CleanedEvent* row, LongText policy) {
   for (const auto& [field, value] :
-       {std::pair<const char*, const std::string*>{"department", &row.department},
-        {"product", &row.product},
-        {"brand", &row.brand}}) {
+       {std::pair<const char*, std::string*>{"department", &row->department},
+        {"product", &row->product},
+        {"brand", &row->brand}}) {
     if (size_t chars = CountUtf8Chars(*value); chars > kMaxNameChars) {
+      if (policy == LongText::kTruncate) {
+        size_t bytes = 0;  // the end of the first kMaxNameChars characters (valid UTF-8)
+        for (size_t n = 0; n < kMaxNameChars; ++n) {
+          const size_t len = Utf8SequenceLength(*value, bytes);
+          bytes += len == 0 ? 1 : len;
+        }
+        value->resize(bytes);
+        continue;
+      }
       return Status::InvalidArgument(
           std::string(field) + " " + QuoteValue(*value) + " has " + std::to_string(chars) +
           " characters after cleaning; the seed's column holds " + std::to_string(kMaxNameChars));

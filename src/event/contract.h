@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "event/event.h"
@@ -45,8 +46,31 @@ std::string FormatDateTime(const DateTime& t);
 // FLOAT would turn it into 0 (the seed's columns are FLOAT); id a UUID.
 Status ConformEvent(Event* event);
 
+// What to do with a cleaned department, product or brand wider than the seed's column.
+enum class LongText {
+  kRefuse,    // the message becomes a dead letter (text.too_long); the default
+  kTruncate,  // the first kMaxNameChars characters are kept
+};
+
 // The widths of the cleaned row's columns (checked after cleaning, since the seed's rules
-// can lengthen a value: every "NaN" becomes "other").
-Status CheckCleanedWidths(const CleanedEvent& row);
+// can lengthen a value: every "NaN" becomes "other"). With kTruncate an over-wide value is cut
+// to its first kMaxNameChars characters instead.
+Status CheckCleanedWidths(CleanedEvent* row, LongText policy = LongText::kRefuse);
+
+// Why a message became a dead letter, as a short stable label beside the human reason: the
+// same message gets the same code in every store, and docs/event-contract.md lists them all.
+struct ReasonCode {
+  std::string code;   // "json.syntax", "event_time.calendar", "store.refused", ...
+  std::string field;  // the field the reason names, "" when none
+};
+
+// The code of a reason as the contract, the decoder, the processor and the stores word it; also
+// how the rows of a store made before codes existed get theirs. "other" for a reason no rule
+// knows.
+ReasonCode CodeOfReason(std::string_view reason);
+
+// Every code CodeOfReason may return, sorted.
+const std::vector<std::string_view>& ReasonCodes();
+bool IsReasonCode(std::string_view code);
 
 }  // namespace shopstream

@@ -181,9 +181,9 @@ TEST(ContractTest, CleanedWidthsCountCharacters) {
   CleanedEvent row;
   row.department = row.product = "x";
   row.brand = std::string(50, 'b');
-  EXPECT_TRUE(CheckCleanedWidths(row).ok());
+  EXPECT_TRUE(CheckCleanedWidths(&row).ok());
   row.brand += "b";
-  EXPECT_FALSE(CheckCleanedWidths(row).ok());
+  EXPECT_FALSE(CheckCleanedWidths(&row).ok());
 }
 
 }  // namespace

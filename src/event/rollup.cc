@@ -14,13 +14,15 @@ void AddTo(Totals& totals, double revenue) {
 
 void RollupDelta::Add(const CleanedEvent& row) {
   const std::string_view time = row.event_time;
-  const std::string_view minute = time.substr(0, 16);  // "YYYY-MM-DD HH:MM"
-  const std::string_view hour = time.substr(0, 13);    // "YYYY-MM-DD HH"
+  const std::string_view ten_seconds = time.substr(0, 18);  // "YYYY-MM-DD HH:MM:S"
+  const std::string_view minute = time.substr(0, 16);       // "YYYY-MM-DD HH:MM"
+  const std::string_view hour = time.substr(0, 13);         // "YYYY-MM-DD HH"
   const std::string_view type = row.event_type, department = row.department;
   AddTo(AtViews(by_minute, minute, type, department), row.revenue);
   AddTo(AtViews(by_hour_brand, hour, std::string_view(row.brand), type), row.revenue);
   AddTo(AtViews(by_hour_product, hour, department, std::string_view(row.product), type),
         row.revenue);
+  AddTo(AtViews(by_ten_seconds, ten_seconds, type), row.revenue);
 }
 
 CoarseRollupDelta Coarsen(const RollupDelta& delta) {

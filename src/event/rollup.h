@@ -3,6 +3,9 @@
 //
 // Tables (same names and columns in every processed store):
 //   rollup_minute(bucket 'YYYY-MM-DD HH:MM', event_type, department, events, revenue)
+//   rollup_10s(bucket 'YYYY-MM-DD HH:MM:S', event_type, events, revenue)   ten seconds, the
+//     first 18 characters of their times; no department, so that a bucket is at most three
+//     rows (the live pulse and the time series of ranges up to an hour read it)
 //   rollup_hour_brand(bucket 'YYYY-MM-DD HH', brand, event_type, events, revenue)
 //   rollup_hour_product(bucket 'YYYY-MM-DD HH', department, product, event_type, events, revenue)
 // and coarser copies, so that a wide range reads few rows (hours instead of minutes, one row
@@ -40,6 +43,8 @@ struct RollupDelta {
   // (hour, department, product, event_type)
   std::map<std::tuple<std::string, std::string, std::string, std::string>, Totals, ViewLess>
       by_hour_product;
+  // (ten seconds, event_type)
+  std::map<std::tuple<std::string, std::string>, Totals, ViewLess> by_ten_seconds;
 
   void Add(const CleanedEvent& row);
   bool empty() const { return by_minute.empty(); }

@@ -360,7 +360,7 @@ Status WriteGeneratedCsv(const GeneratorOptions& options, csv::ByteSink& sink,
   Generator generator(options);
   Status s = sink.Write(Generator::Header());
   std::unique_ptr<char[]> chunk(new char[kChunkBytes]);
-  while (s.ok()) {
+  while (s.ok() && (options.stop == nullptr || !options.stop->load())) {
     size_t bytes = 0;
     size_t rows = generator.Generate(chunk.get(), kChunkBytes, &bytes);
     if (rows == 0) break;

@@ -3,6 +3,7 @@
 // those. Rows come out in time order, a chunk at a time, in bounded memory for any size.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -17,6 +18,9 @@ namespace shopstream::generate {
 struct GeneratorOptions {
   uint64_t rows = 1000;
   uint64_t seed = 1;
+  // When set and true, WriteGeneratedCsv stops after the chunk it is writing (whole rows) and
+  // closes the sink: a Ctrl-C leaves a valid, shorter CSV.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 class Generator {

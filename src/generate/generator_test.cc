@@ -1,8 +1,13 @@
 #include "generate/generator.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -41,6 +46,21 @@ TEST(GeneratorTest, ChunkSizeDoesNotChangeTheBytes) {
   while (generator.Generate(1, &text) > 0) {
   }
   EXPECT_EQ(text, GenerateText(5000, 3));
+}
+
+// A stop (Ctrl-C in `shopstream generate`) before the first chunk leaves the header alone, in
+// a file that is closed and complete.
+TEST(GeneratorTest, AStopEndsTheFileAfterWholeRows) {
+  const std::filesystem::path path = std::filesystem::temp_directory_path() /
+                                     ("generator_stop_" + std::to_string(::getpid()) + ".csv");
+  std::atomic<bool> stop{true};
+  auto sink = csv::OpenByteSink(path.string());
+  ASSERT_TRUE(sink.ok());
+  ASSERT_TRUE(WriteGeneratedCsv({.rows = 1000000, .seed = 3, .stop = &stop}, **sink).ok());
+  std::ifstream in(path, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::filesystem::remove(path);
+  EXPECT_EQ(text, Generator::Header());
 }
 
 TEST(GeneratorTest, WritesExactlyTheRowsAskedForInTheDataSetFormat) {

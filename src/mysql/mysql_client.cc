@@ -89,6 +89,8 @@ StatusCode ClassifyError(unsigned error_number) {
     case ER_WARN_DATA_OUT_OF_RANGE:
     case WARN_DATA_TRUNCATED:
     case ER_INVALID_CHARACTER_STRING:
+    // A CHECK constraint the store's operator added refuses the row's value.
+    case ER_CONSTRAINT_FAILED:
       return StatusCode::kRefusedValue;
     default:
       return StatusCode::kInternal;

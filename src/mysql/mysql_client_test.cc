@@ -24,6 +24,7 @@ TEST(ClassifyErrorTest, OutagesAreRetryableInputErrorsAreNot) {
   EXPECT_EQ(ClassifyError(1045), StatusCode::kInvalidArgument);  // access denied
   EXPECT_EQ(ClassifyError(1406), StatusCode::kRefusedValue);     // data too long
   EXPECT_EQ(ClassifyError(1292), StatusCode::kRefusedValue);     // incorrect datetime
+  EXPECT_EQ(ClassifyError(4025), StatusCode::kRefusedValue);     // an operator's CHECK
   EXPECT_EQ(ClassifyError(1064), StatusCode::kInternal);         // syntax: a bug
   EXPECT_TRUE(IsConnectionLost(2013));
   EXPECT_FALSE(IsConnectionLost(1213));

@@ -44,6 +44,9 @@ class MysqlDialect final : public sql::Dialect {
   std::string HourText(std::string_view column) const override {
     return "DATE_FORMAT(" + std::string(column) + ", '%Y-%m-%d %H')";
   }
+  std::string SecondText(std::string_view column) const override {
+    return "DATE_FORMAT(" + std::string(column) + ", '%Y-%m-%d %H:%i:%s')";
+  }
   size_t max_rows_per_statement() const override { return 256; }
   // A chunk of 256 dead letters stays well inside the server's default 16 MiB packet limit.
   size_t max_payload_bytes() const override { return 32 * 1024; }

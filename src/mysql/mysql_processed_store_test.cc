@@ -16,6 +16,7 @@
 
 #include "mysql/mysql_client.h"
 #include "mysql/mysql_stores.h"
+#include "mysql/stack_endpoint.h"
 
 namespace shopstream::mysql {
 namespace {
@@ -24,26 +25,11 @@ using mysql::Connection;
 using mysql::Row;
 using mysql::Value;
 
-std::string Env(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? v : fallback;
-}
-
-std::string OptionFile() {
-  return Env("SHOPSTREAM_MYSQL_OPTION_FILE",
-             std::string(SHOPSTREAM_SOURCE_DIR) + "/.cache/run/mysql.cnf");
-}
-
-int Port() { return std::stoi(Env("STACK_MYSQL_PORT", "3306")); }
-
-mysql::ConnectOptions AdminOptions(const std::string& database) {
-  mysql::ConnectOptions o;
-  o.host = "127.0.0.1";
-  o.port = Port();
-  o.user = "admin";
-  o.database = database;
-  o.option_file = OptionFile();
-  return o;
+std::string Env(const char* name, const std::string& fallback) { return StackEnv(name, fallback); }
+std::string OptionFile() { return StackOptionFile(SHOPSTREAM_SOURCE_DIR); }
+int Port() { return StackPort(); }
+ConnectOptions AdminOptions(const std::string& database) {
+  return StackAdminOptions(SHOPSTREAM_SOURCE_DIR, database);
 }
 
 class MysqlProcessedStoreTest : public ::testing::Test {
@@ -150,7 +136,7 @@ TEST_F(MysqlProcessedStoreTest, InitCreatesTheSeedTableExactly) {
   EXPECT_EQ(names,
             (std::vector<std::string>{
                 "dead_letters", "operations", "people_all", "people_day", "people_hour",
-                "people_minute", "people_offsets", "processor_stats", "rollup_brand",
+                "people_minute", "people_offsets", "processor_stats", "rollup_10s", "rollup_brand",
                 "rollup_brand_product", "rollup_day", "rollup_hour", "rollup_hour_brand",
                 "rollup_hour_brand_product", "rollup_hour_department_brand", "rollup_hour_product",
                 "rollup_minute", "rollup_product", "stream_offsets"}));

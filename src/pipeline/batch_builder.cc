@@ -59,7 +59,7 @@ DecodedBatch BatchBuilder::Build(const std::string& stream, bus::MessageBatch me
 
     Event& event = Slot(out.events, kept);
     Status s = decoder_.DecodePadded(m.payload, &event);
-    if (s.ok()) s = CleanInto(&event, &Slot(out.processed.rows, kept));
+    if (s.ok()) s = CleanInto(&event, &Slot(out.processed.rows, kept), long_text_);
     if (!s.ok()) {
       out.processed.dead_letters.push_back(MakeDeadLetter(m, s.message()));
       continue;

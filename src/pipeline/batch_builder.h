@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bus/bus.h"
+#include "event/contract.h"
 #include "event/json_codec.h"
 #include "pipeline/refusal.h"
 #include "store/store.h"
@@ -33,6 +34,9 @@ struct DecodedBatch {
 
 class BatchBuilder {
  public:
+  // `long_text`: what becomes of a cleaned name wider than its column (event/contract.h).
+  explicit BatchBuilder(LongText long_text = LongText::kRefuse) : long_text_(long_text) {}
+
   // Decodes and cleans `messages`, which the batch keeps; a message that fails either becomes a
   // dead letter with the reason, so that one bad message never stops the stream.
   DecodedBatch Build(const std::string& stream, bus::MessageBatch messages);
@@ -48,6 +52,7 @@ class BatchBuilder {
 
  private:
   EventDecoder decoder_;
+  LongText long_text_;
   // Recycled objects whose strings keep their memory, and vectors that keep their capacity.
   std::vector<Event> spare_events_;
   std::vector<CleanedEvent> spare_rows_;

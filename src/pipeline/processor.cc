@@ -67,7 +67,7 @@ Status Processor::Run(const std::atomic<bool>& stop) {
     return offsets;
   });
 
-  BatchBuilder builder;
+  BatchBuilder builder(options_.long_text);
   auto last_activity = Clock::now();
   // The listener refers to this frame: detach it when Run returns, however it returns.
   struct DetachListener {
@@ -228,6 +228,10 @@ Status Processor::CommitProcessed(DecodedBatch& batch, const std::atomic<bool>& 
       processed.rows = std::move(stored);  // for the counters
     }
     if (!s.ok()) return s;
+  }
+  // After the commit: the topic gets only what the store holds, and never holds the stream up.
+  if (options_.dead_letter_sink && options_.write_processed && !processed.dead_letters.empty()) {
+    options_.dead_letter_sink->Offer(processed.stream, processed.dead_letters);
   }
   counters_.processed += static_cast<int64_t>(processed.rows.size());
   counters_.dead_letters += static_cast<int64_t>(processed.dead_letters.size());

@@ -14,6 +14,7 @@
 #include "bus/bus.h"
 #include "common/status.h"
 #include "pipeline/batch_builder.h"
+#include "pipeline/dead_letter_sink.h"
 #include "store/store.h"
 
 namespace shopstream::pipeline {
@@ -35,6 +36,10 @@ struct ProcessorOptions {
   std::chrono::milliseconds max_backoff{10000};
   bool write_raw = true;        // false: skip the raw store (benchmarks)
   bool write_processed = true;  // false: decode and clean only (benchmarks)
+  // --long-text: a cleaned name wider than its column is refused (a dead letter) or cut.
+  LongText long_text = LongText::kRefuse;
+  // Told of each committed batch's dead letters (a dead-letter topic); not owned; may be null.
+  DeadLetterSink* dead_letter_sink = nullptr;
 };
 
 // Live counters, readable from other threads (status lines, metrics).

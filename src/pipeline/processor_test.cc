@@ -8,37 +8,12 @@
 #include <set>
 #include <thread>
 
+#include "bus/memory_source.h"
 #include "event/json_codec.h"
 #include "event/uuid.h"
 
 namespace shopstream::pipeline {
 namespace {
-
-class FakeSource : public bus::MessageSource {
- public:
-  explicit FakeSource(std::vector<std::string> payloads) : payloads_(std::move(payloads)) {}
-  void SetAssignmentListener(AssignmentListener l) override { listener_ = std::move(l); }
-  Status PollInto(size_t max, std::chrono::milliseconds, bus::MessageBatch* out) override {
-    if (!assigned_) {
-      auto offsets = listener_ ? listener_({0}) : OffsetMap{};
-      next_ = offsets.count(0) ? offsets[0] : 0;
-      assigned_ = true;
-    }
-    for (size_t n = 0; n < max && next_ < static_cast<int64_t>(payloads_.size()); ++n) {
-      out->Add(0, next_, payloads_[next_]);
-      ++next_;
-    }
-    return Status::Ok();
-  }
-  int64_t Lag() override { return static_cast<int64_t>(payloads_.size()) - next_; }
-  std::string stream_name() const override { return "fake"; }
-
- private:
-  std::vector<std::string> payloads_;
-  AssignmentListener listener_;
-  bool assigned_ = false;
-  int64_t next_ = 0;
-};
 
 // Fails the first `failures` calls with a retryable error, like a server that is down.
 // Refuses, like a server's column, every call that holds an event with a price in `refuse`.
@@ -117,7 +92,7 @@ ProcessorOptions Fast() {
 }
 
 TEST(ProcessorTest, StoresGoodEventsAndDeadLettersTheRest) {
-  FakeSource source(Messages(100, 10));
+  bus::MemorySource source(Messages(100, 10));
   FlakyRawStore raw;
   MemoryProcessedStore processed;
   Processor p(source, raw, processed, Fast());
@@ -132,7 +107,7 @@ TEST(ProcessorTest, StoresGoodEventsAndDeadLettersTheRest) {
 }
 
 TEST(ProcessorTest, RowsAStoreRefusesBecomeDeadLettersAndTheStreamGoesOn) {
-  FakeSource source(Messages(100, 0));
+  bus::MemorySource source(Messages(100, 0));
   FlakyRawStore raw;
   raw.refuse = {17};
   MemoryProcessedStore processed;
@@ -158,7 +133,7 @@ TEST(ProcessorTest, RowsAStoreRefusesBecomeDeadLettersAndTheStreamGoesOn) {
 }
 
 TEST(ProcessorTest, AStoreThatRefusesEveryRowStopsInsteadOfDeadLetteringAll) {
-  FakeSource source(Messages(10, 0));
+  bus::MemorySource source(Messages(10, 0));
   FlakyRawStore raw;
   MemoryProcessedStore processed;
   processed.refuse_all = true;
@@ -176,7 +151,7 @@ TEST(ProcessorTest, ResumesFromTheStoredOffsets) {
   MemoryProcessedStore processed;
   FlakyRawStore raw;
   processed.offsets[0] = 20;  // as if a previous run had committed the first 20
-  FakeSource source(messages);
+  bus::MemorySource source(messages);
   Processor p(source, raw, processed, Fast());
   std::atomic<bool> stop{false};
   ASSERT_TRUE(p.Run(stop).ok());
@@ -185,7 +160,7 @@ TEST(ProcessorTest, ResumesFromTheStoredOffsets) {
 }
 
 TEST(ProcessorTest, WaitsOutOutagesAndLosesNothing) {
-  FakeSource source(Messages(40, 0));
+  bus::MemorySource source(Messages(40, 0));
   FlakyRawStore raw;
   raw.failures = 3;
   MemoryProcessedStore processed;
@@ -198,7 +173,7 @@ TEST(ProcessorTest, WaitsOutOutagesAndLosesNothing) {
 }
 
 TEST(ProcessorTest, ClosesABatchOnceTheBusIsQuietInsteadOfWaitingForTheTrigger) {
-  FakeSource source(Messages(30, 0));
+  bus::MemorySource source(Messages(30, 0));
   FlakyRawStore raw;
   MemoryProcessedStore processed;
   ProcessorOptions options = Fast();
@@ -212,13 +187,21 @@ TEST(ProcessorTest, ClosesABatchOnceTheBusIsQuietInsteadOfWaitingForTheTrigger) 
 }
 
 // A stream that is never quiet for a whole linger: one message every millisecond.
-class SteadySource : public FakeSource {
+class SteadySource : public bus::MessageSource {
  public:
-  using FakeSource::FakeSource;
+  explicit SteadySource(std::vector<std::string> payloads) : inner_(std::move(payloads)) {}
+  void SetAssignmentListener(AssignmentListener listener) override {
+    inner_.SetAssignmentListener(std::move(listener));
+  }
   Status PollInto(size_t, std::chrono::milliseconds, bus::MessageBatch* out) override {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    return FakeSource::PollInto(1, {}, out);
+    return inner_.PollInto(1, {}, out);
   }
+  int64_t Lag() override { return inner_.Lag(); }
+  std::string stream_name() const override { return inner_.stream_name(); }
+
+ private:
+  bus::MemorySource inner_;
 };
 
 TEST(ProcessorTest, ClosesABatchOfASteadyStreamOnceTheCommitterIsIdle) {

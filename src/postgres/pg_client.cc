@@ -149,7 +149,9 @@ Result<std::unique_ptr<Connection>> Connection::Open(const ConnectOptions& optio
                                          : Status::Unavailable(message);
   }
   std::unique_ptr<Connection> out(new Connection(conn, where));
-  std::string setup = "SET TIME ZONE 'UTC'";
+  // No NOTICE lines on stderr ("relation ... already exists, skipping" on every start): libpq
+  // prints them itself, around a command's one-line messages.
+  std::string setup = "SET TIME ZONE 'UTC'; SET client_min_messages TO warning";
   if (!options.schema.empty()) {
     auto schema = QuoteIdentifier(options.schema);
     if (!schema.ok()) return schema.status();

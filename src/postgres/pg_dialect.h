@@ -29,6 +29,9 @@ class PostgresDialect final : public sql::Dialect {
   std::string HourText(std::string_view column) const override {
     return "to_char(" + std::string(column) + ", 'YYYY-MM-DD HH24')";
   }
+  std::string SecondText(std::string_view column) const override {
+    return "to_char(" + std::string(column) + ", 'YYYY-MM-DD HH24:MI:SS')";
+  }
   // libpq returns bytea in its hex text form, "\x" and two digits a byte.
   Result<std::string> BlobBytes(std::string fetched) const override;
   size_t max_rows_per_statement() const override { return 256; }

@@ -30,6 +30,24 @@ size_t ApproxBytes(const std::vector<EventTypeCount>& rows) {
   for (const auto& r : rows) n += r.event_type.capacity();
   return n;
 }
+size_t ApproxBytes(const Pulse& p) {
+  size_t n = sizeof(Pulse) + p.as_of.capacity() + p.points.capacity() * sizeof(PulsePoint);
+  for (const auto& point : p.points) n += point.bucket.capacity();
+  return n;
+}
+size_t ApproxBytes(const LivePeople& l) {
+  size_t n =
+      sizeof(LivePeople) + l.as_of.capacity() + l.users_per_minute.capacity() * sizeof(UsersMinute);
+  for (const auto& m : l.users_per_minute) n += m.bucket.capacity();
+  return n;
+}
+size_t ApproxBytes(const Trending& t) {
+  size_t n = sizeof(Trending) + (t.top.capacity() + t.rising.capacity()) * sizeof(TrendItem);
+  for (const auto* list : {&t.top, &t.rising}) {
+    for (const auto& item : *list) n += item.name.capacity() + item.department.capacity();
+  }
+  return n;
+}
 // Per entry: the hash node, the key and the std::any's own allocation.
 constexpr size_t kEntryOverhead = 128;
 
@@ -94,11 +112,28 @@ class CachingQueryStore final : public QueryStore {
     return Cached<People>("people " + RangeKey(range, filter),
                           [&] { return inner_->QueryPeople(range, filter); });
   }
+  Result<Pulse> QueryPulse() override {
+    return Cached<Pulse>("pulse", [&] { return inner_->QueryPulse(); });
+  }
+  Result<LivePeople> QueryLivePeople() override {
+    return Cached<LivePeople>("live people", [&] { return inner_->QueryLivePeople(); });
+  }
+  Result<Trending> QueryTrending(TrendDimension dimension, int64_t window_minutes,
+                                 TrendMetric metric, int limit) override {
+    return Cached<Trending>(
+        "trending " + std::to_string(static_cast<int>(dimension)) + " " +
+            std::to_string(window_minutes) + " " + std::to_string(static_cast<int>(metric)) + " " +
+            std::to_string(limit),
+        [&] { return inner_->QueryTrending(dimension, window_minutes, metric, limit); });
+  }
   Result<DataExtent> QueryExtent() override {
     return Cached<DataExtent>("extent", [&] { return inner_->QueryExtent(); });
   }
   // The processor's counters change with every batch: always read.
   Result<ProcessorStatus> QueryProcessorStatus() override { return inner_->QueryProcessorStatus(); }
+  Result<DeadLetterReport> QueryDeadLetters(const DeadLetterQuery& query) override {
+    return inner_->QueryDeadLetters(query);
+  }
   Result<int64_t> ChangeStamp() override { return inner_->ChangeStamp(); }
 
  private:

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -36,15 +37,17 @@ struct Kpis {
 };
 
 struct TimePoint {
-  // The start of the point: "YYYY-MM-DD HH:MM", "YYYY-MM-DD HH", "YYYY-MM-DD", "YYYY-MM" or
-  // "YYYY".
+  // The start of the point: "YYYY-MM-DD HH:MM:S0" (ten seconds), "YYYY-MM-DD HH:MM",
+  // "YYYY-MM-DD HH", "YYYY-MM-DD", "YYYY-MM" or "YYYY".
   std::string bucket;
   Breakdown values;
 };
 
 struct TimeSeries {
   Granularity granularity = Granularity::kMinute;
-  int64_t step = 1;  // buckets of `granularity` per point (years in groups when above 1)
+  // Buckets of `granularity` per point: years in groups when above 1; 10 for ten-second points
+  // (granularity kTenSeconds, named "second").
+  int64_t step = 1;
   // One point per `step` buckets from the start of the range to its end, zeros included, in
   // order; never more than kMaxSeriesPoints (rollup_reading.h).
   std::vector<TimePoint> points;
@@ -86,6 +89,39 @@ struct StreamStats {
 struct ProcessorStatus {
   std::vector<StreamStats> streams;
   int64_t dead_letters_stored = 0;  // rows in dead_letters
+  // Rows in dead_letters per code (event/contract.h ReasonCode), most first; empty for a store
+  // whose dead letters have no code yet (process or deadletters adds it on their next start).
+  std::vector<std::pair<std::string, int64_t>> dead_letters_by_code;
+};
+
+// /api/deadletters: which dead letters (each filter empty for any).
+struct DeadLetterQuery {
+  std::string code, stream, state;
+  int limit = 20;  // newest examples
+};
+
+// What the dashboard shows of the dead letters: counts by code, field, stream and state, counts
+// by code and hour recorded, and the newest letters (all text untrusted: the message is whatever
+// arrived).
+struct DeadLetterReport {
+  struct Count {
+    std::string code, field, stream, state;
+    int64_t count = 0;
+    std::string first_recorded, last_recorded;
+  };
+  struct Hour {
+    std::string hour;  // "YYYY-MM-DD HH"
+    std::string code;
+    int64_t count = 0;
+  };
+  struct Example {
+    std::string stream;
+    int64_t partition = 0, offset = 0, replays = 0;
+    std::string code, field, state, reason, message, recorded_at;
+  };
+  std::vector<Count> counts;
+  std::vector<Hour> by_hour;
+  std::vector<Example> newest;
 };
 
 // A cross-filter: the department and the brand picked on the dashboard (untrusted text from
@@ -121,6 +157,55 @@ struct DataExtent {
   std::string last_minute;
 };
 
+// Events per second over the last ten minutes of stream time, in ten-second points (rollup_10s).
+struct PulsePoint {
+  std::string bucket;  // "YYYY-MM-DD HH:MM:S0", the point's first second (UTC)
+  int64_t events = 0;  // events in the ten seconds; per second is events / 10
+};
+struct Pulse {
+  // The newest ten-second bucket holding data (the stream's "now"), "" when there is none; the
+  // points run up to and including it.
+  std::string as_of;
+  std::vector<PulsePoint> points;  // kPulsePoints of them, oldest first, zeros included
+};
+inline constexpr int kPulsePoints = 60;
+
+// Who is on the site now, from the people sketches (event/people.h) of the last minutes of
+// stream time: the minute of the newest data and the ones before it.
+struct UsersMinute {
+  std::string bucket;  // "YYYY-MM-DD HH:MM"
+  int64_t users = 0;
+};
+struct LivePeople {
+  std::string as_of;                        // the newest minute holding data, "" when there is none
+  int64_t users_5m = 0, sessions_5m = 0;    // the last 5 minutes, as_of included
+  int64_t users_30m = 0, sessions_30m = 0;  // the last 30
+  std::vector<UsersMinute> users_per_minute;  // the last 30 minutes, oldest first, zeros included
+};
+inline constexpr int kLiveShortMinutes = 5;
+inline constexpr int kLiveLongMinutes = 30;
+
+// What is taking off: names ranked over a sliding window of stream time, each with its change
+// against the window of equal length just before (query/trending.h says how).
+enum class TrendDimension { kProduct, kBrand, kDepartment };
+enum class TrendMetric { kViews, kCarts, kPurchases, kRevenue };
+struct TrendItem {
+  std::string name;              // untrusted text from the data
+  std::string department;        // for products: the department the product belongs to
+  double value = 0;              // the metric in the window
+  double previous = 0;           // in the window before
+  std::optional<double> change;  // (value - previous) / previous; empty when previous is 0
+};
+struct Trending {
+  // The minutes counted, "YYYY-MM-DD HH:MM" each, [from, to); empty when the store is empty.
+  std::string from, to, previous_from;
+  // True when the window is whole hours (brands and products are kept by hour), false when it
+  // is exactly the minutes asked for (departments).
+  bool whole_hours = false;
+  std::vector<TrendItem> top;     // by value, descending
+  std::vector<TrendItem> rising;  // by value - previous, descending; only names that rose
+};
+
 class QueryStore {
  public:
   virtual ~QueryStore() = default;
@@ -132,9 +217,11 @@ class QueryStore {
   // every answer counts the whole hours that overlap the range, and a time series has hourly
   // points at the finest.
   virtual Result<Kpis> QueryKpis(const TimeRange& range, const Filter& filter) = 0;
-  // Granularity follows the span of the range (clamped to the data when open-ended):
-  // minutes up to 6 hours, hours up to 31 days, days beyond, then months and groups of years
-  // so that a series never has more than 1,000 points.
+  // Granularity follows the span of the range (clamped to the data when open-ended): ten
+  // seconds up to an hour (from rollup_10s, so the first minute of a stream already shows six
+  // points), minutes up to 6 hours, hours up to 31 days, days beyond, then months and groups of
+  // years so that a series never has more than 1,000 points. A department picked gives minutes
+  // at the finest (rollup_10s keeps no departments), a brand hours.
   virtual Result<TimeSeries> QueryTimeSeries(const TimeRange& range, const Filter& filter) = 0;
   // Every department, by revenue then events, descending.
   virtual Result<std::vector<NamedBreakdown>> QueryDepartments(const TimeRange& range,
@@ -173,8 +260,26 @@ class QueryStore {
   Result<Funnel> QueryFunnel(const TimeRange& range) { return QueryFunnel(range, Filter{}); }
   Result<People> QueryPeople(const TimeRange& range) { return QueryPeople(range, Filter{}); }
 
+  // The live view (stream time: the newest data, not the wall clock, so that a replay of old
+  // data is live too). NotFound where a store does not keep them.
+  virtual Result<Pulse> QueryPulse() { return Status::NotFound("this store keeps no pulse"); }
+  virtual Result<LivePeople> QueryLivePeople() {
+    return Status::NotFound("this store keeps no live people");
+  }
+
+  // The `limit` top and fastest-rising names of `dimension` by `metric` over the last
+  // `window_minutes` of stream time (TrendWindowFor, trending.h).
+  virtual Result<Trending> QueryTrending(TrendDimension dimension, int64_t window_minutes,
+                                         TrendMetric metric, int limit) {
+    (void)dimension, (void)window_minutes, (void)metric, (void)limit;
+    return Status::NotFound("this store keeps no trends");
+  }
+
   virtual Result<DataExtent> QueryExtent() = 0;
   virtual Result<ProcessorStatus> QueryProcessorStatus() = 0;
+  virtual Result<DeadLetterReport> QueryDeadLetters(const DeadLetterQuery& query) {
+    return Status::InvalidArgument("this store keeps no dead letters");
+  }
 
   // A value that changes whenever another process may have committed new data. Compare
   // for inequality only. Cheap: the live mode polls it about twice a second.

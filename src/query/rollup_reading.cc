@@ -99,6 +99,8 @@ namespace {
 
 Granularity Coarser(Granularity g) {
   switch (g) {
+    case Granularity::kTenSeconds:
+      return Granularity::kMinute;
     case Granularity::kMinute:
       return Granularity::kHour;
     case Granularity::kHour:
@@ -112,6 +114,8 @@ Granularity Coarser(Granularity g) {
 
 size_t KeyLength(Granularity g) {
   switch (g) {
+    case Granularity::kTenSeconds:
+      return 18;  // YYYY-MM-DD HH:MM:S
     case Granularity::kMinute:
       return 16;  // YYYY-MM-DD HH:MM
     case Granularity::kHour:
@@ -182,7 +186,41 @@ SeriesSpan AtLeast(SeriesSpan span, Granularity finest) {
   return span;
 }
 
+namespace {
+
+void Accumulate(Breakdown& into, const Breakdown& v) {
+  into.events += v.events;
+  into.views += v.views;
+  into.carts += v.carts;
+  into.purchases += v.purchases;
+  into.revenue += v.revenue;
+}
+
+// Ten-second points: six a minute, named "YYYY-MM-DD HH:MM:S0", as seconds in steps of 10.
+TimeSeries FillTenSeconds(const SeriesSpan& span, const std::vector<TimePoint>& found) {
+  TimeSeries series;
+  series.granularity = Granularity::kTenSeconds;
+  series.step = 10;
+  series.points.reserve(
+      static_cast<size_t>(CountBuckets(span.start, span.end, series.granularity)));
+  size_t next = 0;
+  const std::string first = FormatTenSecondBucket(span.start * 60);
+  while (next < found.size() && found[next].bucket < first) ++next;  // before the span
+  for (int64_t second = span.start * 60; second < span.end * 60; second += 10) {
+    const std::string upper = FormatTenSecondBucket(second + 10);
+    TimePoint p{FormatTenSecondBucket(second) + "0", {}};
+    for (; next < found.size() && found[next].bucket < upper; ++next) {
+      Accumulate(p.values, found[next].values);
+    }
+    series.points.push_back(std::move(p));
+  }
+  return series;
+}
+
+}  // namespace
+
 TimeSeries FillSeries(const SeriesSpan& span, const std::vector<TimePoint>& found) {
+  if (span.granularity == Granularity::kTenSeconds) return FillTenSeconds(span, found);
   TimeSeries series;
   const Granularity g = span.granularity;
   series.granularity = g;
@@ -197,12 +235,7 @@ TimeSeries FillSeries(const SeriesSpan& span, const std::vector<TimePoint>& foun
     std::string upper = HighText(BucketStart(index + span.step, g), g);
     TimePoint p{FormatBucket(BucketStart(index, g), g), {}};
     for (; next < found.size() && found[next].bucket < upper; ++next) {
-      const Breakdown& v = found[next].values;
-      p.values.events += v.events;
-      p.values.views += v.views;
-      p.values.carts += v.carts;
-      p.values.purchases += v.purchases;
-      p.values.revenue += v.revenue;
+      Accumulate(p.values, found[next].values);
     }
     series.points.push_back(std::move(p));
   }

@@ -54,8 +54,10 @@ struct SeriesSpan {
   int64_t start = 0;
   int64_t end = 0;
   Granularity granularity = Granularity::kMinute;
-  int64_t step = 1;        // buckets of `granularity` per point; above 1 only for years
-  size_t key_length = 16;  // the prefix of a minute bucket that names this granularity's bucket
+  int64_t step = 1;  // buckets of `granularity` per point; above 1 only for years
+  // The prefix of a bucket that names this granularity's bucket (18 for ten seconds, read from
+  // rollup_10s; 16 and less from minute buckets and coarser).
+  size_t key_length = 16;
 };
 // Bucket texts of the extent that name no real minute (a "2019-02-30 10:00" kept by an older
 // processor) are read as the last real minute before them (FloorMinuteBucket).
@@ -68,6 +70,7 @@ SeriesSpan AtLeast(SeriesSpan span, Granularity finest);
 // point's bucket up to the next point's, zeros where none. So a row whose bucket names no
 // real time ("2019-02-30") counts in the point before it, and the points add up to the totals
 // of the same range.
+// Ten-second points are named "YYYY-MM-DD HH:MM:S0" and have step 10 (seconds).
 TimeSeries FillSeries(const SeriesSpan& span, const std::vector<TimePoint>& found);
 
 }  // namespace shopstream::query

@@ -47,6 +47,30 @@ TEST(RollupReadingTest, SpansOfEveryWidthStayWithinThePointLimit) {
   EXPECT_EQ(series.points.back().values.events, 2);
 }
 
+TEST(RollupReadingTest, AnHourOrLessHasTenSecondPoints) {
+  const DataExtent extent{"2019-11-08 08:00", "2019-11-08 08:00"};
+  auto first_minute = SpanOf(TimeRange{}, extent);  // a stream's first minute
+  EXPECT_EQ(first_minute.granularity, Granularity::kTenSeconds);
+  EXPECT_EQ(first_minute.key_length, 18u);
+  TimeSeries series =
+      FillSeries(first_minute, {Point("2019-11-08 07:59:5", 9), Point("2019-11-08 08:00:0", 1),
+                                Point("2019-11-08 08:00:3", 2), Point("2019-11-08 08:00:5", 3),
+                                Point("2019-11-08 08:01:0", 9)});
+  EXPECT_EQ(series.step, 10);
+  ASSERT_EQ(series.points.size(), 6u);
+  EXPECT_EQ(series.points[0].bucket, "2019-11-08 08:00:00");
+  EXPECT_EQ(series.points[0].values.events, 1);
+  EXPECT_EQ(series.points[1].values.events, 0);
+  EXPECT_EQ(series.points[3].bucket, "2019-11-08 08:00:30");
+  EXPECT_EQ(series.points[3].values.events, 2);
+  EXPECT_EQ(series.points[5].values.events, 3);
+  auto hour = SpanOf(*ParseTimeRange("2019-11-08 08:00", "2019-11-08 09:00"), extent);
+  EXPECT_EQ(FillSeries(hour, {}).points.size(), 360u);
+  auto more = SpanOf(*ParseTimeRange("2019-11-08 08:00", "2019-11-08 09:01"), extent);
+  EXPECT_EQ(more.granularity, Granularity::kMinute);
+  EXPECT_EQ(AtLeast(first_minute, Granularity::kMinute).key_length, 16u);
+}
+
 TEST(RollupReadingTest, LongRangesGoFromDaysToMonths) {
   const DataExtent extent{"2019-11-01 00:00", "2019-11-30 23:59"};
   auto days = SpanOf(*ParseTimeRange("2019-01-01", "2021-06-01"), extent);

@@ -114,6 +114,14 @@ Result<RollupSource> TotalsSource(const TimeRange& range, const Filter& filter,
 RollupSource SeriesSource(const TimeRange& range, const SeriesSpan& span, const Filter& filter,
                           const Placeholder& placeholder, const TableName& table) {
   if (filter.brand) return BrandRows(kTotalsColumns, false, range, filter, placeholder, table);
+  if (span.granularity == Granularity::kTenSeconds) {  // no department: see AtLeast's callers
+    RollupSource source{"(", {}, "rollup_10s"};
+    Select select(&source, placeholder, table);
+    select.From("bucket, event_type, '' AS department, events, revenue", "rollup_10s");
+    select.Buckets(BoundsFor(range, Granularity::kTenSeconds));
+    source.from += ") AS bucketed";
+    return source;
+  }
   if (span.granularity == Granularity::kMinute) {
     RollupSource source{"(", {}, "rollup_minute"};
     Select select(&source, placeholder, table);

@@ -41,7 +41,8 @@ Result<RollupSource> TotalsSource(const TimeRange& range, const Filter& filter,
                                   const ExtentFn& extent, const Placeholder& placeholder,
                                   const TableName& table);
 // The same columns for a time series: buckets no coarser than its points (days for months and
-// years; hours with a brand, see AtLeast).
+// years; hours with a brand, see AtLeast; rollup_10s for ten seconds, which has no department:
+// REQUIRES no department picked then).
 RollupSource SeriesSource(const TimeRange& range, const SeriesSpan& span, const Filter& filter,
                           const Placeholder& placeholder, const TableName& table);
 // Columns brand, event_type, events, revenue.

@@ -163,6 +163,8 @@ std::string FormatDayBucket(int64_t minute) { return Format(minute, 3); }
 
 std::string FormatBucket(int64_t minute, Granularity g) {
   switch (g) {
+    case Granularity::kTenSeconds:
+      return FormatTenSecondBucket(minute * 60);
     case Granularity::kMinute:
       return FormatMinuteBucket(minute);
     case Granularity::kHour:
@@ -175,6 +177,23 @@ std::string FormatBucket(int64_t minute, Granularity g) {
       return Format(minute, 1);
   }
   return FormatMinuteBucket(minute);
+}
+
+std::string FormatTenSecondBucket(int64_t second) {
+  const int64_t minute = FloorDiv(second, 60);
+  const int64_t tens = (second - minute * 60) / 10;
+  std::string text = FormatMinuteBucket(minute);
+  text.append(1, ':').append(1, static_cast<char>('0' + tens));
+  return text;
+}
+
+Result<int64_t> ParseTenSecondBucket(std::string_view bucket) {
+  if (bucket.size() != 18 || bucket[16] != ':' || bucket[17] < '0' || bucket[17] > '5') {
+    return Status::Corruption(Quoted(bucket, "is not a ten-second bucket"));
+  }
+  auto minute = ParseMinuteBucket(bucket.substr(0, 16));
+  if (!minute.ok()) return Status::Corruption(Quoted(bucket, "is not a ten-second bucket"));
+  return *minute * 60 + (bucket[17] - '0') * 10;
 }
 
 Result<int64_t> ParseMinuteBucket(std::string_view bucket) {
@@ -214,6 +233,7 @@ Result<int64_t> FloorMinuteBucket(std::string_view bucket) {
 }
 
 Granularity ChooseGranularity(int64_t span_minutes) {
+  if (span_minutes <= kMinutesPerHour) return Granularity::kTenSeconds;
   if (span_minutes <= 6 * kMinutesPerHour) return Granularity::kMinute;
   if (span_minutes <= 31 * kMinutesPerDay) return Granularity::kHour;
   return Granularity::kDay;
@@ -221,6 +241,8 @@ Granularity ChooseGranularity(int64_t span_minutes) {
 
 int64_t GranularityMinutes(Granularity g) {
   switch (g) {
+    case Granularity::kTenSeconds:
+      return 0;
     case Granularity::kMinute:
       return 1;
     case Granularity::kHour:
@@ -236,6 +258,8 @@ int64_t GranularityMinutes(Granularity g) {
 
 const char* GranularityName(Granularity g) {
   switch (g) {
+    case Granularity::kTenSeconds:
+      return "second";
     case Granularity::kMinute:
       return "minute";
     case Granularity::kHour:
@@ -252,6 +276,8 @@ const char* GranularityName(Granularity g) {
 
 int64_t BucketIndex(int64_t minute, Granularity g) {
   switch (g) {
+    case Granularity::kTenSeconds:
+      return (minute - kFirstMinute) * 6;
     case Granularity::kMonth:
       return MonthIndex(minute);
     case Granularity::kYear:
@@ -263,6 +289,8 @@ int64_t BucketIndex(int64_t minute, Granularity g) {
 
 int64_t BucketStart(int64_t index, Granularity g) {
   switch (g) {
+    case Granularity::kTenSeconds:
+      return kFirstMinute + FloorDiv(index, 6);
     case Granularity::kMonth:
       return MonthIndexStart(index);
     case Granularity::kYear:
@@ -282,6 +310,7 @@ int64_t CeilTo(int64_t minute, Granularity g) {
 
 int64_t CountBuckets(int64_t from, int64_t to, Granularity g) {
   if (from >= to) return 0;
+  if (g == Granularity::kTenSeconds) return (to - from) * 6;
   return BucketIndex(to - 1, g) - BucketIndex(from, g) + 1;
 }
 

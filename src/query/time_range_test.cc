@@ -48,8 +48,25 @@ TEST(TimeRangeTest, FormatsBucketsOfEachGranularity) {
   EXPECT_FALSE(ParseMinuteBucket("2019-11-08 08").ok());
 }
 
+TEST(TimeRangeTest, TenSecondBucketsAreTheFirst18CharactersOfATime) {
+  const int64_t s = *ParseUtcSeconds("2019-11-08 08:14:59");
+  EXPECT_EQ(FormatTenSecondBucket(s), "2019-11-08 08:14:5");
+  EXPECT_EQ(FormatTenSecondBucket(s + 1), "2019-11-08 08:15:0");
+  EXPECT_EQ(FormatTenSecondBucket(-1), "1969-12-31 23:59:5");
+  EXPECT_EQ(*ParseTenSecondBucket("2019-11-08 08:14:5"), s - 9);
+  EXPECT_FALSE(ParseTenSecondBucket("2019-11-08 08:14:6").ok());
+  EXPECT_FALSE(ParseTenSecondBucket("2019-11-08 08:14").ok());
+  const int64_t m = s / 60;
+  EXPECT_EQ(FormatBucket(m, Granularity::kTenSeconds), "2019-11-08 08:14:0");
+  EXPECT_EQ(CountBuckets(m, m + 2, Granularity::kTenSeconds), 12);
+  EXPECT_EQ(FloorTo(m, Granularity::kTenSeconds), m);
+  EXPECT_STREQ(GranularityName(Granularity::kTenSeconds), "second");
+}
+
 TEST(TimeRangeTest, GranularityFollowsTheSpan) {
-  EXPECT_EQ(ChooseGranularity(15), Granularity::kMinute);
+  EXPECT_EQ(ChooseGranularity(1), Granularity::kTenSeconds);
+  EXPECT_EQ(ChooseGranularity(60), Granularity::kTenSeconds);
+  EXPECT_EQ(ChooseGranularity(61), Granularity::kMinute);
   EXPECT_EQ(ChooseGranularity(6 * 60), Granularity::kMinute);
   EXPECT_EQ(ChooseGranularity(24 * 60), Granularity::kHour);
   EXPECT_EQ(ChooseGranularity(30 * 24 * 60), Granularity::kHour);

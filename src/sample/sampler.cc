@@ -170,6 +170,11 @@ Result<SampleStats> SampleStream(csv::CsvRecordReader& reader, size_t column,
     if (batch->bytes.size() >= kBatchBytes) {
       batch->fractions = fractions;
       if (!queue.Push(std::move(batch))) break;
+      if (options.stop != nullptr && options.stop->load()) {
+        stats.stopped = true;
+        batch = std::make_unique<Batch>();
+        break;
+      }
       batch = std::make_unique<Batch>();
       batch->bytes.reserve(kBatchBytes + kBatchBytes / 4);
       if (progress && (++batches & 7) == 0) {

@@ -9,6 +9,7 @@
 // a seed gives the same rows from the same CSV whether it is plain, gzipped or zipped.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -32,6 +33,10 @@ struct SampleOptions {
   uint64_t slice_min_file_bytes = 16 << 20;
   uint64_t slice_bytes = 8 << 20;
   unsigned threads = 0;
+  // When set and true, the sampling stops at the next batch or slice it would read: what was
+  // kept so far is written (whole records, in file order), the output closed, and the stats
+  // say `stopped`.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 struct SampleStats {
@@ -40,6 +45,7 @@ struct SampleStats {
   uint64_t lines_skipped = 0;  // malformed, reported as warnings
   std::map<std::string, uint64_t> kept_by_stratum;
   std::map<std::string, uint64_t> read_by_stratum;
+  bool stopped = false;  // by options.stop, before the end of the input
 };
 
 // "view=0.1,cart=0.5": each fraction in [0, 1]; the stratum is what precedes the last '='.

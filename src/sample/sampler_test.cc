@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -208,6 +210,30 @@ TEST(SamplerTest, SlicesOnAnyThreadCountKeepWhatTheStreamingPathKeeps) {
         EXPECT_EQ(stats->kept_by_stratum, reference->kept_by_stratum) << where;
       }
     }
+  }
+}
+
+// A stop (Ctrl-C in `shopstream sample`) ends the sampling at the next batch or slice: the
+// output holds the header and whole kept records, and the stats say it stopped.
+TEST(SamplerTest, StopsAtTheNextBatchOrSliceWithWholeRecords) {
+  csv::testing::TempDir dir;
+  const std::string input = GenerateFile(dir, 30000);  // about 4 MB: several 1 MB batches
+  std::atomic<bool> stop{true};
+  for (bool sliced : {false, true}) {
+    SampleOptions options = Options(input, dir.File("kept.csv"), "event_type");
+    options.fraction = 1;
+    options.stop = &stop;
+    options.slice_min_file_bytes = sliced ? 0 : UINT64_MAX;
+    auto stats = RunSample(options);
+    ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+    EXPECT_TRUE(stats->stopped);
+    EXPECT_LT(stats->rows_read, 30000u) << "sliced " << sliced;
+    std::string kept = ReadDecoded(options.output);
+    std::vector<std::string_view> lines = Lines(kept);
+    ASSERT_FALSE(lines.empty());
+    EXPECT_EQ(lines[0], Lines(ReadDecoded(input))[0]);
+    EXPECT_EQ(lines.size(), stats->rows_kept + 1);
+    EXPECT_TRUE(kept.ends_with('\n'));
   }
 }
 

@@ -92,6 +92,10 @@ Result<SampleStats> SampleSlices(const SliceLayout& layout, uint64_t data_start,
   Status status = sink->Write(header_raw);
   uint64_t boundary = data_start;  // where the next slice's records truly start
   for (size_t i = 0; i < slices && status.ok(); ++i) {
+    if (options.stop != nullptr && options.stop->load()) {
+      stats.stopped = true;
+      break;
+    }
     std::unique_ptr<SliceResult> slice = hand_off.Take(i);
     if (slice->first != boundary) {  // a quoted field ran over the cut: redo from the truth
       slice = std::make_unique<SliceResult>(SampleSlice(layout, options, boundary, slice_end(i)));

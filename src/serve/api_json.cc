@@ -189,6 +189,33 @@ std::string ProcessorStatusJson(const query::ProcessorStatus& status) {
   return w.str();
 }
 
+std::string DeadLettersJson(const query::DeadLetterReport& report) {
+  JsonWriter w;
+  w.BeginObject().Key("counts").BeginArray();
+  for (const auto& c : report.counts) {
+    w.BeginObject().Key("code").String(c.code).Key("field").String(c.field);
+    w.Key("stream").String(c.stream).Key("state").String(c.state).Key("count").Int(c.count);
+    w.Key("first_recorded").String(c.first_recorded).Key("last_recorded").String(c.last_recorded);
+    w.EndObject();
+  }
+  w.EndArray().Key("by_hour").BeginArray();
+  for (const auto& h : report.by_hour) {
+    w.BeginObject().Key("hour").String(h.hour).Key("code").String(h.code).Key("count").Int(h.count);
+    w.EndObject();
+  }
+  w.EndArray().Key("newest").BeginArray();
+  for (const auto& e : report.newest) {
+    // The JSON writer escapes <, >, & and controls: the message cannot break out of the page.
+    w.BeginObject().Key("stream").String(e.stream).Key("partition").Int(e.partition);
+    w.Key("offset").Int(e.offset).Key("code").String(e.code).Key("field").String(e.field);
+    w.Key("state").String(e.state).Key("replays").Int(e.replays).Key("reason").String(e.reason);
+    w.Key("message").String(e.message).Key("recorded_at").String(e.recorded_at);
+    w.EndObject();
+  }
+  w.EndArray().EndObject();
+  return w.str();
+}
+
 std::string ErrorJson(const std::string& message) {
   JsonWriter w;
   w.BeginObject().Key("error").String(message).EndObject();
@@ -235,6 +262,14 @@ std::string MetricsText(const MetricsInput& in) {
     Header(out, "shopstream_dead_letters_stored", "gauge", "Rows in the dead_letters table.");
     out +=
         "shopstream_dead_letters_stored " + std::to_string(in.status->dead_letters_stored) + "\n";
+    if (!in.status->dead_letters_by_code.empty()) {
+      Header(out, "shopstream_dead_letters_total", "counter",
+             "Dead letters stored, per code (docs/event-contract.md); a purge resets it.");
+      for (const auto& [code, count] : in.status->dead_letters_by_code) {
+        out += "shopstream_dead_letters_total{code=\"" + LabelValue(code) + "\"} " +
+               std::to_string(count) + "\n";
+      }
+    }
   }
   if (in.totals) {
     Header(out, "shopstream_rollup_events_total", "counter",

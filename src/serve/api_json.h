@@ -19,6 +19,7 @@ std::string FunnelJson(const query::Funnel& funnel);
 std::string PeopleJson(const query::People& people);
 std::string ExtentJson(const query::DataExtent& extent);
 std::string ProcessorStatusJson(const query::ProcessorStatus& status);
+std::string DeadLettersJson(const query::DeadLetterReport& report);
 std::string ErrorJson(const std::string& message);
 
 // Prometheus text exposition format 0.0.4. `status` and `totals` are absent when the store

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common/utf8.h"
+#include "event/contract.h"
 
 namespace shopstream::serve {
 
@@ -40,6 +41,28 @@ Result<query::Filter> FilterParams(const HttpRequest& request) {
     *into = std::string(text);
   }
   return filter;
+}
+
+Result<query::DeadLetterQuery> DeadLetterParams(const HttpRequest& request) {
+  query::DeadLetterQuery wanted;
+  wanted.code = std::string(request.Param("code"));
+  wanted.stream = std::string(request.Param("stream"));
+  wanted.state = std::string(request.Param("state"));
+  if (!wanted.code.empty() && !IsReasonCode(wanted.code)) {
+    return Status::InvalidArgument("code '" + wanted.code.substr(0, 40) +
+                                   "' is not a dead letter code (docs/event-contract.md)");
+  }
+  if (!wanted.state.empty() && wanted.state != "open" && wanted.state != "replayed" &&
+      wanted.state != "quarantined") {
+    return Status::InvalidArgument("state '" + wanted.state.substr(0, 40) +
+                                   "' is not open, replayed or quarantined");
+  }
+  if (request.HasParam("limit")) {
+    auto limit = LimitParam(request);
+    if (!limit.ok()) return limit.status();
+    wanted.limit = *limit;
+  }
+  return wanted;
 }
 
 }  // namespace shopstream::serve

@@ -19,5 +19,8 @@ Result<query::TimeRange> RangeParams(const HttpRequest& request);
 Result<int> LimitParam(const HttpRequest& request);
 // Valid UTF-8 of at most kMaxFilterChars characters each.
 Result<query::Filter> FilterParams(const HttpRequest& request);
+// /api/deadletters: code (one of the contract's codes), stream, state (open, replayed,
+// quarantined) and limit (newest examples, 1 to 100).
+Result<query::DeadLetterQuery> DeadLetterParams(const HttpRequest& request);
 
 }  // namespace shopstream::serve

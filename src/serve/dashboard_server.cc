@@ -8,6 +8,8 @@
 #include "serve/api_params.h"
 #include "serve/gzip.h"
 #include "serve/host_check.h"
+#include "serve/live_json.h"
+#include "serve/trending_api.h"
 #include "serve/web_assets.h"
 
 namespace shopstream::serve {
@@ -16,8 +18,8 @@ namespace {
 constexpr const char* kJson = "application/json; charset=utf-8";
 // Answers smaller than this are sent as they are: compressing them saves nothing.
 constexpr size_t kGzipAbove = 1024;
-const char* const kAssetPaths[] = {"/index.html", "/app.js",         "/util.js",
-                                   "/style.css",  "/echarts.min.js", "/favicon.svg"};
+const char* const kAssetPaths[] = {"/index.html",  "/app.js",         "/util.js",   "/live.js",
+                                   "/trending.js", "/echarts.min.js", "/style.css", "/favicon.svg"};
 
 std::vector<std::pair<std::string, std::string>> CommonHeaders() {
   // Scripts only from this server: no inline script can run even if markup slipped through.
@@ -172,6 +174,11 @@ void DashboardServer::WatchForCommits(std::optional<int64_t> last) {
     if (now && now != last) {
       ++tick_;
       http_.Broadcast("event: tick\ndata: {\"tick\":" + std::to_string(tick_) + "}\n\n");
+      // The live pulse goes with the news itself: no page asks for it after each commit.
+      lock.unlock();
+      auto pulse = store_->QueryPulse();
+      if (pulse.ok()) http_.Broadcast("event: pulse\ndata: " + PulseJson(*pulse) + "\n\n");
+      lock.lock();
     }
     last = now;
   }
@@ -259,8 +266,28 @@ HttpResponse DashboardServer::Route(const HttpRequest& req) {
   if (path == "/api/extent") {
     return Json(req, Answer([&] { return q.QueryExtent(); }, ExtentJson));
   }
+  if (path == "/api/live") {
+    auto pulse = q.QueryPulse();
+    if (!pulse.ok()) return Json(req, pulse.status());
+    auto people = q.QueryLivePeople();
+    if (!people.ok()) return Json(req, people.status());
+    return Json(req, LiveJson(*pulse, *people));
+  }
+  if (path == "/api/trending") {
+    auto query = TrendParams(req);
+    if (!query.ok()) return Json(req, query.status());
+    const TrendQuery& t = *query;
+    auto trending = q.QueryTrending(t.dimension, t.window_minutes, t.metric, t.limit);
+    if (!trending.ok()) return Json(req, trending.status());
+    return Json(req, TrendingJson(t, *trending));
+  }
   if (path == "/api/status") {
     return Json(req, Answer([&] { return q.QueryProcessorStatus(); }, ProcessorStatusJson));
+  }
+  if (path == "/api/deadletters") {
+    auto query = DeadLetterParams(req);
+    if (!query.ok()) return Json(req, query.status());
+    return Json(req, Answer([&] { return q.QueryDeadLetters(*query); }, DeadLettersJson));
   }
 
   // The rest take a range and a filter.

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+#include <tuple>
 
 namespace shopstream::serve {
 namespace {
@@ -61,6 +62,34 @@ class FakeQueryStore : public query::QueryStore {
     p.events_per_session = 2;
     return p;
   }
+  Result<query::Pulse> QueryPulse() override {
+    query::Pulse p;
+    p.as_of = "2019-11-08 10:00:50";
+    p.points = {{"2019-11-08 10:00:40", 0}, {"2019-11-08 10:00:50", 25}};
+    return p;
+  }
+  Result<query::LivePeople> QueryLivePeople() override {
+    query::LivePeople l;
+    l.as_of = "2019-11-08 10:00";
+    l.users_5m = 4;
+    l.sessions_5m = 5;
+    l.users_30m = 6;
+    l.sessions_30m = 7;
+    l.users_per_minute = {{"2019-11-08 10:00", 4}};
+    return l;
+  }
+  Result<query::Trending> QueryTrending(query::TrendDimension dimension, int64_t window,
+                                        query::TrendMetric metric, int limit) override {
+    last_trend = {dimension, window, metric, limit};
+    query::Trending t;
+    t.from = "2019-11-08 10:00";
+    t.to = "2019-11-08 11:00";
+    t.previous_from = "2019-11-08 09:00";
+    t.whole_hours = true;
+    t.top = {{"<b>tv</b>", "electronics", 3, 0, std::nullopt}};
+    t.rising = {{"<b>tv</b>", "electronics", 3, 2, 0.5}};
+    return t;
+  }
   Result<query::DataExtent> QueryExtent() override { return query::DataExtent{}; }
   Result<query::ProcessorStatus> QueryProcessorStatus() override {
     return query::ProcessorStatus{};
@@ -94,6 +123,7 @@ class FakeQueryStore : public query::QueryStore {
 
   query::TimeRange last_range;
   query::Filter last_filter;
+  std::tuple<query::TrendDimension, int64_t, query::TrendMetric, int> last_trend;
   int last_limit = 0;
   std::mutex mu;
   std::condition_variable cv;
@@ -259,6 +289,64 @@ TEST_F(DashboardServerTest, LiveStreamSendsATickAfterACommit) {
     return received.find("event: tick") == std::string::npos;  // stop after the first tick
   });
   EXPECT_NE(received.find("event: tick"), std::string::npos) << received;
+}
+
+TEST_F(DashboardServerTest, LiveViewAnswersAndThePulseIsPushedAfterACommit) {
+  auto live = client_->Get("/api/live");
+  ASSERT_TRUE(live);
+  EXPECT_EQ(live->status, 200);
+  EXPECT_EQ(live->body,
+            R"({"pulse":{"as_of":"2019-11-08 10:00:50","step_seconds":10,"points":[)"
+            R"({"bucket":"2019-11-08 10:00:40","events":0,"per_second":0},)"
+            R"({"bucket":"2019-11-08 10:00:50","events":25,"per_second":2.5}]},)"
+            R"("people":{"as_of":"2019-11-08 10:00","users_5m":4,"sessions_5m":5,"users_30m":6,)"
+            R"("sessions_30m":7,"users_per_minute":[{"bucket":"2019-11-08 10:00","users":4}]}})");
+  auto script = client_->Get("/live.js");
+  ASSERT_TRUE(script);
+  EXPECT_EQ(script->status, 200);
+
+  std::string received;
+  bool bumped = false;
+  httplib::Client sse("127.0.0.1", server_.port());
+  sse.set_read_timeout(std::chrono::seconds(10));
+  sse.Get("/api/events", [&](const char* data, size_t n) {
+    received.append(data, n);
+    if (!bumped && received.find("event: hello") != std::string::npos) {
+      bumped = true;
+      store_.Bump();
+    }
+    return received.find("\n\n", received.find("event: pulse")) == std::string::npos;
+  });
+  EXPECT_NE(received.find("event: pulse\ndata: {\"as_of\":\"2019-11-08 10:00:50\""),
+            std::string::npos)
+      << received;
+}
+
+TEST_F(DashboardServerTest, TrendingTakesItsParametersAndRefusesOthers) {
+  auto got = client_->Get("/api/trending?dimension=product&window=15&by=views&limit=5");
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->status, 200);
+  EXPECT_EQ(store_.last_trend, std::make_tuple(query::TrendDimension::kProduct, int64_t{15},
+                                               query::TrendMetric::kViews, 5));
+  EXPECT_EQ(
+      got->body,
+      R"({"dimension":"product","window_minutes":15,"by":"views","whole_hours":true,)"
+      R"("from":"2019-11-08 10:00","to":"2019-11-08 11:00","previous_from":"2019-11-08 09:00",)"
+      R"("top":[{"name":"\u003cb\u003etv\u003c/b\u003e","department":"electronics","value":3,)"
+      R"("previous":0,"change":null}],"rising":[{"name":"\u003cb\u003etv\u003c/b\u003e",)"
+      R"("department":"electronics","value":3,"previous":2,"change":0.5}]})");
+  auto defaults = client_->Get("/api/trending?dimension=department");
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(store_.last_trend, std::make_tuple(query::TrendDimension::kDepartment, int64_t{60},
+                                               query::TrendMetric::kRevenue, 10));
+  EXPECT_EQ(defaults->body.find(R"("department":)"), std::string::npos);  // products only
+  for (const char* bad : {"/api/trending?dimension=sku", "/api/trending?window=30",
+                          "/api/trending?by=profit", "/api/trending?limit=0"}) {
+    auto res = client_->Get(bad);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 400) << bad;
+    EXPECT_NE(res->body.find("\"error\""), std::string::npos) << res->body;
+  }
 }
 
 // A raw connection to 127.0.0.1:port; -1 if it fails.

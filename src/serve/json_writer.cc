@@ -175,6 +175,12 @@ JsonWriter& JsonWriter::OptionalDouble(const std::optional<double>& value) {
   return value ? Double(*value) : Null();
 }
 
+JsonWriter& JsonWriter::Bool(bool value) {
+  BeforeValue();
+  out_ += value ? "true" : "false";
+  return *this;
+}
+
 JsonWriter& JsonWriter::Null() {
   BeforeValue();
   out_ += "null";

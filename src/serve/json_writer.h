@@ -23,6 +23,7 @@ class JsonWriter {
   JsonWriter& Int(int64_t value);
   JsonWriter& Double(double value);  // non-finite values become null
   JsonWriter& OptionalDouble(const std::optional<double>& value);
+  JsonWriter& Bool(bool value);
   JsonWriter& Null();
 
   const std::string& str() const { return out_; }

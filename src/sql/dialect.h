@@ -67,6 +67,8 @@ class Dialect {
   virtual std::string SchemaUnlock() const { return ""; }
   // An expression for the hour bucket text 'YYYY-MM-DD HH' of a kDatetime column.
   virtual std::string HourText(std::string_view column) const = 0;
+  // The same to the second, 'YYYY-MM-DD HH:MM:SS' (ten-second buckets are its first 18).
+  virtual std::string SecondText(std::string_view column) const = 0;
   // True when a write transaction excludes every other writer (SQLite's BEGIN IMMEDIATE), so
   // that rows read, merged and written back need no row locks (SELECT ... FOR UPDATE).
   virtual bool serializes_writers() const { return false; }

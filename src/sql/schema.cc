@@ -112,6 +112,12 @@ const std::vector<Rollup>& Rollups() {
        "INSERT INTO {rollup_brand_product}(brand, department, product, event_type, events, revenue)"
        " SELECT brand, department, product, event_type, SUM(events), SUM(revenue)"
        " FROM {rollup_hour_brand_product} GROUP BY brand, department, product, event_type"},
+      // Ten seconds (the live pulse, short time series): only the rows hold seconds.
+      {RollupTable("rollup_10s", {Text("bucket", 18), Text("event_type", kEventTypeWidth)}),
+       "INSERT INTO {rollup_10s}(bucket, event_type, events, revenue) SELECT"
+       " SUBSTR({second}, 1, 18), event_type, COUNT(*), SUM(revenue) FROM {rows}"
+       " WHERE event_time IS NOT NULL AND event_type IS NOT NULL"
+       " GROUP BY SUBSTR({second}, 1, 18), event_type"},
   };
   return rollups;
 }
@@ -119,7 +125,9 @@ const std::vector<Rollup>& Rollups() {
 std::string BackfillSql(const Rollup& rollup, const Dialect& dialect, const OwnedTables& tables) {
   std::string sql(rollup.backfill_sql);
   std::vector<std::pair<std::string, std::string>> names = {
-      {"{rows}", dialect.Quote(tables.rows())}, {"{hour}", dialect.HourText("event_time")}};
+      {"{rows}", dialect.Quote(tables.rows())},
+      {"{hour}", dialect.HourText("event_time")},
+      {"{second}", dialect.SecondText("event_time")}};
   for (const Rollup& other : Rollups()) {
     names.emplace_back("{" + std::string(other.table.name) + "}",
                        dialect.Quote(tables.Name(other.table.name)));
@@ -179,7 +187,15 @@ const Table& DeadLettersTable() {
                             {"offset", ColumnType::kBigInt, 0, true},
                             {"reason", ColumnType::kText, 0, true},
                             {"payload", ColumnType::kBlob},
-                            {"recorded_at", ColumnType::kDatetime, 0, true}},
+                            {"recorded_at", ColumnType::kDatetime, 0, true},
+                            // Added in place to older stores (dead_letter_upgrade.h), hence
+                            // nullable; every row gets them on write or on upgrade.
+                            {"code", ColumnType::kVarchar, kDeadLetterCodeWidth},
+                            {"field", ColumnType::kVarchar, kDeadLetterCodeWidth},
+                            {"state", ColumnType::kVarchar, kDeadLetterCodeWidth},
+                            {"replays", ColumnType::kInt},
+                            {"replayed_at", ColumnType::kDatetime},
+                            {"policy", ColumnType::kVarchar, kStreamWidth}},
                            {"stream", "partition", "offset"}};
   return table;
 }
@@ -230,6 +246,7 @@ std::vector<RollupValues> RollupValuesOf(const RollupDelta& delta, const CoarseR
   AppendTotals(cross.by_brand_hour_product, &out[7].values);
   AppendTotals(cross_coarse.by_department_hour_brand, &out[8].values);
   AppendTotals(cross_coarse.by_brand_product, &out[9].values);
+  AppendTotals(delta.by_ten_seconds, &out[10].values);
   return out;
 }
 

@@ -48,7 +48,7 @@ struct Rollup {
   std::string_view backfill_sql;
 };
 
-// The ten rollups in order of creation (a backfill reads tables before it).
+// The eleven rollups in order of creation (a backfill reads tables before it).
 const std::vector<Rollup>& Rollups();
 
 class OwnedTables;
@@ -59,6 +59,13 @@ std::string BackfillSql(const Rollup& rollup, const Dialect& dialect, const Owne
 // and bucket (but in people_all) as the key, then the five sketches as blobs (NULL: empty).
 const std::vector<Table>& PeopleTables();
 inline constexpr size_t kPeopleSketchColumns = 5;
+
+// The dead letters' code, field and state columns, in characters.
+inline constexpr int kDeadLetterCodeWidth = 40;
+// A dead letter's states: kept for a replay, stored by one, or given up on after too many.
+inline constexpr std::string_view kOpen = "open";
+inline constexpr std::string_view kReplayed = "replayed";
+inline constexpr std::string_view kQuarantined = "quarantined";
 
 // stream_offsets, dead_letters, processor_stats.
 const Table& OffsetsTable();

@@ -12,9 +12,11 @@
 #include <vector>
 
 #include "common/utf8.h"
+#include "event/contract.h"
 #include "sql/adoption.h"
 #include "sql/batch_counts.h"
 #include "sql/chunked_statement.h"
+#include "sql/dead_letter_upgrade.h"
 #include "sql/owned_tables.h"
 #include "sql/people_writer.h"
 #include "sql/schema.h"
@@ -327,6 +329,9 @@ class SqlProcessedStore final : public store::ProcessedStore {
         return s;
       }
     }
+    if (Status s = UpgradeDeadLetters(*conn_, d, owned.Name(DeadLettersTable().name)); !s.ok()) {
+      return s;
+    }
     for (const Rollup* rollup : missing) {
       if (Status s =
               conn_->Exec(BackfillSql(*rollup, d, owned),
@@ -382,16 +387,25 @@ class SqlProcessedStore final : public store::ProcessedStore {
     const std::string now = UtcNow();
     std::vector<SqlValue> values;
     std::vector<std::string> reasons;
+    std::vector<ReasonCode> codes;
     reasons.reserve(batch.dead_letters.size());
+    codes.reserve(batch.dead_letters.size());
     for (const store::DeadLetter& dead : batch.dead_letters) {
       reasons.push_back(SanitizeUtf8(dead.reason, kMaxReasonBytes));
+      codes.push_back(CodeOfReason(dead.reason));
       const std::string_view payload =
           std::string_view(dead.payload).substr(0, d.max_payload_bytes());
       values.insert(values.end(),
                     {std::string_view(batch.stream), int64_t{dead.partition}, dead.offset,
-                     std::string_view(reasons.back()), SqlBlob{payload}, std::string_view(now)});
+                     std::string_view(reasons.back()), SqlBlob{payload}, std::string_view(now),
+                     std::string_view(codes.back().code), OrNull(codes.back().field), kOpen,
+                     int64_t{0}, SqlValue(), SqlValue()});
     }
     if (Status s = statements_->dead_letters.Execute(*conn_, d, values); !s.ok()) return s;
+    if (!batch.replayed.empty()) {
+      // A replay moves no offset, and processor_stats counts what `process` committed.
+      return MarkReplayed(batch, now);
+    }
 
     // Read before the offsets move: what this commit adds to processor_stats.
     auto stored = StoredOffsets(batch.stream, statements_->load_offsets);
@@ -428,6 +442,60 @@ class SqlProcessedStore final : public store::ProcessedStore {
                               batch.lag,
                               std::string_view(now)};
     return statements_->stats.Execute(*conn_, d, stats);
+  }
+
+  // A replay's outcomes (store::ProcessedBatch::replayed), on dead letters still open.
+  Status MarkReplayed(const store::ProcessedBatch& batch, const std::string& now) {
+    const Dialect& d = db_->dialect();
+    const std::string table = d.Quote(tables_->Name(DeadLettersTable().name));
+    auto key = [&](size_t first) {
+      return " WHERE stream = " + d.Placeholder(first) + " AND " + d.Quote("partition") + " = " +
+             d.Placeholder(first + 1) + " AND " + d.Quote("offset") + " = " +
+             d.Placeholder(first + 2) + " AND state = " + d.Placeholder(first + 3);
+    };
+    auto stored = conn_->Prepare("UPDATE " + table + " SET state = " + d.Placeholder(0) +
+                                     ", replays = replays + 1, replayed_at = " + d.Placeholder(1) +
+                                     ", policy = " + d.Placeholder(2) + key(3),
+                                 "marking dead letters replayed");
+    if (!stored.ok()) return stored.status();
+    // `state` is assigned before `replays`: MySQL reads a column assigned earlier in the same
+    // SET as its new value, the others as its old one; this order means the same to all.
+    auto failed = conn_->Prepare(
+        "UPDATE " + table + " SET state = CASE WHEN replays + 1 >= " + d.Placeholder(0) + " THEN " +
+            d.Placeholder(1) + " ELSE " + d.Placeholder(2) +
+            " END, replays = replays + 1, reason = " + d.Placeholder(3) +
+            ", code = " + d.Placeholder(4) + ", field = " + d.Placeholder(5) + key(6),
+        "counting a failed replay");
+    if (!failed.ok()) return failed.status();
+    const SqlValue policy = OrNull(batch.replay_policy);
+    for (const store::ReplayOutcome& r : batch.replayed) {
+      const SqlValue where[] = {std::string_view(batch.stream), int64_t{r.partition}, r.offset,
+                                kOpen};
+      if (r.reason.empty()) {
+        const SqlValue values[] = {
+            kReplayed, std::string_view(now), policy, where[0], where[1], where[2], where[3]};
+        if (Status s = (*stored)->Execute(values); !s.ok()) return s;
+        continue;
+      }
+      const std::string reason = SanitizeUtf8(r.reason, kMaxReasonBytes);
+      const ReasonCode code = CodeOfReason(r.reason);
+      const SqlValue values[] = {int64_t{batch.max_replays},
+                                 kQuarantined,
+                                 kOpen,
+                                 std::string_view(reason),
+                                 std::string_view(code.code),
+                                 OrNull(code.field),
+                                 where[0],
+                                 where[1],
+                                 where[2],
+                                 where[3]};
+      if (Status s = (*failed)->Execute(values); !s.ok()) return s;
+    }
+    return Status::Ok();
+  }
+
+  static SqlValue OrNull(const std::string& text) {
+    return text.empty() ? SqlValue() : SqlValue(std::string_view(text));
   }
 
   // The first row of each id, in batch order, found with an open-addressing table of row

@@ -1,5 +1,6 @@
 #include "sql/sql_query_store.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
@@ -13,11 +14,34 @@
 #include "event/people.h"
 #include "query/rollup_reading.h"
 #include "query/rollup_sources.h"
+#include "query/trending.h"
 #include "sketch/hyperloglog.h"
 #include "sql/owned_tables.h"
 
 namespace shopstream::sql {
 namespace {
+
+// The live view's and trending's vocabulary (query/query_store.h, query/trending.h).
+using query::ExtentFn;
+using query::Filter;
+using query::FloorMinuteBucket;
+using query::FormatMinuteBucket;
+using query::FormatTenSecondBucket;
+using query::kLiveLongMinutes;
+using query::kLiveShortMinutes;
+using query::kPulsePoints;
+using query::LivePeople;
+using query::NamedBreakdown;
+using query::ParseTenSecondBucket;
+using query::Placeholder;
+using query::Pulse;
+using query::PulsePoint;
+using query::RankBy;
+using query::TimeRange;
+using query::TrendDimension;
+using query::Trending;
+using query::TrendMetric;
+using query::TrendWindows;
 
 // HTTP threads beyond this many wait for a connection; each query reads a bounded number of
 // buckets, so the wait is short.
@@ -122,9 +146,12 @@ class SqlQueryStore final : public query::QueryStore {
     auto found_span = query::SeriesSpanFor(range, *extent);
     if (!found_span.ok()) return found_span.status();
     if (!found_span->has_value()) return query::TimeSeries{};
-    // A brand is kept by hour: its points are hours at the finest.
-    const query::SeriesSpan span =
-        filter.brand ? AtLeast(**found_span, query::Granularity::kHour) : **found_span;
+    // A brand is kept by hour: its points are hours at the finest; ten seconds keep no
+    // department.
+    const query::SeriesSpan span = filter.brand ? AtLeast(**found_span, query::Granularity::kHour)
+                                   : filter.department
+                                       ? AtLeast(**found_span, query::Granularity::kMinute)
+                                       : **found_span;
     Query q(dialect());
     q.Sql("SELECT SUBSTR(bucket, 1, ").Value(static_cast<int64_t>(span.key_length));
     q.Sql(") AS b, ").BreakdownColumns();
@@ -210,15 +237,7 @@ class SqlQueryStore final : public query::QueryStore {
       sketch::HyperLogLog* into[] = {&merged.users, &merged.sessions, &merged.viewing,
                                      &merged.carting, &merged.buying};
       for (size_t c = 0; c < 5; ++c) {
-        if (!row.at(c)) continue;
-        auto bytes = dialect().BlobBytes(*row[c]);
-        if (!bytes.ok()) return bytes.status();
-        auto sketch = sketch::HyperLogLog::Parse(*bytes);
-        if (!sketch.ok()) {
-          return Status::Corruption(
-              source->what + " holds a sketch that does not parse: " + sketch.status().message());
-        }
-        into[c]->Merge(*sketch);
+        if (Status s = MergeSketch(row, c, source->what, *into[c]); !s.ok()) return s;
       }
     }
     query::People people;
@@ -246,6 +265,145 @@ class SqlQueryStore final : public query::QueryStore {
     if (!first.ok()) return first.status();
     if (!first->empty()) people.counted_since = TextOf(first->front(), 0);
     return people;
+  }
+
+  // The newest ten-second bucket and the kPulsePoints up to it: two reads of rollup_10s's key
+  // (its last entry, then a range of at most three rows a bucket).
+  Result<Pulse> QueryPulse() override {
+    if (Status s = Connected(); !s.ok()) return s;
+    const std::string table = Table("rollup_10s");
+    Query newest(dialect());
+    newest.Sql("SELECT MAX(bucket) FROM " + table);
+    auto found = Run(newest, "reading rollup_10s");
+    if (!found.ok()) return found.status();
+    Pulse pulse;
+    if (found->empty() || !found->front().at(0)) return pulse;
+    const std::string last = TextOf(found->front(), 0);
+    auto last_second = ParseTenSecondBucket(last);
+    if (!last_second.ok()) return last_second.status();
+    const int64_t first_second = *last_second - (kPulsePoints - 1) * 10;
+    const std::string first = FormatTenSecondBucket(first_second);
+    Query q(dialect());
+    q.Sql("SELECT bucket, SUM(events) FROM " + table + " WHERE bucket >= ")
+        .Value(std::string_view(first))
+        .Sql(" AND bucket <= ")
+        .Value(std::string_view(last))
+        .Sql(" GROUP BY bucket ORDER BY bucket");
+    auto rows = Run(q, "reading rollup_10s");
+    if (!rows.ok()) return rows.status();
+    pulse.as_of = last + "0";
+    size_t next = 0;
+    for (int i = 0; i < kPulsePoints; ++i) {
+      const std::string bucket = FormatTenSecondBucket(first_second + i * 10);
+      PulsePoint point{bucket + "0", 0};
+      for (; next < rows->size() && TextOf((*rows)[next], 0) <= bucket; ++next) {
+        if (TextOf((*rows)[next], 0) == bucket) point.events += Int((*rows)[next], 1);
+      }
+      pulse.points.push_back(std::move(point));
+    }
+    return pulse;
+  }
+
+  // One read of the last kLiveLongMinutes minutes' sketches of everyone (people_minute, scope
+  // "all"): each minute's users, and the unions of the last 5 and 30 minutes.
+  Result<LivePeople> QueryLivePeople() override {
+    auto extent = QueryExtent();
+    if (!extent.ok()) return extent.status();
+    LivePeople live;
+    if (extent->last_minute.empty()) return live;
+    auto last = FloorMinuteBucket(extent->last_minute);
+    if (!last.ok()) return last.status();
+    const int64_t first = *last - (kLiveLongMinutes - 1);
+    const std::string low = FormatMinuteBucket(first), high = FormatMinuteBucket(*last + 1);
+    Query q(dialect());
+    q.Sql("SELECT bucket, users, sessions FROM " + Table("people_minute") + " WHERE scope = ")
+        .Value(std::string_view(kScopeAll))
+        .Sql(" AND brand = ")
+        .Value(std::string_view(""))
+        .Sql(" AND department = ")
+        .Value(std::string_view(""))
+        .Sql(" AND bucket >= ")
+        .Value(std::string_view(low))
+        .Sql(" AND bucket < ")
+        .Value(std::string_view(high))
+        .Sql(" ORDER BY bucket");
+    auto rows = Run(q, "reading people_minute");
+    if (!rows.ok()) return rows.status();
+    live.as_of = FormatMinuteBucket(*last);
+    const std::string short_low = FormatMinuteBucket(*last - (kLiveShortMinutes - 1));
+    sketch::HyperLogLog users_5m, sessions_5m, users_30m, sessions_30m;
+    std::map<std::string, int64_t> per_minute;
+    for (const SqlRow& row : *rows) {
+      sketch::HyperLogLog users, sessions;
+      if (Status s = MergeSketch(row, 1, "people_minute", users); !s.ok()) return s;
+      if (Status s = MergeSketch(row, 2, "people_minute", sessions); !s.ok()) return s;
+      const std::string bucket = TextOf(row, 0);
+      per_minute[bucket] = std::llround(users.Estimate());
+      if (bucket >= short_low) {
+        users_5m.Merge(users);
+        sessions_5m.Merge(sessions);
+      }
+      users_30m.Merge(users);
+      sessions_30m.Merge(sessions);
+    }
+    live.users_5m = std::llround(users_5m.Estimate());
+    live.sessions_5m = std::llround(sessions_5m.Estimate());
+    live.users_30m = std::llround(users_30m.Estimate());
+    live.sessions_30m = std::llround(sessions_30m.Estimate());
+    for (int64_t m = first; m <= *last; ++m) {
+      const std::string bucket = FormatMinuteBucket(m);
+      auto it = per_minute.find(bucket);
+      live.users_per_minute.push_back({bucket, it == per_minute.end() ? 0 : it->second});
+    }
+    return live;
+  }
+
+  // Both windows' groups, every name of each (a window holds at most its hours' rows of
+  // rollup_hour_brand or rollup_hour_product, or its days, hours and minutes of departments).
+  Result<Trending> QueryTrending(TrendDimension dimension, int64_t window_minutes,
+                                 TrendMetric metric, int limit) override {
+    auto extent = QueryExtent();
+    if (!extent.ok()) return extent.status();
+    Trending trending;
+    if (extent->last_minute.empty()) return trending;
+    auto last = FloorMinuteBucket(extent->last_minute);
+    if (!last.ok()) return last.status();
+    const TrendWindows w = TrendWindowFor(dimension, window_minutes, *last);
+    auto groups = [&](const TimeRange& range) -> Result<std::vector<NamedBreakdown>> {
+      const Filter none;
+      switch (dimension) {
+        case TrendDimension::kProduct:
+          return Grouped(
+              "product", "department",
+              [&](const Placeholder& p) {
+                return ProductsSource(range, none, Extent(), p, Tables());
+              },
+              RankBy::kRevenue, kNoLimit);
+        case TrendDimension::kBrand:
+          return Grouped(
+              "brand", "",
+              [&](const Placeholder& p) {
+                return BrandsSource(range, none, Extent(), p, Tables());
+              },
+              RankBy::kRevenue, kNoLimit);
+        case TrendDimension::kDepartment:
+          break;
+      }
+      return Grouped(
+          "department", "",
+          [&](const Placeholder& p) { return TotalsSource(range, none, Extent(), p, Tables()); },
+          RankBy::kRevenue, kNoLimit);
+    };
+    auto current = groups(w.current);
+    if (!current.ok()) return current.status();
+    auto previous = groups(w.previous);
+    if (!previous.ok()) return previous.status();
+    trending.from = FormatMinuteBucket(*w.current.from);
+    trending.to = FormatMinuteBucket(*w.current.to);
+    trending.previous_from = FormatMinuteBucket(*w.previous.from);
+    trending.whole_hours = w.whole_hours;
+    RankTrends(*current, *previous, metric, limit, &trending);
+    return trending;
   }
 
   Result<query::DataExtent> QueryExtent() override {
@@ -279,7 +437,73 @@ class SqlQueryStore final : public query::QueryStore {
     auto counted = Run(count, "counting dead_letters");
     if (!counted.ok()) return counted.status();
     status.dead_letters_stored = counted->empty() ? 0 : Int(counted->front(), 0);
+    Query by_code(dialect());
+    by_code.Sql("SELECT code, COUNT(*) AS n FROM " + Table("dead_letters") +
+                " WHERE code IS NOT NULL GROUP BY code ORDER BY n DESC, code");
+    // A store whose dead letters have no code column yet reads without the counts by code.
+    if (auto codes = Run(by_code, "counting dead letters by code"); codes.ok()) {
+      for (const SqlRow& r : *codes)
+        status.dead_letters_by_code.emplace_back(TextOf(r, 0), Int(r, 1));
+    }
     return status;
+  }
+
+  Result<query::DeadLetterReport> QueryDeadLetters(const query::DeadLetterQuery& wanted) override {
+    if (Status s = Connected(); !s.ok()) return s;
+    const Dialect& d = dialect();
+    // " WHERE ..." of the query's filters, added to `q`.
+    auto where = [&](Query& q) {
+      bool first = true;
+      for (const auto& [column, value] :
+           {std::pair<const char*, const std::string*>{"code", &wanted.code},
+            {"stream", &wanted.stream},
+            {"state", &wanted.state}}) {
+        if (value->empty()) continue;
+        q.Sql(std::string(first ? " WHERE " : " AND ") + column + " = ")
+            .Value(std::string_view(*value));
+        first = false;
+      }
+    };
+    query::DeadLetterReport report;
+    Query counts(d);
+    counts.Sql(
+        "SELECT code, field, stream, state, COUNT(*) AS n, MIN(recorded_at), MAX(recorded_at) "
+        "FROM " +
+        Table("dead_letters"));
+    where(counts);
+    counts.Sql(" GROUP BY code, field, stream, state ORDER BY n DESC, code, field, stream, state");
+    auto rows = Run(counts, "counting dead letters");
+    if (!rows.ok()) return rows.status();
+    for (const SqlRow& r : *rows) {
+      report.counts.push_back({TextOf(r, 0), TextOf(r, 1), TextOf(r, 2), TextOf(r, 3), Int(r, 4),
+                               TextOf(r, 5), TextOf(r, 6)});
+    }
+    const std::string hour = d.HourText("recorded_at");
+    Query hours(d);
+    hours.Sql("SELECT " + hour + " AS h, code, COUNT(*) FROM " + Table("dead_letters"));
+    where(hours);
+    hours.Sql(" GROUP BY " + hour + ", code ORDER BY h, code");
+    rows = Run(hours, "counting dead letters by hour");
+    if (!rows.ok()) return rows.status();
+    for (const SqlRow& r : *rows) report.by_hour.push_back({TextOf(r, 0), TextOf(r, 1), Int(r, 2)});
+    Query newest(d);
+    newest.Sql("SELECT stream, " + d.Quote("partition") + ", " + d.Quote("offset") +
+               ", replays, code, field, state, reason, payload, recorded_at FROM " +
+               Table("dead_letters"));
+    where(newest);
+    newest.Sql(" ORDER BY recorded_at DESC, stream, " + d.Quote("partition") + ", " +
+               d.Quote("offset") + " DESC LIMIT " +
+               std::to_string(std::clamp(wanted.limit, 0, 100)));
+    rows = Run(newest, "reading the newest dead letters");
+    if (!rows.ok()) return rows.status();
+    for (const SqlRow& r : *rows) {
+      auto message = d.BlobBytes(TextOf(r, 8));
+      if (!message.ok()) return message.status();
+      report.newest.push_back({TextOf(r, 0), Int(r, 1), Int(r, 2), Int(r, 3), TextOf(r, 4),
+                               TextOf(r, 5), TextOf(r, 6), TextOf(r, 7), std::move(message).value(),
+                               TextOf(r, 9)});
+    }
+    return report;
   }
 
   // One small read of processor_stats (a row per input stream), which the processor updates in
@@ -326,7 +550,22 @@ class SqlQueryStore final : public query::QueryStore {
     return Probe();
   }
 
-  query::ExtentFn Extent() {
+  // Merges the sketch in column `col` of `row` (NULL: empty) into `into`.
+  Status MergeSketch(const SqlRow& row, size_t col, const std::string& what,
+                     sketch::HyperLogLog& into) {
+    if (!row.at(col)) return Status::Ok();
+    auto bytes = dialect().BlobBytes(*row[col]);
+    if (!bytes.ok()) return bytes.status();
+    auto sketch = sketch::HyperLogLog::Parse(*bytes);
+    if (!sketch.ok()) {
+      return Status::Corruption(
+          what + " holds a sketch that does not parse: " + sketch.status().message());
+    }
+    into.Merge(*sketch);
+    return Status::Ok();
+  }
+
+  ExtentFn Extent() {
     return [this] { return QueryExtent(); };
   }
 

@@ -21,6 +21,15 @@ Status ToStatus(int rc, sqlite3* db, std::string_view what) {
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
       return Status::Corruption(message);
+    case SQLITE_CONSTRAINT: {
+      // A CHECK or a trigger its operator added refuses a row: the row is bad, not the store
+      // (dead-lettered as store.refused, replayed once the operator lifts it).
+      const int extended = db ? sqlite3_extended_errcode(db) : rc;
+      if (extended == SQLITE_CONSTRAINT_CHECK || extended == SQLITE_CONSTRAINT_TRIGGER) {
+        return Status::RefusedValue(message);
+      }
+      return Status::Internal(message);
+    }
     default:
       return Status::Internal(message);
   }

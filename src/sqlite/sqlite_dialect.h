@@ -30,6 +30,9 @@ class SqliteDialect final : public sql::Dialect {
   std::string HourText(std::string_view column) const override {
     return "SUBSTR(" + std::string(column) + ", 1, 13)";
   }
+  std::string SecondText(std::string_view column) const override {
+    return "SUBSTR(" + std::string(column) + ", 1, 19)";
+  }
   // In-process: a prepared statement per row costs no round trip.
   size_t max_rows_per_statement() const override { return 1; }
   size_t max_payload_bytes() const override { return 64 * 1024; }

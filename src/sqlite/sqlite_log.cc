@@ -306,4 +306,23 @@ Result<std::unique_ptr<bus::MessageSource>> OpenSqliteLogSource(const std::strin
   return std::unique_ptr<bus::MessageSource>(new SqliteLogSource(path, start_latest));
 }
 
+Result<SqliteLogEnd> ReadSqliteLogEnd(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return Status::NotFound(path + " does not exist");
+  const std::string not_a_log = QuoteValue(path, 200) + " is not a shopstream log";
+  auto db = Database::Open(path, Database::Mode::kReadOnly);
+  if (!db.ok()) return Status::InvalidArgument(not_a_log + ": " + db.status().message());
+  // One read transaction, so that the id and the end belong to the same moment.
+  auto read = (*db)->Prepare(
+      "SELECT (SELECT value FROM log_meta WHERE key = 'id'),"
+      " (SELECT coalesce(max(offset) + 1, 0) FROM log)");
+  if (!read.ok()) return Status::InvalidArgument(not_a_log + ": " + read.status().message());
+  auto row = read->Step();
+  if (!row.ok()) return row.status();
+  if (!*row || read->ColumnIsNull(0)) {
+    return Status::InvalidArgument(not_a_log + ": it has no id yet");
+  }
+  return SqliteLogEnd{"sqlite-log:" + std::string(read->ColumnText(0)), read->ColumnInt(1)};
+}
+
 }  // namespace shopstream::sqlite

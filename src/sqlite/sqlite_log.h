@@ -29,4 +29,14 @@ Result<std::unique_ptr<bus::Publisher>> OpenSqliteLogPublisher(const std::string
 Result<std::unique_ptr<bus::MessageSource>> OpenSqliteLogSource(const std::string& path,
                                                                 bool start_latest);
 
+// What `shopstream status` shows of a log: the stream name its offsets are stored under
+// ("sqlite-log:ID") and its end offset (the next offset to be written, in partition 0).
+struct SqliteLogEnd {
+  std::string stream;
+  int64_t end_offset = 0;
+};
+// Reads only. NotFound when there is no log at `path` yet; InvalidArgument for a file that is
+// not a log (or a log without its id, which no reader has opened yet).
+Result<SqliteLogEnd> ReadSqliteLogEnd(const std::string& path);
+
 }  // namespace shopstream::sqlite

@@ -50,6 +50,31 @@ TEST(SqliteLogTest, AFileThatIsNotALogIsRefused) {
       << batch.status().ToString();
 }
 
+// What `shopstream status --from sqlite://` shows: the stream name the readers store their
+// offsets under, and the next offset to be written.
+TEST(SqliteLogTest, ReadsTheEndAndTheStreamNameOfALog) {
+  std::string path = TempPath("end.db");
+  EXPECT_EQ(ReadSqliteLogEnd(path).status().code(), StatusCode::kNotFound);
+  auto pub = OpenSqliteLogPublisher(path);
+  ASSERT_TRUE(pub.ok());
+  auto empty = ReadSqliteLogEnd(path);
+  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  EXPECT_EQ(empty->end_offset, 0);
+  ASSERT_TRUE((*pub)->Publish({"a", "b", "c"}).ok());
+  auto end = ReadSqliteLogEnd(path);
+  ASSERT_TRUE(end.ok()) << end.status().ToString();
+  EXPECT_EQ(end->end_offset, 3);
+  auto src = OpenSqliteLogSource(path, /*start_latest=*/false);
+  ASSERT_TRUE(src.ok());
+  ASSERT_TRUE((*src)->Poll(10, std::chrono::milliseconds(5)).ok());
+  EXPECT_EQ(end->stream, (*src)->stream_name());
+  std::string not_a_log = TempPath("text.db");
+  std::FILE* f = std::fopen(not_a_log.c_str(), "w");
+  std::fputs("event_time,event_type\n", f);
+  std::fclose(f);
+  EXPECT_EQ(ReadSqliteLogEnd(not_a_log).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(SqliteLogTest, AppendsWithGaplessOffsetsAndReadsInOrder) {
   std::string path = TempPath("a.db");
   auto pub = OpenSqliteLogPublisher(path);

@@ -1,7 +1,7 @@
 // The interfaces of the stores: a RawStore keeps events as they arrived (Cassandra or SQLite),
 // a ProcessedStore keeps cleaned rows, rollups, dead letters and the offsets of record in one
-// transaction (MySQL, PostgreSQL or SQLite), and people sketches written back every few seconds.
-// Connectors know nothing of the pipeline.
+// transaction (SQLite, MySQL/MariaDB or PostgreSQL), and people sketches written back every few
+// seconds. Connectors know nothing of the pipeline.
 #pragma once
 
 #include <string>
@@ -32,6 +32,22 @@ class RawStore {
   virtual Status Write(const std::vector<Event>& events) = 0;
 };
 
+// Where a dead letter came from: its key in the dead letters table.
+struct DeadLetterKey {
+  std::string stream;
+  int32_t partition = 0;
+  int64_t offset = 0;
+};
+
+// What a replay (`shopstream deadletters replay`) learned of one dead letter of the batch's
+// stream: stored (reason empty; its row, if its id is new, is among the batch's rows), or
+// failed again with `reason`.
+struct ReplayOutcome {
+  int32_t partition = 0;
+  int64_t offset = 0;
+  std::string reason;  // empty: stored
+};
+
 // Everything one micro-batch commits to the processed store, atomically.
 struct ProcessedBatch {
   std::string stream;  // MessageSource::stream_name()
@@ -47,6 +63,13 @@ struct ProcessedBatch {
   // For the processor_stats table that /metrics and the dashboard read.
   double batch_millis = 0;  // time from the batch's first poll to its commit
   int64_t lag = -1;         // messages waiting on the bus after this batch, -1 if unknown
+  // A replay's batch: the dead letters it marks, in the same transaction as its rows. Stored
+  // ones become 'replayed' (with `replay_policy`, the choices that let them pass); failed ones
+  // keep the new reason, count the try, and are 'quarantined' once they were tried
+  // `max_replays` times. Only dead letters still 'open' are marked.
+  std::vector<ReplayOutcome> replayed;
+  std::string replay_policy;
+  int max_replays = 3;
 };
 
 class ProcessedStore {

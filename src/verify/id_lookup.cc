@@ -9,8 +9,8 @@
 #include "cassandra/session.h"
 #include "cassandra/types.h"
 #include "common/uri.h"
+#include "endpoints/open_store.h"
 #include "sql/sql_database.h"
-#include "verify/sql_source.h"
 
 namespace shopstream::verify {
 namespace {
@@ -116,7 +116,7 @@ class CqlIdLookup : public IdLookup {
 
 Result<std::unique_ptr<IdLookup>> OpenSqliteRaw(const Uri& uri) {
   if (Status s = uri.CheckParams({}); !s.ok()) return s;
-  auto db = OpenSqlStore(uri.text);
+  auto db = endpoints::OpenSqlDatabaseForReading(uri.text);
   if (!db.ok()) return db.status();
   auto conn = (*db)->Connect();
   if (!conn.ok()) return conn.status();

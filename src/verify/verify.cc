@@ -4,13 +4,15 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <unordered_set>
 #include <vector>
 
+#include "common/uri.h"
 #include "endpoints/open_bus.h"
+#include "endpoints/open_store.h"
 #include "event/json_codec.h"
 #include "verify/id_lookup.h"
-#include "verify/sql_source.h"
 
 namespace shopstream::verify {
 namespace {
@@ -104,7 +106,7 @@ void AppendJsonString(std::string& out, std::string_view s) {
 
 Result<VerifyReport> Verify(const VerifyOptions& options) {
   // The stores first: a store that is not shopstream's is refused before the bus is read.
-  auto db = OpenSqlStore(options.processed);
+  auto db = endpoints::OpenSqlDatabaseForReading(options.processed);
   if (!db.ok()) return db.status();
   std::shared_ptr<sql::SqlDatabase> shared = std::move(db).value();
   auto checks = ProcessedChecks::Open(shared);
@@ -119,6 +121,15 @@ Result<VerifyReport> Verify(const VerifyOptions& options) {
   source_options.group =
       "shopstream-verify-" + std::to_string(::getpid()) + "-" +
       std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+  source_options.require_topic = true;
+  source_options.connect_timeout = options.connect_timeout;
+  // The embedded log's source waits for a log to appear; a missing one has nothing to verify.
+  if (auto uri = ParseUri(options.bus); uri.ok() && uri->scheme == "sqlite") {
+    std::error_code ec;
+    if (!std::filesystem::exists(uri->path, ec)) {
+      return Status::NotFound(uri->text + ": the log " + uri->path + " does not exist");
+    }
+  }
   auto source = endpoints::OpenSource(options.bus, source_options);
   if (!source.ok()) return source.status();
   bool assigned = false;

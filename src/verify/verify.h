@@ -28,6 +28,9 @@ struct VerifyOptions {
   int64_t since = 0;             // first offset read in each partition
   // How long the bus may stay silent before its end counts as unreachable.
   std::chrono::milliseconds idle_timeout{60000};
+  // How long a Kafka broker may take to answer at start; a topic that does not exist is
+  // NotFound at once rather than waited for (there is nothing to verify).
+  std::chrono::milliseconds connect_timeout{10000};
   size_t chunk = 5000;
 };
 

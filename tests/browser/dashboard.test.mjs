@@ -223,7 +223,7 @@ test('every chart draws data and the KPIs equal the CSV', async () => {
   if (UPDATE_DOCS_PICTURE) {
     await page.screenshot({ path: path.join(REPO, 'docs', 'dashboard.png'), fullPage: true });
   }
-  for (const tab of ['products', 'funnel']) {  // the other tabs, for a look by hand
+  for (const tab of ['live', 'trending', 'products', 'funnel', 'deadletters']) {  // the other tabs, for a look by hand
     await showTab(tab);
     await page.waitForTimeout(1000);
     await page.screenshot({ path: path.join(SHOTS, `${tab}.png`), fullPage: true });
@@ -304,8 +304,10 @@ test('times show in the viewer\'s zone, UTC a click away', async () => {
     const chart = echarts.getInstanceByDom(document.getElementById('chart-revenue-time'));
     return { bucket: d.timeseries.points[0].bucket, label: chart.getOption().xAxis[0].data[0] };
   });
-  // The same instant in New York, by the platform's own clock arithmetic.
-  const local = new Date(bucket.replace(' ', 'T') + ':00Z').toLocaleString('sv-SE', { timeZone: ZONE }).slice(0, 16);
+  // The same instant in New York, by the platform's own clock arithmetic. An hour has
+  // ten-second points ("YYYY-MM-DD HH:MM:SS"), labelled to the second.
+  assert.equal(bucket.length, 19, bucket);
+  const local = new Date(bucket.replace(' ', 'T') + 'Z').toLocaleString('sv-SE', { timeZone: ZONE }).slice(0, 19);
   assert.equal(label, local);
   assert.match(await page.textContent('#range-text'), /America\/New_York \(UTC-05:00\)/);
   await page.click('#zone');
@@ -322,7 +324,11 @@ test('times show in the viewer\'s zone, UTC a click away', async () => {
 test('live mode updates the KPIs without a reload when new rows are processed', async () => {
   assert.equal(await page.isChecked('#live'), true, 'live mode is on by default');
   await page.waitForSelector('#live-state.on');
-  await page.evaluate(() => { window.__sameDocument = true; });
+  await page.evaluate(() => {
+    window.__sameDocument = true;
+    window.__pulses = 0;  // the pulse the server pushes after each commit (live.js draws it)
+    window.addEventListener('shopstream:pulse', () => { window.__pulses += 1; });
+  });
   const before = await kpi('revenue');
 
   const rows = ['event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session'];
@@ -338,6 +344,43 @@ test('live mode updates the KPIs without a reload when new rows are processed', 
   await page.waitForFunction((w) => Math.abs(Number(document.getElementById('kpi-revenue').dataset.value) - w) < 0.01,
                              want, { timeout: 120_000 });
   assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the page was reloaded');
+  await page.waitForFunction(() => window.__pulses > 0, null, { timeout: 120_000 });
+});
+
+test('the Live tab draws events per second and who is on the site, as /api/live says', async () => {
+  await showTab('live');
+  await page.waitForFunction(() => window.shopstreamLive.data !== null);
+  await assertChartsHaveData(['chart-live-pulse', 'chart-live-users']);
+  const live = await (await page.request.get(baseUrl + '/api/live')).json();
+  assert.equal(live.pulse.points.length, 60);
+  assert.equal(live.people.users_per_minute.length, 30);
+  const pulse = await seriesData('chart-live-pulse');
+  assert.deepEqual(pulse[0], live.pulse.points.map((p) => p.per_second));
+  const users = await seriesData('chart-live-users');
+  assert.deepEqual(users[0], live.people.users_per_minute.map((m) => m.users));
+  assert.equal(await page.textContent('#live-users-30m'), live.people.users_30m.toLocaleString('en-US'));
+  assert.equal(await page.textContent('#live-sessions-5m'), live.people.sessions_5m.toLocaleString('en-US'));
+  await showTab('overview');
+});
+
+test('the Trending tab lists what /api/trending ranks, for the window and measure picked', async () => {
+  await showTab('trending');
+  await page.waitForFunction(() => window.shopstreamTrending.loads > 0);
+  const loads = await page.evaluate(() => window.shopstreamTrending.loads);
+  await page.selectOption('#trend-window-pick', '1440');
+  await page.waitForFunction((n) => window.shopstreamTrending.loads > n, loads);
+  const loadsThen = await page.evaluate(() => window.shopstreamTrending.loads);
+  await page.selectOption('#trend-by', 'views');
+  await page.waitForFunction((n) => window.shopstreamTrending.loads > n, loadsThen);
+  for (const dimension of ['product', 'brand', 'department']) {
+    const api = await (await page.request.get(`${baseUrl}/api/trending?dimension=${dimension}&window=1440&by=views&limit=10`)).json();
+    assert.ok(api.top.length > 0, `${dimension}: nothing viewed in the last day of the sample`);
+    const names = await page.$$eval(`#trend-top-${dimension} tbody tr td:first-child`, (cells) => cells.map((c) => c.textContent));
+    assert.deepEqual(names, api.top.map((t) => (dimension === 'product' ? `${t.name} (${t.department})` : t.name)));
+    const values = await page.$$eval(`#trend-top-${dimension} tbody tr td:nth-child(2)`, (cells) => cells.map((c) => c.textContent));
+    assert.deepEqual(values, api.top.map((t) => t.value.toLocaleString('en-US')));
+  }
+  await showTab('overview');
 });
 
 test('a brand that looks like markup shows as text and runs nothing', async () => {
@@ -435,8 +478,8 @@ test('keyboard, labels and contrast: axe finds nothing serious on any tab; a fav
   // The tabs follow the arrow keys.
   await page.focus('.tab[data-tab="overview"]');
   await page.keyboard.press('ArrowRight');
-  await page.waitForSelector('#tab-products:not([hidden])');
-  assert.equal(await page.evaluate(() => document.activeElement.dataset.tab), 'products');
+  await page.waitForSelector('#tab-live:not([hidden])');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.tab), 'live');
   // Every control is reachable with Tab.
   const reached = new Set();
   for (let i = 0; i < 60 && reached.size < 8; i++) {
@@ -449,7 +492,7 @@ test('keyboard, labels and contrast: axe finds nothing serious on any tab; a fav
   assert.equal(reached.size, 8, `reached only ${[...reached]}`);
 
   await page.evaluate(AXE_SOURCE);  // DevTools evaluation: not a script the page's CSP governs
-  for (const tab of ['overview', 'products', 'funnel']) {
+  for (const tab of ['overview', 'live', 'trending', 'products', 'funnel', 'deadletters']) {
     await showTab(tab);
     const violations = await page.evaluate(async () => {
       const result = await axe.run(document, { resultTypes: ['violations'] });

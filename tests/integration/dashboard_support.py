@@ -97,7 +97,9 @@ def clean(row):
     department, product, brand = (v.replace("NaN", "other") for v in (department, product, brand))
     minute = row["event_time"][:16]
     revenue = float(row["price"]) if row["event_type"] == "purchase" else 0.0
-    return {"minute": minute, "type": row["event_type"], "department": department, "product": product,
+    # The ten seconds as a series names them: "YYYY-MM-DD HH:MM:S0".
+    ten_seconds = row["event_time"][:18] + "0"
+    return {"minute": minute, "ten_seconds": ten_seconds, "type": row["event_type"], "department": department, "product": product,
             "brand": brand, "revenue": revenue, "user": row["user_id"], "session": row["user_session"]}
 
 

@@ -35,6 +35,10 @@ def test_embedded_log_to_parquet_with_dead_letters(shopstream_bin, sample_rows, 
     assert len(letters) == BAD + 1
     assert all(letter["reason"] for letter in letters)
     assert any("2022-02-30" in letter["reason"] for letter in letters)
+    # The same codes as the processed store's dead letters (docs/event-contract.md).
+    assert any(letter["code"] == "event_time.calendar" and letter["field"] == "event_time"
+               for letter in letters)
+    assert all(letter["code"] for letter in letters)
     # Every offset of the log exactly once, as an event or a dead letter.
     offsets = sorted([e["bus_offset"] for e in events] + [d["bus_offset"] for d in letters])
     assert offsets == list(range(len(payloads)))

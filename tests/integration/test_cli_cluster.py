@@ -65,6 +65,19 @@ def test_process_on_a_missing_topic_says_so_and_offers_a_way(tmp_path):
     assert "joined consumer group" not in r.stderr
 
 
+def test_verify_on_a_missing_topic_fails_at_once_with_exit_2(tmp_path):
+    """Before, verify waited out its 60 s --idle-timeout on a topic that does not exist."""
+    topic = unique_topic("verifymissing")
+    assert run([binary(), "demo", "--once", "--no-dashboard", "--rows", "10", "--rate", "max",
+                "--data-dir", str(tmp_path)]).returncode == 0  # stores that exist
+    store = f"sqlite://{tmp_path}/store.db"
+    r = run([binary(), "verify", "--from", topic_uri(topic), "--raw", store, "--processed", store],
+            timeout=40)
+    assert r.returncode == 2, r.stderr
+    assert lines(r) == [f"shopstream verify: --from {topic_uri(topic)}: Kafka topic '{topic}' "
+                        "does not exist"], r.stderr
+
+
 def test_process_on_a_topic_that_exists_runs(tmp_path):
     topic = unique_topic("exists")
     produce(topic, 20, partitions=1)

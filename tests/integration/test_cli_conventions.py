@@ -2,12 +2,14 @@
 with its exit code and the first line it prints. Needs no servers: the unreachable endpoints
 are ports where nothing listens, or a local socket that speaks no known protocol."""
 import json
+import os
 import re
 import signal
 import socket
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -60,6 +62,15 @@ def silent_port():
     for c in held:
         c.close()
     server.close()
+
+
+def produce_and_process(shopstream_bin, sample_zip, log, store, count):
+    """`count` events of the sample into the embedded log, then all of them processed."""
+    assert run([shopstream_bin, "produce", "-i", sample_zip, "--to", log, "--rate", "max",
+                "--count", str(count)]).returncode == 0
+    r = run([shopstream_bin, "process", "--from", log, "--raw", store, "--processed", store,
+             "--idle-exit", "1s"])
+    assert r.returncode == 0, r.stderr
 
 
 # 1. Fail fast: an endpoint that cannot be reached at start is exit 1 within the timeout.
@@ -143,6 +154,20 @@ def test_archive_to_a_port_where_nothing_listens_fails_fast(shopstream_bin, stor
     assert "cannot connect" in line and ": Connection" not in line, line
     assert took < 30, took
 
+
+
+def test_verify_on_a_log_that_does_not_exist_fails_at_once_with_exit_2(shopstream_bin, stores, tmp_path):
+    """Before, verify waited out its 60 s --idle-timeout for the log to appear."""
+    log, store = stores
+    assert run([shopstream_bin, "demo", "--once", "--no-dashboard", "--rows", "10", "--rate", "max",
+                "--data-dir", str(tmp_path)]).returncode == 0  # stores that exist
+    store = f"sqlite://{tmp_path}/store.db"
+    missing = f"sqlite://{tmp_path}/missing.db"
+    r = run([shopstream_bin, "verify", "--from", missing, "--raw", store, "--processed", store],
+            timeout=40)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.splitlines() == [
+        f"shopstream verify: --from {missing}: the log {tmp_path}/missing.db does not exist"], r.stderr
 
 # 2. One error style: one line "shopstream CMD: ..." naming the input; exit 2 for usage.
 
@@ -264,10 +289,7 @@ def test_produce_interrupted_exits_130(shopstream_bin, tmp_path, sample_zip):
 
 def test_serve_and_demo_stop_with_the_signals_codes(shopstream_bin, tmp_path, stores, sample_zip):
     log, store = stores
-    assert run([shopstream_bin, "produce", "-i", sample_zip, "--to", log, "--rate", "max",
-                "--count", "10"]).returncode == 0
-    assert run([shopstream_bin, "process", "--from", log, "--raw", store, "--processed", store,
-                "--idle-exit", "1s"]).returncode == 0
+    produce_and_process(shopstream_bin, sample_zip, log, store, 10)
     for args, sig, code, ready in (
             (["serve", "--store", store, "--listen", "127.0.0.1:0"], signal.SIGTERM, 143, "dashboard on"),
             (["demo", "--no-dashboard", "--rows", "100", "--data-dir", str(tmp_path / "demo")],
@@ -283,6 +305,99 @@ def test_serve_and_demo_stop_with_the_signals_codes(shopstream_bin, tmp_path, st
             if proc.poll() is None:
                 proc.kill()
 
+
+
+def test_generate_stops_on_a_signal_with_whole_rows_and_says_how_many(shopstream_bin):
+    # To standard output, so that a generate that ignored the signal fills no disk.
+    proc = subprocess.Popen([shopstream_bin, "generate", "--rows", "1000000000", "-o", "-"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    counted = {"bytes": 0, "lines": 0, "last": b""}
+
+    def drain():
+        for chunk in iter(lambda: proc.stdout.read(1 << 16), b""):
+            counted["bytes"] += len(chunk)
+            counted["lines"] += chunk.count(b"\n")
+            counted["last"] = chunk
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        assert wait_for(lambda: counted["bytes"] > 0)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 130
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    reader.join(timeout=60)
+    err = proc.stderr.read().decode()
+    m = re.search(r"generate: stopped after ([\d,]+) of 1,000,000,000 rows; standard output holds them", err)
+    assert m, err
+    assert counted["lines"] == int(m.group(1).replace(",", "")) + 1  # and the header
+    assert counted["last"].endswith(b"\n")  # whole rows only
+
+
+def test_sample_stops_on_a_signal_and_writes_what_it_kept(shopstream_bin, tmp_path):
+    # A FIFO as the input: the test decides how much there is, and it is never all read.
+    rows = tmp_path / "rows.csv"
+    assert run([shopstream_bin, "generate", "--rows", "20000", "-o", str(rows)]).returncode == 0
+    header, body = rows.read_bytes().split(b"\n", 1)
+    fifo = tmp_path / "input.csv"
+    os.mkfifo(fifo)
+    out = tmp_path / "kept.csv"
+    proc = subprocess.Popen([shopstream_bin, "sample", "-i", str(fifo), "--by", "event_type",
+                             "--fraction", "0.5", "-o", str(out)], stderr=subprocess.PIPE, text=True)
+    written, signalled = 0, False
+    try:
+        with open(fifo, "wb") as feed:
+            feed.write(header + b"\n")
+            while written < 500_000_000:  # bounded, in case the stop is not honoured
+                feed.write(body)
+                written += len(body)
+                if written >= 4_000_000 and not signalled:  # it has been reading for 4 MB
+                    proc.send_signal(signal.SIGTERM)
+                    signalled = True
+    except BrokenPipeError:
+        pass
+    try:
+        assert proc.wait(timeout=60) == 143
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    err = proc.stderr.read()
+    assert written < 500_000_000, err
+    m = re.search(r"sample: kept (\d+) of (\d+) rows .*; stopped by a signal before the end of the input", err)
+    assert m, err
+    kept = out.read_bytes().splitlines()
+    assert kept[0] == header and len(kept) == int(m.group(1)) + 1, err
+    # The write that met the closed pipe may have delivered part of one more body.
+    rows_fed = (written // len(body) + 1) * 20000
+    assert 0 < int(m.group(2)) < rows_fed, (m.group(2), rows_fed)
+
+
+def test_cql_stops_on_a_signal_before_the_answer(shopstream_bin):
+    # A server that accepts and never answers: cql waits for it up to --connect-timeout.
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    server.settimeout(30)
+    try:
+        for sig, code in ((signal.SIGINT, 130), (signal.SIGTERM, 143)):
+            proc = subprocess.Popen([shopstream_bin, "cql", "--to",
+                                     f"cassandra://127.0.0.1:{server.getsockname()[1]}",
+                                     "--connect-timeout", "1m", "SELECT now() FROM system.local"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            try:
+                held = server.accept()[0]  # it is connecting: its stop handler is in place
+                proc.send_signal(sig)
+                assert proc.wait(timeout=30) == code
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+            held.close()
+            err = proc.stderr.read()
+            assert [l for l in err.splitlines() if l.strip()][-1].endswith(
+                "cql: stopped before the answer came; the statement may or may not have run"), err
+    finally:
+        server.close()
 
 # 5. demo says what it does.
 
@@ -348,13 +463,35 @@ def test_help_lists_the_uri_options_that_work(shopstream_bin, tmp_path, stores):
     assert "Examples:" in help_of(shopstream_bin, "serve")
 
 
+def test_every_option_shows_its_default(shopstream_bin):
+    """An option that takes a value is required, shows its default as CLI11 does (--rate
+    TEXT=seed), or says in words what happens without it (a derived group, every partition)."""
+    silent = []
+    for command in ["generate", "sample", "produce", "process", "archive", "serve", "demo", "cql",
+                    "verify", "status", "completion"]:
+        options = help_of(shopstream_bin, command).split("Options:")[1].split("\n\n")[0]
+        for block in re.split(r"\n(?=  \S)", options.strip("\n")):
+            signature = re.split(r"\s{2,}", block.strip())[0].split()  # name, then TYPE[=DEFAULT]
+            if len(signature) < 2 or signature[0].startswith("-h,"):
+                continue  # a flag
+            text = " ".join(block.split())
+            if "REQUIRED" in text or "=" in signature[1] or re.search(r"default|required", text):
+                continue
+            silent.append(f"{command} {signature[0]}")
+    assert silent == [], silent
+    text = help_of(shopstream_bin, "produce")
+    assert "--rate TEXT=seed" in text and "--seed UINT=0" in text
+    assert "default: the whole file" in text  # --count: no value stands for it
+
+
 def test_top_help_is_one_line_per_command_and_version_names_libraries(shopstream_bin):
     r = run([shopstream_bin, "--help"])
     assert r.returncode == 0
     section = r.stdout.split("Subcommands:")[1].split("\n\n")[0]
     lines = [l for l in section.splitlines() if l.strip()]
     assert [l.split()[0] for l in lines] == ["generate", "sample", "produce", "process", "archive",
-                                             "serve", "demo", "cql", "verify", "status", "completion"], section
+                                             "serve", "demo", "cql", "verify", "status", "deadletters",
+                                             "completion"], section
     r = run([shopstream_bin, "--version"])
     assert r.returncode == 0
     for library in ("librdkafka", "MariaDB Connector/C", "libpq", "SQLite", "simdjson", "build"):
@@ -387,10 +524,7 @@ def test_status_shows_offsets_rows_and_dead_letters(shopstream_bin, stores, tmp_
     log, store = stores
     one_line_exit_2(run([shopstream_bin, "status", "--processed", store]),  # no such store yet
                     f"shopstream status: --processed {store}: ", "does not exist")
-    assert run([shopstream_bin, "produce", "-i", sample_zip, "--to", log, "--rate", "max",
-                "--count", "120"]).returncode == 0
-    assert run([shopstream_bin, "process", "--from", log, "--raw", store, "--processed", store,
-                "--idle-exit", "2s"]).returncode == 0
+    produce_and_process(shopstream_bin, sample_zip, log, store, 120)
     r = run([shopstream_bin, "status", "--processed", store])
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines()[0] == f"store {store}: 120 rows", r.stdout
@@ -407,6 +541,26 @@ def test_status_shows_offsets_rows_and_dead_letters(shopstream_bin, stores, tmp_
     one_line_exit_2(run([shopstream_bin, "status", "--processed", "sqlit:///x.db"]),
                     "shopstream status: 'sqlit:///x.db': unknown scheme 'sqlit'")
 
+
+
+def test_status_shows_the_embedded_logs_end_and_lag(shopstream_bin, stores, sample_zip, tmp_path):
+    log, store = stores
+    produce_and_process(shopstream_bin, sample_zip, log, store, 120)
+    assert run([shopstream_bin, "produce", "-i", sample_zip, "--to", log, "--rate", "max",
+                "--count", "30"]).returncode == 0  # 30 more, not processed
+    r = run([shopstream_bin, "status", "--processed", store, "--from", log])
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"\n  0 +120 +150 +30\n", r.stdout), r.stdout
+    r = run([shopstream_bin, "status", "--processed", store, "--from", log, "--json"])
+    assert r.returncode == 0, r.stderr
+    [stream] = json.loads(r.stdout)["streams"]
+    assert stream["stream"].startswith("sqlite-log:")
+    assert stream["partitions"] == [{"partition": 0, "stored_offset": 120, "end_offset": 150, "lag": 30}]
+    # A log that is not there: the store's side still shows, the bus's is unknown, said once.
+    r = run([shopstream_bin, "status", "--processed", store, "--from", f"sqlite://{tmp_path}/none.db"])
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"\n  0 +120 +\? +\?\n", r.stdout), r.stdout
+    assert "the log's end offset is not known" in first_line(r), r.stderr
 
 # 9. Shell completion.
 
@@ -431,3 +585,14 @@ def test_bash_completion_completes_commands_and_options(shopstream_bin, tmp_path
     r = run([shopstream_bin, "completion", "zsh"])
     assert r.returncode == 0 and r.stdout.startswith("#compdef shopstream"), r.stdout[:200]
     one_line_exit_2(run([shopstream_bin, "completion", "fish"]), "shopstream completion: ", "fish")
+
+
+# 10. bench/run.
+
+def test_bench_run_with_an_unknown_section_prints_usage_and_exits_2():
+    runner = Path(__file__).resolve().parents[2] / "bench" / "run"
+    r = run([str(runner), "nosuch"])
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.splitlines()[0] == "bench/run: unknown section 'nosuch'", r.stderr
+    assert "usage: bench/run [SECTION...]" in r.stderr and "  stores " in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr and r.stdout == "", r.stdout

@@ -4,6 +4,7 @@ its counts of unique users and sessions against exact counts read from the raw s
 Runs over the embedded SQLite store, over MariaDB and over PostgreSQL (the stack's servers, a
 fresh database each); $SHOPSTREAM_DASHBOARD_STORES picks them (CTest: "sqlite" in one test,
 "mysql" and "postgres" in the cluster ones)."""
+import datetime
 import json
 import os
 import socket
@@ -79,13 +80,47 @@ def test_timeseries_of_all_time_is_hourly_and_complete(server, sample_rows):
 def test_timeseries_of_a_short_range_is_per_minute(server, sample_rows):
     rows = Expected(sample_rows).rows
     busiest_hour = max({r["minute"][:13] for r in rows}, key=lambda h: sum(r["minute"].startswith(h) for r in rows))
-    lo, hi = busiest_hour + ":00", busiest_hour + ":59"
+    lo = busiest_hour + ":00"
+    hi = (datetime.datetime.fromisoformat(lo) + datetime.timedelta(minutes=90)).strftime("%Y-%m-%d %H:%M")
     got = server.json("/api/timeseries", **{"from": lo, "to": hi})
     assert got["granularity"] == "minute"
-    assert len(got["points"]) == 59
+    assert len(got["points"]) == 90
     want = Expected(sample_rows, lo, hi).grouped(lambda r: r["minute"])
     for p in got["points"]:
         assert_breakdown(p, want.get(p["bucket"], Expected.breakdown([])))
+
+
+def test_timeseries_of_an_hour_or_less_is_per_ten_seconds(server, sample_rows):
+    rows = Expected(sample_rows).rows
+    busiest_hour = max({r["minute"][:13] for r in rows}, key=lambda h: sum(r["minute"].startswith(h) for r in rows))
+    lo, hi = busiest_hour + ":00", busiest_hour + ":59"
+    got = server.json("/api/timeseries", **{"from": lo, "to": hi})
+    assert got["granularity"] == "second" and got["step"] == 10
+    assert len(got["points"]) == 59 * 6
+    want = Expected(sample_rows, lo, hi).grouped(lambda r: r["ten_seconds"])
+    for p in got["points"]:
+        assert_breakdown(p, want.get(p["bucket"], Expected.breakdown([])))
+    assert sum(p["events"] for p in got["points"]) == server.json("/api/kpis", **{"from": lo, "to": hi})["events"] > 0
+
+
+def test_live_view_counts_the_last_minutes_of_stream_time(server, sample_rows):
+    live = server.json("/api/live")
+    rows = Expected(sample_rows).rows
+    newest = max(r["ten_seconds"] for r in rows)
+    assert live["pulse"]["as_of"] == newest
+    points = live["pulse"]["points"]
+    assert len(points) == 60 and points[-1]["bucket"] == newest
+    end = datetime.datetime.fromisoformat(newest) + datetime.timedelta(seconds=10)
+    start = end - datetime.timedelta(minutes=10)
+    in_window = [r for r in rows if start <= datetime.datetime.fromisoformat(r["ten_seconds"]) < end]
+    assert sum(p["events"] for p in points) == len(in_window)
+    people = live["people"]
+    last = datetime.datetime.fromisoformat(max(r["minute"] for r in rows))
+    for minutes, key in ((5, "users_5m"), (30, "users_30m")):
+        first = (last - datetime.timedelta(minutes=minutes - 1)).strftime("%Y-%m-%d %H:%M")
+        users = {r["user"] for r in rows if r["minute"] >= first}
+        assert abs(people[key] - len(users)) <= max(1, 0.02 * len(users)), (key, people[key], len(users))
+    assert len(people["users_per_minute"]) == 30 and people["users_per_minute"][-1]["bucket"] == people["as_of"]
 
 
 def test_a_long_range_is_daily(server, sample_rows):

@@ -122,8 +122,10 @@ def test_mariadb_password_is_generated_kept_and_the_old_fixed_one_replaced(tmp_p
     checkout = tmp_path / "checkout"
     (checkout / "scripts").mkdir(parents=True)
     (checkout / "superset").mkdir()
-    for name in ("scripts/stack", "scripts/stack_superset.sh", "scripts/stack_cluster.sh",
-                 "superset/requirements.txt"):
+    (checkout / "scripts" / "stack.d").mkdir()
+    names = ["scripts/stack", "superset/requirements.txt"]
+    names += [str(p.relative_to(ROOT)) for p in (ROOT / "scripts" / "stack.d").glob("*.sh")]
+    for name in names:
         (checkout / name).write_bytes((ROOT / name).read_bytes())
     (checkout / "scripts" / "stack").chmod(0o755)
     env = {k: v for k, v in os.environ.items() if k != "SHOPSTREAM_MYSQL_PASSWORD"}

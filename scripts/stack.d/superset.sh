@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Apache Superset for scripts/stack (sourced by it; not run on its own): `scripts/stack up
 # superset` installs the release pinned in superset/requirements.txt into a venv under
 # .cache/stack, keeps its state (SQLite metadata database, secret key, admin password, logs)
