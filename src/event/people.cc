@@ -74,23 +74,40 @@ void HeldPeople::Add(PeopleDelta delta) {
   for (auto& [key, entries] : delta.by_day_brand) by_day_brand[key].Add(std::move(entries));
 }
 
-PeopleSketchLevels Spread(const HeldPeople& held) {
-  PeopleSketchLevels out;
+size_t PeopleSketches::heap_bytes() const {
+  return users.heap_bytes() + sessions.heap_bytes() + viewing.heap_bytes() + carting.heap_bytes() +
+         buying.heap_bytes();
+}
+
+size_t HeldPeople::heap_bytes() const {
+  // A map node: its links, the key's strings (short ones inline) and the five sketches.
+  constexpr size_t kNode = 64 + 3 * sizeof(std::string) + sizeof(PeopleSketches);
+  size_t bytes = rows() * kNode;
+  for (const auto& [key, sketches] : by_minute) bytes += sketches.heap_bytes();
+  for (const auto& [key, sketches] : by_day_brand) bytes += sketches.heap_bytes();
+  return bytes;
+}
+
+PeopleSketchRows SpreadLevel(const HeldPeople& held, size_t level) {
+  PeopleSketchRows out;
   for (const auto& [key, sketches] : held.by_minute) {
     const auto& [minute, department] = key;
-    const std::string hour = minute.substr(0, 13), day = minute.substr(0, 10);
-    for (const auto& [rows, bucket] :
-         {std::pair{&out.minute, minute}, std::pair{&out.hour, hour}, std::pair{&out.day, day},
-          std::pair{&out.all, std::string()}}) {
-      (*rows)[{kScopeAll, "", "", bucket}].Merge(sketches);
-      (*rows)[{kScopeDepartment, "", department, bucket}].Merge(sketches);
+    const size_t length[] = {minute.size(), 13, 10, 0};  // the bucket: minute, hour, day, ''
+    const std::string bucket = minute.substr(0, length[level]);
+    out[{kScopeAll, "", "", bucket}].Merge(sketches);
+    out[{kScopeDepartment, "", department, bucket}].Merge(sketches);
+  }
+  if (level == 2) {
+    for (const auto& [key, sketches] : held.by_day_brand) {
+      const auto& [day, brand, department] = key;
+      out[{kScopeBrand, brand, department, day}].Merge(sketches);
     }
   }
-  for (const auto& [key, sketches] : held.by_day_brand) {
-    const auto& [day, brand, department] = key;
-    out.day[{kScopeBrand, brand, department, day}].Merge(sketches);
-  }
   return out;
+}
+
+PeopleSketchLevels Spread(const HeldPeople& held) {
+  return {SpreadLevel(held, 0), SpreadLevel(held, 1), SpreadLevel(held, 2), SpreadLevel(held, 3)};
 }
 
 }  // namespace shopstream

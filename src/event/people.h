@@ -49,6 +49,7 @@ struct PeopleSketches {
 
   void Add(PeopleEntries entries);
   bool Merge(const PeopleSketches& other);  // whether any of the five changed
+  size_t heap_bytes() const;
   bool operator==(const PeopleSketches&) const = default;
 };
 
@@ -90,7 +91,13 @@ struct HeldPeople {
   size_t rows() const { return by_minute.size() + by_day_brand.size(); }
   bool empty() const { return by_minute.empty() && by_day_brand.empty(); }
   void clear() { *this = {}; }
+  // Roughly the heap bytes held: the sketches and a map node per row.
+  size_t heap_bytes() const;
 };
+// One people table's rows (0 minute, 1 hour, 2 day, 3 all), merged from the held ones: a
+// write-back makes and writes one table at a time, so that only one is in memory at once.
+inline constexpr size_t kPeopleLevels = 4;
+PeopleSketchRows SpreadLevel(const HeldPeople& held, size_t level);
 PeopleSketchLevels Spread(const HeldPeople& held);
 
 }  // namespace shopstream

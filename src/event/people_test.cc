@@ -118,6 +118,27 @@ TEST(People, HeldSketchesSpreadAsTheEntriesOfEveryLevel) {
   }
 }
 
+// The held bytes follow the sketches: what the processed store counts against its budget.
+TEST(People, HeldBytesGrowWithTheSketches) {
+  HeldPeople held;
+  EXPECT_EQ(held.heap_bytes(), 0u);
+  PeopleDelta few;
+  few.Add(Row("2019-11-08 08:14:53", "view", "d", "b", 1, "s1"));
+  held.Add(std::move(few));
+  const size_t small = held.heap_bytes();
+  EXPECT_GT(small, 0u);
+  PeopleDelta many;  // the same minute and brand: the rows' sketches turn dense
+  for (int i = 0; i < 20000; ++i) {
+    const std::string session = "s" + std::to_string(i);
+    many.Add(Row("2019-11-08 08:14:53", "view", "d", "b", i, session.c_str()));
+  }
+  held.Add(std::move(many));
+  EXPECT_EQ(held.rows(), 2u);
+  EXPECT_GT(held.heap_bytes(), small + 4 * sketch::kRegisters);
+  held.clear();
+  EXPECT_EQ(held.heap_bytes(), 0u);
+}
+
 TEST(CrossFilter, CoarsensByDepartmentAndAllTime) {
   CrossFilterDelta delta;
   CleanedEvent a = Row("2019-11-08 08:14:53", "purchase", "electronics", "samsung", 1, "s");

@@ -57,6 +57,10 @@ class HyperLogLog {
   double Estimate() const;
   bool empty() const { return sparse_.empty() && registers_.empty(); }
   bool dense() const { return !registers_.empty(); }
+  // The heap bytes this sketch holds (what a processor counts against its memory budget).
+  size_t heap_bytes() const {
+    return sparse_.capacity() * sizeof(uint32_t) + registers_.capacity();
+  }
 
   std::string Serialize() const;
   // Corruption when `bytes` is not a serialized sketch.

@@ -9,6 +9,8 @@ namespace {
 // Sketches bound to one statement stay within this many bytes: a few dense sketches (12 KiB
 // each) per row, and servers' packet limits of a few MiB.
 constexpr size_t kMaxStatementBytes = 1 << 20;
+// Rows merged per round: up to five dense sketches each, parsed and serialized again.
+constexpr size_t kRowsPerRound = 256;
 
 std::string ColumnList(const Table& t, size_t count, const Dialect& d) {
   std::string list;
@@ -84,6 +86,10 @@ Status PeopleWriter::Write(SqlConnection& conn, const PeopleSketchLevels& levels
   return Status::Ok();
 }
 
+Status PeopleWriter::WriteLevel(SqlConnection& conn, size_t level, const PeopleSketchRows& rows) {
+  return WriteTable(conn, tables_.at(level), rows);
+}
+
 Result<std::map<PeopleKey, PeopleSketches>> PeopleWriter::Read(SqlConnection& conn,
                                                                TableStatements& t,
                                                                const std::vector<SqlValue>& keys) {
@@ -132,11 +138,19 @@ Result<std::map<PeopleKey, PeopleSketches>> PeopleWriter::Read(SqlConnection& co
 
 Status PeopleWriter::WriteTable(SqlConnection& conn, TableStatements& t,
                                 const PeopleSketchRows& rows) {
-  if (rows.empty()) return Status::Ok();
+  for (auto from = rows.begin(); from != rows.end();) {
+    auto to = from;
+    for (size_t n = 0; n < kRowsPerRound && to != rows.end(); ++n) ++to;
+    if (Status s = WriteRound(conn, t, {from, to}); !s.ok()) return s;
+    from = to;
+  }
+  return Status::Ok();
+}
+
+Status PeopleWriter::WriteRound(SqlConnection& conn, TableStatements& t, RowRange rows) {
   const bool has_bucket = t.key_columns == 4;
   std::vector<SqlValue> keys;
-  keys.reserve(rows.size() * t.key_columns);
-  for (const auto& [key, sketches] : rows) AppendKey(key, has_bucket, &keys);
+  for (auto it = rows.first; it != rows.second; ++it) AppendKey(it->first, has_bucket, &keys);
   // Where another writer may run meanwhile, every row is made first, so that the locking read
   // below finds and locks each of them; a database that serializes writers needs neither.
   if (!dialect_.serializes_writers()) {
@@ -148,7 +162,8 @@ Status PeopleWriter::WriteTable(SqlConnection& conn, TableStatements& t,
   // The rows whose sketches the batch changed, as stored bytes; values point into `bytes`.
   std::vector<std::string> bytes;
   std::vector<const PeopleKey*> changed;
-  for (const auto& [key, sketches] : rows) {
+  for (auto row = rows.first; row != rows.second; ++row) {
+    const auto& [key, sketches] = *row;
     auto it = stored->find(key);
     const PeopleSketches* out = &sketches;
     if (it != stored->end()) {

@@ -30,6 +30,8 @@ class PeopleWriter {
 
   // Merges every level of `levels` into its table.
   Status Write(SqlConnection& conn, const PeopleSketchLevels& levels);
+  // Merges the rows of one level (0 minute .. 3 all) into its table.
+  Status WriteLevel(SqlConnection& conn, size_t level, const PeopleSketchRows& rows);
   // Forgets the prepared statements (before their connection goes away).
   void Reset();
 
@@ -43,8 +45,11 @@ class PeopleWriter {
     std::map<size_t, std::unique_ptr<SqlStatement>> lookups;  // by keys per statement
   };
 
-  // Merges `rows` into the table.
+  // Merges `rows` into the table, a bounded number at a time (their stored sketches are read,
+  // parsed and serialized again: a round's worth is in memory at once).
   Status WriteTable(SqlConnection& conn, TableStatements& t, const PeopleSketchRows& rows);
+  using RowRange = std::pair<PeopleSketchRows::const_iterator, PeopleSketchRows::const_iterator>;
+  Status WriteRound(SqlConnection& conn, TableStatements& t, RowRange rows);
   // The stored sketches of those of `keys` that exist (people_all's keys with bucket '').
   Result<std::map<PeopleKey, PeopleSketches>> Read(SqlConnection& conn, TableStatements& t,
                                                    const std::vector<SqlValue>& keys);

@@ -45,9 +45,11 @@ std::string InsertHead(const Table& table, const Dialect& d) {
 }
 
 // People sketches are held in memory and written back at most this often (and when the stream
-// is quiet, and before stopping), or once they hold this many rows.
+// is quiet, and before stopping), or once they hold this many rows or this many bytes (what
+// bounds the processor's memory: a backlog's sketches grow dense fast).
 constexpr auto kPeopleWriteBackInterval = std::chrono::seconds(5);
 constexpr size_t kMaxHeldPeopleRows = 50000;
+constexpr size_t kMaxHeldPeopleBytes = size_t{8} << 20;
 
 // Every statement of a commit, written in the database's dialect once it is known.
 struct Statements {
@@ -201,7 +203,7 @@ class SqlProcessedStore final : public store::ProcessedStore {
 
   bool PeopleWriteBackDue() const {
     if (held_people_.empty() && dirty_people_offsets_.empty()) return false;
-    return held_people_.rows() >= kMaxHeldPeopleRows ||
+    return held_people_.rows() >= kMaxHeldPeopleRows || held_bytes_ >= kMaxHeldPeopleBytes ||
            Clock::now() - held_since_ >= kPeopleWriteBackInterval;
   }
 
@@ -209,8 +211,10 @@ class SqlProcessedStore final : public store::ProcessedStore {
   // offsets moved to where they reach (replaced where a reset moved them back).
   Status WritePeopleBack() {
     const Dialect& d = db_->dialect();
-    if (!held_people_.empty()) {
-      if (Status s = statements_->people->Write(*conn_, Spread(held_people_)); !s.ok()) return s;
+    // One table at a time: only one level's rows are made at once.
+    for (size_t level = 0; level < kPeopleLevels && !held_people_.empty(); ++level) {
+      const PeopleSketchRows rows = SpreadLevel(held_people_, level);
+      if (Status s = statements_->people->WriteLevel(*conn_, level, rows); !s.ok()) return s;
     }
     std::vector<SqlValue> forward, reset;
     for (const auto& [stream, partitions] : dirty_people_offsets_) {
@@ -226,6 +230,7 @@ class SqlProcessedStore final : public store::ProcessedStore {
 
   void PeopleWrittenBack() {
     held_people_.clear();
+    held_bytes_ = 0;
     dirty_people_offsets_.clear();
     people_resets_.clear();
     held_since_ = Clock::now();
@@ -236,6 +241,7 @@ class SqlProcessedStore final : public store::ProcessedStore {
   void HoldPeople(const store::ProcessedBatch& batch, PeopleDelta people) {
     if (held_people_.empty() && dirty_people_offsets_.empty()) held_since_ = Clock::now();
     held_people_.Add(std::move(people));
+    held_bytes_ = held_people_.heap_bytes();
     OffsetMap& dirty = dirty_people_offsets_[batch.stream];
     for (const auto& [partition, next] : batch.reset_offsets) {
       dirty[partition] = next;  // replaced, not moved forward from what came before the reset
@@ -559,6 +565,7 @@ class SqlProcessedStore final : public store::ProcessedStore {
   // People of committed batches not written back yet, since held_since_, and per stream and
   // partition the offset they reach (dirty: not stored yet; reset ones replace the stored).
   HeldPeople held_people_;
+  size_t held_bytes_ = 0;  // held_people_.heap_bytes() after the last batch joined
   Clock::time_point held_since_ = Clock::now();
   std::map<std::string, OffsetMap> dirty_people_offsets_;
   std::map<std::string, std::set<int32_t>> people_resets_;
