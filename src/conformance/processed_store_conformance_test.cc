@@ -69,17 +69,8 @@ std::string Bytes(const std::string& text) {
   return out;
 }
 
-class ProcessedStoreContract : public ::testing::TestWithParam<size_t> {
+class ProcessedStoreContract : public DatabaseTest {
  protected:
-  void SetUp() override {
-    auto made = Backends()[GetParam()].make();
-    SHOPSTREAM_REQUIRE_DATABASE(made);
-    db_ = std::move(made).value();
-    auto reader = db_->Reader();
-    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
-    reader_ = std::move(reader).value();
-  }
-
   std::unique_ptr<store::ProcessedStore> OpenStore(const std::string& table = "operations") {
     auto store = endpoints::OpenProcessedStore(db_->Uri(table));
     EXPECT_TRUE(store.ok()) << store.status().ToString();
@@ -89,24 +80,14 @@ class ProcessedStoreContract : public ::testing::TestWithParam<size_t> {
     return std::move(store).value();
   }
 
-  std::vector<SqlRow> Query(const std::string& sql, std::vector<SqlValue> values = {}) {
-    auto stmt = reader_->Prepare(sql, "test query");
-    EXPECT_TRUE(stmt.ok()) << sql << ": " << stmt.status().ToString();
-    if (!stmt.ok()) return {};
-    auto rows = (*stmt)->Query(values);
-    EXPECT_TRUE(rows.ok()) << sql << ": " << rows.status().ToString();
-    return rows.ok() ? std::move(rows).value() : std::vector<SqlRow>{};
-  }
-
   std::string One(const std::string& sql, std::vector<SqlValue> values = {}) {
-    auto rows = Query(sql, std::move(values));
+    auto rows = Rows(sql, std::move(values));
     if (rows.size() != 1 || rows[0].empty() || !rows[0][0]) return "<none>";
     return *rows[0][0];
   }
   int64_t Int(const std::string& sql) { return std::strtoll(One(sql).c_str(), nullptr, 10); }
   double Real(const std::string& sql) { return std::strtod(One(sql).c_str(), nullptr); }
   std::string Q(const char* identifier) { return db_->dialect().Quote(identifier); }
-  std::string P(size_t i) { return db_->dialect().Placeholder(i); }
 
   // Rows, rollup events and revenue, dead letters, stats: what a rerun must leave alone.
   std::string Totals() {
@@ -134,7 +115,7 @@ class ProcessedStoreContract : public ::testing::TestWithParam<size_t> {
       sql += " AND bucket = " + P(3);
       values.push_back(std::string_view(day));
     }
-    auto rows = Query(sql, values);
+    auto rows = Rows(sql, values);
     if (rows.size() != 1 || !rows[0][0]) return "<none>";
     return Bytes(*rows[0][0]);
   }
@@ -148,16 +129,13 @@ class ProcessedStoreContract : public ::testing::TestWithParam<size_t> {
     EXPECT_TRUE(h.ok()) << h.status().ToString();
     return h.ok() ? std::llround(h->Estimate()) : -1;
   }
-
-  std::unique_ptr<TestDatabase> db_;
-  std::unique_ptr<sql::SqlConnection> reader_;
 };
 
 TEST_P(ProcessedStoreContract, CommitWritesRowsRollupsDeadLettersOffsetsAndStats) {
   auto store = OpenStore();
   ASSERT_TRUE(store->Commit(SampleBatch()).ok());
 
-  auto rows = Query(
+  auto rows = Rows(
       "SELECT id, event_time, event_type, department, product, brand, price, revenue"
       " FROM operations ORDER BY id");
   ASSERT_EQ(rows.size(), 3u);
@@ -197,8 +175,8 @@ TEST_P(ProcessedStoreContract, CommitWritesRowsRollupsDeadLettersOffsetsAndStats
                    " AND product = 'kettle' AND event_type = 'purchase'"),
               25.5, 1e-9);
 
-  auto dead = Query("SELECT stream, " + Q("partition") + ", " + Q("offset") +
-                    ", reason, payload FROM dead_letters");
+  auto dead = Rows("SELECT stream, " + Q("partition") + ", " + Q("offset") +
+                   ", reason, payload FROM dead_letters");
   ASSERT_EQ(dead.size(), 1u);
   EXPECT_EQ(*dead[0][0], "ecommercetopic");
   EXPECT_EQ(*dead[0][2], "3");
@@ -211,8 +189,8 @@ TEST_P(ProcessedStoreContract, CommitWritesRowsRollupsDeadLettersOffsetsAndStats
   EXPECT_EQ(store->LoadOffsets("ecommercetopic", {1}).value(), (OffsetMap{{1, 10}}));
   EXPECT_TRUE(store->LoadOffsets("another-stream", {}).value().empty());
 
-  auto stats = Query("SELECT batches, events, dead_letters, last_batch_ms, " + Q("lag") +
-                     " FROM processor_stats WHERE stream = 'ecommercetopic'");
+  auto stats = Rows("SELECT batches, events, dead_letters, last_batch_ms, " + Q("lag") +
+                    " FROM processor_stats WHERE stream = 'ecommercetopic'");
   ASSERT_EQ(stats.size(), 1u);
   EXPECT_EQ(*stats[0][0] + " " + *stats[0][1] + " " + *stats[0][2], "1 3 1");
   EXPECT_DOUBLE_EQ(std::stod(*stats[0][3]), 12.5);
@@ -539,7 +517,7 @@ TEST_P(ProcessedStoreContract, HostileValuesAreStoredVerbatim) {
   Status s = store->Commit(batch);
   ASSERT_TRUE(s.ok()) << s.ToString();
 
-  auto rows = Query("SELECT id, department, product FROM operations");
+  auto rows = Rows("SELECT id, department, product FROM operations");
   ASSERT_EQ(rows.size(), hostile.size());
   std::vector<std::string> ids;
   for (const SqlRow& r : rows) {

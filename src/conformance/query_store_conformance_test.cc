@@ -18,15 +18,11 @@
 namespace shopstream::conformance {
 namespace {
 
-class QueryStoreContract : public ::testing::TestWithParam<size_t> {
+class QueryStoreContract : public DatabaseTest {
  protected:
   void SetUp() override {
-    auto made = Backends()[GetParam()].make();
-    SHOPSTREAM_REQUIRE_DATABASE(made);
-    db_ = std::move(made).value();
-    auto reader = db_->Reader();
-    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
-    reader_ = std::move(reader).value();
+    DatabaseTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     auto processed = endpoints::OpenProcessedStore(db_->Uri());
     ASSERT_TRUE(processed.ok()) << processed.status().ToString();
     Status s = (*processed)->Init();  // the tables, exactly as the processor makes them
@@ -38,15 +34,6 @@ class QueryStoreContract : public ::testing::TestWithParam<size_t> {
     Status s = reader_->Exec(sql, "test");
     ASSERT_TRUE(s.ok()) << s.ToString();
   }
-  std::vector<SqlRow> Rows(const std::string& sql, std::vector<SqlValue> values) {
-    auto stmt = reader_->Prepare(sql, "test query");
-    EXPECT_TRUE(stmt.ok()) << stmt.status().ToString();
-    if (!stmt.ok()) return {};
-    auto rows = (*stmt)->Query(values);
-    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
-    return rows.ok() ? std::move(rows).value() : std::vector<SqlRow>{};
-  }
-  std::string P(size_t i) { return db_->dialect().Placeholder(i); }
   query::QueryStore& Store() {
     if (!store_) {
       auto opened = endpoints::OpenQueryStore(db_->Uri());
@@ -113,8 +100,6 @@ class QueryStoreContract : public ::testing::TestWithParam<size_t> {
     }
   }
 
-  std::unique_ptr<TestDatabase> db_;
-  std::unique_ptr<sql::SqlConnection> reader_;
   std::unique_ptr<query::QueryStore> store_;
 };
 
