@@ -15,6 +15,7 @@
 #include "query/rollup_sources.h"
 #include "query/trending.h"
 #include "sketch/hyperloglog.h"
+#include "sql/dead_letter_upgrade.h"
 #include "sql/owned_tables.h"
 
 namespace shopstream::sql {
@@ -464,7 +465,7 @@ class SqlQueryStore final : public query::QueryStore {
     where(counts);
     counts.Sql(" GROUP BY code, field, stream, state ORDER BY n DESC, code, field, stream, state");
     auto rows = Run(counts, "counting dead letters");
-    if (!rows.ok()) return rows.status();
+    if (!rows.ok()) return ExplainDeadLetters(rows.status());
     for (const SqlRow& r : *rows) {
       report.counts.push_back({TextOf(r, 0), TextOf(r, 1), TextOf(r, 2), TextOf(r, 3), Int(r, 4),
                                TextOf(r, 5), TextOf(r, 6)});
@@ -601,6 +602,18 @@ class SqlQueryStore final : public query::QueryStore {
       Release(std::move(conn).value());
       if (rows.ok() || !lost || attempt > 0) return rows;
     }
+  }
+
+  // Dead letters of a store made before their codes: a passing state (the next start of the
+  // processor adds the columns), said as such rather than as an unknown column.
+  Status ExplainDeadLetters(Status failed) {
+    auto conn = Acquire();
+    if (!conn.ok()) return failed;
+    const std::string table = tables_->Name("dead_letters");
+    auto needs = DeadLettersNeedUpgrade(*(*conn)->conn, dialect(), table);
+    Release(std::move(conn).value());
+    if (!needs.ok() || !*needs) return failed;
+    return Status::Unavailable(DeadLettersUpgradeAdvice(db_->describe(), table));
   }
 
   // A store the processor has not created yet is a passing state, not the caller's error.
