@@ -20,7 +20,11 @@ DASHBOARD_DB = "ecommerce_test_bench_dashboard"
 DASHBOARD_TABLES = ("operations", "rollup_minute", "rollup_hour_brand", "rollup_hour_product", "rollup_hour",
                     "rollup_day", "rollup_brand", "rollup_product", "rollup_hour_brand_product",
                     "rollup_hour_department_brand", "rollup_brand_product", "rollup_10s", "people_minute", "people_hour",
-                    "people_day", "people_all", "stream_offsets", "dead_letters", "processor_stats")
+                    "people_day", "people_all", "stream_offsets", "dead_letters", "processor_stats", "alerts")
+# The Live, Trending and alert views (issue 23): every dimension and window of /api/trending.
+LIVE_PATHS = ["/api/live", "/api/alerts"] + [
+    f"/api/trending?dimension={d}&window={w}&by=revenue"
+    for d in ("product", "brand", "department") for w in (15, 60, 1440)]
 
 
 def _dashboard_views(extent, department, brand):
@@ -212,6 +216,19 @@ def run():
             finally:
                 proc.terminate()
                 proc.wait()
+
+        proc, url = serve(uri, env, "--no-cache")
+        try:
+            for path in LIVE_PATHS:
+                _get_json(url + path)
+            p50, p99, rate, done = wrk_latency(url, LIVE_PATHS, seconds * 2, 1)
+        finally:
+            proc.terminate()
+            proc.wait()
+        rows.append(row(f"dashboard live, trending and alerts on {label}, {n:,} events, computed: latency p50 / p99",
+                        f"{p50:,.2f} ms / {p99:,.2f} ms ({rate:,.0f} req/s, {done:,} requests)", "-",
+                        f"goal p99 ≤ 50 ms: {goal(p99 <= 50)}",
+                        f"`serve --no-cache` under wrk (1 connection) cycling over {', '.join(LIVE_PATHS)}"))
 
         if kind == "sqlite":
             con = sqlite3.connect(f"file:{store}?mode=ro", uri=True)

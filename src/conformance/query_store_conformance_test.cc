@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "conformance/test_backends.h"
 #include "endpoints/open_store.h"
@@ -611,6 +612,32 @@ TEST_P(QueryStoreContract, TrendingRanksTheLastWindowAgainstTheOneBefore) {
   EXPECT_DOUBLE_EQ(products->top[0].value, 2);
   EXPECT_EQ(products->top[1].name, "smartphone");
   EXPECT_EQ(products->rising.size(), 2u);
+}
+
+// The database ranks brands itself (one pass over both windows, LIMIT in SQL): rises tied by
+// amount put a new name first, then the larger change; top ties go by name; other event types
+// and hours outside both windows count for nothing.
+TEST_P(QueryStoreContract, TrendingRanksInTheDatabaseWithTheSameTies) {
+  Exec("INSERT INTO rollup_minute VALUES ('2019-11-08 10:01','view','apparel',1,0)");
+  Exec(
+      "INSERT INTO rollup_hour_brand VALUES"
+      " ('2019-11-08 09','a','view',1,0), ('2019-11-08 10','a','view',5,0),"
+      " ('2019-11-08 10','b','view',4,0),"
+      " ('2019-11-08 09','c','view',2,0), ('2019-11-08 10','c','view',6,0),"
+      " ('2019-11-08 09','d','view',10,0), ('2019-11-08 10','d','view',3,0),"
+      " ('2019-11-08 09','e','view',6,0), ('2019-11-08 10','e','view',6,0),"
+      " ('2019-11-08 10','z','cart',100,0), ('2019-11-08 08','f','view',50,0)");
+  auto t = Store().QueryTrending(query::TrendDimension::kBrand, 60, query::TrendMetric::kViews, 3);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  std::vector<std::string> top, rising;
+  for (const auto& item : t->top) top.push_back(item.name);
+  for (const auto& item : t->rising) rising.push_back(item.name);
+  EXPECT_EQ(top, (std::vector<std::string>{"c", "e", "a"}));
+  EXPECT_EQ(rising, (std::vector<std::string>{"b", "a", "c"}));
+  ASSERT_EQ(t->rising.size(), 3u);
+  EXPECT_FALSE(t->rising[0].change.has_value());
+  EXPECT_DOUBLE_EQ(*t->rising[1].change, 4.0);
+  EXPECT_DOUBLE_EQ(t->rising[2].previous, 2);
 }
 
 TEST_P(QueryStoreContract, ChangeStampMovesOnEveryBatchAnotherConnectionCommits) {
