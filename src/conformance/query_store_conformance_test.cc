@@ -640,6 +640,28 @@ TEST_P(QueryStoreContract, TrendingRanksInTheDatabaseWithTheSameTies) {
   EXPECT_DOUBLE_EQ(t->rising[2].previous, 2);
 }
 
+// The alerts table as the board reads it: the newest changes first, what fires now (a rule's
+// latest change), and how often each rule fired.
+TEST_P(QueryStoreContract, AlertsGiveHistoryFiringAndCounts) {
+  Exec(
+      "INSERT INTO alerts VALUES"
+      " ('p','2019-11-08 10:00:10','fired','purchases',10,60,100,'2026-01-01 00:00:00'),"
+      " ('p','2019-11-08 10:05:00','resolved','purchases',95,60,100,'2026-01-01 00:00:00'),"
+      " ('p','2019-11-08 10:09:00','fired','purchases',20,60,100,'2026-01-01 00:00:00'),"
+      " ('z','2019-11-08 10:01:00','fired','events',0,0,5,'2026-01-01 00:00:00'),"
+      " ('z','2019-11-08 10:02:00','resolved','events',3,0,5,'2026-01-01 00:00:00')");
+  auto report = Store().QueryAlerts(2);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_EQ(report->history.size(), 2u);
+  EXPECT_EQ(report->history[0].stream_time, "2019-11-08 10:09:00");
+  EXPECT_EQ(report->history[1].state, "resolved");
+  ASSERT_EQ(report->firing.size(), 1u);
+  EXPECT_EQ(report->firing[0].rule, "p");
+  EXPECT_DOUBLE_EQ(report->firing[0].value, 20);
+  EXPECT_EQ(report->fired_total,
+            (std::vector<std::pair<std::string, int64_t>>{{"p", 2}, {"z", 1}}));
+}
+
 TEST_P(QueryStoreContract, ChangeStampMovesOnEveryBatchAnotherConnectionCommits) {
   FillSample();
   Exec("INSERT INTO processor_stats VALUES ('events', 4, 13, 1, 12.5, 7, '2019-11-08 10:02:00')");
