@@ -10,4 +10,5 @@ set(SHOPSTREAM_FUZZ_TARGETS
   http_request
   sketch_parse
   endpoint_uri
-  dead_letter_line)
+  dead_letter_line
+  alert_rules)

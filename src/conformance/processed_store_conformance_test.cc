@@ -198,6 +198,31 @@ TEST_P(ProcessedStoreContract, CommitWritesRowsRollupsDeadLettersOffsetsAndStats
 }
 
 // The cross-filters' rollups hold the same sums as the others, led by their filter column.
+// The alert stage's two calls (pipeline/alert_stage.h): rollup_10s read back from a bucket on,
+// and alert changes kept once each however often they are written.
+TEST_P(ProcessedStoreContract, AlertsReadTheTenSecondRollupAndKeepEachChangeOnce) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store->Commit(SampleBatch()).ok());
+  auto counts = store->ReadTenSecondCounts("2019-11-01 00:00:4");
+  ASSERT_TRUE(counts.ok()) << counts.status().ToString();
+  int64_t events = 0;
+  for (const store::TenSecondCounts& c : *counts) {
+    EXPECT_GE(c.bucket, "2019-11-01 00:00:4");
+    events += c.events;
+  }
+  EXPECT_EQ(events, 2);  // 00:00:40 and 00:01:10, not 00:00:05
+  const store::AlertRecord fired{
+      "purchases_drop", "fired", "2019-11-01 00:01:10", "purchases", 2, 9, 15};
+  ASSERT_TRUE(store->RecordAlerts({fired}).ok());
+  ASSERT_TRUE(store
+                  ->RecordAlerts({fired,
+                                  {"purchases_drop", "resolved", "2019-11-01 00:02:00", "purchases",
+                                   14, 9, 15}})
+                  .ok());
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM alerts"), 2);
+  EXPECT_NEAR(Real("SELECT threshold FROM alerts WHERE state = 'fired'"), 9.0, 1e-9);
+}
+
 TEST_P(ProcessedStoreContract, CommitKeepsTheCrossFilterRollups) {
   auto store = OpenStore();
   ASSERT_TRUE(store->Commit(SampleBatch()).ok());

@@ -211,6 +211,7 @@ Status Processor::CommitProcessed(DecodedBatch& batch, const std::atomic<bool>& 
   if (options_.dead_letter_sink && options_.write_processed && !processed.dead_letters.empty()) {
     options_.dead_letter_sink->Offer(processed.stream, processed.dead_letters);
   }
+  if (options_.alerts && options_.write_processed) options_.alerts->AfterCommit(processed);
   counters_.processed += static_cast<int64_t>(processed.rows.size());
   counters_.dead_letters += static_cast<int64_t>(processed.dead_letters.size());
   counters_.batches++;

@@ -206,6 +206,17 @@ struct Trending {
   std::vector<TrendItem> rising;  // by value - previous, descending; only names that rose
 };
 
+// Alerts (`process --alerts`, docs/alerts.md): each change of an alert's state, in stream time.
+struct AlertChange {
+  std::string rule, state, stream_time, metric;  // state: "fired" or "resolved"
+  double value = 0, threshold = 0, baseline = 0;
+};
+struct AlertReport {
+  std::vector<AlertChange> firing;   // each rule whose latest change fired it, by rule
+  std::vector<AlertChange> history;  // the newest changes first, at most the limit asked
+  std::vector<std::pair<std::string, int64_t>> fired_total;  // by rule: times it fired
+};
+
 class QueryStore {
  public:
   virtual ~QueryStore() = default;
@@ -273,6 +284,12 @@ class QueryStore {
                                          TrendMetric metric, int limit) {
     (void)dimension, (void)window_minutes, (void)metric, (void)limit;
     return Status::NotFound("this store keeps no trends");
+  }
+
+  // The alerts table: what fires now, the newest `limit` changes and the counts of firings.
+  virtual Result<AlertReport> QueryAlerts(int limit) {
+    (void)limit;
+    return Status::NotFound("this store keeps no alerts");
   }
 
   virtual Result<DataExtent> QueryExtent() = 0;

@@ -191,6 +191,20 @@ const Table& DeadLettersTable() {
   return table;
 }
 
+const Table& AlertsTable() {
+  static const Table table{"alerts",
+                           {Text("rule", kNameWidth),
+                            Text("stream_time", 19),
+                            Text("state", kEventTypeWidth),
+                            Text("metric", kEventTypeWidth),
+                            {"value", ColumnType::kDouble, 0, true},
+                            {"threshold", ColumnType::kDouble, 0, true},
+                            {"baseline", ColumnType::kDouble, 0, true},
+                            {"recorded_at", ColumnType::kDatetime, 0, true}},
+                           {"rule", "stream_time", "state"}};
+  return table;
+}
+
 const Table& StatsTable() {
   static const Table table{"processor_stats",
                            {Text("stream", kStreamWidth),

@@ -71,6 +71,9 @@ inline constexpr std::string_view kQuarantined = "quarantined";
 const Table& OffsetsTable();
 const Table& DeadLettersTable();
 const Table& StatsTable();
+// alerts: one row per change of an alert's state (fired, resolved), keyed by rule, stream time
+// and state, so that writing a change twice keeps one row.
+const Table& AlertsTable();
 
 // CREATE TABLE IF NOT EXISTS for `table` in `dialect`, ending with what the server adds
 // (SqlSession::ServerTableOptions).

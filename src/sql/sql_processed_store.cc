@@ -134,6 +134,59 @@ class SqlProcessedStore final : public store::ProcessedStore {
     return out;
   }
 
+  // One read of rollup_10s's key from `first_bucket` on (the alert stage's window and baseline:
+  // an hour is at most 360 buckets of three rows).
+  Result<std::vector<store::TenSecondCounts>> ReadTenSecondCounts(
+      const std::string& first_bucket) override {
+    if (Status s = Connect(); !s.ok()) return s;
+    const Dialect& d = db_->dialect();
+    auto read = conn_->Prepare("SELECT bucket, event_type, events, revenue FROM " +
+                                   d.Quote(tables_->Name("rollup_10s")) +
+                                   " WHERE bucket >= " + d.Placeholder(0),
+                               "reading rollup_10s");
+    if (!read.ok()) return Done(read.status());
+    const SqlValue from = std::string_view(first_bucket);
+    auto rows = (*read)->Query({&from, 1});
+    if (!rows.ok()) return Done(rows.status());
+    std::vector<store::TenSecondCounts> out;
+    out.reserve(rows->size());
+    for (const SqlRow& row : *rows) {
+      out.push_back({row.at(0).value_or(""), row.at(1).value_or(""),
+                     std::stoll(row.at(2).value_or("0")), std::stod(row.at(3).value_or("0"))});
+    }
+    return out;
+  }
+
+  // Each change once (the key is rule, stream time and state), in a transaction of its own.
+  Status RecordAlerts(const std::vector<store::AlertRecord>& changes) override {
+    if (changes.empty()) return Status::Ok();
+    if (Status s = Connect(); !s.ok()) return s;
+    const Dialect& d = db_->dialect();
+    const Table alerts = tables_->Of(AlertsTable());
+    std::string sql = InsertHead(alerts, d) + "(";
+    for (size_t i = 0; i < alerts.columns.size(); ++i) {
+      sql += (i ? ", " : "") + d.Placeholder(i);
+    }
+    sql += ")" + d.OnConflictClause(alerts.name, alerts.key, {});
+    const std::string now = UtcNow();
+    return InTransaction([&]() -> Status {
+      auto insert = conn_->Prepare(sql, "recording alerts");
+      if (!insert.ok()) return insert.status();
+      for (const store::AlertRecord& a : changes) {
+        const SqlValue values[] = {std::string_view(a.rule),
+                                   std::string_view(a.at),
+                                   std::string_view(a.state),
+                                   std::string_view(a.metric),
+                                   a.value,
+                                   a.threshold,
+                                   a.baseline,
+                                   std::string_view(now)};
+        if (Status s = (*insert)->Execute(values); !s.ok()) return s;
+      }
+      return Status::Ok();
+    });
+  }
+
  private:
   Result<OffsetMap> StoredOffsets(const std::string& stream) {
     const SqlValue key = std::string_view(stream);
@@ -190,7 +243,9 @@ class SqlProcessedStore final : public store::ProcessedStore {
     std::vector<Table> tables = {owned.Of(OffsetsTable())};
     for (const Rollup& rollup : Rollups()) tables.push_back(owned.Of(rollup.table));
     for (const Table& t : PeopleTables()) tables.push_back(owned.Of(t));
-    for (const Table* t : {&DeadLettersTable(), &StatsTable()}) tables.push_back(owned.Of(*t));
+    for (const Table* t : {&DeadLettersTable(), &StatsTable(), &AlertsTable()}) {
+      tables.push_back(owned.Of(*t));
+    }
     tables.push_back(RowsTable(owned.rows()));
     for (const Table& t : tables) {
       if (Status s = conn_->Exec(CreateTableSql(t, d.Quote(t.name), d, conn_->ServerTableOptions()),

@@ -25,6 +25,7 @@ namespace {
 using query::ExtentFn;
 using query::Filter;
 using query::FloorMinuteBucket;
+using query::FormatHourBucket;
 using query::FormatMinuteBucket;
 using query::FormatTenSecondBucket;
 using query::kLiveLongMinutes;
@@ -37,6 +38,7 @@ using query::Placeholder;
 using query::Pulse;
 using query::PulsePoint;
 using query::RankBy;
+using query::SortTrends;
 using query::TimeRange;
 using query::TrendDimension;
 using query::Trending;
@@ -364,6 +366,14 @@ class SqlQueryStore final : public query::QueryStore {
     auto last = FloorMinuteBucket(extent->last_minute);
     if (!last.ok()) return last.status();
     const TrendWindows w = TrendWindowFor(dimension, window_minutes, *last);
+    trending.from = FormatMinuteBucket(*w.current.from);
+    trending.to = FormatMinuteBucket(*w.current.to);
+    trending.previous_from = FormatMinuteBucket(*w.previous.from);
+    trending.whole_hours = w.whole_hours;
+    if (dimension != TrendDimension::kDepartment) {
+      if (Status s = RankHourly(dimension, w, metric, limit, &trending); !s.ok()) return s;
+      return trending;
+    }
     auto groups = [&](const TimeRange& range) -> Result<std::vector<NamedBreakdown>> {
       const Filter none;
       switch (dimension) {
@@ -393,12 +403,111 @@ class SqlQueryStore final : public query::QueryStore {
     if (!current.ok()) return current.status();
     auto previous = groups(w.previous);
     if (!previous.ok()) return previous.status();
-    trending.from = FormatMinuteBucket(*w.current.from);
-    trending.to = FormatMinuteBucket(*w.current.to);
-    trending.previous_from = FormatMinuteBucket(*w.previous.from);
-    trending.whole_hours = w.whole_hours;
     RankTrends(*current, *previous, metric, limit, &trending);
     return trending;
+  }
+
+  // Brands or products over whole hours, ranked by the database in one pass over both windows'
+  // hours of rollup_hour_brand (rollup_hour_product): each name's value in the current and the
+  // previous window, then the top `limit` by value and the top `limit` by rise, so that only
+  // 2 x limit rows leave the database (it was every name of both windows, ~4,000 brands a day).
+  // The order is RankTrends's (trending.h): ties by change, a new name first, then name.
+  Status RankHourly(TrendDimension dimension, const TrendWindows& w, TrendMetric metric, int limit,
+                    Trending* out) {
+    const bool products = dimension == TrendDimension::kProduct;
+    const std::string table = Table(products ? "rollup_hour_product" : "rollup_hour_brand");
+    const std::string keys = products ? "department, product" : "'' AS department, brand";
+    const std::string group = products ? "department, product" : "brand";
+    const std::string current = FormatHourBucket(*w.current.from);
+    static constexpr std::string_view kTypes[] = {"view", "cart", "purchase", "purchase"};
+    const char* value = metric == TrendMetric::kRevenue ? "revenue" : "events";
+    Query q(dialect());
+    q.Sql("WITH g AS (SELECT " + keys + " AS name, SUM(CASE WHEN bucket >= ")
+        .Value(std::string_view(current))
+        .Sql(std::string(" THEN ") + value + " ELSE 0 END) AS cur, SUM(CASE WHEN bucket < ")
+        .Value(std::string_view(current))
+        .Sql(std::string(" THEN ") + value + " ELSE 0 END) AS prev FROM " + table +
+             " WHERE bucket >= ");
+    const std::string low = FormatHourBucket(*w.previous.from);
+    const std::string high = FormatHourBucket(*w.current.to);
+    q.Value(std::string_view(low))
+        .Sql(" AND bucket < ")
+        .Value(std::string_view(high))
+        .Sql(" AND event_type = ")
+        .Value(kTypes[static_cast<int>(metric)])
+        .Sql(" GROUP BY " + group + ")");
+    q.Sql(
+         " SELECT 0, department, name, cur, prev FROM (SELECT * FROM g WHERE cur > 0"
+         " ORDER BY cur DESC, name, department LIMIT ")
+        .Value(int64_t{limit})
+        .Sql(
+            ") AS top_names UNION ALL SELECT 1, department, name, cur, prev FROM (SELECT * FROM g"
+            " WHERE cur > prev ORDER BY cur - prev DESC, CASE WHEN prev = 0 THEN 1 ELSE 0 END"
+            " DESC, CASE WHEN prev = 0 THEN 0 ELSE cur * 1.0 / prev END DESC, name, department"
+            " LIMIT ")
+        .Value(int64_t{limit})
+        .Sql(") AS rising_names");
+    auto rows = Run(q, "reading " + table);
+    if (!rows.ok()) return rows.status();
+    for (const SqlRow& row : *rows) {
+      query::TrendItem item{TextOf(row, 2), TextOf(row, 1), Real(row, 3), Real(row, 4),
+                            std::nullopt};
+      if (item.previous != 0) item.change = (item.value - item.previous) / item.previous;
+      (Int(row, 0) == 0 ? out->top : out->rising).push_back(std::move(item));
+    }
+    // UNION ALL keeps no order across its parts: each part's own order is restored here.
+    SortTrends(out);
+    return Status::Ok();
+  }
+
+  // Three small reads of the alerts table (a row per change): the newest changes, each rule's
+  // latest change (firing when it fired), and how often each rule fired.
+  Result<query::AlertReport> QueryAlerts(int limit) override {
+    const std::string table = Table("alerts");
+    // A store kept by an older processor has no alerts table: not an error of the request.
+    auto conn = Acquire();
+    if (!conn.ok()) return conn.status();
+    const SqlValue name = std::string_view(tables_->Name("alerts"));
+    auto found = (*conn)->Run(dialect().TableExistsQuery(), {name}, "looking up tables");
+    Release(std::move(conn).value());
+    if (!found.ok()) return found.status();
+    if (found->empty() || Int(found->front(), 0) == 0) {
+      return Status::NotFound("this store keeps no alerts yet (shopstream process --alerts)");
+    }
+    constexpr const char* kColumns = "rule, state, stream_time, metric, value, threshold, baseline";
+    const auto change = [](const SqlRow& row) {
+      return query::AlertChange{TextOf(row, 0), TextOf(row, 1), TextOf(row, 2), TextOf(row, 3),
+                                Real(row, 4),   Real(row, 5),   Real(row, 6)};
+    };
+    query::AlertReport report;
+    Query history(dialect());
+    history
+        .Sql(std::string("SELECT ") + kColumns + " FROM " + table +
+             " ORDER BY stream_time DESC, state DESC, rule LIMIT ")
+        .Value(int64_t{limit});
+    auto rows = Run(history, "reading alerts");
+    if (!rows.ok()) return rows.status();
+    for (const SqlRow& row : *rows) report.history.push_back(change(row));
+    Query latest(dialect());
+    latest.Sql(std::string("SELECT ") + kColumns + " FROM " + table +
+               " a WHERE stream_time = (SELECT MAX(stream_time) FROM " + table +
+               " b WHERE b.rule = a.rule) ORDER BY rule, state");
+    rows = Run(latest, "reading alerts");
+    if (!rows.ok()) return rows.status();
+    for (const SqlRow& row : *rows) {
+      query::AlertChange c = change(row);
+      // A rule that fired and resolved at one boundary has both rows: resolved wins.
+      if (!report.firing.empty() && report.firing.back().rule == c.rule) report.firing.pop_back();
+      if (c.state == "fired") report.firing.push_back(std::move(c));
+    }
+    Query counts(dialect());
+    counts.Sql("SELECT rule, COUNT(*) FROM " + table + " WHERE state = ")
+        .Value(std::string_view("fired"))
+        .Sql(" GROUP BY rule ORDER BY rule");
+    rows = Run(counts, "reading alerts");
+    if (!rows.ok()) return rows.status();
+    for (const SqlRow& row : *rows) report.fired_total.emplace_back(TextOf(row, 0), Int(row, 1));
+    return report;
   }
 
   Result<query::DataExtent> QueryExtent() override {

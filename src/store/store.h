@@ -68,6 +68,25 @@ struct ProcessedBatch {
   int max_replays = 3;
 };
 
+// One change of an alert's state (alert/evaluator.h), as the alerts table keeps it.
+struct AlertRecord {
+  std::string rule;
+  std::string state;   // "fired" or "resolved"
+  std::string at;      // stream time, "YYYY-MM-DD HH:MM:SS" (UTC)
+  std::string metric;  // events, views, carts, purchases, revenue, dead_letters
+  double value = 0;    // the window's value when it changed
+  double threshold = 0;
+  double baseline = 0;  // the baseline's mean per window (dead letters: messages in the window)
+};
+
+// A ten-second bucket of rollup_10s: its start ("YYYY-MM-DD HH:MM:S") and its counts by type.
+struct TenSecondCounts {
+  std::string bucket;
+  std::string event_type;
+  int64_t events = 0;
+  double revenue = 0;
+};
+
 class ProcessedStore {
  public:
   virtual ~ProcessedStore() = default;
@@ -81,6 +100,19 @@ class ProcessedStore {
   // The offsets of record for a stream, for the given partitions (all when empty).
   virtual Result<OffsetMap> LoadOffsets(const std::string& stream,
                                         const std::vector<int32_t>& partitions) = 0;
+
+  // Alerts (pipeline/alert_stage.h). The ten-second buckets from `first_bucket` on, and the
+  // alert changes to keep (a change already kept is kept once). Stores without them say
+  // NotFound, and the processor runs without alerts.
+  virtual Result<std::vector<TenSecondCounts>> ReadTenSecondCounts(
+      const std::string& first_bucket) {
+    (void)first_bucket;
+    return Status::NotFound("this store keeps no ten-second rollup");
+  }
+  virtual Status RecordAlerts(const std::vector<AlertRecord>& changes) {
+    (void)changes;
+    return Status::NotFound("this store keeps no alerts");
+  }
 };
 
 }  // namespace shopstream::store
