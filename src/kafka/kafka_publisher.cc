@@ -43,6 +43,9 @@ Result<std::unique_ptr<KafkaPublisher>> KafkaPublisher::Open(const Uri& uri,
       {"compression.type", options.compression},
       {"queue.buffering.max.messages", std::to_string(options.queue_messages)},
       {"linger.ms", "5"},
+      // A paused leader (SIGSTOP, a frozen VM) keeps its connections open: its requests
+      // would wait librdkafka's default 60 s before being sent again to the new leader.
+      {"socket.timeout.ms", kafka::kSocketTimeoutMs},
   };
   settings.insert(settings.end(), endpoint->passthrough.begin(), endpoint->passthrough.end());
   // Refuse a bad setting now, with the URI's name, rather than at a recovery.
@@ -60,6 +63,9 @@ Result<std::unique_ptr<KafkaPublisher>> KafkaPublisher::Open(const Uri& uri,
                            : Status::Internal(uri.text + ": " + s.message());
     }
   }
+  // Only now: a topic handle asks the brokers about its topic, which they may create with
+  // their default partitions before EnsureTopic could.
+  if (Status s = publisher->OpenTopic(); !s.ok()) return s;
   return publisher;
 }
 
@@ -79,6 +85,10 @@ Status KafkaPublisher::CreateProducer() {
                                    "': " + errstr);
   }
   conf->release();
+  return Status::Ok();
+}
+
+Status KafkaPublisher::OpenTopic() {
   topic_handle_ = rd_kafka_topic_new(producer_, topic_.c_str(), nullptr);
   if (!topic_handle_) {
     return kafka::StatusFromError(rd_kafka_last_error(), "opening topic of '" + where_ + "'");
@@ -202,6 +212,7 @@ Status KafkaPublisher::Recover() {
             "stores keep one row each)");
     DestroyProducer();
     if (Status s = CreateProducer(); !s.ok()) return s;
+    if (Status s = OpenTopic(); !s.ok()) return s;
     ++recoveries_;
     std::vector<uint64_t> seqs;
     seqs.reserve(unconfirmed_.size());

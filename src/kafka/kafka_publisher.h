@@ -51,6 +51,7 @@ class KafkaPublisher final : public bus::Publisher {
   static void OnDelivery(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
   static void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque);
   Status CreateProducer();
+  Status OpenTopic();
   void DestroyProducer();
   Status FatalError() const;
   // Hands unconfirmed_[seq] to librdkafka, waiting while its queue is full. Not OK when the
