@@ -204,8 +204,8 @@ const Table& StatsTable() {
   return table;
 }
 
-std::string CreateTableSql(const Table& table, std::string_view quoted_name,
-                           const Dialect& dialect) {
+std::string CreateTableSql(const Table& table, std::string_view quoted_name, const Dialect& dialect,
+                           std::string_view server_options) {
   std::string sql = "CREATE TABLE IF NOT EXISTS ";
   sql.append(quoted_name).append("(");
   for (const Column& c : table.columns) {
@@ -218,7 +218,7 @@ std::string CreateTableSql(const Table& table, std::string_view quoted_name,
     if (i > 0) sql += ", ";
     sql += dialect.Quote(table.key[i]);
   }
-  return sql + "))" + dialect.TableOptions();
+  return sql + "))" + dialect.TableOptions() + std::string(server_options);
 }
 
 std::vector<RollupValues> RollupValuesOf(const RollupDelta& delta, const CoarseRollupDelta& coarse,

@@ -72,9 +72,10 @@ const Table& OffsetsTable();
 const Table& DeadLettersTable();
 const Table& StatsTable();
 
-// CREATE TABLE IF NOT EXISTS for `table` in `dialect`.
-std::string CreateTableSql(const Table& table, std::string_view quoted_name,
-                           const Dialect& dialect);
+// CREATE TABLE IF NOT EXISTS for `table` in `dialect`, ending with what the server adds
+// (SqlSession::ServerTableOptions).
+std::string CreateTableSql(const Table& table, std::string_view quoted_name, const Dialect& dialect,
+                           std::string_view server_options);
 
 // The values one batch adds to one rollup table: for each of its rows, the key texts, events and
 // revenue, in the table's column order. Text values point into the delta they came from.

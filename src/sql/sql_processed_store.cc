@@ -193,8 +193,8 @@ class SqlProcessedStore final : public store::ProcessedStore {
     for (const Table* t : {&DeadLettersTable(), &StatsTable()}) tables.push_back(owned.Of(*t));
     tables.push_back(RowsTable(owned.rows()));
     for (const Table& t : tables) {
-      if (Status s =
-              conn_->Exec(CreateTableSql(t, d.Quote(t.name), d), "creating " + std::string(t.name));
+      if (Status s = conn_->Exec(CreateTableSql(t, d.Quote(t.name), d, conn_->ServerTableOptions()),
+                                 "creating " + std::string(t.name));
           !s.ok()) {
         return s;
       }
@@ -218,7 +218,7 @@ class SqlProcessedStore final : public store::ProcessedStore {
     // Each id counts once: the first of its occurrences in the batch, if it is not stored yet.
     const std::vector<const CleanedEvent*>& unique = FirstOfEachId(batch.rows);
     auto fresh = unique.empty() ? Result<std::vector<const CleanedEvent*>>(unique)
-                                : db_->InsertNewRows(*conn_, unique);
+                                : conn_->InsertNewRows(unique);
     if (!fresh.ok()) return fresh.status();
     RollupDelta delta;
     CrossFilterDelta cross;
@@ -391,12 +391,11 @@ class SqlProcessedStore final : public store::ProcessedStore {
   void Disconnect() {
     // Statements go before the connection they belong to.
     if (statements_) statements_->Reset();
-    db_->ForgetConnection();
     conn_.reset();
   }
 
   std::unique_ptr<SqlDatabase> db_;
-  std::unique_ptr<SqlConnection> conn_;
+  std::unique_ptr<SqlSession> conn_;
   std::unique_ptr<const OwnedTables> tables_;  // before statements_, which point into it
   std::optional<Statements> statements_;
   // FirstOfEachId's, kept for their capacity.

@@ -1,7 +1,6 @@
 #include "sql/sql_query_store.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <condition_variable>
 #include <cstdlib>
@@ -133,7 +132,6 @@ class SqlQueryStore final : public query::QueryStore {
 
   Result<query::Kpis> QueryKpis(const query::TimeRange& range,
                                 const query::Filter& filter) override {
-    if (Status s = Connected(); !s.ok()) return s;
     auto totals = Totals(range, filter);
     if (!totals.ok()) return totals.status();
     return query::KpisFrom(*totals);
@@ -201,7 +199,6 @@ class SqlQueryStore final : public query::QueryStore {
 
   Result<std::vector<query::EventTypeCount>> QueryEventMix(const query::TimeRange& range,
                                                            const query::Filter& filter) override {
-    if (Status s = Connected(); !s.ok()) return s;
     Query q(dialect());
     q.Sql("SELECT event_type, SUM(events) AS n");
     auto source = query::TotalsSource(range, filter, Extent(), q.NextPlaceholders(), Tables());
@@ -216,7 +213,6 @@ class SqlQueryStore final : public query::QueryStore {
 
   Result<query::Funnel> QueryFunnel(const query::TimeRange& range,
                                     const query::Filter& filter) override {
-    if (Status s = Connected(); !s.ok()) return s;
     auto totals = Totals(range, filter);
     if (!totals.ok()) return totals.status();
     return query::FunnelFrom(*totals);
@@ -224,7 +220,6 @@ class SqlQueryStore final : public query::QueryStore {
 
   Result<query::People> QueryPeople(const query::TimeRange& range,
                                     const query::Filter& filter) override {
-    if (Status s = Connected(); !s.ok()) return s;
     Query q(dialect());
     q.Sql("SELECT users, sessions, viewing, carting, buying");
     auto source = query::PeopleSource(range, filter, Extent(), q.NextPlaceholders(), Tables());
@@ -270,7 +265,6 @@ class SqlQueryStore final : public query::QueryStore {
   // The newest ten-second bucket and the kPulsePoints up to it: two reads of rollup_10s's key
   // (its last entry, then a range of at most three rows a bucket).
   Result<Pulse> QueryPulse() override {
-    if (Status s = Connected(); !s.ok()) return s;
     const std::string table = Table("rollup_10s");
     Query newest(dialect());
     newest.Sql("SELECT MAX(bucket) FROM " + table);
@@ -407,7 +401,6 @@ class SqlQueryStore final : public query::QueryStore {
   }
 
   Result<query::DataExtent> QueryExtent() override {
-    if (Status s = Connected(); !s.ok()) return s;
     // Two subqueries: SQLite reads one end of the key for a lone MIN or MAX, but scans the
     // whole table for both in one SELECT (160 ms at 10M events).
     Query q(dialect());
@@ -421,7 +414,6 @@ class SqlQueryStore final : public query::QueryStore {
   }
 
   Result<query::ProcessorStatus> QueryProcessorStatus() override {
-    if (Status s = Connected(); !s.ok()) return s;
     Query q(dialect());
     q.Sql("SELECT stream, batches, events, dead_letters, last_batch_ms, " + dialect().Quote("lag") +
           ", updated_at FROM " + Table("processor_stats") + " ORDER BY stream");
@@ -449,7 +441,6 @@ class SqlQueryStore final : public query::QueryStore {
   }
 
   Result<query::DeadLetterReport> QueryDeadLetters(const query::DeadLetterQuery& wanted) override {
-    if (Status s = Connected(); !s.ok()) return s;
     const Dialect& d = dialect();
     // " WHERE ..." of the query's filters, added to `q`.
     auto where = [&](Query& q) {
@@ -510,7 +501,6 @@ class SqlQueryStore final : public query::QueryStore {
   // every batch's transaction: a commit that adds rows to the rollups adds to `events`, one that
   // moves the offsets to `batches` (a rerun adds nothing, and changed nothing).
   Result<int64_t> ChangeStamp() override {
-    if (Status s = Connected(); !s.ok()) return s;
     Query q(dialect());
     q.Sql(
         "SELECT COUNT(*), COALESCE(SUM(batches), 0), COALESCE(SUM(events), 0),"
@@ -531,23 +521,15 @@ class SqlQueryStore final : public query::QueryStore {
     auto conn = Acquire();
     if (!conn.ok()) return conn.status();
     Release(std::move(conn).value());
-    connected_once_ = true;
     return Status::Ok();
   }
 
  private:
-  // REQUIRES: Connected() succeeded.
   const Dialect& dialect() { return db_->dialect(); }
   // The processed table's side table `plain`, quoted (owned_tables.h).
   std::string Table(std::string_view plain) { return dialect().Quote(tables_->Name(plain)); }
   query::TableName Tables() {
     return [this](std::string_view plain) { return Table(plain); };
-  }
-
-  // A database may know its dialect only once it has met the server (MySQL or MariaDB).
-  Status Connected() {
-    if (connected_once_) return Status::Ok();
-    return Probe();
   }
 
   // Merges the sketch in column `col` of `row` (NULL: empty) into `into`.
@@ -587,7 +569,6 @@ class SqlQueryStore final : public query::QueryStore {
   Result<std::vector<query::NamedBreakdown>> Grouped(const char* key, const char* parent,
                                                      MakeSource&& make_source, query::RankBy by,
                                                      int64_t limit) {
-    if (Status s = Connected(); !s.ok()) return s;
     const bool has_parent = *parent != '\0';
     const std::string keys = has_parent ? std::string(parent) + ", " + key : key;
     const std::string order = by == query::RankBy::kRevenue ? "6 DESC, 2 DESC" : "3 DESC, 6 DESC";
@@ -644,11 +625,7 @@ class SqlQueryStore final : public query::QueryStore {
       }
       ++open_;  // reserved; connecting happens outside the lock
     }
-    Result<std::unique_ptr<SqlConnection>> conn = Status::Internal("not connected");
-    {
-      std::lock_guard connect(connect_mu_);  // the database's first Connect sets its dialect
-      conn = db_->Connect();
-    }
+    auto conn = db_->Connect();
     if (!conn.ok()) {
       std::lock_guard lock(mu_);
       --open_;
@@ -681,11 +658,10 @@ class SqlQueryStore final : public query::QueryStore {
 
   std::unique_ptr<SqlDatabase> db_;
   const std::unique_ptr<const OwnedTables> tables_;
-  std::mutex mu_, connect_mu_;
+  std::mutex mu_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<PooledConnection>> idle_;
   size_t open_ = 0;  // idle and in use
-  std::atomic<bool> connected_once_{false};
 };
 
 }  // namespace
