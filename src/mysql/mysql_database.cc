@@ -23,10 +23,11 @@ constexpr size_t kRowsPerInsert = 64;
 // A node of several that stops answering (SIGSTOP, a frozen VM) keeps its TCP connections
 // open, so only the client's read/write timeout notices it; the default 60 s stalled the
 // store for a minute. A writing store with other nodes to go to gives up after this long
-// and runs the batch again on another node (its transaction either committed on the silent
-// node, and the stored ids and offsets make the rerun add nothing, or it did not; Galera's
-// certification lets only one of two such transactions commit). A statement that really
-// takes longer (waiting for another processor's schema lock) is retried.
+// and runs the batch again on another node. Its transaction either reached the group before
+// the node stopped (the others commit it; the stored ids and offsets make the rerun add
+// nothing) or it did not (the node is out of the primary component when it wakes, and cannot
+// commit it). A statement that really takes longer (another processor's schema lock) is
+// retried.
 constexpr unsigned kFailoverIoTimeoutSeconds = 10;
 
 std::string Describe(const mysql::MysqlTarget& t) {
