@@ -53,6 +53,9 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const Uri& uri,
       // Prefetch a few micro-batches ahead (a full batch of 20,000 seed messages is about 7 MB),
       // not librdkafka's default 64 MB: the processor's memory stays small in a backlog.
       {"queued.max.messages.kbytes", "16384"},
+      // A paused broker (leader or group coordinator) keeps its connections open: see
+      // kSocketTimeoutMs.
+      {"socket.timeout.ms", kafka::kSocketTimeoutMs},
   };
   settings.insert(settings.end(), endpoint->passthrough.begin(), endpoint->passthrough.end());
   auto conf = kafka::MakeConf(settings, uri.text);

@@ -20,6 +20,15 @@ constexpr std::string_view kLoadFileName = "batch";
 // Measured on MariaDB 10.11 (bench/run stores): the server's CPU per row grows with the
 // placeholders of a prepared INSERT; 64 rows (512 values) cost about half of 256 per row.
 constexpr size_t kRowsPerInsert = 64;
+// A node of several that stops answering (SIGSTOP, a frozen VM) keeps its TCP connections
+// open, so only the client's read/write timeout notices it; the default 60 s stalled the
+// store for a minute. A writing store with other nodes to go to gives up after this long
+// and runs the batch again on another node. Its transaction either reached the group before
+// the node stopped (the others commit it; the stored ids and offsets make the rerun add
+// nothing) or it did not (the node is out of the primary component when it wakes, and cannot
+// commit it). A statement that really takes longer (another processor's schema lock) is
+// retried.
+constexpr unsigned kFailoverIoTimeoutSeconds = 10;
 
 std::string Describe(const mysql::MysqlTarget& t) {
   if (t.hosts.size() > 1) {
@@ -101,6 +110,9 @@ class MysqlDatabase final : public sql::SqlDatabase {
   MysqlDatabase(mysql::MysqlTarget target, bool for_writing)
       : target_(std::move(target)), describe_(Describe(target_)) {
     target_.options.local_infile = for_writing;
+    if (for_writing && target_.hosts.size() > 1) {
+      target_.options.io_timeout_seconds = kFailoverIoTimeoutSeconds;
+    }
   }
 
   Result<std::unique_ptr<sql::SqlSession>> Connect() override {
