@@ -694,8 +694,8 @@ TEST_P(ProcessedStoreContract, SessionFunnelCarriesStateAcrossBatches) {
   auto store = OpenStore();
   auto row = [](const char* id, const char* time, const char* type, const char* session,
                 int64_t product) {
-    CleanedEvent r = By(MakeRow(id, time, type, "electronics", "smartphone", "apple", 10), 1,
-                        session);
+    CleanedEvent r =
+        By(MakeRow(id, time, type, "electronics", "smartphone", "apple", 10), 1, session);
     r.product_id = product;
     return r;
   };
