@@ -690,6 +690,52 @@ TEST_P(ProcessedStoreContract, EachTableOwnsItsOffsetsAndRollups) {
   }
 }
 
+// The session funnel (event/session_funnel.h) across a batch boundary: the state that a session
+// carries from one batch to the next is stored in the first batch's transaction, and a batch
+// committed again feeds nothing twice.
+TEST_P(ProcessedStoreContract, SessionFunnelCarriesStateAcrossBatches) {
+  auto store = OpenStore();
+  auto row = [](const char* id, const char* time, const char* type, const char* session,
+                int64_t product) {
+    CleanedEvent r =
+        By(MakeRow(id, time, type, "electronics", "smartphone", "apple", 10), 1, session);
+    r.product_id = product;
+    return r;
+  };
+  store::ProcessedBatch first;
+  first.stream = "s";
+  first.rows = {row("f1", "2019-11-01 10:00:00", "view", "s1", 7),
+                row("f2", "2019-11-01 10:03:00", "cart", "s1", 7),
+                row("f3", "2019-11-01 10:04:00", "view", "s2", 8)};
+  first.next_offsets = {{0, 3}};
+  ASSERT_TRUE(store->Commit(first).ok());
+  store::ProcessedBatch second;
+  second.stream = "s";
+  second.rows = {row("f4", "2019-11-01 10:20:00", "purchase", "s1", 7),
+                 row("f5", "2019-11-01 11:10:00", "cart", "s2", 8)};  // 66 minutes on: too late
+  second.next_offsets = {{0, 5}};
+  auto again = OpenStore();  // a restarted processor: nothing but the store carries the state
+  ASSERT_TRUE(again->Commit(second).ok());
+  ASSERT_TRUE(again->Commit(second).ok());
+  auto steps = [&](int window) {
+    const std::string where = " FROM funnel_hour WHERE window_minutes = " + std::to_string(window);
+    return std::to_string(Int("SELECT SUM(viewed)" + where)) + "/" +
+           std::to_string(Int("SELECT SUM(carted)" + where)) + "/" +
+           std::to_string(Int("SELECT SUM(bought)" + where));
+  };
+  EXPECT_EQ(steps(5), "2/1/0");
+  EXPECT_EQ(steps(30), "2/1/1");
+  EXPECT_EQ(steps(60), "2/1/1");
+  EXPECT_EQ(One("SELECT bucket FROM funnel_hour WHERE window_minutes = 30 AND bought = 1"),
+            "2019-11-01 10");
+  // From the first view to the purchase: 20 minutes, the bucket [20, 30).
+  EXPECT_EQ(Int("SELECT sessions FROM funnel_delay_hour WHERE window_minutes = 30 AND "
+                "delay_seconds = 1200"),
+            1);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM funnel_delay_hour"), 2);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM funnel_sessions"), 2);
+}
+
 INSTANTIATE_TEST_SUITE_P(EveryDatabase, ProcessedStoreContract,
                          ::testing::Range(size_t{0}, Backends().size()),
                          [](const auto& info) { return Backends()[info.param].name; });

@@ -52,6 +52,10 @@ size_t ApproxBytes(const AlertReport& r) {
   for (const auto& [rule, count] : r.fired_total) n += rule.capacity();
   return n;
 }
+size_t ApproxBytes(const SessionFunnel& f) {
+  return sizeof(SessionFunnel) + f.from_hour.capacity() + f.to_hour.capacity() +
+         f.delays.capacity() * sizeof(DelayBucket);
+}
 size_t ApproxBytes(const Trending& t) {
   size_t n = sizeof(Trending) + (t.top.capacity() + t.rising.capacity()) * sizeof(TrendItem);
   for (const auto* list : {&t.top, &t.rising}) {
@@ -136,6 +140,12 @@ class CachingQueryStore final : public QueryStore {
             std::to_string(window_minutes) + " " + std::to_string(static_cast<int>(metric)) + " " +
             std::to_string(limit),
         [&] { return inner_->QueryTrending(dimension, window_minutes, metric, limit); });
+  }
+  Result<SessionFunnel> QuerySessionFunnel(const TimeRange& range,
+                                           int64_t window_minutes) override {
+    return Cached<SessionFunnel>(
+        "session funnel " + std::to_string(window_minutes) + " " + RangeKey(range, Filter{}),
+        [&] { return inner_->QuerySessionFunnel(range, window_minutes); });
   }
   Result<DataExtent> QueryExtent() override {
     return Cached<DataExtent>("extent", [&] { return inner_->QueryExtent(); });

@@ -10,6 +10,7 @@
 #include "serve/gzip.h"
 #include "serve/host_check.h"
 #include "serve/live_json.h"
+#include "serve/session_funnel_api.h"
 #include "serve/trending_api.h"
 #include "serve/web_assets.h"
 
@@ -19,9 +20,9 @@ namespace {
 constexpr const char* kJson = "application/json; charset=utf-8";
 // Answers smaller than this are sent as they are: compressing them saves nothing.
 constexpr size_t kGzipAbove = 1024;
-const char* const kAssetPaths[] = {"/index.html",     "/app.js",      "/util.js",
-                                   "/live.js",        "/trending.js", "/alerts.js",
-                                   "/echarts.min.js", "/style.css",   "/favicon.svg"};
+const char* const kAssetPaths[] = {"/index.html",  "/app.js",     "/util.js",   "/live.js",
+                                   "/trending.js", "/alerts.js",  "/funnel.js", "/echarts.min.js",
+                                   "/style.css",   "/favicon.svg"};
 
 std::vector<std::pair<std::string, std::string>> CommonHeaders() {
   // Scripts only from this server: no inline script can run even if markup slipped through.
@@ -290,6 +291,15 @@ HttpResponse DashboardServer::Route(const HttpRequest& req) {
     auto limit = LimitParam(req);
     if (!limit.ok()) return Json(req, limit.status());
     return Json(req, Answer([&] { return q.QueryAlerts(*limit); }, AlertsJson));
+  }
+  if (path == "/api/session_funnel") {
+    auto window = FunnelWindowParam(req);
+    if (!window.ok()) return Json(req, window.status());
+    auto range = RangeParams(req);
+    if (!range.ok()) return Json(req, range.status());
+    auto funnel = q.QuerySessionFunnel(*range, *window);
+    if (!funnel.ok()) return Json(req, funnel.status());
+    return Json(req, SessionFunnelJson(*funnel));
   }
   if (path == "/api/status") {
     return Json(req, Answer([&] { return q.QueryProcessorStatus(); }, ProcessorStatusJson));

@@ -15,6 +15,8 @@
 #include "sql/batch_counts.h"
 #include "sql/chunked_statement.h"
 #include "sql/dead_letter_upgrade.h"
+#include "sql/funnel_tables.h"
+#include "sql/funnel_writer.h"
 #include "sql/owned_tables.h"
 #include "sql/people_writer.h"
 #include "sql/schema.h"
@@ -47,6 +49,7 @@ struct Statements {
   std::vector<ChunkedStatement> rollups;  // one per Rollups() entry
   ChunkedStatement dead_letters, offsets, reset_offsets, stats, load_offsets;
   std::unique_ptr<PeopleWriter> people;
+  std::unique_ptr<FunnelWriter> funnel;
 
   void Reset() {
     for (ChunkedStatement* s : {&dead_letters, &offsets, &reset_offsets, &stats, &load_offsets}) {
@@ -54,6 +57,7 @@ struct Statements {
     }
     for (ChunkedStatement& s : rollups) s.Reset();
     people->Reset();
+    funnel->Reset();
   }
 };
 
@@ -92,6 +96,7 @@ Statements MakeStatements(const Dialect& d, const OwnedTables& owned) {
                                         d.Quote(offsets.name) + " WHERE stream IN (",
                                     1, false, ")", "loading offsets", 1);
   s.people = std::make_unique<PeopleWriter>(d, owned);
+  s.funnel = std::make_unique<FunnelWriter>(d, owned);
   return s;
 }
 
@@ -243,6 +248,7 @@ class SqlProcessedStore final : public store::ProcessedStore {
     std::vector<Table> tables = {owned.Of(OffsetsTable())};
     for (const Rollup& rollup : Rollups()) tables.push_back(owned.Of(rollup.table));
     for (const Table& t : PeopleTables()) tables.push_back(owned.Of(t));
+    for (const Table& t : FunnelTables()) tables.push_back(owned.Of(t));
     for (const Table* t : {&DeadLettersTable(), &StatsTable(), &AlertsTable()}) {
       tables.push_back(owned.Of(*t));
     }
@@ -295,6 +301,7 @@ class SqlProcessedStore final : public store::ProcessedStore {
     if (!people.empty()) {
       if (Status s = statements_->people->Write(*conn_, Spread(people)); !s.ok()) return s;
     }
+    if (Status s = statements_->funnel->Write(*conn_, *fresh); !s.ok()) return s;
 
     const std::string now = UtcNow();
     std::vector<SqlValue> values;

@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "event/people.h"
+#include "event/session_funnel.h"
 #include "query/rollup_reading.h"
 #include "query/rollup_sources.h"
 #include "query/trending.h"
@@ -22,6 +23,7 @@ namespace shopstream::sql {
 namespace {
 
 // The live view's and trending's vocabulary (query/query_store.h, query/trending.h).
+using query::DelayBucket;
 using query::ExtentFn;
 using query::Filter;
 using query::FloorMinuteBucket;
@@ -38,6 +40,7 @@ using query::Placeholder;
 using query::Pulse;
 using query::PulsePoint;
 using query::RankBy;
+using query::SessionFunnel;
 using query::SortTrends;
 using query::TimeRange;
 using query::TrendDimension;
@@ -267,6 +270,52 @@ class SqlQueryStore final : public query::QueryStore {
 
   // The newest ten-second bucket and the kPulsePoints up to it: two reads of rollup_10s's key
   // (its last entry, then a range of at most three rows a bucket).
+  Result<SessionFunnel> QuerySessionFunnel(const query::TimeRange& range,
+                                           int64_t window_minutes) override {
+    SessionFunnel out;
+    out.window_minutes = window_minutes;
+    if (range.from) out.from_hour = query::FormatHourBucket(*range.from);
+    if (range.to) out.to_hour = query::FormatHourBucket(*range.to - 1);
+    // The hours that overlap the range, for one window.
+    auto where = [&](Query& q) -> Query& {
+      q.Sql(" WHERE window_minutes = ").Value(window_minutes);
+      if (!out.from_hour.empty()) q.Sql(" AND bucket >= ").Value(std::string_view(out.from_hour));
+      if (!out.to_hour.empty()) q.Sql(" AND bucket <= ").Value(std::string_view(out.to_hour));
+      return q;
+    };
+    Query counts(dialect());
+    counts.Sql(
+        "SELECT COALESCE(SUM(viewed), 0), COALESCE(SUM(carted), 0), "
+        "COALESCE(SUM(bought), 0) FROM " +
+        Table("funnel_hour"));
+    auto found = Run(where(counts), "reading funnel_hour");
+    if (!found.ok()) return found.status();
+    if (!found->empty()) {
+      out.viewed = Int(found->front(), 0);
+      out.carted = Int(found->front(), 1);
+      out.bought = Int(found->front(), 2);
+    }
+    auto ratio = [](int64_t a, int64_t b) {
+      return b > 0 ? std::optional<double>(static_cast<double>(a) / b) : std::nullopt;
+    };
+    out.view_to_cart = ratio(out.carted, out.viewed);
+    out.cart_to_purchase = ratio(out.bought, out.carted);
+    out.view_to_purchase = ratio(out.bought, out.viewed);
+    Query delays(dialect());
+    delays.Sql("SELECT delay_seconds, SUM(sessions) FROM " + Table("funnel_delay_hour"));
+    where(delays).Sql(" GROUP BY delay_seconds");
+    auto rows = Run(delays, "reading funnel_delay_hour");
+    if (!rows.ok()) return rows.status();
+    for (int64_t lower : kFunnelDelayBuckets) {
+      DelayBucket b{lower, 0};
+      for (const SqlRow& row : *rows) {
+        if (Int(row, 0) == lower) b.sessions = Int(row, 1);
+      }
+      out.delays.push_back(b);
+    }
+    return out;
+  }
+
   Result<Pulse> QueryPulse() override {
     const std::string table = Table("rollup_10s");
     Query newest(dialect());
