@@ -185,9 +185,14 @@ Status Processor::WriteRaw(DecodedBatch& batch, const std::atomic<bool>& stop) {
 
 Status Processor::CommitProcessed(DecodedBatch& batch, const std::atomic<bool>& stop) {
   store::ProcessedBatch& processed = batch.processed;
+  // Rows this commit stored: after a rebalance or a restart a batch may hold rows another
+  // commit stored already, which the store skips and the totals must not count again.
+  int64_t stored = static_cast<int64_t>(processed.rows.size());
   if (options_.write_processed) {
     constexpr const char* kWhat = "committing the batch to the processed store";
-    Status s = WithRetry(kWhat, stop, [&] { return processed_.Commit(processed); });
+    store::CommitCounts counts;
+    Status s = WithRetry(kWhat, stop, [&] { return processed_.Commit(processed, &counts); });
+    stored = counts.new_rows;
     if (s.code() == StatusCode::kRefusedValue) {
       // Rows go in by parts, without offsets or dead letters: a crash in between is safe,
       // since a stored id is never counted again. The last commit carries the dead letters
@@ -196,14 +201,16 @@ Status Processor::CommitProcessed(DecodedBatch& batch, const std::atomic<bool>& 
       part.stream = processed.stream;
       auto refused = IsolateRefused(processed.rows.size(), s, [&](size_t begin, size_t end) {
         part.rows.assign(processed.rows.begin() + begin, processed.rows.begin() + end);
-        return WithRetry(kWhat, stop, [&] { return processed_.Commit(part); });
+        Status committed = WithRetry(kWhat, stop, [&] { return processed_.Commit(part, &counts); });
+        if (committed.ok()) stored += counts.new_rows;
+        return committed;
       });
       if (!refused.ok()) return refused.status();
       ReportRefused("processed", *refused, processed.rows.size());
       batch.DeadLetterRows(*refused, "the processed store");
-      std::vector<CleanedEvent> stored = std::exchange(processed.rows, {});
+      std::vector<CleanedEvent> kept = std::exchange(processed.rows, {});
       s = WithRetry(kWhat, stop, [&] { return processed_.Commit(processed); });
-      processed.rows = std::move(stored);  // for the counters
+      processed.rows = std::move(kept);
     }
     if (!s.ok()) return s;
   }
@@ -211,7 +218,7 @@ Status Processor::CommitProcessed(DecodedBatch& batch, const std::atomic<bool>& 
   if (options_.dead_letter_sink && options_.write_processed && !processed.dead_letters.empty()) {
     options_.dead_letter_sink->Offer(processed.stream, processed.dead_letters);
   }
-  counters_.processed += static_cast<int64_t>(processed.rows.size());
+  counters_.processed += stored;
   counters_.dead_letters += static_cast<int64_t>(processed.dead_letters.size());
   counters_.batches++;
   counters_.lag = processed.lag;

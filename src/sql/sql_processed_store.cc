@@ -110,13 +110,17 @@ class SqlProcessedStore final : public store::ProcessedStore {
     return s;
   }
 
-  Status Commit(const store::ProcessedBatch& batch) override {
+  using store::ProcessedStore::Commit;
+  Status Commit(const store::ProcessedBatch& batch, store::CommitCounts* counts) override {
     if (Status s = CheckStreamName(batch.stream); !s.ok()) return s;
     for (const CleanedEvent& row : batch.rows) {
       if (Status s = CheckRow(row); !s.ok()) return s;
     }
     if (Status s = Connect(); !s.ok()) return s;
-    return InTransaction([&] { return WriteAll(batch); });
+    int64_t new_rows = 0;
+    Status s = InTransaction([&] { return WriteAll(batch, &new_rows); });
+    if (s.ok() && counts) counts->new_rows = new_rows;
+    return s;
   }
 
   Result<OffsetMap> LoadOffsets(const std::string& stream,
@@ -213,13 +217,14 @@ class SqlProcessedStore final : public store::ProcessedStore {
     return Status::Ok();
   }
 
-  Status WriteAll(const store::ProcessedBatch& batch) {
+  Status WriteAll(const store::ProcessedBatch& batch, int64_t* new_rows) {
     const Dialect& d = db_->dialect();
     // Each id counts once: the first of its occurrences in the batch, if it is not stored yet.
     const std::vector<const CleanedEvent*>& unique = FirstOfEachId(batch.rows);
     auto fresh = unique.empty() ? Result<std::vector<const CleanedEvent*>>(unique)
                                 : db_->InsertNewRows(*conn_, unique);
     if (!fresh.ok()) return fresh.status();
+    *new_rows = static_cast<int64_t>(fresh->size());
     RollupDelta delta;
     CrossFilterDelta cross;
     PeopleDelta people;

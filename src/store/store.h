@@ -68,6 +68,12 @@ struct ProcessedBatch {
   int max_replays = 3;
 };
 
+// What one commit stored. Rows whose id was stored before (a batch read again after a
+// rebalance or a restart) are not counted: the processor's totals are what the store holds.
+struct CommitCounts {
+  int64_t new_rows = 0;
+};
+
 class ProcessedStore {
  public:
   virtual ~ProcessedStore() = default;
@@ -76,8 +82,9 @@ class ProcessedStore {
   // rollups count each event once), adds the new rows to the rollups, stores dead letters and
   // the next offsets. All or nothing. A stored offset never moves backwards (but for
   // reset_offsets): a member that lost a partition mid-batch may commit an older offset after
-  // the new owner moved on.
-  virtual Status Commit(const ProcessedBatch& batch) = 0;
+  // the new owner moved on. `counts`, when given, receives what was stored (on success).
+  virtual Status Commit(const ProcessedBatch& batch, CommitCounts* counts) = 0;
+  Status Commit(const ProcessedBatch& batch) { return Commit(batch, nullptr); }
   // The offsets of record for a stream, for the given partitions (all when empty).
   virtual Result<OffsetMap> LoadOffsets(const std::string& stream,
                                         const std::vector<int32_t>& partitions) = 0;
