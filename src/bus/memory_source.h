@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bus/bus.h"
@@ -49,6 +50,7 @@ class MemorySource final : public MessageSource {
   Status PollInto(size_t max_messages, std::chrono::milliseconds timeout,
                   MessageBatch* out) override;
   int64_t Lag() override;
+  OffsetMap TakeStartPositions() override { return std::exchange(start_positions_, {}); }
   std::string stream_name() const override { return "memory"; }
 
  private:
@@ -59,6 +61,7 @@ class MemorySource final : public MessageSource {
   AssignmentListener listener_;
   bool assigned_ = false;
   std::map<int32_t, int64_t> next_;
+  OffsetMap start_positions_;  // partitions that began at the default start, and where
 };
 
 }  // namespace shopstream::bus
