@@ -9,4 +9,5 @@ set(SHOPSTREAM_FUZZ_TARGETS
   dashboard_params
   http_request
   sketch_parse
-  endpoint_uri)
+  endpoint_uri
+  kafka_metadata_decode)
