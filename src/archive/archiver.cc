@@ -64,7 +64,21 @@ Status Archiver::ClaimDestination(const std::atomic<bool>& stop) {
   });
   if (!s.ok()) return s;
   bool claimed = false;
+  const std::string id = source_.stream_id();
+  const std::string id_marker = id.empty() ? "" : std::string(kStreamIdMarkerPrefix) + id;
+  bool id_claimed = id.empty();
   for (const std::string& name : names) {
+    if (name.starts_with(kStreamIdMarkerPrefix)) {
+      if (id.empty() || name == id_marker) {
+        id_claimed = true;
+        continue;
+      }
+      return Status::Corruption(
+          destination_.uri() + " holds the archive of topic '" + stream + "' with id " +
+          name.substr(kStreamIdMarkerPrefix.size()) + ", but the topic of that name has id " + id +
+          " now: it was deleted and created again, and the new topic's offsets would mix with the "
+          "old one's; nothing was read. Archive the new topic into a folder of its own");
+    }
     if (name == marker) {
       claimed = true;
     } else if (name == kStreamMarkerPrefix) {
@@ -87,6 +101,11 @@ Status Archiver::ClaimDestination(const std::atomic<bool>& stop) {
   if (!claimed) {
     s = WithRetry("writing " + destination_.uri() + "/" + marker, stop,
                   [&] { return destination_.Write(marker, ""); });
+    if (!s.ok()) return s;
+  }
+  if (!id_claimed) {
+    s = WithRetry("writing " + destination_.uri() + "/" + id_marker, stop,
+                  [&] { return destination_.Write(id_marker, ""); });
     if (!s.ok()) return s;
   }
   claimed_ = true;

@@ -308,6 +308,29 @@ TEST(Archiver, ResumesWhereTheFilesEnd) {
   EXPECT_EQ(archiver.counters().consumed, 0);
 }
 
+TEST(Archiver, RefusesAFolderOfTheSameTopicBeforeItWasCreatedAgain) {
+  MemoryDestination dest;
+  TextFormat format;
+  {
+    bus::MemorySource source(Bus(), {.stream_id = "old-id"});
+    Archiver archiver(source, dest, format, Options());
+    std::atomic<bool> stop{false};
+    ASSERT_TRUE(archiver.Run(stop).ok());
+  }
+  EXPECT_TRUE(dest.files.contains("_stream_id.old-id"));
+  const auto before = dest.files;
+  bus::MemorySource source(Bus(), {.stream_id = "new-id"});
+  Archiver archiver(source, dest, format, Options());
+  std::atomic<bool> stop{false};
+  Status s = archiver.Run(stop);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
+  EXPECT_NE(s.message().find("with id old-id, but the topic of that name has id new-id"),
+            std::string::npos)
+      << s.ToString();
+  EXPECT_EQ(archiver.counters().consumed, 0);
+  EXPECT_EQ(dest.files, before);
+}
+
 TEST(Archiver, AStartAtTheEndIsSavedAndARestartResumesThere) {
   // --start latest: the first run reads nothing, yet a restart must not begin at a new end
   // and skip what arrived while it was stopped.

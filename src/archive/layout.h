@@ -64,6 +64,11 @@ std::string StartMarker(const StartMark& mark);
 // The inverse of StartMarker; nullopt for any other name.
 std::optional<StartMark> ParseStartMarker(std::string_view name);
 
+// A marker at the root naming the id of the topic incarnation archived there (a Kafka topic's
+// id, base64url): "_stream_id.Yr79TC7eRIW2Jeqm5PXf3A". A topic deleted and created again under
+// the same name has another id, and its offsets would mix with the old one's.
+inline constexpr std::string_view kStreamIdMarkerPrefix = "_stream_id.";
+
 // "event_date=2019-11-08" for "2019-11-08".
 std::string DateDir(std::string_view date);
 // True for the folders the archive writes into: event_date=YYYY-MM-DD and _dead_letters.

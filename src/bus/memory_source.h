@@ -35,6 +35,7 @@ struct MemorySourceOptions {
   bool start_latest = false;  // partitions without an offset of record begin at their end
   // The first poll only assigns, returning nothing (as Kafka's first fetch often does).
   bool empty_poll_after_assignment = false;
+  std::string stream_id{};  // what stream_id() says, as a Kafka topic's id
 };
 
 class MemorySource final : public MessageSource {
@@ -52,6 +53,7 @@ class MemorySource final : public MessageSource {
   int64_t Lag() override;
   OffsetMap TakeStartPositions() override { return std::exchange(start_positions_, {}); }
   std::string stream_name() const override { return "memory"; }
+  std::string stream_id() const override { return options_.stream_id; }
 
  private:
   void Assign();

@@ -133,13 +133,26 @@ TEST_F(MysqlProcessedStoreTest, InitCreatesTheSeedTableExactly) {
     names.push_back(*r[0]);
     EXPECT_EQ(r[1].value_or(""), "utf8mb4_nopad_bin") << *r[0];
   }
-  EXPECT_EQ(names,
-            (std::vector<std::string>{
-                "dead_letters", "operations", "people_all", "people_day", "people_hour",
-                "people_minute", "processor_stats", "rollup_10s", "rollup_brand",
-                "rollup_brand_product", "rollup_day", "rollup_hour", "rollup_hour_brand",
-                "rollup_hour_brand_product", "rollup_hour_department_brand", "rollup_hour_product",
-                "rollup_minute", "rollup_product", "stream_offsets"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"dead_letters",
+                                             "operations",
+                                             "people_all",
+                                             "people_day",
+                                             "people_hour",
+                                             "people_minute",
+                                             "processor_stats",
+                                             "rollup_10s",
+                                             "rollup_brand",
+                                             "rollup_brand_product",
+                                             "rollup_day",
+                                             "rollup_hour",
+                                             "rollup_hour_brand",
+                                             "rollup_hour_brand_product",
+                                             "rollup_hour_department_brand",
+                                             "rollup_hour_product",
+                                             "rollup_minute",
+                                             "rollup_product",
+                                             "stream_ids",
+                                             "stream_offsets"}));
   // Init again on existing tables changes nothing.
   EXPECT_TRUE(store->Init().ok());
 }

@@ -64,6 +64,14 @@ Status Processor::Run(const std::atomic<bool>& stop) {
       return loaded.status();
     });
     if (!s.ok()) LogError("cannot load offsets: " + s.ToString());
+    std::string stored_id;
+    s = WithRetry("loading the stream's id from the processed store", stop, [&] {
+      auto loaded = processed_.LoadStreamId(source_.stream_name());
+      if (loaded.ok()) stored_id = std::move(loaded).value();
+      return loaded.status();
+    });
+    if (!s.ok()) LogError("cannot load the stream's id: " + s.ToString());
+    source_.SetStoredStreamId(stored_id);
     return offsets;
   });
 
@@ -142,6 +150,7 @@ Status Processor::Run(const std::atomic<bool>& stop) {
       batch.processed.next_offsets.emplace(partition, offset);  // read ones are further on
     }
     batch.processed.reset_offsets = std::move(resets);
+    batch.processed.stream_id = source_.stream_id();
     for (const bus::OffsetGap& gap : gaps) {
       // Where `verify` and the dead-letter tools look: the gap's first offset, no payload.
       batch.processed.dead_letters.push_back(

@@ -13,6 +13,7 @@ const std::vector<std::string_view>& OwnedTables::Bases() {
     for (const Table& t : PeopleTables()) out.push_back(t.name);
     out.push_back(DeadLettersTable().name);
     out.push_back(StatsTable().name);
+    out.push_back(StreamIdsTable().name);
     return out;
   }();
   return bases;

@@ -45,11 +45,13 @@ std::string InsertHead(const Table& table, const Dialect& d) {
 // Every statement of a commit, written in the database's dialect once it is known.
 struct Statements {
   std::vector<ChunkedStatement> rollups;  // one per Rollups() entry
-  ChunkedStatement dead_letters, offsets, reset_offsets, stats, load_offsets;
+  ChunkedStatement dead_letters, offsets, reset_offsets, stats, load_offsets, stream_id,
+      load_stream_id;
   std::unique_ptr<PeopleWriter> people;
 
   void Reset() {
-    for (ChunkedStatement* s : {&dead_letters, &offsets, &reset_offsets, &stats, &load_offsets}) {
+    for (ChunkedStatement* s : {&dead_letters, &offsets, &reset_offsets, &stats, &load_offsets,
+                                &stream_id, &load_stream_id}) {
       s->Reset();
     }
     for (ChunkedStatement& s : rollups) s.Reset();
@@ -91,6 +93,13 @@ Statements MakeStatements(const Dialect& d, const OwnedTables& owned) {
   s.load_offsets = ChunkedStatement("SELECT " + d.Quote("partition") + ", next_offset FROM " +
                                         d.Quote(offsets.name) + " WHERE stream IN (",
                                     1, false, ")", "loading offsets", 1);
+  const Table ids = owned.Of(StreamIdsTable());
+  const ColumnUpdate new_id[] = {{"id", OnConflict::kReplace}};
+  s.stream_id =
+      ChunkedStatement(InsertHead(ids, d), ids.columns.size(), true,
+                       d.OnConflictClause(ids.name, ids.key, new_id), "storing the stream's id", 1);
+  s.load_stream_id = ChunkedStatement("SELECT id FROM " + d.Quote(ids.name) + " WHERE stream IN (",
+                                      1, false, ")", "loading the stream's id", 1);
   s.people = std::make_unique<PeopleWriter>(d, owned);
   return s;
 }
@@ -136,6 +145,15 @@ class SqlProcessedStore final : public store::ProcessedStore {
       }
     }
     return out;
+  }
+
+  Result<std::string> LoadStreamId(const std::string& stream) override {
+    if (Status s = Connect(); !s.ok()) return s;
+    const SqlValue key = std::string_view(stream);
+    auto rows = statements_->load_stream_id.Query(*conn_, db_->dialect(), {&key, 1});
+    if (!rows.ok()) return Done(rows.status());
+    if (rows->empty()) return std::string();
+    return rows->front().at(0).value_or("");
   }
 
  private:
@@ -194,7 +212,9 @@ class SqlProcessedStore final : public store::ProcessedStore {
     std::vector<Table> tables = {owned.Of(OffsetsTable())};
     for (const Rollup& rollup : Rollups()) tables.push_back(owned.Of(rollup.table));
     for (const Table& t : PeopleTables()) tables.push_back(owned.Of(t));
-    for (const Table* t : {&DeadLettersTable(), &StatsTable()}) tables.push_back(owned.Of(*t));
+    for (const Table* t : {&DeadLettersTable(), &StatsTable(), &StreamIdsTable()}) {
+      tables.push_back(owned.Of(*t));
+    }
     tables.push_back(RowsTable(owned.rows()));
     for (const Table& t : tables) {
       if (Status s =
@@ -284,6 +304,10 @@ class SqlProcessedStore final : public store::ProcessedStore {
       values.insert(values.end(), {std::string_view(batch.stream), int64_t{partition}, next});
     }
     if (Status s = statements_->offsets.Execute(*conn_, d, values); !s.ok()) return s;
+    if (!batch.stream_id.empty()) {
+      const SqlValue id[] = {std::string_view(batch.stream), std::string_view(batch.stream_id)};
+      if (Status s = statements_->stream_id.Execute(*conn_, d, id); !s.ok()) return s;
+    }
 
     const SqlValue stats[] = {std::string_view(batch.stream),
                               counts.batches,

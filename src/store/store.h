@@ -56,6 +56,9 @@ struct ProcessedBatch {
   // Offsets that replace the stored ones even when smaller, before next_offsets apply: a
   // recreated topic read again from its start (MessageSource::TakeResets).
   OffsetMap reset_offsets;
+  // The id of the stream's incarnation (MessageSource::stream_id(), a Kafka topic's id), kept
+  // beside the offsets when not empty so that a recreated topic is told from the old one.
+  std::string stream_id;
   // For the processor_stats table that /metrics and the dashboard read.
   double batch_millis = 0;  // time from the batch's first poll to its commit
   int64_t lag = -1;         // messages waiting on the bus after this batch, -1 if unknown
@@ -85,6 +88,8 @@ class ProcessedStore {
   // the new owner moved on. `counts`, when given, receives what was stored (on success).
   virtual Status Commit(const ProcessedBatch& batch, CommitCounts* counts) = 0;
   Status Commit(const ProcessedBatch& batch) { return Commit(batch, nullptr); }
+  // The id stored with the stream's offsets (ProcessedBatch::stream_id); "" when none is.
+  virtual Result<std::string> LoadStreamId(const std::string& stream) { return std::string(); }
   // The offsets of record for a stream, for the given partitions (all when empty).
   virtual Result<OffsetMap> LoadOffsets(const std::string& stream,
                                         const std::vector<int32_t>& partitions) = 0;
