@@ -66,18 +66,11 @@ Status Archiver::ClaimDestination(const std::atomic<bool>& stop) {
   bool claimed = false;
   const std::string id = source_.stream_id();
   const std::string id_marker = id.empty() ? "" : std::string(kStreamIdMarkerPrefix) + id;
-  bool id_claimed = id.empty();
+  std::string stored_id;
   for (const std::string& name : names) {
     if (name.starts_with(kStreamIdMarkerPrefix)) {
-      if (id.empty() || name == id_marker) {
-        id_claimed = true;
-        continue;
-      }
-      return Status::Corruption(
-          destination_.uri() + " holds the archive of topic '" + stream + "' with id " +
-          name.substr(kStreamIdMarkerPrefix.size()) + ", but the topic of that name has id " + id +
-          " now: it was deleted and created again, and the new topic's offsets would mix with the "
-          "old one's; nothing was read. Archive the new topic into a folder of its own");
+      stored_id = name.substr(kStreamIdMarkerPrefix.size());  // checked once the name matches
+      continue;
     }
     if (name == marker) {
       claimed = true;
@@ -98,12 +91,19 @@ Status Archiver::ClaimDestination(const std::atomic<bool>& stop) {
                                      "': give each stream a folder of its own");
     }
   }
+  if (!id.empty() && !stored_id.empty() && stored_id != id) {
+    return Status::Corruption(
+        destination_.uri() + " holds the archive of topic '" + stream + "' with id " + stored_id +
+        ", but the topic of that name has id " + id +
+        " now: it was deleted and created again, and the new topic's offsets would mix with the "
+        "old one's; nothing was read. Archive the new topic into a folder of its own");
+  }
   if (!claimed) {
     s = WithRetry("writing " + destination_.uri() + "/" + marker, stop,
                   [&] { return destination_.Write(marker, ""); });
     if (!s.ok()) return s;
   }
-  if (!id_claimed) {
+  if (!id.empty() && stored_id.empty()) {
     s = WithRetry("writing " + destination_.uri() + "/" + id_marker, stop,
                   [&] { return destination_.Write(id_marker, ""); });
     if (!s.ok()) return s;
