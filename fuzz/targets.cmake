@@ -11,4 +11,5 @@ set(SHOPSTREAM_FUZZ_TARGETS
   sketch_parse
   endpoint_uri
   dead_letter_line
-  alert_rules)
+  alert_rules
+  kafka_metadata_decode)

@@ -135,6 +135,11 @@ TEST_F(MysqlProcessedStoreTest, InitCreatesTheSeedTableExactly) {
   }
   EXPECT_EQ(names, (std::vector<std::string>{"alerts",
                                              "dead_letters",
+                                             "funnel_clock",
+                                             "funnel_delay_hour",
+                                             "funnel_hour",
+                                             "funnel_open",
+                                             "funnel_sessions",
                                              "operations",
                                              "people_all",
                                              "people_day",
@@ -152,6 +157,7 @@ TEST_F(MysqlProcessedStoreTest, InitCreatesTheSeedTableExactly) {
                                              "rollup_hour_product",
                                              "rollup_minute",
                                              "rollup_product",
+                                             "stream_ids",
                                              "stream_offsets"}));
   // Init again on existing tables changes nothing.
   EXPECT_TRUE(store->Init().ok());

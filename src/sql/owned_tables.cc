@@ -17,6 +17,7 @@ const std::vector<std::string_view>& OwnedTables::Bases() {
     out.push_back(DeadLettersTable().name);
     out.push_back(StatsTable().name);
     out.push_back(AlertsTable().name);
+    out.push_back(StreamIdsTable().name);
     return out;
   }();
   return bases;

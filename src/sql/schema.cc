@@ -171,6 +171,12 @@ const Table& OffsetsTable() {
   return table;
 }
 
+const Table& StreamIdsTable() {
+  static const Table table{
+      "stream_ids", {Text("stream", kStreamWidth), Text("id", 64)}, {"stream"}};
+  return table;
+}
+
 const Table& DeadLettersTable() {
   static const Table table{"dead_letters",
                            {Text("stream", kStreamWidth),

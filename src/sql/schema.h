@@ -69,6 +69,9 @@ inline constexpr std::string_view kQuarantined = "quarantined";
 
 // stream_offsets, dead_letters, processor_stats.
 const Table& OffsetsTable();
+// stream_ids: the id of the stream's incarnation the offsets belong to (a Kafka topic's id),
+// one row per stream that has one.
+const Table& StreamIdsTable();
 const Table& DeadLettersTable();
 const Table& StatsTable();
 // alerts: one row per change of an alert's state (fired, resolved), keyed by rule, stream time

@@ -47,12 +47,14 @@ std::string InsertHead(const Table& table, const Dialect& d) {
 // Every statement of a commit, written in the database's dialect once it is known.
 struct Statements {
   std::vector<ChunkedStatement> rollups;  // one per Rollups() entry
-  ChunkedStatement dead_letters, offsets, reset_offsets, stats, load_offsets;
+  ChunkedStatement dead_letters, offsets, reset_offsets, stats, load_offsets, stream_id,
+      load_stream_id;
   std::unique_ptr<PeopleWriter> people;
   std::unique_ptr<FunnelWriter> funnel;
 
   void Reset() {
-    for (ChunkedStatement* s : {&dead_letters, &offsets, &reset_offsets, &stats, &load_offsets}) {
+    for (ChunkedStatement* s : {&dead_letters, &offsets, &reset_offsets, &stats, &load_offsets,
+                                &stream_id, &load_stream_id}) {
       s->Reset();
     }
     for (ChunkedStatement& s : rollups) s.Reset();
@@ -95,6 +97,13 @@ Statements MakeStatements(const Dialect& d, const OwnedTables& owned) {
   s.load_offsets = ChunkedStatement("SELECT " + d.Quote("partition") + ", next_offset FROM " +
                                         d.Quote(offsets.name) + " WHERE stream IN (",
                                     1, false, ")", "loading offsets", 1);
+  const Table ids = owned.Of(StreamIdsTable());
+  const ColumnUpdate new_id[] = {{"id", OnConflict::kReplace}};
+  s.stream_id =
+      ChunkedStatement(InsertHead(ids, d), ids.columns.size(), true,
+                       d.OnConflictClause(ids.name, ids.key, new_id), "storing the stream's id", 1);
+  s.load_stream_id = ChunkedStatement("SELECT id FROM " + d.Quote(ids.name) + " WHERE stream IN (",
+                                      1, false, ")", "loading the stream's id", 1);
   s.people = std::make_unique<PeopleWriter>(d, owned);
   s.funnel = std::make_unique<FunnelWriter>(d, owned);
   return s;
@@ -115,13 +124,17 @@ class SqlProcessedStore final : public store::ProcessedStore {
     return s;
   }
 
-  Status Commit(const store::ProcessedBatch& batch) override {
+  using store::ProcessedStore::Commit;
+  Status Commit(const store::ProcessedBatch& batch, store::CommitCounts* counts) override {
     if (Status s = CheckStreamName(batch.stream); !s.ok()) return s;
     for (const CleanedEvent& row : batch.rows) {
       if (Status s = CheckRow(row); !s.ok()) return s;
     }
     if (Status s = Connect(); !s.ok()) return s;
-    return InTransaction([&] { return WriteAll(batch); });
+    int64_t new_rows = 0;
+    Status s = InTransaction([&] { return WriteAll(batch, &new_rows); });
+    if (s.ok() && counts) counts->new_rows = new_rows;
+    return s;
   }
 
   Result<OffsetMap> LoadOffsets(const std::string& stream,
@@ -192,6 +205,15 @@ class SqlProcessedStore final : public store::ProcessedStore {
     });
   }
 
+  Result<std::string> LoadStreamId(const std::string& stream) override {
+    if (Status s = Connect(); !s.ok()) return s;
+    const SqlValue key = std::string_view(stream);
+    auto rows = statements_->load_stream_id.Query(*conn_, db_->dialect(), {&key, 1});
+    if (!rows.ok()) return Done(rows.status());
+    if (rows->empty()) return std::string();
+    return rows->front().at(0).value_or("");
+  }
+
  private:
   Result<OffsetMap> StoredOffsets(const std::string& stream) {
     const SqlValue key = std::string_view(stream);
@@ -250,6 +272,9 @@ class SqlProcessedStore final : public store::ProcessedStore {
     for (const Table& t : PeopleTables()) tables.push_back(owned.Of(t));
     for (const Table& t : FunnelTables()) tables.push_back(owned.Of(t));
     for (const Table* t : {&DeadLettersTable(), &StatsTable(), &AlertsTable()}) {
+    }
+
+    for (const Table* t : {&DeadLettersTable(), &StatsTable(), &StreamIdsTable()}) {
       tables.push_back(owned.Of(*t));
     }
     tables.push_back(RowsTable(owned.rows()));
@@ -274,13 +299,14 @@ class SqlProcessedStore final : public store::ProcessedStore {
     return Status::Ok();
   }
 
-  Status WriteAll(const store::ProcessedBatch& batch) {
+  Status WriteAll(const store::ProcessedBatch& batch, int64_t* new_rows) {
     const Dialect& d = db_->dialect();
     // Each id counts once: the first of its occurrences in the batch, if it is not stored yet.
     const std::vector<const CleanedEvent*>& unique = FirstOfEachId(batch.rows);
     auto fresh = unique.empty() ? Result<std::vector<const CleanedEvent*>>(unique)
                                 : conn_->InsertNewRows(unique);
     if (!fresh.ok()) return fresh.status();
+    *new_rows = static_cast<int64_t>(fresh->size());
     RollupDelta delta;
     CrossFilterDelta cross;
     PeopleDelta people;
@@ -341,6 +367,10 @@ class SqlProcessedStore final : public store::ProcessedStore {
       values.insert(values.end(), {std::string_view(batch.stream), int64_t{partition}, next});
     }
     if (Status s = statements_->offsets.Execute(*conn_, d, values); !s.ok()) return s;
+    if (!batch.stream_id.empty()) {
+      const SqlValue id[] = {std::string_view(batch.stream), std::string_view(batch.stream_id)};
+      if (Status s = statements_->stream_id.Execute(*conn_, d, id); !s.ok()) return s;
+    }
 
     const SqlValue stats[] = {std::string_view(batch.stream),
                               counts.batches,

@@ -56,6 +56,9 @@ struct ProcessedBatch {
   // Offsets that replace the stored ones even when smaller, before next_offsets apply: a
   // recreated topic read again from its start (MessageSource::TakeResets).
   OffsetMap reset_offsets;
+  // The id of the stream's incarnation (MessageSource::stream_id(), a Kafka topic's id), kept
+  // beside the offsets when not empty so that a recreated topic is told from the old one.
+  std::string stream_id;
   // For the processor_stats table that /metrics and the dashboard read.
   double batch_millis = 0;  // time from the batch's first poll to its commit
   int64_t lag = -1;         // messages waiting on the bus after this batch, -1 if unknown
@@ -87,6 +90,12 @@ struct TenSecondCounts {
   double revenue = 0;
 };
 
+// What one commit stored. Rows whose id was stored before (a batch read again after a
+// rebalance or a restart) are not counted: the processor's totals are what the store holds.
+struct CommitCounts {
+  int64_t new_rows = 0;
+};
+
 class ProcessedStore {
  public:
   virtual ~ProcessedStore() = default;
@@ -95,8 +104,11 @@ class ProcessedStore {
   // rollups count each event once), adds the new rows to the rollups, stores dead letters and
   // the next offsets. All or nothing. A stored offset never moves backwards (but for
   // reset_offsets): a member that lost a partition mid-batch may commit an older offset after
-  // the new owner moved on.
-  virtual Status Commit(const ProcessedBatch& batch) = 0;
+  // the new owner moved on. `counts`, when given, receives what was stored (on success).
+  virtual Status Commit(const ProcessedBatch& batch, CommitCounts* counts) = 0;
+  Status Commit(const ProcessedBatch& batch) { return Commit(batch, nullptr); }
+  // The id stored with the stream's offsets (ProcessedBatch::stream_id); "" when none is.
+  virtual Result<std::string> LoadStreamId(const std::string& stream) { return std::string(); }
   // The offsets of record for a stream, for the given partitions (all when empty).
   virtual Result<OffsetMap> LoadOffsets(const std::string& stream,
                                         const std::vector<int32_t>& partitions) = 0;
