@@ -271,10 +271,7 @@ class SqlProcessedStore final : public store::ProcessedStore {
     for (const Rollup& rollup : Rollups()) tables.push_back(owned.Of(rollup.table));
     for (const Table& t : PeopleTables()) tables.push_back(owned.Of(t));
     for (const Table& t : FunnelTables()) tables.push_back(owned.Of(t));
-    for (const Table* t : {&DeadLettersTable(), &StatsTable(), &AlertsTable()}) {
-    }
-
-    for (const Table* t : {&DeadLettersTable(), &StatsTable(), &StreamIdsTable()}) {
+    for (const Table* t : {&DeadLettersTable(), &StatsTable(), &AlertsTable(), &StreamIdsTable()}) {
       tables.push_back(owned.Of(*t));
     }
     tables.push_back(RowsTable(owned.rows()));
