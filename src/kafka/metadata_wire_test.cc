@@ -6,32 +6,14 @@
 
 #include <string>
 
+#include "kafka/metadata_captures.h"
+
 namespace shopstream::kafka {
 namespace {
 
-std::string FromHex(std::string_view hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
-
-// Kafka 4.0's answer (correlation id 1) about "shopstream-topicid-capture", two partitions.
-const std::string kTwoPartitions = FromHex(
-    "00000001000000000002000000010a3132372e302e302e31000023840000176750777964304533527a7530594f"
-    "49684d6b68627377000000010200001b73686f7073747265616d2d746f70696369642d63617074757265"
-    "62befd4c2ede4485b625eaa6e4f5dfdc000300000000000000000001000000000200000001020000000101000000"
-    "000000010000000100000000020000000102000000010100800000000000");
-// The same broker about the topic before it existed: error 3, no id, no partitions.
-const std::string kUnknown = FromHex(
-    "00000001000000000002000000010a3132372e302e302e31000023840000176750777964304533527a7530594f"
-    "49684d6b68627377000000010200031b73686f7073747265616d2d746f70696369642d63617074757265000000"
-    "000000000000000000000000000001800000000000");
-
 TEST(MetadataWire, EncodesAVersion12RequestForOneTopic) {
   const std::string request = EncodeMetadataRequest(7, "cid", "t1");
-  const std::string expected = FromHex(
+  const std::string expected = CapturedBytes(
       "00000026"                          // size: 38
       "0003000c"                          // Metadata, version 12
       "00000007"                          // correlation id
@@ -49,7 +31,7 @@ TEST(MetadataWire, EncodesAVersion12RequestForOneTopic) {
 }
 
 TEST(MetadataWire, DecodesTheBrokersAnswer) {
-  auto topics = DecodeMetadataResponse(kTwoPartitions, 1);
+  auto topics = DecodeMetadataResponse(kCapturedTwoPartitions, 1);
   ASSERT_TRUE(topics.ok()) << topics.status().ToString();
   ASSERT_EQ(topics->size(), 1u);
   const MetadataTopic& t = topics->front();
@@ -59,7 +41,7 @@ TEST(MetadataWire, DecodesTheBrokersAnswer) {
   EXPECT_FALSE(IsZeroTopicId(t.id));
   EXPECT_EQ(FormatTopicId(t.id), "Yr79TC7eRIW2Jeqm5PXf3A");  // as kafka-topics.sh shows it
 
-  auto unknown = DecodeMetadataResponse(kUnknown, 1);
+  auto unknown = DecodeMetadataResponse(kCapturedUnknown, 1);
   ASSERT_TRUE(unknown.ok()) << unknown.status().ToString();
   ASSERT_EQ(unknown->size(), 1u);
   EXPECT_EQ(unknown->front().error_code, 3);
@@ -68,24 +50,24 @@ TEST(MetadataWire, DecodesTheBrokersAnswer) {
 }
 
 TEST(MetadataWire, RefusesAnotherRequestsAnswer) {
-  auto topics = DecodeMetadataResponse(kTwoPartitions, 2);
+  auto topics = DecodeMetadataResponse(kCapturedTwoPartitions, 2);
   EXPECT_EQ(topics.status().code(), StatusCode::kCorruption);
 }
 
 TEST(MetadataWire, EveryCutAndEveryExtraByteIsCorruption) {
-  for (size_t size = 0; size < kTwoPartitions.size(); ++size) {
-    auto cut = DecodeMetadataResponse(std::string_view(kTwoPartitions).substr(0, size), 1);
+  for (size_t size = 0; size < kCapturedTwoPartitions.size(); ++size) {
+    auto cut = DecodeMetadataResponse(std::string_view(kCapturedTwoPartitions).substr(0, size), 1);
     EXPECT_EQ(cut.status().code(), StatusCode::kCorruption) << "cut at " << size;
   }
-  auto longer = DecodeMetadataResponse(kTwoPartitions + '\0', 1);
+  auto longer = DecodeMetadataResponse(kCapturedTwoPartitions + '\0', 1);
   EXPECT_EQ(longer.status().code(), StatusCode::kCorruption);
 }
 
 TEST(MetadataWire, EveryByteBentDecodesOrIsRefused) {
   // Each byte set to values that make lengths huge, null or varints endless.
-  for (size_t i = 0; i < kTwoPartitions.size(); ++i) {
+  for (size_t i = 0; i < kCapturedTwoPartitions.size(); ++i) {
     for (int value : {0x00, 0x01, 0x7F, 0x80, 0xFF}) {
-      std::string bent = kTwoPartitions;
+      std::string bent = kCapturedTwoPartitions;
       bent[i] = static_cast<char>(value);
       auto topics = DecodeMetadataResponse(bent, 1);
       if (topics.ok()) {
@@ -99,19 +81,19 @@ TEST(MetadataWire, EveryByteBentDecodesOrIsRefused) {
 
 TEST(MetadataWire, AHugeArrayCountIsRefusedBeforeAnyAllocation) {
   // Topics: a count of 2^32 - 2 in a five-byte varint, with nothing after it.
-  std::string bytes = FromHex(
+  std::string bytes = CapturedBytes(
       "00000001"
       "00"
       "00000000"
       "01"
       "00"
       "ffffffff");
-  bytes += FromHex("feffffff0f");
+  bytes += CapturedBytes("feffffff0f");
   auto topics = DecodeMetadataResponse(bytes, 1);
   EXPECT_EQ(topics.status().code(), StatusCode::kCorruption);
   // A sixth varint byte.
-  auto endless = DecodeMetadataResponse(FromHex("00000001"
-                                                "ffffffffff01"),
+  auto endless = DecodeMetadataResponse(CapturedBytes("00000001"
+                                                      "ffffffffff01"),
                                         1);
   EXPECT_EQ(endless.status().code(), StatusCode::kCorruption);
 }

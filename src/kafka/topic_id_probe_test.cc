@@ -11,27 +11,10 @@
 #include <string>
 #include <thread>
 
+#include "kafka/metadata_captures.h"
+
 namespace shopstream::kafka {
 namespace {
-
-std::string FromHex(std::string_view hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
-
-// Kafka 4.0's answer about "shopstream-topicid-capture" (metadata_wire_test.cc).
-const std::string kAnswer = FromHex(
-    "00000001000000000002000000010a3132372e302e302e31000023840000176750777964304533527a7530594f"
-    "49684d6b68627377000000010200001b73686f7073747265616d2d746f70696369642d63617074757265"
-    "62befd4c2ede4485b625eaa6e4f5dfdc000300000000000000000001000000000200000001020000000101000000"
-    "000000010000000100000000020000000102000000010100800000000000");
-const std::string kUnknown = FromHex(
-    "00000001000000000002000000010a3132372e302e302e31000023840000176750777964304533527a7530594f"
-    "49684d6b68627377000000010200031b73686f7073747265616d2d746f70696369642d63617074757265000000"
-    "000000000000000000000000000001800000000000");
 
 std::string Sized(const std::string& body) {
   std::string out(4, '\0');
@@ -90,7 +73,7 @@ class FakeBroker {
 constexpr std::chrono::milliseconds kTimeout{5000};
 
 TEST(TopicIdProbe, AsksOneBrokerAndReadsTheId) {
-  FakeBroker broker(Sized(kAnswer));
+  FakeBroker broker(Sized(kCapturedTwoPartitions));
   // The first broker listed is away: the next one is asked.
   auto id = FetchTopicId("127.0.0.1:1," + broker.address(), "shopstream-topicid-capture", kTimeout);
   ASSERT_TRUE(id.ok()) << id.status().ToString();
@@ -100,20 +83,20 @@ TEST(TopicIdProbe, AsksOneBrokerAndReadsTheId) {
 }
 
 TEST(TopicIdProbe, AnUnknownTopicIsNotFound) {
-  FakeBroker broker(Sized(kUnknown));
+  FakeBroker broker(Sized(kCapturedUnknown));
   auto id = FetchTopicId(broker.address(), "shopstream-topicid-capture", kTimeout);
   EXPECT_EQ(id.status().code(), StatusCode::kNotFound) << id.status().ToString();
 }
 
 TEST(TopicIdProbe, AnAnswerAboutAnotherTopicIsRefused) {
-  FakeBroker broker(Sized(kAnswer));
+  FakeBroker broker(Sized(kCapturedTwoPartitions));
   auto id = FetchTopicId(broker.address(), "other", kTimeout);
   EXPECT_EQ(id.status().code(), StatusCode::kCorruption) << id.status().ToString();
 }
 
 TEST(TopicIdProbe, ATlsListenersBytesAreNotAResponse) {
   // A TLS alert record read as a size: far beyond any metadata response.
-  FakeBroker broker(FromHex("15030300020228"));
+  FakeBroker broker(CapturedBytes("15030300020228"));
   auto id = FetchTopicId(broker.address(), "t", kTimeout);
   EXPECT_EQ(id.status().code(), StatusCode::kCorruption) << id.status().ToString();
 }
