@@ -32,7 +32,7 @@ SUPERSET_URL = f"http://127.0.0.1:{os.environ.get('STACK_SUPERSET_PORT', '8089')
 SUPERSET_HOME = REPO / ".cache" / "run" / "superset"
 SCRIPT = REPO / "scripts" / "superset"
 BROWSER = REPO / "tests" / "browser" / "superset_dashboard.mjs"
-TABS = {"overview": 10, "products": 7, "funnel": 4, "live": 1, "original": 10}
+TABS = {"overview": 10, "products": 7, "funnel": 2, "original": 10}
 
 
 def superset_password():
