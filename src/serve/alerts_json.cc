@@ -57,7 +57,8 @@ std::string AlertMetricsText(const query::AlertReport& report) {
   out +=
       "# HELP shopstream_alerts_firing 1 for each alert rule that fires now.\n"
       "# TYPE shopstream_alerts_firing gauge\n";
-  for (const auto& [rule, n] : report.fired_total) {
+  for (const auto& fired : report.fired_total) {
+    const std::string& rule = fired.first;
     const bool firing = std::any_of(report.firing.begin(), report.firing.end(),
                                     [&](const query::AlertChange& c) { return c.rule == rule; });
     out += "shopstream_alerts_firing{rule=\"" + Label(rule) + "\"} " + (firing ? "1" : "0") + "\n";
