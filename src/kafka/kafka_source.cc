@@ -28,8 +28,11 @@ std::string Positions(const OffsetMap& offsets) {
   return out.empty() ? "none" : out;
 }
 
+// librdkafka answers NULL when the group is not there (yet, or any more, while closing); the
+// eager calls are then the safe ones: they fail with an error, never with a crash.
 bool IsCooperative(rd_kafka_t* rk) {
-  return std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+  const char* protocol = rd_kafka_rebalance_protocol(rk);
+  return protocol != nullptr && std::strcmp(protocol, "COOPERATIVE") == 0;
 }
 
 }  // namespace
