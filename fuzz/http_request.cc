@@ -74,6 +74,37 @@ class FakeStore final : public QueryStore {
     s.streams.push_back({"log\n\"x\\", 1, 2, 3, 4.5, 6, "2019-11-08 08:00:00"});
     return s;
   }
+  // The live, trending and alert views answer too, so that their parameters and JSON are reached.
+  Result<Pulse> QueryPulse() override {
+    Pulse p;
+    p.as_of = "2019-02-30 10:00:00";
+    p.points.push_back({"2019-02-30 09:59:50", 7});
+    return p;
+  }
+  Result<LivePeople> QueryLivePeople() override {
+    LivePeople p;
+    p.as_of = "2019-02-30 10:00";
+    p.users_per_minute.push_back({"2019-02-30 10:00", 3});
+    return p;
+  }
+  Result<Trending> QueryTrending(TrendDimension, int64_t, TrendMetric, int limit) override {
+    Trending t;
+    t.from = "2019-02-30 09:00";
+    for (const NamedBreakdown& n : Names()) {
+      if (static_cast<int>(t.top.size()) >= limit) break;
+      t.top.push_back({n.name, n.department, 2, 0, std::nullopt});
+      t.rising.push_back({n.name, n.department, 2, 1, 1.0});
+    }
+    return t;
+  }
+  Result<AlertReport> QueryAlerts(int limit) override {
+    AlertReport r;
+    AlertChange c{"rule\n\"x", "fired", "2019-02-30 10:00:00", "purchases", 1, 2, 3};
+    r.firing.push_back(c);
+    for (int i = 0; i < limit && i < 3; ++i) r.history.push_back(c);
+    r.fired_total.emplace_back(c.rule, 1);
+    return r;
+  }
   Result<int64_t> ChangeStamp() override { return 1; }
 
  private:

@@ -9,4 +9,7 @@ set(SHOPSTREAM_FUZZ_TARGETS
   dashboard_params
   http_request
   sketch_parse
-  endpoint_uri)
+  endpoint_uri
+  dead_letter_line
+  alert_rules
+  kafka_metadata_decode)

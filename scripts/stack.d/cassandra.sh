@@ -15,24 +15,27 @@ cassandra_answers() {
     ${STACK_CASSANDRA_AUTH:+--login}
 }
 
-cassandra_config() {
-  local d="$CASSANDRA_DIR" authenticator=AllowAllAuthenticator
-  [[ "${STACK_CASSANDRA_AUTH:-0}" == 1 ]] && authenticator=PasswordAuthenticator
+# Writes DIR/conf/cassandra.yaml and logback.xml. Arguments: dir, a header line, cluster name,
+# address, seed address, storage port, CQL port, replication factor the tokens are allocated
+# for, authenticator, memtable MiB, extra YAML lines (may be empty).
+cassandra_write_config() {
+  local d="$1" header="$2" cluster="$3" addr="$4" seed="$5" storage="$6" cql="$7" rf="$8"
+  local authenticator="$9" memtable="${10}" extra="${11}"
   mkdir -p "$d"/{conf,data,commitlog,hints,saved_caches,cdc_raw,triggers,logs}
   cat >"$d/conf/cassandra.yaml" <<EOF
-# Written by scripts/stack on each start: a lean single node for development and tests.
-cluster_name: shopstream-local
+# Written by scripts/stack on each start: $header
+cluster_name: $cluster
 num_tokens: 16
-allocate_tokens_for_local_replication_factor: 1
+allocate_tokens_for_local_replication_factor: $rf
 partitioner: org.apache.cassandra.dht.Murmur3Partitioner
 seed_provider:
   - class_name: org.apache.cassandra.locator.SimpleSeedProvider
     parameters:
-      - seeds: "127.0.0.1:$CASSANDRA_STORAGE_PORT"
-listen_address: 127.0.0.1
-rpc_address: 127.0.0.1
-storage_port: $CASSANDRA_STORAGE_PORT
-native_transport_port: $CASSANDRA_PORT
+      - seeds: "$seed:$storage"
+listen_address: $addr
+rpc_address: $addr
+storage_port: $storage
+native_transport_port: $cql
 start_native_transport: true
 endpoint_snitch: SimpleSnitch
 data_file_directories:
@@ -48,8 +51,8 @@ authenticator: $authenticator
 authorizer: AllowAllAuthorizer
 role_manager: CassandraRoleManager
 network_authorizer: AllowAllNetworkAuthorizer
-memtable_heap_space: 64MiB
-memtable_offheap_space: 64MiB
+${extra}memtable_heap_space: ${memtable}MiB
+memtable_offheap_space: ${memtable}MiB
 file_cache_size: 32MiB
 key_cache_size: 8MiB
 counter_cache_size: 0MiB
@@ -70,6 +73,14 @@ EOF
   <root level="INFO"><appender-ref ref="FILE"/></root>
 </configuration>
 EOF
+}
+
+cassandra_config() {
+  local authenticator=AllowAllAuthenticator
+  [[ "${STACK_CASSANDRA_AUTH:-0}" == 1 ]] && authenticator=PasswordAuthenticator
+  cassandra_write_config "$CASSANDRA_DIR" "a lean single node for development and tests." \
+    shopstream-local 127.0.0.1 127.0.0.1 "$CASSANDRA_STORAGE_PORT" "$CASSANDRA_PORT" 1 \
+    "$authenticator" 64 ""
 }
 
 # The module flags of Cassandra's conf/jvm17-server.options, which Java 17 needs.
@@ -99,29 +110,22 @@ CASSANDRA_JPMS=(
   --add-opens java.base/java.util=ALL-UNNAMED
 )
 
-cassandra_up() {
-  local pid
-  if pid="$(live_pid cassandra "$CASSANDRA_MARKER")"; then
-    say "cassandra: already running (pid $pid)"
-    return 0
-  fi
-  need_commands python3:python3
-  external_server cassandra "$CASSANDRA_PORT" cassandra_answers && return 0
-  port_open "$CASSANDRA_STORAGE_PORT" &&
-    die "cassandra: storage port $CASSANDRA_STORAGE_PORT is taken"
+# Starts a Cassandra JVM the way bin/cassandra would, from the resolved jars, on the config in
+# DIR. Arguments: the name for `launch`, dir, max heap, then extra JVM flags.
+cassandra_launch() {
+  local name="$1" d="$2" heap="$3"
+  shift 3
   resolve_jars "cassandra-$CASSANDRA_VERSION" "org.apache.cassandra:cassandra-all:$CASSANDRA_VERSION"
   local java lib jamm
   java="$(find_java)"
   lib="$CACHE/stack/cassandra-$CASSANDRA_VERSION/lib"
   jamm="$(find "$lib" -name 'jamm-*.jar' | head -n 1)"
-  [[ -n "$jamm" ]] || die "cassandra: no jamm jar among the resolved jars in $lib"
-  cassandra_config
-  local d="$CASSANDRA_DIR"
+  [[ -n "$jamm" ]] || die "$name: no jamm jar among the resolved jars in $lib"
   local jvm=(
     -ea -da:net.openhft... -Xss256k -XX:+UseThreadPriorities -XX:+HeapDumpOnOutOfMemoryError
     -XX:HeapDumpPath="$d/logs" -XX:+ExitOnOutOfMemoryError
     -XX:+UseG1GC -XX:+ParallelRefProcEnabled -XX:MaxTenuringThreshold=1 -XX:MaxGCPauseMillis=300
-    -Xms256m -Xmx1g -XX:MaxDirectMemorySize=256m
+    -Xms256m -Xmx"$heap" -XX:MaxDirectMemorySize=256m
     -Djava.net.preferIPv4Stack=true -Djdk.attach.allowAttachSelf=true
     "${CASSANDRA_JPMS[@]}"
     -Dio.netty.tryReflectionSetAccessible=true -Dio.netty.allocator.useCacheForAllThreads=true
@@ -133,16 +137,31 @@ cassandra_up() {
     -Dcassandra.triggers_dir="$d/triggers"
     -Dlogback.configurationFile="$d/conf/logback.xml"
     -Dcassandra-foreground=yes
-    # A lone seed has no ring to wait for: skip the gossip and ring delays (30 s each).
     -Dcassandra.skip_wait_for_gossip_to_settle=0
-    -Dcassandra.ring_delay_ms=1000
     # Create the default superuser at once so that auth tests need not wait.
     -Dcassandra.superuser_setup_delay_ms=0
+    "$@"
   )
   rotate_log "$d/logs/system.log"
+  launch "$name" "$d/logs/stdout.log" "$java" "${jvm[@]}" -cp "$lib/*" "$CASSANDRA_MARKER"
+}
+
+cassandra_up() {
+  local pid
+  if pid="$(live_pid cassandra "$CASSANDRA_MARKER")"; then
+    say "cassandra: already running (pid $pid)"
+    return 0
+  fi
+  need_commands python3:python3
+  external_server cassandra "$CASSANDRA_PORT" cassandra_answers && return 0
+  port_open "$CASSANDRA_STORAGE_PORT" &&
+    die "cassandra: storage port $CASSANDRA_STORAGE_PORT is taken"
+  cassandra_config
   say "cassandra: starting $CASSANDRA_VERSION on 127.0.0.1:$CASSANDRA_PORT" \
     "(auth: $([[ "${STACK_CASSANDRA_AUTH:-0}" == 1 ]] && echo password || echo none))"
-  launch cassandra "$d/logs/stdout.log" "$java" "${jvm[@]}" -cp "$lib/*" "$CASSANDRA_MARKER"
+  # A lone seed has no ring to wait for: a ring delay of 1 s instead of 30.
+  cassandra_launch cassandra "$CASSANDRA_DIR" 1g -Dcassandra.ring_delay_ms=1000
+  local d="$CASSANDRA_DIR"
   wait_until cassandra "$(cat "$RUN/cassandra.pid")" "$CASSANDRA_TIMEOUT" "$d/logs/system.log" \
     cassandra_answers
 }

@@ -82,19 +82,7 @@ share.coordinator.state.topic.min.isr=2
 group.initial.rebalance.delay.ms=0
 log.retention.hours=168
 EOF
-  cat >"$d/log4j2.properties" <<EOF
-# Written by scripts/stack on each start.
-status = warn
-appender.file.type = File
-appender.file.name = file
-appender.file.fileName = $d/logs/server.log
-appender.file.layout.type = PatternLayout
-appender.file.layout.pattern = [%d] %p %m (%c)%n
-rootLogger.level = info
-rootLogger.appenderRef.file.ref = file
-logger.state.name = state.change.logger
-logger.state.level = warn
-EOF
+  kafka_write_log4j "$d"
 }
 
 cluster_kafka_start() {
@@ -126,98 +114,18 @@ cluster_kafka_start() {
 # Cassandra
 
 cluster_cassandra_config() {
-  local node="$1" d addr
-  d="$(node_dir "$node")"
-  addr="$(node_addr "$node")"
-  mkdir -p "$d"/{conf,data,commitlog,hints,saved_caches,cdc_raw,triggers,logs}
-  cat >"$d/conf/cassandra.yaml" <<EOF
-# Written by scripts/stack on each start of $node.
-cluster_name: shopstream-cluster
-num_tokens: 16
-allocate_tokens_for_local_replication_factor: 3
-partitioner: org.apache.cassandra.dht.Murmur3Partitioner
-seed_provider:
-  - class_name: org.apache.cassandra.locator.SimpleSeedProvider
-    parameters:
-      - seeds: "127.0.0.1:$CLUSTER_STORAGE_PORT"
-listen_address: $addr
-rpc_address: $addr
-storage_port: $CLUSTER_STORAGE_PORT
-native_transport_port: $CLUSTER_CQL_PORT
-start_native_transport: true
-endpoint_snitch: SimpleSnitch
-data_file_directories:
-  - $d/data
-commitlog_directory: $d/commitlog
-hints_directory: $d/hints
-saved_caches_directory: $d/saved_caches
-cdc_raw_directory: $d/cdc_raw
-commitlog_sync: periodic
-commitlog_sync_period: 10000ms
-commitlog_segment_size: 8MiB
-authenticator: AllowAllAuthenticator
-authorizer: AllowAllAuthorizer
-role_manager: CassandraRoleManager
-network_authorizer: AllowAllNetworkAuthorizer
-hinted_handoff_enabled: true
-max_hint_window: 3h
-memtable_heap_space: 48MiB
-memtable_offheap_space: 48MiB
-file_cache_size: 32MiB
-key_cache_size: 8MiB
-counter_cache_size: 0MiB
-concurrent_reads: 8
-concurrent_writes: 8
-concurrent_counter_writes: 4
-concurrent_materialized_view_writes: 4
-concurrent_compactors: 1
-storage_compatibility_mode: NONE
-EOF
-  cat >"$d/conf/logback.xml" <<EOF
-<!-- Written by scripts/stack on each start. -->
-<configuration scan="false">
-  <appender name="FILE" class="ch.qos.logback.core.FileAppender">
-    <file>$d/logs/system.log</file>
-    <encoder><pattern>%-5level [%thread] %date{ISO8601} %F:%L - %msg%n</pattern></encoder>
-  </appender>
-  <root level="INFO"><appender-ref ref="FILE"/></root>
-</configuration>
-EOF
+  local node="$1"
+  cassandra_write_config "$(node_dir "$node")" "$node." shopstream-cluster "$(node_addr "$node")" \
+    127.0.0.1 "$CLUSTER_STORAGE_PORT" "$CLUSTER_CQL_PORT" 3 AllowAllAuthenticator 48 \
+    $'hinted_handoff_enabled: true\nmax_hint_window: 3h\n'
 }
 
 cluster_cassandra_start() {
-  local node="$1" d java lib jamm
-  d="$(node_dir "$node")"
-  resolve_jars "cassandra-$CASSANDRA_VERSION" "org.apache.cassandra:cassandra-all:$CASSANDRA_VERSION"
-  java="$(find_java)"
-  lib="$CACHE/stack/cassandra-$CASSANDRA_VERSION/lib"
-  jamm="$(find "$lib" -name 'jamm-*.jar' | head -n 1)"
-  [[ -n "$jamm" ]] || die "$node: no jamm jar among the resolved jars in $lib"
+  local node="$1"
   cluster_cassandra_config "$node"
   # Three JVMs share 2 cores: 512 MB heaps, one compactor, a ring delay of 5 s (FACTS.md).
-  local jvm=(
-    -ea -da:net.openhft... -Xss256k -XX:+UseThreadPriorities -XX:+ExitOnOutOfMemoryError
-    -XX:+UseG1GC -XX:+ParallelRefProcEnabled -XX:MaxTenuringThreshold=1 -XX:MaxGCPauseMillis=300
-    -Xms256m -Xmx512m -XX:MaxDirectMemorySize=256m
-    -Djava.net.preferIPv4Stack=true -Djdk.attach.allowAttachSelf=true
-    "${CASSANDRA_JPMS[@]}"
-    -Dio.netty.tryReflectionSetAccessible=true -Dio.netty.allocator.useCacheForAllThreads=true
-    -Dio.netty.allocator.maxOrder=11
-    -javaagent:"$jamm"
-    -Dcassandra.config="file://$d/conf/cassandra.yaml"
-    -Dcassandra.storagedir="$d"
-    -Dcassandra.logdir="$d/logs"
-    -Dcassandra.triggers_dir="$d/triggers"
-    -Dlogback.configurationFile="$d/conf/logback.xml"
-    -Dcassandra-foreground=yes
-    -Dcassandra.ring_delay_ms=5000
-    -Dcassandra.skip_wait_for_gossip_to_settle=0
+  cassandra_launch "cluster/$node" "$(node_dir "$node")" 512m -Dcassandra.ring_delay_ms=5000 \
     -Dcassandra.consistent.rangemovement=false
-    -Dcassandra.superuser_setup_delay_ms=0
-  )
-  rotate_log "$d/logs/system.log"
-  launch "cluster/$node" "$d/logs/stdout.log" "$java" "${jvm[@]}" -cp "$lib/*" \
-    org.apache.cassandra.service.CassandraDaemon
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -68,12 +68,18 @@ log.retention.hours=168
 EOF
   )
   chmod 600 "$KAFKA_DIR/server.properties"
-  cat >"$KAFKA_DIR/log4j2.properties" <<EOF
+  kafka_write_log4j "$KAFKA_DIR"
+}
+
+# Writes DIR/log4j2.properties: the broker's log in DIR/logs/server.log.
+kafka_write_log4j() {
+  local d="$1"
+  cat >"$d/log4j2.properties" <<EOF
 # Written by scripts/stack on each start.
 status = warn
 appender.file.type = File
 appender.file.name = file
-appender.file.fileName = $KAFKA_DIR/logs/server.log
+appender.file.fileName = $d/logs/server.log
 appender.file.layout.type = PatternLayout
 appender.file.layout.pattern = [%d] %p %m (%c)%n
 rootLogger.level = info

@@ -64,7 +64,14 @@ Status Archiver::ClaimDestination(const std::atomic<bool>& stop) {
   });
   if (!s.ok()) return s;
   bool claimed = false;
+  const std::string id = source_.stream_id();
+  const std::string id_marker = id.empty() ? "" : std::string(kStreamIdMarkerPrefix) + id;
+  std::string stored_id;
   for (const std::string& name : names) {
+    if (name.starts_with(kStreamIdMarkerPrefix)) {
+      stored_id = name.substr(kStreamIdMarkerPrefix.size());  // checked once the name matches
+      continue;
+    }
     if (name == marker) {
       claimed = true;
     } else if (name == kStreamMarkerPrefix) {
@@ -84,9 +91,21 @@ Status Archiver::ClaimDestination(const std::atomic<bool>& stop) {
                                      "': give each stream a folder of its own");
     }
   }
+  if (!id.empty() && !stored_id.empty() && stored_id != id) {
+    return Status::Corruption(
+        destination_.uri() + " holds the archive of topic '" + stream + "' with id " + stored_id +
+        ", but the topic of that name has id " + id +
+        " now: it was deleted and created again, and the new topic's offsets would mix with the "
+        "old one's; nothing was read. Archive the new topic into a folder of its own");
+  }
   if (!claimed) {
     s = WithRetry("writing " + destination_.uri() + "/" + marker, stop,
                   [&] { return destination_.Write(marker, ""); });
+    if (!s.ok()) return s;
+  }
+  if (!id.empty() && stored_id.empty()) {
+    s = WithRetry("writing " + destination_.uri() + "/" + id_marker, stop,
+                  [&] { return destination_.Write(id_marker, ""); });
     if (!s.ok()) return s;
   }
   claimed_ = true;
@@ -230,11 +249,14 @@ OffsetMap Archiver::Recover(const std::vector<int32_t>& partitions, const std::a
   for (int32_t p : partitions) Drop(p);
   OffsetMap resume;
   std::vector<DirListing> listing;
+  std::map<int32_t, int64_t> starts;  // where `--start latest` began, by partition
   Status s = WithRetry("listing " + destination_.uri(), stop, [&] {
     listing.clear();
+    starts.clear();
     auto root = destination_.List("");
     if (!root.ok()) return root.status();
     for (const std::string& dir : *root) {
+      if (auto mark = ParseStartMarker(dir)) starts[mark->partition] = mark->offset;
       if (!IsArchiveDir(dir)) continue;
       auto names = destination_.List(dir);
       if (!names.ok()) return names.status();
@@ -267,6 +289,12 @@ OffsetMap Archiver::Recover(const std::vector<int32_t>& partitions, const std::a
       next_offset_[p] = *plan->next_offset;
       what += std::to_string(plan->complete_epochs) + " epochs archived, resuming at offset " +
               std::to_string(*plan->next_offset);
+    } else if (auto start = starts.find(p); start != starts.end()) {
+      // Began at the end of the partition (--start latest) and archived nothing since.
+      resume[p] = start->second;
+      next_offset_[p] = start->second;
+      what += "nothing archived yet, resuming at offset " + std::to_string(start->second) +
+              ", where the first run began (" + StartMarker({p, start->second}) + ")";
     } else {
       what += "nothing archived yet";
     }
@@ -279,6 +307,19 @@ OffsetMap Archiver::Recover(const std::vector<int32_t>& partitions, const std::a
   if (!s.ok() && listener_failure_.ok()) listener_failure_ = s;
   recovered_ = true;
   return resume;
+}
+
+Status Archiver::SaveStarts(const std::atomic<bool>& stop) {
+  for (const auto& [partition, offset] : source_.TakeStartPositions()) {
+    const std::string marker = StartMarker({partition, offset});
+    Status s = WithRetry("writing " + destination_.uri() + "/" + marker, stop,
+                         [&] { return destination_.Write(marker, ""); });
+    if (!s.ok()) return s;
+    next_offset_[partition] = offset;
+    LogInfo("partition " + std::to_string(partition) + ": starting at offset " +
+            std::to_string(offset) + " (its end); a restart resumes there");
+  }
+  return Status::Ok();
 }
 
 std::optional<Archiver::Clock::time_point> Archiver::NextRollDue() const {
@@ -344,6 +385,7 @@ Status Archiver::Run(const std::atomic<bool>& stop) {
       continue;
     }
     if (stop) break;  // what this poll returned is read again next time
+    if (Status s = SaveStarts(stop); !s.ok()) return stop ? Status::Ok() : s;
     for (const bus::Message& m : batch_) {
       if (Status s = Add(m); !s.ok()) return s;
     }

@@ -84,6 +84,9 @@ class Archiver {
   // crash left of them, and returns where to resume.
   OffsetMap Recover(const std::vector<int32_t>& partitions, const std::atomic<bool>& stop);
   Status MakeDirs(const std::string& dir, const std::atomic<bool>& stop);
+  // Writes a start marker (layout.h) for each partition that began at the source's default
+  // start (`--start latest`), before any of its messages is kept: a restart resumes there.
+  Status SaveStarts(const std::atomic<bool>& stop);
   Status WithRetry(const std::string& what, const std::atomic<bool>& stop,
                    const std::function<Status()>& attempt);
   void Drop(int32_t partition);

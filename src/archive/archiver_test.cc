@@ -308,5 +308,57 @@ TEST(Archiver, ResumesWhereTheFilesEnd) {
   EXPECT_EQ(archiver.counters().consumed, 0);
 }
 
+TEST(Archiver, RefusesAFolderOfTheSameTopicBeforeItWasCreatedAgain) {
+  MemoryDestination dest;
+  TextFormat format;
+  {
+    bus::MemorySource source(Bus(), {.stream_id = "old-id"});
+    Archiver archiver(source, dest, format, Options());
+    std::atomic<bool> stop{false};
+    ASSERT_TRUE(archiver.Run(stop).ok());
+  }
+  EXPECT_TRUE(dest.files.contains("_stream_id.old-id"));
+  const auto before = dest.files;
+  bus::MemorySource source(Bus(), {.stream_id = "new-id"});
+  Archiver archiver(source, dest, format, Options());
+  std::atomic<bool> stop{false};
+  Status s = archiver.Run(stop);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
+  EXPECT_NE(s.message().find("with id old-id, but the topic of that name has id new-id"),
+            std::string::npos)
+      << s.ToString();
+  EXPECT_EQ(archiver.counters().consumed, 0);
+  EXPECT_EQ(dest.files, before);
+}
+
+TEST(Archiver, AStartAtTheEndIsSavedAndARestartResumesThere) {
+  // --start latest: the first run reads nothing, yet a restart must not begin at a new end
+  // and skip what arrived while it was stopped.
+  auto bus = std::make_shared<bus::MemoryPartitions>(Bus());
+  MemoryDestination dest;
+  TextFormat format;
+  {
+    bus::MemorySource source(bus, {.start_latest = true});
+    Archiver archiver(source, dest, format, Options());
+    std::atomic<bool> stop{false};
+    ASSERT_TRUE(archiver.Run(stop).ok());
+    EXPECT_EQ(archiver.counters().consumed, 0);
+  }
+  EXPECT_TRUE(dest.files.contains(StartMarker({0, 60})));
+  EXPECT_TRUE(dest.files.contains(StartMarker({1, 45})));
+  bus->Append(0, {Message(60, "2019-11-04"), Message(61, "2019-11-04")});
+  bus->Append(1, {Message(45, "2019-11-04")});
+  bus::MemorySource source(bus, {.start_latest = true});
+  Archiver archiver(source, dest, format, Options());
+  std::atomic<bool> stop{false};
+  ASSERT_TRUE(archiver.Run(stop).ok());
+  EXPECT_EQ(archiver.counters().archived, 3);
+  Rows rows = FinalRows(dest);
+  EXPECT_EQ(rows.count.size(), 3u);
+  EXPECT_EQ((rows.count[{0, 60}]), 1);
+  EXPECT_EQ((rows.count[{0, 61}]), 1);
+  EXPECT_EQ((rows.count[{1, 45}]), 1);
+}
+
 }  // namespace
 }  // namespace shopstream::archive

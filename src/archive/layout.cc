@@ -86,6 +86,29 @@ std::optional<ParsedFileName> ParseFileName(std::string_view text) {
   return out;
 }
 
+std::string StartMarker(const StartMark& mark) {
+  char body[64];
+  std::snprintf(body, sizeof body, "part-%04d-%012lld", mark.partition,
+                static_cast<long long>(mark.offset));
+  std::string out(kStartMarkerPrefix);
+  return out.append(body);
+}
+
+std::optional<StartMark> ParseStartMarker(std::string_view name) {
+  if (!name.starts_with(kStartMarkerPrefix)) return std::nullopt;
+  name.remove_prefix(kStartMarkerPrefix.size());
+  if (!name.starts_with(kPart)) return std::nullopt;
+  name.remove_prefix(kPart.size());
+  const size_t dash = name.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  StartMark mark;
+  if (!ParseNumber(name.substr(0, dash), &mark.partition) ||
+      !ParseNumber(name.substr(dash + 1), &mark.offset)) {
+    return std::nullopt;
+  }
+  return mark;
+}
+
 std::string StreamMarker(std::string_view stream) {
   std::string out(kStreamMarkerPrefix);
   for (char c : stream) {

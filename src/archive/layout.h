@@ -51,6 +51,24 @@ std::optional<ParsedFileName> ParseFileName(std::string_view text);
 inline constexpr std::string_view kStreamMarkerPrefix = "_stream.";
 std::string StreamMarker(std::string_view stream);
 
+// A marker at the root saying where a partition began to be read while nothing of it was
+// archived yet (`--start latest`): "_start.part-0001-000000001000". A restart before the
+// partition's first epoch resumes there, not at a new end. Complete epochs come after it.
+inline constexpr std::string_view kStartMarkerPrefix = "_start.";
+struct StartMark {
+  int32_t partition = 0;
+  int64_t offset = 0;
+  bool operator==(const StartMark&) const = default;
+};
+std::string StartMarker(const StartMark& mark);
+// The inverse of StartMarker; nullopt for any other name.
+std::optional<StartMark> ParseStartMarker(std::string_view name);
+
+// A marker at the root naming the id of the topic incarnation archived there (a Kafka topic's
+// id, base64url): "_stream_id.Yr79TC7eRIW2Jeqm5PXf3A". A topic deleted and created again under
+// the same name has another id, and its offsets would mix with the old one's.
+inline constexpr std::string_view kStreamIdMarkerPrefix = "_stream_id.";
+
 // "event_date=2019-11-08" for "2019-11-08".
 std::string DateDir(std::string_view date);
 // True for the folders the archive writes into: event_date=YYYY-MM-DD and _dead_letters.

@@ -42,6 +42,20 @@ TEST(Layout, StreamMarker) {
   EXPECT_FALSE(IsArchiveDir(StreamMarker("t")));
 }
 
+TEST(Layout, StartMarkers) {
+  EXPECT_EQ(StartMarker({1, 1000}), "_start.part-0001-000000001000");
+  EXPECT_EQ(ParseStartMarker("_start.part-0001-000000001000"), (StartMark{1, 1000}));
+  EXPECT_EQ(ParseStartMarker(StartMarker({12345, 99999999999999})),
+            (StartMark{12345, 99999999999999}));
+  for (const char* name : {"_start.part-0001", "_start.part-x-1", "_start.part-1-", "_start.",
+                           "_stream.t", "part-0001-000000001000", "_start.part-1--2"}) {
+    EXPECT_FALSE(ParseStartMarker(name)) << name;
+  }
+  EXPECT_FALSE(IsArchiveDir(StartMarker({0, 0})));
+  EXPECT_FALSE(ParseFileName(StartMarker({0, 0})));
+  EXPECT_EQ(StartMarker({0, 0}).find('='), std::string::npos);  // never a Hive partition
+}
+
 TEST(Layout, ArchiveDirs) {
   EXPECT_EQ(DateDir("2019-11-08"), "event_date=2019-11-08");
   EXPECT_TRUE(IsArchiveDir("event_date=2019-11-08"));

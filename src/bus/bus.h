@@ -91,6 +91,16 @@ class MessageSource {
   // Messages available but not yet returned, summed over assigned partitions; -1 if unknown.
   virtual int64_t Lag() { return -1; }
 
+  // The id of the stream's current incarnation (a Kafka topic's id, new when the topic is
+  // deleted and created again); "" when the bus has none or it is not known. Stored with the
+  // offsets of record.
+  virtual std::string stream_id() const { return ""; }
+  // The id stored with the offsets of record (ProcessedStore::LoadStreamId), told by the
+  // assignment listener before it returns the offsets. A source whose stream has another id now
+  // refuses to read (PollInto fails, naming both ids and the saved offsets), or, when the user
+  // chose so, reads the assigned partitions again from their earliest offsets (TakeResets).
+  virtual void SetStoredStreamId(const std::string& id) {}
+
   // A name for this stream in the offsets table, e.g. "log" or the Kafka topic. Known once
   // Poll has returned without error (the embedded log's name comes from the log itself).
   virtual std::string stream_name() const = 0;

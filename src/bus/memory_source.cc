@@ -43,7 +43,12 @@ void MemorySource::Assign() {
   OffsetMap resume = listener_ ? listener_(all) : OffsetMap{};
   for (int32_t p : all) {
     auto it = resume.find(p);
-    next_[p] = it != resume.end() ? it->second : (options_.start_latest ? ends[p] : 0);
+    if (it != resume.end()) {
+      next_[p] = it->second;
+    } else {
+      next_[p] = options_.start_latest ? ends[p] : 0;
+      if (options_.start_latest) start_positions_[p] = next_[p];  // "the end" as a number
+    }
   }
   assigned_ = true;
 }

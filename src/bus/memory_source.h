@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bus/bus.h"
@@ -34,6 +35,7 @@ struct MemorySourceOptions {
   bool start_latest = false;  // partitions without an offset of record begin at their end
   // The first poll only assigns, returning nothing (as Kafka's first fetch often does).
   bool empty_poll_after_assignment = false;
+  std::string stream_id{};  // what stream_id() says, as a Kafka topic's id
 };
 
 class MemorySource final : public MessageSource {
@@ -49,7 +51,9 @@ class MemorySource final : public MessageSource {
   Status PollInto(size_t max_messages, std::chrono::milliseconds timeout,
                   MessageBatch* out) override;
   int64_t Lag() override;
+  OffsetMap TakeStartPositions() override { return std::exchange(start_positions_, {}); }
   std::string stream_name() const override { return "memory"; }
+  std::string stream_id() const override { return options_.stream_id; }
 
  private:
   void Assign();
@@ -59,6 +63,7 @@ class MemorySource final : public MessageSource {
   AssignmentListener listener_;
   bool assigned_ = false;
   std::map<int32_t, int64_t> next_;
+  OffsetMap start_positions_;  // partitions that began at the default start, and where
 };
 
 }  // namespace shopstream::bus

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <ctime>
 
+#include "common/hex.h"
+
 namespace shopstream::cassandra {
 
 namespace {
@@ -13,17 +15,6 @@ namespace {
 // Deeply nested [option]s are legal but no real schema nests this far; the limit keeps a
 // hostile frame from recursing the stack away.
 constexpr int kMaxTypeDepth = 16;
-
-std::string ToHex(std::string_view bytes) {
-  static const char* kHex = "0123456789abcdef";
-  std::string out = "0x";
-  out.reserve(2 + bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
 
 template <typename T>
 std::optional<T> DecodeBigEndian(std::string_view bytes) {
@@ -304,7 +295,7 @@ std::string FormatValue(const ColumnType& type, std::string_view bytes) {
     default:
       break;
   }
-  return ToHex(bytes);
+  return "0x" + ToHex(bytes);
 }
 
 }  // namespace shopstream::cassandra

@@ -1,6 +1,11 @@
 // shopstream process: consumes a bus and writes raw and processed stores exactly once.
+#include <fstream>
 #include <memory>
+#include <optional>
+#include <sstream>
 
+#include "alert/alert_rules.h"
+#include "alert/webhook.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/common_options.h"
@@ -30,10 +35,33 @@ struct ProcessArgs : ConsumerOptions {
   bool discard = false;
   std::string long_text = "refuse";
   std::string dead_letters;  // kafka://... dead-letter topic, or none
+  std::string alerts;        // a rules file, "default", or none
 };
+
+// --alerts: the built-in rules or a file's; a file that cannot be read or parsed is bad input.
+std::vector<alert::Rule> AlertRulesOrExit(const std::string& source) {
+  if (source == "default") return alert::ParseRules(alert::DefaultRulesText(), "default").value();
+  std::ifstream in(source, std::ios::binary);
+  std::stringstream text;
+  if (!in || !(text << in.rdbuf())) {
+    throw CommandExit(kExitBadInput, "--alerts: cannot read the rules file " + source);
+  }
+  auto rules = alert::ParseRules(text.str(), source);
+  if (!rules.ok()) throw CommandExit(kExitBadInput, rules.status().message());
+  return std::move(rules).value();
+}
 
 void RunProcess(const ProcessArgs& args) {
   TuneAllocatorForBatches();
+  // A bad rules file stops before anything is opened.
+  std::vector<alert::Rule> rules;
+  if (!args.alerts.empty()) rules = AlertRulesOrExit(args.alerts);
+  alert::WebhookConfig webhook_config;
+  if (!args.alerts.empty()) {
+    auto config = alert::WebhookConfigFromEnvironment();
+    if (!config.ok()) throw CommandExit(kExitBadInput, config.status().message());
+    webhook_config = std::move(config).value();
+  }
   // The options' checks passed: these parse.
   auto trigger = ParseDuration(args.trigger);
   auto linger = ParseDuration(args.linger);
@@ -64,7 +92,18 @@ void RunProcess(const ProcessArgs& args) {
   ReachOrExit("the processed store " + RedactUri(args.processed), connect_timeout,
               [&] { return (*processed)->Init(); });
 
+  std::optional<pipeline::AlertStage> alerts;
+  std::unique_ptr<alert::Webhook> webhook;  // outlives the processor: flushed after its last batch
+  if (!args.alerts.empty()) {
+    alerts.emplace(**processed, std::move(rules));
+    if (!webhook_config.url.empty()) {
+      webhook = std::make_unique<alert::Webhook>(webhook_config);
+      alerts->OnChange(
+          [&](const store::AlertRecord& r) { webhook->Offer(pipeline::AlertChangeJson(r)); });
+    }
+  }
   pipeline::ProcessorOptions options;
+  options.alerts = alerts ? &*alerts : nullptr;
   options.trigger = *trigger;
   options.linger = *linger;
   options.max_batch = args.max_batch;
@@ -165,6 +204,12 @@ void RegisterProcessCommand(CLI::App& app) {
       "stream up: while the topic is away they are dropped from the topic (counted,\n"
       "logged), never from the store's dead_letters. By default dead letters go to the\n"
       "store only");
+  cmd->add_option("--alerts", args->alerts,
+                  "Evaluate alert rules in stream time after each batch and keep each alert's\n"
+                  "fired and resolved changes in the store's alerts table: a rules file (format\n"
+                  "in docs/alerts.md; a bad line is reported as FILE:LINE, exit 2) or 'default'\n"
+                  "(purchases dropping 40 % against the trailing hour, no events for a minute,\n"
+                  "dead letters above 5 %). By default no alerts");
   AddConsumerOptions(cmd, args.get());
   cmd->callback([args] { RunProcess(*args); });
 }

@@ -195,6 +195,12 @@ TEST_P(MessageSourceContract, WithoutStoredOffsetsLatestSkipsWhatIsThere) {
     ASSERT_TRUE(batch->empty()) << (*batch)[0].payload;
   }
   ASSERT_TRUE(assigned);
+  // The start is a number the consumer can store, so that a restart resumes there.
+  const OffsetMap starts = source->TakeStartPositions();
+  EXPECT_FALSE(starts.empty());
+  int64_t ends = 0;
+  for (const auto& [partition, offset] : starts) ends += offset;
+  EXPECT_EQ(ends, 50);
   // Kafka resolves "the end" a moment after the assignment: publish one message at a time
   // until the first arrives. Whichever it is, it is a new one, never one of the 50 before.
   bus::MessageBatch got;

@@ -69,17 +69,8 @@ std::string Bytes(const std::string& text) {
   return out;
 }
 
-class ProcessedStoreContract : public ::testing::TestWithParam<size_t> {
+class ProcessedStoreContract : public DatabaseTest {
  protected:
-  void SetUp() override {
-    auto made = Backends()[GetParam()].make();
-    SHOPSTREAM_REQUIRE_DATABASE(made);
-    db_ = std::move(made).value();
-    auto reader = db_->Reader();
-    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
-    reader_ = std::move(reader).value();
-  }
-
   std::unique_ptr<store::ProcessedStore> OpenStore(const std::string& table = "operations") {
     auto store = endpoints::OpenProcessedStore(db_->Uri(table));
     EXPECT_TRUE(store.ok()) << store.status().ToString();
@@ -89,24 +80,14 @@ class ProcessedStoreContract : public ::testing::TestWithParam<size_t> {
     return std::move(store).value();
   }
 
-  std::vector<SqlRow> Query(const std::string& sql, std::vector<SqlValue> values = {}) {
-    auto stmt = reader_->Prepare(sql, "test query");
-    EXPECT_TRUE(stmt.ok()) << sql << ": " << stmt.status().ToString();
-    if (!stmt.ok()) return {};
-    auto rows = (*stmt)->Query(values);
-    EXPECT_TRUE(rows.ok()) << sql << ": " << rows.status().ToString();
-    return rows.ok() ? std::move(rows).value() : std::vector<SqlRow>{};
-  }
-
   std::string One(const std::string& sql, std::vector<SqlValue> values = {}) {
-    auto rows = Query(sql, std::move(values));
+    auto rows = Rows(sql, std::move(values));
     if (rows.size() != 1 || rows[0].empty() || !rows[0][0]) return "<none>";
     return *rows[0][0];
   }
   int64_t Int(const std::string& sql) { return std::strtoll(One(sql).c_str(), nullptr, 10); }
   double Real(const std::string& sql) { return std::strtod(One(sql).c_str(), nullptr); }
   std::string Q(const char* identifier) { return db_->dialect().Quote(identifier); }
-  std::string P(size_t i) { return db_->dialect().Placeholder(i); }
 
   // Rows, rollup events and revenue, dead letters, stats: what a rerun must leave alone.
   std::string Totals() {
@@ -134,7 +115,7 @@ class ProcessedStoreContract : public ::testing::TestWithParam<size_t> {
       sql += " AND bucket = " + P(3);
       values.push_back(std::string_view(day));
     }
-    auto rows = Query(sql, values);
+    auto rows = Rows(sql, values);
     if (rows.size() != 1 || !rows[0][0]) return "<none>";
     return Bytes(*rows[0][0]);
   }
@@ -148,16 +129,13 @@ class ProcessedStoreContract : public ::testing::TestWithParam<size_t> {
     EXPECT_TRUE(h.ok()) << h.status().ToString();
     return h.ok() ? std::llround(h->Estimate()) : -1;
   }
-
-  std::unique_ptr<TestDatabase> db_;
-  std::unique_ptr<sql::SqlConnection> reader_;
 };
 
 TEST_P(ProcessedStoreContract, CommitWritesRowsRollupsDeadLettersOffsetsAndStats) {
   auto store = OpenStore();
   ASSERT_TRUE(store->Commit(SampleBatch()).ok());
 
-  auto rows = Query(
+  auto rows = Rows(
       "SELECT id, event_time, event_type, department, product, brand, price, revenue"
       " FROM operations ORDER BY id");
   ASSERT_EQ(rows.size(), 3u);
@@ -197,8 +175,8 @@ TEST_P(ProcessedStoreContract, CommitWritesRowsRollupsDeadLettersOffsetsAndStats
                    " AND product = 'kettle' AND event_type = 'purchase'"),
               25.5, 1e-9);
 
-  auto dead = Query("SELECT stream, " + Q("partition") + ", " + Q("offset") +
-                    ", reason, payload FROM dead_letters");
+  auto dead = Rows("SELECT stream, " + Q("partition") + ", " + Q("offset") +
+                   ", reason, payload FROM dead_letters");
   ASSERT_EQ(dead.size(), 1u);
   EXPECT_EQ(*dead[0][0], "ecommercetopic");
   EXPECT_EQ(*dead[0][2], "3");
@@ -211,8 +189,8 @@ TEST_P(ProcessedStoreContract, CommitWritesRowsRollupsDeadLettersOffsetsAndStats
   EXPECT_EQ(store->LoadOffsets("ecommercetopic", {1}).value(), (OffsetMap{{1, 10}}));
   EXPECT_TRUE(store->LoadOffsets("another-stream", {}).value().empty());
 
-  auto stats = Query("SELECT batches, events, dead_letters, last_batch_ms, " + Q("lag") +
-                     " FROM processor_stats WHERE stream = 'ecommercetopic'");
+  auto stats = Rows("SELECT batches, events, dead_letters, last_batch_ms, " + Q("lag") +
+                    " FROM processor_stats WHERE stream = 'ecommercetopic'");
   ASSERT_EQ(stats.size(), 1u);
   EXPECT_EQ(*stats[0][0] + " " + *stats[0][1] + " " + *stats[0][2], "1 3 1");
   EXPECT_DOUBLE_EQ(std::stod(*stats[0][3]), 12.5);
@@ -220,6 +198,31 @@ TEST_P(ProcessedStoreContract, CommitWritesRowsRollupsDeadLettersOffsetsAndStats
 }
 
 // The cross-filters' rollups hold the same sums as the others, led by their filter column.
+// The alert stage's two calls (pipeline/alert_stage.h): rollup_10s read back from a bucket on,
+// and alert changes kept once each however often they are written.
+TEST_P(ProcessedStoreContract, AlertsReadTheTenSecondRollupAndKeepEachChangeOnce) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store->Commit(SampleBatch()).ok());
+  auto counts = store->ReadTenSecondCounts("2019-11-01 00:00:4");
+  ASSERT_TRUE(counts.ok()) << counts.status().ToString();
+  int64_t events = 0;
+  for (const store::TenSecondCounts& c : *counts) {
+    EXPECT_GE(c.bucket, "2019-11-01 00:00:4");
+    events += c.events;
+  }
+  EXPECT_EQ(events, 2);  // 00:00:40 and 00:01:10, not 00:00:05
+  const store::AlertRecord fired{
+      "purchases_drop", "fired", "2019-11-01 00:01:10", "purchases", 2, 9, 15};
+  ASSERT_TRUE(store->RecordAlerts({fired}).ok());
+  ASSERT_TRUE(store
+                  ->RecordAlerts({fired,
+                                  {"purchases_drop", "resolved", "2019-11-01 00:02:00", "purchases",
+                                   14, 9, 15}})
+                  .ok());
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM alerts"), 2);
+  EXPECT_NEAR(Real("SELECT threshold FROM alerts WHERE state = 'fired'"), 9.0, 1e-9);
+}
+
 TEST_P(ProcessedStoreContract, CommitKeepsTheCrossFilterRollups) {
   auto store = OpenStore();
   ASSERT_TRUE(store->Commit(SampleBatch()).ok());
@@ -603,7 +606,7 @@ TEST_P(ProcessedStoreContract, HostileValuesAreStoredVerbatim) {
   Status s = store->Commit(batch);
   ASSERT_TRUE(s.ok()) << s.ToString();
 
-  auto rows = Query("SELECT id, department, product FROM operations");
+  auto rows = Rows("SELECT id, department, product FROM operations");
   ASSERT_EQ(rows.size(), hostile.size());
   std::vector<std::string> ids;
   for (const SqlRow& r : rows) {
@@ -749,6 +752,52 @@ TEST_P(ProcessedStoreContract, EachTableOwnsItsOffsetsAndRollups) {
               static_cast<int64_t>(batch.next_offsets.size()))
         << table;
   }
+}
+
+// The session funnel (event/session_funnel.h) across a batch boundary: the state that a session
+// carries from one batch to the next is stored in the first batch's transaction, and a batch
+// committed again feeds nothing twice.
+TEST_P(ProcessedStoreContract, SessionFunnelCarriesStateAcrossBatches) {
+  auto store = OpenStore();
+  auto row = [](const char* id, const char* time, const char* type, const char* session,
+                int64_t product) {
+    CleanedEvent r =
+        By(MakeRow(id, time, type, "electronics", "smartphone", "apple", 10), 1, session);
+    r.product_id = product;
+    return r;
+  };
+  store::ProcessedBatch first;
+  first.stream = "s";
+  first.rows = {row("f1", "2019-11-01 10:00:00", "view", "s1", 7),
+                row("f2", "2019-11-01 10:03:00", "cart", "s1", 7),
+                row("f3", "2019-11-01 10:04:00", "view", "s2", 8)};
+  first.next_offsets = {{0, 3}};
+  ASSERT_TRUE(store->Commit(first).ok());
+  store::ProcessedBatch second;
+  second.stream = "s";
+  second.rows = {row("f4", "2019-11-01 10:20:00", "purchase", "s1", 7),
+                 row("f5", "2019-11-01 11:10:00", "cart", "s2", 8)};  // 66 minutes on: too late
+  second.next_offsets = {{0, 5}};
+  auto again = OpenStore();  // a restarted processor: nothing but the store carries the state
+  ASSERT_TRUE(again->Commit(second).ok());
+  ASSERT_TRUE(again->Commit(second).ok());
+  auto steps = [&](int window) {
+    const std::string where = " FROM funnel_hour WHERE window_minutes = " + std::to_string(window);
+    return std::to_string(Int("SELECT SUM(viewed)" + where)) + "/" +
+           std::to_string(Int("SELECT SUM(carted)" + where)) + "/" +
+           std::to_string(Int("SELECT SUM(bought)" + where));
+  };
+  EXPECT_EQ(steps(5), "2/1/0");
+  EXPECT_EQ(steps(30), "2/1/1");
+  EXPECT_EQ(steps(60), "2/1/1");
+  EXPECT_EQ(One("SELECT bucket FROM funnel_hour WHERE window_minutes = 30 AND bought = 1"),
+            "2019-11-01 10");
+  // From the first view to the purchase: 20 minutes, the bucket [20, 30).
+  EXPECT_EQ(Int("SELECT sessions FROM funnel_delay_hour WHERE window_minutes = 30 AND "
+                "delay_seconds = 1200"),
+            1);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM funnel_delay_hour"), 2);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM funnel_sessions"), 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryDatabase, ProcessedStoreContract,

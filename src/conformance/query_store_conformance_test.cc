@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "conformance/test_backends.h"
 #include "endpoints/open_store.h"
@@ -18,15 +19,11 @@
 namespace shopstream::conformance {
 namespace {
 
-class QueryStoreContract : public ::testing::TestWithParam<size_t> {
+class QueryStoreContract : public DatabaseTest {
  protected:
   void SetUp() override {
-    auto made = Backends()[GetParam()].make();
-    SHOPSTREAM_REQUIRE_DATABASE(made);
-    db_ = std::move(made).value();
-    auto reader = db_->Reader();
-    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
-    reader_ = std::move(reader).value();
+    DatabaseTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     auto processed = endpoints::OpenProcessedStore(db_->Uri());
     ASSERT_TRUE(processed.ok()) << processed.status().ToString();
     Status s = (*processed)->Init();  // the tables, exactly as the processor makes them
@@ -38,15 +35,6 @@ class QueryStoreContract : public ::testing::TestWithParam<size_t> {
     Status s = reader_->Exec(sql, "test");
     ASSERT_TRUE(s.ok()) << s.ToString();
   }
-  std::vector<SqlRow> Rows(const std::string& sql, std::vector<SqlValue> values) {
-    auto stmt = reader_->Prepare(sql, "test query");
-    EXPECT_TRUE(stmt.ok()) << stmt.status().ToString();
-    if (!stmt.ok()) return {};
-    auto rows = (*stmt)->Query(values);
-    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
-    return rows.ok() ? std::move(rows).value() : std::vector<SqlRow>{};
-  }
-  std::string P(size_t i) { return db_->dialect().Placeholder(i); }
   query::QueryStore& Store() {
     if (!store_) {
       auto opened = endpoints::OpenQueryStore(db_->Uri());
@@ -113,8 +101,6 @@ class QueryStoreContract : public ::testing::TestWithParam<size_t> {
     }
   }
 
-  std::unique_ptr<TestDatabase> db_;
-  std::unique_ptr<sql::SqlConnection> reader_;
   std::unique_ptr<query::QueryStore> store_;
 };
 
@@ -613,6 +599,54 @@ TEST_P(QueryStoreContract, TrendingRanksTheLastWindowAgainstTheOneBefore) {
   EXPECT_DOUBLE_EQ(products->top[0].value, 2);
   EXPECT_EQ(products->top[1].name, "smartphone");
   EXPECT_EQ(products->rising.size(), 2u);
+}
+
+// The database ranks brands itself (one pass over both windows, LIMIT in SQL): rises tied by
+// amount put a new name first, then the larger change; top ties go by name; other event types
+// and hours outside both windows count for nothing.
+TEST_P(QueryStoreContract, TrendingRanksInTheDatabaseWithTheSameTies) {
+  Exec("INSERT INTO rollup_minute VALUES ('2019-11-08 10:01','view','apparel',1,0)");
+  Exec(
+      "INSERT INTO rollup_hour_brand VALUES"
+      " ('2019-11-08 09','a','view',1,0), ('2019-11-08 10','a','view',5,0),"
+      " ('2019-11-08 10','b','view',4,0),"
+      " ('2019-11-08 09','c','view',2,0), ('2019-11-08 10','c','view',6,0),"
+      " ('2019-11-08 09','d','view',10,0), ('2019-11-08 10','d','view',3,0),"
+      " ('2019-11-08 09','e','view',6,0), ('2019-11-08 10','e','view',6,0),"
+      " ('2019-11-08 10','z','cart',100,0), ('2019-11-08 08','f','view',50,0)");
+  auto t = Store().QueryTrending(query::TrendDimension::kBrand, 60, query::TrendMetric::kViews, 3);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  std::vector<std::string> top, rising;
+  for (const auto& item : t->top) top.push_back(item.name);
+  for (const auto& item : t->rising) rising.push_back(item.name);
+  EXPECT_EQ(top, (std::vector<std::string>{"c", "e", "a"}));
+  EXPECT_EQ(rising, (std::vector<std::string>{"b", "a", "c"}));
+  ASSERT_EQ(t->rising.size(), 3u);
+  EXPECT_FALSE(t->rising[0].change.has_value());
+  EXPECT_DOUBLE_EQ(*t->rising[1].change, 4.0);
+  EXPECT_DOUBLE_EQ(t->rising[2].previous, 2);
+}
+
+// The alerts table as the board reads it: the newest changes first, what fires now (a rule's
+// latest change), and how often each rule fired.
+TEST_P(QueryStoreContract, AlertsGiveHistoryFiringAndCounts) {
+  Exec(
+      "INSERT INTO alerts VALUES"
+      " ('p','2019-11-08 10:00:10','fired','purchases',10,60,100,'2026-01-01 00:00:00'),"
+      " ('p','2019-11-08 10:05:00','resolved','purchases',95,60,100,'2026-01-01 00:00:00'),"
+      " ('p','2019-11-08 10:09:00','fired','purchases',20,60,100,'2026-01-01 00:00:00'),"
+      " ('z','2019-11-08 10:01:00','fired','events',0,0,5,'2026-01-01 00:00:00'),"
+      " ('z','2019-11-08 10:02:00','resolved','events',3,0,5,'2026-01-01 00:00:00')");
+  auto report = Store().QueryAlerts(2);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_EQ(report->history.size(), 2u);
+  EXPECT_EQ(report->history[0].stream_time, "2019-11-08 10:09:00");
+  EXPECT_EQ(report->history[1].state, "resolved");
+  ASSERT_EQ(report->firing.size(), 1u);
+  EXPECT_EQ(report->firing[0].rule, "p");
+  EXPECT_DOUBLE_EQ(report->firing[0].value, 20);
+  EXPECT_EQ(report->fired_total,
+            (std::vector<std::pair<std::string, int64_t>>{{"p", 2}, {"z", 1}}));
 }
 
 TEST_P(QueryStoreContract, ChangeStampMovesOnEveryBatchAnotherConnectionCommits) {

@@ -71,7 +71,6 @@ class MysqlTestDatabase final : public TestDatabase {
     }
     db->name_ = UniqueName("ecommerce_test_contract_");
     if (Status s = (*admin)->Exec("CREATE DATABASE " + db->name_, "creating"); !s.ok()) return s;
-    db->dialect_.emplace((*admin)->server_version());
     return std::unique_ptr<TestDatabase>(std::move(db));
   }
   ~MysqlTestDatabase() override {
@@ -89,7 +88,7 @@ class MysqlTestDatabase final : public TestDatabase {
     if (!conn.ok()) return conn.status();
     return mysql::AdaptMysql(std::move(conn).value());
   }
-  const sql::Dialect& dialect() const override { return *dialect_; }
+  const sql::Dialect& dialect() const override { return dialect_; }
   std::string LockWaitersQuery() const override {
     // admin has no PROCESS privilege to read lock waits: another session still inside a
     // statement is, in these tests, one waiting for a lock.
@@ -120,7 +119,7 @@ class MysqlTestDatabase final : public TestDatabase {
   }
 
   std::string name_;
-  std::optional<mysql::MysqlDialect> dialect_;
+  mysql::MysqlDialect dialect_;
 };
 
 class PostgresTestDatabase final : public TestDatabase {

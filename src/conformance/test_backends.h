@@ -4,6 +4,8 @@
 // the store wrote; the database is dropped afterwards.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <functional>
 #include <memory>
@@ -51,5 +53,34 @@ const std::vector<Backend>& Backends();
       GTEST_SKIP() << "!!! " << (db).status().ToString();                                 \
     }                                                                                     \
   } while (0)
+
+// A test run once per backend (INSTANTIATE_TEST_SUITE_P over Backends()), each with a fresh
+// database of its own and a reader connection for checking what a store wrote.
+class DatabaseTest : public ::testing::TestWithParam<size_t> {
+ protected:
+  void SetUp() override {
+    auto made = Backends()[GetParam()].make();
+    SHOPSTREAM_REQUIRE_DATABASE(made);
+    db_ = std::move(made).value();
+    auto reader = db_->Reader();
+    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    reader_ = std::move(reader).value();
+  }
+
+  // The rows of `sql` on the reader; none (and a failed expectation) on an error.
+  std::vector<SqlRow> Rows(const std::string& sql, std::vector<SqlValue> values = {}) {
+    auto stmt = reader_->Prepare(sql, "test query");
+    EXPECT_TRUE(stmt.ok()) << sql << ": " << stmt.status().ToString();
+    if (!stmt.ok()) return {};
+    auto rows = (*stmt)->Query(values);
+    EXPECT_TRUE(rows.ok()) << sql << ": " << rows.status().ToString();
+    return rows.ok() ? std::move(rows).value() : std::vector<SqlRow>{};
+  }
+  // The dialect's `i`th placeholder (0-based).
+  std::string P(size_t i) { return db_->dialect().Placeholder(i); }
+
+  std::unique_ptr<TestDatabase> db_;
+  std::unique_ptr<sql::SqlConnection> reader_;
+};
 
 }  // namespace shopstream::conformance

@@ -99,8 +99,9 @@ Result<sql::StoreStatus> ReadProcessedStoreStatus(const std::string& text) {
   return sql::ReadStoreStatus(**database);
 }
 
-Result<std::unique_ptr<sql::DeadLetterTable>> OpenDeadLetterTable(const std::string& text) {
-  auto database = OpenSqlDatabase(text, /*writable=*/true);
+Result<std::unique_ptr<sql::DeadLetterTable>> OpenDeadLetterTable(const std::string& text,
+                                                                  bool writable) {
+  auto database = OpenSqlDatabase(text, writable);
   if (!database.ok()) return database.status();
   return sql::DeadLetterTable::Open(std::move(database).value());
 }

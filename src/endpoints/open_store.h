@@ -23,8 +23,10 @@ Result<std::unique_ptr<query::QueryStore>> OpenQueryStore(const std::string& uri
 // InvalidArgument (the user's input), not the I/O error a read-only open would give.
 Result<std::unique_ptr<sql::SqlDatabase>> OpenSqlDatabaseForReading(const std::string& uri);
 // The dead letters of a processed store (sqlite, mysql or postgres), for `deadletters`: NotFound
-// when it has none (never processed into).
-Result<std::unique_ptr<sql::DeadLetterTable>> OpenDeadLetterTable(const std::string& uri);
+// when it has none (never processed into). Not `writable`: for reading only (a SQLite file opened
+// read-only), so that listing needs no write access.
+Result<std::unique_ptr<sql::DeadLetterTable>> OpenDeadLetterTable(const std::string& uri,
+                                                                  bool writable);
 // The pipeline's state as a processed store (sqlite, mysql or postgres) keeps it, read-only.
 Result<sql::StoreStatus> ReadProcessedStoreStatus(const std::string& uri);
 

@@ -42,6 +42,7 @@ Status CleanInto(Event* e, CleanedEvent* out, LongText policy) {
   out->event_type.assign(e->event_type);
   out->price = e->price;
   out->revenue = e->event_type == "purchase" ? e->price : 0.0;
+  out->product_id = e->product_id;
   out->user_hash = sketch::Hash64(e->user_id, sketch::kUserSeed);
   out->has_session = e->user_session.has_value();
   out->session_hash = out->has_session

@@ -42,6 +42,8 @@ struct CleanedEvent {
   uint64_t user_hash = 0;
   uint64_t session_hash = 0;
   bool has_session = false;  // false: the event had no user_session
+  // Not a column either: the product a session funnel follows (event/session_funnel.h).
+  int64_t product_id = 0;
 
   bool operator==(const CleanedEvent&) const = default;
 };

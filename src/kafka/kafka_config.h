@@ -18,6 +18,12 @@ namespace shopstream::kafka {
 
 using Settings = std::vector<std::pair<std::string, std::string>>;
 
+// librdkafka's socket.timeout.ms for our producers and consumers: how long a request may go
+// unanswered before it is given up and sent again (to a new leader or coordinator, once the
+// cluster has fenced the silent broker). librdkafka's default, 60 s, stalled the stream for
+// a minute behind a paused broker that the cluster had fenced after 9 s. ?rdkafka.* wins.
+inline constexpr const char* kSocketTimeoutMs = "10000";
+
 struct Endpoint {
   std::string brokers;  // "host:port,host:port"
   std::string topic;

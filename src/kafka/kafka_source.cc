@@ -8,6 +8,7 @@
 #include "kafka/kafka_admin.h"
 #include "kafka/kafka_config.h"
 #include "kafka/kafka_handles.h"
+#include "kafka/topic_id_probe.h"
 
 namespace shopstream::kafka {
 namespace {
@@ -15,9 +16,23 @@ namespace {
 constexpr std::chrono::milliseconds kTopicCheckTimeout{5000};
 // Reading a partition's end at assignment, for --start latest.
 constexpr int kWatermarkTimeoutMs = 10000;
+// How often a running source asks whether its topic was deleted and created again.
+constexpr std::chrono::seconds kIdCheckInterval{5};
+constexpr std::chrono::milliseconds kIdProbeTimeout{2000};
 
+std::string Positions(const OffsetMap& offsets) {
+  std::string out;
+  for (const auto& [partition, offset] : offsets) {
+    out += (out.empty() ? "" : ", ") + std::to_string(partition) + "@" + std::to_string(offset);
+  }
+  return out.empty() ? "none" : out;
+}
+
+// librdkafka answers NULL when the group is not there (yet, or any more, while closing); the
+// eager calls are then the safe ones: they fail with an error, never with a crash.
 bool IsCooperative(rd_kafka_t* rk) {
-  return std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+  const char* protocol = rd_kafka_rebalance_protocol(rk);
+  return protocol != nullptr && std::strcmp(protocol, "COOPERATIVE") == 0;
 }
 
 }  // namespace
@@ -53,6 +68,9 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const Uri& uri,
       // Prefetch a few micro-batches ahead (a full batch of 20,000 seed messages is about 7 MB),
       // not librdkafka's default 64 MB: the processor's memory stays small in a backlog.
       {"queued.max.messages.kbytes", "16384"},
+      // A paused broker (leader or group coordinator) keeps its connections open: see
+      // kSocketTimeoutMs.
+      {"socket.timeout.ms", kafka::kSocketTimeoutMs},
   };
   settings.insert(settings.end(), endpoint->passthrough.begin(), endpoint->passthrough.end());
   auto conf = kafka::MakeConf(settings, uri.text);
@@ -62,6 +80,8 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const Uri& uri,
       endpoint->topic, uri.text,
       start == StartPosition::kEarliest ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END));
   source->reset_to_earliest_ = options.reset_to_earliest;
+  source->brokers_ = endpoint->brokers;
+  source->probe_ = kafka::ProbeCanConnect(settings);
   rd_kafka_conf_set_rebalance_cb(conf->get(), &KafkaSource::OnRebalance);
   rd_kafka_conf_set_offset_commit_cb(conf->get(), &KafkaSource::OnCommit);
   rd_kafka_conf_set_error_cb(conf->get(), &KafkaSource::OnError);
@@ -105,6 +125,15 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const Uri& uri,
     return kafka::StatusFromError(err, "subscribing to '" + uri.text + "'");
   }
   LogInfo(uri.text + ": joined consumer group '" + group + "'");
+  if (!source->probe_) {
+    LogInfo(uri.text +
+            ": the topic's id is not checked (the brokers want TLS or SASL, which "
+            "the id probe does not speak): a topic deleted and created again is noticed only "
+            "when a saved offset is beyond its end (docs/kafka.md, Topic ids)");
+  } else if (source->topic_id_ = source->CurrentTopicId(); !source->topic_id_.empty()) {
+    LogInfo(uri.text + ": topic id " + source->topic_id_);
+  }
+  source->next_id_check_ = std::chrono::steady_clock::now() + kIdCheckInterval;
   return source;
 }
 
@@ -139,6 +168,7 @@ void KafkaSource::Assign(rd_kafka_topic_partition_list_t* partitions) {
     if (topic_ == partitions->elems[i].topic) ours.push_back(partitions->elems[i].partition);
   }
   OffsetMap resume = listener_ ? listener_(ours) : OffsetMap{};
+  CheckStoredId(ours, resume);
   std::string described;
   for (int i = 0; i < partitions->cnt; ++i) {
     rd_kafka_topic_partition_t& p = partitions->elems[i];
@@ -268,8 +298,100 @@ std::vector<int32_t> KafkaSource::PartitionsBehind() const {
   return behind;
 }
 
+std::string KafkaSource::CurrentTopicId() {
+  if (!probe_) return "";
+  auto id = kafka::FetchTopicId(brokers_, topic_, kIdProbeTimeout);
+  if (!id.ok() || kafka::IsZeroTopicId(*id)) return "";
+  return kafka::FormatTopicId(*id);
+}
+
+int64_t KafkaSource::EarliestOffset(int32_t partition) {
+  int64_t low = 0, high = 0;
+  if (rd_kafka_query_watermark_offsets(consumer_, topic_.c_str(), partition, &low, &high,
+                                       kWatermarkTimeoutMs)) {
+    return 0;  // a recreated topic's partitions begin at 0 until retention deletes some
+  }
+  return low;
+}
+
+void KafkaSource::CheckStoredId(const std::vector<int32_t>& partitions, OffsetMap& resume) {
+  if (!probe_ || stored_id_.empty() || resume.empty()) return;
+  if (std::string now = CurrentTopicId(); !now.empty()) topic_id_ = now;
+  if (topic_id_.empty() || topic_id_ == stored_id_) return;
+  const std::string what = where_ + ": topic '" + topic_ + "' has id " + topic_id_ +
+                           ", but the saved offsets (" + Positions(resume) +
+                           ") were read from a topic of that name with id " + stored_id_ +
+                           ", deleted and created again since";
+  if (!reset_to_earliest_) {
+    id_failure_ = Status::Corruption(
+        what +
+        "; nothing was read. To read the new topic from its start into the same table, "
+        "run `process` again with --on-reset earliest (an archive needs a new folder)");
+    return;
+  }
+  for (int32_t partition : partitions) {
+    if (!resume.contains(partition)) continue;
+    resume[partition] = resets_[partition] = EarliestOffset(partition);
+  }
+  LogWarn(what + "; reading it again from " + Positions(resets_) + " (--on-reset earliest)");
+  stored_id_ = topic_id_;
+}
+
+Status KafkaSource::CheckIdUnchanged() {
+  const auto now = std::chrono::steady_clock::now();
+  if (!probe_ || positions_.empty() || now < next_id_check_) return Status::Ok();
+  next_id_check_ = now + kIdCheckInterval;
+  const std::string id = CurrentTopicId();
+  if (id.empty() || id == topic_id_) return Status::Ok();
+  if (topic_id_.empty()) {
+    topic_id_ = id;
+    return Status::Ok();
+  }
+  OffsetMap reading(positions_.begin(), positions_.end());
+  const std::string what = where_ + ": topic '" + topic_ + "' was deleted and created again " +
+                           "while it was read (its id was " + topic_id_ + ", it is " + id +
+                           " now; reading at " + Positions(reading) + ")";
+  if (!reset_to_earliest_) {
+    return Status::Corruption(what +
+                              ". Nothing more is read. To read the new topic from its "
+                              "start into the same table, run `process` again with "
+                              "--on-reset earliest (an archive needs a new folder)");
+  }
+  topic_id_ = stored_id_ = id;
+  return ReadAllAgain(what);
+}
+
+Status KafkaSource::ReadAllAgain(const std::string& why) {
+  ++rebalances_;  // what this poll read of the old positions is dropped
+  kafka::PartitionListPtr list(
+      rd_kafka_topic_partition_list_new(static_cast<int>(positions_.size())));
+  for (auto& [partition, position] : positions_) {
+    position = resets_[partition] = EarliestOffset(partition);
+    epochs_[partition] = rebalances_;
+    rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), partition)->offset = position;
+  }
+  LogWarn(why + "; reading it again from " + Positions(resets_) + " (--on-reset earliest)");
+  if (IsCooperative(consumer_)) {
+    rd_kafka_error_t* error = rd_kafka_incremental_unassign(consumer_, list.get());
+    if (!error) error = rd_kafka_incremental_assign(consumer_, list.get());
+    if (error) {
+      Status s =
+          Status::Internal(where_ + ": positioning partitions: " + rd_kafka_error_string(error));
+      rd_kafka_error_destroy(error);
+      return s;
+    }
+    return Status::Ok();
+  }
+  if (rd_kafka_resp_err_t err = rd_kafka_assign(consumer_, list.get())) {
+    return Status::Internal(where_ + ": positioning partitions: " + rd_kafka_err2str(err));
+  }
+  return Status::Ok();
+}
+
 Status KafkaSource::PollInto(size_t max_messages, std::chrono::milliseconds timeout,
                              bus::MessageBatch* out) {
+  if (!id_failure_.ok()) return id_failure_;
+  if (Status s = CheckIdUnchanged(); !s.ok()) return s;
   std::vector<bus::Message>& messages = out->messages();
   const size_t first = messages.size();  // this call's messages are messages[first...]
   // Assignment epoch of each message's partition when fetched (member: reused between calls).
@@ -337,6 +459,10 @@ Status KafkaSource::PollInto(size_t max_messages, std::chrono::milliseconds time
     out->Add(message->partition, message->offset,
              std::string_view(static_cast<const char*>(message->payload), message->len));
     epochs.push_back(epochs_[message->partition]);
+  }
+  if (!id_failure_.ok()) {
+    messages.resize(first);  // nothing of a recreated topic is returned
+    return id_failure_;
   }
   if (taken() > 0 && !drained) waker_->Wake(PartitionsBehind());
   std::stable_sort(

@@ -54,6 +54,8 @@ class KafkaSource final : public bus::MessageSource {
   std::vector<bus::OffsetGap> TakeGaps() override { return std::exchange(gaps_, {}); }
   bool HasAssignment() const override { return !positions_.empty(); }
   OffsetMap TakeResets() override { return std::exchange(resets_, {}); }
+  std::string stream_id() const override { return topic_id_; }
+  void SetStoredStreamId(const std::string& id) override { stored_id_ = id; }
 
   // The partitions assigned to this member now.
   std::vector<int32_t> assignment() const;
@@ -76,6 +78,17 @@ class KafkaSource final : public bus::MessageSource {
   // the earliest offset held) or it is beyond the end (refused, see TakeGaps).
   Status OutOfRange(int32_t partition);
   Status Seek(int32_t partition, int64_t offset);
+  // The topic's id now, asked of a broker (topic_id_probe.h); "" when it cannot be known (no
+  // plain-TCP listener, the topic missing, no broker answering).
+  std::string CurrentTopicId();
+  // At assignment: the resume offsets belong to the topic whose id was stored with them; a
+  // topic with another id now is refused (id_failure_) or read again from its earliest offsets.
+  void CheckStoredId(const std::vector<int32_t>& partitions, OffsetMap& resume);
+  // While running, every few seconds: the topic was deleted and created again under us.
+  Status CheckIdUnchanged();
+  // Every assigned partition from its earliest offset, the ones read so far dropped.
+  Status ReadAllAgain(const std::string& why);
+  int64_t EarliestOffset(int32_t partition);
   void Revoke(rd_kafka_topic_partition_list_t* partitions);
   // Logs a broker error, repeating the same one at most every few seconds.
   void LogBrokerError(rd_kafka_resp_err_t err, const std::string& text);
@@ -105,6 +118,12 @@ class KafkaSource final : public bus::MessageSource {
   std::vector<bus::OffsetGap> gaps_;  // TakeGaps()'s
   OffsetMap resets_;                  // TakeResets()'s
   bool reset_to_earliest_ = false;
+  std::string brokers_;    // the bootstrap list, for the topic-id probe
+  bool probe_ = false;     // a plain-TCP listener: the topic's id can be asked
+  std::string topic_id_;   // as of the last check; "" unknown
+  std::string stored_id_;  // SetStoredStreamId()'s
+  Status id_failure_;      // a recreated topic found at assignment, returned by PollInto
+  std::chrono::steady_clock::time_point next_id_check_{};
   // Assigned partition -> the rebalance that (re)assigned it, to tell kept partitions from
   // ones assigned anew during a PollInto().
   std::map<int32_t, uint64_t> epochs_;

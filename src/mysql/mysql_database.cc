@@ -1,7 +1,6 @@
 #include "mysql/mysql_database.h"
 
 #include <atomic>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,8 +20,15 @@ constexpr std::string_view kLoadFileName = "batch";
 // Measured on MariaDB 10.11 (bench/run stores): the server's CPU per row grows with the
 // placeholders of a prepared INSERT; 64 rows (512 values) cost about half of 256 per row.
 constexpr size_t kRowsPerInsert = 64;
-
-using MysqlSqlConnection = sql::ClientSqlConnection<mysql::Connection, mysql::Statement>;
+// A node of several that stops answering (SIGSTOP, a frozen VM) keeps its TCP connections
+// open, so only the client's read/write timeout notices it; the default 60 s stalled the
+// store for a minute. A writing store with other nodes to go to gives up after this long
+// and runs the batch again on another node. Its transaction either reached the group before
+// the node stopped (the others commit it; the stored ids and offsets make the rerun add
+// nothing) or it did not (the node is out of the primary component when it wakes, and cannot
+// commit it). A statement that really takes longer (another processor's schema lock) is
+// retried.
+constexpr unsigned kFailoverIoTimeoutSeconds = 10;
 
 std::string Describe(const mysql::MysqlTarget& t) {
   if (t.hosts.size() > 1) {
@@ -36,83 +42,102 @@ std::string Describe(const mysql::MysqlTarget& t) {
   return ServerUri("mysql", t.options.user, t.options.host, t.options.port, t.options.database);
 }
 
-class MysqlDatabase final : public sql::SqlDatabase {
+// One connection and its bulk path: the slow path's statements and LOAD DATA's buffer. Members
+// go before the base's connection, so the statements close first.
+class MysqlSession final
+    : public sql::ClientSqlConnection<mysql::Connection, mysql::Statement, sql::SqlSession> {
  public:
-  MysqlDatabase(mysql::MysqlTarget target, bool for_writing)
-      : target_(std::move(target)), describe_(Describe(target_)) {
-    target_.options.local_infile = for_writing;
-  }
-
-  Result<std::unique_ptr<sql::SqlConnection>> Connect() override {
-    auto conn = mysql::OpenAnyNode(target_, next_host_);
-    if (!conn.ok()) return conn.status();
-    if (!dialect_) dialect_.emplace((*conn)->server_version());
-    return AdaptMysql(std::move(conn).value());
-  }
-  const sql::Dialect& dialect() const override { return *dialect_; }
-  const std::string& rows_table() const override { return target_.table; }
-  const std::string& describe() const override { return describe_; }
-
-  Result<std::vector<const CleanedEvent*>> InsertNewRows(
-      sql::SqlConnection& sql_conn, const std::vector<const CleanedEvent*>& rows) override {
-    // The connection came from Connect() above.
-    mysql::Connection& conn = static_cast<MysqlSqlConnection&>(sql_conn).client();
-    if (!statements_ready_) {
-      statements_ = sql::NewRowStatements(target_.table, *dialect_, kRowsPerInsert);
-      load_rows_sql_ = "LOAD DATA LOCAL INFILE '" + std::string(kLoadFileName) + "' INTO TABLE " +
-                       dialect_->Quote(target_.table) +
+  MysqlSession(std::unique_ptr<mysql::Connection> conn, const std::string& table,
+               const MysqlDialect& dialect, std::atomic<bool>* bulk_enabled)
+      : ClientSqlConnection(std::move(conn)),
+        table_(table),
+        dialect_(dialect),
+        statements_(table, dialect, kRowsPerInsert),
+        load_rows_sql_("LOAD DATA LOCAL INFILE '" + std::string(kLoadFileName) + "' INTO TABLE " +
+                       dialect.Quote(table) +
                        " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\'"
                        " LINES TERMINATED BY '\\n'"
-                       " (id, event_time, event_type, department, product, brand, price, revenue)";
-      statements_ready_ = true;
-    }
+                       " (id, event_time, event_type, department, product, brand, price, revenue)"),
+        bulk_enabled_(bulk_enabled) {}
+
+  Result<std::vector<const CleanedEvent*>> InsertNewRows(
+      const std::vector<const CleanedEvent*>& rows) override {
     return sql::InsertNewRows(
-        sql_conn, *dialect_, rows, statements_, [&] { return BulkLoad(conn, rows); },
-        [&](const Status&) { return mysql::IsDuplicateKey(conn.last_error()); });
+        *this, dialect_, rows, statements_, [&] { return BulkLoad(rows); },
+        [&](const Status&) { return mysql::IsDuplicateKey(client().last_error()); });
   }
 
-  void ForgetConnection() override { statements_.Reset(); }
+  // MariaDB and MySQL 8 name their exact (binary, no-pad) utf8mb4 collations differently.
+  std::string ServerTableOptions() const override {
+    const bool mariadb = client().server_version().find("MariaDB") != std::string::npos;
+    return std::string(" COLLATE=") + (mariadb ? "utf8mb4_nopad_bin" : "utf8mb4_0900_bin");
+  }
 
  private:
   // Every row in one LOAD DATA LOCAL fed from memory. kUndo when the server skipped or changed
   // something (LOCAL implies IGNORE: a stored id or a converted value is only a warning), so
   // that the prepared statements' strict mode names it.
-  Result<sql::BulkOutcome> BulkLoad(mysql::Connection& conn,
-                                    const std::vector<const CleanedEvent*>& rows) {
-    if (!bulk_enabled_) return sql::BulkOutcome::kNotAvailable;
+  Result<sql::BulkOutcome> BulkLoad(const std::vector<const CleanedEvent*>& rows) {
+    if (!*bulk_enabled_) return sql::BulkOutcome::kNotAvailable;
     bulk_data_.clear();
     for (const CleanedEvent* row : rows) {
       if (!sql::AppendTsvRow(*row, &bulk_data_)) return sql::BulkOutcome::kNotAvailable;
     }
     unsigned warnings = 0;
-    auto loaded = conn.LoadLocalData(load_rows_sql_, kLoadFileName, bulk_data_, &warnings,
-                                     "loading rows into " + target_.table);
+    auto loaded = client().LoadLocalData(load_rows_sql_, kLoadFileName, bulk_data_, &warnings,
+                                         "loading rows into " + table_);
     if (!loaded.ok()) {
-      if (!mysql::IsLocalInfileRefused(conn.last_error())) return loaded.status();
+      if (!mysql::IsLocalInfileRefused(client().last_error())) return loaded.status();
       LogWarn("the server refuses LOAD DATA LOCAL (" + loaded.status().message() +
               "); inserting with prepared statements instead");
-      bulk_enabled_ = false;
+      *bulk_enabled_ = false;
       return sql::BulkOutcome::kNotAvailable;
     }
     return loaded.value() == rows.size() && warnings == 0 ? sql::BulkOutcome::kInserted
                                                           : sql::BulkOutcome::kUndo;
   }
 
+  const std::string& table_;
+  const MysqlDialect& dialect_;
+  sql::NewRowStatements statements_;
+  const std::string load_rows_sql_;
+  std::atomic<bool>* bulk_enabled_;  // the database's: a server that refused is not asked again
+  std::string bulk_data_;            // reused between batches
+};
+
+class MysqlDatabase final : public sql::SqlDatabase {
+ public:
+  MysqlDatabase(mysql::MysqlTarget target, bool for_writing)
+      : target_(std::move(target)), describe_(Describe(target_)) {
+    target_.options.local_infile = for_writing;
+    if (for_writing && target_.hosts.size() > 1) {
+      target_.options.io_timeout_seconds = kFailoverIoTimeoutSeconds;
+    }
+  }
+
+  Result<std::unique_ptr<sql::SqlSession>> Connect() override {
+    auto conn = mysql::OpenAnyNode(target_, next_host_);
+    if (!conn.ok()) return conn.status();
+    return std::unique_ptr<sql::SqlSession>(
+        new MysqlSession(std::move(conn).value(), target_.table, dialect_, &bulk_enabled_));
+  }
+  const sql::Dialect& dialect() const override { return dialect_; }
+  const std::string& rows_table() const override { return target_.table; }
+  const std::string& describe() const override { return describe_; }
+
+ private:
   mysql::MysqlTarget target_;
   std::atomic<size_t> next_host_{0};  // where the next connection starts looking
   const std::string describe_;
-  std::optional<MysqlDialect> dialect_;
-  bool statements_ready_ = false;
-  sql::NewRowStatements statements_;
-  std::string load_rows_sql_;
-  bool bulk_enabled_ = true;  // until the server refuses LOAD DATA LOCAL
-  std::string bulk_data_;     // reused between batches
+  const MysqlDialect dialect_;
+  std::atomic<bool> bulk_enabled_{true};  // until the server refuses LOAD DATA LOCAL
 };
 
 }  // namespace
 
 std::unique_ptr<sql::SqlConnection> AdaptMysql(std::unique_ptr<mysql::Connection> conn) {
-  return std::make_unique<MysqlSqlConnection>(std::move(conn));
+  return std::make_unique<sql::ClientSqlConnection<mysql::Connection, mysql::Statement>>(
+      std::move(conn));
 }
 
 std::unique_ptr<sql::SqlDatabase> MakeMysqlDatabase(mysql::MysqlTarget target, bool for_writing) {

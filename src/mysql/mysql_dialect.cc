@@ -2,10 +2,6 @@
 
 namespace shopstream::mysql {
 
-MysqlDialect::MysqlDialect(const std::string& server_version)
-    : collation_(server_version.find("MariaDB") != std::string::npos ? "utf8mb4_nopad_bin"
-                                                                     : "utf8mb4_0900_bin") {}
-
 std::string MysqlDialect::TypeName(sql::ColumnType type, int width) const {
   switch (type) {
     case sql::ColumnType::kVarchar:

@@ -9,17 +9,12 @@ namespace shopstream::mysql {
 
 class MysqlDialect final : public sql::Dialect {
  public:
-  // `server_version` as the server reports it: MariaDB and MySQL 8 name their exact (binary,
-  // no-pad) utf8mb4 collations differently.
-  explicit MysqlDialect(const std::string& server_version);
-
   std::string_view name() const override { return "mysql"; }
   std::string TypeName(sql::ColumnType type, int width) const override;
-  // Text compares byte for byte (a binary collation without trailing-space padding), so ids
-  // and names are kept and matched exactly as given.
-  std::string TableOptions() const override {
-    return " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=" + collation_;
-  }
+  // The collation, which the server's kind names, comes from the session (mysql_database.cc):
+  // text compares byte for byte, without trailing-space padding, so ids and names are kept and
+  // matched exactly as given.
+  std::string TableOptions() const override { return " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"; }
   std::string Quote(std::string_view identifier) const override;
   std::string Placeholder(size_t) const override { return "?"; }
   std::string OnConflictClause(std::string_view table, std::span<const std::string_view> key,
@@ -50,9 +45,6 @@ class MysqlDialect final : public sql::Dialect {
   size_t max_rows_per_statement() const override { return 256; }
   // A chunk of 256 dead letters stays well inside the server's default 16 MiB packet limit.
   size_t max_payload_bytes() const override { return 32 * 1024; }
-
- private:
-  std::string collation_;
 };
 
 }  // namespace shopstream::mysql

@@ -133,7 +133,13 @@ TEST_F(MysqlProcessedStoreTest, InitCreatesTheSeedTableExactly) {
     names.push_back(*r[0]);
     EXPECT_EQ(r[1].value_or(""), "utf8mb4_nopad_bin") << *r[0];
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"dead_letters",
+  EXPECT_EQ(names, (std::vector<std::string>{"alerts",
+                                             "dead_letters",
+                                             "funnel_clock",
+                                             "funnel_delay_hour",
+                                             "funnel_hour",
+                                             "funnel_open",
+                                             "funnel_sessions",
                                              "operations",
                                              "people_all",
                                              "people_day",
@@ -152,6 +158,7 @@ TEST_F(MysqlProcessedStoreTest, InitCreatesTheSeedTableExactly) {
                                              "rollup_hour_product",
                                              "rollup_minute",
                                              "rollup_product",
+                                             "stream_ids",
                                              "stream_offsets"}));
   // Init again on existing tables changes nothing.
   EXPECT_TRUE(store->Init().ok());

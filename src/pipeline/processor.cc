@@ -64,6 +64,14 @@ Status Processor::Run(const std::atomic<bool>& stop) {
       return loaded.status();
     });
     if (!s.ok()) LogError("cannot load offsets: " + s.ToString());
+    std::string stored_id;
+    s = WithRetry("loading the stream's id from the processed store", stop, [&] {
+      auto loaded = processed_.LoadStreamId(source_.stream_name());
+      if (loaded.ok()) stored_id = std::move(loaded).value();
+      return loaded.status();
+    });
+    if (!s.ok()) LogError("cannot load the stream's id: " + s.ToString());
+    source_.SetStoredStreamId(stored_id);
     return offsets;
   });
 
@@ -152,6 +160,7 @@ Status Processor::Run(const std::atomic<bool>& stop) {
       batch.processed.first_offsets.emplace(partition, offset);
     }
     batch.processed.reset_offsets = std::move(resets);
+    batch.processed.stream_id = source_.stream_id();
     for (const bus::OffsetGap& gap : gaps) {
       // Where `verify` and the dead-letter tools look: the gap's first offset, no payload.
       batch.processed.dead_letters.push_back(
@@ -207,9 +216,14 @@ Status Processor::WriteRaw(DecodedBatch& batch, const std::atomic<bool>& stop) {
 
 Status Processor::CommitProcessed(DecodedBatch& batch, const std::atomic<bool>& stop) {
   store::ProcessedBatch& processed = batch.processed;
+  // Rows this commit stored: after a rebalance or a restart a batch may hold rows another
+  // commit stored already, which the store skips and the totals must not count again.
+  int64_t stored = static_cast<int64_t>(processed.rows.size());
   if (options_.write_processed) {
     constexpr const char* kWhat = "committing the batch to the processed store";
-    Status s = WithRetry(kWhat, stop, [&] { return processed_.Commit(processed); });
+    store::CommitCounts counts;
+    Status s = WithRetry(kWhat, stop, [&] { return processed_.Commit(processed, &counts); });
+    stored = counts.new_rows;
     if (s.code() == StatusCode::kRefusedValue) {
       // Rows go in by parts, without offsets or dead letters: a crash in between is safe,
       // since a stored id is never counted again. The last commit carries the dead letters
@@ -218,14 +232,16 @@ Status Processor::CommitProcessed(DecodedBatch& batch, const std::atomic<bool>& 
       part.stream = processed.stream;
       auto refused = IsolateRefused(processed.rows.size(), s, [&](size_t begin, size_t end) {
         part.rows.assign(processed.rows.begin() + begin, processed.rows.begin() + end);
-        return WithRetry(kWhat, stop, [&] { return processed_.Commit(part); });
+        Status committed = WithRetry(kWhat, stop, [&] { return processed_.Commit(part, &counts); });
+        if (committed.ok()) stored += counts.new_rows;
+        return committed;
       });
       if (!refused.ok()) return refused.status();
       ReportRefused("processed", *refused, processed.rows.size());
       batch.DeadLetterRows(*refused, "the processed store");
-      std::vector<CleanedEvent> stored = std::exchange(processed.rows, {});
+      std::vector<CleanedEvent> kept = std::exchange(processed.rows, {});
       s = WithRetry(kWhat, stop, [&] { return processed_.Commit(processed); });
-      processed.rows = std::move(stored);  // for the counters
+      processed.rows = std::move(kept);
     }
     if (!s.ok()) return s;
   }
@@ -233,7 +249,8 @@ Status Processor::CommitProcessed(DecodedBatch& batch, const std::atomic<bool>& 
   if (options_.dead_letter_sink && options_.write_processed && !processed.dead_letters.empty()) {
     options_.dead_letter_sink->Offer(processed.stream, processed.dead_letters);
   }
-  counters_.processed += static_cast<int64_t>(processed.rows.size());
+  if (options_.alerts && options_.write_processed) options_.alerts->AfterCommit(processed);
+  counters_.processed += stored;
   counters_.dead_letters += static_cast<int64_t>(processed.dead_letters.size());
   counters_.batches++;
   counters_.lag = processed.lag;

@@ -13,6 +13,7 @@
 
 #include "bus/bus.h"
 #include "common/status.h"
+#include "pipeline/alert_stage.h"
 #include "pipeline/batch_builder.h"
 #include "pipeline/dead_letter_sink.h"
 #include "store/store.h"
@@ -40,6 +41,8 @@ struct ProcessorOptions {
   LongText long_text = LongText::kRefuse;
   // Told of each committed batch's dead letters (a dead-letter topic); not owned; may be null.
   DeadLetterSink* dead_letter_sink = nullptr;
+  // Evaluates the alert rules after each committed batch (--alerts); not owned; may be null.
+  AlertStage* alerts = nullptr;
 };
 
 // Live counters, readable from other threads (status lines, metrics).

@@ -46,7 +46,8 @@ class MemoryProcessedStore : public store::ProcessedStore {
   std::vector<store::DeadLetter> dead;
   OffsetMap offsets;
   Status Init() override { return Status::Ok(); }
-  Status Commit(const store::ProcessedBatch& b) override {
+  using store::ProcessedStore::Commit;
+  Status Commit(const store::ProcessedBatch& b, store::CommitCounts* counts) override {
     if (failures > 0) {
       --failures;
       return Status::Unavailable("processed store down");
@@ -57,7 +58,9 @@ class MemoryProcessedStore : public store::ProcessedStore {
       }
     }
     ++commits;
-    for (const auto& r : b.rows) rows.emplace(r.id, r);
+    int64_t added = 0;
+    for (const auto& r : b.rows) added += rows.emplace(r.id, r).second ? 1 : 0;
+    if (counts) counts->new_rows = added;
     dead.insert(dead.end(), b.dead_letters.begin(), b.dead_letters.end());
     for (auto [p, o] : b.next_offsets) offsets[p] = o;
     return Status::Ok();
@@ -157,6 +160,30 @@ TEST(ProcessorTest, ResumesFromTheStoredOffsets) {
   ASSERT_TRUE(p.Run(stop).ok());
   EXPECT_EQ(processed.rows.size(), 30u);
   EXPECT_EQ(p.counters().consumed, 30);
+}
+
+TEST(ProcessorTest, CountsOnlyTheRowsItsCommitsStored) {
+  // A member that took a partition over read it from an offset another member had already
+  // passed (it committed after this one loaded the offsets): the rows stored twice are
+  // skipped by the store, and the final "processed N" must not count them again.
+  auto messages = Messages(50, 0);
+  MemoryProcessedStore processed;
+  FlakyRawStore raw;
+  {
+    bus::MemorySource first(std::vector<std::string>(messages.begin(), messages.begin() + 20));
+    Processor p(first, raw, processed, Fast());
+    std::atomic<bool> stop{false};
+    ASSERT_TRUE(p.Run(stop).ok());
+    EXPECT_EQ(p.counters().processed, 20);
+  }
+  processed.offsets.clear();  // the second member loaded them before the first one's commit
+  bus::MemorySource second(messages);
+  Processor p(second, raw, processed, Fast());
+  std::atomic<bool> stop{false};
+  ASSERT_TRUE(p.Run(stop).ok());
+  EXPECT_EQ(p.counters().consumed, 50);
+  EXPECT_EQ(processed.rows.size(), 50u);
+  EXPECT_EQ(p.counters().processed, 30);
 }
 
 TEST(ProcessorTest, WaitsOutOutagesAndLosesNothing) {

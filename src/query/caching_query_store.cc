@@ -41,6 +41,21 @@ size_t ApproxBytes(const LivePeople& l) {
   for (const auto& m : l.users_per_minute) n += m.bucket.capacity();
   return n;
 }
+size_t ApproxBytes(const AlertReport& r) {
+  size_t n = sizeof(AlertReport) + r.fired_total.capacity() * sizeof(r.fired_total[0]);
+  for (const auto* list : {&r.firing, &r.history}) {
+    n += list->capacity() * sizeof(AlertChange);
+    for (const auto& c : *list) {
+      n += c.rule.capacity() + c.state.capacity() + c.stream_time.capacity() + c.metric.capacity();
+    }
+  }
+  for (const auto& [rule, count] : r.fired_total) n += rule.capacity();
+  return n;
+}
+size_t ApproxBytes(const SessionFunnel& f) {
+  return sizeof(SessionFunnel) + f.from_hour.capacity() + f.to_hour.capacity() +
+         f.delays.capacity() * sizeof(DelayBucket);
+}
 size_t ApproxBytes(const Trending& t) {
   size_t n = sizeof(Trending) + (t.top.capacity() + t.rising.capacity()) * sizeof(TrendItem);
   for (const auto* list : {&t.top, &t.rising}) {
@@ -126,6 +141,12 @@ class CachingQueryStore final : public QueryStore {
             std::to_string(limit),
         [&] { return inner_->QueryTrending(dimension, window_minutes, metric, limit); });
   }
+  Result<SessionFunnel> QuerySessionFunnel(const TimeRange& range,
+                                           int64_t window_minutes) override {
+    return Cached<SessionFunnel>(
+        "session funnel " + std::to_string(window_minutes) + " " + RangeKey(range, Filter{}),
+        [&] { return inner_->QuerySessionFunnel(range, window_minutes); });
+  }
   Result<DataExtent> QueryExtent() override {
     return Cached<DataExtent>("extent", [&] { return inner_->QueryExtent(); });
   }
@@ -133,6 +154,10 @@ class CachingQueryStore final : public QueryStore {
   Result<ProcessorStatus> QueryProcessorStatus() override { return inner_->QueryProcessorStatus(); }
   Result<DeadLetterReport> QueryDeadLetters(const DeadLetterQuery& query) override {
     return inner_->QueryDeadLetters(query);
+  }
+  Result<AlertReport> QueryAlerts(int limit) override {
+    return Cached<AlertReport>("alerts " + std::to_string(limit),
+                               [&] { return inner_->QueryAlerts(limit); });
   }
   Result<int64_t> ChangeStamp() override { return inner_->ChangeStamp(); }
 

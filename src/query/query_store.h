@@ -206,6 +206,34 @@ struct Trending {
   std::vector<TrendItem> rising;  // by value - previous, descending; only names that rose
 };
 
+// Alerts (`process --alerts`, docs/alerts.md): each change of an alert's state, in stream time.
+struct AlertChange {
+  std::string rule, state, stream_time, metric;  // state: "fired" or "resolved"
+  double value = 0, threshold = 0, baseline = 0;
+};
+struct AlertReport {
+  std::vector<AlertChange> firing;   // each rule whose latest change fired it, by rule
+  std::vector<AlertChange> history;  // the newest changes first, at most the limit asked
+  std::vector<std::pair<std::string, int64_t>> fired_total;  // by rule: times it fired
+};
+// Sessions that viewed, then carted, then bought the same product within a conversion window
+// (event/session_funnel.h has the definition and the order rules), counted in the hour each
+// session reached the step: a range counts every hour that overlaps it.
+inline constexpr int64_t kSessionFunnelWindows[] = {5, 30, 60};  // minutes, computed exactly
+struct DelayBucket {
+  int64_t from_seconds = 0;  // the bucket's lower bound; the next bucket's is its upper
+  int64_t sessions = 0;
+};
+struct SessionFunnel {
+  int64_t window_minutes = 30;
+  std::string from_hour, to_hour;  // the hours counted, "YYYY-MM-DD HH", both included; "" open
+  int64_t viewed = 0, carted = 0, bought = 0;
+  std::optional<double> view_to_cart, cart_to_purchase, view_to_purchase;
+  // Time from the first view of the bought product to the purchase, one entry per bucket
+  // (zeros included), for the sessions counted in `bought`.
+  std::vector<DelayBucket> delays;
+};
+
 class QueryStore {
  public:
   virtual ~QueryStore() = default;
@@ -273,6 +301,17 @@ class QueryStore {
                                          TrendMetric metric, int limit) {
     (void)dimension, (void)window_minutes, (void)metric, (void)limit;
     return Status::NotFound("this store keeps no trends");
+  }
+
+  // The alerts table: what fires now, the newest `limit` changes and the counts of firings.
+  virtual Result<AlertReport> QueryAlerts(int limit) {
+    (void)limit;
+    return Status::NotFound("this store keeps no alerts");
+  }
+  // The session funnel over `range` for one of kSessionFunnelWindows.
+  virtual Result<SessionFunnel> QuerySessionFunnel(const TimeRange& range, int64_t window_minutes) {
+    (void)range, (void)window_minutes;
+    return Status::NotFound("this store keeps no session funnel");
   }
 
   virtual Result<DataExtent> QueryExtent() = 0;

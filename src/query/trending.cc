@@ -35,6 +35,31 @@ double MetricOf(const Breakdown& values, TrendMetric metric) {
   return 0;
 }
 
+namespace {
+
+bool ByName(const TrendItem& a, const TrendItem& b) {
+  return std::tie(a.name, a.department) < std::tie(b.name, b.department);
+}
+bool ByValue(const TrendItem& a, const TrendItem& b) {
+  if (a.value != b.value) return a.value > b.value;
+  return ByName(a, b);
+}
+// Among equal rises, a name new in the window (no change: it rose from 0) goes first.
+bool ByRise(const TrendItem& a, const TrendItem& b) {
+  const double da = a.value - a.previous, db = b.value - b.previous;
+  if (da != db) return da > db;
+  const double ca = a.change.value_or(1e300), cb = b.change.value_or(1e300);
+  if (ca != cb) return ca > cb;
+  return ByName(a, b);
+}
+
+}  // namespace
+
+void SortTrends(Trending* t) {
+  std::sort(t->top.begin(), t->top.end(), ByValue);
+  std::sort(t->rising.begin(), t->rising.end(), ByRise);
+}
+
 void RankTrends(const std::vector<NamedBreakdown>& current,
                 const std::vector<NamedBreakdown>& previous, TrendMetric metric, int limit,
                 Trending* out) {
@@ -53,33 +78,18 @@ void RankTrends(const std::vector<NamedBreakdown>& current,
     if (item.previous != 0) item.change = (item.value - item.previous) / item.previous;
     items.push_back(std::move(item));
   }
-  const auto by_name = [](const TrendItem& a, const TrendItem& b) {
-    return std::tie(a.name, a.department) < std::tie(b.name, b.department);
-  };
   const size_t n = static_cast<size_t>(std::max(limit, 0));
-
   std::vector<TrendItem> top;
   for (const TrendItem& item : items) {
     if (item.value > 0) top.push_back(item);
   }
-  std::sort(top.begin(), top.end(), [&](const TrendItem& a, const TrendItem& b) {
-    if (a.value != b.value) return a.value > b.value;
-    return by_name(a, b);
-  });
+  std::sort(top.begin(), top.end(), ByValue);
   if (top.size() > n) top.resize(n);
-
   std::vector<TrendItem> rising;
   for (const TrendItem& item : items) {
     if (item.value > item.previous) rising.push_back(item);
   }
-  // Among equal rises, a name new in the window (no change: it rose from 0) goes first.
-  std::sort(rising.begin(), rising.end(), [&](const TrendItem& a, const TrendItem& b) {
-    const double da = a.value - a.previous, db = b.value - b.previous;
-    if (da != db) return da > db;
-    const double ca = a.change.value_or(1e300), cb = b.change.value_or(1e300);
-    if (ca != cb) return ca > cb;
-    return by_name(a, b);
-  });
+  std::sort(rising.begin(), rising.end(), ByRise);
   if (rising.size() > n) rising.resize(n);
   out->top = std::move(top);
   out->rising = std::move(rising);

@@ -36,4 +36,7 @@ void RankTrends(const std::vector<NamedBreakdown>& current,
                 const std::vector<NamedBreakdown>& previous, TrendMetric metric, int limit,
                 Trending* out);
 
+// Puts `top` and `rising` in RankTrends's order (for a store that picked them itself).
+void SortTrends(Trending* t);
+
 }  // namespace shopstream::query

@@ -4,11 +4,13 @@
 #include <cstdio>
 #include <functional>
 
+#include "serve/alerts_json.h"
 #include "serve/api_json.h"
 #include "serve/api_params.h"
 #include "serve/gzip.h"
 #include "serve/host_check.h"
 #include "serve/live_json.h"
+#include "serve/session_funnel_api.h"
 #include "serve/trending_api.h"
 #include "serve/web_assets.h"
 
@@ -18,8 +20,9 @@ namespace {
 constexpr const char* kJson = "application/json; charset=utf-8";
 // Answers smaller than this are sent as they are: compressing them saves nothing.
 constexpr size_t kGzipAbove = 1024;
-const char* const kAssetPaths[] = {"/index.html",  "/app.js",         "/util.js",   "/live.js",
-                                   "/trending.js", "/echarts.min.js", "/style.css", "/favicon.svg"};
+const char* const kAssetPaths[] = {"/index.html",  "/app.js",     "/util.js",   "/live.js",
+                                   "/trending.js", "/alerts.js",  "/funnel.js", "/echarts.min.js",
+                                   "/style.css",   "/favicon.svg"};
 
 std::vector<std::pair<std::string, std::string>> CommonHeaders() {
   // Scripts only from this server: no inline script can run even if markup slipped through.
@@ -260,7 +263,10 @@ HttpResponse DashboardServer::Route(const HttpRequest& req) {
     if (totals.ok()) in.totals = &*totals;
     if (kpis.ok()) in.kpis = &*kpis;
     in.sse_clients = static_cast<int>(http_.event_streams());
-    return Dynamic(req, 200, MetricsText(in), "text/plain; version=0.0.4; charset=utf-8");
+    std::string text = MetricsText(in);
+    // A store kept by a processor without alerts has no alerts table: no alert metrics then.
+    if (auto alerts = q.QueryAlerts(0); alerts.ok()) text += AlertMetricsText(*alerts);
+    return Dynamic(req, 200, text, "text/plain; version=0.0.4; charset=utf-8");
   }
   if (path == "/api/events") return Events();
   if (path == "/api/extent") {
@@ -280,6 +286,20 @@ HttpResponse DashboardServer::Route(const HttpRequest& req) {
     auto trending = q.QueryTrending(t.dimension, t.window_minutes, t.metric, t.limit);
     if (!trending.ok()) return Json(req, trending.status());
     return Json(req, TrendingJson(t, *trending));
+  }
+  if (path == "/api/alerts") {
+    auto limit = LimitParam(req);
+    if (!limit.ok()) return Json(req, limit.status());
+    return Json(req, Answer([&] { return q.QueryAlerts(*limit); }, AlertsJson));
+  }
+  if (path == "/api/session_funnel") {
+    auto window = FunnelWindowParam(req);
+    if (!window.ok()) return Json(req, window.status());
+    auto range = RangeParams(req);
+    if (!range.ok()) return Json(req, range.status());
+    auto funnel = q.QuerySessionFunnel(*range, *window);
+    if (!funnel.ok()) return Json(req, funnel.status());
+    return Json(req, SessionFunnelJson(*funnel));
   }
   if (path == "/api/status") {
     return Json(req, Answer([&] { return q.QueryProcessorStatus(); }, ProcessorStatusJson));

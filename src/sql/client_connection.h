@@ -1,6 +1,7 @@
 // Adapts a database client's connection (src/mysql, src/postgres: Exec, Prepare returning a
 // statement with Execute, Query and affected_rows, healthy) to the core's SqlConnection, so that a
-// database's folder needs no adapter code of its own.
+// database's folder needs no adapter code of its own. With Base = SqlSession, the database's
+// session derives from it and adds its bulk path over the typed client().
 #pragma once
 
 #include <memory>
@@ -8,6 +9,7 @@
 #include <utility>
 
 #include "sql/sql_connection.h"
+#include "sql/sql_session.h"
 
 namespace shopstream::sql {
 
@@ -25,8 +27,8 @@ class ClientSqlStatement final : public SqlStatement {
   ClientStatement stmt_;
 };
 
-template <typename Client, typename ClientStatement>
-class ClientSqlConnection final : public SqlConnection {
+template <typename Client, typename ClientStatement, typename Base = SqlConnection>
+class ClientSqlConnection : public Base {
  public:
   explicit ClientSqlConnection(std::unique_ptr<Client> client) : client_(std::move(client)) {}
 
@@ -42,8 +44,10 @@ class ClientSqlConnection final : public SqlConnection {
   }
   bool healthy() const override { return client_->healthy(); }
 
+ protected:
   // For the database's bulk path, which uses what only its client has (LOAD DATA, COPY).
   Client& client() { return *client_; }
+  const Client& client() const { return *client_; }
 
  private:
   std::unique_ptr<Client> client_;

@@ -1,5 +1,6 @@
 #include "sql/dead_letter_table.h"
 
+#include "sql/dead_letter_upgrade.h"
 #include "sql/owned_tables.h"
 #include "sql/schema.h"
 
@@ -18,8 +19,12 @@ constexpr const char* kColumns[] = {"stream",      "partition",   "offset", "rea
 }  // namespace
 
 DeadLetterTable::DeadLetterTable(std::unique_ptr<SqlDatabase> database,
-                                 std::unique_ptr<SqlConnection> conn, std::string table)
-    : database_(std::move(database)), conn_(std::move(conn)), table_(std::move(table)) {}
+                                 std::unique_ptr<SqlConnection> conn, std::string table,
+                                 bool needs_upgrade)
+    : database_(std::move(database)),
+      conn_(std::move(conn)),
+      table_(std::move(table)),
+      needs_upgrade_(needs_upgrade) {}
 
 Result<std::unique_ptr<DeadLetterTable>> DeadLetterTable::Open(
     std::unique_ptr<SqlDatabase> database) {
@@ -38,9 +43,11 @@ Result<std::unique_ptr<DeadLetterTable>> DeadLetterTable::Open(
     return Status::NotFound(database->describe() + " has no table " + name +
                             ": has `shopstream process` run into this store?");
   }
+  auto needs_upgrade = DeadLettersNeedUpgrade(**conn, d, name);
+  if (!needs_upgrade.ok()) return needs_upgrade.status();
   const std::string quoted = d.Quote(name);
   return std::unique_ptr<DeadLetterTable>(
-      new DeadLetterTable(std::move(database), std::move(conn).value(), quoted));
+      new DeadLetterTable(std::move(database), std::move(conn).value(), quoted, *needs_upgrade));
 }
 
 std::string DeadLetterTable::Where(const DeadLetterFilter& f, const store::DeadLetterKey* after,

@@ -44,6 +44,10 @@ class DeadLetterTable {
   // Connects; NotFound when the store has no dead letters table (process never ran on it).
   static Result<std::unique_ptr<DeadLetterTable>> Open(std::unique_ptr<SqlDatabase> database);
 
+  // True when the table predates dead letter codes (dead_letter_upgrade.h): it must be upgraded,
+  // by the processed store's Init, before anything here reads it.
+  bool needs_upgrade() const { return needs_upgrade_; }
+
   Result<std::vector<DeadLetterGroup>> Groups();
   // Up to `limit` letters matching `filter` after `after` (from the first when null), in key
   // order (stream, partition, offset).
@@ -58,7 +62,7 @@ class DeadLetterTable {
 
  private:
   DeadLetterTable(std::unique_ptr<SqlDatabase> database, std::unique_ptr<SqlConnection> conn,
-                  std::string table);
+                  std::string table, bool needs_upgrade);
   // " WHERE ..." for `filter` (and `after`), its values appended to `values`.
   std::string Where(const DeadLetterFilter& filter, const store::DeadLetterKey* after,
                     std::vector<SqlValue>* values) const;
@@ -69,6 +73,7 @@ class DeadLetterTable {
   std::unique_ptr<SqlDatabase> database_;
   std::unique_ptr<SqlConnection> conn_;
   std::string table_;  // quoted
+  bool needs_upgrade_;
 };
 
 }  // namespace shopstream::sql

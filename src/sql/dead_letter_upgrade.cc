@@ -25,6 +25,22 @@ Result<std::set<std::string>> ColumnsOf(SqlConnection& conn, const Dialect& d,
 
 }  // namespace
 
+Result<bool> DeadLettersNeedUpgrade(SqlConnection& conn, const Dialect& d,
+                                    const std::string& table) {
+  auto columns = ColumnsOf(conn, d, table);
+  if (!columns.ok()) return columns.status();
+  for (const Column& c : DeadLettersTable().columns) {
+    if (!columns->contains(std::string(c.name))) return true;
+  }
+  return false;
+}
+
+std::string DeadLettersUpgradeAdvice(const std::string& store, const std::string& table) {
+  return store + ": the table " + table +
+         " was made before dead letter codes; `shopstream process` into this store, or "
+         "`shopstream deadletters --store URI list`, adds them in place";
+}
+
 Status UpgradeDeadLetters(SqlConnection& conn, const Dialect& d, const std::string& table) {
   auto columns = ColumnsOf(conn, d, table);
   if (!columns.ok()) return columns.status();

@@ -16,4 +16,12 @@ namespace shopstream::sql {
 // `table` is the dead letters table's owned name (owned_tables.h); it exists.
 Status UpgradeDeadLetters(SqlConnection& conn, const Dialect& d, const std::string& table);
 
+// True when `table` lacks a column UpgradeDeadLetters adds: a reader that does not write first
+// says so instead of failing on an unknown column.
+Result<bool> DeadLettersNeedUpgrade(SqlConnection& conn, const Dialect& d,
+                                    const std::string& table);
+
+// The message for a reader that meets such a table.
+std::string DeadLettersUpgradeAdvice(const std::string& store, const std::string& table);
+
 }  // namespace shopstream::sql

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sql/funnel_tables.h"
+
 namespace shopstream::sql {
 
 const std::vector<std::string_view>& OwnedTables::Bases() {
@@ -12,8 +14,11 @@ const std::vector<std::string_view>& OwnedTables::Bases() {
     for (const Rollup& rollup : Rollups()) out.push_back(rollup.table.name);
     for (const Table& t : PeopleTables()) out.push_back(t.name);
     out.push_back(PeopleOffsetsTable().name);
+    for (const Table& t : FunnelTables()) out.push_back(t.name);
     out.push_back(DeadLettersTable().name);
     out.push_back(StatsTable().name);
+    out.push_back(AlertsTable().name);
+    out.push_back(StreamIdsTable().name);
     return out;
   }();
   return bases;

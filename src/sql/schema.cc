@@ -180,6 +180,12 @@ const Table& PeopleOffsetsTable() {
   return table;
 }
 
+const Table& StreamIdsTable() {
+  static const Table table{
+      "stream_ids", {Text("stream", kStreamWidth), Text("id", 64)}, {"stream"}};
+  return table;
+}
+
 const Table& DeadLettersTable() {
   static const Table table{"dead_letters",
                            {Text("stream", kStreamWidth),
@@ -200,6 +206,20 @@ const Table& DeadLettersTable() {
   return table;
 }
 
+const Table& AlertsTable() {
+  static const Table table{"alerts",
+                           {Text("rule", kNameWidth),
+                            Text("stream_time", 19),
+                            Text("state", kEventTypeWidth),
+                            Text("metric", kEventTypeWidth),
+                            {"value", ColumnType::kDouble, 0, true},
+                            {"threshold", ColumnType::kDouble, 0, true},
+                            {"baseline", ColumnType::kDouble, 0, true},
+                            {"recorded_at", ColumnType::kDatetime, 0, true}},
+                           {"rule", "stream_time", "state"}};
+  return table;
+}
+
 const Table& StatsTable() {
   static const Table table{"processor_stats",
                            {Text("stream", kStreamWidth),
@@ -213,8 +233,8 @@ const Table& StatsTable() {
   return table;
 }
 
-std::string CreateTableSql(const Table& table, std::string_view quoted_name,
-                           const Dialect& dialect) {
+std::string CreateTableSql(const Table& table, std::string_view quoted_name, const Dialect& dialect,
+                           std::string_view server_options) {
   std::string sql = "CREATE TABLE IF NOT EXISTS ";
   sql.append(quoted_name).append("(");
   for (const Column& c : table.columns) {
@@ -227,7 +247,7 @@ std::string CreateTableSql(const Table& table, std::string_view quoted_name,
     if (i > 0) sql += ", ";
     sql += dialect.Quote(table.key[i]);
   }
-  return sql + "))" + dialect.TableOptions();
+  return sql + "))" + dialect.TableOptions() + std::string(server_options);
 }
 
 std::vector<RollupValues> RollupValuesOf(const RollupDelta& delta, const CoarseRollupDelta& coarse,

@@ -74,12 +74,19 @@ const Table& OffsetsTable();
 // docs/ARCHITECTURE.md, Delivery semantics).
 // Same columns as stream_offsets.
 const Table& PeopleOffsetsTable();
+// stream_ids: the id of the stream's incarnation the offsets belong to (a Kafka topic's id),
+// one row per stream that has one.
+const Table& StreamIdsTable();
 const Table& DeadLettersTable();
 const Table& StatsTable();
+// alerts: one row per change of an alert's state (fired, resolved), keyed by rule, stream time
+// and state, so that writing a change twice keeps one row.
+const Table& AlertsTable();
 
-// CREATE TABLE IF NOT EXISTS for `table` in `dialect`.
-std::string CreateTableSql(const Table& table, std::string_view quoted_name,
-                           const Dialect& dialect);
+// CREATE TABLE IF NOT EXISTS for `table` in `dialect`, ending with what the server adds
+// (SqlSession::ServerTableOptions).
+std::string CreateTableSql(const Table& table, std::string_view quoted_name, const Dialect& dialect,
+                           std::string_view server_options);
 
 // The values one batch adds to one rollup table: for each of its rows, the key texts, events and
 // revenue, in the table's column order. Text values point into the delta they came from.

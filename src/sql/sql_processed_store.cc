@@ -17,6 +17,8 @@
 #include "sql/batch_counts.h"
 #include "sql/chunked_statement.h"
 #include "sql/dead_letter_upgrade.h"
+#include "sql/funnel_tables.h"
+#include "sql/funnel_writer.h"
 #include "sql/owned_tables.h"
 #include "sql/people_writer.h"
 #include "sql/schema.h"
@@ -54,20 +56,23 @@ constexpr size_t kMaxHeldPeopleBytes = size_t{8} << 20;
 // Every statement of a commit, written in the database's dialect once it is known.
 struct Statements {
   std::vector<ChunkedStatement> rollups;  // one per Rollups() entry
-  ChunkedStatement dead_letters, offsets, reset_offsets, stats, load_offsets;
+  ChunkedStatement dead_letters, offsets, reset_offsets, stats, load_offsets, stream_id,
+      load_stream_id;
   // people_offsets: made at a partition's first offset (never moved by it), moved forward by a
   // write-back, replaced by a reset; read by LoadOffsets.
   ChunkedStatement people_first, people_offsets, people_reset, load_people_offsets;
   std::unique_ptr<PeopleWriter> people;
+  std::unique_ptr<FunnelWriter> funnel;
 
   void Reset() {
     for (ChunkedStatement* s :
-         {&dead_letters, &offsets, &reset_offsets, &stats, &load_offsets, &people_first,
-          &people_offsets, &people_reset, &load_people_offsets}) {
+         {&dead_letters, &offsets, &reset_offsets, &stats, &load_offsets, &stream_id,
+          &load_stream_id, &people_first, &people_offsets, &people_reset, &load_people_offsets}) {
       s->Reset();
     }
     for (ChunkedStatement& s : rollups) s.Reset();
     people->Reset();
+    funnel->Reset();
   }
 };
 
@@ -119,7 +124,15 @@ Statements MakeStatements(const Dialect& d, const OwnedTables& owned) {
       ChunkedStatement("SELECT " + d.Quote("partition") + ", next_offset FROM " +
                            d.Quote(people.name) + " WHERE stream IN (",
                        1, false, ")", "loading people offsets", 1);
+  const Table ids = owned.Of(StreamIdsTable());
+  const ColumnUpdate new_id[] = {{"id", OnConflict::kReplace}};
+  s.stream_id =
+      ChunkedStatement(InsertHead(ids, d), ids.columns.size(), true,
+                       d.OnConflictClause(ids.name, ids.key, new_id), "storing the stream's id", 1);
+  s.load_stream_id = ChunkedStatement("SELECT id FROM " + d.Quote(ids.name) + " WHERE stream IN (",
+                                      1, false, ")", "loading the stream's id", 1);
   s.people = std::make_unique<PeopleWriter>(d, owned);
+  s.funnel = std::make_unique<FunnelWriter>(d, owned);
   return s;
 }
 
@@ -141,7 +154,8 @@ class SqlProcessedStore final : public store::ProcessedStore {
   // The batch's rows, rollups, dead letters and offsets in one transaction; its people join the
   // sketches held in memory once it committed. Every few seconds the transaction also writes
   // back the sketches held so far (those of earlier batches) and how far they reach.
-  Status Commit(const store::ProcessedBatch& batch) override {
+  using store::ProcessedStore::Commit;
+  Status Commit(const store::ProcessedBatch& batch, store::CommitCounts* counts) override {
     if (Status s = CheckStreamName(batch.stream); !s.ok()) return s;
     for (const CleanedEvent& row : batch.rows) {
       if (Status s = CheckRow(row); !s.ok()) return s;
@@ -149,15 +163,17 @@ class SqlProcessedStore final : public store::ProcessedStore {
     if (Status s = Connect(); !s.ok()) return s;
     const bool write_back = PeopleWriteBackDue();
     PeopleDelta people;
+    int64_t new_rows = 0;
     Status s = InTransaction([&] {
       if (write_back) {
         if (Status w = WritePeopleBack(); !w.ok()) return w;
       }
-      return WriteAll(batch, &people);
+      return WriteAll(batch, &people, &new_rows);
     });
     if (!s.ok()) return s;
     if (write_back) PeopleWrittenBack();
     HoldPeople(batch, std::move(people));
+    if (counts) counts->new_rows = new_rows;
     return s;
   }
 
@@ -196,6 +212,68 @@ class SqlProcessedStore final : public store::ProcessedStore {
       }
     }
     return out;
+  }
+
+  // One read of rollup_10s's key from `first_bucket` on (the alert stage's window and baseline:
+  // an hour is at most 360 buckets of three rows).
+  Result<std::vector<store::TenSecondCounts>> ReadTenSecondCounts(
+      const std::string& first_bucket) override {
+    if (Status s = Connect(); !s.ok()) return s;
+    const Dialect& d = db_->dialect();
+    auto read = conn_->Prepare("SELECT bucket, event_type, events, revenue FROM " +
+                                   d.Quote(tables_->Name("rollup_10s")) +
+                                   " WHERE bucket >= " + d.Placeholder(0),
+                               "reading rollup_10s");
+    if (!read.ok()) return Done(read.status());
+    const SqlValue from = std::string_view(first_bucket);
+    auto rows = (*read)->Query({&from, 1});
+    if (!rows.ok()) return Done(rows.status());
+    std::vector<store::TenSecondCounts> out;
+    out.reserve(rows->size());
+    for (const SqlRow& row : *rows) {
+      out.push_back({row.at(0).value_or(""), row.at(1).value_or(""),
+                     std::stoll(row.at(2).value_or("0")), std::stod(row.at(3).value_or("0"))});
+    }
+    return out;
+  }
+
+  // Each change once (the key is rule, stream time and state), in a transaction of its own.
+  Status RecordAlerts(const std::vector<store::AlertRecord>& changes) override {
+    if (changes.empty()) return Status::Ok();
+    if (Status s = Connect(); !s.ok()) return s;
+    const Dialect& d = db_->dialect();
+    const Table alerts = tables_->Of(AlertsTable());
+    std::string sql = InsertHead(alerts, d) + "(";
+    for (size_t i = 0; i < alerts.columns.size(); ++i) {
+      sql += (i ? ", " : "") + d.Placeholder(i);
+    }
+    sql += ")" + d.OnConflictClause(alerts.name, alerts.key, {});
+    const std::string now = UtcNow();
+    return InTransaction([&]() -> Status {
+      auto insert = conn_->Prepare(sql, "recording alerts");
+      if (!insert.ok()) return insert.status();
+      for (const store::AlertRecord& a : changes) {
+        const SqlValue values[] = {std::string_view(a.rule),
+                                   std::string_view(a.at),
+                                   std::string_view(a.state),
+                                   std::string_view(a.metric),
+                                   a.value,
+                                   a.threshold,
+                                   a.baseline,
+                                   std::string_view(now)};
+        if (Status s = (*insert)->Execute(values); !s.ok()) return s;
+      }
+      return Status::Ok();
+    });
+  }
+
+  Result<std::string> LoadStreamId(const std::string& stream) override {
+    if (Status s = Connect(); !s.ok()) return s;
+    const SqlValue key = std::string_view(stream);
+    auto rows = statements_->load_stream_id.Query(*conn_, db_->dialect(), {&key, 1});
+    if (!rows.ok()) return Done(rows.status());
+    if (rows->empty()) return std::string();
+    return rows->front().at(0).value_or("");
   }
 
  private:
@@ -326,11 +404,14 @@ class SqlProcessedStore final : public store::ProcessedStore {
     for (const Rollup& rollup : Rollups()) tables.push_back(owned.Of(rollup.table));
     for (const Table& t : PeopleTables()) tables.push_back(owned.Of(t));
     tables.push_back(owned.Of(PeopleOffsetsTable()));
-    for (const Table* t : {&DeadLettersTable(), &StatsTable()}) tables.push_back(owned.Of(*t));
+    for (const Table& t : FunnelTables()) tables.push_back(owned.Of(t));
+    for (const Table* t : {&DeadLettersTable(), &StatsTable(), &AlertsTable(), &StreamIdsTable()}) {
+      tables.push_back(owned.Of(*t));
+    }
     tables.push_back(RowsTable(owned.rows()));
     for (const Table& t : tables) {
-      if (Status s =
-              conn_->Exec(CreateTableSql(t, d.Quote(t.name), d), "creating " + std::string(t.name));
+      if (Status s = conn_->Exec(CreateTableSql(t, d.Quote(t.name), d, conn_->ServerTableOptions()),
+                                 "creating " + std::string(t.name));
           !s.ok()) {
         return s;
       }
@@ -362,13 +443,14 @@ class SqlProcessedStore final : public store::ProcessedStore {
   }
 
   // The batch's rows, rollups, dead letters, offsets and stats; its people into `people`.
-  Status WriteAll(const store::ProcessedBatch& batch, PeopleDelta* people) {
+  Status WriteAll(const store::ProcessedBatch& batch, PeopleDelta* people, int64_t* new_rows) {
     const Dialect& d = db_->dialect();
     // Each id counts once: the first of its occurrences in the batch, if it is not stored yet.
     const std::vector<const CleanedEvent*>& unique = FirstOfEachId(batch.rows);
     auto fresh = unique.empty() ? Result<std::vector<const CleanedEvent*>>(unique)
-                                : db_->InsertNewRows(*conn_, unique);
+                                : conn_->InsertNewRows(unique);
     if (!fresh.ok()) return fresh.status();
+    *new_rows = static_cast<int64_t>(fresh->size());
     RollupDelta delta;
     CrossFilterDelta cross;
     for (const CleanedEvent* row : *fresh) {
@@ -389,6 +471,7 @@ class SqlProcessedStore final : public store::ProcessedStore {
         return s;
       }
     }
+    if (Status s = statements_->funnel->Write(*conn_, *fresh); !s.ok()) return s;
 
     const std::string now = UtcNow();
     std::vector<SqlValue> values;
@@ -439,6 +522,10 @@ class SqlProcessedStore final : public store::ProcessedStore {
       values.insert(values.end(), {std::string_view(batch.stream), int64_t{partition}, start});
     }
     if (Status s = statements_->people_first.Execute(*conn_, d, values); !s.ok()) return s;
+    if (!batch.stream_id.empty()) {
+      const SqlValue id[] = {std::string_view(batch.stream), std::string_view(batch.stream_id)};
+      if (Status s = statements_->stream_id.Execute(*conn_, d, id); !s.ok()) return s;
+    }
 
     const SqlValue stats[] = {std::string_view(batch.stream),
                               counts.batches,
@@ -551,12 +638,11 @@ class SqlProcessedStore final : public store::ProcessedStore {
   void Disconnect() {
     // Statements go before the connection they belong to.
     if (statements_) statements_->Reset();
-    db_->ForgetConnection();
     conn_.reset();
   }
 
   std::unique_ptr<SqlDatabase> db_;
-  std::unique_ptr<SqlConnection> conn_;
+  std::unique_ptr<SqlSession> conn_;
   std::unique_ptr<const OwnedTables> tables_;  // before statements_, which point into it
   std::optional<Statements> statements_;
   // FirstOfEachId's, kept for their capacity.

@@ -1,7 +1,6 @@
 #include "sql/sql_query_store.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <condition_variable>
 #include <cstdlib>
@@ -12,19 +11,23 @@
 
 #include "common/log.h"
 #include "event/people.h"
+#include "event/session_funnel.h"
 #include "query/rollup_reading.h"
 #include "query/rollup_sources.h"
 #include "query/trending.h"
 #include "sketch/hyperloglog.h"
+#include "sql/dead_letter_upgrade.h"
 #include "sql/owned_tables.h"
 
 namespace shopstream::sql {
 namespace {
 
 // The live view's and trending's vocabulary (query/query_store.h, query/trending.h).
+using query::DelayBucket;
 using query::ExtentFn;
 using query::Filter;
 using query::FloorMinuteBucket;
+using query::FormatHourBucket;
 using query::FormatMinuteBucket;
 using query::FormatTenSecondBucket;
 using query::kLiveLongMinutes;
@@ -37,6 +40,8 @@ using query::Placeholder;
 using query::Pulse;
 using query::PulsePoint;
 using query::RankBy;
+using query::SessionFunnel;
+using query::SortTrends;
 using query::TimeRange;
 using query::TrendDimension;
 using query::Trending;
@@ -133,7 +138,6 @@ class SqlQueryStore final : public query::QueryStore {
 
   Result<query::Kpis> QueryKpis(const query::TimeRange& range,
                                 const query::Filter& filter) override {
-    if (Status s = Connected(); !s.ok()) return s;
     auto totals = Totals(range, filter);
     if (!totals.ok()) return totals.status();
     return query::KpisFrom(*totals);
@@ -201,7 +205,6 @@ class SqlQueryStore final : public query::QueryStore {
 
   Result<std::vector<query::EventTypeCount>> QueryEventMix(const query::TimeRange& range,
                                                            const query::Filter& filter) override {
-    if (Status s = Connected(); !s.ok()) return s;
     Query q(dialect());
     q.Sql("SELECT event_type, SUM(events) AS n");
     auto source = query::TotalsSource(range, filter, Extent(), q.NextPlaceholders(), Tables());
@@ -216,7 +219,6 @@ class SqlQueryStore final : public query::QueryStore {
 
   Result<query::Funnel> QueryFunnel(const query::TimeRange& range,
                                     const query::Filter& filter) override {
-    if (Status s = Connected(); !s.ok()) return s;
     auto totals = Totals(range, filter);
     if (!totals.ok()) return totals.status();
     return query::FunnelFrom(*totals);
@@ -224,7 +226,6 @@ class SqlQueryStore final : public query::QueryStore {
 
   Result<query::People> QueryPeople(const query::TimeRange& range,
                                     const query::Filter& filter) override {
-    if (Status s = Connected(); !s.ok()) return s;
     Query q(dialect());
     q.Sql("SELECT users, sessions, viewing, carting, buying");
     auto source = query::PeopleSource(range, filter, Extent(), q.NextPlaceholders(), Tables());
@@ -269,8 +270,53 @@ class SqlQueryStore final : public query::QueryStore {
 
   // The newest ten-second bucket and the kPulsePoints up to it: two reads of rollup_10s's key
   // (its last entry, then a range of at most three rows a bucket).
+  Result<SessionFunnel> QuerySessionFunnel(const query::TimeRange& range,
+                                           int64_t window_minutes) override {
+    SessionFunnel out;
+    out.window_minutes = window_minutes;
+    if (range.from) out.from_hour = query::FormatHourBucket(*range.from);
+    if (range.to) out.to_hour = query::FormatHourBucket(*range.to - 1);
+    // The hours that overlap the range, for one window.
+    auto where = [&](Query& q) -> Query& {
+      q.Sql(" WHERE window_minutes = ").Value(window_minutes);
+      if (!out.from_hour.empty()) q.Sql(" AND bucket >= ").Value(std::string_view(out.from_hour));
+      if (!out.to_hour.empty()) q.Sql(" AND bucket <= ").Value(std::string_view(out.to_hour));
+      return q;
+    };
+    Query counts(dialect());
+    counts.Sql(
+        "SELECT COALESCE(SUM(viewed), 0), COALESCE(SUM(carted), 0), "
+        "COALESCE(SUM(bought), 0) FROM " +
+        Table("funnel_hour"));
+    auto found = Run(where(counts), "reading funnel_hour");
+    if (!found.ok()) return found.status();
+    if (!found->empty()) {
+      out.viewed = Int(found->front(), 0);
+      out.carted = Int(found->front(), 1);
+      out.bought = Int(found->front(), 2);
+    }
+    auto ratio = [](int64_t a, int64_t b) {
+      return b > 0 ? std::optional<double>(static_cast<double>(a) / b) : std::nullopt;
+    };
+    out.view_to_cart = ratio(out.carted, out.viewed);
+    out.cart_to_purchase = ratio(out.bought, out.carted);
+    out.view_to_purchase = ratio(out.bought, out.viewed);
+    Query delays(dialect());
+    delays.Sql("SELECT delay_seconds, SUM(sessions) FROM " + Table("funnel_delay_hour"));
+    where(delays).Sql(" GROUP BY delay_seconds");
+    auto rows = Run(delays, "reading funnel_delay_hour");
+    if (!rows.ok()) return rows.status();
+    for (int64_t lower : kFunnelDelayBuckets) {
+      DelayBucket b{lower, 0};
+      for (const SqlRow& row : *rows) {
+        if (Int(row, 0) == lower) b.sessions = Int(row, 1);
+      }
+      out.delays.push_back(b);
+    }
+    return out;
+  }
+
   Result<Pulse> QueryPulse() override {
-    if (Status s = Connected(); !s.ok()) return s;
     const std::string table = Table("rollup_10s");
     Query newest(dialect());
     newest.Sql("SELECT MAX(bucket) FROM " + table);
@@ -369,6 +415,14 @@ class SqlQueryStore final : public query::QueryStore {
     auto last = FloorMinuteBucket(extent->last_minute);
     if (!last.ok()) return last.status();
     const TrendWindows w = TrendWindowFor(dimension, window_minutes, *last);
+    trending.from = FormatMinuteBucket(*w.current.from);
+    trending.to = FormatMinuteBucket(*w.current.to);
+    trending.previous_from = FormatMinuteBucket(*w.previous.from);
+    trending.whole_hours = w.whole_hours;
+    if (dimension != TrendDimension::kDepartment) {
+      if (Status s = RankHourly(dimension, w, metric, limit, &trending); !s.ok()) return s;
+      return trending;
+    }
     auto groups = [&](const TimeRange& range) -> Result<std::vector<NamedBreakdown>> {
       const Filter none;
       switch (dimension) {
@@ -398,16 +452,114 @@ class SqlQueryStore final : public query::QueryStore {
     if (!current.ok()) return current.status();
     auto previous = groups(w.previous);
     if (!previous.ok()) return previous.status();
-    trending.from = FormatMinuteBucket(*w.current.from);
-    trending.to = FormatMinuteBucket(*w.current.to);
-    trending.previous_from = FormatMinuteBucket(*w.previous.from);
-    trending.whole_hours = w.whole_hours;
     RankTrends(*current, *previous, metric, limit, &trending);
     return trending;
   }
 
+  // Brands or products over whole hours, ranked by the database in one pass over both windows'
+  // hours of rollup_hour_brand (rollup_hour_product): each name's value in the current and the
+  // previous window, then the top `limit` by value and the top `limit` by rise, so that only
+  // 2 x limit rows leave the database (it was every name of both windows, ~4,000 brands a day).
+  // The order is RankTrends's (trending.h): ties by change, a new name first, then name.
+  Status RankHourly(TrendDimension dimension, const TrendWindows& w, TrendMetric metric, int limit,
+                    Trending* out) {
+    const bool products = dimension == TrendDimension::kProduct;
+    const std::string table = Table(products ? "rollup_hour_product" : "rollup_hour_brand");
+    const std::string keys = products ? "department, product" : "'' AS department, brand";
+    const std::string group = products ? "department, product" : "brand";
+    const std::string current = FormatHourBucket(*w.current.from);
+    static constexpr std::string_view kTypes[] = {"view", "cart", "purchase", "purchase"};
+    const char* value = metric == TrendMetric::kRevenue ? "revenue" : "events";
+    Query q(dialect());
+    q.Sql("WITH g AS (SELECT " + keys + " AS name, SUM(CASE WHEN bucket >= ")
+        .Value(std::string_view(current))
+        .Sql(std::string(" THEN ") + value + " ELSE 0 END) AS cur, SUM(CASE WHEN bucket < ")
+        .Value(std::string_view(current))
+        .Sql(std::string(" THEN ") + value + " ELSE 0 END) AS prev FROM " + table +
+             " WHERE bucket >= ");
+    const std::string low = FormatHourBucket(*w.previous.from);
+    const std::string high = FormatHourBucket(*w.current.to);
+    q.Value(std::string_view(low))
+        .Sql(" AND bucket < ")
+        .Value(std::string_view(high))
+        .Sql(" AND event_type = ")
+        .Value(kTypes[static_cast<int>(metric)])
+        .Sql(" GROUP BY " + group + ")");
+    q.Sql(
+         " SELECT 0, department, name, cur, prev FROM (SELECT * FROM g WHERE cur > 0"
+         " ORDER BY cur DESC, name, department LIMIT ")
+        .Value(int64_t{limit})
+        .Sql(
+            ") AS top_names UNION ALL SELECT 1, department, name, cur, prev FROM (SELECT * FROM g"
+            " WHERE cur > prev ORDER BY cur - prev DESC, CASE WHEN prev = 0 THEN 1 ELSE 0 END"
+            " DESC, CASE WHEN prev = 0 THEN 0 ELSE cur * 1.0 / prev END DESC, name, department"
+            " LIMIT ")
+        .Value(int64_t{limit})
+        .Sql(") AS rising_names");
+    auto rows = Run(q, "reading " + table);
+    if (!rows.ok()) return rows.status();
+    for (const SqlRow& row : *rows) {
+      query::TrendItem item{TextOf(row, 2), TextOf(row, 1), Real(row, 3), Real(row, 4),
+                            std::nullopt};
+      if (item.previous != 0) item.change = (item.value - item.previous) / item.previous;
+      (Int(row, 0) == 0 ? out->top : out->rising).push_back(std::move(item));
+    }
+    // UNION ALL keeps no order across its parts: each part's own order is restored here.
+    SortTrends(out);
+    return Status::Ok();
+  }
+
+  // Three small reads of the alerts table (a row per change): the newest changes, each rule's
+  // latest change (firing when it fired), and how often each rule fired.
+  Result<query::AlertReport> QueryAlerts(int limit) override {
+    const std::string table = Table("alerts");
+    // A store kept by an older processor has no alerts table: not an error of the request.
+    auto conn = Acquire();
+    if (!conn.ok()) return conn.status();
+    const SqlValue name = std::string_view(tables_->Name("alerts"));
+    auto found = (*conn)->Run(dialect().TableExistsQuery(), {name}, "looking up tables");
+    Release(std::move(conn).value());
+    if (!found.ok()) return found.status();
+    if (found->empty() || Int(found->front(), 0) == 0) {
+      return Status::NotFound("this store keeps no alerts yet (shopstream process --alerts)");
+    }
+    constexpr const char* kColumns = "rule, state, stream_time, metric, value, threshold, baseline";
+    const auto change = [](const SqlRow& row) {
+      return query::AlertChange{TextOf(row, 0), TextOf(row, 1), TextOf(row, 2), TextOf(row, 3),
+                                Real(row, 4),   Real(row, 5),   Real(row, 6)};
+    };
+    query::AlertReport report;
+    Query history(dialect());
+    history
+        .Sql(std::string("SELECT ") + kColumns + " FROM " + table +
+             " ORDER BY stream_time DESC, state DESC, rule LIMIT ")
+        .Value(int64_t{limit});
+    auto rows = Run(history, "reading alerts");
+    if (!rows.ok()) return rows.status();
+    for (const SqlRow& row : *rows) report.history.push_back(change(row));
+    Query latest(dialect());
+    latest.Sql(std::string("SELECT ") + kColumns + " FROM " + table +
+               " a WHERE stream_time = (SELECT MAX(stream_time) FROM " + table +
+               " b WHERE b.rule = a.rule) ORDER BY rule, state");
+    rows = Run(latest, "reading alerts");
+    if (!rows.ok()) return rows.status();
+    for (const SqlRow& row : *rows) {
+      query::AlertChange c = change(row);
+      // A rule that fired and resolved at one boundary has both rows: resolved wins.
+      if (!report.firing.empty() && report.firing.back().rule == c.rule) report.firing.pop_back();
+      if (c.state == "fired") report.firing.push_back(std::move(c));
+    }
+    Query counts(dialect());
+    counts.Sql("SELECT rule, COUNT(*) FROM " + table + " WHERE state = ")
+        .Value(std::string_view("fired"))
+        .Sql(" GROUP BY rule ORDER BY rule");
+    rows = Run(counts, "reading alerts");
+    if (!rows.ok()) return rows.status();
+    for (const SqlRow& row : *rows) report.fired_total.emplace_back(TextOf(row, 0), Int(row, 1));
+    return report;
+  }
+
   Result<query::DataExtent> QueryExtent() override {
-    if (Status s = Connected(); !s.ok()) return s;
     // Two subqueries: SQLite reads one end of the key for a lone MIN or MAX, but scans the
     // whole table for both in one SELECT (160 ms at 10M events).
     Query q(dialect());
@@ -421,7 +573,6 @@ class SqlQueryStore final : public query::QueryStore {
   }
 
   Result<query::ProcessorStatus> QueryProcessorStatus() override {
-    if (Status s = Connected(); !s.ok()) return s;
     Query q(dialect());
     q.Sql("SELECT stream, batches, events, dead_letters, last_batch_ms, " + dialect().Quote("lag") +
           ", updated_at FROM " + Table("processor_stats") + " ORDER BY stream");
@@ -449,7 +600,6 @@ class SqlQueryStore final : public query::QueryStore {
   }
 
   Result<query::DeadLetterReport> QueryDeadLetters(const query::DeadLetterQuery& wanted) override {
-    if (Status s = Connected(); !s.ok()) return s;
     const Dialect& d = dialect();
     // " WHERE ..." of the query's filters, added to `q`.
     auto where = [&](Query& q) {
@@ -473,7 +623,7 @@ class SqlQueryStore final : public query::QueryStore {
     where(counts);
     counts.Sql(" GROUP BY code, field, stream, state ORDER BY n DESC, code, field, stream, state");
     auto rows = Run(counts, "counting dead letters");
-    if (!rows.ok()) return rows.status();
+    if (!rows.ok()) return ExplainDeadLetters(rows.status());
     for (const SqlRow& r : *rows) {
       report.counts.push_back({TextOf(r, 0), TextOf(r, 1), TextOf(r, 2), TextOf(r, 3), Int(r, 4),
                                TextOf(r, 5), TextOf(r, 6)});
@@ -510,7 +660,6 @@ class SqlQueryStore final : public query::QueryStore {
   // every batch's transaction: a commit that adds rows to the rollups adds to `events`, one that
   // moves the offsets to `batches` (a rerun adds nothing, and changed nothing).
   Result<int64_t> ChangeStamp() override {
-    if (Status s = Connected(); !s.ok()) return s;
     Query q(dialect());
     q.Sql(
         "SELECT COUNT(*), COALESCE(SUM(batches), 0), COALESCE(SUM(events), 0),"
@@ -531,23 +680,15 @@ class SqlQueryStore final : public query::QueryStore {
     auto conn = Acquire();
     if (!conn.ok()) return conn.status();
     Release(std::move(conn).value());
-    connected_once_ = true;
     return Status::Ok();
   }
 
  private:
-  // REQUIRES: Connected() succeeded.
   const Dialect& dialect() { return db_->dialect(); }
   // The processed table's side table `plain`, quoted (owned_tables.h).
   std::string Table(std::string_view plain) { return dialect().Quote(tables_->Name(plain)); }
   query::TableName Tables() {
     return [this](std::string_view plain) { return Table(plain); };
-  }
-
-  // A database may know its dialect only once it has met the server (MySQL or MariaDB).
-  Status Connected() {
-    if (connected_once_) return Status::Ok();
-    return Probe();
   }
 
   // Merges the sketch in column `col` of `row` (NULL: empty) into `into`.
@@ -587,7 +728,6 @@ class SqlQueryStore final : public query::QueryStore {
   Result<std::vector<query::NamedBreakdown>> Grouped(const char* key, const char* parent,
                                                      MakeSource&& make_source, query::RankBy by,
                                                      int64_t limit) {
-    if (Status s = Connected(); !s.ok()) return s;
     const bool has_parent = *parent != '\0';
     const std::string keys = has_parent ? std::string(parent) + ", " + key : key;
     const std::string order = by == query::RankBy::kRevenue ? "6 DESC, 2 DESC" : "3 DESC, 6 DESC";
@@ -622,6 +762,18 @@ class SqlQueryStore final : public query::QueryStore {
     }
   }
 
+  // Dead letters of a store made before their codes: a passing state (the next start of the
+  // processor adds the columns), said as such rather than as an unknown column.
+  Status ExplainDeadLetters(Status failed) {
+    auto conn = Acquire();
+    if (!conn.ok()) return failed;
+    const std::string table = tables_->Name("dead_letters");
+    auto needs = DeadLettersNeedUpgrade(*(*conn)->conn, dialect(), table);
+    Release(std::move(conn).value());
+    if (!needs.ok() || !*needs) return failed;
+    return Status::Unavailable(DeadLettersUpgradeAdvice(db_->describe(), table));
+  }
+
   // A store the processor has not created yet is a passing state, not the caller's error.
   Result<std::vector<SqlRow>> Explain(PooledConnection& conn, Result<std::vector<SqlRow>> rows) {
     const SqlValue table = std::string_view(tables_->Name("processor_stats"));
@@ -644,11 +796,7 @@ class SqlQueryStore final : public query::QueryStore {
       }
       ++open_;  // reserved; connecting happens outside the lock
     }
-    Result<std::unique_ptr<SqlConnection>> conn = Status::Internal("not connected");
-    {
-      std::lock_guard connect(connect_mu_);  // the database's first Connect sets its dialect
-      conn = db_->Connect();
-    }
+    auto conn = db_->Connect();
     if (!conn.ok()) {
       std::lock_guard lock(mu_);
       --open_;
@@ -681,11 +829,10 @@ class SqlQueryStore final : public query::QueryStore {
 
   std::unique_ptr<SqlDatabase> db_;
   const std::unique_ptr<const OwnedTables> tables_;
-  std::mutex mu_, connect_mu_;
+  std::mutex mu_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<PooledConnection>> idle_;
   size_t open_ = 0;  // idle and in use
-  std::atomic<bool> connected_once_{false};
 };
 
 }  // namespace

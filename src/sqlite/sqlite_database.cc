@@ -75,9 +75,11 @@ class SqliteSqlStatement final : public sql::SqlStatement {
   std::string what_;
 };
 
-class SqliteSqlConnection final : public sql::SqlConnection {
+// A connection over the SQLite library; with Base = SqlSession, the session's base.
+template <typename Base>
+class SqliteConnection : public Base {
  public:
-  explicit SqliteSqlConnection(std::unique_ptr<sqlite::Database> db) : db_(std::move(db)) {}
+  explicit SqliteConnection(std::unique_ptr<sqlite::Database> db) : db_(std::move(db)) {}
 
   Status Exec(const std::string& sql, const std::string& what) override {
     Status s = db_->Exec(sql);
@@ -100,35 +102,22 @@ class SqliteSqlConnection final : public sql::SqlConnection {
   std::unique_ptr<sqlite::Database> db_;
 };
 
-class SqliteDatabase final : public sql::SqlDatabase {
+// One connection and its bulk path: row by row, in-process, through one prepared INSERT.
+class SqliteSession final : public SqliteConnection<sql::SqlSession> {
  public:
-  SqliteDatabase(std::string path, std::string table, bool read_only)
-      : path_(std::move(path)),
-        describe_("sqlite://" + path_),
-        read_only_(read_only),
-        rows_table_(std::move(table)) {}
+  SqliteSession(std::unique_ptr<sqlite::Database> db, const std::string& table,
+                const SqliteDialect& dialect)
+      : SqliteConnection(std::move(db)),
+        table_(table),
+        insert_sql_("INSERT INTO " + dialect.Quote(table) +
+                    "(id, event_time, event_type, department, product, brand, price, revenue)"
+                    " VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING") {}
 
-  Result<std::unique_ptr<sql::SqlConnection>> Connect() override {
-    auto db = sqlite::Database::Open(path_, read_only_ ? sqlite::Database::Mode::kReadOnly
-                                                       : sqlite::Database::Mode::kReadWriteCreate);
-    if (!db.ok()) return db.status();
-    if (read_only_) {
-      if (Status s = (*db)->Exec("PRAGMA query_only = 1"); !s.ok()) return s;
-    }
-    return AdaptSqlite(std::move(db).value());
-  }
-  const sql::Dialect& dialect() const override { return dialect_; }
-  const std::string& rows_table() const override { return rows_table_; }
-  const std::string& describe() const override { return describe_; }
-
-  // Row by row: an insert that changes nothing met a stored id.
+  // An insert that changes nothing met a stored id.
   Result<std::vector<const CleanedEvent*>> InsertNewRows(
-      sql::SqlConnection& conn, const std::vector<const CleanedEvent*>& rows) override {
-    if (!insert_) {
-      auto stmt = conn.Prepare("INSERT INTO " + dialect_.Quote(rows_table_) +
-                                   "(id, event_time, event_type, department, product, brand, price,"
-                                   " revenue) VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING",
-                               "inserting rows into " + rows_table_);
+      const std::vector<const CleanedEvent*>& rows) override {
+    if (!insert_) {  // the rows table may not exist yet when the session opens
+      auto stmt = Prepare(insert_sql_, "inserting rows into " + table_);
       if (!stmt.ok()) return stmt.status();
       insert_ = std::move(stmt).value();
     }
@@ -149,21 +138,46 @@ class SqliteDatabase final : public sql::SqlDatabase {
     return fresh;
   }
 
-  void ForgetConnection() override { insert_.reset(); }
+ private:
+  const std::string& table_;
+  const std::string insert_sql_;
+  std::unique_ptr<sql::SqlStatement> insert_;  // goes before the base's connection
+};
+
+class SqliteDatabase final : public sql::SqlDatabase {
+ public:
+  SqliteDatabase(std::string path, std::string table, bool read_only)
+      : path_(std::move(path)),
+        describe_("sqlite://" + path_),
+        read_only_(read_only),
+        rows_table_(std::move(table)) {}
+
+  Result<std::unique_ptr<sql::SqlSession>> Connect() override {
+    auto db = sqlite::Database::Open(path_, read_only_ ? sqlite::Database::Mode::kReadOnly
+                                                       : sqlite::Database::Mode::kReadWriteCreate);
+    if (!db.ok()) return db.status();
+    if (read_only_) {
+      if (Status s = (*db)->Exec("PRAGMA query_only = 1"); !s.ok()) return s;
+    }
+    return std::unique_ptr<sql::SqlSession>(
+        new SqliteSession(std::move(db).value(), rows_table_, dialect_));
+  }
+  const sql::Dialect& dialect() const override { return dialect_; }
+  const std::string& rows_table() const override { return rows_table_; }
+  const std::string& describe() const override { return describe_; }
 
  private:
   const std::string path_;
   const std::string describe_;
   const bool read_only_;
   const std::string rows_table_;
-  SqliteDialect dialect_;
-  std::unique_ptr<sql::SqlStatement> insert_;
+  const SqliteDialect dialect_;
 };
 
 }  // namespace
 
 std::unique_ptr<sql::SqlConnection> AdaptSqlite(std::unique_ptr<sqlite::Database> db) {
-  return std::make_unique<SqliteSqlConnection>(std::move(db));
+  return std::make_unique<SqliteConnection<sql::SqlConnection>>(std::move(db));
 }
 
 std::unique_ptr<sql::SqlDatabase> MakeSqliteDatabase(const std::string& path,

@@ -60,6 +60,9 @@ struct ProcessedBatch {
   // Offsets that replace the stored ones even when smaller, before next_offsets apply: a
   // recreated topic read again from its start (MessageSource::TakeResets).
   OffsetMap reset_offsets;
+  // The id of the stream's incarnation (MessageSource::stream_id(), a Kafka topic's id), kept
+  // beside the offsets when not empty so that a recreated topic is told from the old one.
+  std::string stream_id;
   // For the processor_stats table that /metrics and the dashboard read.
   double batch_millis = 0;  // time from the batch's first poll to its commit
   int64_t lag = -1;         // messages waiting on the bus after this batch, -1 if unknown
@@ -72,6 +75,31 @@ struct ProcessedBatch {
   int max_replays = 3;
 };
 
+// One change of an alert's state (alert/evaluator.h), as the alerts table keeps it.
+struct AlertRecord {
+  std::string rule;
+  std::string state;   // "fired" or "resolved"
+  std::string at;      // stream time, "YYYY-MM-DD HH:MM:SS" (UTC)
+  std::string metric;  // events, views, carts, purchases, revenue, dead_letters
+  double value = 0;    // the window's value when it changed
+  double threshold = 0;
+  double baseline = 0;  // the baseline's mean per window (dead letters: messages in the window)
+};
+
+// A ten-second bucket of rollup_10s: its start ("YYYY-MM-DD HH:MM:S") and its counts by type.
+struct TenSecondCounts {
+  std::string bucket;
+  std::string event_type;
+  int64_t events = 0;
+  double revenue = 0;
+};
+
+// What one commit stored. Rows whose id was stored before (a batch read again after a
+// rebalance or a restart) are not counted: the processor's totals are what the store holds.
+struct CommitCounts {
+  int64_t new_rows = 0;
+};
+
 class ProcessedStore {
  public:
   virtual ~ProcessedStore() = default;
@@ -80,8 +108,11 @@ class ProcessedStore {
   // rollups count each event once), adds the new rows to the rollups, stores dead letters and
   // the next offsets. All or nothing. A stored offset never moves backwards (but for
   // reset_offsets): a member that lost a partition mid-batch may commit an older offset after
-  // the new owner moved on.
-  virtual Status Commit(const ProcessedBatch& batch) = 0;
+  // the new owner moved on. `counts`, when given, receives what was stored (on success).
+  virtual Status Commit(const ProcessedBatch& batch, CommitCounts* counts) = 0;
+  Status Commit(const ProcessedBatch& batch) { return Commit(batch, nullptr); }
+  // The id stored with the stream's offsets (ProcessedBatch::stream_id); "" when none is.
+  virtual Result<std::string> LoadStreamId(const std::string& stream) { return std::string(); }
   // Where to resume a stream, for the given partitions (all when empty): the offsets of record,
   // or earlier where what a store keeps apart from the batches (people sketches) has not
   // caught up with them yet; a batch read again there changes only what it lacks.
@@ -91,6 +122,19 @@ class ProcessedStore {
   // stores merge every few seconds instead of in every batch). Called when the stream is
   // quiet and before stopping; a store without such state does nothing.
   virtual Status Flush() { return Status::Ok(); }
+
+  // Alerts (pipeline/alert_stage.h). The ten-second buckets from `first_bucket` on, and the
+  // alert changes to keep (a change already kept is kept once). Stores without them say
+  // NotFound, and the processor runs without alerts.
+  virtual Result<std::vector<TenSecondCounts>> ReadTenSecondCounts(
+      const std::string& first_bucket) {
+    (void)first_bucket;
+    return Status::NotFound("this store keeps no ten-second rollup");
+  }
+  virtual Status RecordAlerts(const std::vector<AlertRecord>& changes) {
+    (void)changes;
+    return Status::NotFound("this store keeps no alerts");
+  }
 };
 
 }  // namespace shopstream::store

@@ -20,7 +20,8 @@ TOP = "shopstream_dashboard"  # the one top-level folder Superset's importer wan
 PASSWORD_MASK = "XXXXXXXXXX"  # Superset's own mask for a password left out of an export
 DATABASE_FILE = "databases/shopstream.yaml"
 ROWS_DATASET_FILE = "datasets/shopstream/operations.yaml"
-ROLLUP_DATASET_PREFIX = "datasets/shopstream/rollup_"
+# Datasets over the side tables a processed table owns (rollups, the session funnel).
+SIDE_DATASET_PREFIXES = ("datasets/shopstream/rollup_", "datasets/shopstream/funnel_")
 DASHBOARD_FILE = "dashboards/shopstream.yaml"
 _UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 
@@ -79,7 +80,7 @@ def for_store(files, store, address=None, driver="mysql", password=None, refresh
                 text = text.rstrip("\n") + "\npassword: '" + password.replace("'", "''") + "'\n"
         elif path == ROWS_DATASET_FILE:
             text = _set_top_level(text, "table_name", store.table, path)
-        elif path.startswith(ROLLUP_DATASET_PREFIX):
+        elif path.startswith(SIDE_DATASET_PREFIXES):
             text = _set_top_level(text, "table_name", owned_table(store.table, _top_level(text, "table_name")), path)
         elif path == DASHBOARD_FILE:
             text = _set_top_level(text, "dashboard_title", f"shopstream: {store.database}.{store.table}", path)
@@ -142,7 +143,7 @@ def from_export(exported, files, store):
             for k in ("sqlalchemy_uri", "database_name"):
                 text = _set_top_level(text, k, _top_level(files[DATABASE_FILE], k), path)
             text = re.sub(r"^password:.*\n", "", text, flags=re.M)
-        elif path == ROWS_DATASET_FILE or (path.startswith(ROLLUP_DATASET_PREFIX) and path in files):
+        elif path == ROWS_DATASET_FILE or (path.startswith(SIDE_DATASET_PREFIXES) and path in files):
             text = _set_top_level(text, "table_name", _top_level(files[path], "table_name"), path)
         elif path == DASHBOARD_FILE:
             for k in ("dashboard_title", "slug"):

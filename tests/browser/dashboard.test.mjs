@@ -363,6 +363,25 @@ test('the Live tab draws events per second and who is on the site, as /api/live 
   await showTab('overview');
 });
 
+test('the Funnel tab draws the session funnel of /api/session_funnel for the window picked', async () => {
+  await showTab('funnel');
+  await page.waitForFunction(() => window.shopstreamSessionFunnel.loads > 0);
+  const loads = await page.evaluate(() => window.shopstreamSessionFunnel.loads);
+  await page.selectOption('#sfunnel-window', '5');
+  await page.waitForFunction((n) => window.shopstreamSessionFunnel.loads > n, loads);
+  const range = await page.evaluate(() => window.shopstreamDashboard.data.range);
+  const query = new URLSearchParams({ window: '5', ...(range.from ? { from: range.from, to: range.to } : {}) });
+  const api = await (await page.request.get(`${baseUrl}/api/session_funnel?${query}`)).json();
+  assert.equal(api.window_minutes, 5);
+  assert.ok(api.steps[0].sessions > 0, 'no session viewed');
+  const [bars] = await seriesData('chart-sfunnel');
+  assert.deepEqual(bars, api.steps.map((s) => s.sessions).reverse());
+  const [delays] = await seriesData('chart-sfunnel-delay');
+  assert.deepEqual(delays, api.delays.map((b) => b.sessions));
+  await page.selectOption('#sfunnel-window', '30');
+  await showTab('overview');
+});
+
 test('the Trending tab lists what /api/trending ranks, for the window and measure picked', async () => {
   await showTab('trending');
   await page.waitForFunction(() => window.shopstreamTrending.loads > 0);

@@ -313,11 +313,39 @@ def test_old_dead_letters_get_codes_in_place(pipeline):
     p.process()
     for column in ("code", "field", "state", "replays", "replayed_at", "policy"):
         p.store.execute(f"ALTER TABLE dead_letters DROP COLUMN {column}")
+    from dashboard_support import Server
+    server = Server(p.bin, p.store.uri, env=p.store.env)
+    try:  # the board, which only reads, says what to do instead of naming an unknown column
+        status, text, _ = server.get("/api/deadletters")
+        assert status == 503 and "made before dead letter codes" in text, text
+    finally:
+        server.stop()
     p.tool("list")  # adds the columns, derives the codes
     assert [(c, f, s, n) for _, c, f, s, n, _ in p.letters()] == [
         ("event_time.calendar", "event_time", "open", 0), ("json.shape", None, "open", 0)]
     p.process()  # nothing new, nothing changed
     assert len(p.letters()) == 2
+
+
+def test_readers_only_read(shopstream_bin, tmp_path):
+    """list, show and export take no write lock: they answer while another connection holds
+    SQLite's (a processor in the middle of a batch, say); replay, which writes, waits for it."""
+    p = Pipeline(shopstream_bin, SqliteStore(tmp_path), tmp_path)
+    p.log.append([message(1), b"not json"])
+    p.process()
+    writer = sqlite3.connect(p.store.path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        assert "json.syntax" in p.tool("list", timeout=60).stdout
+        assert "not json" in p.tool("show", timeout=60).stdout
+        p.tool("export", "--to", str(tmp_path / "out.jsonl"), timeout=60)
+        assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 1
+        blocked = p.tool("replay", "--connect-timeout", "2s", check=False, timeout=60)
+        assert blocked.returncode == 1, blocked.stderr
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert [l[3] for l in p.letters()] == ["open"]
 
 
 def test_kill9_during_replay_then_rerun_stores_each_once(pipeline):

@@ -19,7 +19,8 @@ SIDE_TABLES = ["stream_offsets", "rollup_minute", "rollup_hour_brand", "rollup_h
                "rollup_hour_brand_product", "rollup_hour_department_brand", "rollup_brand_product",
                "rollup_10s", "people_minute", "people_hour", "people_day", "people_all", "people_offsets",
                "dead_letters",
-               "processor_stats"]
+               "processor_stats", "alerts", "stream_ids", "funnel_hour", "funnel_delay_hour",
+               "funnel_sessions", "funnel_open", "funnel_clock"]
 
 
 def side(table, base):

@@ -18,6 +18,21 @@ EVENTS = 60_000
 RATE = 2_000  # paced, so that the restart falls in the middle of the run
 
 
+def diagnosis(pg, keyspace, process_log):
+    """What a short count needs to be understood: which ids the raw store holds and the
+    processed one does not, the dead letters, the offsets of record and the log's warnings."""
+    raw = {row[0] for row in driver_rows(f"SELECT id FROM {keyspace}.operations")}
+    processed = {row[0] for row in pg.query("SELECT id FROM operations")}
+    warnings = [line for line in tail(process_log, 10**7).splitlines()
+                if " warn " in line or " error " in line]
+    return "\n".join([
+        f"raw store: {len(raw)} ids; processed: {len(processed)}",
+        f"only raw: {sorted(raw - processed)[:5]}; only processed: {sorted(processed - raw)[:5]}",
+        f"dead letters: {pg.query('SELECT * FROM dead_letters')[:5]}",
+        f"offsets: {pg.query('SELECT * FROM stream_offsets')}",
+        "warnings:", *warnings[:40]])
+
+
 @pytest.fixture
 def postgres_comes_back(stack):
     require_started_here("postgres")
@@ -71,7 +86,8 @@ def test_a_postgres_restart_is_waited_out(postgres_comes_back, stack, shopstream
         assert producer.wait(timeout=600) == 0
         assert processor.wait(timeout=900) == 0, tail(process_log)
         assert "recovered after" in tail(process_log, 10**6)
-        assert pg.query("SELECT count(*), count(DISTINCT id) FROM operations")[0] == [str(EVENTS), str(EVENTS)]
+        counts = pg.query("SELECT count(*), count(DISTINCT id) FROM operations")[0]
+        assert counts == [str(EVENTS), str(EVENTS)], diagnosis(pg, keyspace, process_log)
         assert int(pg.query("SELECT sum(events) FROM rollup_minute")[0][0]) == EVENTS
         assert len(driver_rows(f"SELECT id FROM {keyspace}.operations")) == EVENTS
     finally:

@@ -18,11 +18,15 @@ struct DeadLettersArgs {
   std::string connect_timeout = "10s";
 };
 
-// The store named by --store, its dead letters table ready (columns added in place to an older
-// store): usage errors exit 2, a store that does not answer exits 1. `processed`, when given,
-// receives the processed store, for replays.
+enum class LetterAccess { kRead, kWrite };
+// The store named by --store, its dead letters table ready: usage errors exit 2, a store that
+// does not answer exits 1. kWrite (replay, purge) opens it for writing and starts the processed
+// store (an older store gains the dead letters' columns in place), handed over in `processed`
+// when given. kRead (list, show, export) only reads, and starts the store only when it lacks
+// those columns.
 std::unique_ptr<sql::DeadLetterTable> OpenDeadLettersOrExit(
-    const DeadLettersArgs& args, std::unique_ptr<store::ProcessedStore>* processed = nullptr);
+    const DeadLettersArgs& args, LetterAccess access,
+    std::unique_ptr<store::ProcessedStore>* processed = nullptr);
 
 // The filter of `show` and `export`: --code, --since, --state.
 struct LetterFilterArgs {
@@ -40,10 +44,6 @@ std::string StoreTimeOrExit(const std::string& option, const std::string& text);
 
 // The provenance of a dead letter in one line: stream, partition and offset.
 std::string Provenance(const store::DeadLetterKey& key);
-
-// Hex of bytes and back (export's message_hex, for messages that are not UTF-8).
-std::string ToHex(std::string_view bytes);
-bool FromHex(std::string_view hex, std::string* out);
 
 // A message to replay and the dead letter it answers: from an exported file or a dead-letter
 // topic. `where` names it in messages ("--from FILE:LINE", "kafka://...: partition P offset O").

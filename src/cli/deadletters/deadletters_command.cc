@@ -5,6 +5,7 @@
 #include "cli/common_options.h"
 #include "cli/deadletters/deadletters.h"
 #include "cli/reach.h"
+#include "common/log.h"
 #include "common/text.h"
 #include "common/uri.h"
 #include "endpoints/open_store.h"
@@ -13,7 +14,8 @@
 namespace shopstream::cli {
 
 std::unique_ptr<sql::DeadLetterTable> OpenDeadLettersOrExit(
-    const DeadLettersArgs& args, std::unique_ptr<store::ProcessedStore>* processed) {
+    const DeadLettersArgs& args, LetterAccess access,
+    std::unique_ptr<store::ProcessedStore>* processed) {
   if (args.store.empty()) {
     throw CommandExit(kExitBadInput,
                       "--store URI is required (the processed store: sqlite:///PATH, "
@@ -30,17 +32,25 @@ std::unique_ptr<sql::DeadLetterTable> OpenDeadLettersOrExit(
   }
   const std::string what = "--store " + RedactUri(args.store);
   const auto timeout = ConnectTimeout(args.connect_timeout);
-  std::unique_ptr<sql::DeadLetterTable> table;
-  ReachOrExit(what, timeout, [&] {
-    auto opened = endpoints::OpenDeadLetterTable(args.store);
-    if (opened.status().code() == StatusCode::kNotFound) ExitBadInput(opened.status());
-    if (opened.ok()) table = std::move(opened).value();
-    return opened.status();
-  });
+  const bool writing = access == LetterAccess::kWrite;
+  auto open_table = [&](bool writable) {
+    std::unique_ptr<sql::DeadLetterTable> table;
+    ReachOrExit(what, timeout, [&] {
+      auto opened = endpoints::OpenDeadLetterTable(args.store, writable);
+      if (opened.status().code() == StatusCode::kNotFound) ExitBadInput(opened.status());
+      if (opened.ok()) table = std::move(opened).value();
+      return opened.status();
+    });
+    return table;
+  };
+  std::unique_ptr<sql::DeadLetterTable> table = open_table(writing);
+  if (!writing && !table->needs_upgrade()) return table;
   // The processed store's start adds the dead letters' newer columns to an older store.
+  if (!writing) LogInfo(what + ": adding the dead letter codes to an older store, in place");
   auto store = endpoints::OpenProcessedStore(args.store);
   if (!store.ok()) throw CommandExit(ExitCodeFor(store.status()), store.status().message());
   ReachOrExit(what, timeout, [&] { return (*store)->Init(); });
+  if (!writing) return open_table(false);
   if (processed) *processed = std::move(store).value();
   return table;
 }
@@ -82,31 +92,6 @@ std::string StoreTimeOrExit(const std::string& option, const std::string& text) 
 std::string Provenance(const store::DeadLetterKey& key) {
   return "stream " + EscapeControls(key.stream) + " partition " + std::to_string(key.partition) +
          " offset " + std::to_string(key.offset);
-}
-
-std::string ToHex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) out += {kDigits[c >> 4], kDigits[c & 15]};
-  return out;
-}
-
-bool FromHex(std::string_view hex, std::string* out) {
-  auto value = [](char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  if (hex.size() % 2 != 0) return false;
-  out->clear();
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    const int high = value(hex[i]), low = value(hex[i + 1]);
-    if (high < 0 || low < 0) return false;
-    out->push_back(static_cast<char>(high * 16 + low));
-  }
-  return true;
 }
 
 void RegisterDeadLettersCommand(CLI::App& app) {

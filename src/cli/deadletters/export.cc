@@ -6,6 +6,7 @@
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/deadletters/deadletters.h"
+#include "common/hex.h"
 #include "common/log.h"
 #include "common/utf8.h"
 #include "serve/json_writer.h"
@@ -37,7 +38,7 @@ std::string JsonLine(const sql::StoredDeadLetter& l) {
 
 void RunExport(const DeadLettersArgs& args, const ExportArgs& ex) {
   sql::DeadLetterFilter filter = LetterFilterOrExit(ex.filter);
-  auto table = OpenDeadLettersOrExit(args);
+  auto table = OpenDeadLettersOrExit(args, LetterAccess::kRead);
   const std::string partial = ex.to + ".partial";
   std::ofstream out(partial, std::ios::binary | std::ios::trunc);
   if (!out) throw CommandExit(kExitBadInput, "--to " + ex.to + ": cannot write " + partial);

@@ -11,7 +11,7 @@ namespace shopstream::cli {
 namespace {
 
 void RunList(const DeadLettersArgs& args) {
-  auto table = OpenDeadLettersOrExit(args);
+  auto table = OpenDeadLettersOrExit(args, LetterAccess::kRead);
   auto groups = table->Groups();
   if (!groups.ok()) throw CommandExit(kExitFailure, groups.status().message());
   if (groups->empty()) {

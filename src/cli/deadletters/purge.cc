@@ -21,7 +21,7 @@ void RunPurge(const DeadLettersArgs& args, const PurgeArgs& purge) {
   sql::DeadLetterFilter filter;
   filter.code = purge.code;
   filter.before = StoreTimeOrExit("--before", purge.before);
-  auto table = OpenDeadLettersOrExit(args);
+  auto table = OpenDeadLettersOrExit(args, LetterAccess::kWrite);
   auto count = table->Count(filter);
   if (!count.ok()) throw CommandExit(kExitFailure, count.status().message());
   const std::string what = Grouped(*count) + " dead letters recorded before " + filter.before +

@@ -1,8 +1,6 @@
 // `deadletters replay`: the open dead letters (or those of a file, edited) through today's
 // contract and store, each stored exactly once with its rows, rollups and people; those that fail
 // again keep the new reason and count the try, and are quarantined after --max-tries.
-#include <simdjson.h>
-
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -16,6 +14,7 @@
 #include "common/log.h"
 #include "common/retry.h"
 #include "common/text.h"
+#include "pipeline/dead_letter_line.h"
 #include "pipeline/dead_letter_replay.h"
 
 namespace shopstream::cli {
@@ -38,41 +37,21 @@ struct ReplayArgs {
 std::vector<LetterToReplay> ReadFile(const std::string& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw CommandExit(kExitBadInput, "--from " + file + ": cannot read it");
-  simdjson::dom::parser parser;
+  pipeline::DeadLetterLineReader reader;
   std::vector<LetterToReplay> out;
   std::map<std::tuple<std::string, int32_t, int64_t>, size_t> lines;  // provenance -> line
   std::string text;
   for (size_t line = 1; std::getline(in, text); ++line) {
     if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
-    simdjson::dom::element doc;
-    if (auto err = parser.parse(text).get(doc)) {
-      BadLine(file, line, std::string("not JSON (") + simdjson::error_message(err) + ")");
-    }
-    simdjson::dom::object object;
-    if (doc.get_object().get(object)) BadLine(file, line, "not a JSON object");
-    LetterToReplay l;
-    l.where = "--from " + file + ":" + std::to_string(line);
-    std::string_view stream, message;
-    int64_t partition = 0;
-    if (object["stream"].get(stream) || object["partition"].get(partition) ||
-        object["offset"].get(l.key.offset) || partition < 0 || partition > INT32_MAX) {
-      BadLine(file, line,
-              "needs the provenance: \"stream\" (text), \"partition\" and \"offset\" "
-              "(numbers) as export wrote them");
-    }
-    l.key.stream = stream;
-    l.key.partition = static_cast<int32_t>(partition);
+    auto parsed = reader.Parse(text);
+    if (!parsed.ok()) BadLine(file, line, parsed.status().message());
+    LetterToReplay l{.key = std::move(parsed->key),
+                     .payload = std::move(parsed->payload),
+                     .where = "--from " + file + ":" + std::to_string(line)};
     const auto [seen, fresh] =
         lines.emplace(std::tuple(l.key.stream, l.key.partition, l.key.offset), line);
     if (!fresh)
       BadLine(file, line, "repeats the provenance of line " + std::to_string(seen->second));
-    if (!object["message"].get(message)) {
-      l.payload = message;
-    } else if (std::string_view hex; !object["message_hex"].get(hex)) {
-      if (!FromHex(hex, &l.payload)) BadLine(file, line, "\"message_hex\" is not hex");
-    } else {
-      BadLine(file, line, "needs \"message\" (text) or \"message_hex\"");
-    }
     out.push_back(std::move(l));
   }
   return out;
@@ -147,7 +126,7 @@ void RunReplay(const DeadLettersArgs& args, const ReplayArgs& replay) {
     file = ReadFile(replay.from);
   }
   std::unique_ptr<store::ProcessedStore> store;
-  auto table = OpenDeadLettersOrExit(args, &store);
+  auto table = OpenDeadLettersOrExit(args, LetterAccess::kWrite, &store);
   sql::DeadLetterFilter filter;
   filter.code = replay.code;
   filter.state = "open";

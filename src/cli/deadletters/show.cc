@@ -16,7 +16,7 @@ struct ShowArgs {
 
 void RunShow(const DeadLettersArgs& args, const ShowArgs& show) {
   sql::DeadLetterFilter filter = LetterFilterOrExit(show.filter);
-  auto table = OpenDeadLettersOrExit(args);
+  auto table = OpenDeadLettersOrExit(args, LetterAccess::kRead);
   auto letters = table->Page(filter, nullptr, show.limit);
   if (!letters.ok()) throw CommandExit(kExitFailure, letters.status().message());
   for (const sql::StoredDeadLetter& l : *letters) {
