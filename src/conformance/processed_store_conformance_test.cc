@@ -800,6 +800,18 @@ TEST_P(ProcessedStoreContract, SessionFunnelCarriesStateAcrossBatches) {
   EXPECT_EQ(Int("SELECT COUNT(*) FROM funnel_sessions"), 2);
 }
 
+// Stores trust a COMMIT that answers success to have stored the batch. PostgreSQL answers a
+// COMMIT after a failed statement with success and the tag ROLLBACK; the client must report
+// that as a failure, so that the batch is written again instead of lost.
+TEST_P(ProcessedStoreContract, ACommitThatSucceedsStoredWhatItHeld) {
+  ASSERT_TRUE(reader_->Exec("CREATE TABLE commit_probe (n INTEGER)", "creating").ok());
+  ASSERT_TRUE(reader_->Exec(db_->dialect().BeginTransaction(), "beginning").ok());
+  ASSERT_TRUE(reader_->Exec("INSERT INTO commit_probe VALUES (1)", "inserting").ok());
+  EXPECT_FALSE(reader_->Exec("SELECT * FROM no_such_table", "failing on purpose").ok());
+  const bool committed = reader_->Exec("COMMIT", "committing").ok();
+  EXPECT_EQ(One("SELECT count(*) FROM commit_probe"), committed ? "1" : "0");
+}
+
 INSTANTIATE_TEST_SUITE_P(EveryDatabase, ProcessedStoreContract,
                          ::testing::Range(size_t{0}, Backends().size()),
                          [](const auto& info) { return Backends()[info.param].name; });

@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafka_mock.h>
 
 #include <fstream>
 #include <map>
@@ -15,6 +14,7 @@
 #include "kafka/kafka_config.h"
 #include "kafka/kafka_publisher.h"
 #include "kafka/kafka_source.h"
+#include "kafka/mock_cluster.h"
 
 namespace shopstream::kafka {
 namespace {
@@ -24,43 +24,6 @@ using std::chrono::milliseconds;
 constexpr int kMaxPolls = 240;  // bounds every wait: 240 polls of at most 250 ms
 constexpr milliseconds kPollWait{250};
 constexpr int16_t kProduceApiKey = 0;  // Kafka protocol number of Produce requests
-
-class MockCluster {
- public:
-  MockCluster() {
-    char errstr[256];
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof errstr);
-    owner_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
-    cluster_ = rd_kafka_mock_cluster_new(owner_, 1);
-  }
-  ~MockCluster() {
-    rd_kafka_mock_cluster_destroy(cluster_);
-    rd_kafka_destroy(owner_);
-  }
-  rd_kafka_mock_cluster_t* get() { return cluster_; }
-  void CreateTopic(const std::string& topic, int partitions) {
-    ASSERT_EQ(rd_kafka_mock_topic_create(cluster_, topic.c_str(), partitions, 1),
-              RD_KAFKA_RESP_ERR_NO_ERROR);
-  }
-  Uri UriFor(const std::string& topic, const std::string& query = "") {
-    std::string text = std::string("kafka://") + rd_kafka_mock_cluster_bootstraps(cluster_) + "/" +
-                       topic + (query.empty() ? "" : "?" + query);
-    auto uri = ParseUri(text);
-    EXPECT_TRUE(uri.ok()) << uri.status().ToString();
-    return *uri;
-  }
-
- private:
-  rd_kafka_t* owner_ = nullptr;
-  rd_kafka_mock_cluster_t* cluster_ = nullptr;
-};
-
-std::vector<std::string> Payloads(int first, int count) {
-  std::vector<std::string> payloads;
-  for (int i = first; i < first + count; ++i) payloads.push_back("event-" + std::to_string(i));
-  return payloads;
-}
 
 std::unique_ptr<KafkaPublisher> OpenPublisher(MockCluster& cluster, const std::string& topic,
                                               const std::string& query = "",

@@ -3,7 +3,6 @@
 // confirmed, so every message reaches the bus. Against librdkafka's in-process mock cluster.
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafka_mock.h>
 
 #include <set>
 #include <string>
@@ -11,6 +10,7 @@
 
 #include "kafka/kafka_publisher.h"
 #include "kafka/kafka_source.h"
+#include "kafka/mock_cluster.h"
 
 namespace shopstream::kafka {
 namespace {
@@ -18,40 +18,8 @@ namespace {
 constexpr int16_t kProduceApiKey = 0;  // Kafka protocol number of Produce requests
 constexpr int kMaxPolls = 240;         // bounds the read-back: 240 polls of at most 250 ms
 
-class Cluster {
- public:
-  Cluster() {
-    char errstr[256];
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "log_level", "0", errstr, sizeof errstr);
-    owner_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
-    cluster_ = rd_kafka_mock_cluster_new(owner_, 1);
-  }
-  ~Cluster() {
-    rd_kafka_mock_cluster_destroy(cluster_);
-    rd_kafka_destroy(owner_);
-  }
-  rd_kafka_mock_cluster_t* get() { return cluster_; }
-  Uri UriFor(const std::string& topic, const std::string& query) {
-    auto uri = ParseUri(std::string("kafka://") + rd_kafka_mock_cluster_bootstraps(cluster_) + "/" +
-                        topic + "?" + query);
-    EXPECT_TRUE(uri.ok()) << uri.status().ToString();
-    return *uri;
-  }
-
- private:
-  rd_kafka_t* owner_ = nullptr;
-  rd_kafka_mock_cluster_t* cluster_ = nullptr;
-};
-
-std::vector<std::string> Payloads(int first, int count) {
-  std::vector<std::string> payloads;
-  for (int i = first; i < first + count; ++i) payloads.push_back("event-" + std::to_string(i));
-  return payloads;
-}
-
 // Every payload on the topic (a set: a message sent twice counts once).
-std::set<std::string> ReadAll(Cluster& cluster, const std::string& topic, size_t expected) {
+std::set<std::string> ReadAll(MockCluster& cluster, const std::string& topic, size_t expected) {
   KafkaSourceOptions options;
   options.group = "read-back";
   auto source = KafkaSource::Open(cluster.UriFor(topic, "rdkafka.log_level=0"), options);
@@ -68,8 +36,8 @@ std::set<std::string> ReadAll(Cluster& cluster, const std::string& topic, size_t
 }
 
 TEST(KafkaPublisherRecoveryTest, AFatalIdempotenceErrorMakesANewProducerAndLosesNothing) {
-  Cluster cluster;
-  ASSERT_EQ(rd_kafka_mock_topic_create(cluster.get(), "fatal", 1, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+  MockCluster cluster("0");
+  cluster.CreateTopic("fatal", 1);
   KafkaPublisherOptions options;
   options.create_topic = false;
   // One message per request, so that the broker's refusal hits a batch after the first.
@@ -95,8 +63,8 @@ TEST(KafkaPublisherRecoveryTest, AFatalIdempotenceErrorMakesANewProducerAndLoses
 }
 
 TEST(KafkaPublisherRecoveryTest, ProducersFailingAgainAndAgainEndTheRun) {
-  Cluster cluster;
-  ASSERT_EQ(rd_kafka_mock_topic_create(cluster.get(), "always", 1, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+  MockCluster cluster("0");
+  cluster.CreateTopic("always", 1);
   KafkaPublisherOptions options;
   options.create_topic = false;
   auto publisher = KafkaPublisher::Open(

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <string>
 
+#include "common/json_writer.h"
 #include "common/log.h"
 #include "query/time_range.h"
 
@@ -14,39 +14,17 @@ namespace {
 // "YYYY-MM-DD HH:MM:SS" from the start of its ten-second bucket "YYYY-MM-DD HH:MM:S".
 std::string StreamTime(int64_t second) { return query::FormatTenSecondBucket(second) + "0"; }
 
-// A JSON string of text that may hold anything (rule names are plain, but the body must be
-// JSON whatever it holds).
-std::string Quoted(const std::string& text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
-std::string Number(double v) {
-  if (!std::isfinite(v)) return "null";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
-
 }  // namespace
 
 std::string AlertChangeJson(const store::AlertRecord& r) {
-  return "{\"rule\":" + Quoted(r.rule) + ",\"state\":" + Quoted(r.state) +
-         ",\"stream_time\":" + Quoted(r.at) + ",\"metric\":" + Quoted(r.metric) +
-         ",\"value\":" + Number(r.value) + ",\"threshold\":" + Number(r.threshold) +
-         ",\"baseline\":" + Number(r.baseline) + "}";
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("rule").String(r.rule).Key("state").String(r.state);
+  w.Key("stream_time").String(r.at).Key("metric").String(r.metric);
+  w.Key("value").Double(r.value).Key("threshold").Double(r.threshold);
+  w.Key("baseline").Double(r.baseline);
+  w.EndObject();
+  return w.str();
 }
 
 AlertStage::AlertStage(store::ProcessedStore& store, std::vector<alert::Rule> rules)

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <string_view>
 #include <variant>
 
 namespace shopstream::postgres {
@@ -185,7 +186,14 @@ Status Connection::Exec(const std::string& sql, const std::string& what) {
   PGresult* result = PQexec(conn_, sql.c_str());
   const ExecStatusType status = PQresultStatus(result);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return Error(result, what);
+  // PostgreSQL answers COMMIT in a transaction that met an error with success and the tag
+  // ROLLBACK: everything in it is gone, which the caller must hear as a failure.
+  const bool rolled_back = sql == "COMMIT" && std::string_view(PQcmdStatus(result)) == "ROLLBACK";
   PQclear(result);
+  if (rolled_back) {
+    return Status::Unavailable(where_ + ": " + what +
+                               ": the server rolled the transaction back instead");
+  }
   return Status::Ok();
 }
 

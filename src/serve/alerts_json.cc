@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "serve/json_writer.h"
+#include "common/json_writer.h"
 
 namespace shopstream::serve {
 namespace {

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "serve/json_writer.h"
+#include "common/json_writer.h"
 
 namespace shopstream::serve {
 namespace {

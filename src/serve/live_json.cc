@@ -1,6 +1,6 @@
 #include "serve/live_json.h"
 
-#include "serve/json_writer.h"
+#include "common/json_writer.h"
 
 namespace shopstream::serve {
 namespace {

@@ -1,6 +1,6 @@
 #include "serve/session_funnel_api.h"
 
-#include "serve/json_writer.h"
+#include "common/json_writer.h"
 
 namespace shopstream::serve {
 

@@ -3,9 +3,9 @@
 #include <iterator>
 #include <string_view>
 
+#include "common/json_writer.h"
 #include "query/trending.h"
 #include "serve/api_params.h"
-#include "serve/json_writer.h"
 
 namespace shopstream::serve {
 namespace {

@@ -3,11 +3,11 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <unordered_set>
 #include <vector>
 
+#include "common/json_writer.h"
 #include "common/uri.h"
 #include "endpoints/open_bus.h"
 #include "endpoints/open_store.h"
@@ -84,23 +84,6 @@ class Verifier {
   IdLookup& rows_;
   ProcessedChecks& checks_;
 };
-
-void AppendJsonString(std::string& out, std::string_view s) {
-  out += '"';
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  out += '"';
-}
 
 }  // namespace
 

@@ -7,9 +7,9 @@
 #include "cli/commands.h"
 #include "cli/deadletters/deadletters.h"
 #include "common/hex.h"
+#include "common/json_writer.h"
 #include "common/log.h"
 #include "common/utf8.h"
-#include "serve/json_writer.h"
 
 namespace shopstream::cli {
 namespace {
@@ -20,7 +20,7 @@ struct ExportArgs {
 };
 
 std::string JsonLine(const sql::StoredDeadLetter& l) {
-  serve::JsonWriter w;
+  JsonWriter w;
   w.BeginObject();
   w.Key("stream").String(l.key.stream).Key("partition").Int(l.key.partition);
   w.Key("offset").Int(l.key.offset).Key("code").String(l.code);

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace shopstream::serve {
+namespace shopstream {
 
 class JsonWriter {
  public:
@@ -43,4 +43,4 @@ void AppendJsonString(std::string& out, std::string_view value);
 // formats other than JSON, such as Prometheus labels).
 std::string ToValidUtf8(std::string_view value);
 
-}  // namespace shopstream::serve
+}  // namespace shopstream

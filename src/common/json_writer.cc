@@ -1,10 +1,10 @@
-#include "serve/json_writer.h"
+#include "common/json_writer.h"
 
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 
-namespace shopstream::serve {
+namespace shopstream {
 
 namespace {
 
@@ -187,4 +187,4 @@ JsonWriter& JsonWriter::Null() {
   return *this;
 }
 
-}  // namespace shopstream::serve
+}  // namespace shopstream
