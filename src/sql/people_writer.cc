@@ -10,7 +10,7 @@ namespace {
 // each) per row, and servers' packet limits of a few MiB.
 constexpr size_t kMaxStatementBytes = 1 << 20;
 // Rows merged per round: up to five dense sketches each, parsed and serialized again.
-constexpr size_t kRowsPerRound = 256;
+constexpr size_t kRowsPerRound = 32;
 
 std::string ColumnList(const Table& t, size_t count, const Dialect& d) {
   std::string list;

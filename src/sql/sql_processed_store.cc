@@ -51,7 +51,7 @@ std::string InsertHead(const Table& table, const Dialect& d) {
 // bounds the processor's memory: a backlog's sketches grow dense fast).
 constexpr auto kPeopleWriteBackInterval = std::chrono::seconds(5);
 constexpr size_t kMaxHeldPeopleRows = 50000;
-constexpr size_t kMaxHeldPeopleBytes = size_t{8} << 20;
+constexpr size_t kMaxHeldPeopleBytes = size_t{2} << 20;
 
 // Every statement of a commit, written in the database's dialect once it is known.
 struct Statements {
