@@ -85,14 +85,22 @@ async function login(page, args) {
 }
 
 // The chart data requests of the page (/api/v1/chart/data): how long each took, from the
-// request's start to the end of its answer, and its HTTP status.
+// request's start to the end of its answer, its HTTP status, the chart it was for and how many
+// rows the answer held (so a test can tell a chart that drew data from an empty one).
 function watchChartData(page) {
   const log = [];
   page.on('requestfinished', async (request) => {
     if (!request.url().includes('/api/v1/chart/data')) return;
     const timing = request.timing();
     const response = await request.response();
-    log.push({ ms: Math.round(timing.responseEnd), status: response ? response.status() : null });
+    const entry = { ms: Math.round(timing.responseEnd), status: response ? response.status() : null,
+      chart: sliceId(request.url()), rows: null };
+    try {
+      const body = await response.json();
+      entry.rows = (body.result || []).reduce((n, r) => n + (r.rowcount || 0), 0);
+      if (entry.rows <= 50) entry.data = (body.result || []).map((r) => r.data);
+    } catch (e) { /* not JSON: the status says what went wrong */ }
+    log.push(entry);
   });
   page.on('requestfailed', (request) => {
     if (request.url().includes('/api/v1/chart/data')) log.push({ ms: null, status: 'failed' });
@@ -122,6 +130,15 @@ async function openTab(page, args, tabId, requests) {
   const title = await page.locator('[role="tab"][aria-selected="true"]').first().innerText().catch(() => null);
   const charts = await page.evaluate(chartStates, false);
   return { tab: tabId, title, ms, settled, charts, requests: [...requests] };
+}
+
+function sliceId(url) {
+  try {
+    const formData = new URL(url).searchParams.get('form_data');
+    return formData ? JSON.parse(formData).slice_id ?? null : null;
+  } catch (e) {
+    return null;
+  }
 }
 
 async function tabIds(page) {
