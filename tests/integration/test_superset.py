@@ -202,7 +202,8 @@ def check_new_charts(data, database, sample_rows):
     assert {int(w): [int(n) for n in counts] for w, *counts in stored} == {
         w: [r["viewed"], r["carted"], r["bought"]] for w, r in windows.items()}
     assert windows[30]["viewed"] > 0
-    assert [steps["viewed"], steps["carted"], steps["bought"]] == [windows[30][k] for k in ("viewed", "carted", "bought")]
+    for step in ("viewed", "carted", "bought"):
+        assert steps[step] == windows[30][step], (steps, windows[30])
 
     # Views per product in the newest 24 hours (the newest hour holding data and the 23
     # before) and the 24 before those.
