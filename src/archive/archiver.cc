@@ -281,10 +281,11 @@ OffsetMap Archiver::Recover(const std::vector<int32_t>& partitions, const std::a
                     [&] { return destination_.Delete(path); });
       if (!s.ok()) break;
     }
-    for (const auto& [from, to] : plan->renames) {
+    for (const auto& rename : plan->renames) {
       if (!s.ok()) break;
-      s = WithRetry("renaming " + destination_.uri() + "/" + from, stop,
-                    [&] { return destination_.Rename(from, to); });
+      // Not a structured binding: clang before C++20's P1091 refuses one in a lambda.
+      s = WithRetry("renaming " + destination_.uri() + "/" + rename.first, stop,
+                    [&] { return destination_.Rename(rename.first, rename.second); });
     }
     if (!s.ok()) break;
     std::string what = "partition " + std::to_string(p) + ": ";

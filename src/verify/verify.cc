@@ -27,8 +27,8 @@ struct Item {
 
 class Verifier {
  public:
-  Verifier(const VerifyOptions& options, IdLookup& raw, IdLookup& rows, ProcessedChecks& checks)
-      : options_(options), raw_(raw), rows_(rows), checks_(checks) {}
+  Verifier(IdLookup& raw, IdLookup& rows, ProcessedChecks& checks)
+      : raw_(raw), rows_(rows), checks_(checks) {}
 
   Status Chunk(const std::vector<Item>& items, const std::string& stream, VerifyReport* report) {
     // Dead letters of the chunk's offset range in each partition.
@@ -85,7 +85,6 @@ class Verifier {
   }
 
  private:
-  const VerifyOptions& options_;
   IdLookup& raw_;
   IdLookup& rows_;
   ProcessedChecks& checks_;
@@ -130,7 +129,7 @@ Result<VerifyReport> Verify(const VerifyOptions& options) {
   });
 
   VerifyReport report;
-  Verifier verifier(options, **raw, **rows, **checks);
+  Verifier verifier(**raw, **rows, **checks);
   EventDecoder decoder;
   Event event;
   std::vector<Item> items;
