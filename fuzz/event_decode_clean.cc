@@ -1,9 +1,9 @@
 // A bus message through the processor's decode and clean step (pipeline/batch_builder.h, the
 // code the processor runs, so that this target follows the event contract wherever it is
-// written): every message becomes exactly one cleaned row or one dead letter with a reason and
-// the message as its payload, a row agrees with the raw event kept beside it, and a decoded
-// event survives EncodeEventJson and decoding again unchanged (what `produce` writes,
-// `process` reads).
+// written): every message becomes exactly one cleaned row or one dead letter with a reason, the
+// code its rule gave and the message as its payload, a row agrees with the raw event kept beside
+// it, and a decoded event survives EncodeEventJson and decoding again unchanged (what `produce`
+// writes, `process` reads).
 //
 // Input: the message.
 #include <simdjson.h>
@@ -54,6 +54,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (batch.processed.next_offsets.at(3) != 42) fuzz::Fail("the next offset");
   if (!dead.empty()) {
     if (dead[0].reason.empty()) fuzz::Fail("a dead letter without a reason");
+    // Every refusal of the decoder and the contract is labelled where it is decided.
+    if (!IsReasonCode(dead[0].code) || dead[0].code == "other") {
+      fuzz::Fail("a dead letter without its code");
+    }
     if (dead[0].payload.size() > pipeline::kMaxDeadLetterPayload)
       fuzz::Fail("a dead letter too large");
     if (dead[0].payload != std::string_view(payload).substr(0, pipeline::kMaxDeadLetterPayload)) {

@@ -138,11 +138,14 @@ Status Archiver::Add(const bus::Message& m) {
 
   Event event;
   std::string reason;
+  ReasonCode code;
   int64_t time_us = 0;
   if (Status s = decoder_.Decode(m.payload, &event); !s.ok()) {
     reason = s.message();
+    code = CodeOfStatus(s);
   } else if (Status c = ConformEvent(&event); !c.ok()) {
     reason = c.message();  // the event contract: the same dead letters as `process`
+    code = CodeOfStatus(c);
   } else {
     time_us = ParseEventTimeMicros(event.event_time).value();  // the contract accepted it
   }
@@ -156,7 +159,8 @@ Status Archiver::Add(const bus::Message& m) {
                 std::to_string(kMaxDeadLetterBytes) + " kept)";
     }
     return group.letters->Add(DeadLetter{position, std::move(reason),
-                                         std::string(m.payload.substr(0, kMaxDeadLetterBytes))});
+                                         std::string(m.payload.substr(0, kMaxDeadLetterBytes)),
+                                         std::move(code.code), std::move(code.field)});
   }
   Group& group = epoch->groups[DateDir(UtcDateOfMicros(time_us))];
   if (!group.events) group.events = format_.NewEventFile();
@@ -277,10 +281,11 @@ OffsetMap Archiver::Recover(const std::vector<int32_t>& partitions, const std::a
                     [&] { return destination_.Delete(path); });
       if (!s.ok()) break;
     }
-    for (const auto& [from, to] : plan->renames) {
+    for (const auto& rename : plan->renames) {
       if (!s.ok()) break;
-      s = WithRetry("renaming " + destination_.uri() + "/" + from, stop,
-                    [&] { return destination_.Rename(from, to); });
+      // Not a structured binding: clang before C++20's P1091 refuses one in a lambda.
+      s = WithRetry("renaming " + destination_.uri() + "/" + rename.first, stop,
+                    [&] { return destination_.Rename(rename.first, rename.second); });
     }
     if (!s.ok()) break;
     std::string what = "partition " + std::to_string(p) + ": ";

@@ -23,6 +23,8 @@ struct DeadLetter {
   BusPosition position;
   std::string reason;
   std::string payload;  // as received, cut to kMaxDeadLetterBytes
+  std::string code;     // the refusal's code and field (event/contract.h ReasonCode)
+  std::string field;
 };
 inline constexpr size_t kMaxDeadLetterBytes = 64 * 1024;
 

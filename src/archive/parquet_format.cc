@@ -176,9 +176,8 @@ class ParquetDeadLetterFile final : public DeadLetterFileBuilder {
     if (s.ok()) s = offset_.Append(d.position.offset);
     if (s.ok()) s = reason_.Append(d.reason);
     if (s.ok()) s = payload_.Append(d.payload);
-    const ReasonCode code = CodeOfReason(d.reason);
-    if (s.ok()) s = code_.Append(code.code);
-    if (s.ok()) s = code.field.empty() ? field_.AppendNull() : field_.Append(code.field);
+    if (s.ok()) s = code_.Append(d.code.empty() ? "other" : d.code);
+    if (s.ok()) s = d.field.empty() ? field_.AppendNull() : field_.Append(d.field);
     SS_ARROW_RETURN(s, "adding a dead letter");
     return Status::Ok();
   }

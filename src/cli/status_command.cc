@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/common_options.h"
 #include "cli/reach.h"
+#include "common/json_writer.h"
 #include "common/log.h"
 #include "common/text.h"
 #include "common/uri.h"
@@ -27,15 +28,6 @@ struct StatusArgs {
   bool json = false;
   std::string connect_timeout = "10s";
 };
-
-std::string Json(std::string_view text) {
-  std::string out = "\"";
-  for (char c : EscapeControls(text)) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
 
 // The bus's end offsets of `args.from` (Kafka or the embedded log) and, in `*topic`, the stream
 // name the store keeps its offsets under; none when it is not given or cannot be read (said as
@@ -91,36 +83,35 @@ void RunStatus(const StatusArgs& args) {
     return it == ends.end() ? std::nullopt : std::optional<int64_t>(it->second);
   };
   if (args.json) {
-    std::string out = "{\"store\":" + Json(RedactUri(args.processed)) +
-                      ",\"rows\":" + std::to_string(st.rows) + ",\"streams\":[";
-    for (size_t i = 0; i < st.streams.size(); ++i) {
-      const sql::StreamCounters& s = st.streams[i];
-      out += std::string(i ? "," : "") + "{\"stream\":" + Json(s.stream) +
-             ",\"batches\":" + std::to_string(s.batches) +
-             ",\"events\":" + std::to_string(s.events) +
-             ",\"dead_letters\":" + std::to_string(s.dead_letters) +
-             ",\"last_commit\":" + (s.updated_at.empty() ? "null" : Json(s.updated_at + "Z")) +
-             ",\"reported_lag\":" + (s.lag ? std::to_string(*s.lag) : "null") + ",\"partitions\":[";
-      bool first = true;
+    JsonWriter w;
+    w.BeginObject().Key("store").String(RedactUri(args.processed)).Key("rows").Int(st.rows);
+    w.Key("streams").BeginArray();
+    for (const sql::StreamCounters& s : st.streams) {
+      w.BeginObject().Key("stream").String(s.stream).Key("batches").Int(s.batches);
+      w.Key("events").Int(s.events).Key("dead_letters").Int(s.dead_letters);
+      w.Key("last_commit");
+      s.updated_at.empty() ? w.Null() : w.String(s.updated_at + "Z");
+      w.Key("reported_lag");
+      s.lag ? w.Int(*s.lag) : w.Null();
+      w.Key("partitions").BeginArray();
       for (const sql::PartitionOffset& o : st.offsets) {
         if (o.stream != s.stream) continue;
         const auto end = end_of(o);
-        out += std::string(first ? "" : ",") + "{\"partition\":" + std::to_string(o.partition) +
-               ",\"stored_offset\":" + std::to_string(o.next_offset) +
-               ",\"end_offset\":" + (end ? std::to_string(*end) : "null") +
-               ",\"lag\":" + (end ? std::to_string(*end - o.next_offset) : "null") + "}";
-        first = false;
+        w.BeginObject().Key("partition").Int(o.partition).Key("stored_offset").Int(o.next_offset);
+        w.Key("end_offset");
+        end ? w.Int(*end) : w.Null();
+        w.Key("lag");
+        end ? w.Int(*end - o.next_offset) : w.Null();
+        w.EndObject();
       }
-      out += "],\"dead_letters_by_reason\":{";
-      first = true;
+      w.EndArray().Key("dead_letters_by_reason").BeginObject();
       for (const sql::DeadLetterReason& d : st.dead_letters) {
-        if (d.stream != s.stream) continue;
-        out += std::string(first ? "" : ",") + Json(d.reason) + ":" + std::to_string(d.count);
-        first = false;
+        if (d.stream == s.stream) w.Key(d.reason).Int(d.count);
       }
-      out += "}}";
+      w.EndObject().EndObject();
     }
-    std::printf("%s]}\n", out.c_str());
+    w.EndArray().EndObject();
+    std::printf("%s\n", w.str().c_str());
     return;
   }
   std::printf("store %s: %s rows\n", EscapeControls(RedactUri(args.processed)).c_str(),

@@ -46,10 +46,23 @@ class Status {
   const std::string& message() const { return message_; }
   std::string ToString() const;
 
+  // The same status with a short stable label of why input was refused and the field it
+  // concerns (a dead letter's code, event/contract.h): set where the rule is decided, so that
+  // rewording the message never changes the label. Empty when none was set.
+  Status WithReason(std::string reason_code, std::string reason_field = {}) && {
+    reason_code_ = std::move(reason_code);
+    reason_field_ = std::move(reason_field);
+    return std::move(*this);
+  }
+  const std::string& reason_code() const { return reason_code_; }
+  const std::string& reason_field() const { return reason_field_; }
+
  private:
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
+  std::string reason_code_;
+  std::string reason_field_;
 };
 
 // A value or the Status that explains why there is none.

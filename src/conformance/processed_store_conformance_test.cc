@@ -52,7 +52,7 @@ store::ProcessedBatch SampleBatch() {
               489.07),
       MakeRow("a3", "2019-11-01 00:01:10", "purchase", "appliances", "kettle", "bosch", 25.5),
   };
-  batch.dead_letters = {{0, 3, "not JSON", std::string("\x01\xFF{broken", 9)}};
+  batch.dead_letters = {{0, 3, "not JSON", std::string("\x01\xFF{broken", 9), "json.syntax", ""}};
   batch.next_offsets = {{0, 4}, {1, 10}};
   batch.batch_millis = 12.5;
   batch.lag = 7;
@@ -601,7 +601,8 @@ TEST_P(ProcessedStoreContract, HostileValuesAreStoredVerbatim) {
     batch.rows.push_back(
         MakeRow(text, "2019-11-03 12:00:00", "purchase", text, text, text.substr(0, 50), 1.5));
   }
-  batch.dead_letters = {{2, 9, "reason with '); DROP TABLE dead_letters; --", hostile[0]}};
+  batch.dead_letters = {
+      {2, 9, "reason with '); DROP TABLE dead_letters; --", hostile[0], "json.syntax", ""}};
   batch.next_offsets = {{2, 10}};
   Status s = store->Commit(batch);
   ASSERT_TRUE(s.ok()) << s.ToString();
@@ -638,8 +639,9 @@ TEST_P(ProcessedStoreContract, AnyDeadLetterCanBeStored) {
   store::ProcessedBatch batch;
   batch.stream = "s";
   const std::string huge(3 << 20, '\xAB');  // 3 MiB of bytes that are not UTF-8
-  for (int i = 0; i < 8; ++i) batch.dead_letters.push_back({0, i, "bad byte \xFF in reason", huge});
-  batch.dead_letters.push_back({0, 8, std::string("NUL \0 in reason", 15), "x"});
+  for (int i = 0; i < 8; ++i)
+    batch.dead_letters.push_back({0, i, "bad byte \xFF in reason", huge, "json.syntax", ""});
+  batch.dead_letters.push_back({0, 8, std::string("NUL \0 in reason", 15), "x", "json.syntax", ""});
   batch.next_offsets = {{0, 9}};
   Status s = store->Commit(batch);
   ASSERT_TRUE(s.ok()) << s.ToString();
@@ -666,7 +668,8 @@ TEST_P(ProcessedStoreContract, LargeBatchesAreWrittenWhole) {
                 i % 3 == 0 ? "purchase" : "view", "dept" + std::to_string(i % 7),
                 "prod" + std::to_string(i % 11), "brand" + std::to_string(i % 13), 1.0));
   }
-  for (int i = 0; i < 300; ++i) batch.dead_letters.push_back({0, 5000 + i, "bad", "x"});
+  for (int i = 0; i < 300; ++i)
+    batch.dead_letters.push_back({0, 5000 + i, "bad", "x", "json.syntax", ""});
   batch.next_offsets = {{0, 5300}};
   ASSERT_TRUE(store->Commit(batch).ok());
   EXPECT_EQ(Int("SELECT COUNT(*) FROM operations"), 1000);

@@ -64,12 +64,20 @@ struct ReasonCode {
   std::string field;  // the field the reason names, "" when none
 };
 
-// The code of a reason as the contract, the decoder, the processor and the stores word it; also
-// how the rows of a store made before codes existed get theirs. "other" for a reason no rule
-// knows.
+// The code the contract, the decoder or the processor gave a refusal (Status::WithReason),
+// where they decide it; "other" for a status given none.
+ReasonCode CodeOfStatus(const Status& status);
+
+// Only for the rows of a store made before codes existed (sql/dead_letter_upgrade.h): the code
+// their stored reason reads as, by the wordings of that time. "other" for a reason no rule knows.
+// Everything new carries its code from where it was decided (CodeOfStatus).
 ReasonCode CodeOfReason(std::string_view reason);
 
-// Every code CodeOfReason may return, sorted.
+// The processor's own codes (the others are given by the decoder and the contract).
+inline constexpr std::string_view kStoreRefused = "store.refused";  // a store refused the row
+inline constexpr std::string_view kBusRetention = "bus.retention";  // deleted before it was read
+
+// Every code a dead letter may have, sorted.
 const std::vector<std::string_view>& ReasonCodes();
 bool IsReasonCode(std::string_view code);
 

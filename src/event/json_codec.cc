@@ -130,7 +130,8 @@ constexpr uint32_t kRequired =
 
 Status WrongType(std::string_view key, std::string_view expected) {
   return Status::InvalidArgument("field \"" + std::string(key) + "\" is not " +
-                                 std::string(expected));
+                                 std::string(expected))
+      .WithReason("field.type", std::string(key));
 }
 
 Status ReadString(element v, std::string_view key, std::string* out) {
@@ -221,7 +222,8 @@ Status EventDecoder::Parse(std::string_view message, bool padded, Event* out) {
   if (message.size() > kMaxMessageBytes) {
     return Status::InvalidArgument("message of " + std::to_string(message.size()) +
                                    " bytes is larger than the limit of " +
-                                   std::to_string(kMaxMessageBytes));
+                                   std::to_string(kMaxMessageBytes))
+        .WithReason("message.too_large");
   }
   // A message with a bare NaN is rewritten into the decoder's buffer; so is one without the
   // padding the parser reads past its end. Others are parsed where they lie.
@@ -244,10 +246,14 @@ Status EventDecoder::Parse(std::string_view message, bool padded, Event* out) {
   // the library's runtime-dispatched SIMD kernels.
   element doc;
   if (auto err = impl_->parser.parse(json, length, false).get(doc)) {
-    return Status::InvalidArgument(std::string("not JSON: ") + simdjson::error_message(err));
+    // simdjson checks the whole message's UTF-8 first: bytes that are not are no syntax error.
+    return Status::InvalidArgument(std::string("not JSON: ") + simdjson::error_message(err))
+        .WithReason(err == simdjson::UTF8_ERROR ? "text.utf8" : "json.syntax");
   }
   simdjson::dom::object object;
-  if (doc.get_object().get(object)) return Status::InvalidArgument("not a JSON object");
+  if (doc.get_object().get(object)) {
+    return Status::InvalidArgument("not a JSON object").WithReason("json.shape");
+  }
   // Fields are overwritten in place rather than by assigning a new Event, so that strings
   // keep their capacity when the caller reuses `out`; optional fields not seen are reset.
   uint32_t seen = 0;
@@ -285,7 +291,8 @@ Status EventDecoder::Parse(std::string_view message, bool padded, Event* out) {
     for (int i = 0; i < 7; ++i) {
       if (!(seen & (1u << i))) {
         return Status::InvalidArgument(std::string("required field \"") + kNames[i] +
-                                       "\" is missing");
+                                       "\" is missing")
+            .WithReason("field.missing", kNames[i]);
       }
     }
   }

@@ -1,7 +1,9 @@
-// CodeOfReason: the short code of a dead letter's reason. The reasons are worded in few places
-// (contract.cc, json_codec.cc, the processor's refusal and retention messages); each rule here
-// matches one wording. A reason quotes the value it refuses, which may hold any text, so a rule
-// reads the field name at the start and finds its marker from the end (after the value).
+// The short code of a dead letter. New refusals carry theirs in their Status (CodeOfStatus);
+// CodeOfReason reads it back from a reason's wording, only for the rows of stores made before
+// codes existed (their reasons were worded as below, and a rewording today cannot change them).
+// Each rule matches one wording. A reason quotes the value it refuses, which may hold any text,
+// so a rule reads the field name at the start and finds its marker from the end (after the
+// value).
 #include <algorithm>
 #include <array>
 
@@ -45,6 +47,11 @@ ReasonCode EventTimeCode(std::string_view reason) {
 }
 
 }  // namespace
+
+ReasonCode CodeOfStatus(const Status& status) {
+  if (status.reason_code().empty()) return {"other", ""};
+  return {status.reason_code(), status.reason_field()};
+}
 
 ReasonCode CodeOfReason(std::string_view reason) {
   // The processor's own wordings first: they quote a store's message, which may say anything.

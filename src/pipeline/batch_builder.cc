@@ -33,9 +33,12 @@ void KeepFirst(std::vector<T>& v, size_t n, std::vector<T>* spare) {
   v.erase(v.begin() + static_cast<std::ptrdiff_t>(n), v.end());
 }
 
-store::DeadLetter MakeDeadLetter(const bus::Message& m, std::string reason) {
-  return store::DeadLetter{m.partition, m.offset, std::move(reason),
-                           std::string(m.payload.substr(0, kMaxDeadLetterPayload))};
+// `code`: where the refusal was decided (the decoder's, the contract's or the processor's).
+store::DeadLetter MakeDeadLetter(const bus::Message& m, std::string reason, ReasonCode code) {
+  return store::DeadLetter{
+      m.partition,          m.offset,
+      std::move(reason),    std::string(m.payload.substr(0, kMaxDeadLetterPayload)),
+      std::move(code.code), std::move(code.field)};
 }
 
 }  // namespace
@@ -61,7 +64,7 @@ DecodedBatch BatchBuilder::Build(const std::string& stream, bus::MessageBatch me
     Status s = decoder_.DecodePadded(m.payload, &event);
     if (s.ok()) s = CleanInto(&event, &Slot(out.processed.rows, kept), long_text_);
     if (!s.ok()) {
-      out.processed.dead_letters.push_back(MakeDeadLetter(m, s.message()));
+      out.processed.dead_letters.push_back(MakeDeadLetter(m, s.message(), CodeOfStatus(s)));
       continue;
     }
     out.row_messages.push_back(m);
@@ -121,8 +124,9 @@ void EraseIndices(std::vector<T>* v, const std::vector<size_t>& drop) {
 void DecodedBatch::DeadLetterRows(const std::vector<Refusal>& refused, std::string_view store) {
   std::vector<size_t> drop;
   for (const Refusal& r : refused) {
-    processed.dead_letters.push_back(MakeDeadLetter(
-        row_messages[r.index], std::string(store) + " refused the row: " + r.reason));
+    processed.dead_letters.push_back(
+        MakeDeadLetter(row_messages[r.index], std::string(store) + " refused the row: " + r.reason,
+                       {std::string(kStoreRefused), ""}));
     drop.push_back(r.index);
   }
   std::sort(drop.begin(), drop.end());

@@ -23,11 +23,12 @@ Status DeadLetterReplayer::Replay(const std::string& stream, const std::vector<R
   batch.replay_policy = PolicyText();
   batch.max_replays = options_.max_tries;
   for (store::DeadLetter& failed : batch.dead_letters) {
-    batch.replayed.push_back({failed.partition, failed.offset, std::move(failed.reason)});
+    batch.replayed.push_back({failed.partition, failed.offset, std::move(failed.reason),
+                              std::move(failed.code), std::move(failed.field)});
   }
   batch.dead_letters.clear();
   for (const bus::Message& m : decoded.row_messages)
-    batch.replayed.push_back({m.partition, m.offset, ""});
+    batch.replayed.push_back({m.partition, m.offset, "", "", ""});
   if (options_.dry_run) {
     Count(batch);
     return Status::Ok();
@@ -55,6 +56,8 @@ Status DeadLetterReplayer::CommitEachAlone(store::ProcessedBatch& batch) {
     Status s = store_.Commit(one);
     if (s.code() == StatusCode::kRefusedValue) {
       outcome.reason = "the processed store refused the row: " + s.message();
+      outcome.code = kStoreRefused;
+      outcome.field.clear();
       one.rows.clear();
       one.replayed = {outcome};
       s = store_.Commit(one);
@@ -73,7 +76,7 @@ void DeadLetterReplayer::Count(const store::ProcessedBatch& batch) {
       ++counts_.stored;
     } else {
       ++counts_.failed;
-      ++counts_.failed_by_code[CodeOfReason(r.reason).code];
+      ++counts_.failed_by_code[r.code.empty() ? "other" : r.code];
     }
   }
 }

@@ -167,7 +167,7 @@ Status Processor::Run(const std::atomic<bool>& stop) {
           {gap.partition, gap.from,
            "offsets " + std::to_string(gap.from) + " to " + std::to_string(gap.to - 1) +
                " were deleted by the bus's retention before they were read",
-           ""});
+           "", std::string(kBusRetention), ""});
       auto& next = batch.processed.next_offsets[gap.partition];
       next = std::max(next, gap.to);
       auto [first, added] = batch.processed.first_offsets.emplace(gap.partition, gap.from);

@@ -10,7 +10,7 @@ store::ProcessedBatch Batch(OffsetMap next, std::vector<std::pair<int32_t, int64
   batch.stream = "s";
   batch.next_offsets = std::move(next);
   for (const auto& [partition, offset] : dead)
-    batch.dead_letters.push_back({partition, offset, "", ""});
+    batch.dead_letters.push_back({partition, offset, "", "", "", ""});
   return batch;
 }
 

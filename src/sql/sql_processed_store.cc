@@ -56,8 +56,8 @@ constexpr size_t kMaxHeldPeopleBytes = size_t{2} << 20;
 // Every statement of a commit, written in the database's dialect once it is known.
 struct Statements {
   std::vector<ChunkedStatement> rollups;  // one per Rollups() entry
-  ChunkedStatement dead_letters, offsets, reset_offsets, stats, load_offsets, stream_id,
-      load_stream_id;
+  ChunkedStatement dead_letters, offsets, reset_offsets, stats, replay_stats, load_offsets,
+      stream_id, load_stream_id;
   // people_offsets: made at a partition's first offset (never moved by it), moved forward by a
   // write-back, replaced by a reset; read by LoadOffsets.
   ChunkedStatement people_first, people_offsets, people_reset, load_people_offsets;
@@ -66,7 +66,7 @@ struct Statements {
 
   void Reset() {
     for (ChunkedStatement* s :
-         {&dead_letters, &offsets, &reset_offsets, &stats, &load_offsets, &stream_id,
+         {&dead_letters, &offsets, &reset_offsets, &stats, &replay_stats, &load_offsets, &stream_id,
           &load_stream_id, &people_first, &people_offsets, &people_reset, &load_people_offsets}) {
       s->Reset();
     }
@@ -107,6 +107,11 @@ Statements MakeStatements(const Dialect& d, const OwnedTables& owned) {
   s.stats = ChunkedStatement(InsertHead(stats, d), stats.columns.size(), true,
                              d.OnConflictClause(stats.name, stats.key, counters),
                              "updating " + std::string(stats.name), 1);
+  // A replay adds its new rows to `events` and leaves the rest as `process` last wrote it.
+  const ColumnUpdate replayed_events[] = {{"events", OnConflict::kAdd}};
+  s.replay_stats = ChunkedStatement(InsertHead(stats, d), stats.columns.size(), true,
+                                    d.OnConflictClause(stats.name, stats.key, replayed_events),
+                                    "counting replayed rows in " + std::string(stats.name), 1);
   s.load_offsets = ChunkedStatement("SELECT " + d.Quote("partition") + ", next_offset FROM " +
                                         d.Quote(offsets.name) + " WHERE stream IN (",
                                     1, false, ")", "loading offsets", 1);
@@ -476,24 +481,32 @@ class SqlProcessedStore final : public store::ProcessedStore {
     const std::string now = UtcNow();
     std::vector<SqlValue> values;
     std::vector<std::string> reasons;
-    std::vector<ReasonCode> codes;
     reasons.reserve(batch.dead_letters.size());
-    codes.reserve(batch.dead_letters.size());
     for (const store::DeadLetter& dead : batch.dead_letters) {
       reasons.push_back(SanitizeUtf8(dead.reason, kMaxReasonBytes));
-      codes.push_back(CodeOfReason(dead.reason));
       const std::string_view payload =
           std::string_view(dead.payload).substr(0, d.max_payload_bytes());
-      values.insert(values.end(),
-                    {std::string_view(batch.stream), int64_t{dead.partition}, dead.offset,
-                     std::string_view(reasons.back()), SqlBlob{payload}, std::string_view(now),
-                     std::string_view(codes.back().code), OrNull(codes.back().field), kOpen,
-                     int64_t{0}, SqlValue(), SqlValue()});
+      values.insert(values.end(), {std::string_view(batch.stream), int64_t{dead.partition},
+                                   dead.offset, std::string_view(reasons.back()), SqlBlob{payload},
+                                   std::string_view(now), CodeOrOther(dead.code),
+                                   OrNull(dead.field), kOpen, int64_t{0}, SqlValue(), SqlValue()});
     }
     if (Status s = statements_->dead_letters.Execute(*conn_, d, values); !s.ok()) return s;
     if (!batch.replayed.empty()) {
-      // A replay moves no offset, and processor_stats counts what `process` committed.
-      return MarkReplayed(batch, now);
+      // A replay moves no offset. Its new rows count in processor_stats' events as process's
+      // do, in this transaction: a row stored before (a rerun) adds nothing. `batches` and
+      // `dead_letters` keep counting what process committed (the latter is a counter of
+      // letters recorded, which a replay does not undo).
+      if (Status s = MarkReplayed(batch, now); !s.ok()) return s;
+      if (fresh->empty()) return Status::Ok();
+      const SqlValue stats[] = {std::string_view(batch.stream),
+                                int64_t{0},
+                                static_cast<int64_t>(fresh->size()),
+                                int64_t{0},
+                                SqlValue(),
+                                SqlValue(),
+                                std::string_view(now)};
+      return statements_->replay_stats.Execute(*conn_, d, stats);
     }
 
     // Read before the offsets move: what this commit adds to processor_stats.
@@ -571,13 +584,12 @@ class SqlProcessedStore final : public store::ProcessedStore {
         continue;
       }
       const std::string reason = SanitizeUtf8(r.reason, kMaxReasonBytes);
-      const ReasonCode code = CodeOfReason(r.reason);
       const SqlValue values[] = {int64_t{batch.max_replays},
                                  kQuarantined,
                                  kOpen,
                                  std::string_view(reason),
-                                 std::string_view(code.code),
-                                 OrNull(code.field),
+                                 CodeOrOther(r.code),
+                                 OrNull(r.field),
                                  where[0],
                                  where[1],
                                  where[2],
@@ -585,6 +597,11 @@ class SqlProcessedStore final : public store::ProcessedStore {
       if (Status s = (*failed)->Execute(values); !s.ok()) return s;
     }
     return Status::Ok();
+  }
+
+  // A dead letter's code as it was given; "other" for one given none.
+  static SqlValue CodeOrOther(const std::string& code) {
+    return std::string_view(code.empty() ? std::string_view("other") : std::string_view(code));
   }
 
   static SqlValue OrNull(const std::string& text) {

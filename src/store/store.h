@@ -19,6 +19,10 @@ struct DeadLetter {
   int64_t offset = 0;
   std::string reason;
   std::string payload;  // truncated by the store if very large
+  // The reason's stable code and field (event/contract.h ReasonCode), given where the refusal
+  // was decided; stored as they are ("other" when empty), never read back from `reason`.
+  std::string code;
+  std::string field;
 };
 
 class RawStore {
@@ -46,6 +50,8 @@ struct ReplayOutcome {
   int32_t partition = 0;
   int64_t offset = 0;
   std::string reason;  // empty: stored
+  std::string code;    // of a failure, as DeadLetter::code
+  std::string field;
 };
 
 // Everything one micro-batch commits to the processed store, atomically.

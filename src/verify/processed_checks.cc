@@ -47,26 +47,32 @@ Result<std::unique_ptr<ProcessedChecks>> ProcessedChecks::Open(
       new ProcessedChecks(std::move(db), std::move(conn).value()));
 }
 
-Result<std::map<int64_t, std::string>> ProcessedChecks::DeadLetters(const std::string& stream,
-                                                                    int32_t partition,
-                                                                    int64_t first, int64_t last) {
+Result<std::map<int64_t, ProcessedChecks::DeadLetterSeen>> ProcessedChecks::DeadLetters(
+    const std::string& stream, int32_t partition, int64_t first, int64_t last) {
   const sql::Dialect& d = db_->dialect();
   if (!dead_letters_) {
-    auto prepared = conn_->Prepare("SELECT " + d.Quote("offset") + ", " + d.Quote("reason") +
-                                       " FROM " + d.Quote(Owned(*db_, "dead_letters")) + " WHERE " +
-                                       d.Quote("stream") + " = " + d.Placeholder(0) + " AND " +
-                                       d.Quote("partition") + " = " + d.Placeholder(1) + " AND " +
-                                       d.Quote("offset") + " >= " + d.Placeholder(2) + " AND " +
-                                       d.Quote("offset") + " <= " + d.Placeholder(3),
-                                   "reading dead letters");
+    auto query = [&](const std::string& state) {
+      return conn_->Prepare("SELECT " + d.Quote("offset") + ", " + d.Quote("reason") + ", " +
+                                state + " FROM " + d.Quote(Owned(*db_, "dead_letters")) +
+                                " WHERE " + d.Quote("stream") + " = " + d.Placeholder(0) + " AND " +
+                                d.Quote("partition") + " = " + d.Placeholder(1) + " AND " +
+                                d.Quote("offset") + " >= " + d.Placeholder(2) + " AND " +
+                                d.Quote("offset") + " <= " + d.Placeholder(3),
+                            "reading dead letters");
+    };
+    auto prepared = query(d.Quote("state"));
+    // A store made before replays (verify reads it as it is): none of its letters is replayed.
+    if (!prepared.ok()) prepared = query("'open'");
     if (!prepared.ok()) return prepared.status();
     dead_letters_ = std::move(prepared).value();
   }
   const SqlValue values[] = {std::string_view(stream), int64_t{partition}, first, last};
   auto rows = dead_letters_->Query(values);
   if (!rows.ok()) return rows.status();
-  std::map<int64_t, std::string> out;
-  for (auto& row : *rows) out[AsInt(row[0])] = row[1].value_or("");
+  std::map<int64_t, DeadLetterSeen> out;
+  for (auto& row : *rows) {
+    out[AsInt(row[0])] = {row[1].value_or(""), row[2].value_or("") == "replayed"};
+  }
   return out;
 }
 

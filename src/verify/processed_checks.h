@@ -31,9 +31,14 @@ class ProcessedChecks {
   // InvalidArgument, naming the store, when it lacks shopstream's tables.
   static Result<std::unique_ptr<ProcessedChecks>> Open(std::shared_ptr<sql::SqlDatabase> db);
 
-  // The reason of each dead letter of `stream` at offsets [first, last] of `partition`.
-  Result<std::map<int64_t, std::string>> DeadLetters(const std::string& stream, int32_t partition,
-                                                     int64_t first, int64_t last);
+  struct DeadLetterSeen {
+    std::string reason;
+    bool replayed = false;  // stored since by `deadletters replay` (state 'replayed')
+  };
+  // Each dead letter of `stream` at offsets [first, last] of `partition`, by offset.
+  Result<std::map<int64_t, DeadLetterSeen>> DeadLetters(const std::string& stream,
+                                                        int32_t partition, int64_t first,
+                                                        int64_t last);
   Result<RollupCheck> CheckRollups();
 
  private:

@@ -40,7 +40,10 @@ struct VerifyReport {
   int64_t raw_missing = 0;        // not a dead letter, id not in the raw store
   int64_t processed_missing = 0;  // not a dead letter, id not in the processed store
   int64_t missing = 0;            // not a dead letter and absent from either store
-  int64_t dead_letters = 0;
+  // Dead letters stored since by `deadletters replay`: in the processed store only (a replay
+  // does not write the raw store), so neither missing nor dead letters.
+  int64_t replayed = 0;
+  int64_t dead_letters = 0;                            // still open or quarantined
   std::map<std::string, int64_t> dead_letter_reasons;  // at most kMaxReasons, then "(other)"
   RollupCheck rollups;
   std::string stream;

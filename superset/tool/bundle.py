@@ -20,8 +20,11 @@ TOP = "shopstream_dashboard"  # the one top-level folder Superset's importer wan
 PASSWORD_MASK = "XXXXXXXXXX"  # Superset's own mask for a password left out of an export
 DATABASE_FILE = "databases/shopstream.yaml"
 ROWS_DATASET_FILE = "datasets/shopstream/operations.yaml"
-# Datasets over the side tables a processed table owns (rollups, the session funnel).
-SIDE_DATASET_PREFIXES = ("datasets/shopstream/rollup_", "datasets/shopstream/funnel_")
+# Datasets over the side tables a processed table owns (rollups, the session funnel, dead letters).
+SIDE_DATASET_PREFIXES = ("datasets/shopstream/rollup_", "datasets/shopstream/funnel_",
+                         "datasets/shopstream/dead_letters")
+# The side tables a virtual dataset's SQL may read, by their plain names (sql/owned_tables.h).
+_SIDE_TABLE = r"(?:rollup_[a-z0-9_]+|funnel_[a-z_]+|dead_letters|processor_stats|alerts)"
 DASHBOARD_FILE = "dashboards/shopstream.yaml"
 _UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 
@@ -82,6 +85,8 @@ def for_store(files, store, address=None, driver="mysql", password=None, refresh
             text = _set_top_level(text, "table_name", store.table, path)
         elif path.startswith(SIDE_DATASET_PREFIXES):
             text = _set_top_level(text, "table_name", owned_table(store.table, _top_level(text, "table_name")), path)
+        elif path.startswith("datasets/"):
+            text = _sql_tables(text, lambda m: owned_table(store.table, m.group(0)), rf"\b{_SIDE_TABLE}\b")
         elif path == DASHBOARD_FILE:
             text = _set_top_level(text, "dashboard_title", f"shopstream: {store.database}.{store.table}", path)
             text = _set_top_level(text, "slug", slug(store), path)
@@ -98,6 +103,20 @@ def owned_table(rows_table, plain):
     owns: the plain name beside `operations`, `T__rollup_day` beside another table T (see
     docs/ARCHITECTURE.md, "What a processed table owns")."""
     return plain if rows_table == "operations" else f"{rows_table}__{plain}"
+
+
+def sql_for_table(sql, rows_table):
+    """SQL over the side tables of `operations` made to read those that `rows_table` owns."""
+    return re.sub(rf"\b{_SIDE_TABLE}\b", lambda m: owned_table(rows_table, m.group(0)), sql)
+
+
+def _sql_tables(text, name, pattern):
+    """A virtual dataset's `sql:` with each side table matched by `pattern` renamed by `name`:
+    the SQL (a YAML scalar that may span lines) names the tables of the operations store."""
+    match = re.search(r"^sql: .*?(?=^\S)", text, flags=re.M | re.S)
+    if not match or match.group(0).strip() == "sql: null":
+        return text
+    return text[:match.start()] + re.sub(pattern, name, match.group(0)) + text[match.end():]
 
 
 def slug(store):
@@ -135,7 +154,12 @@ def from_export(exported, files, store):
         text = re.sub(r"^\s*datasource: '?\d+__table'?\n", "", text, flags=re.M)
         text = re.sub(r"^\s*slice_id: \d+\n", "", text, flags=re.M)
         match = re.search(r"^uuid: '?([0-9a-f-]{36})'?$", text, flags=re.M)
-        path = path_of_uuid.get(match.group(1), path) if match else path
+        if match and match.group(1) in path_of_uuid:
+            path = path_of_uuid[match.group(1)]
+        elif path.startswith("datasets/"):  # a new dataset: beside the others, by its plain name
+            name = _top_level(text, "table_name").removeprefix(store.table + "__")
+            path = f"datasets/shopstream/{name}.yaml"
+            text = _set_top_level(text, "table_name", name, path)
         if not text.startswith("#"):
             text = HEADER + text
         if path == DATABASE_FILE or path.startswith("databases/"):
@@ -145,6 +169,9 @@ def from_export(exported, files, store):
             text = re.sub(r"^password:.*\n", "", text, flags=re.M)
         elif path == ROWS_DATASET_FILE or (path.startswith(SIDE_DATASET_PREFIXES) and path in files):
             text = _set_top_level(text, "table_name", _top_level(files[path], "table_name"), path)
+        elif path.startswith("datasets/") and store.table != "operations":
+            prefix = re.escape(store.table + "__")
+            text = _sql_tables(text, lambda m: m.group(1), rf"\b{prefix}({_SIDE_TABLE})\b")
         elif path == DASHBOARD_FILE:
             for k in ("dashboard_title", "slug"):
                 text = _set_top_level(text, k, _top_level(files[DASHBOARD_FILE], k), path)

@@ -70,29 +70,44 @@ function chartStates(settled) {
   return settled ? states.length > 0 && states.every((s) => s.state !== 'loading') : states;
 }
 
-// Superset's login form, filled and sent as a user would, once the page has settled.
+// Superset's login form, filled and sent as a user would, once the page has settled. Up to 3
+// tries: on a loaded machine the form was seen to stay on the login page (its script re-drew
+// the fields after they were filled), and a user would sign in again.
 async function login(page, args) {
-  await page.goto(`${args.url}/login/`, { waitUntil: 'networkidle', timeout: args.timeout * 1000 });
-  await page.fill('#username', process.env.SUPERSET_USER || 'admin');
-  await page.fill('#password', process.env.SUPERSET_PASSWORD);
-  await page.locator('button[type="submit"], button:has-text("Sign in")').first().click();
-  try {
-    await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: args.timeout * 1000 });
-  } catch (e) {
-    const text = (await page.locator('body').innerText()).replace(/\s+/g, ' ').slice(0, 300);
-    throw new Error(`the login did not leave the login page: ${text}`);
+  const tries = 3;
+  for (let attempt = 1; ; attempt++) {
+    await page.goto(`${args.url}/login/`, { waitUntil: 'networkidle', timeout: args.timeout * 1000 });
+    await page.fill('#username', process.env.SUPERSET_USER || 'admin');
+    await page.fill('#password', process.env.SUPERSET_PASSWORD);
+    await page.locator('button[type="submit"], button:has-text("Sign in")').first().click();
+    try {
+      await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: args.timeout * 1000 / tries });
+      return;
+    } catch (e) {
+      if (attempt < tries) continue;
+      const text = (await page.locator('body').innerText()).replace(/\s+/g, ' ').slice(0, 300);
+      throw new Error(`the login did not leave the login page after ${tries} tries: ${text}`);
+    }
   }
 }
 
 // The chart data requests of the page (/api/v1/chart/data): how long each took, from the
-// request's start to the end of its answer, and its HTTP status.
+// request's start to the end of its answer, its HTTP status, the chart it was for and how many
+// rows the answer held (so a test can tell a chart that drew data from an empty one).
 function watchChartData(page) {
   const log = [];
   page.on('requestfinished', async (request) => {
     if (!request.url().includes('/api/v1/chart/data')) return;
     const timing = request.timing();
     const response = await request.response();
-    log.push({ ms: Math.round(timing.responseEnd), status: response ? response.status() : null });
+    const entry = { ms: Math.round(timing.responseEnd), status: response ? response.status() : null,
+      chart: sliceId(request.url()), rows: null };
+    try {
+      const body = await response.json();
+      entry.rows = (body.result || []).reduce((n, r) => n + (r.rowcount || 0), 0);
+      if (entry.rows <= 50) entry.data = (body.result || []).map((r) => r.data);
+    } catch (e) { /* not JSON: the status says what went wrong */ }
+    log.push(entry);
   });
   page.on('requestfailed', (request) => {
     if (request.url().includes('/api/v1/chart/data')) log.push({ ms: null, status: 'failed' });
@@ -122,6 +137,23 @@ async function openTab(page, args, tabId, requests) {
   const title = await page.locator('[role="tab"][aria-selected="true"]').first().innerText().catch(() => null);
   const charts = await page.evaluate(chartStates, false);
   return { tab: tabId, title, ms, settled, charts, requests: [...requests] };
+}
+
+// True once every canvas of the page shows what it showed at the previous call.
+function canvasesStill() {
+  const now = [...document.querySelectorAll('canvas')].map((c) => c.toDataURL()).join('|');
+  const still = window.__shopstreamCanvases === now;
+  window.__shopstreamCanvases = now;
+  return still;
+}
+
+function sliceId(url) {
+  try {
+    const formData = new URL(url).searchParams.get('form_data');
+    return formData ? JSON.parse(formData).slice_id ?? null : null;
+  } catch (e) {
+    return null;
+  }
 }
 
 async function tabIds(page) {
@@ -165,6 +197,9 @@ async function main() {
       const shot = await openTab(page, args, tabs[0], requests);
       // The notice that the dashboard refreshes itself every 10 s would cover a chart.
       await page.addStyleTag({ content: '.ant-message, .toast-container, [data-test="toast-container"] { display: none !important; }' });
+      // ECharts grows its bars after drawing: the picture waits until no canvas changes
+      // between two polls (at most 10 s), so it shows the figures, not a frame of the animation.
+      await page.waitForFunction(canvasesStill, null, { timeout: 10000, polling: 300 }).catch(() => {});
       await page.screenshot({ path: args.screenshot, fullPage: true });
       results.push({ round: 'screenshot', ...shot });
     }

@@ -163,10 +163,21 @@ class Pipeline:
             if self.store.name != "mysql" else
             "SELECT `offset`, code, field, state, replays, policy FROM dead_letters ORDER BY 1")]
 
+    def verify(self):
+        """`shopstream verify --json` of the log against both stores."""
+        r = run([self.bin, "verify", "--from", f"sqlite://{self.log.path}",
+                 "--raw", f"sqlite://{self.tmp}/raw.db", "--processed", self.store.uri, "--json"],
+                env=self.store.env)
+        assert r.returncode == 0, r.stderr
+        return json.loads(r.stdout)
+
     def assert_recount(self, expected_rows):
-        """Rows as expected, and every rollup equal to a recount of the rows."""
+        """Rows as expected, every rollup equal to a recount of the rows, and processor_stats'
+        events (what the board and /metrics show) counting each row once, replayed ones too."""
         s = self.store
         assert int(s.rows("SELECT COUNT(*) FROM operations")[0][0]) == expected_rows
+        assert int(s.rows("SELECT COALESCE(SUM(events), 0) FROM processor_stats")[0][0]) == \
+            expected_rows
         by_brand = sorted((b, t, int(n)) for b, t, n in s.rows(
             "SELECT brand, event_type, COUNT(*) FROM operations GROUP BY brand, event_type"))
         rollup = sorted((b, t, int(n)) for b, t, n in s.rows(
@@ -219,6 +230,10 @@ def test_codes_list_show_and_a_message_edited_by_hand(pipeline, tmp_path):
     assert "stored 1 of 1" in out, out
     p.assert_recount(11)
     assert p.letters()[0][3:5] == ("replayed", 1)
+    # verify counts the replayed letter apart: in the processed store, not the raw one.
+    report = p.verify()
+    assert (report["ok"], report["messages"], report["stored_once"], report["replayed"],
+            report["dead_letters"]) == (True, 14, 10, 1, 3), report
     # The same file again: skipped, stored once.
     out = p.tool("replay", "--from", str(edited)).stdout
     assert "stored 0 of 0" in out and "1 skipped" in out, out

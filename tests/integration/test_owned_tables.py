@@ -170,10 +170,14 @@ def test_the_superset_bundle_follows_the_table(tmp_path):
         names = {path.rsplit("/", 1)[1]: bundle._top_level(text, "table_name")
                  for path, text in out.items() if "/datasets/" in path}
         assert names["operations.yaml"] == table
-        rollups = {k: v for k, v in names.items() if k.startswith("rollup_")}
+        rollups = {k: v for k, v in names.items() if k.startswith(("rollup_", "funnel_", "dead_letters"))}
         assert rollups and all(v == prefix + k[:-len(".yaml")] for k, v in rollups.items()), rollups
+        # The virtual datasets' SQL reads the table's own side tables too.
+        trending = next(t for p, t in out.items() if p.endswith("/trending.yaml"))
+        assert f" {prefix}rollup_hour_product h" in trending and f" {prefix}rollup_hour r" in trending
+        funnel = next(t for p, t in out.items() if p.endswith("/session_funnel.yaml"))
+        assert funnel.count(f"FROM {prefix}funnel_hour") == 3
         back = bundle.from_export({p.split("/", 1)[1]: t for p, t in out.items()}, files, store)
         for path, text in back.items():
             if path.startswith("datasets/"):
-                assert bundle._top_level(text, "table_name") == bundle._top_level(files[path],
-                                                                                    "table_name")
+                assert text == files[path]

@@ -94,15 +94,13 @@ def test_produce_survives_the_kill_of_partition_leaders(shopstream_bin, sample_z
           f"verify: {json.dumps(report)}")
 
 
-def test_a_paused_galera_node_stalls_the_store_for_seconds_only(shopstream_bin, sample_zip, tmp_path):
-    require_cluster()
-    tag = f"gpause_{os.getpid()}_{int(time.time())}"
-    database = f"ecommerce_test_{tag}"
-    galera(f"CREATE DATABASE {database}")
-    env = dict(os.environ, SHOPSTREAM_MYSQL_OPTION_FILE=str(OPTION_FILE))
-    bus = f"kafka://{KAFKA}/{tag}"
-    raw = f"sqlite:///{tmp_path}/raw.db"
-    processed = f"mysql://admin@{GALERA}/{database}.operations"
+def run_across_a_pause(shopstream_bin, sample_zip, tmp_path, tag, endpoints, env, node, flowing,
+                       flowing_on):
+    """`produce` and `process` (endpoints: bus, raw, processed); once `flowing(processes)` says
+    the stream flows, `node` is paused (SIGSTOP) and `flowing_on(what flowing returned,
+    processes)` must see it flow on within its own bound. Returns how long that took; the node is
+    resumed whatever happens."""
+    bus, raw, processed = endpoints
     logs = {name: open(tmp_path / f"{name}.log", "w") for name in ("produce", "process")}
     producer = produce(shopstream_bin, sample_zip, bus, logs["produce"], env)
     processor = None
@@ -112,16 +110,13 @@ def test_a_paused_galera_node_stalls_the_store_for_seconds_only(shopstream_bin, 
         processor = subprocess.Popen([shopstream_bin, "process", "--from", bus, "--group", tag,
                                       "--raw", raw, "--processed", processed, "--idle-exit", "20"],
                                      stdout=logs["process"], stderr=subprocess.STDOUT, env=env)
-        n = wait_for_rows(database, 500, 180, [producer, processor])
-        # galera-1 is the node the store's first connection uses.
-        stack("fault", "pause", "galera-1")
+        state = flowing([producer, processor])
+        stack("fault", "pause", node)
         paused = True
-        # The client's old 60 s I/O timeout, plus the group's eviction of the node, would not
-        # fit in this bound; the store must go on while the node is still paused.
         paused_at = time.monotonic()
-        wait_for_rows(database, n + 300, 45, [producer, processor])
+        flowing_on(state, [producer, processor])
         resumed = time.monotonic() - paused_at
-        stack("fault", "resume", "galera-1")
+        stack("fault", "resume", node)
         paused = False
         stop_producer(producer)
         assert processor.wait(timeout=600) == 0
@@ -130,11 +125,29 @@ def test_a_paused_galera_node_stalls_the_store_for_seconds_only(shopstream_bin, 
         for f in logs.values():
             f.close()
         if paused:
-            stack("fault", "resume", "galera-1")
+            stack("fault", "resume", node)
+    return resumed
+
+
+def test_a_paused_galera_node_stalls_the_store_for_seconds_only(shopstream_bin, sample_zip, tmp_path):
+    require_cluster()
+    tag = f"gpause_{os.getpid()}_{int(time.time())}"
+    database = f"ecommerce_test_{tag}"
+    galera(f"CREATE DATABASE {database}")
+    env = dict(os.environ, SHOPSTREAM_MYSQL_OPTION_FILE=str(OPTION_FILE))
+    bus = f"kafka://{KAFKA}/{tag}"
+    raw = f"sqlite:///{tmp_path}/raw.db"
+    processed = f"mysql://admin@{GALERA}/{database}.operations"
+    # galera-1 is the node the store's first connection uses. The client's old 60 s I/O
+    # timeout, plus the group's eviction of the node, would not fit in the 45 s bound; the
+    # store must go on while the node is still paused.
+    resumed = run_across_a_pause(
+        shopstream_bin, sample_zip, tmp_path, tag, (bus, raw, processed), env, "galera-1",
+        flowing=lambda procs: wait_for_rows(database, 500, 180, procs),
+        flowing_on=lambda n, procs: wait_for_rows(database, n + 300, 45, procs))
     report = verify(shopstream_bin, bus, raw, processed, env)
     print(f"300 more rows {resumed:.1f} s after galera-1's pause; verify: {json.dumps(report)}")
     galera(f"DROP DATABASE IF EXISTS {database}")
-
 
 
 def offsets(path):
@@ -164,34 +177,14 @@ def test_a_paused_broker_stalls_the_stream_for_seconds_only(shopstream_bin, samp
     tag = f"kpause_{os.getpid()}_{int(time.time())}"
     bus = f"kafka://{KAFKA}/{tag}"
     raw, processed = f"sqlite:///{tmp_path}/raw.db", f"sqlite:///{tmp_path}/processed.db"
-    logs = {name: open(tmp_path / f"{name}.log", "w") for name in ("produce", "process")}
-    producer = produce(shopstream_bin, sample_zip, bus, logs["produce"], os.environ)
-    processor = None
-    paused = False
-    try:
-        wait_for_topic(tag, producer)
-        processor = subprocess.Popen([shopstream_bin, "process", "--from", bus, "--group", tag,
-                                      "--raw", raw, "--processed", processed, "--idle-exit", "20"],
-                                     stdout=logs["process"], stderr=subprocess.STDOUT)
-        before = wait_for_every_partition(tmp_path / "processed.db", {}, 180, [producer, processor])
-        # kafka-2 leads two of the six partitions (and maybe the group's coordinator); the
-        # others flow on regardless, hence a bound on every partition. The cluster fences the
-        # paused broker after 9 s; librdkafka's default 60 s socket timeout kept the
-        # producer's and consumer's requests waiting on it beyond this bound.
-        stack("fault", "pause", "kafka-2")
-        paused = True
-        paused_at = time.monotonic()
-        wait_for_every_partition(tmp_path / "processed.db", before, 45, [producer, processor])
-        resumed = time.monotonic() - paused_at
-        stack("fault", "resume", "kafka-2")
-        paused = False
-        stop_producer(producer)
-        assert processor.wait(timeout=600) == 0
-    finally:
-        stop_all([p for p in (producer, processor) if p])
-        for f in logs.values():
-            f.close()
-        if paused:
-            stack("fault", "resume", "kafka-2")
+    store = tmp_path / "processed.db"
+    # kafka-2 leads two of the six partitions (and maybe the group's coordinator); the others
+    # flow on regardless, hence a bound on every partition. The cluster fences the paused
+    # broker after 9 s; librdkafka's default 60 s socket timeout kept the producer's and
+    # consumer's requests waiting on it beyond this bound.
+    resumed = run_across_a_pause(
+        shopstream_bin, sample_zip, tmp_path, tag, (bus, raw, processed), os.environ, "kafka-2",
+        flowing=lambda procs: wait_for_every_partition(store, {}, 180, procs),
+        flowing_on=lambda before, procs: wait_for_every_partition(store, before, 45, procs))
     report = verify(shopstream_bin, bus, raw, processed, os.environ)
     print(f"every partition 50 further {resumed:.1f} s after kafka-2's pause; verify: {json.dumps(report)}")

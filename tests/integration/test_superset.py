@@ -6,7 +6,10 @@ opened tab by tab in headless Chromium (tests/browser/superset_dashboard.mjs), e
 draw, the revenue it shows must equal the sample's revenue computed here from the CSV, and the
 re-imports must update in place and duplicate nothing.
 Skipped with SHOPSTREAM_SUPERSET=off (scripts/run-tests then leaves Superset alone).
-SHOPSTREAM_UPDATE_SCREENSHOT=1 rewrites docs/superset.png."""
+The charts made with superset/tool/add_charts.py (session funnel, trending, dead letters) are
+checked against the bad messages produced after the sample and recounts of its CSV.
+SHOPSTREAM_UPDATE_SCREENSHOT=1 rewrites docs/superset.png and docs/superset-{funnel,trending,deadletters}.png."""
+import datetime
 import json
 import os
 import shutil
@@ -16,9 +19,12 @@ import time
 import zipfile
 
 import pytest
+from kafka import KafkaProducer
 
 from conftest import REPO, run
-from dashboard_support import MysqlDatabase
+from dashboard_support import MysqlDatabase, mariadb
+from kafka_support import BOOTSTRAP
+from test_deadletters import message
 
 sys.path.insert(0, str(REPO / "superset" / "tool"))
 import bundle  # noqa: E402
@@ -32,7 +38,9 @@ SUPERSET_URL = f"http://127.0.0.1:{os.environ.get('STACK_SUPERSET_PORT', '8089')
 SUPERSET_HOME = REPO / ".cache" / "run" / "superset"
 SCRIPT = REPO / "scripts" / "superset"
 BROWSER = REPO / "tests" / "browser" / "superset_dashboard.mjs"
-TABS = {"overview": 10, "products": 7, "funnel": 2, "original": 10}
+TABS = {"overview": 10, "products": 7, "funnel": 4, "trending": 3, "deadletters": 2, "original": 10}
+# Messages produced after the sample, each a dead letter with this code.
+BAD = [(b"{not json", "json.syntax")] * 3 + [(message(n, price=-n), "price.range") for n in (1, 2)]
 
 
 def superset_password():
@@ -60,6 +68,11 @@ def store(shopstream_bin, sample_zip, superset, tmp_path_factory):
         r = run([shopstream_bin, "produce", "-i", sample_zip, "--to", f"kafka://127.0.0.1:9092/{topic}",
                  "--speedup", "100000000"], env=database.env)
         assert r.returncode == 0, r.stderr
+        producer = KafkaProducer(bootstrap_servers=BOOTSTRAP)
+        for value, _ in BAD:
+            producer.send(topic, value)
+        producer.flush(timeout=60)
+        producer.close()
         r = run([shopstream_bin, "process", "--from", f"kafka://127.0.0.1:9092/{topic}", "--group", topic,
                  "--raw", f"sqlite://{raw}", "--processed", database.uri, "--idle-exit", "3"], env=database.env)
         assert r.returncode == 0, r.stderr
@@ -124,9 +137,11 @@ def sample_revenue(sample_rows):
     return sum(round(float(r["price"]) * 100) for r in sample_rows if r["event_type"] == "purchase")
 
 
-def open_dashboard(dashboard_url, screenshot=None):
+def open_dashboard(dashboard_url, screenshot=None, tabs=None):
     env = dict(os.environ, SUPERSET_PASSWORD=superset_password(), SUPERSET_USER="admin")
     args = ["node", str(BROWSER), SUPERSET_URL, dashboard_url, "--timeout", "180"]
+    if tabs:
+        args += ["--tabs", tabs]
     if screenshot:
         args += ["--screenshot", str(screenshot)]
     r = subprocess.run(args, env=env, capture_output=True, text=True, timeout=900)
@@ -155,6 +170,15 @@ def test_import_with_supersets_own_command_then_every_chart_draws(superset, stor
         assert not failed, f"{tab}: {failed}"
         bad = [r for r in tabs[tab]["requests"] if r["status"] != 200]
         assert not bad, f"{tab}: chart data requests failed: {bad}"
+        rows = {r["chart"]: r["rows"] for r in tabs[tab]["requests"]}
+        empty = [c["name"] for c in charts if not rows.get(c["id"])]
+        assert not empty, f"{tab}: no rows in the answer of {empty}"
+    data = {c["name"]: next(r.get("data") for r in tabs[t]["requests"] if r["chart"] == c["id"])
+            for t in tabs for c in tabs[t]["charts"]}
+    check_new_charts(data, store, sample_rows)
+    if screenshot:  # the later tabs, each in a picture of its own (docs/superset.md)
+        for tab in ("funnel", "trending", "deadletters"):
+            open_dashboard(dashboard["url"], REPO / "docs" / f"superset-{tab}.png", tabs=tab)
 
     cents = sample_revenue(sample_rows)
     assert cents == 4198974  # the seed's figure for the sample: 41,989.74
@@ -165,6 +189,64 @@ def test_import_with_supersets_own_command_then_every_chart_draws(superset, stor
     assert numbers["Events"] == numbers["Events (operations)"] == f"{len(sample_rows):,}", numbers
     purchases = sum(1 for r in sample_rows if r["event_type"] == "purchase")
     assert numbers["Purchases"] == numbers["Purchases (operations)"] == f"{purchases:,}", numbers
+
+
+def check_new_charts(data, database, sample_rows):
+    """The figures of the charts made with add_charts.py, against the messages produced and a
+    recount of the sample from its CSV."""
+    codes = {}
+    for _, code in BAD:
+        codes[code] = codes.get(code, 0) + 1
+    assert {r["code"]: r["dead_letters"] for r in data["Dead letters by code"][0]} == codes
+
+    steps = {r["step"]: r["sessions"] for r in data["Session funnel, 30-minute window"][0]}
+    windows = {r["window_minutes"]: r for r in data["Sessions by conversion window"][0]}
+    assert sorted(windows) == [5, 30, 60]
+    # Sessions viewed, recounted by the funnel's order rules (docs/dashboard.md): the sample is
+    # produced in the CSV's order, which is not time order, so most of its events arrive more
+    # than an hour behind the newest event time seen (late), and an event older than its
+    # session's newest step is out of order; neither is a step.
+    newest, last_step, viewed = None, {}, set()
+    for r in sample_rows:
+        t = datetime.datetime.strptime(r["event_time"][:19], "%Y-%m-%d %H:%M:%S")
+        late = newest is not None and t < newest - datetime.timedelta(hours=1)
+        newest = t if newest is None else max(newest, t)
+        if late or t < last_step.get(r["user_session"], t):
+            continue
+        last_step[r["user_session"]] = t
+        if r["event_type"] == "view":
+            viewed.add(r["user_session"])
+    assert all(w["viewed"] == len(viewed) for w in windows.values()), (len(viewed), windows)
+    stored = mariadb("SELECT window_minutes, SUM(viewed), SUM(carted), SUM(bought) FROM funnel_hour "
+                     "GROUP BY window_minutes", database.name)
+    assert {int(w): [int(n) for n in counts] for w, *counts in stored} == {
+        w: [r["viewed"], r["carted"], r["bought"]] for w, r in windows.items()}
+    assert windows[30]["viewed"] > 0
+    for step in ("viewed", "carted", "bought"):
+        assert steps[step] == windows[30][step], (steps, windows[30])
+
+    # Views per product in the newest 24 hours (the newest hour holding data and the 23
+    # before) and the 24 before those.
+    hours = sorted({r["event_time"][:13] for r in sample_rows})
+    newest = datetime.datetime.strptime(hours[-1], "%Y-%m-%d %H")
+    start = (newest - datetime.timedelta(hours=23)).strftime("%Y-%m-%d %H")
+    before_start = (newest - datetime.timedelta(hours=47)).strftime("%Y-%m-%d %H")
+    now, before = {}, {}
+    for r in sample_rows:
+        if r["event_type"] != "view" or r["event_time"][:13] < before_start:
+            continue
+        parts = r["category_code"].split(".")
+        key = (parts[0] or "other", parts[-1] or "other")  # as the event contract cleans them
+        counts = now if r["event_time"][:13] >= start else before
+        counts[key] = counts.get(key, 0) + 1
+    top = data["Trending products, last 24 hours (views)"][0]
+    assert [r["now"] for r in top] == sorted(now.values(), reverse=True)[:len(top)]
+    assert all(r["now"] == now[(r["department"], r["name"])] for r in top), top
+    assert all(r["before"] == before.get((r["department"], r["name"]), 0) for r in top), top
+    rising = data["Rising fastest products, last 24 hours (views)"][0]
+    rises = sorted((n - before.get(k, 0) for k, n in now.items() if n > before.get(k, 0)), reverse=True)
+    assert [r["rise"] for r in rising] == rises[:len(rising)]
+    assert data["Trending brands, last 24 hours (revenue)"][0]
 
 
 def test_reimport_updates_in_place_and_duplicates_nothing(superset, store):

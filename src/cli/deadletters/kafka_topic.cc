@@ -28,15 +28,14 @@ class DeadLetterTopic final : public pipeline::DeadLetterSink {
   void Offer(const std::string& stream, const std::vector<store::DeadLetter>& letters) override {
     records_.clear();
     for (const store::DeadLetter& d : letters) {
-      const ReasonCode code = CodeOfReason(d.reason);
       records_.push_back({0,
                           0,
                           d.payload,
                           {{kHeaderTopic, stream},
                            {kHeaderPartition, std::to_string(d.partition)},
                            {kHeaderOffset, std::to_string(d.offset)},
-                           {kHeaderCode, code.code},
-                           {kHeaderField, code.field},
+                           {kHeaderCode, d.code.empty() ? "other" : d.code},
+                           {kHeaderField, d.field},
                            {kHeaderReason, d.reason}}});
     }
     sink_->Offer(records_);
