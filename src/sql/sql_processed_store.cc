@@ -173,7 +173,14 @@ class SqlProcessedStore final : public store::ProcessedStore {
       if (write_back) {
         if (Status w = WritePeopleBack(); !w.ok()) return w;
       }
-      return WriteAll(batch, &people, &new_rows);
+      if (Status w = WriteAll(batch, &people, &new_rows); !w.ok()) return w;
+      // A dead-letter replay moves no offset, so no people offset could say its people are
+      // still to be written: they go in its own transaction (a rerun finds its rows stored).
+      if (batch.replayed.empty() || people.empty()) return Status::Ok();
+      HeldPeople replayed;
+      replayed.Add(std::move(people));
+      people = {};
+      return statements_->people->Write(*conn_, Spread(replayed));
     });
     if (!s.ok()) return s;
     if (write_back) PeopleWrittenBack();
