@@ -358,6 +358,23 @@ TEST_P(ProcessedStoreContract, PeopleNotWrittenBackAreReadAgainAndCountedOnce) {
   EXPECT_EQ(OpenStore()->LoadOffsets("s", {}).value(), (OffsetMap{{0, 35}}));
 }
 
+// A dead-letter replay moves no offset, so its rows' people are stored with them, not held for a
+// write-back that a replay command never makes (and that no people offset could resume).
+TEST_P(ProcessedStoreContract, ADeadLetterReplaysPeopleAreStoredWithItsRows) {
+  {
+    auto store = OpenStore();
+    store::ProcessedBatch b;
+    b.stream = "s";
+    b.rows.push_back(
+        By(MakeRow("d1", "2019-11-03 10:00:00", "view", "kids", "p", "lego", 1.0), 7, "session-7"));
+    b.replayed.push_back({0, 3, "", "", ""});
+    ASSERT_TRUE(store->Commit(b).ok());
+  }
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM operations"), 1);
+  EXPECT_EQ(Estimate("users"), 1);
+  EXPECT_EQ(Estimate("users", "brand", "lego", "kids", "2019-11-03"), 1);
+}
+
 // A store whose people were written in each batch's transaction (before people_offsets) is
 // caught up: Init fills people_offsets from the offsets of record, and nothing is read again.
 TEST_P(ProcessedStoreContract, InitStartsPeopleOffsetsWhereAnOlderStoreStands) {
