@@ -196,6 +196,63 @@ TEST_P(QueryStoreContract, RankingsOrderAndLimit) {
   EXPECT_EQ((*depts)[0].name, "electronics");
 }
 
+// Both rankings at once (one grouping, /api/brands and /api/products) equal each ranking asked
+// alone, in the same order with the same ties, over every source: all time, a range of hours,
+// a department, a brand; a limit that cuts through tied names; no limit.
+TEST_P(QueryStoreContract, BothRankingsAtOnceEqualEachAlone) {
+  Exec(
+      "INSERT INTO rollup_hour_brand VALUES ('2019-11-08 09','adidas','view',3,0),"
+      " ('2019-11-08 09','puma','view',3,0), ('2019-11-08 09','asics','purchase',1,40.25)");
+  Exec(
+      "INSERT INTO rollup_hour_product VALUES ('2019-11-08 09','apparel','socks','view',3,0),"
+      " ('2019-11-08 09','apparel','hats','view',3,0)");
+  FillSample();  // and the all-time tables from all of these
+  const auto same = [](const std::vector<query::NamedBreakdown>& a,
+                       const std::vector<query::NamedBreakdown>& b) {
+    std::vector<std::string> left, right;
+    for (const auto& x : a) {
+      left.push_back(x.department + "/" + x.name + ":" + std::to_string(x.values.events) + "," +
+                     std::to_string(x.values.views) + "," + std::to_string(x.values.carts) + "," +
+                     std::to_string(x.values.purchases) + "," + std::to_string(x.values.revenue));
+    }
+    for (const auto& x : b) {
+      right.push_back(x.department + "/" + x.name + ":" + std::to_string(x.values.events) + "," +
+                      std::to_string(x.values.views) + "," + std::to_string(x.values.carts) + "," +
+                      std::to_string(x.values.purchases) + "," + std::to_string(x.values.revenue));
+    }
+    EXPECT_EQ(left, right);
+  };
+  auto hours = query::ParseTimeRange("2019-11-08 09:00", "2019-11-08 10:30");
+  ASSERT_TRUE(hours.ok());
+  query::Filter department, brand;
+  department.department = "apparel";
+  brand.brand = "samsung";
+  const std::pair<query::TimeRange, query::Filter> cases[] = {
+      {{}, {}}, {*hours, {}}, {{}, department}, {*hours, department}, {{}, brand}, {*hours, brand}};
+  for (bool products : {false, true}) {
+    for (const auto& [range, filter] : cases) {
+      for (int limit : {1, 2, 10, -1}) {
+        SCOPED_TRACE(std::string(products ? "products" : "brands") + " limit " +
+                     std::to_string(limit) + " department " + filter.department.value_or("-") +
+                     " brand " + filter.brand.value_or("-") + (range.from ? " hours" : " all"));
+        auto both = Store().QueryRankings(range, filter, products, limit);
+        ASSERT_TRUE(both.ok()) << both.status().ToString();
+        for (query::RankBy by : {query::RankBy::kRevenue, query::RankBy::kViews}) {
+          auto alone = products ? Store().QueryTopProducts(range, filter, by, limit)
+                                : Store().QueryTopBrands(range, filter, by, limit);
+          ASSERT_TRUE(alone.ok()) << alone.status().ToString();
+          same(by == query::RankBy::kRevenue ? both->by_revenue : both->by_views, *alone);
+        }
+      }
+    }
+  }
+  auto top = Store().QueryRankings({}, {}, false, 2);
+  ASSERT_TRUE(top.ok());
+  ASSERT_EQ(top->by_views.size(), 2u);
+  EXPECT_EQ(top->by_views[0].name, "samsung");  // 5 views; then three brands with 3
+  EXPECT_EQ(top->by_views[1].values.views, 3);
+}
+
 // Ranges read whole days, whole hours and ragged minutes from rollup_day, rollup_hour and
 // rollup_minute: every range over a day of irregular minutes gives the sums of its minutes.
 TEST_P(QueryStoreContract, AnyRangeEqualsTheSumOfItsMinutes) {
