@@ -207,8 +207,13 @@ class SqlQueryStore final : public query::QueryStore {
   // Both rankings from one grouping of the rows (the grouping is most of the cost: a week of
   // rollup_hour_brand is ~90,000 rows at 1M events a month), each ordered as Grouped orders it.
   // UNION ALL keeps no order across its parts: the outer ORDER BY puts each back in its own.
+  // Where the database would group the rows once per reference of the CTE (MariaDB: measured
+  // 20-40 % slower than two statements), the two rankings are asked one after the other.
   Result<query::Rankings> QueryRankings(const query::TimeRange& range, const query::Filter& filter,
                                         bool products, int limit) override {
+    if (!dialect().computes_cte_once()) {
+      return QueryStore::QueryRankings(range, filter, products, limit);
+    }
     Query q(dialect());
     q.Sql(std::string("WITH g AS (SELECT ") + (products ? "product" : "brand") + " AS k, ");
     q.BreakdownColumns(/*named=*/true).Sql(products ? ", department AS d" : ", '' AS d");
