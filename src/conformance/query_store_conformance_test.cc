@@ -4,7 +4,9 @@
 // written with portable SQL by a second connection) and reads them through OpenQueryStore.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -192,6 +194,63 @@ TEST_P(QueryStoreContract, RankingsOrderAndLimit) {
   ASSERT_TRUE(depts.ok());
   ASSERT_EQ(depts->size(), 2u);
   EXPECT_EQ((*depts)[0].name, "electronics");
+}
+
+// Both rankings at once (one grouping, /api/brands and /api/products) equal each ranking asked
+// alone, in the same order with the same ties, over every source: all time, a range of hours,
+// a department, a brand; a limit that cuts through tied names; no limit.
+TEST_P(QueryStoreContract, BothRankingsAtOnceEqualEachAlone) {
+  Exec(
+      "INSERT INTO rollup_hour_brand VALUES ('2019-11-08 09','adidas','view',3,0),"
+      " ('2019-11-08 09','puma','view',3,0), ('2019-11-08 09','asics','purchase',1,40.25)");
+  Exec(
+      "INSERT INTO rollup_hour_product VALUES ('2019-11-08 09','apparel','socks','view',3,0),"
+      " ('2019-11-08 09','apparel','hats','view',3,0)");
+  FillSample();  // and the all-time tables from all of these
+  const auto same = [](const std::vector<query::NamedBreakdown>& a,
+                       const std::vector<query::NamedBreakdown>& b) {
+    std::vector<std::string> left, right;
+    for (const auto& x : a) {
+      left.push_back(x.department + "/" + x.name + ":" + std::to_string(x.values.events) + "," +
+                     std::to_string(x.values.views) + "," + std::to_string(x.values.carts) + "," +
+                     std::to_string(x.values.purchases) + "," + std::to_string(x.values.revenue));
+    }
+    for (const auto& x : b) {
+      right.push_back(x.department + "/" + x.name + ":" + std::to_string(x.values.events) + "," +
+                      std::to_string(x.values.views) + "," + std::to_string(x.values.carts) + "," +
+                      std::to_string(x.values.purchases) + "," + std::to_string(x.values.revenue));
+    }
+    EXPECT_EQ(left, right);
+  };
+  auto hours = query::ParseTimeRange("2019-11-08 09:00", "2019-11-08 10:30");
+  ASSERT_TRUE(hours.ok());
+  query::Filter department, brand;
+  department.department = "apparel";
+  brand.brand = "samsung";
+  const std::pair<query::TimeRange, query::Filter> cases[] = {
+      {{}, {}}, {*hours, {}}, {{}, department}, {*hours, department}, {{}, brand}, {*hours, brand}};
+  for (bool products : {false, true}) {
+    for (const auto& [range, filter] : cases) {
+      for (int limit : {1, 2, 10, -1}) {
+        SCOPED_TRACE(std::string(products ? "products" : "brands") + " limit " +
+                     std::to_string(limit) + " department " + filter.department.value_or("-") +
+                     " brand " + filter.brand.value_or("-") + (range.from ? " hours" : " all"));
+        auto both = Store().QueryRankings(range, filter, products, limit);
+        ASSERT_TRUE(both.ok()) << both.status().ToString();
+        for (query::RankBy by : {query::RankBy::kRevenue, query::RankBy::kViews}) {
+          auto alone = products ? Store().QueryTopProducts(range, filter, by, limit)
+                                : Store().QueryTopBrands(range, filter, by, limit);
+          ASSERT_TRUE(alone.ok()) << alone.status().ToString();
+          same(by == query::RankBy::kRevenue ? both->by_revenue : both->by_views, *alone);
+        }
+      }
+    }
+  }
+  auto top = Store().QueryRankings({}, {}, false, 2);
+  ASSERT_TRUE(top.ok());
+  ASSERT_EQ(top->by_views.size(), 2u);
+  EXPECT_EQ(top->by_views[0].name, "samsung");  // 5 views; then three brands with 3
+  EXPECT_EQ(top->by_views[1].values.views, 3);
 }
 
 // Ranges read whole days, whole hours and ragged minutes from rollup_day, rollup_hour and
@@ -625,6 +684,92 @@ TEST_P(QueryStoreContract, TrendingRanksInTheDatabaseWithTheSameTies) {
   EXPECT_FALSE(t->rising[0].change.has_value());
   EXPECT_DOUBLE_EQ(*t->rising[1].change, 4.0);
   EXPECT_DOUBLE_EQ(t->rising[2].previous, 2);
+}
+
+// Trending brands against a recount: 40 brands over 59 hours of sparse rows of every event
+// type, some outside both windows; for every metric and the hour and day windows, the top and
+// rising names with their values equal those summed and ranked here (trending.h's order).
+TEST_P(QueryStoreContract, TrendingBrandsEqualARecount) {
+  Exec("INSERT INTO rollup_minute VALUES ('2019-11-08 10:01','view','apparel',1,0)");
+  struct Fine {
+    std::string hour, brand, type;
+    int64_t events;
+    double revenue;
+  };
+  std::vector<Fine> fine;
+  std::string insert = "INSERT INTO rollup_hour_brand VALUES ";
+  uint64_t seed = 23;
+  const char* types[] = {"view", "cart", "purchase"};
+  for (int h = 0; h < 59; ++h) {  // 2019-11-06 00 to 2019-11-08 10
+    char hour[16];
+    std::snprintf(hour, sizeof hour, "2019-11-%02d %02d", 6 + h / 24, h % 24);
+    for (int b = 0; b < 40; ++b) {
+      for (const char* type : types) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        if ((seed >> 33) % 3 != 0) continue;  // a third of the cells hold a row
+        const int64_t events = 1 + static_cast<int64_t>((seed >> 40) % 97);
+        const double revenue = std::string_view(type) == "purchase" ? events * 2.5 : 0;
+        fine.push_back({hour, "brand" + std::to_string(b), type, events, revenue});
+        if (fine.size() > 1) insert += ", ";
+        insert += "('" + fine.back().hour + "','" + fine.back().brand + "','" + type + "'," +
+                  std::to_string(events) + "," + std::to_string(revenue) + ")";
+      }
+    }
+  }
+  Exec(insert);
+  FillCoarse();
+  const query::TrendMetric metrics[] = {query::TrendMetric::kViews, query::TrendMetric::kCarts,
+                                        query::TrendMetric::kPurchases,
+                                        query::TrendMetric::kRevenue};
+  for (int window : {60, 1440}) {
+    for (query::TrendMetric metric : metrics) {
+      SCOPED_TRACE("window " + std::to_string(window) + ", metric " +
+                   std::to_string(static_cast<int>(metric)));
+      auto t = Store().QueryTrending(query::TrendDimension::kBrand, window, metric, 5);
+      ASSERT_TRUE(t.ok()) << t.status().ToString();
+      // Whole hours up to and including 10 on 2019-11-08, and as many before.
+      const std::string from = window == 60 ? "2019-11-08 10" : "2019-11-07 11";
+      const std::string before = window == 60 ? "2019-11-08 09" : "2019-11-06 11";
+      const std::string type = types[std::min(static_cast<int>(metric), 2)];
+      std::map<std::string, std::pair<double, double>> sums;  // brand: current, previous
+      for (const Fine& f : fine) {
+        if (f.type != type || f.hour < before || f.hour > "2019-11-08 10") continue;
+        const double v = metric == query::TrendMetric::kRevenue ? f.revenue : f.events;
+        (f.hour >= from ? sums[f.brand].first : sums[f.brand].second) += v;
+      }
+      std::vector<std::pair<std::string, std::pair<double, double>>> top, rising;
+      for (const auto& entry : sums) {
+        if (entry.second.first > 0) top.push_back(entry);
+        if (entry.second.first > entry.second.second) rising.push_back(entry);
+      }
+      std::sort(top.begin(), top.end(), [](const auto& a, const auto& b) {
+        return a.second.first != b.second.first ? a.second.first > b.second.first
+                                                : a.first < b.first;
+      });
+      std::sort(rising.begin(), rising.end(), [](const auto& a, const auto& b) {
+        const double ra = a.second.first - a.second.second, rb = b.second.first - b.second.second;
+        if (ra != rb) return ra > rb;
+        const bool na = a.second.second == 0, nb = b.second.second == 0;
+        if (na != nb) return na;
+        const double ca = na ? 0 : a.second.first / a.second.second;
+        const double cb = nb ? 0 : b.second.first / b.second.second;
+        return ca != cb ? ca > cb : a.first < b.first;
+      });
+      top.resize(std::min<size_t>(top.size(), 5));
+      rising.resize(std::min<size_t>(rising.size(), 5));
+      ASSERT_EQ(t->top.size(), top.size());
+      for (size_t i = 0; i < top.size(); ++i) {
+        EXPECT_EQ(t->top[i].name, top[i].first) << i;
+        EXPECT_DOUBLE_EQ(t->top[i].value, top[i].second.first) << i;
+        EXPECT_DOUBLE_EQ(t->top[i].previous, top[i].second.second) << i;
+      }
+      ASSERT_EQ(t->rising.size(), rising.size());
+      for (size_t i = 0; i < rising.size(); ++i) {
+        EXPECT_EQ(t->rising[i].name, rising[i].first) << i;
+        EXPECT_DOUBLE_EQ(t->rising[i].value, rising[i].second.first) << i;
+      }
+    }
+  }
 }
 
 // The alerts table as the board reads it: the newest changes first, what fires now (a rule's

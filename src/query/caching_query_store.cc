@@ -25,6 +25,9 @@ size_t ApproxBytes(const std::vector<NamedBreakdown>& rows) {
   for (const auto& r : rows) n += r.name.capacity() + r.department.capacity();
   return n;
 }
+size_t ApproxBytes(const Rankings& r) {
+  return ApproxBytes(r.by_revenue) + ApproxBytes(r.by_views);
+}
 size_t ApproxBytes(const std::vector<EventTypeCount>& rows) {
   size_t n = sizeof(rows) + rows.capacity() * sizeof(EventTypeCount);
   for (const auto& r : rows) n += r.event_type.capacity();
@@ -113,6 +116,12 @@ class CachingQueryStore final : public QueryStore {
         "products " + std::to_string(static_cast<int>(by)) + " " + std::to_string(limit) + " " +
             RangeKey(range, filter),
         [&] { return inner_->QueryTopProducts(range, filter, by, limit); });
+  }
+  Result<Rankings> QueryRankings(const TimeRange& range, const Filter& filter, bool products,
+                                 int limit) override {
+    return Cached<Rankings>(std::string(products ? "products" : "brands") + " both " +
+                                std::to_string(limit) + " " + RangeKey(range, filter),
+                            [&] { return inner_->QueryRankings(range, filter, products, limit); });
   }
   Result<std::vector<EventTypeCount>> QueryEventMix(const TimeRange& range,
                                                     const Filter& filter) override {

@@ -60,6 +60,10 @@ struct NamedBreakdown {
 };
 
 enum class RankBy { kRevenue, kViews };
+// The board's two rankings of one range and filter: by revenue and by views.
+struct Rankings {
+  std::vector<NamedBreakdown> by_revenue, by_views;
+};
 
 struct EventTypeCount {
   std::string event_type;  // untrusted text from the data
@@ -260,6 +264,19 @@ class QueryStore {
   virtual Result<std::vector<NamedBreakdown>> QueryTopProducts(const TimeRange& range,
                                                                const Filter& filter, RankBy by,
                                                                int limit) = 0;
+  // Both rankings of brands (products when `products`) at once, as QueryTopBrands
+  // (QueryTopProducts) gives each: a store may group the rows once for both.
+  virtual Result<Rankings> QueryRankings(const TimeRange& range, const Filter& filter,
+                                         bool products, int limit) {
+    Rankings out;
+    for (RankBy by : {RankBy::kRevenue, RankBy::kViews}) {
+      auto ranked = products ? QueryTopProducts(range, filter, by, limit)
+                             : QueryTopBrands(range, filter, by, limit);
+      if (!ranked.ok()) return ranked.status();
+      (by == RankBy::kRevenue ? out.by_revenue : out.by_views) = std::move(ranked).value();
+    }
+    return out;
+  }
   virtual Result<std::vector<EventTypeCount>> QueryEventMix(const TimeRange& range,
                                                             const Filter& filter) = 0;
   virtual Result<Funnel> QueryFunnel(const TimeRange& range, const Filter& filter) = 0;

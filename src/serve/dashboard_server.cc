@@ -340,14 +340,9 @@ HttpResponse DashboardServer::Route(const HttpRequest& req) {
   const bool products = path == "/api/products";
   auto limit = LimitParam(req);
   if (!limit.ok()) return Json(req, limit.status());
-  auto ranked = [&](query::RankBy by) {
-    return products ? q.QueryTopProducts(r, f, by, *limit) : q.QueryTopBrands(r, f, by, *limit);
-  };
-  auto by_revenue = ranked(query::RankBy::kRevenue);
-  if (!by_revenue.ok()) return Json(req, by_revenue.status());
-  auto by_views = ranked(query::RankBy::kViews);
-  if (!by_views.ok()) return Json(req, by_views.status());
-  return Json(req, RankingsJson(*by_revenue, *by_views, products));
+  auto ranked = q.QueryRankings(r, f, products, *limit);
+  if (!ranked.ok()) return Json(req, ranked.status());
+  return Json(req, RankingsJson(ranked->by_revenue, ranked->by_views, products));
 }
 
 }  // namespace shopstream::serve

@@ -65,6 +65,9 @@ class Dialect {
   virtual std::string SchemaLock() const { return ""; }
   // Run after that transaction, however it ended, for a lock that outlives transactions.
   virtual std::string SchemaUnlock() const { return ""; }
+  // True when a WITH query that its statement reads twice is computed once (SQLite and
+  // PostgreSQL materialize it); MariaDB computes it for each reference.
+  virtual bool computes_cte_once() const { return true; }
   // An expression for the hour bucket text 'YYYY-MM-DD HH' of a kDatetime column.
   virtual std::string HourText(std::string_view column) const = 0;
   // The same to the second, 'YYYY-MM-DD HH:MM:SS' (ten-second buckets are its first 18).

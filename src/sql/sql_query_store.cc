@@ -86,13 +86,14 @@ class Query {
     values_.push_back(v);
     return *this;
   }
-  // Events, views, carts, purchases, revenue of the rows grouped.
-  Query& BreakdownColumns() {
-    Sql("COALESCE(SUM(events), 0)");
+  // Events, views, carts, purchases, revenue of the rows grouped; `named`: as e, v, c, p, r.
+  Query& BreakdownColumns(bool named = false) {
+    Sql(named ? "COALESCE(SUM(events), 0) AS e" : "COALESCE(SUM(events), 0)");
     for (std::string_view type : {"view", "cart", "purchase"}) {
       Sql(", COALESCE(SUM(CASE WHEN event_type = ").Value(type).Sql(" THEN events ELSE 0 END), 0)");
+      if (named) Sql(std::string(" AS ") + type[0]);
     }
-    return Sql(", COALESCE(SUM(revenue), 0)");
+    return Sql(named ? ", COALESCE(SUM(revenue), 0) AS r" : ", COALESCE(SUM(revenue), 0)");
   }
   // The placeholders of a source that goes next in the statement.
   query::Placeholder NextPlaceholders() const {
@@ -201,6 +202,45 @@ class SqlQueryStore final : public query::QueryStore {
           return ProductsSource(range, filter, Extent(), p, Tables());
         },
         by, limit);
+  }
+
+  // Both rankings from one grouping of the rows (the grouping is most of the cost: a week of
+  // rollup_hour_brand is ~90,000 rows at 1M events a month), each ordered as Grouped orders it.
+  // UNION ALL keeps no order across its parts: the outer ORDER BY puts each back in its own.
+  // Where the database would group the rows once per reference of the CTE (MariaDB: measured
+  // 20-40 % slower than two statements), the two rankings are asked one after the other.
+  Result<query::Rankings> QueryRankings(const query::TimeRange& range, const query::Filter& filter,
+                                        bool products, int limit) override {
+    if (!dialect().computes_cte_once()) {
+      return QueryStore::QueryRankings(range, filter, products, limit);
+    }
+    Query q(dialect());
+    q.Sql(std::string("WITH g AS (SELECT ") + (products ? "product" : "brand") + " AS k, ");
+    q.BreakdownColumns(/*named=*/true).Sql(products ? ", department AS d" : ", '' AS d");
+    auto source = products ? ProductsSource(range, filter, Extent(), q.NextPlaceholders(), Tables())
+                           : BrandsSource(range, filter, Extent(), q.NextPlaceholders(), Tables());
+    if (!source.ok()) return source.status();
+    q.From(*source).Sql(products ? " GROUP BY department, product)" : " GROUP BY brand)");
+    q.Sql(
+        " SELECT * FROM (SELECT * FROM (SELECT 0 AS part, k, e, v, c, p, r, d FROM g"
+        " ORDER BY r DESC, e DESC, k, d LIMIT ");
+    const int64_t n = limit < 0 ? kNoLimit : limit;
+    q.Value(n);
+    q.Sql(
+        ") AS by_revenue UNION ALL SELECT * FROM (SELECT 1 AS part, k, e, v, c, p, r, d FROM g"
+        " ORDER BY v DESC, r DESC, k, d LIMIT ");
+    q.Value(n);
+    q.Sql(
+        ") AS by_views) AS both_parts ORDER BY part, CASE WHEN part = 0 THEN r ELSE v END DESC,"
+        " CASE WHEN part = 0 THEN e ELSE r END DESC, k, d");
+    auto rows = Run(q, "reading " + source->what);
+    if (!rows.ok()) return rows.status();
+    query::Rankings out;
+    for (const SqlRow& row : *rows) {
+      (Int(row, 0) == 0 ? out.by_revenue : out.by_views)
+          .push_back({TextOf(row, 1), TextOf(row, 7), ReadBreakdown(row, 2)});
+    }
+    return out;
   }
 
   Result<std::vector<query::EventTypeCount>> QueryEventMix(const query::TimeRange& range,
