@@ -75,15 +75,20 @@ def stack(*args):
     return r.stdout
 
 
-def test_one_kill_per_tier_loses_and_doubles_nothing(shopstream_bin, sample_zip, tmp_path):
-    require_cluster()
-    tag = f"repl_{os.getpid()}_{int(time.time())}"
+def galera_run(prefix):
+    """A run's names: a tag, a fresh Galera database of that tag, the environment that reaches
+    it, the cluster's topic of that tag and the processed store's URI."""
+    tag = f"{prefix}_{os.getpid()}_{int(time.time())}"
     database = f"ecommerce_test_{tag}"
     galera(f"CREATE DATABASE {database}")
     env = dict(os.environ, SHOPSTREAM_MYSQL_OPTION_FILE=str(OPTION_FILE))
-    bus = f"kafka://{KAFKA}/{tag}"
+    return tag, database, env, f"kafka://{KAFKA}/{tag}", f"mysql://admin@{GALERA}/{database}.operations"
+
+
+def test_one_kill_per_tier_loses_and_doubles_nothing(shopstream_bin, sample_zip, tmp_path):
+    require_cluster()
+    tag, database, env, bus, processed = galera_run("repl")
     raw = f"cassandra://{CASSANDRA}/{tag}.operations"
-    processed = f"mysql://admin@{GALERA}/{database}.operations"
     started = time.monotonic()
     logs = {name: open(tmp_path / f"{name}.log", "w") for name in ("produce", "process")}
     producer = subprocess.Popen([shopstream_bin, "produce", "-i", sample_zip, "--to", bus, "--rate", "200",

@@ -15,7 +15,7 @@ import subprocess
 import time
 
 from conftest import query, run
-from test_replicated import GALERA, KAFKA, OPTION_FILE, galera, require_cluster, stack, wait_for_rows
+from test_replicated import KAFKA, galera, galera_run, require_cluster, stack, wait_for_rows
 
 
 def wait_for_topic(tag, producer):
@@ -131,13 +131,8 @@ def run_across_a_pause(shopstream_bin, sample_zip, tmp_path, tag, endpoints, env
 
 def test_a_paused_galera_node_stalls_the_store_for_seconds_only(shopstream_bin, sample_zip, tmp_path):
     require_cluster()
-    tag = f"gpause_{os.getpid()}_{int(time.time())}"
-    database = f"ecommerce_test_{tag}"
-    galera(f"CREATE DATABASE {database}")
-    env = dict(os.environ, SHOPSTREAM_MYSQL_OPTION_FILE=str(OPTION_FILE))
-    bus = f"kafka://{KAFKA}/{tag}"
+    tag, database, env, bus, processed = galera_run("gpause")
     raw = f"sqlite:///{tmp_path}/raw.db"
-    processed = f"mysql://admin@{GALERA}/{database}.operations"
     # galera-1 is the node the store's first connection uses. The client's old 60 s I/O
     # timeout, plus the group's eviction of the node, would not fit in the 45 s bound; the
     # store must go on while the node is still paused.
