@@ -28,11 +28,15 @@ std::string Positions(const OffsetMap& offsets) {
   return out.empty() ? "none" : out;
 }
 
-// librdkafka answers NULL when the group is not there (yet, or any more, while closing); the
-// eager calls are then the safe ones: they fail with an error, never with a crash.
-bool IsCooperative(rd_kafka_t* rk) {
-  const char* protocol = rd_kafka_rebalance_protocol(rk);
-  return protocol != nullptr && std::strcmp(protocol, "COOPERATIVE") == 0;
+// Whether `conf` makes the group cooperative: librdkafka refuses a list that mixes the
+// cooperative strategy with eager ones, so one cooperative name decides.
+bool ConfiguresCooperative(rd_kafka_conf_t* conf) {
+  char value[256];
+  size_t size = sizeof value;
+  if (rd_kafka_conf_get(conf, "partition.assignment.strategy", value, &size) != RD_KAFKA_CONF_OK) {
+    return false;
+  }
+  return std::strstr(value, "cooperative-sticky") != nullptr;
 }
 
 }  // namespace
@@ -82,6 +86,7 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const Uri& uri,
   source->reset_to_earliest_ = options.reset_to_earliest;
   source->brokers_ = endpoint->brokers;
   source->probe_ = kafka::ProbeCanConnect(settings);
+  source->cooperative_ = ConfiguresCooperative(conf->get());
   rd_kafka_conf_set_rebalance_cb(conf->get(), &KafkaSource::OnRebalance);
   rd_kafka_conf_set_offset_commit_cb(conf->get(), &KafkaSource::OnCommit);
   rd_kafka_conf_set_error_cb(conf->get(), &KafkaSource::OnError);
@@ -149,6 +154,20 @@ void KafkaSource::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                               rd_kafka_topic_partition_list_t* partitions, void* opaque) {
   auto* self = static_cast<KafkaSource*>(opaque);
   ++self->rebalances_;
+  if (rd_kafka_consumer_closed(rk)) {
+    // Closing (a run that ends before its first poll meets its first assignment here): take
+    // nothing and give everything back, or the close waits for an assignment that stays.
+    self->positions_.clear();
+    self->epochs_.clear();
+    if (!self->cooperative_) {
+      rd_kafka_assign(rk, nullptr);
+    } else if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+      if (rd_kafka_error_t* error = rd_kafka_incremental_unassign(rk, partitions)) {
+        rd_kafka_error_destroy(error);
+      }
+    }
+    return;
+  }
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     self->Assign(partitions);
   } else if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
@@ -182,7 +201,7 @@ void KafkaSource::Assign(rd_kafka_topic_partition_list_t* partitions) {
                                                              : "latest");
   }
   LogInfo(where_ + ": assigned partitions" + described);
-  if (IsCooperative(consumer_)) {
+  if (cooperative_) {
     if (rd_kafka_error_t* error = rd_kafka_incremental_assign(consumer_, partitions)) {
       LogError(where_ + ": assigning partitions failed: " + rd_kafka_error_string(error));
       rd_kafka_error_destroy(error);
@@ -223,7 +242,7 @@ void KafkaSource::Revoke(rd_kafka_topic_partition_list_t* partitions) {
     described.append(" ").append(std::to_string(partitions->elems[i].partition));
   }
   LogInfo(where_ + ": revoked partitions" + described);
-  if (IsCooperative(consumer_)) {
+  if (cooperative_) {
     if (rd_kafka_error_t* error = rd_kafka_incremental_unassign(consumer_, partitions)) {
       rd_kafka_error_destroy(error);
     }
@@ -371,7 +390,7 @@ Status KafkaSource::ReadAllAgain(const std::string& why) {
     rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), partition)->offset = position;
   }
   LogWarn(why + "; reading it again from " + Positions(resets_) + " (--on-reset earliest)");
-  if (IsCooperative(consumer_)) {
+  if (cooperative_) {
     rd_kafka_error_t* error = rd_kafka_incremental_unassign(consumer_, list.get());
     if (!error) error = rd_kafka_incremental_assign(consumer_, list.get());
     if (error) {
@@ -519,7 +538,7 @@ Status KafkaSource::Seek(int32_t partition, int64_t offset) {
   // seek leaves it stopped): the partition alone (cooperative), or the whole assignment at the
   // positions returned so far.
   kafka::PartitionListPtr list(rd_kafka_topic_partition_list_new(1));
-  if (IsCooperative(consumer_)) {
+  if (cooperative_) {
     rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), partition)->offset = offset;
     rd_kafka_error_t* error = rd_kafka_incremental_unassign(consumer_, list.get());
     if (!error) error = rd_kafka_incremental_assign(consumer_, list.get());

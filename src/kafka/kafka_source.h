@@ -132,6 +132,9 @@ class KafkaSource final : public bus::MessageSource {
   kafka::ErrorThrottle throttle_;
   bool all_brokers_down_ = false;  // set by OnError, reported once by PollInto()
   bool fatal_ = false;             // set by OnError; PollInto() then returns Internal
+  // The group's protocol, from the configured assignment strategy: librdkafka names it only
+  // while the group is there, and not while the consumer closes.
+  bool cooperative_ = false;
 };
 
 }  // namespace shopstream::kafka
