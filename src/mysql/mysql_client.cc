@@ -57,6 +57,11 @@ bool IsConnectionLost(unsigned error_number) {
     // Galera's "WSREP has not yet prepared node for application use": the node left the
     // primary component; the connection is dropped so that the next one finds another node.
     case ER_UNKNOWN_COM_ERROR:
+    // Galera's COMMIT on a node that lost the primary component meanwhile ("Not connected to
+    // Primary Component"): the transaction was not replicated, and the node takes no more
+    // writes until it rejoins. Running the batch again on another node is the cure; if the
+    // commit did land, the stored ids and offsets make the rerun add nothing.
+    case ER_ERROR_DURING_COMMIT:
       return true;
     default:
       return false;
