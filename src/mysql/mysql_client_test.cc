@@ -26,8 +26,8 @@ TEST(ClassifyErrorTest, OutagesAreRetryableInputErrorsAreNot) {
   EXPECT_EQ(ClassifyError(1292), StatusCode::kRefusedValue);     // incorrect datetime
   EXPECT_EQ(ClassifyError(4025), StatusCode::kRefusedValue);     // an operator's CHECK
   EXPECT_EQ(ClassifyError(1064), StatusCode::kInternal);         // syntax: a bug
-  EXPECT_EQ(ClassifyError(1180), StatusCode::kUnavailable);      // Galera: COMMIT outside the primary
-  EXPECT_TRUE(IsConnectionLost(1180));                           // component: go to another node
+  EXPECT_EQ(ClassifyError(1180), StatusCode::kUnavailable);  // Galera: COMMIT outside the primary
+  EXPECT_TRUE(IsConnectionLost(1180));                       // component: go to another node
   EXPECT_TRUE(IsConnectionLost(2013));
   EXPECT_FALSE(IsConnectionLost(1213));
 }
