@@ -212,7 +212,8 @@ void RegisterProcessCommand(CLI::App& app) {
                   "fired and resolved changes in the store's alerts table: a rules file (format\n"
                   "in docs/alerts.md; a bad line is reported as FILE:LINE, exit 2) or 'default'\n"
                   "(purchases dropping 40 % against the trailing hour, no events for a minute,\n"
-                  "dead letters above 5 %). By default no alerts");
+                  "dead letters above 5 %, no commit for 2 minutes while a batch waits).\n"
+                  "By default no alerts");
   AddConsumerOptions(cmd, args.get());
   cmd->callback([args] { RunProcess(*args); });
 }
