@@ -7,8 +7,8 @@
 namespace shopstream::alert {
 namespace {
 
-constexpr std::string_view kMetrics[] = {"events",    "views",   "carts",
-                                         "purchases", "revenue", "dead_letters"};
+constexpr std::string_view kMetrics[] = {"events",  "views",        "carts",      "purchases",
+                                         "revenue", "dead_letters", "conversion", "commits"};
 constexpr size_t kMaxName = 50;
 constexpr int64_t kMaxSeconds = 7 * 24 * 3600;
 
@@ -44,6 +44,19 @@ bool Duration(std::string_view text, int64_t* seconds) {
   }
   *seconds = n * scale;
   return true;
+}
+
+// "same-time:7d": the number of earlier days, 1 to kMaxBaselineDays.
+bool SameTimeDays(std::string_view text, int* days) {
+  constexpr std::string_view kPrefix = "same-time:";
+  if (text.substr(0, kPrefix.size()) != kPrefix || text.size() < kPrefix.size() + 2 ||
+      text.back() != 'd') {
+    return false;
+  }
+  text = text.substr(kPrefix.size(), text.size() - kPrefix.size() - 1);
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *days);
+  return ec == std::errc() && end == text.data() + text.size() && *days >= 1 &&
+         *days <= kMaxBaselineDays;
 }
 
 bool Percent(std::string_view text, double* out) {
@@ -87,6 +100,8 @@ Result<Rule> ParseLine(std::string_view line) {
   size_t next = 2;
   if (words[1] == "zero") {
     rule.condition = Condition::kZero;
+  } else if (words[1] == "stalled") {
+    rule.condition = Condition::kStalled;
   } else if (words[1] == "drop" || words[1] == "above") {
     rule.condition = words[1] == "drop" ? Condition::kDrop : Condition::kAbove;
     if (words.size() < 3 || !Percent(words[2], &rule.percent)) {
@@ -96,11 +111,19 @@ Result<Rule> ParseLine(std::string_view line) {
     next = 3;
   } else {
     return Status::InvalidArgument("unknown condition '" + std::string(words[1]) +
-                                   "' (drop P%, zero, above P%)");
+                                   "' (drop P%, zero, above P%, stalled)");
   }
+  const bool commits = rule.metric == Metric::kCommits;
+  if (commits != (rule.condition == Condition::kStalled)) {
+    return Status::InvalidArgument("'stalled' is for commits, which takes only 'stalled'");
+  }
+  if (commits) rule.window_seconds = 120;
   const bool dead = rule.metric == Metric::kDeadLetters;
   if (dead != (rule.condition == Condition::kAbove)) {
     return Status::InvalidArgument("'above' is for dead_letters, which takes only 'above'");
+  }
+  if (rule.metric == Metric::kConversion && rule.condition != Condition::kDrop) {
+    return Status::InvalidArgument("'conversion' takes only 'drop P%'");
   }
   if (dead) rule.window_seconds = 300;
   std::set<std::string_view> seen;
@@ -112,7 +135,15 @@ Result<Rule> ParseLine(std::string_view line) {
       return Status::InvalidArgument("expected key=value, each key once, not '" +
                                      std::string(word) + "'");
     }
-    if (key == "window" || key == "baseline") {
+    if (key == "baseline" && value.substr(0, 10) == "same-time:") {
+      if (!SameTimeDays(value, &rule.baseline_days)) {
+        return Status::InvalidArgument("baseline=same-time: takes a number of earlier days, 1 to " +
+                                       std::to_string(kMaxBaselineDays) +
+                                       " (e.g. same-time:7d), "
+                                       "not '" +
+                                       std::string(value) + "'");
+      }
+    } else if (key == "window" || key == "baseline") {
       int64_t* into = key == "window" ? &rule.window_seconds : &rule.baseline_seconds;
       if (!Duration(value, into) || *into % 10 != 0) {
         return Status::InvalidArgument(std::string(key) +
@@ -124,13 +155,38 @@ Result<Rule> ParseLine(std::string_view line) {
       if (!Number(value, &rule.min) || rule.min < 0) {
         return Status::InvalidArgument("min takes a number >= 0, not '" + std::string(value) + "'");
       }
+    } else if (key == "by") {
+      if (value != "department") {
+        return Status::InvalidArgument("by takes only 'department', not '" + std::string(value) +
+                                       "'");
+      }
+      rule.by_department = true;
     } else {
       return Status::InvalidArgument("unknown key '" + std::string(key) +
-                                     "' (window, baseline, min)");
+                                     "' (window, baseline, min, by)");
     }
   }
-  if (!dead && rule.baseline_seconds < rule.window_seconds) {
+  if (dead && (seen.count("baseline") || seen.count("by"))) {
+    return Status::InvalidArgument("dead_letters takes neither baseline= nor by=");
+  }
+  if (commits && (seen.count("baseline") || seen.count("by") || seen.count("min"))) {
+    return Status::InvalidArgument("commits takes only window=");
+  }
+  if (!dead && !commits && rule.baseline_days == 0 && rule.baseline_seconds < rule.window_seconds) {
     return Status::InvalidArgument("the baseline must be at least as long as the window");
+  }
+  if (rule.baseline_days > 0 && rule.window_seconds > 86400) {
+    return Status::InvalidArgument("a same-time baseline takes a window of at most a day");
+  }
+  if (rule.by_department) {
+    if (rule.window_seconds % 60 != 0 ||
+        (rule.baseline_days == 0 && rule.baseline_seconds % 60 != 0)) {
+      return Status::InvalidArgument("by=department takes whole minutes (window, baseline)");
+    }
+    if (rule.name.size() > kMaxKeyedName) {
+      return Status::InvalidArgument("a by=department rule's name has at most " +
+                                     std::to_string(kMaxKeyedName) + " characters");
+    }
   }
   return rule;
 }
@@ -168,7 +224,9 @@ std::string_view DefaultRulesText() {
          "# No event at all for a minute of stream time after an hour with some.\n"
          "events_stopped: events zero window=60s baseline=1h\n"
          "# Dead letters above 5 % of the messages of the last 5 minutes (100 messages or more).\n"
-         "dead_letters_rising: dead_letters above 5% window=5m min=100\n";
+         "dead_letters_rising: dead_letters above 5% window=5m min=100\n"
+         "# No commit for 2 minutes of wall clock while a batch waits to commit.\n"
+         "stream_stalled: commits stalled window=2m\n";
 }
 
 std::string_view MetricName(Metric metric) { return kMetrics[static_cast<int>(metric)]; }

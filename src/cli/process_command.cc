@@ -101,6 +101,8 @@ void RunProcess(const ProcessArgs& args) {
       alerts->OnChange(
           [&](const store::AlertRecord& r) { webhook->Offer(pipeline::AlertChangeJson(r)); });
     }
+    // A stalled commit thread cannot record its own stall: the watch opens a store of its own.
+    alerts->WatchStalls([uri = args.processed] { return endpoints::OpenProcessedStore(uri); });
   }
   pipeline::ProcessorOptions options;
   options.alerts = alerts ? &*alerts : nullptr;
@@ -127,6 +129,7 @@ void RunProcess(const ProcessArgs& args) {
     StatusPrinter status(*every, ProcessorStatusLine(processor.counters()));
     result = processor.Run(stop);
   }
+  if (alerts) alerts->Stop();  // its watch hands changes to the webhook, which goes first
   const auto& c = processor.counters();
   Log(LogLevel::kInfo,
       "processed " + Grouped(c.processed) + " events in " + Grouped(c.batches) + " batches; " +
@@ -209,7 +212,8 @@ void RegisterProcessCommand(CLI::App& app) {
                   "fired and resolved changes in the store's alerts table: a rules file (format\n"
                   "in docs/alerts.md; a bad line is reported as FILE:LINE, exit 2) or 'default'\n"
                   "(purchases dropping 40 % against the trailing hour, no events for a minute,\n"
-                  "dead letters above 5 %). By default no alerts");
+                  "dead letters above 5 %, no commit for 2 minutes while a batch waits).\n"
+                  "By default no alerts");
   AddConsumerOptions(cmd, args.get());
   cmd->callback([args] { RunProcess(*args); });
 }

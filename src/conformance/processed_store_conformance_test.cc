@@ -198,29 +198,53 @@ TEST_P(ProcessedStoreContract, CommitWritesRowsRollupsDeadLettersOffsetsAndStats
 }
 
 // The cross-filters' rollups hold the same sums as the others, led by their filter column.
-// The alert stage's two calls (pipeline/alert_stage.h): rollup_10s read back from a bucket on,
-// and alert changes kept once each however often they are written.
-TEST_P(ProcessedStoreContract, AlertsReadTheTenSecondRollupAndKeepEachChangeOnce) {
+// The alert stage's calls (pipeline/alert_stage.h): rollup_10s and the departments' minutes read
+// back over a span, alert changes kept once each however often they are written, and each rule's
+// latest change read back (a restarted processor goes on from it).
+TEST_P(ProcessedStoreContract, AlertsReadTheRollupsAndKeepEachChangeOnce) {
   auto store = OpenStore();
   ASSERT_TRUE(store->Commit(SampleBatch()).ok());
-  auto counts = store->ReadTenSecondCounts("2019-11-01 00:00:4");
-  ASSERT_TRUE(counts.ok()) << counts.status().ToString();
-  int64_t events = 0;
-  for (const store::TenSecondCounts& c : *counts) {
-    EXPECT_GE(c.bucket, "2019-11-01 00:00:4");
-    events += c.events;
-  }
-  EXPECT_EQ(events, 2);  // 00:00:40 and 00:01:10, not 00:00:05
+  const auto events = [&](const std::string& first, const std::string& end) {
+    auto counts = store->ReadTenSecondCounts(first, end);
+    EXPECT_TRUE(counts.ok()) << counts.status().ToString();
+    if (!counts.ok()) return int64_t{-1};
+    int64_t n = 0;
+    for (const store::TenSecondCounts& c : *counts) n += c.events;
+    return n;
+  };
+  EXPECT_EQ(events("2019-11-01 00:00:4", ""), 2);  // 00:00:40 and 00:01:10, not 00:00:05
+  EXPECT_EQ(events("2019-11-01 00:00:0", "2019-11-01 00:01:1"), 2);  // not 00:01:10
+  auto minutes = store->ReadDepartmentMinutes("2019-11-01 00:00", "2019-11-01 00:01");
+  ASSERT_TRUE(minutes.ok()) << minutes.status().ToString();
+  ASSERT_EQ(minutes->size(), 2u);  // electronics' view and purchase; not 00:01's kettle
+  EXPECT_EQ((*minutes)[0].department, "electronics");
+  EXPECT_EQ((*minutes)[0].bucket, "2019-11-01 00:00");
+  EXPECT_EQ((*minutes)[0].events + (*minutes)[1].events, 2);
+
   const store::AlertRecord fired{
       "purchases_drop", "fired", "2019-11-01 00:01:10", "purchases", 2, 9, 15};
   ASSERT_TRUE(store->RecordAlerts({fired}).ok());
-  ASSERT_TRUE(store
-                  ->RecordAlerts({fired,
-                                  {"purchases_drop", "resolved", "2019-11-01 00:02:00", "purchases",
-                                   14, 9, 15}})
-                  .ok());
-  EXPECT_EQ(Int("SELECT COUNT(*) FROM alerts"), 2);
-  EXPECT_NEAR(Real("SELECT threshold FROM alerts WHERE state = 'fired'"), 9.0, 1e-9);
+  auto latest = store->LoadLatestAlerts();
+  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
+  ASSERT_EQ(latest->size(), 1u);
+  EXPECT_EQ((*latest)[0].state, "fired");
+  EXPECT_EQ((*latest)[0].at, "2019-11-01 00:01:10");
+  ASSERT_TRUE(
+      store
+          ->RecordAlerts(
+              {fired,
+               {"purchases_drop", "resolved", "2019-11-01 00:02:00", "purchases", 14, 9, 15},
+               {"conv/kids", "fired", "2019-11-01 00:02:00", "conversion", 1, 2, 3}})
+          .ok());
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM alerts"), 3);
+  EXPECT_NEAR(Real("SELECT threshold FROM alerts WHERE state = 'fired' AND rule ="
+                   " 'purchases_drop'"),
+              9.0, 1e-9);
+  latest = store->LoadLatestAlerts();
+  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
+  ASSERT_EQ(latest->size(), 2u);
+  EXPECT_EQ((*latest)[0].rule + " " + (*latest)[0].state, "conv/kids fired");
+  EXPECT_EQ((*latest)[1].rule + " " + (*latest)[1].state, "purchases_drop resolved");
 }
 
 TEST_P(ProcessedStoreContract, CommitKeepsTheCrossFilterRollups) {

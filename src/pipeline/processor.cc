@@ -181,6 +181,7 @@ Status Processor::Run(const std::atomic<bool>& stop) {
     batch.processed.lag = source_.Lag();
     batch.processed.batch_millis =
         std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+    if (options_.alerts && options_.write_processed) options_.alerts->Submitted();
     if (!committer.Submit(std::move(batch))) break;
   }
   committer.Drain();

@@ -32,6 +32,15 @@ std::string Label(const std::string& text) {
   return out;
 }
 
+// The labels of a rule: a department's alert (RULE/DEPARTMENT in the alerts table, pipeline/
+// alert_stage.h) is labelled rule="RULE",department="DEPARTMENT".
+std::string Labels(const std::string& rule) {
+  const size_t slash = rule.find('/');
+  if (slash == std::string::npos) return "rule=\"" + Label(rule) + "\"";
+  return "rule=\"" + Label(rule.substr(0, slash)) + "\",department=\"" +
+         Label(rule.substr(slash + 1)) + "\"";
+}
+
 }  // namespace
 
 std::string AlertsJson(const query::AlertReport& report) {
@@ -51,8 +60,7 @@ std::string AlertMetricsText(const query::AlertReport& report) {
       "# HELP shopstream_alerts_fired_total Times each alert rule fired (the alerts table).\n"
       "# TYPE shopstream_alerts_fired_total counter\n";
   for (const auto& [rule, n] : report.fired_total) {
-    out +=
-        "shopstream_alerts_fired_total{rule=\"" + Label(rule) + "\"} " + std::to_string(n) + "\n";
+    out += "shopstream_alerts_fired_total{" + Labels(rule) + "} " + std::to_string(n) + "\n";
   }
   out +=
       "# HELP shopstream_alerts_firing 1 for each alert rule that fires now.\n"
@@ -61,7 +69,7 @@ std::string AlertMetricsText(const query::AlertReport& report) {
     const std::string& rule = fired.first;
     const bool firing = std::any_of(report.firing.begin(), report.firing.end(),
                                     [&](const query::AlertChange& c) { return c.rule == rule; });
-    out += "shopstream_alerts_firing{rule=\"" + Label(rule) + "\"} " + (firing ? "1" : "0") + "\n";
+    out += "shopstream_alerts_firing{" + Labels(rule) + "} " + (firing ? "1" : "0") + "\n";
   }
   return out;
 }

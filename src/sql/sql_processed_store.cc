@@ -226,25 +226,55 @@ class SqlProcessedStore final : public store::ProcessedStore {
     return out;
   }
 
-  // One read of rollup_10s's key from `first_bucket` on (the alert stage's window and baseline:
-  // an hour is at most 360 buckets of three rows).
+  // One read of rollup_10s's key from `first_bucket` to `end_bucket` (the alert stage's window
+  // and baseline: an hour is at most 360 buckets of three rows).
   Result<std::vector<store::TenSecondCounts>> ReadTenSecondCounts(
-      const std::string& first_bucket) override {
-    if (Status s = Connect(); !s.ok()) return s;
-    const Dialect& d = db_->dialect();
-    auto read = conn_->Prepare("SELECT bucket, event_type, events, revenue FROM " +
-                                   d.Quote(tables_->Name("rollup_10s")) +
-                                   " WHERE bucket >= " + d.Placeholder(0),
-                               "reading rollup_10s");
-    if (!read.ok()) return Done(read.status());
-    const SqlValue from = std::string_view(first_bucket);
-    auto rows = (*read)->Query({&from, 1});
-    if (!rows.ok()) return Done(rows.status());
+      const std::string& first_bucket, const std::string& end_bucket) override {
+    auto rows =
+        ReadRange("bucket, event_type, events, revenue", "rollup_10s", first_bucket, end_bucket);
+    if (!rows.ok()) return rows.status();
     std::vector<store::TenSecondCounts> out;
     out.reserve(rows->size());
     for (const SqlRow& row : *rows) {
       out.push_back({row.at(0).value_or(""), row.at(1).value_or(""),
                      std::stoll(row.at(2).value_or("0")), std::stod(row.at(3).value_or("0"))});
+    }
+    return out;
+  }
+
+  // One read of rollup_minute's key (bucket first) for the departments' alert rules.
+  Result<std::vector<store::DepartmentMinuteCounts>> ReadDepartmentMinutes(
+      const std::string& first_bucket, const std::string& end_bucket) override {
+    auto rows = ReadRange("bucket, department, event_type, events, revenue", "rollup_minute",
+                          first_bucket, end_bucket);
+    if (!rows.ok()) return rows.status();
+    std::vector<store::DepartmentMinuteCounts> out;
+    out.reserve(rows->size());
+    for (const SqlRow& row : *rows) {
+      out.push_back({row.at(0).value_or(""), row.at(1).value_or(""), row.at(2).value_or(""),
+                     std::stoll(row.at(3).value_or("0")), std::stod(row.at(4).value_or("0"))});
+    }
+    return out;
+  }
+
+  // Each rule's rows at its latest stream time (the table holds a row per change: small).
+  Result<std::vector<store::AlertRecord>> LoadLatestAlerts() override {
+    if (Status s = Connect(); !s.ok()) return s;
+    const Dialect& d = db_->dialect();
+    const std::string table = d.Quote(tables_->Name("alerts"));
+    auto read =
+        conn_->Prepare("SELECT rule, state, stream_time, metric, value, threshold, baseline FROM " +
+                           table + " a WHERE stream_time = (SELECT MAX(stream_time) FROM " + table +
+                           " b WHERE b.rule = a.rule) ORDER BY rule, state",
+                       "reading alerts");
+    if (!read.ok()) return Done(read.status());
+    auto rows = (*read)->Query({});
+    if (!rows.ok()) return Done(rows.status());
+    std::vector<store::AlertRecord> out;
+    for (const SqlRow& row : *rows) {
+      out.push_back({row.at(0).value_or(""), row.at(1).value_or(""), row.at(2).value_or(""),
+                     row.at(3).value_or(""), std::stod(row.at(4).value_or("0")),
+                     std::stod(row.at(5).value_or("0")), std::stod(row.at(6).value_or("0"))});
     }
     return out;
   }
@@ -290,6 +320,22 @@ class SqlProcessedStore final : public store::ProcessedStore {
 
  private:
   using Clock = std::chrono::steady_clock;
+
+  // `columns` of a rollup keyed by bucket first, from `first` to `end` ("" for no end).
+  Result<std::vector<SqlRow>> ReadRange(const std::string& columns, std::string_view rollup,
+                                        const std::string& first, const std::string& end) {
+    if (Status s = Connect(); !s.ok()) return s;
+    const Dialect& d = db_->dialect();
+    std::string sql = "SELECT " + columns + " FROM " + d.Quote(tables_->Name(rollup)) +
+                      " WHERE bucket >= " + d.Placeholder(0);
+    if (!end.empty()) sql += " AND bucket < " + d.Placeholder(1);
+    auto read = conn_->Prepare(sql, "reading " + std::string(rollup));
+    if (!read.ok()) return Done(read.status());
+    const SqlValue bounds[] = {std::string_view(first), std::string_view(end)};
+    auto rows = (*read)->Query({bounds, end.empty() ? size_t{1} : size_t{2}});
+    if (!rows.ok()) return Done(rows.status());
+    return std::move(rows).value();
+  }
 
   bool PeopleWriteBackDue() const {
     if (held_people_.empty() && dirty_people_offsets_.empty()) return false;

@@ -100,6 +100,15 @@ struct TenSecondCounts {
   double revenue = 0;
 };
 
+// A minute of a department in rollup_minute: its start ("YYYY-MM-DD HH:MM") and counts by type.
+struct DepartmentMinuteCounts {
+  std::string bucket;
+  std::string department;
+  std::string event_type;
+  int64_t events = 0;
+  double revenue = 0;
+};
+
 // What one commit stored. Rows whose id was stored before (a batch read again after a
 // rebalance or a restart) are not counted: the processor's totals are what the store holds.
 struct CommitCounts {
@@ -129,13 +138,24 @@ class ProcessedStore {
   // quiet and before stopping; a store without such state does nothing.
   virtual Status Flush() { return Status::Ok(); }
 
-  // Alerts (pipeline/alert_stage.h). The ten-second buckets from `first_bucket` on, and the
-  // alert changes to keep (a change already kept is kept once). Stores without them say
-  // NotFound, and the processor runs without alerts.
-  virtual Result<std::vector<TenSecondCounts>> ReadTenSecondCounts(
-      const std::string& first_bucket) {
-    (void)first_bucket;
+  // Alerts (pipeline/alert_stage.h). The ten-second buckets from `first_bucket` up to
+  // `end_bucket` (excluded; "" for no end), each department's minutes likewise, the alert changes
+  // to keep (a change already kept is kept once), and each rule's latest change. Stores without
+  // them say NotFound, and the processor runs without alerts.
+  virtual Result<std::vector<TenSecondCounts>> ReadTenSecondCounts(const std::string& first_bucket,
+                                                                   const std::string& end_bucket) {
+    (void)first_bucket, (void)end_bucket;
     return Status::NotFound("this store keeps no ten-second rollup");
+  }
+  virtual Result<std::vector<DepartmentMinuteCounts>> ReadDepartmentMinutes(
+      const std::string& first_bucket, const std::string& end_bucket) {
+    (void)first_bucket, (void)end_bucket;
+    return Status::NotFound("this store keeps no minute rollup");
+  }
+  // The latest change of each rule (the alerts table's rule column), both when a rule fired and
+  // resolved at one stream time.
+  virtual Result<std::vector<AlertRecord>> LoadLatestAlerts() {
+    return Status::NotFound("this store keeps no alerts");
   }
   virtual Status RecordAlerts(const std::vector<AlertRecord>& changes) {
     (void)changes;

@@ -1,8 +1,8 @@
 """Alerts in a replay (docs/alerts.md): `shopstream generate`'s events, re-timed into a dense
 stream (views thinned to a tenth, so that purchases are ~150 a minute), with half the purchases
 dropped from a known stream time on. `process --alerts` fires purchases_drop within 60 s of
-stream time after the drop, and not at all on the same replay without it. A bad rules file is
-refused with its file and line (exit 2)."""
+stream time after the drop, and not at all on the same replay without it; a processor restarted
+while it fires resolves it once. A bad rules file is refused with its file and line (exit 2)."""
 import csv
 import datetime
 import http.server
@@ -128,6 +128,33 @@ def test_a_purchase_drop_fires_within_a_minute_of_stream_time(shopstream_bin, ge
         assert f'shopstream_alerts_firing{{rule="purchases_drop"}} {int(firing)}' in metrics
     finally:
         server.stop()
+
+
+def test_a_firing_alert_survives_a_restart(shopstream_bin, generated, tmp_path):
+    """The drop's replay, then the processor restarted on a log that goes on at the full rate:
+    the alert firing at the restart is resolved once, and no second "fired" row appears."""
+    first = replay(shopstream_bin, tmp_path, generated, drop=True)
+    assert first[-1][1] == "fired", first  # the replay ends while the drop lasts
+    # Four more minutes at the full rate, appended after the restart's last offset.
+    con = sqlite3.connect(tmp_path / "log.db")
+    (offset,) = con.execute("SELECT MAX(offset) FROM log").fetchone()
+    end = START + datetime.timedelta(minutes=MINUTES)
+    more = [message(row, end + datetime.timedelta(seconds=i * 60 / PER_MINUTE))
+            for i, row in enumerate(generated[: PER_MINUTE * 4])]
+    con.executemany("INSERT INTO log VALUES(?, ?, 0)",
+                    [(offset + 1 + i, m) for i, m in enumerate(more)])
+    con.commit()
+    con.close()
+    store = tmp_path / "store.db"
+    r = run([shopstream_bin, "process", "--from", f"sqlite://{tmp_path / 'log.db'}",
+             "--raw", f"sqlite://{store}", "--processed", f"sqlite://{store}",
+             "--idle-exit", "1", "--max-batch", "5000", "--alerts", str(tmp_path / "alerts.conf")])
+    assert r.returncode == 0, r.stderr
+    alerts = query(store, "SELECT rule, state, stream_time, metric, value, threshold FROM alerts"
+                          " ORDER BY stream_time, state")
+    assert alerts[: len(first)] == first
+    assert [a[1] for a in alerts[len(first):]] == ["resolved"], alerts
+    assert alerts[-1][2] > end.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def test_the_same_replay_without_the_drop_fires_nothing(shopstream_bin, generated, tmp_path):
