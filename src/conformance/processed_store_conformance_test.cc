@@ -9,11 +9,13 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <thread>
 
 #include "common/uri.h"
 #include "conformance/test_backends.h"
 #include "endpoints/open_store.h"
+#include "event/hour_blocks.h"
 #include "sketch/hash64.h"
 #include "sketch/hyperloglog.h"
 
@@ -854,6 +856,71 @@ TEST_P(ProcessedStoreContract, ACommitThatSucceedsStoredWhatItHeld) {
   EXPECT_FALSE(reader_->Exec("SELECT * FROM no_such_table", "failing on purpose").ok());
   const bool committed = reader_->Exec("COMMIT", "committing").ok();
   EXPECT_EQ(One("SELECT count(*) FROM commit_probe"), committed ? "1" : "0");
+}
+
+// rollup_block_brand holds rollup_hour_brand summed over each block of 3, 12 and 24 hours
+// (event/hour_blocks.h), written once per new row: a batch committed again adds nothing, and a
+// store made before the table fills it from rollup_hour_brand, once.
+TEST_P(ProcessedStoreContract, BlockRollupEqualsTheHoursItSums) {
+  auto store = OpenStore();
+  auto batch = [](int first, int n) {
+    store::ProcessedBatch b;
+    b.stream = "s";
+    const char* types[] = {"view", "cart", "purchase"};
+    const char* brands[] = {"apple", "lego", "bosch"};
+    for (int i = first; i < first + n; ++i) {
+      char time[32];
+      std::snprintf(time, sizeof time, "2019-11-0%d %02d:%02d:00", 1 + (i * 7) % 3, (i * 5) % 24,
+                    i % 60);
+      b.rows.push_back(MakeRow("b" + std::to_string(i), time, types[i % 3], "electronics", "p",
+                               brands[(i / 3) % 3], 0.25 * (1 + i % 8)));
+    }
+    b.next_offsets = {{0, first + n}};
+    return b;
+  };
+  ASSERT_TRUE(store->Commit(batch(0, 150)).ok());
+  ASSERT_TRUE(store->Commit(batch(150, 150)).ok());
+  ASSERT_TRUE(store->Commit(batch(150, 150)).ok());  // again: its rows are not new
+  const auto as_text = [](const std::map<std::string, std::pair<int64_t, double>>& m) {
+    std::string out;
+    for (const auto& [key, v] : m) {
+      out += key + "=" + std::to_string(v.first) + "/" + std::to_string(v.second) + "\n";
+    }
+    return out;
+  };
+  const auto recount = [&] {
+    std::map<std::string, std::pair<int64_t, double>> sums;
+    for (const SqlRow& r :
+         Rows("SELECT bucket, brand, event_type, events, revenue FROM rollup_hour_brand")) {
+      for (int span : kHourBlockSpans) {
+        auto& v =
+            sums[std::to_string(span) + " " + HourBlockOf(*r[0], span) + " " + *r[1] + " " + *r[2]];
+        v.first += std::stoll(*r[3]);
+        v.second += std::stod(*r[4]);
+      }
+    }
+    return as_text(sums);
+  };
+  const auto blocks = [&] {
+    std::map<std::string, std::pair<int64_t, double>> found;
+    for (const SqlRow& r :
+         Rows("SELECT hours, bucket, brand, event_type, events, revenue FROM rollup_block_brand")) {
+      found[*r[0] + " " + *r[1] + " " + *r[2] + " " + *r[3]] = {std::stoll(*r[4]),
+                                                                std::stod(*r[5])};
+    }
+    return as_text(found);
+  };
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_block_brand WHERE hours = '24'"), 300);
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_block_brand WHERE hours = '3'"), 300);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM rollup_block_brand WHERE hours = '12' AND bucket NOT LIKE"
+                " '% 00' AND bucket NOT LIKE '% 12'"),
+            0);
+  const std::string expected = recount();
+  EXPECT_EQ(blocks(), expected);
+  ASSERT_TRUE(reader_->Exec("DROP TABLE rollup_block_brand", "dropping").ok());
+  OpenStore();
+  OpenStore();  // the second Init must not fill again
+  EXPECT_EQ(blocks(), expected);
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryDatabase, ProcessedStoreContract,

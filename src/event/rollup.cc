@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "event/hour_blocks.h"
+
 namespace shopstream {
 namespace {
 
@@ -39,6 +41,11 @@ CoarseRollupDelta Coarsen(const RollupDelta& delta) {
   for (const auto& [key, t] : delta.by_hour_brand) {
     const auto& [hour, brand, event_type] = key;
     add(out.by_brand[{brand, event_type}], t);
+    for (int span : kHourBlockSpans) {
+      add(out.by_block_brand[{std::string(HourBlockSpanText(span)), HourBlockOf(hour, span), brand,
+                              event_type}],
+          t);
+    }
   }
   for (const auto& [key, t] : delta.by_hour_product) {
     const auto& [hour, department, product, event_type] = key;

@@ -14,6 +14,8 @@
 //   rollup_day(bucket 'YYYY-MM-DD', event_type, department, events, revenue)
 //   rollup_brand(brand, event_type, events, revenue)                 all time
 //   rollup_product(department, product, event_type, events, revenue) all time
+//   rollup_block_brand(hours '3'|'12'|'24', bucket 'YYYY-MM-DD HH', brand, event_type, events,
+//     revenue)   rollup_hour_brand summed over day-aligned blocks of hours (event/hour_blocks.h)
 // Buckets are taken from the cleaned event_time.
 #pragma once
 
@@ -61,6 +63,8 @@ struct CoarseRollupDelta {
   std::map<std::tuple<std::string, std::string>, Totals> by_brand;
   // (department, product, event_type)
   std::map<std::tuple<std::string, std::string, std::string>, Totals> by_product;
+  // (span, block, brand, event_type): rollup_block_brand, event/hour_blocks.h
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, Totals> by_block_brand;
 };
 CoarseRollupDelta Coarsen(const RollupDelta& delta);
 

@@ -41,6 +41,9 @@ class MysqlDialect final : public sql::Dialect {
   std::string HourText(std::string_view column) const override {
     return "DATE_FORMAT(" + std::string(column) + ", '%Y-%m-%d %H')";
   }
+  std::string Concat(std::string_view a, std::string_view b) const override {
+    return "CONCAT(" + std::string(a) + ", " + std::string(b) + ")";
+  }
   std::string SecondText(std::string_view column) const override {
     return "DATE_FORMAT(" + std::string(column) + ", '%Y-%m-%d %H:%i:%s')";
   }

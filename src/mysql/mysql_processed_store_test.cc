@@ -148,6 +148,7 @@ TEST_F(MysqlProcessedStoreTest, InitCreatesTheSeedTableExactly) {
                                              "people_offsets",
                                              "processor_stats",
                                              "rollup_10s",
+                                             "rollup_block_brand",
                                              "rollup_brand",
                                              "rollup_brand_product",
                                              "rollup_day",

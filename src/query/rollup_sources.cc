@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <utility>
 
+#include "event/hour_blocks.h"
 #include "event/people.h"
+#include "query/hour_runs.h"
 
 namespace shopstream::query {
 namespace {
@@ -134,6 +136,34 @@ RollupSource SeriesSource(const TimeRange& range, const SeriesSpan& span, const 
                    DepartmentOf(filter), placeholder, table);
 }
 
+RollupSource BrandHoursSource(std::string_view columns, const std::vector<TimeRange>& windows,
+                              const std::optional<std::string>& event_type,
+                              const Placeholder& placeholder, const TableName& table) {
+  RollupSource source{"(", {}, "rollup_hour_brand and rollup_block_brand"};
+  Select select(&source, placeholder, table);
+  bool first = true;
+  for (const TimeRange& window : windows) {
+    for (const HourRun& run : HourRuns(*window.from, *window.to)) {
+      if (!first) source.from += " UNION ALL ";
+      first = false;
+      if (run.span == 1) {
+        select.From(columns, "rollup_hour_brand");
+      } else {
+        select.From(columns, "rollup_block_brand");
+        select.Where("hours", " = ", std::string(HourBlockSpanText(run.span)));
+      }
+      select.Where("bucket", " >= ", FormatHourBucket(run.first));
+      select.Where("bucket", " < ", FormatHourBucket(run.end)).Equals("event_type", event_type);
+    }
+  }
+  // No hours at all: a read that finds nothing, so that the statement stays whole.
+  if (first) {
+    select.From(columns, "rollup_hour_brand").Where("bucket", " < ", "");
+  }
+  source.from += ") AS hours";
+  return source;
+}
+
 Result<RollupSource> BrandsSource(const TimeRange& range, const Filter& filter,
                                   const ExtentFn& extent, const Placeholder& placeholder,
                                   const TableName& table) {
@@ -144,6 +174,12 @@ Result<RollupSource> BrandsSource(const TimeRange& range, const Filter& filter,
   if (!filter.department && *all) return RollupSource{table("rollup_brand"), {}, "rollup_brand"};
   RollupSource source{"(", {}, ""};
   Select select(&source, placeholder, table);
+  if (!filter.department && range.from && range.to && *range.from > kFirstMinute &&
+      *range.to < kEndOfTime) {
+    const TimeRange hours{FloorTo(*range.from, Granularity::kHour),
+                          CeilTo(*range.to, Granularity::kHour)};
+    return BrandHoursSource(kColumns, {hours}, std::nullopt, placeholder, table);
+  }
   if (!filter.department) {
     select.From(kColumns, "rollup_hour_brand").Buckets(BoundsFor(range, Granularity::kHour));
     source.what = "rollup_hour_brand";

@@ -7,11 +7,14 @@
 // Ranges: without a brand, totals read SplitRange's days, hours and ragged minutes (a
 // department is a column of those tables); a brand is kept by hour, so with a brand every
 // source reads the hours that overlap the range, or the all-time tables when the range holds
-// all the data. Rankings read hours or all-time tables, as they always have.
+// all the data. Rankings read hours or all-time tables, as they always have; brands over a
+// closed range read day-aligned blocks of hours where they fit (BrandHoursSource).
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -49,6 +52,13 @@ RollupSource SeriesSource(const TimeRange& range, const SeriesSpan& span, const 
 Result<RollupSource> BrandsSource(const TimeRange& range, const Filter& filter,
                                   const ExtentFn& extent, const Placeholder& placeholder,
                                   const TableName& table);
+// `columns` of rollup_hour_brand's rows over the whole hours of `windows` (each [from, to) of
+// whole hours, closed; apart), read as HourRuns: blocks of rollup_block_brand where they fit,
+// single hours at the edges; a block's bucket is its first hour. With `event_type`, only its
+// rows.
+RollupSource BrandHoursSource(std::string_view columns, const std::vector<TimeRange>& windows,
+                              const std::optional<std::string>& event_type,
+                              const Placeholder& placeholder, const TableName& table);
 // Columns department, product, event_type, events, revenue.
 Result<RollupSource> ProductsSource(const TimeRange& range, const Filter& filter,
                                     const ExtentFn& extent, const Placeholder& placeholder,

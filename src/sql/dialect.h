@@ -72,6 +72,10 @@ class Dialect {
   virtual std::string HourText(std::string_view column) const = 0;
   // The same to the second, 'YYYY-MM-DD HH:MM:SS' (ten-second buckets are its first 18).
   virtual std::string SecondText(std::string_view column) const = 0;
+  // Text `a` followed by text `b` (two SQL expressions).
+  virtual std::string Concat(std::string_view a, std::string_view b) const {
+    return "(" + std::string(a) + " || " + std::string(b) + ")";
+  }
   // True when a write transaction excludes every other writer (SQLite's BEGIN IMMEDIATE), so
   // that rows read, merged and written back need no row locks (SELECT ... FOR UPDATE).
   virtual bool serializes_writers() const { return false; }

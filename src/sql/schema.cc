@@ -2,6 +2,7 @@
 
 #include <tuple>
 
+#include "event/hour_blocks.h"
 #include "sql/owned_tables.h"
 
 namespace shopstream::sql {
@@ -118,9 +119,39 @@ const std::vector<Rollup>& Rollups() {
        " SUBSTR({second}, 1, 18), event_type, COUNT(*), SUM(revenue) FROM {rows}"
        " WHERE event_time IS NOT NULL AND event_type IS NOT NULL"
        " GROUP BY SUBSTR({second}, 1, 18), event_type"},
+      // rollup_hour_brand over day-aligned blocks of 3, 12 and 24 hours (event/hour_blocks.h):
+      // brand rankings over a day read a few blocks, not 24 hours. {blockN} is the block
+      // holding an hour bucket.
+      {RollupTable("rollup_block_brand",
+                   {Text("hours", 2), Text("bucket", 13), Text("brand", kNameWidth),
+                    Text("event_type", kEventTypeWidth)}),
+       "INSERT INTO {rollup_block_brand}(hours, bucket, brand, event_type, events, revenue)"
+       " SELECT '3', {block3}, brand, event_type, SUM(events), SUM(revenue)"
+       " FROM {rollup_hour_brand} GROUP BY {block3}, brand, event_type"
+       " UNION ALL SELECT '12', {block12}, brand, event_type, SUM(events), SUM(revenue)"
+       " FROM {rollup_hour_brand} GROUP BY {block12}, brand, event_type"
+       " UNION ALL SELECT '24', {block24}, brand, event_type, SUM(events), SUM(revenue)"
+       " FROM {rollup_hour_brand} GROUP BY {block24}, brand, event_type"},
   };
   return rollups;
 }
+
+namespace {
+
+// The bucket of the `span`-hour block holding an hour bucket column `bucket`, as SQL: its day,
+// then its first hour (HourBlockOf).
+std::string BlockSql(int span, const Dialect& dialect) {
+  auto two_digits = [](int h) { return std::string{char('0' + h / 10), char('0' + h % 10)}; };
+  std::string hour = "CASE";
+  for (int h = span; h < 24; h += span) {
+    hour +=
+        " WHEN SUBSTR(bucket, 12, 2) < '" + two_digits(h) + "' THEN '" + two_digits(h - span) + "'";
+  }
+  hour = span == 24 ? "'00'" : hour + " ELSE '" + two_digits(24 - span) + "' END";
+  return dialect.Concat("SUBSTR(bucket, 1, 11)", hour);
+}
+
+}  // namespace
 
 std::string BackfillSql(const Rollup& rollup, const Dialect& dialect, const OwnedTables& tables) {
   std::string sql(rollup.backfill_sql);
@@ -128,6 +159,9 @@ std::string BackfillSql(const Rollup& rollup, const Dialect& dialect, const Owne
       {"{rows}", dialect.Quote(tables.rows())},
       {"{hour}", dialect.HourText("event_time")},
       {"{second}", dialect.SecondText("event_time")}};
+  for (int span : kHourBlockSpans) {
+    names.emplace_back("{block" + std::to_string(span) + "}", BlockSql(span, dialect));
+  }
   for (const Rollup& other : Rollups()) {
     names.emplace_back("{" + std::string(other.table.name) + "}",
                        dialect.Quote(tables.Name(other.table.name)));
@@ -267,6 +301,7 @@ std::vector<RollupValues> RollupValuesOf(const RollupDelta& delta, const CoarseR
   AppendTotals(cross_coarse.by_department_hour_brand, &out[8].values);
   AppendTotals(cross_coarse.by_brand_product, &out[9].values);
   AppendTotals(delta.by_ten_seconds, &out[10].values);
+  AppendTotals(coarse.by_block_brand, &out[11].values);
   return out;
 }
 

@@ -48,7 +48,7 @@ struct Rollup {
   std::string_view backfill_sql;
 };
 
-// The eleven rollups in order of creation (a backfill reads tables before it).
+// The twelve rollups in order of creation (a backfill reads tables before it).
 const std::vector<Rollup>& Rollups();
 
 class OwnedTables;

@@ -497,10 +497,11 @@ class SqlQueryStore final : public query::QueryStore {
   }
 
   // Brands or products over whole hours, ranked by the database in one pass over both windows'
-  // hours of rollup_hour_brand (rollup_hour_product): each name's value in the current and the
-  // previous window, then the top `limit` by value and the top `limit` by rise, so that only
-  // 2 x limit rows leave the database (it was every name of both windows, ~4,000 brands a day).
-  // The order is RankTrends's (trending.h): ties by change, a new name first, then name.
+  // hours of rollup_hour_product (brands: their hours and blocks, BrandHoursSource): each name's
+  // value in the current and the previous window, then the top `limit` by value and the top `limit`
+  // by rise, so that only 2 x limit rows leave the database (it was every name of both windows,
+  // ~4,000 brands a day). The order is RankTrends's (trending.h): ties by change, a new name first,
+  // then name.
   Status RankHourly(TrendDimension dimension, const TrendWindows& w, TrendMetric metric, int limit,
                     Trending* out) {
     const bool products = dimension == TrendDimension::kProduct;
@@ -515,16 +516,27 @@ class SqlQueryStore final : public query::QueryStore {
         .Value(std::string_view(current))
         .Sql(std::string(" THEN ") + value + " ELSE 0 END) AS cur, SUM(CASE WHEN bucket < ")
         .Value(std::string_view(current))
-        .Sql(std::string(" THEN ") + value + " ELSE 0 END) AS prev FROM " + table +
-             " WHERE bucket >= ");
+        .Sql(std::string(" THEN ") + value + " ELSE 0 END) AS prev");
     const std::string low = FormatHourBucket(*w.previous.from);
     const std::string high = FormatHourBucket(*w.current.to);
-    q.Value(std::string_view(low))
-        .Sql(" AND bucket < ")
-        .Value(std::string_view(high))
-        .Sql(" AND event_type = ")
-        .Value(kTypes[static_cast<int>(metric)])
-        .Sql(" GROUP BY " + group + ")");
+    const std::string_view type = kTypes[static_cast<int>(metric)];
+    // Brands: each window's hours as blocks where they fit, so that a block never straddles
+    // the two windows.
+    query::RollupSource brand_hours;
+    if (products) {
+      q.Sql(" FROM " + table + " WHERE bucket >= ")
+          .Value(std::string_view(low))
+          .Sql(" AND bucket < ")
+          .Value(std::string_view(high))
+          .Sql(" AND event_type = ")
+          .Value(type);
+    } else {
+      brand_hours =
+          query::BrandHoursSource("bucket, brand, events, revenue", {w.previous, w.current},
+                                  std::string(type), q.NextPlaceholders(), Tables());
+      q.From(brand_hours);
+    }
+    q.Sql(" GROUP BY " + group + ")");
     q.Sql(
          " SELECT 0, department, name, cur, prev FROM (SELECT * FROM g WHERE cur > 0"
          " ORDER BY cur DESC, name, department LIMIT ")

@@ -1,0 +1,23 @@
+// Whole hours as the fewest reads of a brand's hour and block rollups (event/hour_blocks.h):
+// the largest day-aligned blocks that fit, with single hours at the ragged ends. Adjacent
+// blocks of one span are one run, so a run is one range of a table's key. A day from 10:00 is
+// 10:00-12:00 in hours, 12:00-24:00 as a 12-hour block, 00:00-09:00 as 3-hour blocks and 09:00
+// in hours: four reads of at most a few thousand brands each, instead of 24 hours of them.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace shopstream::query {
+
+struct HourRun {
+  int span = 1;       // hours per bucket read: 1 (rollup_hour_brand) or a kHourBlockSpans
+  int64_t first = 0;  // the first bucket's first minute (minutes since the epoch)
+  int64_t end = 0;    // one past the last bucket's last minute
+};
+
+// REQUIRES first and end whole hours, first <= end. Runs in order, covering [first, end)
+// exactly once.
+std::vector<HourRun> HourRuns(int64_t first, int64_t end);
+
+}  // namespace shopstream::query
