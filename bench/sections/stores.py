@@ -1,14 +1,15 @@
 """bench/run stores: each store on the real servers beside the server's own bulk path or a
 reference client (MariaDB LOAD DATA, psql \\copy, cassandra-driver), and the whole flow Kafka ->
 Cassandra + MariaDB."""
+import json
 import os
 import re
 import subprocess
 import time
 
 import seed_tools as st
-from common import (BIN, BUILD, KAFKA, OUT, REPO, STORES_CASSANDRA, STORES_MYSQL, create_tables, delete_topic,
-                    fmt, generate_at_real_rate, goal, row, stack_up, stores_env, timed)
+from common import (BIN, BUILD, KAFKA, OUT, REPO, RESULTS, STORES_CASSANDRA, STORES_MYSQL, create_tables,
+                    delete_topic, fmt, generate_at_real_rate, goal, row, stack_up, stores_env, timed)
 
 CLEANED_COLUMNS = "id, event_time, event_type, department, product, brand, price, revenue"
 
@@ -57,7 +58,7 @@ def _stores_mysql(n, csv, db, mysql):
     ours_rate, ref_rate, runs, ref_all = _bulk_rates(ours, ours_runs, ref_runs)
     return row("MySQL processed store, rows/s", f"{fmt(ours_rate, ' rows/s')} ({ours['cpu_seconds']:.1f} CPU s)",
                f"MariaDB LOAD DATA LOCAL INFILE: {fmt(ref_rate, ' rows/s')}",
-               f"{ours_rate / ref_rate:.0%} of LOAD DATA; goal ≥ 70 %: {goal(ours_rate >= 0.7 * ref_rate)}",
+               f"{ours_rate / ref_rate:.0%} of LOAD DATA; goal ≥ 80 %: {goal(ours_rate >= 0.8 * ref_rate)}",
                f"{counts[0]:,} cleaned rows, committed by bench/mysql_store_bench through MysqlProcessedStore "
                f"in micro-batches of 20,000 (the processor's --max-batch), each one transaction with its rollups, "
                f"offsets and stats, timed from the first Commit to the last; reference: the same rows as a TSV "
@@ -110,7 +111,7 @@ def _stores_postgres(n, csv, db):
     ours_rate, ref_rate, runs, ref_all = _bulk_rates(ours, ours_runs, ref_runs)
     return row("PostgreSQL processed store, rows/s", f"{fmt(ours_rate, ' rows/s')} ({ours['cpu_seconds']:.1f} CPU s)",
                f"psql \\copy: {fmt(ref_rate, ' rows/s')}",
-               f"{ours_rate / ref_rate:.0%} of \\copy; goal ≥ 70 %: {goal(ours_rate >= 0.7 * ref_rate)}",
+               f"{ours_rate / ref_rate:.0%} of \\copy; goal ≥ 75 %: {goal(ours_rate >= 0.75 * ref_rate)}",
                f"{int(ours['rows']):,} cleaned rows committed through the PostgreSQL store (COPY FROM STDIN under each "
                f"batch's transaction, with its rollups, offsets and stats) in micro-batches of 20,000, timed from the "
                f"first Commit to the last; reference: the same rows as a TSV written before timing, one psql \\copy "
@@ -202,10 +203,14 @@ def _stores_end_to_end(n, csv, topic, keyspace, db, mysql, cassandra):
 def run():
     """Issue 4's benchmarks, in one run: each store beside the server's bulk load or a reference
     client, then Kafka to both stores. Unique database, keyspace and topic, dropped at the end."""
-    stack_up("kafka", "cassandra", "mariadb")
+    # SHOPSTREAM_BENCH_STORES_ONLY=mysql,postgres measures those alone (comma-separated, of
+    # mysql, postgres, cassandra, e2e), and needs only their servers.
+    only = [w for w in os.environ.get("SHOPSTREAM_BENCH_STORES_ONLY", "").split(",") if w]
+    cassandra_wanted = not only or bool({"cassandra", "e2e"} & set(only))
+    stack_up(*(["kafka", "cassandra", "mariadb"] if cassandra_wanted else ["mariadb"]))
     OUT.mkdir(parents=True, exist_ok=True)
     n = int(os.environ.get("SHOPSTREAM_BENCH_STORES_EVENTS", "300000"))
-    python = st.reference_python()
+    python = st.reference_python() if cassandra_wanted else None
     csv = OUT / f"stores-{n}-real-rate.csv"
     if not csv.exists():
         st.say(f"shopstream generate --rows {n:,}, times squeezed to the real month's rate -> {csv.name}")
@@ -215,16 +220,19 @@ def run():
     topic = f"bench-stores-{run}"
     load_before = st.load_average()
     mysql = st.MariaDB("information_schema", local_infile=True)
-    cassandra = st.Cassandra()
+    cassandra = st.Cassandra() if cassandra_wanted else None
     rows = []
     try:
         for name in (db, db_e2e):
             mysql.execute(f"CREATE DATABASE {name}")
         # Each figure is printed as soon as it is measured, so that a later failure keeps it.
-        for measure in (lambda: [_stores_mysql(n, csv, db, mysql)],
-                        lambda: [_stores_postgres(n, csv, f"{db}_pg")],
-                        lambda: _stores_cassandra(n, csv, keyspace, cassandra, python),
-                        lambda: [_stores_end_to_end(n, csv, topic, keyspace, db_e2e, mysql, cassandra)]):
+        for name, measure in (
+                ("mysql", lambda: [_stores_mysql(n, csv, db, mysql)]),
+                ("postgres", lambda: [_stores_postgres(n, csv, f"{db}_pg")]),
+                ("cassandra", lambda: _stores_cassandra(n, csv, keyspace, cassandra, python)),
+                ("e2e", lambda: [_stores_end_to_end(n, csv, topic, keyspace, db_e2e, mysql, cassandra)])):
+            if only and name not in only:
+                continue
             for r in measure():
                 st.say(f"=> {r['what']}: {r['ours']} [{r['reference']}] {r['ratio']}")
                 rows.append(r)
@@ -232,9 +240,10 @@ def run():
         # Best effort, each on its own, so that a server that went away shows the first error.
         for what, drop in ((db, lambda: mysql.execute(f"DROP DATABASE IF EXISTS {db}")),
                            (db_e2e, lambda: mysql.execute(f"DROP DATABASE IF EXISTS {db_e2e}")),
-                           (keyspace, lambda: cassandra.execute(f"DROP KEYSPACE IF EXISTS {keyspace}")),
-                           (topic, lambda: delete_topic(topic)), ("mariadb client", mysql.close),
-                           ("cassandra session", cassandra.close)):
+                           *(((keyspace, lambda: cassandra.execute(f"DROP KEYSPACE IF EXISTS {keyspace}")),
+                               (topic, lambda: delete_topic(topic)), ("cassandra session", cassandra.close))
+                             if cassandra else ()),
+                           ("mariadb client", mysql.close)):
             try:
                 drop()
             except Exception as e:  # noqa: BLE001 (reported, the run's own error matters more)
@@ -242,4 +251,29 @@ def run():
     note = f"; {load_before} before, {st.load_average()} after"
     for r in rows:
         r["how"] += note
-    return rows
+    return _with_rows_not_run(rows, only)
+
+
+# What each part's rows are called, for a run of some parts only.
+_PARTS = {"mysql": "MySQL processed store", "postgres": "PostgreSQL processed store",
+          "cassandra": "Cassandra raw store", "e2e": "Kafka → Cassandra"}
+
+
+def _with_rows_not_run(rows, only):
+    """The section's stored rows of the parts not run this time (marked with their date), with
+    this run's in their place, so that measuring some parts keeps the others' figures."""
+    stored = RESULTS / "stores.json"
+    if not only or not stored.exists():
+        return rows
+    data = json.loads(stored.read_text())
+    fresh = iter(rows)
+    out = []
+    for r in data["rows"]:
+        part = next((p for p, what in _PARTS.items() if r["what"].startswith(what)), None)
+        if part in only:
+            out.extend(x for x in [next(fresh, None)] if x)
+            continue
+        if "not re-run" not in r["how"]:
+            r["how"] += f" (measured {data['date']}, not re-run since)"
+        out.append(r)
+    return out + list(fresh)
