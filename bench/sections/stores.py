@@ -31,6 +31,10 @@ def _stores_mysql(n, csv, db, mysql):
     compared by CHECKSUM TABLE at the end."""
     tsv = OUT / "stores-cleaned.tsv"
     ours_runs, ref_runs = [], []
+    # The reference's table lives in a database of its own: beside the store's tables, a second
+    # table of the rows' layout reads as an older store's (one side table for several).
+    ref = f"{db}_ref.operations_ref"
+    mysql.execute(f"CREATE DATABASE IF NOT EXISTS {db}_ref")
     mysql.execute(f"USE {db}")
     for k in range(_stores_repeats()):
         if k > 0:
@@ -39,20 +43,21 @@ def _stores_mysql(n, csv, db, mysql):
                                      " WHERE TABLE_SCHEMA = DATABASE()")
             for table in tables.split(","):
                 mysql.execute(f"TRUNCATE TABLE {table}")
+            mysql.execute(f"TRUNCATE TABLE {ref}")
         st.say(f"[{k + 1}] bench/mysql_store_bench: {n:,} cleaned rows, micro-batches of 20,000 -> {db}.operations")
         _, _, _, out = timed([str(BUILD / "bench" / "mysql_store_bench"), "--csv", str(csv), "--count", str(n),
                               "--to", f"{STORES_MYSQL}/{db}.operations", "--tsv", str(tsv)], env=stores_env())
         ours_runs.append(_figures(out))
         if k == 0:
-            mysql.execute("CREATE TABLE operations_ref LIKE operations")
-        st.say(f"[{k + 1}] LOAD DATA LOCAL INFILE of the same rows -> {db}.operations_ref")
+            mysql.execute(f"CREATE TABLE {ref} LIKE operations")
+        st.say(f"[{k + 1}] LOAD DATA LOCAL INFILE of the same rows -> {ref}")
         start = time.perf_counter()
-        mysql.execute(f"LOAD DATA LOCAL INFILE '{tsv}' INTO TABLE operations_ref CHARACTER SET utf8mb4 "
+        mysql.execute(f"LOAD DATA LOCAL INFILE '{tsv}' INTO TABLE {ref} CHARACTER SET utf8mb4 "
                       f"FIELDS TERMINATED BY '\\t' LINES TERMINATED BY '\\n' ({CLEANED_COLUMNS})")
         ref_runs.append(time.perf_counter() - start)
     ours = min(ours_runs, key=lambda f: f["seconds"])
-    counts = [int(mysql.query_one(f"SELECT COUNT(*) FROM {t}")) for t in ("operations", "operations_ref")]
-    sums = [mysql.query_one(f"CHECKSUM TABLE {t}").split("\t")[-1] for t in ("operations", "operations_ref")]
+    counts = [int(mysql.query_one(f"SELECT COUNT(*) FROM {t}")) for t in ("operations", ref)]
+    sums = [mysql.query_one(f"CHECKSUM TABLE {t}").split("\t")[-1] for t in ("operations", ref)]
     if counts != [ours["rows"]] * 2 or sums[0] != sums[1]:
         raise RuntimeError(f"MySQL: rows {counts} of {ours['rows']:,.0f}, checksums {sums}: the tables differ")
     ours_rate, ref_rate, runs, ref_all = _bulk_rates(ours, ours_runs, ref_runs)
@@ -87,7 +92,8 @@ def _stores_postgres(n, csv, db):
         for k in range(_stores_repeats()):
             if k > 0:
                 # Every table the store made (rows, rollups, people, offsets, stats) and the reference's.
-                tables = _psql(db, "SELECT string_agg(tablename, ', ') FROM pg_tables WHERE schemaname = 'public'", env)
+                tables = _psql(db, "SELECT string_agg(schemaname || '.' || tablename, ', ') FROM pg_tables "
+                               "WHERE schemaname IN ('public', 'ref')", env)
                 _psql(db, f"TRUNCATE {tables}", env)
             st.say(f"[{k + 1}] bench/mysql_store_bench: {n:,} cleaned rows, micro-batches of 20,000 -> PostgreSQL {db}")
             _, _, _, out = timed([str(BUILD / "bench" / "mysql_store_bench"), "--csv", str(csv), "--count", str(n),
@@ -95,15 +101,16 @@ def _stores_postgres(n, csv, db):
                                   "--tsv", str(tsv)], env=env)
             ours_runs.append(_figures(out))
             if k == 0:
-                _psql(db, "CREATE TABLE operations_ref (LIKE operations INCLUDING ALL)", env)
-            st.say(f"[{k + 1}] psql \\copy of the same rows -> {db}.operations_ref")
+                # In a schema of its own, as MySQL's in a database of its own.
+                _psql(db, "CREATE SCHEMA ref; CREATE TABLE ref.operations_ref (LIKE operations INCLUDING ALL)", env)
+            st.say(f"[{k + 1}] psql \\copy of the same rows -> {db}.ref.operations_ref")
             start = time.perf_counter()
-            _psql(db, f"\\copy operations_ref({CLEANED_COLUMNS}) FROM '{tsv}'", env)
+            _psql(db, f"\\copy ref.operations_ref({CLEANED_COLUMNS}) FROM '{tsv}'", env)
             ref_runs.append(time.perf_counter() - start)
         ours = min(ours_runs, key=lambda f: f["seconds"])
         digest = ("SELECT COUNT(*) || ' ' || md5(string_agg(id || event_time::text || event_type || department || "
                   "product || brand || price::text || revenue::text, ',' ORDER BY id)) FROM {}")
-        sums = [_psql(db, digest.format(t), env) for t in ("operations", "operations_ref")]
+        sums = [_psql(db, digest.format(t), env) for t in ("operations", "ref.operations_ref")]
         if sums[0] != sums[1] or not sums[0].startswith(f"{ours['rows']:.0f} "):
             raise RuntimeError(f"PostgreSQL: {sums} for {ours['rows']:,.0f} rows: the tables differ")
     finally:
@@ -239,6 +246,7 @@ def run():
     finally:
         # Best effort, each on its own, so that a server that went away shows the first error.
         for what, drop in ((db, lambda: mysql.execute(f"DROP DATABASE IF EXISTS {db}")),
+                           (db, lambda: mysql.execute(f"DROP DATABASE IF EXISTS {db}_ref")),
                            (db_e2e, lambda: mysql.execute(f"DROP DATABASE IF EXISTS {db_e2e}")),
                            *(((keyspace, lambda: cassandra.execute(f"DROP KEYSPACE IF EXISTS {keyspace}")),
                                (topic, lambda: delete_topic(topic)), ("cassandra session", cassandra.close))

@@ -67,32 +67,6 @@ class MysqlSession final
         [&](const Status&) { return mysql::IsDuplicateKey(client().last_error()); });
   }
 
-  // LOAD DATA LOCAL into the stage. A value the server skipped or changed (a warning under
-  // LOCAL's IGNORE) fails the batch: a rollup must add exactly what was counted.
-  Result<bool> LoadStage(const std::string& quoted_stage, const std::string& column_list,
-                         const std::string& tsv, size_t rows) override {
-    if (!*bulk_enabled_) return false;
-    unsigned warnings = 0;
-    const std::string what = "loading " + quoted_stage;
-    auto loaded = client().LoadLocalData(
-        "LOAD DATA LOCAL INFILE '" + std::string(kLoadFileName) + "' INTO TABLE " + quoted_stage +
-            " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\'"
-            " LINES TERMINATED BY '\\n' (" +
-            column_list + ")",
-        kLoadFileName, tsv, &warnings, what);
-    if (!loaded.ok()) {
-      if (!mysql::IsLocalInfileRefused(client().last_error())) return loaded.status();
-      *bulk_enabled_ = false;
-      return false;
-    }
-    if (loaded.value() != rows || warnings != 0) {
-      return Status::Internal(what + ": " + std::to_string(loaded.value()) + " of " +
-                              std::to_string(rows) + " rows loaded, " + std::to_string(warnings) +
-                              " warnings");
-    }
-    return true;
-  }
-
   // MariaDB and MySQL 8 name their exact (binary, no-pad) utf8mb4 collations differently.
   std::string ServerTableOptions() const override {
     const bool mariadb = client().server_version().find("MariaDB") != std::string::npos;

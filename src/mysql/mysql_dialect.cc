@@ -33,30 +33,26 @@ std::string MysqlDialect::Quote(std::string_view identifier) const {
   return quoted + "`";
 }
 
-// The stored columns are named with their table: after INSERT ... SELECT from a table of the
-// same columns (a stage), a bare name would be ambiguous.
-std::string MysqlDialect::OnConflictClause(std::string_view table,
-                                           std::span<const std::string_view> key,
+std::string MysqlDialect::OnConflictClause(std::string_view, std::span<const std::string_view> key,
                                            std::span<const sql::ColumnUpdate> updates) const {
-  const std::string t = Quote(table) + ".";
   std::string sql = " ON DUPLICATE KEY UPDATE ";
   if (updates.empty()) {  // keep the stored row: a no-op update, not INSERT IGNORE (which
                           // would turn every error into a warning)
     const std::string c = Quote(key.front());
-    return sql + t + c + " = " + t + c;
+    return sql + c + " = " + c;
   }
   for (size_t i = 0; i < updates.size(); ++i) {
     const std::string c = Quote(updates[i].column);
     if (i > 0) sql += ", ";
     switch (updates[i].how) {
       case sql::OnConflict::kAdd:
-        sql += t + c + " = " + t + c + " + VALUES(" + c + ")";
+        sql += c + " = " + c + " + VALUES(" + c + ")";
         break;
       case sql::OnConflict::kReplace:
-        sql += t + c + " = VALUES(" + c + ")";
+        sql += c + " = VALUES(" + c + ")";
         break;
       case sql::OnConflict::kMax:
-        sql += t + c + " = GREATEST(" + t + c + ", VALUES(" + c + "))";
+        sql += c + " = GREATEST(" + c + ", VALUES(" + c + "))";
         break;
     }
   }

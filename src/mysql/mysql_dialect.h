@@ -44,16 +44,6 @@ class MysqlDialect final : public sql::Dialect {
   std::string SecondText(std::string_view column) const override {
     return "DATE_FORMAT(" + std::string(column) + ", '%Y-%m-%d %H:%i:%s')";
   }
-  // LIKE copies the key: the merge reads the stage in key order, as the bound path writes.
-  // A temporary table is not replicated (Galera, binlog in rows) and commits nothing.
-  std::string CreateStageSql(std::string_view quoted_stage,
-                             std::string_view quoted_table) const override {
-    return "CREATE TEMPORARY TABLE IF NOT EXISTS " + std::string(quoted_stage) + " LIKE " +
-           std::string(quoted_table);
-  }
-  std::string ClearStageSql(std::string_view quoted_stage) const override {
-    return "DELETE FROM " + std::string(quoted_stage);
-  }
   size_t max_rows_per_statement() const override { return 256; }
   // A chunk of 256 dead letters stays well inside the server's default 16 MiB packet limit.
   size_t max_payload_bytes() const override { return 32 * 1024; }

@@ -42,19 +42,6 @@ class PostgresSession final
         [&](const Status&) { return client().last_sqlstate() == kUniqueViolation; });
   }
 
-  Result<bool> LoadStage(const std::string& quoted_stage, const std::string& column_list,
-                         const std::string& tsv, size_t rows) override {
-    const std::string what = "copying rows into " + quoted_stage;
-    auto copied =
-        client().CopyIn("COPY " + quoted_stage + "(" + column_list + ") FROM STDIN", tsv, what);
-    if (!copied.ok()) return copied.status();
-    if (copied.value() != static_cast<int64_t>(rows)) {
-      return Status::Internal(what + ": " + std::to_string(copied.value()) + " of " +
-                              std::to_string(rows) + " rows copied");
-    }
-    return true;
-  }
-
  private:
   // Every row in one COPY fed from memory; a stored id fails it as a whole (kUndo).
   Result<sql::BulkOutcome> Copy(const std::vector<const CleanedEvent*>& rows) {

@@ -1,8 +1,6 @@
 // PostgreSQL's spelling of the SQL store core's dialect (sql/dialect.h).
 #pragma once
 
-#include <string>
-
 #include "sql/dialect.h"
 
 namespace shopstream::postgres {
@@ -36,12 +34,6 @@ class PostgresDialect final : public sql::Dialect {
   }
   // libpq returns bytea in its hex text form, "\x" and two digits a byte.
   Result<std::string> BlobBytes(std::string fetched) const override;
-  // No index, and emptied by every commit (a truncation: a temporary table is never vacuumed).
-  std::string CreateStageSql(std::string_view quoted_stage,
-                             std::string_view quoted_table) const override {
-    return "CREATE TEMPORARY TABLE IF NOT EXISTS " + std::string(quoted_stage) + " (LIKE " +
-           std::string(quoted_table) + ") ON COMMIT DELETE ROWS";
-  }
   size_t max_rows_per_statement() const override { return 256; }
   size_t max_payload_bytes() const override { return 64 * 1024; }
 };

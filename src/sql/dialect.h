@@ -78,21 +78,6 @@ class Dialect {
   // The bytes of a kBlob column as the database's client returned it (the client's text form,
   // such as PostgreSQL's hex form of bytea, decoded).
   virtual Result<std::string> BlobBytes(std::string fetched) const { return fetched; }
-  // A temporary table of the session shaped like `quoted_table`, made once per connection
-  // outside any transaction and emptied by each commit or rollback (ClearStageSql where the
-  // database cannot do that itself): where a staged upsert loads its rows (staged_upsert.h).
-  // Empty where the database has no bulk path to load it.
-  virtual std::string CreateStageSql(std::string_view quoted_stage,
-                                     std::string_view quoted_table) const {
-    (void)quoted_stage;
-    (void)quoted_table;
-    return "";
-  }
-  // Run after a stage was merged, in the same transaction; empty when the commit empties it.
-  virtual std::string ClearStageSql(std::string_view quoted_stage) const {
-    (void)quoted_stage;
-    return "";
-  }
   // Rows per multi-row statement: a few statements serve any batch, every value bound.
   virtual size_t max_rows_per_statement() const = 0;
   // Dead-letter payloads are cut to this many bytes (a server's packet limit, say).

@@ -31,15 +31,6 @@ ChunkedStatement Upsert(const Table& t, const Dialect& d, OnConflict how, const 
                           d.max_rows_per_statement());
 }
 
-// The same through a stage (staged_upsert.h) named after the table's plain name.
-StagedUpsert StagedUpsertOf(const Table& t, std::string_view plain, const Dialect& d,
-                            OnConflict how, const std::string& what) {
-  std::vector<ColumnUpdate> updates;
-  for (size_t i = t.key.size(); i < t.columns.size(); ++i)
-    updates.push_back({t.columns[i].name, how});
-  return StagedUpsert(t, updates, "stage_" + std::string(plain), d, what);
-}
-
 int64_t Int(const SqlRow& row, size_t i) { return std::stoll(row.at(i).value_or("0")); }
 
 // The board offers the windows the stream computes.
@@ -66,38 +57,27 @@ FunnelWriter::FunnelWriter(const Dialect& d, const OwnedTables& owned) : dialect
       ChunkedStatement("SELECT " + Columns(sessions, d) + " FROM " + d.Quote(sessions.name) +
                            " WHERE session_key IN (",
                        1, false, ")" + lock, "reading funnel sessions", d.max_rows_per_statement());
-  store_sessions_ = StagedUpsertOf(sessions, FunnelTables()[kFunnelSessions].name, d,
-                                   OnConflict::kReplace, "storing funnel sessions");
+  store_sessions_ = Upsert(sessions, d, OnConflict::kReplace, "storing funnel sessions");
   const Table& open = t[kFunnelOpen];
   read_open_ = ChunkedStatement(
       "SELECT " + Columns(open, d) + " FROM " + d.Quote(open.name) + " WHERE session_key IN (", 1,
       false, ")" + lock, "reading funnel products", d.max_rows_per_statement());
-  store_open_ = StagedUpsertOf(open, FunnelTables()[kFunnelOpen].name, d, OnConflict::kReplace,
-                               "storing funnel products");
-  add_counts_ = StagedUpsertOf(t[kFunnelHour], FunnelTables()[kFunnelHour].name, d,
-                               OnConflict::kAdd, "adding to funnel_hour");
-  add_delays_ = StagedUpsertOf(t[kFunnelDelayHour], FunnelTables()[kFunnelDelayHour].name, d,
-                               OnConflict::kAdd, "adding to funnel_delay_hour");
+  store_open_ = Upsert(open, d, OnConflict::kReplace, "storing funnel products");
+  add_counts_ = Upsert(t[kFunnelHour], d, OnConflict::kAdd, "adding to funnel_hour");
+  add_delays_ = Upsert(t[kFunnelDelayHour], d, OnConflict::kAdd, "adding to funnel_delay_hour");
   expire_ = ChunkedStatement("DELETE FROM " + d.Quote(open.name) + " WHERE last_time < ", 1, false,
                              "", "expiring funnel products", 1);
 }
 
 void FunnelWriter::Reset() {
   for (ChunkedStatement* s :
-       {&ensure_clock_, &read_clock_, &store_clock_, &read_sessions_, &read_open_, &expire_}) {
+       {&ensure_clock_, &read_clock_, &store_clock_, &read_sessions_, &read_open_, &store_sessions_,
+        &store_open_, &add_counts_, &add_delays_, &expire_}) {
     s->Reset();
   }
-  for (StagedUpsert* s : {&store_sessions_, &store_open_, &add_counts_, &add_delays_}) s->Reset();
 }
 
-Status FunnelWriter::PrepareStages(SqlSession& conn) {
-  for (StagedUpsert* s : {&store_sessions_, &store_open_, &add_counts_, &add_delays_}) {
-    if (Status st = s->PrepareStage(conn); !st.ok()) return st;
-  }
-  return Status::Ok();
-}
-
-Status FunnelWriter::Write(SqlSession& conn, const std::vector<const CleanedEvent*>& rows) {
+Status FunnelWriter::Write(SqlConnection& conn, const std::vector<const CleanedEvent*>& rows) {
   if (rows.empty()) return Status::Ok();
   const Dialect& d = dialect_;
   const SqlValue clock_key[] = {int64_t{1}, kNoTime};
@@ -134,25 +114,25 @@ Status FunnelWriter::Write(SqlSession& conn, const std::vector<const CleanedEven
   for (const auto& [key, s] : state.sessions) {
     values.insert(values.end(), {static_cast<int64_t>(key), s.last_time, int64_t{s.reached}});
   }
-  if (Status s = store_sessions_.Execute(conn, values); !s.ok()) return s;
+  if (Status s = store_sessions_.Execute(conn, d, values); !s.ok()) return s;
   values.clear();
   for (const auto& [key, p] : state.products) {
     values.insert(values.end(), {static_cast<int64_t>(key.first), key.second, p.first_view,
                                  p.last_view, p.carted_view, p.last_time});
   }
-  if (Status s = store_open_.Execute(conn, values); !s.ok()) return s;
+  if (Status s = store_open_.Execute(conn, d, values); !s.ok()) return s;
   values.clear();
   for (const auto& [key, c] : delta.counts) {
     values.insert(values.end(),
                   {std::string_view(key.first), key.second, c.viewed, c.carted, c.bought});
   }
-  if (Status s = add_counts_.Execute(conn, values); !s.ok()) return s;
+  if (Status s = add_counts_.Execute(conn, d, values); !s.ok()) return s;
   values.clear();
   for (const auto& [key, n] : delta.delays) {
     const auto& [hour, window, bucket] = key;
     values.insert(values.end(), {std::string_view(hour), window, bucket, n});
   }
-  if (Status s = add_delays_.Execute(conn, values); !s.ok()) return s;
+  if (Status s = add_delays_.Execute(conn, d, values); !s.ok()) return s;
   if (state.newest == kNoTime) return Status::Ok();
   const SqlValue newest[] = {int64_t{1}, state.newest};
   if (Status s = store_clock_.Execute(conn, d, newest); !s.ok()) return s;

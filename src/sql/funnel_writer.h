@@ -15,8 +15,7 @@
 #include "sql/chunked_statement.h"
 #include "sql/dialect.h"
 #include "sql/owned_tables.h"
-#include "sql/sql_session.h"
-#include "sql/staged_upsert.h"
+#include "sql/sql_connection.h"
 
 namespace shopstream::sql {
 
@@ -24,16 +23,14 @@ class FunnelWriter {
  public:
   FunnelWriter(const Dialect& dialect, const OwnedTables& tables);
 
-  // Makes the stages of its upserts on a new connection, outside any transaction.
-  Status PrepareStages(SqlSession& conn);
   // Feeds `rows` (the batch's new rows, in stream order) in the transaction open on `conn`.
-  Status Write(SqlSession& conn, const std::vector<const CleanedEvent*>& rows);
+  Status Write(SqlConnection& conn, const std::vector<const CleanedEvent*>& rows);
   void Reset();
 
  private:
   const Dialect& dialect_;
-  ChunkedStatement ensure_clock_, read_clock_, store_clock_, read_sessions_, read_open_, expire_;
-  StagedUpsert store_sessions_, store_open_, add_counts_, add_delays_;
+  ChunkedStatement ensure_clock_, read_clock_, store_clock_, read_sessions_, read_open_,
+      store_sessions_, store_open_, add_counts_, add_delays_, expire_;
 };
 
 }  // namespace shopstream::sql

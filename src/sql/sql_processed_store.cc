@@ -22,7 +22,6 @@
 #include "sql/owned_tables.h"
 #include "sql/people_writer.h"
 #include "sql/schema.h"
-#include "sql/staged_upsert.h"
 #include "sql/values.h"
 
 namespace shopstream::sql {
@@ -56,7 +55,7 @@ constexpr size_t kMaxHeldPeopleBytes = size_t{2} << 20;
 
 // Every statement of a commit, written in the database's dialect once it is known.
 struct Statements {
-  std::vector<StagedUpsert> rollups;  // one per Rollups() entry
+  std::vector<ChunkedStatement> rollups;  // one per Rollups() entry
   ChunkedStatement dead_letters, offsets, reset_offsets, stats, replay_stats, load_offsets,
       stream_id, load_stream_id;
   // people_offsets: made at a partition's first offset (never moved by it), moved forward by a
@@ -71,7 +70,7 @@ struct Statements {
           &load_stream_id, &people_first, &people_offsets, &people_reset, &load_people_offsets}) {
       s->Reset();
     }
-    for (StagedUpsert& s : rollups) s.Reset();
+    for (ChunkedStatement& s : rollups) s.Reset();
     people->Reset();
     funnel->Reset();
   }
@@ -83,8 +82,9 @@ Statements MakeStatements(const Dialect& d, const OwnedTables& owned) {
   for (const Rollup& rollup : Rollups()) {
     const Table t = owned.Of(rollup.table);
     const ColumnUpdate add[] = {{"events", OnConflict::kAdd}, {"revenue", OnConflict::kAdd}};
-    s.rollups.emplace_back(t, add, "stage_" + std::string(rollup.table.name), d,
-                           "adding to " + std::string(t.name));
+    s.rollups.emplace_back(InsertHead(t, d), t.columns.size(), true,
+                           d.OnConflictClause(t.name, t.key, add),
+                           "adding to " + std::string(t.name), rows);
   }
   const Table dead = owned.Of(DeadLettersTable());
   s.dead_letters =
@@ -166,7 +166,6 @@ class SqlProcessedStore final : public store::ProcessedStore {
       if (Status s = CheckRow(row); !s.ok()) return s;
     }
     if (Status s = Connect(); !s.ok()) return s;
-    if (Status s = PrepareStages(); !s.ok()) return Done(s);
     const bool write_back = PeopleWriteBackDue();
     PeopleDelta people;
     int64_t new_rows = 0;
@@ -291,17 +290,6 @@ class SqlProcessedStore final : public store::ProcessedStore {
 
  private:
   using Clock = std::chrono::steady_clock;
-
-  // The rollups' stages, once per connection, outside a transaction (staged_upsert.h).
-  Status PrepareStages() {
-    if (stages_ready_) return Status::Ok();
-    for (StagedUpsert& rollup : statements_->rollups) {
-      if (Status s = rollup.PrepareStage(*conn_); !s.ok()) return s;
-    }
-    if (Status s = statements_->funnel->PrepareStages(*conn_); !s.ok()) return s;
-    stages_ready_ = true;
-    return Status::Ok();
-  }
 
   bool PeopleWriteBackDue() const {
     if (held_people_.empty() && dirty_people_offsets_.empty()) return false;
@@ -491,7 +479,7 @@ class SqlProcessedStore final : public store::ProcessedStore {
     const CoarseCrossFilterDelta cross_coarse = Coarsen(cross);
     const std::vector<RollupValues> rollups = RollupValuesOf(delta, coarse, cross, cross_coarse);
     for (size_t i = 0; i < rollups.size(); ++i) {
-      if (Status s = statements_->rollups[i].Execute(*conn_, rollups[i].values); !s.ok()) {
+      if (Status s = statements_->rollups[i].Execute(*conn_, d, rollups[i].values); !s.ok()) {
         return s;
       }
     }
@@ -674,7 +662,6 @@ class SqlProcessedStore final : public store::ProcessedStore {
   void Disconnect() {
     // Statements go before the connection they belong to.
     if (statements_) statements_->Reset();
-    stages_ready_ = false;
     conn_.reset();
   }
 
@@ -682,7 +669,6 @@ class SqlProcessedStore final : public store::ProcessedStore {
   std::unique_ptr<SqlSession> conn_;
   std::unique_ptr<const OwnedTables> tables_;  // before statements_, which point into it
   std::optional<Statements> statements_;
-  bool stages_ready_ = false;  // on this connection
   // FirstOfEachId's, kept for their capacity.
   std::vector<size_t> seen_;
   std::vector<const CleanedEvent*> unique_;

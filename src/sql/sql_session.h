@@ -20,18 +20,6 @@ class SqlSession : public SqlConnection {
   // order. A stored id is skipped, never an error: only the new rows may count in the rollups.
   virtual Result<std::vector<const CleanedEvent*>> InsertNewRows(
       const std::vector<const CleanedEvent*>& rows) = 0;
-  // Loads `tsv` (AppendTsvValues' lines, `rows` of them, for the columns `column_list`) into
-  // `quoted_stage`, a temporary table of this session (Dialect::CreateStageSql), in the open
-  // transaction, with the bulk path. False, with nothing loaded, where the session has none: the
-  // caller binds the rows instead.
-  virtual Result<bool> LoadStage(const std::string& quoted_stage, const std::string& column_list,
-                                 const std::string& tsv, size_t rows) {
-    (void)quoted_stage;
-    (void)column_list;
-    (void)tsv;
-    (void)rows;
-    return false;
-  }
   // What this server adds after CREATE TABLE besides the dialect's options (MariaDB and MySQL 8
   // name their exact utf8mb4 collation differently); empty where the kind decides it all.
   virtual std::string ServerTableOptions() const { return ""; }

@@ -2,7 +2,6 @@
 
 #include <charconv>
 #include <cmath>
-#include <variant>
 
 namespace shopstream::sql {
 namespace {
@@ -51,32 +50,6 @@ bool AppendTsvRow(const CleanedEvent& row, std::string* out) {
   end = std::to_chars(end, number + sizeof number - 1, row.revenue).ptr;
   *end++ = '\n';
   out->append(number, static_cast<size_t>(end - number));
-  return true;
-}
-
-bool AppendTsvValues(std::span<const SqlValue> values, std::string* out) {
-  const size_t start = out->size();
-  char number[32];
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out->push_back('\t');
-    const SqlValue& v = values[i];
-    if (std::holds_alternative<std::monostate>(v)) {
-      out->append("\\N");
-    } else if (const auto* text = std::get_if<std::string_view>(&v)) {
-      AppendEscaped(*text, out);
-      out->pop_back();  // AppendEscaped's tab
-    } else if (const auto* n = std::get_if<int64_t>(&v)) {
-      out->append(number, static_cast<size_t>(
-                              std::to_chars(number, number + sizeof number, *n).ptr - number));
-    } else if (const auto* d = std::get_if<double>(&v); d && std::isfinite(*d)) {
-      out->append(number, static_cast<size_t>(
-                              std::to_chars(number, number + sizeof number, *d).ptr - number));
-    } else {
-      out->resize(start);
-      return false;
-    }
-  }
-  out->push_back('\n');
   return true;
 }
 
