@@ -1,14 +1,15 @@
 """bench/run stores: each store on the real servers beside the server's own bulk path or a
 reference client (MariaDB LOAD DATA, psql \\copy, cassandra-driver), and the whole flow Kafka ->
 Cassandra + MariaDB."""
+import json
 import os
 import re
 import subprocess
 import time
 
 import seed_tools as st
-from common import (BIN, BUILD, KAFKA, OUT, REPO, STORES_CASSANDRA, STORES_MYSQL, create_tables, delete_topic,
-                    fmt, generate_at_real_rate, goal, row, stack_up, stores_env, timed)
+from common import (BIN, BUILD, KAFKA, OUT, REPO, RESULTS, STORES_CASSANDRA, STORES_MYSQL, create_tables,
+                    delete_topic, fmt, generate_at_real_rate, goal, row, stack_up, stores_env, timed)
 
 CLEANED_COLUMNS = "id, event_time, event_type, department, product, brand, price, revenue"
 
@@ -30,6 +31,10 @@ def _stores_mysql(n, csv, db, mysql):
     compared by CHECKSUM TABLE at the end."""
     tsv = OUT / "stores-cleaned.tsv"
     ours_runs, ref_runs = [], []
+    # The reference's table lives in a database of its own: beside the store's tables, a second
+    # table of the rows' layout reads as an older store's (one side table for several).
+    ref = f"{db}_ref.operations_ref"
+    mysql.execute(f"CREATE DATABASE IF NOT EXISTS {db}_ref")
     mysql.execute(f"USE {db}")
     for k in range(_stores_repeats()):
         if k > 0:
@@ -38,26 +43,27 @@ def _stores_mysql(n, csv, db, mysql):
                                      " WHERE TABLE_SCHEMA = DATABASE()")
             for table in tables.split(","):
                 mysql.execute(f"TRUNCATE TABLE {table}")
+            mysql.execute(f"TRUNCATE TABLE {ref}")
         st.say(f"[{k + 1}] bench/mysql_store_bench: {n:,} cleaned rows, micro-batches of 20,000 -> {db}.operations")
         _, _, _, out = timed([str(BUILD / "bench" / "mysql_store_bench"), "--csv", str(csv), "--count", str(n),
                               "--to", f"{STORES_MYSQL}/{db}.operations", "--tsv", str(tsv)], env=stores_env())
         ours_runs.append(_figures(out))
         if k == 0:
-            mysql.execute("CREATE TABLE operations_ref LIKE operations")
-        st.say(f"[{k + 1}] LOAD DATA LOCAL INFILE of the same rows -> {db}.operations_ref")
+            mysql.execute(f"CREATE TABLE {ref} LIKE operations")
+        st.say(f"[{k + 1}] LOAD DATA LOCAL INFILE of the same rows -> {ref}")
         start = time.perf_counter()
-        mysql.execute(f"LOAD DATA LOCAL INFILE '{tsv}' INTO TABLE operations_ref CHARACTER SET utf8mb4 "
+        mysql.execute(f"LOAD DATA LOCAL INFILE '{tsv}' INTO TABLE {ref} CHARACTER SET utf8mb4 "
                       f"FIELDS TERMINATED BY '\\t' LINES TERMINATED BY '\\n' ({CLEANED_COLUMNS})")
         ref_runs.append(time.perf_counter() - start)
     ours = min(ours_runs, key=lambda f: f["seconds"])
-    counts = [int(mysql.query_one(f"SELECT COUNT(*) FROM {t}")) for t in ("operations", "operations_ref")]
-    sums = [mysql.query_one(f"CHECKSUM TABLE {t}").split("\t")[-1] for t in ("operations", "operations_ref")]
+    counts = [int(mysql.query_one(f"SELECT COUNT(*) FROM {t}")) for t in ("operations", ref)]
+    sums = [mysql.query_one(f"CHECKSUM TABLE {t}").split("\t")[-1] for t in ("operations", ref)]
     if counts != [ours["rows"]] * 2 or sums[0] != sums[1]:
         raise RuntimeError(f"MySQL: rows {counts} of {ours['rows']:,.0f}, checksums {sums}: the tables differ")
     ours_rate, ref_rate, runs, ref_all = _bulk_rates(ours, ours_runs, ref_runs)
     return row("MySQL processed store, rows/s", f"{fmt(ours_rate, ' rows/s')} ({ours['cpu_seconds']:.1f} CPU s)",
                f"MariaDB LOAD DATA LOCAL INFILE: {fmt(ref_rate, ' rows/s')}",
-               f"{ours_rate / ref_rate:.0%} of LOAD DATA; goal ≥ 70 %: {goal(ours_rate >= 0.7 * ref_rate)}",
+               f"{ours_rate / ref_rate:.0%} of LOAD DATA; goal ≥ 80 %: {goal(ours_rate >= 0.8 * ref_rate)}",
                f"{counts[0]:,} cleaned rows, committed by bench/mysql_store_bench through MysqlProcessedStore "
                f"in micro-batches of 20,000 (the processor's --max-batch), each one transaction with its rollups, "
                f"offsets and stats, timed from the first Commit to the last; reference: the same rows as a TSV "
@@ -86,7 +92,8 @@ def _stores_postgres(n, csv, db):
         for k in range(_stores_repeats()):
             if k > 0:
                 # Every table the store made (rows, rollups, people, offsets, stats) and the reference's.
-                tables = _psql(db, "SELECT string_agg(tablename, ', ') FROM pg_tables WHERE schemaname = 'public'", env)
+                tables = _psql(db, "SELECT string_agg(schemaname || '.' || tablename, ', ') FROM pg_tables "
+                               "WHERE schemaname IN ('public', 'ref')", env)
                 _psql(db, f"TRUNCATE {tables}", env)
             st.say(f"[{k + 1}] bench/mysql_store_bench: {n:,} cleaned rows, micro-batches of 20,000 -> PostgreSQL {db}")
             _, _, _, out = timed([str(BUILD / "bench" / "mysql_store_bench"), "--csv", str(csv), "--count", str(n),
@@ -94,15 +101,16 @@ def _stores_postgres(n, csv, db):
                                   "--tsv", str(tsv)], env=env)
             ours_runs.append(_figures(out))
             if k == 0:
-                _psql(db, "CREATE TABLE operations_ref (LIKE operations INCLUDING ALL)", env)
-            st.say(f"[{k + 1}] psql \\copy of the same rows -> {db}.operations_ref")
+                # In a schema of its own, as MySQL's in a database of its own.
+                _psql(db, "CREATE SCHEMA ref; CREATE TABLE ref.operations_ref (LIKE operations INCLUDING ALL)", env)
+            st.say(f"[{k + 1}] psql \\copy of the same rows -> {db}.ref.operations_ref")
             start = time.perf_counter()
-            _psql(db, f"\\copy operations_ref({CLEANED_COLUMNS}) FROM '{tsv}'", env)
+            _psql(db, f"\\copy ref.operations_ref({CLEANED_COLUMNS}) FROM '{tsv}'", env)
             ref_runs.append(time.perf_counter() - start)
         ours = min(ours_runs, key=lambda f: f["seconds"])
         digest = ("SELECT COUNT(*) || ' ' || md5(string_agg(id || event_time::text || event_type || department || "
                   "product || brand || price::text || revenue::text, ',' ORDER BY id)) FROM {}")
-        sums = [_psql(db, digest.format(t), env) for t in ("operations", "operations_ref")]
+        sums = [_psql(db, digest.format(t), env) for t in ("operations", "ref.operations_ref")]
         if sums[0] != sums[1] or not sums[0].startswith(f"{ours['rows']:.0f} "):
             raise RuntimeError(f"PostgreSQL: {sums} for {ours['rows']:,.0f} rows: the tables differ")
     finally:
@@ -110,7 +118,7 @@ def _stores_postgres(n, csv, db):
     ours_rate, ref_rate, runs, ref_all = _bulk_rates(ours, ours_runs, ref_runs)
     return row("PostgreSQL processed store, rows/s", f"{fmt(ours_rate, ' rows/s')} ({ours['cpu_seconds']:.1f} CPU s)",
                f"psql \\copy: {fmt(ref_rate, ' rows/s')}",
-               f"{ours_rate / ref_rate:.0%} of \\copy; goal ≥ 70 %: {goal(ours_rate >= 0.7 * ref_rate)}",
+               f"{ours_rate / ref_rate:.0%} of \\copy; goal ≥ 75 %: {goal(ours_rate >= 0.75 * ref_rate)}",
                f"{int(ours['rows']):,} cleaned rows committed through the PostgreSQL store (COPY FROM STDIN under each "
                f"batch's transaction, with its rollups, offsets and stats) in micro-batches of 20,000, timed from the "
                f"first Commit to the last; reference: the same rows as a TSV written before timing, one psql \\copy "
@@ -202,10 +210,14 @@ def _stores_end_to_end(n, csv, topic, keyspace, db, mysql, cassandra):
 def run():
     """Issue 4's benchmarks, in one run: each store beside the server's bulk load or a reference
     client, then Kafka to both stores. Unique database, keyspace and topic, dropped at the end."""
-    stack_up("kafka", "cassandra", "mariadb")
+    # SHOPSTREAM_BENCH_STORES_ONLY=mysql,postgres measures those alone (comma-separated, of
+    # mysql, postgres, cassandra, e2e), and needs only their servers.
+    only = [w for w in os.environ.get("SHOPSTREAM_BENCH_STORES_ONLY", "").split(",") if w]
+    cassandra_wanted = not only or bool({"cassandra", "e2e"} & set(only))
+    stack_up(*(["kafka", "cassandra", "mariadb"] if cassandra_wanted else ["mariadb"]))
     OUT.mkdir(parents=True, exist_ok=True)
     n = int(os.environ.get("SHOPSTREAM_BENCH_STORES_EVENTS", "300000"))
-    python = st.reference_python()
+    python = st.reference_python() if cassandra_wanted else None
     csv = OUT / f"stores-{n}-real-rate.csv"
     if not csv.exists():
         st.say(f"shopstream generate --rows {n:,}, times squeezed to the real month's rate -> {csv.name}")
@@ -215,26 +227,31 @@ def run():
     topic = f"bench-stores-{run}"
     load_before = st.load_average()
     mysql = st.MariaDB("information_schema", local_infile=True)
-    cassandra = st.Cassandra()
+    cassandra = st.Cassandra() if cassandra_wanted else None
     rows = []
     try:
         for name in (db, db_e2e):
             mysql.execute(f"CREATE DATABASE {name}")
         # Each figure is printed as soon as it is measured, so that a later failure keeps it.
-        for measure in (lambda: [_stores_mysql(n, csv, db, mysql)],
-                        lambda: [_stores_postgres(n, csv, f"{db}_pg")],
-                        lambda: _stores_cassandra(n, csv, keyspace, cassandra, python),
-                        lambda: [_stores_end_to_end(n, csv, topic, keyspace, db_e2e, mysql, cassandra)]):
+        for name, measure in (
+                ("mysql", lambda: [_stores_mysql(n, csv, db, mysql)]),
+                ("postgres", lambda: [_stores_postgres(n, csv, f"{db}_pg")]),
+                ("cassandra", lambda: _stores_cassandra(n, csv, keyspace, cassandra, python)),
+                ("e2e", lambda: [_stores_end_to_end(n, csv, topic, keyspace, db_e2e, mysql, cassandra)])):
+            if only and name not in only:
+                continue
             for r in measure():
                 st.say(f"=> {r['what']}: {r['ours']} [{r['reference']}] {r['ratio']}")
                 rows.append(r)
     finally:
         # Best effort, each on its own, so that a server that went away shows the first error.
         for what, drop in ((db, lambda: mysql.execute(f"DROP DATABASE IF EXISTS {db}")),
+                           (db, lambda: mysql.execute(f"DROP DATABASE IF EXISTS {db}_ref")),
                            (db_e2e, lambda: mysql.execute(f"DROP DATABASE IF EXISTS {db_e2e}")),
-                           (keyspace, lambda: cassandra.execute(f"DROP KEYSPACE IF EXISTS {keyspace}")),
-                           (topic, lambda: delete_topic(topic)), ("mariadb client", mysql.close),
-                           ("cassandra session", cassandra.close)):
+                           *(((keyspace, lambda: cassandra.execute(f"DROP KEYSPACE IF EXISTS {keyspace}")),
+                               (topic, lambda: delete_topic(topic)), ("cassandra session", cassandra.close))
+                             if cassandra else ()),
+                           ("mariadb client", mysql.close)):
             try:
                 drop()
             except Exception as e:  # noqa: BLE001 (reported, the run's own error matters more)
@@ -242,4 +259,29 @@ def run():
     note = f"; {load_before} before, {st.load_average()} after"
     for r in rows:
         r["how"] += note
-    return rows
+    return _with_rows_not_run(rows, only)
+
+
+# What each part's rows are called, for a run of some parts only.
+_PARTS = {"mysql": "MySQL processed store", "postgres": "PostgreSQL processed store",
+          "cassandra": "Cassandra raw store", "e2e": "Kafka → Cassandra"}
+
+
+def _with_rows_not_run(rows, only):
+    """The section's stored rows of the parts not run this time (marked with their date), with
+    this run's in their place, so that measuring some parts keeps the others' figures."""
+    stored = RESULTS / "stores.json"
+    if not only or not stored.exists():
+        return rows
+    data = json.loads(stored.read_text())
+    fresh = iter(rows)
+    out = []
+    for r in data["rows"]:
+        part = next((p for p, what in _PARTS.items() if r["what"].startswith(what)), None)
+        if part in only:
+            out.extend(x for x in [next(fresh, None)] if x)
+            continue
+        if "not re-run" not in r["how"]:
+            r["how"] += f" (measured {data['date']}, not re-run since)"
+        out.append(r)
+    return out + list(fresh)

@@ -677,6 +677,52 @@ TEST_P(ProcessedStoreContract, HostileValuesAreStoredVerbatim) {
   EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_minute"), static_cast<int64_t>(hostile.size()));
 }
 
+// Enough rollup rows per table that a client-server store sends them through its bulk path
+// (staged_upsert.h), with keys its text form must escape: the second batch adds to every row.
+TEST_P(ProcessedStoreContract, ManyRollupRowsAddToStoredOnesExactly) {
+  auto store = OpenStore();
+  const std::vector<std::string> hostile = {"tab\there",         "line\nbreak\r\n",
+                                            "back \\ slash \\t", "\\N",
+                                            "quote ' \" end",    "emoji \xF0\x9F\x98\x80"};
+  constexpr int kKeys = 300;
+  auto batch = [&](const std::string& prefix, int64_t next) {
+    store::ProcessedBatch b;
+    b.stream = "staged";
+    for (int k = 0; k < kKeys; ++k) {
+      const std::string text = hostile[k % hostile.size()] + "#" + std::to_string(k);
+      b.rows.push_back(By(MakeRow(prefix + std::to_string(k),
+                                  "2019-11-06 0" + std::to_string(k % 10) + ":" +
+                                      std::to_string(10 + k % 50) + ":00",
+                                  "purchase", text, text, text, 0.1),
+                          k, "session-" + std::to_string(k)));
+    }
+    b.next_offsets = {{0, next}};
+    return b;
+  };
+  ASSERT_TRUE(store->Commit(batch("first-", kKeys)).ok());
+  const int64_t sessions = Int("SELECT COUNT(*) FROM funnel_sessions");
+  const store::ProcessedBatch second = batch("second-", 2 * kKeys);
+  ASSERT_TRUE(store->Commit(second).ok());
+  ASSERT_TRUE(store->Commit(second).ok());  // a rerun adds nothing
+  for (const char* table : {"rollup_minute", "rollup_hour_brand", "rollup_hour_product",
+                            "rollup_brand", "rollup_brand_product"}) {
+    const std::string t = table;
+    EXPECT_EQ(Int("SELECT COUNT(*) FROM " + t), kKeys) << t;
+    EXPECT_EQ(Int("SELECT COUNT(*) FROM " + t + " WHERE events = 2"), kKeys) << t;
+    EXPECT_NEAR(Real("SELECT SUM(revenue) FROM " + t), 0.2 * kKeys, 1e-9) << t;
+  }
+  for (const std::string& text : {hostile[0] + "#0", hostile[3] + "#3", hostile[5] + "#299"}) {
+    EXPECT_EQ(One("SELECT events FROM rollup_brand_product WHERE brand = " + P(0) +
+                      " AND department = " + P(1) + " AND product = " + P(2),
+                  {std::string_view(text), std::string_view(text), std::string_view(text)}),
+              "2")
+        << text;
+  }
+  // Each session's funnel state once, replaced by the second batch's.
+  EXPECT_GT(sessions, 0);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM funnel_sessions"), sessions);
+}
+
 TEST_P(ProcessedStoreContract, AnyDeadLetterCanBeStored) {
   auto store = OpenStore();
   store::ProcessedBatch batch;
