@@ -45,4 +45,15 @@ class PostgresDatabase:
         return psql(self.name, sql)
 
     def drop(self):
-        psql("ecommerce", f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+        # FORCE ends our own sessions, but not an autovacuum worker that a test's writes woke on
+        # the database (ours is no member of pg_signal_backend): that refusal is waited out.
+        deadline = time.monotonic() + 120
+        while True:
+            r = subprocess.run(["psql", "-X", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "shopstream",
+                                "-d", "ecommerce", "-v", "ON_ERROR_STOP=1", "-c",
+                                f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)"],
+                               capture_output=True, text=True, timeout=300, env=env())
+            if r.returncode == 0:
+                return
+            assert "pg_signal_backend" in r.stderr and time.monotonic() < deadline, r.stderr
+            time.sleep(0.5)
