@@ -33,6 +33,16 @@ bool CommitStage::Idle() {
   return !pending_ && !busy_;
 }
 
+CommitState CommitStage::State() {
+  std::lock_guard lock(mutex_);
+  return {.idle = !pending_ && !busy_, .queued = pending_.has_value(), .busy_since = busy_since_};
+}
+
+std::vector<std::chrono::steady_clock::duration> CommitStage::TakeCommitTimes() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(commit_times_, {});
+}
+
 std::vector<OffsetMap> CommitStage::TakeCommitted() {
   std::lock_guard lock(mutex_);
   return std::exchange(committed_, {});
@@ -56,12 +66,14 @@ void CommitStage::Loop() {
     DecodedBatch batch = std::move(*pending_);
     pending_.reset();
     busy_ = true;
+    busy_since_ = std::chrono::steady_clock::now();
     changed_.notify_all();  // the slot is free: the first stage may submit the next batch
     lock.unlock();
     Status s = commit_(batch);
     lock.lock();
     busy_ = false;
     if (s.ok()) {
+      commit_times_.push_back(std::chrono::steady_clock::now() - busy_since_);
       committed_.push_back(std::move(batch.processed.next_offsets));
       spent_ = std::move(batch);
     } else {
