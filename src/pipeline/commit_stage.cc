@@ -28,11 +28,6 @@ void CommitStage::Drain() {
   changed_.wait(lock, [&] { return (!pending_ && !busy_) || !status_.ok(); });
 }
 
-bool CommitStage::Idle() {
-  std::lock_guard lock(mutex_);
-  return !pending_ && !busy_;
-}
-
 CommitState CommitStage::State() {
   std::lock_guard lock(mutex_);
   return {.idle = !pending_ && !busy_, .queued = pending_.has_value(), .busy_since = busy_since_};

@@ -34,9 +34,8 @@ class CommitStage {
   bool Submit(DecodedBatch batch);
   // Waits until every submitted batch is committed (or the stage failed).
   void Drain();
-  // Whether a batch submitted now would start committing at once (none pending or committing).
-  bool Idle();
-  // The same, with whether a batch waits and since when the one in hand commits (batch_policy.h).
+  // Whether a batch submitted now would start committing at once (none pending or committing),
+  // whether a batch waits, and since when the one in hand commits (batch_policy.h).
   CommitState State();
   // How long each batch committed since the last call took.
   std::vector<std::chrono::steady_clock::duration> TakeCommitTimes();

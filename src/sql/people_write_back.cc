@@ -17,19 +17,39 @@ Status PeopleWriteBack::WriteTables(SqlConnection& conn, PeopleWriter& writer, P
     if (rows_level_ != at->level) {
       rows_ = SpreadLevel(people_, at->level);
       rows_level_ = at->level;
+      next_ = rows_.cbegin();
+      next_index_ = 0;
     }
     const size_t left = rows_.size() - std::min(at->written, rows_.size());
     const size_t n = std::min(left, PeopleWriter::RowsPerRound());
     if (n > 0) {
-      auto first = std::next(rows_.cbegin(), static_cast<std::ptrdiff_t>(at->written));
-      auto last = std::next(first, static_cast<std::ptrdiff_t>(n));
-      if (Status s = writer.WriteLevel(conn, at->level, first, last); !s.ok()) return s;
+      if (next_index_ != at->written) {  // after a rollback: where the last commit left it
+        next_ = std::next(rows_.cbegin(), static_cast<std::ptrdiff_t>(at->written));
+        next_index_ = at->written;
+      }
+      auto last = std::next(next_, static_cast<std::ptrdiff_t>(n));
+      if (Status s = writer.WriteLevel(conn, at->level, next_, last); !s.ok()) return s;
+      next_ = last;
+      next_index_ += n;
       at->written += n;
       wrote = true;
     }
     if (at->written >= rows_.size()) *at = {at->level + 1, 0};
   }
   return Status::Ok();
+}
+
+}  // namespace shopstream::sql
+
+namespace shopstream::sql {
+
+void PeopleWriteBack::ForgetOffsets(const std::string& stream, const OffsetMap& reset) {
+  auto offsets = offsets_.find(stream);
+  if (offsets == offsets_.end()) return;
+  for (const auto& [partition, next] : reset) offsets->second.erase(partition);
+  if (auto resets = resets_.find(stream); resets != resets_.end()) {
+    for (const auto& [partition, next] : reset) resets->second.erase(partition);
+  }
 }
 
 }  // namespace shopstream::sql

@@ -43,6 +43,10 @@ class PeopleWriteBack {
   Position position() const { return at_; }
   static bool TablesDone(Position at) { return at.level >= kPeopleLevels; }
 
+  // A batch committed meanwhile reset these partitions' people offsets (a recreated topic):
+  // this write-back's offsets for them, from before the reset, must not move them again.
+  void ForgetOffsets(const std::string& stream, const OffsetMap& reset);
+
   const std::map<std::string, OffsetMap>& offsets() const { return offsets_; }
   const std::map<std::string, std::set<int32_t>>& resets() const { return resets_; }
 
@@ -54,6 +58,9 @@ class PeopleWriteBack {
   // One table's rows, made from people_ when it is reached (one in memory at a time).
   PeopleSketchRows rows_;
   size_t rows_level_ = kPeopleLevels;
+  // The row after the last one written, and its index: the next piece starts there.
+  PeopleSketchRows::const_iterator next_;
+  size_t next_index_ = 0;
 };
 
 }  // namespace shopstream::sql

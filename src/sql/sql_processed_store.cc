@@ -193,6 +193,9 @@ class SqlProcessedStore final : public store::ProcessedStore {
     });
     if (!s.ok()) return s;
     if (writing_) PiecesCommitted(at);
+    if (writing_ && !batch.reset_offsets.empty()) {
+      writing_->ForgetOffsets(batch.stream, batch.reset_offsets);
+    }
     HoldPeople(batch, std::move(people));
     if (counts) counts->new_rows = new_rows;
     return s;

@@ -145,5 +145,24 @@ TEST_F(PeopleWriteBackTest, AStoreDroppedHalfWayResumesFromThePeopleOffsets) {
             std::vector<std::string>{"300"});
 }
 
+// A batch that resets the partition (a recreated topic) while a write-back from before the reset
+// is under way: that write-back's last piece must not move the people offset past the stream's.
+TEST_F(PeopleWriteBackTest, AResetDuringAWriteBackIsNotUndoneByItsLastPiece) {
+  auto store = Open("pieces.db", true);
+  ASSERT_TRUE(store->Commit(Batch(0, 200)).ok());
+  ASSERT_TRUE(store->Commit(Batch(200, 0)).ok());  // the write-back of the first batch begins
+  store::ProcessedBatch reset = Batch(5, 5);
+  reset.reset_offsets = {{0, 5}};
+  ASSERT_TRUE(store->Commit(reset).ok());
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_TRUE(store->Commit(Batch(10, 0)).ok());
+    const auto stream = Column("pieces.db", "SELECT next_offset FROM stream_offsets");
+    ASSERT_EQ(stream, std::vector<std::string>{"10"});
+    ASSERT_LE(std::stoll(PeopleOffset("pieces.db")), 10) << "after commit " << i;
+  }
+  ASSERT_TRUE(store->Flush().ok());
+  EXPECT_EQ(PeopleOffset("pieces.db"), "10");
+}
+
 }  // namespace
 }  // namespace shopstream::sqlite
