@@ -30,6 +30,55 @@ def _stack_pids():
     return pids
 
 
+def _compare(other, rounds, backlog, topic, data, raw, processed, env, committed, already, m, steady, rate):
+    """Rounds of: for each binary in turn (the order alternating), `backlog` events produced at
+    --rate max while no processor runs, a processor with default options started to take them
+    (events/s until committed, group join included), then the steady phase on it."""
+    binaries = [("main", pathlib.Path(other)), ("this branch", BIN)]
+    results = {label: {"rate": [], "p50": [], "p99": []} for label, _ in binaries}
+    for r in range(rounds):
+        for label, binary in (binaries if r % 2 == 0 else binaries[::-1]):
+            st.say(f"compare round {r + 1}: {label} ({binary}): {backlog:,} at --rate max, then {rate:,} ev/s")
+            timed([str(BIN), "produce", "-i", str(data), "--to", f"kafka://{KAFKA}/{topic}", "--rate", "max",
+                   "--count", str(backlog), "--loop"])
+            log = open(OUT / f"cluster-compare-{r}-{label.replace(' ', '-')}.log", "w")
+            start = time.perf_counter()
+            proc = subprocess.Popen([str(binary), "process", "--from", f"kafka://{KAFKA}/{topic}", "--group", topic,
+                                     "--raw", raw, "--processed", processed],
+                                    stdout=subprocess.DEVNULL, stderr=log, env=env)
+            try:
+                while committed() < already + backlog:
+                    if proc.poll() is not None:
+                        raise RuntimeError(f"cluster compare: {label} exited ({proc.returncode})")
+                    time.sleep(0.05)
+                results[label]["rate"].append(backlog / (time.perf_counter() - start))
+                already += backlog
+                lat = steady(already)
+                already += m
+                results[label]["p50"].append(st.percentile(lat, 50))
+                results[label]["p99"].append(st.percentile(lat, 99))
+            finally:
+                stop_process(proc)
+                log.close()
+    mine, base = results["this branch"], results["main"]
+    how = (f"{rounds} rounds, the binaries in turn (order alternating), each a fresh `process` with default options "
+           f"(trigger 1 s, linger 50 ms) on the same topic, group and stores: {backlog:,} events produced at --rate "
+           f"max while no processor ran, taken from the processor's start (group join included) until processor_stats "
+           f"counted them, then {m:,} events at {rate:,} ev/s measured as above; main: {other}; "
+           f"{st.load_average()} after")
+    each = lambda xs, f: ", ".join(f(x) for x in xs)
+    rows = [row(f"Kafka → Cassandra + MariaDB at a steady {rate:,} ev/s, this branch beside main: latency p99 "
+                "(each round)",
+                f"{each(mine['p99'], lambda x: f'{x:.2f} s')} (p50 {each(mine['p50'], lambda x: f'{x:.2f} s')})",
+                f"main: {each(base['p99'], lambda x: f'{x:.2f} s')} (p50 {each(base['p50'], lambda x: f'{x:.2f} s')})",
+                f"best p99 {min(mine['p99']):.2f} s against {min(base['p99']):.2f} s; goal p99 < 1 s: "
+                f"{goal(max(mine['p99']) < 1)} (every round)", how),
+            row("Kafka → Cassandra + MariaDB, a backlog at --rate max, this branch beside main: events/s (each round)",
+                each(mine["rate"], lambda x: fmt(x, " ev/s")), f"main: {each(base['rate'], lambda x: fmt(x, ' ev/s'))}",
+                f"{max(mine['rate']) / max(base['rate']):.2f}x (best against best)", how)]
+    return rows, rounds * 2 * (backlog + m)
+
+
 def run():
     """The month's first N events (real density: a day's worth per 2.2M) through Kafka into
     Cassandra + MariaDB with the CPU of every server over the run, then a steady 5,000 ev/s
@@ -38,6 +87,11 @@ def run():
     n = int(os.environ.get("SHOPSTREAM_BENCH_CLUSTER_EVENTS", "1000000"))
     rate = int(os.environ.get("SHOPSTREAM_BENCH_CLUSTER_RATE", "5000"))
     steady_seconds = int(os.environ.get("SHOPSTREAM_BENCH_CLUSTER_STEADY_SECONDS", "30"))
+    # Another build's binary (main's, say) to measure beside this one: each round, each binary's
+    # processor takes a backlog (`produce --rate max`) and then a steady phase, in turn.
+    other = os.environ.get("SHOPSTREAM_BENCH_CLUSTER_COMPARE", "")
+    compare_rounds = int(os.environ.get("SHOPSTREAM_BENCH_CLUSTER_COMPARE_ROUNDS", "2"))
+    compare_backlog = int(os.environ.get("SHOPSTREAM_BENCH_CLUSTER_COMPARE_BACKLOG", "200000"))
     month = OUT / f"month-{NOV_2019_EVENTS}.csv"
     data = OUT / f"cluster-{n}.csv"
     if not data.exists():
@@ -125,6 +179,11 @@ def run():
             stop_process(proc)
             log.close()
         m_total = 2 * m
+        if other:
+            compared, added = _compare(other, compare_rounds, compare_backlog, topic, data, raw, processed, env,
+                                       committed, n + m_total, m, steady, rate)
+            rows += compared
+            m_total += added
         stored = [int(mysql.query_one("SELECT COUNT(*) FROM operations")), cassandra.count(f"{keyspace}.operations")]
         if stored != [n + m_total, n + m_total]:
             raise RuntimeError(f"cluster: {stored[0]:,} rows in MariaDB, {stored[1]:,} in Cassandra, of "

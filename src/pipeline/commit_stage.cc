@@ -28,9 +28,14 @@ void CommitStage::Drain() {
   changed_.wait(lock, [&] { return (!pending_ && !busy_) || !status_.ok(); });
 }
 
-bool CommitStage::Idle() {
+CommitState CommitStage::State() {
   std::lock_guard lock(mutex_);
-  return !pending_ && !busy_;
+  return {.idle = !pending_ && !busy_, .queued = pending_.has_value(), .busy_since = busy_since_};
+}
+
+std::vector<std::chrono::steady_clock::duration> CommitStage::TakeCommitTimes() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(commit_times_, {});
 }
 
 std::vector<OffsetMap> CommitStage::TakeCommitted() {
@@ -56,12 +61,14 @@ void CommitStage::Loop() {
     DecodedBatch batch = std::move(*pending_);
     pending_.reset();
     busy_ = true;
+    busy_since_ = std::chrono::steady_clock::now();
     changed_.notify_all();  // the slot is free: the first stage may submit the next batch
     lock.unlock();
     Status s = commit_(batch);
     lock.lock();
     busy_ = false;
     if (s.ok()) {
+      commit_times_.push_back(std::chrono::steady_clock::now() - busy_since_);
       committed_.push_back(std::move(batch.processed.next_offsets));
       spent_ = std::move(batch);
     } else {

@@ -5,6 +5,7 @@
 // never offsets ahead of raw rows.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -14,6 +15,7 @@
 
 #include "common/status.h"
 #include "pipeline/batch_builder.h"
+#include "pipeline/batch_policy.h"
 #include "store/store.h"
 
 namespace shopstream::pipeline {
@@ -32,8 +34,11 @@ class CommitStage {
   bool Submit(DecodedBatch batch);
   // Waits until every submitted batch is committed (or the stage failed).
   void Drain();
-  // Whether a batch submitted now would start committing at once (none pending or committing).
-  bool Idle();
+  // Whether a batch submitted now would start committing at once (none pending or committing),
+  // whether a batch waits, and since when the one in hand commits (batch_policy.h).
+  CommitState State();
+  // How long each batch committed since the last call took.
+  std::vector<std::chrono::steady_clock::duration> TakeCommitTimes();
   // The offsets of the batches committed since the last call, for MessageSource::Acknowledge
   // on the caller's thread (sources are not thread-safe).
   std::vector<OffsetMap> TakeCommitted();
@@ -49,6 +54,8 @@ class CommitStage {
   std::condition_variable changed_;
   std::optional<DecodedBatch> pending_;
   bool busy_ = false;  // a batch is being committed
+  std::chrono::steady_clock::time_point busy_since_{};
+  std::vector<std::chrono::steady_clock::duration> commit_times_;
   bool closing_ = false;
   Status status_;
   std::vector<OffsetMap> committed_;

@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "common/retry.h"
 #include "pipeline/batch_builder.h"
+#include "pipeline/batch_policy.h"
 #include "pipeline/commit_stage.h"
 #include "pipeline/refusal.h"
 
@@ -82,8 +83,11 @@ Status Processor::Run(const std::atomic<bool>& stop) {
     bus::MessageSource& source;
     ~DetachListener() { source.SetAssignmentListener(nullptr); }
   } detach{source_};
+  BatchPolicy policy(
+      {.trigger = options_.trigger, .linger = options_.linger, .max_batch = options_.max_batch});
   auto acknowledge = [&] {
     for (const OffsetMap& offsets : committer.TakeCommitted()) source_.Acknowledge(offsets);
+    for (auto took : committer.TakeCommitTimes()) policy.RecordCommit(took);
     if (auto spent = committer.TakeSpent()) builder.Recycle(std::move(*spent));
   };
   bus::MessageBatch messages;  // the next batch's, read into memory that earlier batches used
@@ -97,18 +101,12 @@ Status Processor::Run(const std::atomic<bool>& stop) {
       taken = true;
     }
     const auto started = Clock::now();
-    const auto deadline = started + options_.trigger;
+    policy.Open(started);
     messages.Clear();
     while (messages.size() < options_.max_batch && !stop) {
-      auto now = Clock::now();
-      if (now >= deadline && !messages.empty()) break;
-      // Wait in short slices so that Ctrl-C and the trigger are honoured promptly; once the
-      // batch holds something, a slice is the linger after which a quiet bus closes it.
-      auto slice = messages.empty() ? milliseconds(100) : options_.linger;
-      auto wait = std::clamp(std::chrono::duration_cast<milliseconds>(deadline - now),
-                             milliseconds(1), std::max(slice, milliseconds(1)));
       const size_t before = messages.size();
-      Status polled = source_.PollInto(options_.max_batch - messages.size(), wait, &messages);
+      Status polled = source_.PollInto(options_.max_batch - messages.size(),
+                                       policy.NextWait(Clock::now(), before), &messages);
       if (!polled.ok()) {
         if (!polled.retryable()) return polled;
         counters_.retries++;
@@ -116,15 +114,13 @@ Status Processor::Run(const std::atomic<bool>& stop) {
         std::this_thread::sleep_for(milliseconds(200));
         continue;
       }
-      // Caught up: nothing new for a whole linger, so waiting for the trigger would only add
-      // latency. A backlog never takes this exit, so batches stay large under load.
-      if (messages.size() == before && before > 0) break;
-      // A steady stream: the committer waits for this batch, so waiting longer only adds
-      // latency. Under a backlog the committer is busy and the batch keeps filling.
-      if (!messages.empty() && Clock::now() - started >= options_.linger && committer.Idle()) {
+      // batch_policy.h: age, size, the bus and the commit stage.
+      if (policy.ShouldClose(Clock::now(), messages.size(), messages.size() - before,
+                             committer.State())) {
         break;
       }
-      if (messages.empty() && (Clock::now() >= deadline || IdleTooLong(last_activity))) break;
+      if (messages.empty() && (policy.EmptyExpired(Clock::now()) || IdleTooLong(last_activity)))
+        break;
     }
     // Partitions that began at the default start: stored with this batch, even an empty one.
     OffsetMap starts = source_.TakeStartPositions();
@@ -174,7 +170,9 @@ Status Processor::Run(const std::atomic<bool>& stop) {
       if (!added) first->second = std::min(first->second, gap.from);
     }
     if (options_.write_raw && !batch.events.empty()) {
+      const auto raw_started = Clock::now();
       if (Status s = WriteRaw(batch, stop); !s.ok()) return stop ? Status::Ok() : s;
+      policy.RecordRaw(Clock::now() - raw_started);
     }
     // Written: only the rows go on to the second stage; the events serve the next batch.
     builder.RecycleEvents(std::exchange(batch.events, {}));

@@ -21,13 +21,9 @@
 namespace shopstream::pipeline {
 
 struct ProcessorOptions {
-  // A batch closes when this much time has passed since it started, when it is full, when it
-  // holds messages and the bus stayed quiet for `linger` (caught up), or when it is `linger`
-  // old and the commit stage is idle, whichever comes first. So a steady stream's batch waits
-  // only while the previous one commits (its size follows the store's commit time: small and
-  // fresh when commits are quick, large under a backlog, when the committer is always busy),
-  // and the trigger is a bound, not the pace. A 15 s trigger with a linger as long reproduces
-  // the seed's processingTime trigger.
+  // When a batch closes: batch_policy.h (the trigger is the bound on a batch's age, `linger`
+  // closes it early once the bus is quiet or the commit stage is free, or about to be). A 15 s
+  // trigger with a linger as long reproduces the seed's processingTime trigger.
   std::chrono::milliseconds trigger{1000};
   std::chrono::milliseconds linger{50};
   size_t max_batch = 20000;

@@ -81,14 +81,24 @@ void PeopleWriter::Reset() {
 Status PeopleWriter::Write(SqlConnection& conn, const PeopleSketchLevels& levels) {
   const PeopleSketchRows* rows[] = {&levels.minute, &levels.hour, &levels.day, &levels.all};
   for (size_t i = 0; i < tables_.size(); ++i) {
-    if (Status s = WriteTable(conn, tables_[i], *rows[i]); !s.ok()) return s;
+    if (Status s = WriteTable(conn, tables_[i], {rows[i]->begin(), rows[i]->end()}); !s.ok()) {
+      return s;
+    }
   }
   return Status::Ok();
 }
 
 Status PeopleWriter::WriteLevel(SqlConnection& conn, size_t level, const PeopleSketchRows& rows) {
-  return WriteTable(conn, tables_.at(level), rows);
+  return WriteTable(conn, tables_.at(level), {rows.begin(), rows.end()});
 }
+
+Status PeopleWriter::WriteLevel(SqlConnection& conn, size_t level,
+                                PeopleSketchRows::const_iterator first,
+                                PeopleSketchRows::const_iterator last) {
+  return WriteTable(conn, tables_.at(level), {first, last});
+}
+
+size_t PeopleWriter::RowsPerRound() { return kRowsPerRound; }
 
 Result<std::map<PeopleKey, PeopleSketches>> PeopleWriter::Read(SqlConnection& conn,
                                                                TableStatements& t,
@@ -136,11 +146,10 @@ Result<std::map<PeopleKey, PeopleSketches>> PeopleWriter::Read(SqlConnection& co
   return stored;
 }
 
-Status PeopleWriter::WriteTable(SqlConnection& conn, TableStatements& t,
-                                const PeopleSketchRows& rows) {
-  for (auto from = rows.begin(); from != rows.end();) {
+Status PeopleWriter::WriteTable(SqlConnection& conn, TableStatements& t, RowRange rows) {
+  for (auto from = rows.first; from != rows.second;) {
     auto to = from;
-    for (size_t n = 0; n < kRowsPerRound && to != rows.end(); ++n) ++to;
+    for (size_t n = 0; n < kRowsPerRound && to != rows.second; ++n) ++to;
     if (Status s = WriteRound(conn, t, {from, to}); !s.ok()) return s;
     from = to;
   }

@@ -32,6 +32,11 @@ class PeopleWriter {
   Status Write(SqlConnection& conn, const PeopleSketchLevels& levels);
   // Merges the rows of one level (0 minute .. 3 all) into its table.
   Status WriteLevel(SqlConnection& conn, size_t level, const PeopleSketchRows& rows);
+  // The same for the rows [first, last) of a level: a write-back spread over several commits.
+  Status WriteLevel(SqlConnection& conn, size_t level, PeopleSketchRows::const_iterator first,
+                    PeopleSketchRows::const_iterator last);
+  // Rows merged per round trip (what a write-back in pieces advances by at least).
+  static size_t RowsPerRound();
   // Forgets the prepared statements (before their connection goes away).
   void Reset();
 
@@ -47,8 +52,8 @@ class PeopleWriter {
 
   // Merges `rows` into the table, a bounded number at a time (their stored sketches are read,
   // parsed and serialized again: a round's worth is in memory at once).
-  Status WriteTable(SqlConnection& conn, TableStatements& t, const PeopleSketchRows& rows);
   using RowRange = std::pair<PeopleSketchRows::const_iterator, PeopleSketchRows::const_iterator>;
+  Status WriteTable(SqlConnection& conn, TableStatements& t, RowRange rows);
   Status WriteRound(SqlConnection& conn, TableStatements& t, RowRange rows);
   // The stored sketches of those of `keys` that exist (people_all's keys with bucket '').
   Result<std::map<PeopleKey, PeopleSketches>> Read(SqlConnection& conn, TableStatements& t,

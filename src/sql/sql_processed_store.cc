@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/utf8.h"
@@ -20,6 +21,7 @@
 #include "sql/funnel_tables.h"
 #include "sql/funnel_writer.h"
 #include "sql/owned_tables.h"
+#include "sql/people_write_back.h"
 #include "sql/people_writer.h"
 #include "sql/schema.h"
 #include "sql/values.h"
@@ -46,10 +48,9 @@ std::string InsertHead(const Table& table, const Dialect& d) {
   return sql + ") VALUES ";
 }
 
-// People sketches are held in memory and written back at most this often (and when the stream
-// is quiet, and before stopping), or once they hold this many rows or this many bytes (what
-// bounds the processor's memory: a backlog's sketches grow dense fast).
-constexpr auto kPeopleWriteBackInterval = std::chrono::seconds(5);
+// People sketches are held in memory and written back every options_.people_interval (and when
+// the stream is quiet, and before stopping), or once they hold this many rows or this many bytes
+// (what bounds the processor's memory: a backlog's sketches grow dense fast).
 constexpr size_t kMaxHeldPeopleRows = 50000;
 constexpr size_t kMaxHeldPeopleBytes = size_t{2} << 20;
 
@@ -143,7 +144,8 @@ Statements MakeStatements(const Dialect& d, const OwnedTables& owned) {
 
 class SqlProcessedStore final : public store::ProcessedStore {
  public:
-  explicit SqlProcessedStore(std::unique_ptr<SqlDatabase> db) : db_(std::move(db)) {}
+  SqlProcessedStore(std::unique_ptr<SqlDatabase> db, SqlProcessedStoreOptions options)
+      : db_(std::move(db)), options_(options) {}
   ~SqlProcessedStore() override { Disconnect(); }
 
   Status Init() override {
@@ -157,8 +159,9 @@ class SqlProcessedStore final : public store::ProcessedStore {
   }
 
   // The batch's rows, rollups, dead letters and offsets in one transaction; its people join the
-  // sketches held in memory once it committed. Every few seconds the transaction also writes
-  // back the sketches held so far (those of earlier batches) and how far they reach.
+  // sketches held in memory once it committed. Every few seconds the sketches held so far (those
+  // of earlier batches) start a write-back, which the following transactions carry a piece at a
+  // time (options_.people_piece each), the last piece with how far they reach.
   using store::ProcessedStore::Commit;
   Status Commit(const store::ProcessedBatch& batch, store::CommitCounts* counts) override {
     if (Status s = CheckStreamName(batch.stream); !s.ok()) return s;
@@ -166,12 +169,18 @@ class SqlProcessedStore final : public store::ProcessedStore {
       if (Status s = CheckRow(row); !s.ok()) return s;
     }
     if (Status s = Connect(); !s.ok()) return s;
-    const bool write_back = PeopleWriteBackDue();
+    if (!writing_ && PeopleWriteBackDue()) StartWriteBack();
+    // Held sketches past their bound while a write-back is under way (a backlog): the
+    // write-back is finished now, so that memory stays bounded.
+    std::optional<Clock::time_point> until;
+    if (!HeldOverBound()) until = Clock::now() + options_.people_piece;
+    PeopleWriteBack::Position at;
     PeopleDelta people;
     int64_t new_rows = 0;
     Status s = InTransaction([&] {
-      if (write_back) {
-        if (Status w = WritePeopleBack(); !w.ok()) return w;
+      if (writing_) {
+        at = writing_->position();
+        if (Status w = WritePeoplePiece(&at, until); !w.ok()) return w;
       }
       if (Status w = WriteAll(batch, &people, &new_rows); !w.ok()) return w;
       // A dead-letter replay moves no offset, so no people offset could say its people are
@@ -183,18 +192,29 @@ class SqlProcessedStore final : public store::ProcessedStore {
       return statements_->people->Write(*conn_, Spread(replayed));
     });
     if (!s.ok()) return s;
-    if (write_back) PeopleWrittenBack();
+    if (writing_) PiecesCommitted(at);
+    if (writing_ && !batch.reset_offsets.empty()) {
+      writing_->ForgetOffsets(batch.stream, batch.reset_offsets);
+    }
     HoldPeople(batch, std::move(people));
     if (counts) counts->new_rows = new_rows;
     return s;
   }
 
+  // The write-back under way finished, then one of what is held since, each in a transaction.
   Status Flush() override {
-    if (held_people_.empty() && dirty_people_offsets_.empty()) return Status::Ok();
-    if (Status s = Connect(); !s.ok()) return s;
-    Status s = InTransaction([&] { return WritePeopleBack(); });
-    if (s.ok()) PeopleWrittenBack();
-    return s;
+    for (int round = 0; round < 2; ++round) {
+      if (!writing_) {
+        if (held_people_.empty() && dirty_people_offsets_.empty()) return Status::Ok();
+        StartWriteBack();
+      }
+      if (Status s = Connect(); !s.ok()) return s;
+      PeopleWriteBack::Position at = writing_->position();
+      Status s = InTransaction([&] { return WritePeoplePiece(&at, std::nullopt); });
+      if (!s.ok()) return s;
+      PiecesCommitted(at);
+    }
+    return Status::Ok();
   }
 
   // The offsets of record, or the people offsets where they are behind: the messages between
@@ -337,26 +357,39 @@ class SqlProcessedStore final : public store::ProcessedStore {
     return std::move(rows).value();
   }
 
-  bool PeopleWriteBackDue() const {
-    if (held_people_.empty() && dirty_people_offsets_.empty()) return false;
-    return held_people_.rows() >= kMaxHeldPeopleRows || held_bytes_ >= kMaxHeldPeopleBytes ||
-           Clock::now() - held_since_ >= kPeopleWriteBackInterval;
+  bool HeldOverBound() const {
+    return held_people_.rows() >= kMaxHeldPeopleRows || held_bytes_ >= kMaxHeldPeopleBytes;
   }
 
-  // In the open transaction: the held sketches merged into the people tables, and the people
-  // offsets moved to where they reach (replaced where a reset moved them back).
-  Status WritePeopleBack() {
-    const Dialect& d = db_->dialect();
-    // One table at a time: only one level's rows are made at once.
-    for (size_t level = 0; level < kPeopleLevels && !held_people_.empty(); ++level) {
-      const PeopleSketchRows rows = SpreadLevel(held_people_, level);
-      if (Status s = statements_->people->WriteLevel(*conn_, level, rows); !s.ok()) return s;
+  bool PeopleWriteBackDue() const {
+    if (held_people_.empty() && dirty_people_offsets_.empty()) return false;
+    return HeldOverBound() || Clock::now() - held_since_ >= options_.people_interval;
+  }
+
+  // What is held becomes the write-back under way; the next batches' people are held anew.
+  void StartWriteBack() {
+    writing_.emplace(std::exchange(held_people_, {}), std::exchange(dirty_people_offsets_, {}),
+                     std::exchange(people_resets_, {}));
+    held_bytes_ = 0;
+    held_since_ = Clock::now();
+  }
+
+  // In the open transaction: a piece of the write-back under way (`*at` on, until `until`) and,
+  // with its last piece, the people offsets moved to where it reaches (replaced where a reset
+  // moved them back).
+  Status WritePeoplePiece(PeopleWriteBack::Position* at, std::optional<Clock::time_point> until) {
+    if (Status s = writing_->WriteTables(*conn_, *statements_->people, at, until); !s.ok()) {
+      return s;
     }
+    if (!PeopleWriteBack::TablesDone(*at)) return Status::Ok();
+    const Dialect& d = db_->dialect();
     std::vector<SqlValue> forward, reset;
-    for (const auto& [stream, partitions] : dirty_people_offsets_) {
-      const auto& resets = people_resets_[stream];
+    for (const auto& [stream, partitions] : writing_->offsets()) {
+      const auto resets = writing_->resets().find(stream);
       for (const auto& [partition, next] : partitions) {
-        auto& values = resets.contains(partition) ? reset : forward;
+        const bool replaced =
+            resets != writing_->resets().end() && resets->second.contains(partition);
+        auto& values = replaced ? reset : forward;
         values.insert(values.end(), {std::string_view(stream), int64_t{partition}, next});
       }
     }
@@ -364,12 +397,13 @@ class SqlProcessedStore final : public store::ProcessedStore {
     return statements_->people_offsets.Execute(*conn_, d, forward);
   }
 
-  void PeopleWrittenBack() {
-    held_people_.clear();
-    held_bytes_ = 0;
-    dirty_people_offsets_.clear();
-    people_resets_.clear();
-    held_since_ = Clock::now();
+  // After the transaction that wrote up to `at` committed.
+  void PiecesCommitted(PeopleWriteBack::Position at) {
+    if (PeopleWriteBack::TablesDone(at)) {
+      writing_.reset();
+    } else {
+      writing_->Advance(at);
+    }
   }
 
   // After `batch` committed: its people join the held sketches, and its offsets the ones a
@@ -712,6 +746,7 @@ class SqlProcessedStore final : public store::ProcessedStore {
   }
 
   std::unique_ptr<SqlDatabase> db_;
+  SqlProcessedStoreOptions options_;
   std::unique_ptr<SqlSession> conn_;
   std::unique_ptr<const OwnedTables> tables_;  // before statements_, which point into it
   std::optional<Statements> statements_;
@@ -725,6 +760,8 @@ class SqlProcessedStore final : public store::ProcessedStore {
   Clock::time_point held_since_ = Clock::now();
   std::map<std::string, OffsetMap> dirty_people_offsets_;
   std::map<std::string, std::set<int32_t>> people_resets_;
+  // The write-back under way, if any: what was held when it started, written a piece per commit.
+  std::optional<PeopleWriteBack> writing_;
   // Per stream and partition, the offset of record that a replay from the people offsets
   // (LoadOffsets) reads up to: until then every row's people are counted, stored before or not.
   std::map<std::string, OffsetMap> replay_until_;
@@ -732,9 +769,9 @@ class SqlProcessedStore final : public store::ProcessedStore {
 
 }  // namespace
 
-std::unique_ptr<store::ProcessedStore> MakeSqlProcessedStore(
-    std::unique_ptr<SqlDatabase> database) {
-  return std::make_unique<SqlProcessedStore>(std::move(database));
+std::unique_ptr<store::ProcessedStore> MakeSqlProcessedStore(std::unique_ptr<SqlDatabase> database,
+                                                             SqlProcessedStoreOptions options) {
+  return std::make_unique<SqlProcessedStore>(std::move(database), options);
 }
 
 }  // namespace shopstream::sql
