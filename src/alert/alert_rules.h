@@ -57,7 +57,7 @@ inline constexpr size_t kMaxKeyedName = 20;
 // unique, [A-Za-z0-9_.-], at most 50 characters.
 Result<std::vector<Rule>> ParseRules(std::string_view text, std::string_view file);
 
-// The rules `--alerts default` uses (and docs/alerts.md and config/alerts.conf show).
+// The rules `--alerts default` uses (docs/alerts.md shows them).
 std::string_view DefaultRulesText();
 
 std::string_view MetricName(Metric metric);
