@@ -1,8 +1,10 @@
 #include "verify/processed_checks.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
+#include "event/hour_blocks.h"
 #include "sql/owned_tables.h"
 #include "sql/schema.h"
 
@@ -95,16 +97,25 @@ Result<RollupCheck> ProcessedChecks::CheckRollups() {
   check.rows = AsInt((*totals)[0]);
   const double revenue = AsDouble((*totals)[1]);
   // Every rollup counts every row once: its events add up to the rows, its revenue to theirs.
+  // A table of blocks (rollup_block_brand) counts every row once per block length.
   for (const sql::Rollup& r : sql::Rollups()) {
     const std::string table = Owned(*db_, r.table.name);
-    auto sums = QueryOne("SELECT SUM(" + d.Quote("events") + "), SUM(" + d.Quote("revenue") +
-                             ") FROM " + d.Quote(table),
-                         "summing " + table);
+    const auto names = r.table.column_names();
+    const bool by_block = std::find(names.begin(), names.end(), "hours") != names.end();
+    auto statement = conn_->Prepare("SELECT SUM(" + d.Quote("events") + "), SUM(" +
+                                        d.Quote("revenue") + ") FROM " + d.Quote(table) +
+                                        (by_block ? " GROUP BY " + d.Quote("hours") : ""),
+                                    "summing " + table);
+    if (!statement.ok()) return statement.status();
+    auto sums = (*statement)->Query({});
     if (!sums.ok()) return sums.status();
     ++check.tables_checked;
-    if (AsInt((*sums)[0]) != check.rows || !RevenueClose(AsDouble((*sums)[1]), revenue)) {
-      ++check.tables_off;
+    const size_t levels = by_block && check.rows > 0 ? kHourBlockSpans.size() : sums->size();
+    bool off = sums->size() != levels;
+    for (const SqlRow& sum : *sums) {
+      off = off || AsInt(sum[0]) != check.rows || !RevenueClose(AsDouble(sum[1]), revenue);
     }
+    if (off) ++check.tables_off;
   }
   // And group by group for the hourly rollup, from the rows themselves.
   const std::string hour = d.HourText(d.Quote("event_time"));
