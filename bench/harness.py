@@ -1,6 +1,8 @@
 """Benchmark harness: each section measures shopstream beside a reference in the same run,
 stores its figures in docs/bench/SECTION.json, and docs/BENCHMARKS.md is rendered from all
-stored sections (so a section re-run on its own keeps the others). The sections are the
+stored sections (so a section re-run on its own keeps the others). What a table cannot say
+(how a figure was taken by hand, why a goal is not met) goes in docs/bench/notes/SECTION.md,
+which is printed under that section's table and survives every re-run. The sections are the
 modules of bench/sections/, each with a run() that returns its rows; this runner imports only
 the ones asked for."""
 import datetime
@@ -29,13 +31,17 @@ SECTIONS = {"embedded": "Embedded mode (no servers)",
 def render():
     parts = ["# Benchmarks", "",
              "Written by `bench/run` from the figures it measured (docs/bench/*.json); do not edit by hand.",
-             "Each row puts shopstream beside a reference measured in the same run.", ""]
+             "Each row puts shopstream beside a reference measured in the same run;",
+             "the paragraphs under a table come from docs/bench/notes/.", ""]
     for path in sorted(RESULTS.glob("*.json")):
         data = json.loads(path.read_text())
         parts += [f"## {data['title']}", "", f"Measured {data['date']} on {data['machine']}.", "",
                   "| what | shopstream | reference | ratio | how |", "|---|---|---|---|---|"]
         parts += [f"| {r['what']} | {r['ours']} | {r['reference']} | {r['ratio']} | {r['how']} |" for r in data["rows"]]
         parts.append("")
+        notes = RESULTS / "notes" / f"{path.stem}.md"
+        if notes.exists():
+            parts += [notes.read_text().rstrip("\n"), ""]
     (REPO / "docs" / "BENCHMARKS.md").write_text("\n".join(parts))
 
 
