@@ -80,6 +80,10 @@ transaction.state.log.min.isr=2
 share.coordinator.state.topic.replication.factor=3
 share.coordinator.state.topic.min.isr=2
 group.initial.rebalance.delay.ms=0
+# A killed broker is fenced, and its partitions get new leaders, after 6 s without a
+# heartbeat (Kafka's default is 9 s); heartbeats every 1.5 s leave room for a busy machine.
+broker.session.timeout.ms=6000
+broker.heartbeat.interval.ms=1500
 log.retention.hours=168
 EOF
   kafka_write_log4j "$d"

@@ -104,6 +104,8 @@ StatusCode ClassifyError(unsigned error_number) {
 
 bool IsDuplicateKey(unsigned error_number) { return error_number == ER_DUP_ENTRY; }
 
+bool IsWriteConflict(unsigned error_number) { return error_number == ER_LOCK_DEADLOCK; }
+
 bool IsLocalInfileRefused(unsigned error_number) {
   return error_number == ER_NOT_ALLOWED_COMMAND ||
          error_number == ER_LOAD_INFILE_CAPABILITY_DISABLED;

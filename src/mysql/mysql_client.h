@@ -127,6 +127,10 @@ bool IsConnectionLost(unsigned error_number);
 // True for a duplicate key (ER_DUP_ENTRY).
 bool IsDuplicateKey(unsigned error_number);
 
+// True for a transaction rolled back for another's sake: an InnoDB deadlock, or Galera's
+// certification conflict with a transaction written through another node (both ER_LOCK_DEADLOCK).
+bool IsWriteConflict(unsigned error_number);
+
 // True when the server or the client does not allow LOAD DATA LOCAL.
 bool IsLocalInfileRefused(unsigned error_number);
 

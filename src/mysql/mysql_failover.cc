@@ -1,5 +1,8 @@
 #include "mysql/mysql_failover.h"
 
+#include <optional>
+#include <string>
+
 #include "common/log.h"
 #include "common/uri.h"
 
@@ -7,15 +10,24 @@ namespace shopstream::mysql {
 namespace {
 
 // Galera's own readiness: OFF while the node is outside the primary component or joining.
-// A server without Galera has no such status, and is ready.
+// A server without Galera is ready: MySQL has no such status, and MariaDB built with wsrep
+// but running alone (wsrep_on OFF, as Debian's) reports wsrep_ready OFF.
 Status CheckReady(Connection& conn, const std::string& where) {
-  auto statement = conn.Prepare("SHOW STATUS LIKE 'wsrep_ready'", "asking " + where + " if ready");
-  if (!statement.ok()) return statement.status();
-  auto rows = statement->Query({});
-  if (!rows.ok()) return rows.status();
-  if (!rows->empty() && rows->front().size() > 1 && rows->front()[1] != "ON") {
-    return Status::Unavailable(where + " is not ready (wsrep_ready " +
-                               rows->front()[1].value_or("NULL") + ")");
+  auto value = [&](const std::string& sql) -> Result<std::optional<std::string>> {
+    auto statement = conn.Prepare(sql, "asking " + where + " if ready");
+    if (!statement.ok()) return statement.status();
+    auto rows = statement->Query({});
+    if (!rows.ok()) return rows.status();
+    if (rows->empty() || rows->front().size() < 2) return std::optional<std::string>();
+    return std::optional<std::string>(rows->front()[1].value_or("NULL"));
+  };
+  auto on = value("SHOW VARIABLES LIKE 'wsrep_on'");
+  if (!on.ok()) return on.status();
+  if (!on->has_value() || **on != "ON") return Status::Ok();
+  auto ready = value("SHOW STATUS LIKE 'wsrep_ready'");
+  if (!ready.ok()) return ready.status();
+  if (ready->has_value() && **ready != "ON") {
+    return Status::Unavailable(where + " is not ready (wsrep_ready " + **ready + ")");
   }
   return Status::Ok();
 }
@@ -23,7 +35,8 @@ Status CheckReady(Connection& conn, const std::string& where) {
 }  // namespace
 
 Result<std::unique_ptr<Connection>> OpenAnyNode(const MysqlTarget& target,
-                                                std::atomic<size_t>& next) {
+                                                std::atomic<size_t>& next, size_t* used) {
+  if (used) *used = 0;
   if (target.hosts.size() <= 1) return Connection::Open(target.options);
   const size_t n = target.hosts.size();
   const size_t first = next.load() % n;
@@ -39,6 +52,7 @@ Result<std::unique_ptr<Connection>> OpenAnyNode(const MysqlTarget& target,
     Status s = conn.ok() ? CheckReady(**conn, where) : conn.status();
     if (s.ok()) {
       next.store(at + 1);
+      if (used) *used = at;
       if (i > 0) LogInfo("using " + where + " (the nodes before it did not answer)");
       return conn;
     }

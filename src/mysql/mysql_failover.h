@@ -1,6 +1,8 @@
-// Connecting to one node of several (a Galera cluster): the nodes are tried in turn, starting
-// after the one the previous connection used, so that a store whose connection broke moves on
-// to another node, and several connections (the dashboard's) spread over the live nodes. A
+// Connecting to one node of several (a Galera cluster): the nodes are tried in turn from
+// `next`. Readers start after the node the previous connection used, so that several
+// connections (the dashboard's) spread over the live nodes; writers start at the first node
+// every time (see MysqlDatabase), so that every processor writes through one node while it
+// lives and Galera has no certification conflicts between them to resolve. A
 // node that answers but is not ready (Galera's wsrep_ready OFF: it left the primary component
 // or is still joining) is passed over like one that is down.
 #pragma once
@@ -15,9 +17,10 @@
 
 namespace shopstream::mysql {
 
-// `next` is where the next attempt starts (shared by a store's connections). With one host
-// this is Connection::Open. Unavailable (the last node's error) when no node would do.
+// `next` is where the next attempt starts (shared by a store's connections); `used`, when
+// given, gets the index of the node connected to. With one host this is Connection::Open.
+// Unavailable (the last node's error) when no node would do.
 Result<std::unique_ptr<Connection>> OpenAnyNode(const MysqlTarget& target,
-                                                std::atomic<size_t>& next);
+                                                std::atomic<size_t>& next, size_t* used = nullptr);
 
 }  // namespace shopstream::mysql

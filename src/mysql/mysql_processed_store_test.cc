@@ -15,6 +15,7 @@
 #include <iostream>
 
 #include "mysql/mysql_client.h"
+#include "mysql/mysql_failover.h"
 #include "mysql/mysql_stores.h"
 #include "mysql/stack_endpoint.h"
 
@@ -191,6 +192,27 @@ TEST_F(MysqlProcessedStoreTest, TheOptionFileMayComeFromTheEnvironmentAndSupplyT
       "a1", "2019-11-01 00:00:05", "view", "electronics", "smartphone", "apple", 489.07, 0};
   ASSERT_TRUE(store.value()->Commit(batch).ok());
   EXPECT_EQ(One("SELECT COUNT(*) FROM operations"), "1");  // the default table
+}
+
+// Which node of several a connection lands on: a dead first node is passed over and named
+// by `used`; readers starting from `next` spread over the live nodes (here the one server
+// listed twice).
+TEST_F(MysqlProcessedStoreTest, ConnectionsToSeveralNodesSayWhichNodeTheyUse) {
+  MysqlTarget target;
+  target.options = AdminOptions(database_);
+  target.hosts = {{"127.0.0.1", 1}, {"127.0.0.1", Port()}, {"127.0.0.1", Port()}};
+  std::atomic<size_t> next{0};
+  size_t used = 99;
+  auto first = OpenAnyNode(target, next, &used);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(used, 1u);  // the dead node 0 passed over
+  auto second = OpenAnyNode(target, next, &used);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(used, 2u);  // spread: after the node the last connection used
+  next.store(0);        // what a writer does before every connection
+  auto third = OpenAnyNode(target, next, &used);
+  ASSERT_TRUE(third.ok()) << third.status().ToString();
+  EXPECT_EQ(used, 1u);
 }
 
 // These need no server.
