@@ -226,7 +226,7 @@ cluster_galera_start() {
     --wsrep-on=ON --wsrep-provider=/usr/lib/galera/libgalera_smm.so \
     --wsrep-cluster-name=shopstream-cluster --wsrep-node-name="$node" --wsrep-node-address="$addr" \
     --wsrep-cluster-address="gcomm://127.0.0.1,127.0.0.2,127.0.0.3" \
-    --wsrep-provider-options="gmcast.listen_addr=tcp://$addr:4567;ist.recv_addr=$addr:4568;gcache.size=64M" \
+    --wsrep-provider-options="gmcast.listen_addr=tcp://$addr:4567;ist.recv_addr=$addr:4568;gcache.size=256M;gcache.recover=yes" \
     --wsrep-sst-receive-address="$addr:4444" --wsrep-sst-method=rsync "${bootstrap[@]}"
 }
 

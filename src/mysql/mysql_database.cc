@@ -48,7 +48,8 @@ class MysqlSession final
     : public sql::ClientSqlConnection<mysql::Connection, mysql::Statement, sql::SqlSession> {
  public:
   MysqlSession(std::unique_ptr<mysql::Connection> conn, const std::string& table,
-               const MysqlDialect& dialect, std::atomic<bool>* bulk_enabled, bool leave_on_conflict)
+               const MysqlDialect& dialect, std::atomic<bool>* bulk_enabled,
+               std::atomic<size_t>* back_to_first)
       : ClientSqlConnection(std::move(conn)),
         table_(table),
         dialect_(dialect),
@@ -59,15 +60,19 @@ class MysqlSession final
                        " LINES TERMINATED BY '\\n'"
                        " (id, event_time, event_type, department, product, brand, price, revenue)"),
         bulk_enabled_(bulk_enabled),
-        leave_on_conflict_(leave_on_conflict) {}
+        back_to_first_(back_to_first) {}
 
   // A writer that failed over to a later node goes back to the first one at its first write
   // conflict: while two processors write through different Galera nodes, the one with the
   // longer transaction loses certification again and again (a chaos run saw 22 retries in
-  // 187 s); through one node the same overlap is only a row lock wait.
+  // 187 s); through one node the same overlap is only a row lock wait. The store asks after
+  // every failure, and connects again when the answer is no.
   bool healthy() const override {
-    return ClientSqlConnection::healthy() &&
-           !(leave_on_conflict_ && mysql::IsWriteConflict(client().last_error()));
+    if (back_to_first_ && mysql::IsWriteConflict(client().last_error())) {
+      back_to_first_->store(0);
+      return false;
+    }
+    return ClientSqlConnection::healthy();
   }
 
   Result<std::vector<const CleanedEvent*>> InsertNewRows(
@@ -111,9 +116,9 @@ class MysqlSession final
   const MysqlDialect& dialect_;
   sql::NewRowStatements statements_;
   const std::string load_rows_sql_;
-  std::atomic<bool>* bulk_enabled_;  // the database's: a server that refused is not asked again
-  std::string bulk_data_;            // reused between batches
-  const bool leave_on_conflict_;     // a writer on a node other than the first
+  std::atomic<bool>* bulk_enabled_;     // the database's: a server that refused is not asked again
+  std::string bulk_data_;               // reused between batches
+  std::atomic<size_t>* back_to_first_;  // a writer on a later node: the database's next node
 };
 
 class MysqlDatabase final : public sql::SqlDatabase {
@@ -127,14 +132,15 @@ class MysqlDatabase final : public sql::SqlDatabase {
   }
 
   Result<std::unique_ptr<sql::SqlSession>> Connect() override {
-    // Writers prefer the first node, in the URI's order (mysql_failover.h).
-    if (for_writing_) next_host_.store(0);
+    // A writer starts at the first node and, after losing a node, tries the ones after it
+    // first (a paused node would hold each attempt for the connect timeout); it goes back
+    // to the first at a write conflict (MysqlSession::healthy).
     size_t used = 0;
     auto conn = mysql::OpenAnyNode(target_, next_host_, &used);
     if (!conn.ok()) return conn.status();
-    return std::unique_ptr<sql::SqlSession>(new MysqlSession(std::move(conn).value(), target_.table,
-                                                             dialect_, &bulk_enabled_,
-                                                             for_writing_ && used > 0));
+    return std::unique_ptr<sql::SqlSession>(
+        new MysqlSession(std::move(conn).value(), target_.table, dialect_, &bulk_enabled_,
+                         for_writing_ && used > 0 ? &next_host_ : nullptr));
   }
   const sql::Dialect& dialect() const override { return dialect_; }
   const std::string& rows_table() const override { return target_.table; }

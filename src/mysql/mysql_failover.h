@@ -1,8 +1,9 @@
 // Connecting to one node of several (a Galera cluster): the nodes are tried in turn from
-// `next`. Readers start after the node the previous connection used, so that several
-// connections (the dashboard's) spread over the live nodes; writers start at the first node
-// every time (see MysqlDatabase), so that every processor writes through one node while it
-// lives and Galera has no certification conflicts between them to resolve. A
+// `next`, which moves past the node each connection uses: readers' connections (the
+// dashboard's) spread over the live nodes, and a writer that lost its node tries the others
+// first. Writers start at the first node and go back to it at a write conflict (see
+// MysqlDatabase), so that the processors of a group write through one node and Galera has no
+// certification conflicts between them to resolve. A
 // node that answers but is not ready (Galera's wsrep_ready OFF: it left the primary component
 // or is still joining) is passed over like one that is down.
 #pragma once
