@@ -26,6 +26,10 @@ class MysqlDialect final : public sql::Dialect {
     return "SELECT COUNT(*) FROM information_schema.tables"
            " WHERE table_schema = DATABASE() AND table_name = ?";
   }
+  std::string IndexExistsQuery() const override {
+    return "SELECT COUNT(*) FROM information_schema.statistics"
+           " WHERE table_schema = DATABASE() AND table_name = ? AND index_name = ?";
+  }
   // DDL commits on its own here: a named lock of the session, held across the statements.
   std::string SchemaLock() const override {
     return "SELECT GET_LOCK(CONCAT('shopstream schema ', DATABASE()), 600)";

@@ -164,6 +164,13 @@ TEST_F(MysqlProcessedStoreTest, InitCreatesTheSeedTableExactly) {
                                              "stream_offsets"}));
   // Init again on existing tables changes nothing.
   EXPECT_TRUE(store->Init().ok());
+  // The funnel's expiry deletes by last_time through an index of its own, made once.
+  auto indexes = Query(
+      "SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ?"
+      " AND TABLE_NAME = 'funnel_open' AND INDEX_NAME <> 'PRIMARY'",
+      {Value(std::string_view(database_))});
+  ASSERT_EQ(indexes.size(), 1u);
+  EXPECT_EQ(*indexes[0][0] + " " + *indexes[0][1], "funnel_open_last_time last_time");
 }
 
 TEST_F(MysqlProcessedStoreTest, AWrongPasswordIsNotRetryable) {

@@ -17,6 +17,10 @@ class PostgresDialect final : public sql::Dialect {
     return "SELECT COUNT(*) FROM information_schema.tables"
            " WHERE table_schema = current_schema() AND table_name = $1";
   }
+  std::string IndexExistsQuery() const override {
+    return "SELECT COUNT(*) FROM pg_indexes"
+           " WHERE schemaname = current_schema() AND tablename = $1 AND indexname = $2";
+  }
   std::string ColumnsQuery() const override {
     return "SELECT table_name, column_name FROM information_schema.columns"
            " WHERE table_schema = current_schema()";

@@ -57,6 +57,9 @@ class Dialect {
   // A query with one placeholder, the table's name, that returns one row with a count > 0
   // when the table exists in the store's database (or schema).
   virtual std::string TableExistsQuery() const = 0;
+  // A query with two placeholders, a table's name and an index's, that returns one row with a
+  // count > 0 when that table in the store's database (or schema) has that index.
+  virtual std::string IndexExistsQuery() const = 0;
   // A query without placeholders that returns (table, column) for every column of every table
   // in the store's database (or schema): how older layouts are found (owned_tables.h).
   virtual std::string ColumnsQuery() const = 0;

@@ -20,6 +20,7 @@
 #include "sql/dead_letter_upgrade.h"
 #include "sql/funnel_tables.h"
 #include "sql/funnel_writer.h"
+#include "sql/indexes.h"
 #include "sql/owned_tables.h"
 #include "sql/people_write_back.h"
 #include "sql/people_writer.h"
@@ -508,6 +509,7 @@ class SqlProcessedStore final : public store::ProcessedStore {
         return s;
       }
     }
+    if (Status s = CreateMissingIndexes(*conn_, d, owned); !s.ok()) return s;
     if (Status s = UpgradeDeadLetters(*conn_, d, owned.Name(DeadLettersTable().name)); !s.ok()) {
       return s;
     }

@@ -22,6 +22,9 @@ class SqliteDialect final : public sql::Dialect {
   std::string TableExistsQuery() const override {
     return "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?";
   }
+  std::string IndexExistsQuery() const override {
+    return "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name = ?";
+  }
   std::string ColumnsQuery() const override {
     return "SELECT m.name, p.name FROM sqlite_master AS m, pragma_table_info(m.name) AS p"
            " WHERE m.type = 'table'";
