@@ -42,14 +42,44 @@
               points.map((p) => p.per_second), 'events/s', (v) => rate.format(v), '#0b7a94');
   }
 
+  // Users per minute. The newest minute is the one the stream is still writing (stream time
+  // cannot tell it from a finished replay's last minute), so its few users would read as a
+  // collapse: it is drawn apart, dashed and faded, labelled "in progress", never as a drop.
   function drawPeople(people) {
     for (const key of ['users_5m', 'sessions_5m', 'users_30m', 'sessions_30m']) {
       el('live-' + key.replace('_', '-')).textContent = people.as_of ? count.format(people[key]) : '–';
     }
-    if (!shown()) return;
     const minutes = people.users_per_minute || [];
-    lineChart('chart-live-users', minutes.map((m) => U.formatTime(U.bucketStart(m.bucket), tz())),
-              minutes.map((m) => m.users), 'users', (v) => count.format(v), '#5470c6');
+    const last = minutes.length - 1;
+    const labels = minutes.map((m) => U.formatTime(U.bucketStart(m.bucket), tz()));
+    const note = el('live-users-note');
+    note.hidden = last < 0;
+    note.textContent = last < 0 ? '' : 'The newest minute (' + labels[last] + ') is still filling: drawn dashed, it is not a drop.';
+    if (!shown()) return;
+    const users = minutes.map((m) => m.users);
+    const color = '#5470c6';
+    const series = [{ id: 'complete', type: 'line', name: 'users', showSymbol: false, areaStyle: { opacity: 0.15 },
+                      itemStyle: { color }, animation: false, data: users.map((v, i) => (i === last ? '-' : v)) }];
+    if (last >= 0) {
+      series.push({
+        id: 'partial', type: 'line', name: 'users (in progress)', animation: false, itemStyle: { color, opacity: 0.6 },
+        lineStyle: { type: 'dashed', opacity: 0.6 }, symbol: 'emptyCircle', showSymbol: true,
+        data: users.map((v, i) => (i >= last - 1 ? v : '-')),
+        markArea: { silent: true, itemStyle: { color: 'rgba(120, 128, 140, 0.12)' },
+                    label: { show: true, position: 'insideTop', color: '#3d4451', formatter: 'in progress' },
+                    data: [[{ xAxis: labels[last] }, { xAxis: labels[last] }]] },
+      });
+    }
+    chart('chart-live-users').setOption({
+      grid: { left: 56, right: 16, top: 16, bottom: 40 },
+      tooltip: { trigger: 'axis', formatter: (items) => {
+        const i = items[0].dataIndex;
+        return labels[i] + '<br>' + count.format(users[i]) + ' users' + (i === last ? ' (in progress)' : '');
+      } },
+      xAxis: { type: 'category', data: labels, axisLabel: { hideOverlap: true } },
+      yAxis: { type: 'value', minInterval: 1 },
+      series,
+    }, true);
   }
 
   function draw() {

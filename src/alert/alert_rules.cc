@@ -155,6 +155,11 @@ Result<Rule> ParseLine(std::string_view line) {
       if (!Number(value, &rule.min) || rule.min < 0) {
         return Status::InvalidArgument("min takes a number >= 0, not '" + std::string(value) + "'");
       }
+    } else if (key == "p") {
+      if (!Number(value, &rule.p) || rule.p <= 0 || rule.p >= 1) {
+        return Status::InvalidArgument("p takes a chance above 0 and below 1 (e.g. 0.0001), not '" +
+                                       std::string(value) + "'");
+      }
     } else if (key == "by") {
       if (value != "department") {
         return Status::InvalidArgument("by takes only 'department', not '" + std::string(value) +
@@ -163,8 +168,15 @@ Result<Rule> ParseLine(std::string_view line) {
       rule.by_department = true;
     } else {
       return Status::InvalidArgument("unknown key '" + std::string(key) +
-                                     "' (window, baseline, min, by)");
+                                     "' (window, baseline, min, p, by)");
     }
+  }
+  const bool count = rule.metric == Metric::kEvents || rule.metric == Metric::kViews ||
+                     rule.metric == Metric::kCarts || rule.metric == Metric::kPurchases;
+  if (seen.count("p") && (rule.condition != Condition::kDrop || !count)) {
+    return Status::InvalidArgument(
+        "p= is for a drop of a count (events, views, carts, purchases), not of revenue or "
+        "conversion");
   }
   if (dead && (seen.count("baseline") || seen.count("by"))) {
     return Status::InvalidArgument("dead_letters takes neither baseline= nor by=");
@@ -218,9 +230,15 @@ Result<std::vector<Rule>> ParseRules(std::string_view text, std::string_view fil
 }
 
 std::string_view DefaultRulesText() {
-  return "# Purchases of the last minute below 60 % of the trailing hour's mean minute (a drop of\n"
-         "# 40 % or more), once the hour had 30 purchases a minute or more.\n"
-         "purchases_drop: purchases drop 40% window=60s baseline=1h min=30\n"
+  return "# Purchases of the last minute below 65 % of the mean minute of the 20 minutes before "
+         "(a\n"
+         "# drop of 35 % or more), and so low that the 20 minutes' rate would give it by chance\n"
+         "# less than once in 100,000 (Poisson): quiet where a minute holds too few purchases to\n"
+         "# tell (docs/alerts.md).\n"
+         "purchases_drop: purchases drop 35% window=60s baseline=20m p=0.00001\n"
+         "# The same over 5 minutes against the 30 before, below 60 %: slower, but sure at a few\n"
+         "# dozen purchases a minute, where a minute cannot tell.\n"
+         "purchases_drop_5m: purchases drop 40% window=5m baseline=30m p=0.00001\n"
          "# No event at all for a minute of stream time after an hour with some.\n"
          "events_stopped: events zero window=60s baseline=1h\n"
          "# Dead letters above 5 % of the messages of the last 5 minutes (100 messages or more).\n"

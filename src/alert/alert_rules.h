@@ -2,14 +2,15 @@
 // text file (docs/alerts.md has the format). One rule a line:
 //
 //   NAME: METRIC CONDITION [window=DURATION] [baseline=DURATION|same-time:Nd] [min=NUMBER]
-//         [by=department]
+//         [p=CHANCE] [by=department]
 //
 // METRIC is events, views, carts, purchases, revenue, conversion (purchases per 100 views) or
 // dead_letters; CONDITION is `drop P%` (the window's value below (100 - P) % of the baseline's
 // mean per window), `zero` (nothing in the window although the baseline had some) or `above P%`
 // (dead letters: their share of the window's messages); `commits stalled` (wall clock: no commit
 // for the window's length while a batch waits to commit). The baseline is the span just before
-// the window, or the same window at the same time of day on the N earlier days. `by=department`
+// the window, or the same window at the same time of day on the N earlier days. `p=` asks a
+// drop of a count to be unlikely by chance as well (alert/poisson.h). `by=department`
 // evaluates the rule for each department on its own (from the minute rollup). `#` starts a
 // comment.
 #pragma once
@@ -45,6 +46,9 @@ struct Rule {
   // drop: the least baseline mean per window that counts (conversion: the least views in the
   // window); above: the least messages in the window.
   double min = 0;
+  // drop of a count (events, views, carts, purchases): > 0 fires only when a window this low
+  // would come by chance less often than this at the baseline's rate (Poisson); 0: no test.
+  double p = 0;
   bool by_department = false;  // one alert per department, from minute buckets
 };
 

@@ -8,20 +8,26 @@ namespace {
 TEST(AlertRules, TheDefaultsParse) {
   auto rules = ParseRules(DefaultRulesText(), "default");
   ASSERT_TRUE(rules.ok()) << rules.status().ToString();
-  ASSERT_EQ(rules->size(), 4u);
+  ASSERT_EQ(rules->size(), 5u);
   EXPECT_EQ((*rules)[0].name, "purchases_drop");
   EXPECT_EQ((*rules)[0].metric, Metric::kPurchases);
   EXPECT_EQ((*rules)[0].condition, Condition::kDrop);
-  EXPECT_DOUBLE_EQ((*rules)[0].percent, 40);
+  EXPECT_DOUBLE_EQ((*rules)[0].percent, 35);
   EXPECT_EQ((*rules)[0].window_seconds, 60);
-  EXPECT_EQ((*rules)[0].baseline_seconds, 3600);
-  EXPECT_DOUBLE_EQ((*rules)[0].min, 30);
-  EXPECT_EQ((*rules)[1].condition, Condition::kZero);
-  EXPECT_EQ((*rules)[2].metric, Metric::kDeadLetters);
-  EXPECT_EQ((*rules)[2].window_seconds, 300);
-  EXPECT_EQ((*rules)[3].metric, Metric::kCommits);
-  EXPECT_EQ((*rules)[3].condition, Condition::kStalled);
-  EXPECT_EQ((*rules)[3].window_seconds, 120);
+  EXPECT_EQ((*rules)[0].baseline_seconds, 1200);
+  EXPECT_DOUBLE_EQ((*rules)[0].min, 0);
+  EXPECT_DOUBLE_EQ((*rules)[0].p, 0.00001);
+  EXPECT_EQ((*rules)[1].name, "purchases_drop_5m");
+  EXPECT_EQ((*rules)[1].window_seconds, 300);
+  EXPECT_EQ((*rules)[1].baseline_seconds, 1800);
+  EXPECT_DOUBLE_EQ((*rules)[1].p, 0.00001);
+  EXPECT_DOUBLE_EQ((*rules)[1].percent, 40);
+  EXPECT_EQ((*rules)[2].condition, Condition::kZero);
+  EXPECT_EQ((*rules)[3].metric, Metric::kDeadLetters);
+  EXPECT_EQ((*rules)[3].window_seconds, 300);
+  EXPECT_EQ((*rules)[4].metric, Metric::kCommits);
+  EXPECT_EQ((*rules)[4].condition, Condition::kStalled);
+  EXPECT_EQ((*rules)[4].window_seconds, 120);
 }
 
 TEST(AlertRules, CommentsBlankLinesAndCrlfAreFine) {
@@ -63,6 +69,10 @@ TEST(AlertRules, ErrorsNameTheFileAndLine) {
       {"a: purchases drop 40% min=-1", "f.conf:1: min takes a number"},
       {"a: purchases drop 40% colour=red", "f.conf:1: unknown key 'colour'"},
       {"a: purchases drop 40% min=1 min=2", "f.conf:1: expected key=value, each key once"},
+      {"a: purchases drop 40% p=0", "f.conf:1: p takes a chance above 0 and below 1"},
+      {"a: purchases drop 40% p=1", "f.conf:1: p takes a chance above 0 and below 1"},
+      {"a: revenue drop 40% p=0.01", "f.conf:1: p= is for a drop of a count"},
+      {"a: events zero p=0.01", "f.conf:1: p= is for a drop of a count"},
       {"a: purchases above 5%", "f.conf:1: 'above' is for dead_letters"},
       {"a: dead_letters zero", "f.conf:1: 'above' is for dead_letters"},
       {"a b: events zero", "f.conf:1: a rule's name"},

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "alert/poisson.h"
+
 namespace shopstream::alert {
 namespace {
 
@@ -168,6 +170,9 @@ std::vector<Transition> Evaluator::Evaluate(int64_t now, const Series& buckets,
                                                             : tr.baseline >= r.min;
         tr.threshold = (1 - r.percent / 100) * tr.baseline;
         fire = tr.baseline > 0 && enough && tr.value < tr.threshold;
+        // p=: below the line is not enough, the count must also be unlikely at the baseline's
+        // rate (a few dozen purchases a minute cross a 40 % line by chance several times a day).
+        if (fire && r.p > 0) fire = PoissonAtMost(tr.value, tr.baseline) < r.p;
         resolve = tr.value >= (1 - r.percent / 200) * tr.baseline || !enough;
       }
     }

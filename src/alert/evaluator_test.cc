@@ -56,6 +56,28 @@ TEST(Evaluator, AtMostOneFalseAlertADayWithoutTheDrop) {
   }
 }
 
+TEST(Evaluator, APTestFiresOnlyWhenTheDropIsUnlikelyByChance) {
+  // A minute of 22 purchases after 20 minutes at 40 a minute: below the 40 % line (24), but
+  // Poisson(40) gives 22 or fewer with a chance of 0.0014. Of 11, 6e-8.
+  const auto minutes = [](int last) {
+    Series b;
+    for (int64_t t = 0; t < 1200; t += 10) b[t].purchases = b[t].events = t % 60 == 0 ? 5 : 7;
+    for (int64_t t = 1200; t < 1260; t += 10) {
+      b[t].purchases = b[t].events = last / 6 + (t - 1200 < last % 6 * 10);
+    }
+    return b;
+  };
+  Evaluator strict(Rules("p: purchases drop 40% window=60s baseline=20m p=0.001"));
+  Evaluator loose(Rules("p: purchases drop 40% window=60s baseline=20m p=0.01"));
+  EXPECT_TRUE(strict.Evaluate(1260, minutes(22)).empty());
+  auto t = loose.Evaluate(1260, minutes(22));
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_DOUBLE_EQ(t[0].baseline, 40);
+  EXPECT_DOUBLE_EQ(t[0].threshold, 24);
+  Evaluator again(Rules("p: purchases drop 40% window=60s baseline=20m p=0.001"));
+  EXPECT_EQ(again.Evaluate(1260, minutes(11)).size(), 1u);
+}
+
 TEST(Evaluator, ZeroFiresOnAGapAndResolves) {
   std::map<int64_t, Bucket> b;
   for (int64_t t = 0; t < 600; t += 10) b[t].events = 5;

@@ -356,8 +356,21 @@ test('the Live tab draws events per second and who is on the site, as /api/live 
   assert.equal(live.people.users_per_minute.length, 30);
   const pulse = await seriesData('chart-live-pulse');
   assert.deepEqual(pulse[0], live.pulse.points.map((p) => p.per_second));
+  // The newest minute is still filling: drawn apart (dashed, "in progress"), not as the line's drop.
   const users = await seriesData('chart-live-users');
-  assert.deepEqual(users[0], live.people.users_per_minute.map((m) => m.users));
+  const perMinute = live.people.users_per_minute.map((m) => m.users);
+  assert.deepEqual(users[0], perMinute.slice(0, -1).concat(['-']));
+  assert.deepEqual(users[1].slice(-2), perMinute.slice(-2));
+  const partial = await page.evaluate(() => {
+    const option = echarts.getInstanceByDom(document.getElementById('chart-live-users')).getOption();
+    const s = option.series.find((x) => x.id === 'partial');
+    return { dashed: s.lineStyle.type, label: s.markArea.label.formatter, area: s.markArea.data[0][0].xAxis,
+             lastLabel: option.xAxis[0].data[option.xAxis[0].data.length - 1] };
+  });
+  assert.equal(partial.dashed, 'dashed');
+  assert.equal(partial.label, 'in progress');
+  assert.equal(partial.area, partial.lastLabel);
+  assert.match(await page.textContent('#live-users-note'), /still filling/);
   assert.equal(await page.textContent('#live-users-30m'), live.people.users_30m.toLocaleString('en-US'));
   assert.equal(await page.textContent('#live-sessions-5m'), live.people.sessions_5m.toLocaleString('en-US'));
   await showTab('overview');
