@@ -107,12 +107,10 @@ def test_mariadb_restart_and_cassandra_stopped_30_s_lose_nothing(servers_come_ba
         log = process_log.read_text()
         assert "committing the batch to the processed store failed, retrying" in log
         assert f"mysql://admin@127.0.0.1:3306/{database}" in log
-        # The raw store's retry line names the node; its wording depends on how the node
-        # went ("connection to Cassandra at ... lost" or the server's own "shutting down").
-        raw_retries = [line for line in log.splitlines()
-                       if "writing raw events to the raw store failed, retrying" in line]
-        assert raw_retries, tail(process_log)
-        assert any("127.0.0.1:9042" in line for line in raw_retries), raw_retries[:3]
+        assert "writing raw events to the raw store failed, retrying" in log
+        # A retry line names the Cassandra node; its wording depends on how the node went
+        # ("connection to Cassandra at ... lost", or the server's own "shutting down").
+        assert any("retrying" in line and "127.0.0.1:9042" in line for line in log.splitlines()), tail(process_log)
         assert log.count("recovered after") >= 2
         # Hundreds of requests in flight fail together when a store goes: the log stays short.
         warnings = [line for line in log.splitlines() if " warn " in line]
