@@ -1,6 +1,7 @@
 # The two commands of the README:
 #   make demo   installs what is missing, builds, and runs `shopstream demo`
-#   make test   installs what is missing, checks the formatting, builds with sanitizers, and
+#   make test   installs what is missing, checks the formatting (and that docs/BENCHMARKS.md is
+#               its render), builds with sanitizers, and
 #               runs every test (the unit and threaded tests also under ThreadSanitizer)
 # and the quick loop while working:
 #   make check  the unit tests and the embedded integration tests: no servers
@@ -32,6 +33,7 @@ test-build: deps
 test: test-build
 	scripts/check-format
 	scripts/check-layout
+	bench/run --check
 	cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSHOPSTREAM_TSAN=ON -DSHOPSTREAM_BENCHMARKS=OFF \
 	  -DSHOPSTREAM_PARQUET=ON
 	cmake --build $(TSAN_BUILD) -j $(JOBS)
@@ -41,6 +43,7 @@ test: test-build
 # The same sanitized build, only the tests that need no server (CTest labels unit and embedded).
 check: test-build
 	scripts/check-layout
+	bench/run --check
 	SHOPSTREAM_STACK=off scripts/run-tests $(TEST_BUILD) -L 'unit|embedded'
 
 # The libFuzzer targets (clang, docs/fuzzing.md): `make fuzz` runs each for FUZZ_SECONDS.

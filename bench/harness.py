@@ -28,7 +28,8 @@ SECTIONS = {"embedded": "Embedded mode (no servers)",
             "deadletters": "Dead letters: replay beside process of the same messages"}
 
 
-def render():
+def rendered():
+    """docs/BENCHMARKS.md as the figures and notes make it."""
     parts = ["# Benchmarks", "",
              "Written by `bench/run` from the figures it measured (docs/bench/*.json); do not edit by hand.",
              "Each row puts shopstream beside a reference measured in the same run;",
@@ -42,11 +43,27 @@ def render():
         notes = RESULTS / "notes" / f"{path.stem}.md"
         if notes.exists():
             parts += [notes.read_text().rstrip("\n"), ""]
-    (REPO / "docs" / "BENCHMARKS.md").write_text("\n".join(parts))
+    return "\n".join(parts)
+
+
+def render():
+    (REPO / "docs" / "BENCHMARKS.md").write_text(rendered())
+
+
+def check():
+    """Exit 1 when docs/BENCHMARKS.md was edited by hand: figures belong in docs/bench/*.json and
+    prose in docs/bench/notes/, or the next `bench/run` drops them."""
+    if (REPO / "docs" / "BENCHMARKS.md").read_text() == rendered():
+        return
+    sys.exit("docs/BENCHMARKS.md differs from its render: put figures into docs/bench/SECTION.json and prose "
+             "into docs/bench/notes/SECTION.md, then `bench/run --render`")
 
 
 def usage(stream=sys.stderr):
-    print("usage: bench/run [SECTION...]   (default: embedded)\nsections:", file=stream)
+    print("usage: bench/run [SECTION...]   (default: embedded)\n"
+          "       bench/run --render   rewrite docs/BENCHMARKS.md from docs/bench/ without measuring\n"
+          "       bench/run --check    exit 1 if docs/BENCHMARKS.md is not its render (make test)\n"
+          "sections:", file=stream)
     for name, title in SECTIONS.items():
         print(f"  {name:<10} {title}", file=stream)
 
@@ -55,6 +72,10 @@ def main(names):
     if any(n in ("-h", "--help", "help") for n in names):
         usage(sys.stdout)
         return
+    if names == ["--check"]:
+        return check()
+    if names == ["--render"]:
+        return render()
     # Checked before anything runs, so that a typo in the third name does not cost two sections.
     unknown = [n for n in names if n not in SECTIONS]
     if unknown:
