@@ -2,13 +2,20 @@
 // through CassandraRawStore in micro-batches of the processor's size, timed from the first
 // Write to the last, with this process's CPU seconds over the same span (getrusage). Before
 // timing it writes the same events as a TSV (\N for a missing value) for the reference client.
+// With SHOPSTREAM_BENCH_SERVER_PID set (the Cassandra JVM's pid), the server's CPU seconds
+// over the same span too, from /proc/PID/stat: what the server spent on the rows.
 //
 //   cassandra_store_bench --csv FILE --count N --to cassandra://HOST:PORT/KS.TABLE --dump OUT
 //                         [--batch 20000]
-// Prints one line: rows=... seconds=... rows_per_s=... cpu_seconds=...
+// Prints one line: rows=... seconds=... rows_per_s=... cpu_seconds=... [server_cpu_seconds=...]
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <optional>
+#include <sstream>
 #include <string>
 
 #include "bench_events.h"
@@ -51,6 +58,25 @@ bool WriteDump(const std::vector<Event>& events, const std::string& path) {
   return static_cast<bool>(out.flush());
 }
 
+// utime + stime of process `pid` (all its threads) in seconds; nullopt if it cannot be read.
+std::optional<double> ServerCpuSeconds(const std::string& pid) {
+  std::ifstream in("/proc/" + pid + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // The command name may hold spaces and parentheses: the fields start after the last ')'.
+  const size_t end = stat.rfind(')');
+  if (end == std::string::npos) return std::nullopt;
+  std::istringstream fields(stat.substr(end + 1));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  // After ')' come state (field 3) ... utime is field 14, stime field 15.
+  for (int k = 3; k <= 15 && fields >> field; ++k) {
+    if (k == 14) utime = std::stoull(field);
+    if (k == 15) stime = std::stoull(field);
+  }
+  if (!fields) return std::nullopt;
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 int Usage() {
   std::cerr
       << "usage: cassandra_store_bench --csv FILE --count N --to cassandra://HOST:PORT/KS.TABLE "
@@ -89,6 +115,19 @@ int main(int argc, char** argv) {
     batches.emplace_back(first, first + static_cast<long>(std::min(batch, events->size() - start)));
   }
 
-  return shopstream::bench::TimeWrites(batches, events->size(), "write",
-                                       [&](const auto& b) { return store->Write(b); });
+  const char* server_pid = std::getenv("SHOPSTREAM_BENCH_SERVER_PID");
+  const std::optional<double> server0 =
+      server_pid ? ServerCpuSeconds(server_pid) : std::optional<double>();
+  if (server_pid && !server0) {
+    std::cerr << "cannot read /proc/" << server_pid << "/stat\n";
+    return 1;
+  }
+  const int rc = shopstream::bench::TimeWrites(batches, events->size(), "write",
+                                               [&](const auto& b) { return store->Write(b); });
+  if (rc != 0 || !server0) return rc;
+  // Read right after TimeWrites' line, so the span is the writes' within a few microseconds.
+  const std::optional<double> server1 = ServerCpuSeconds(server_pid);
+  if (!server1) return 1;
+  std::printf("server_cpu_seconds=%.3f\n", *server1 - *server0);
+  return 0;
 }
