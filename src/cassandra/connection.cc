@@ -150,9 +150,21 @@ bool Connection::alive() const {
 
 void Connection::Send(Opcode opcode, std::string_view body, ResponseCallback done,
                       std::optional<std::chrono::milliseconds> timeout) {
+  Queue(opcode, body, std::move(done), timeout);
+  Flush();
+}
+
+void Connection::Queue(Opcode opcode, std::string_view body, ResponseCallback done,
+                       std::optional<std::chrono::milliseconds> timeout) {
   int16_t stream;
   {
     std::unique_lock lock(mutex_);
+    if (free_streams_.empty()) {
+      // The replies that free an id may be to frames still in the buffer: send them first.
+      lock.unlock();
+      Flush();
+      lock.lock();
+    }
     bool got = stream_freed_.wait_for(lock, timeout.value_or(options_.request_timeout),
                                       [&] { return closed_ || !free_streams_.empty(); });
     if (closed_ || !got) {
@@ -170,10 +182,23 @@ void Connection::Send(Opcode opcode, std::string_view body, ResponseCallback don
     pending_[static_cast<size_t>(stream)] =
         Pending{std::move(done), deadline, timeout.value_or(options_.request_timeout)};
   }
-  Status written = WriteAll(EncodeFrame(stream, opcode, body));
+  const std::string frame = EncodeFrame(stream, opcode, body);
+  std::lock_guard lock(queued_mutex_);
+  queued_ += frame;
+}
+
+void Connection::Flush() {
+  std::lock_guard lock(write_mutex_);
+  std::string bytes;
+  {
+    std::lock_guard queued(queued_mutex_);
+    bytes.swap(queued_);
+  }
+  if (bytes.empty()) return;
+  Status written = WriteAllLocked(bytes);
   if (!written.ok()) {
     // The reader thread sees the shut-down socket and fails every pending request,
-    // this one included, so that each callback runs exactly once.
+    // these included, so that each callback runs exactly once.
     if (!write_failure_logged_.exchange(true)) LogWarn(written.message());
     shutdown(fd_, SHUT_RDWR);
   }
@@ -188,8 +213,7 @@ Result<Frame> Connection::Call(Opcode opcode, std::string_view body,
   return future.get();
 }
 
-Status Connection::WriteAll(std::string_view bytes) {
-  std::lock_guard lock(write_mutex_);
+Status Connection::WriteAllLocked(std::string_view bytes) {
   if (fd_ < 0) return Status::Unavailable("connection to Cassandra at " + address_ + " is closed");
   while (!bytes.empty()) {
     ssize_t n = send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);

@@ -55,6 +55,13 @@ class Connection {
   // taken. A request that cannot be written fails through `done` with Unavailable.
   void Send(Opcode opcode, std::string_view body, ResponseCallback done,
             std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+  // As Send, but the frame waits in this connection's buffer until Flush: many requests then
+  // go out in one write, which the server reads and answers in fewer wake-ups (less of its
+  // CPU per request). The caller must Flush after its last Queue.
+  void Queue(Opcode opcode, std::string_view body, ResponseCallback done,
+             std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+  // Writes what Queue has buffered. A failed write fails those requests through their `done`.
+  void Flush();
   // Sends and waits for the response.
   Result<Frame> Call(Opcode opcode, std::string_view body,
                      std::optional<std::chrono::milliseconds> timeout = std::nullopt);
@@ -77,7 +84,7 @@ class Connection {
   void Dispatch(Frame frame);
   void ExpireTimedOut();
   void FailAll(const Status& why);
-  Status WriteAll(std::string_view bytes);
+  Status WriteAllLocked(std::string_view bytes);  // write_mutex_ held
 
   int fd_;
   ConnectOptions options_;
@@ -92,6 +99,8 @@ class Connection {
 
   std::atomic<bool> closing_{false};
   std::mutex write_mutex_;
+  std::mutex queued_mutex_;  // taken inside write_mutex_ when both are
+  std::string queued_;       // frames from Queue, not yet written
   // Every request in flight fails to write once the server goes: only the first says so.
   std::atomic<bool> write_failure_logged_{false};
   std::thread reader_;

@@ -1,6 +1,7 @@
 // Connection and Session against a small scripted CQL server in this process: many requests
-// in flight answered out of order, per-request timeouts, a lost connection, retries of
-// idempotent requests, re-preparing after UNPREPARED, and SASL PLAIN authentication.
+// in flight answered out of order, requests queued and written together, per-request timeouts, a
+// lost connection, retries of idempotent requests, re-preparing after UNPREPARED, and SASL PLAIN
+// authentication.
 #include "cassandra/connection.h"
 
 #include <arpa/inet.h>
@@ -255,6 +256,48 @@ TEST(CqlConnection, ManyRequestsInFlightAreMatchedByStreamId) {
   EXPECT_EQ(streams.size(), static_cast<size_t>(kRequests));
 }
 
+TEST(CqlConnection, QueuedRequestsGoOutOnFlushAndAreMatchedByStreamId) {
+  FakeServer server;
+  auto c = Connection::Open(Options(server.port()));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  constexpr int kRequests = 40;
+  std::vector<std::promise<Result<Frame>>> promises(kRequests);
+  for (int i = 0; i < kRequests; ++i) {
+    (*c)->Queue(Opcode::kQuery, EncodeQuery("hold 40", QueryParameters{}),
+                [&promises, i](Result<Frame> f) { promises[i].set_value(std::move(f)); });
+  }
+  (*c)->Flush();
+  // The server answers only once all 40 wait: every queued frame was written by the Flush.
+  std::set<std::string> streams;
+  for (auto& p : promises) {
+    auto f = p.get_future().get();
+    ASSERT_TRUE(f.ok()) << f.status().ToString();
+    EXPECT_EQ(FirstCell(*f), std::to_string(f->header.stream));
+    streams.insert(FirstCell(*f));
+  }
+  EXPECT_EQ(streams.size(), static_cast<size_t>(kRequests));
+}
+
+TEST(CqlConnection, QueueWritesWhatWaitsWhenEveryStreamIsTaken) {
+  FakeServer server;
+  auto o = Options(server.port());
+  o.max_streams = 4;
+  auto c = Connection::Open(o);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  // Twice as many requests as stream ids, with no Flush between: the fifth Queue must write
+  // the first four itself (their replies free the ids), or it would wait for ever.
+  std::vector<std::promise<Result<Frame>>> promises(8);
+  for (int i = 0; i < 8; ++i) {
+    (*c)->Queue(Opcode::kQuery, EncodeQuery("hold 4", QueryParameters{}),
+                [&promises, i](Result<Frame> f) { promises[i].set_value(std::move(f)); });
+  }
+  (*c)->Flush();
+  for (auto& p : promises) {
+    auto f = p.get_future().get();
+    EXPECT_TRUE(f.ok()) << f.status().ToString();
+  }
+}
+
 TEST(CqlConnection, ARequestTimesOutAloneAndTheConnectionGoesOn) {
   FakeServer server;
   auto c = Connection::Open(Options(server.port()));
@@ -357,6 +400,19 @@ TEST(CqlSession, PreparesAgainWhenTheServerForgotTheStatement) {
   EXPECT_TRUE(st.ok()) << st.ToString();
   EXPECT_EQ(server.executes.load(), 21);  // 20 rows plus the one answered UNPREPARED
   EXPECT_EQ(server.prepares.load(), prepares_before + 1);
+}
+
+TEST(CqlSession, ExecuteManySendsEveryRowOnceInBursts) {
+  FakeServer server;
+  auto s = Session::Connect(ForServer(server));
+  ASSERT_TRUE(s.ok());
+  auto p = (*s)->Prepare("INSERT INTO ks.t (k) VALUES (1)");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  // More rows than the window, and a count that is no multiple of its bursts.
+  std::vector<std::vector<Value>> rows(1001);
+  Status st = (*s)->ExecuteMany(*p, rows, Consistency::kOne, /*idempotent=*/true, 64);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(server.executes.load(), 1001);
 }
 
 TEST(CqlSession, SchemaAgreementAsksEveryNodeForItsOwnVersion) {
