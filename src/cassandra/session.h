@@ -60,7 +60,8 @@ class Session {
   Result<ResultMessage> Execute(const Prepared& prepared, std::vector<Value> values,
                                 Consistency consistency, bool idempotent);
   // Executes `prepared` once for each entry of `rows`, keeping up to `max_in_flight`
-  // requests on the wire, and returns when all have finished. The first error that remains
+  // requests on the wire (refilled in bursts of a quarter of that, each connection's written
+  // with one send), and returns when all have finished. The first error that remains
   // after retries is returned (and no new requests are started after it). A server's INVALID
   // answer to a prepared statement is RefusedValue: the values are what it refused.
   Status ExecuteMany(const Prepared& prepared, const std::vector<std::vector<Value>>& rows,
