@@ -211,8 +211,8 @@ def test_import_with_supersets_own_command_then_every_chart_draws(superset, stor
         assert not failed, f"{tab}: {failed}"
         bad = [r for r in tabs[tab]["requests"] if r["status"] != 200]
         assert not bad, f"{tab}: chart data requests failed: {bad}"
-        rows = {r["chart"]: r["rows"] for r in tabs[tab]["requests"]}
-        empty = [c["name"] for c in charts if not rows.get(c["id"])]
+        row_counts = {r["chart"]: r["rows"] for r in tabs[tab]["requests"]}
+        empty = [c["name"] for c in charts if not row_counts.get(c["id"])]
         assert not empty, f"{tab}: no rows in the answer of {empty}"
     data = {c["name"]: next(r.get("data") for r in tabs[t]["requests"] if r["chart"] == c["id"])
             for t in tabs for c in tabs[t]["charts"]}
