@@ -20,66 +20,61 @@
     return live.charts[id];
   }
 
-  function lineChart(id, labels, values, name, format, color) {
+  // A line whose newest point is the bucket the stream is still writing (stream time cannot
+  // tell it from a finished replay's last bucket), so its low count would read as a collapse:
+  // that point is drawn apart, dashed and faded, labelled "in progress", never as a drop, and
+  // the note under the chart says so.
+  function partialLineChart(id, noteId, bucket, labels, values, unit, format, color) {
+    const last = values.length - 1;
+    const note = el(noteId);
+    note.hidden = last < 0;
+    note.textContent = last < 0 ? '' : 'The newest ' + bucket + ' (' + labels[last] + ') is still filling: drawn dashed, it is not a drop.';
+    if (!shown()) return;
+    const series = [{ id: 'complete', type: 'line', name: unit, showSymbol: false, areaStyle: { opacity: 0.15 },
+                      itemStyle: { color }, animation: false, data: values.map((v, i) => (i === last ? '-' : v)) }];
+    if (last >= 0) {
+      series.push({
+        id: 'partial', type: 'line', name: unit + ' (in progress)', animation: false, itemStyle: { color, opacity: 0.6 },
+        lineStyle: { type: 'dashed', opacity: 0.6 }, symbol: 'emptyCircle', showSymbol: true,
+        data: values.map((v, i) => (i >= last - 1 ? v : '-')),
+        markArea: { silent: true, itemStyle: { color: 'rgba(120, 128, 140, 0.12)' },
+                    label: { show: true, position: 'insideTop', color: '#3d4451', formatter: 'in progress' },
+                    data: [[{ xAxis: labels[last] }, { xAxis: labels[last] }]] },
+      });
+    }
     chart(id).setOption({
       grid: { left: 56, right: 16, top: 16, bottom: 40 },
-      tooltip: { trigger: 'axis', valueFormatter: (v) => format(v) + ' ' + name },
+      tooltip: { trigger: 'axis', formatter: (items) => {
+        const i = items[0].dataIndex;
+        return labels[i] + '<br>' + format(values[i]) + ' ' + unit + (i === last ? ' (in progress)' : '');
+      } },
       xAxis: { type: 'category', data: labels, axisLabel: { hideOverlap: true } },
       yAxis: { type: 'value', minInterval: 1 },
-      series: [{ type: 'line', name, data: values, showSymbol: false, areaStyle: { opacity: 0.15 },
-                 itemStyle: { color }, animation: false }],
+      series,
     }, true);
   }
 
+  // Events per second in ten-second buckets; the newest bucket is still filling.
   function drawPulse(pulse) {
     if (!pulse) return;
     const points = pulse.points || [];
     const last = points.length ? points[points.length - 1] : null;
     el('live-eps').textContent = last ? rate.format(last.per_second) : '–';
     el('live-as-of').textContent = pulse.as_of ? U.formatSeconds(U.bucketStart(pulse.as_of), tz()) : 'no data yet';
-    if (!shown()) return;
-    lineChart('chart-live-pulse', points.map((p) => U.formatSeconds(U.bucketStart(p.bucket), tz())),
-              points.map((p) => p.per_second), 'events/s', (v) => rate.format(v), '#0b7a94');
+    partialLineChart('chart-live-pulse', 'live-pulse-note', 'ten-second bucket',
+                     points.map((p) => U.formatSeconds(U.bucketStart(p.bucket), tz())),
+                     points.map((p) => p.per_second), 'events/s', (v) => rate.format(v), '#0b7a94');
   }
 
-  // Users per minute. The newest minute is the one the stream is still writing (stream time
-  // cannot tell it from a finished replay's last minute), so its few users would read as a
-  // collapse: it is drawn apart, dashed and faded, labelled "in progress", never as a drop.
+  // Users per minute; the newest minute is still filling.
   function drawPeople(people) {
     for (const key of ['users_5m', 'sessions_5m', 'users_30m', 'sessions_30m']) {
       el('live-' + key.replace('_', '-')).textContent = people.as_of ? count.format(people[key]) : '–';
     }
     const minutes = people.users_per_minute || [];
-    const last = minutes.length - 1;
-    const labels = minutes.map((m) => U.formatTime(U.bucketStart(m.bucket), tz()));
-    const note = el('live-users-note');
-    note.hidden = last < 0;
-    note.textContent = last < 0 ? '' : 'The newest minute (' + labels[last] + ') is still filling: drawn dashed, it is not a drop.';
-    if (!shown()) return;
-    const users = minutes.map((m) => m.users);
-    const color = '#5470c6';
-    const series = [{ id: 'complete', type: 'line', name: 'users', showSymbol: false, areaStyle: { opacity: 0.15 },
-                      itemStyle: { color }, animation: false, data: users.map((v, i) => (i === last ? '-' : v)) }];
-    if (last >= 0) {
-      series.push({
-        id: 'partial', type: 'line', name: 'users (in progress)', animation: false, itemStyle: { color, opacity: 0.6 },
-        lineStyle: { type: 'dashed', opacity: 0.6 }, symbol: 'emptyCircle', showSymbol: true,
-        data: users.map((v, i) => (i >= last - 1 ? v : '-')),
-        markArea: { silent: true, itemStyle: { color: 'rgba(120, 128, 140, 0.12)' },
-                    label: { show: true, position: 'insideTop', color: '#3d4451', formatter: 'in progress' },
-                    data: [[{ xAxis: labels[last] }, { xAxis: labels[last] }]] },
-      });
-    }
-    chart('chart-live-users').setOption({
-      grid: { left: 56, right: 16, top: 16, bottom: 40 },
-      tooltip: { trigger: 'axis', formatter: (items) => {
-        const i = items[0].dataIndex;
-        return labels[i] + '<br>' + count.format(users[i]) + ' users' + (i === last ? ' (in progress)' : '');
-      } },
-      xAxis: { type: 'category', data: labels, axisLabel: { hideOverlap: true } },
-      yAxis: { type: 'value', minInterval: 1 },
-      series,
-    }, true);
+    partialLineChart('chart-live-users', 'live-users-note', 'minute',
+                     minutes.map((m) => U.formatTime(U.bucketStart(m.bucket), tz())),
+                     minutes.map((m) => m.users), 'users', (v) => count.format(v), '#5470c6');
   }
 
   function draw() {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Builds the bundle's later charts in a running Superset, through its REST API, on the
-dashboard imported for a store: dead letters by code, the session funnel, trending products and
-brands. Superset then writes their YAML (`scripts/superset export`), so the bundle holds what
+dashboard imported for a store: dead letters by code, the session funnel and its time to
+purchase, trending products and brands, live users and sessions, alerts. Superset then writes their YAML (`scripts/superset export`), so the bundle holds what
 Superset itself makes, never hand-written YAML (docs/superset.md, "How the later charts were
 made"). Objects that exist already (by name) are left alone, so a second run adds nothing.
 
@@ -82,12 +82,12 @@ def place(position, charts):
             parents = ["ROOT_ID", "TABS-main", tab_id]
             position[row_id] = {"children": [], "id": row_id, "type": "ROW", "parents": parents,
                                 "meta": {"background": "BACKGROUND_TRANSPARENT"}}
-            for key, width in members:
+            for key, width, *height in members:
                 chart_id, chart_uuid, name = charts[key]
                 node = f"CHART-{key}"
                 position[row_id]["children"].append(node)
                 position[node] = {"children": [], "id": node, "type": "CHART", "parents": parents + [row_id],
-                                  "meta": {"chartId": chart_id, "height": 50, "width": width,
+                                  "meta": {"chartId": chart_id, "height": height[0] if height else 50, "width": width,
                                            "sliceName": name, "uuid": chart_uuid}}
     return position
 

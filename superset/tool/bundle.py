@@ -20,11 +20,12 @@ TOP = "shopstream_dashboard"  # the one top-level folder Superset's importer wan
 PASSWORD_MASK = "XXXXXXXXXX"  # Superset's own mask for a password left out of an export
 DATABASE_FILE = "databases/shopstream.yaml"
 ROWS_DATASET_FILE = "datasets/shopstream/operations.yaml"
-# Datasets over the side tables a processed table owns (rollups, the session funnel, dead letters).
+# Datasets over the side tables a processed table owns (rollups, the session funnel, dead letters,
+# alerts).
 SIDE_DATASET_PREFIXES = ("datasets/shopstream/rollup_", "datasets/shopstream/funnel_",
-                         "datasets/shopstream/dead_letters")
+                         "datasets/shopstream/dead_letters", "datasets/shopstream/alerts.yaml")
 # The side tables a virtual dataset's SQL may read, by their plain names (sql/owned_tables.h).
-_SIDE_TABLE = r"(?:rollup_[a-z0-9_]+|funnel_[a-z_]+|dead_letters|processor_stats|alerts)"
+_SIDE_TABLE = r"(?:rollup_[a-z0-9_]+|funnel_[a-z_]+|people_[a-z]+|dead_letters|processor_stats|alerts)"
 DASHBOARD_FILE = "dashboards/shopstream.yaml"
 _UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 

@@ -54,6 +54,112 @@ SESSION_FUNNEL_SQL = """SELECT bucket, window_minutes, 1 AS step_order, 'viewed'
 UNION ALL SELECT bucket, window_minutes, 2, 'carted', carted FROM funnel_hour
 UNION ALL SELECT bucket, window_minutes, 3, 'bought', bought FROM funnel_hour"""
 
+# The people sketches (docs/dashboard.md, "The Live tab") decoded in SQL. people_minute keeps,
+# for each minute, HyperLogLog sketches of its users and sessions (src/sketch/hyperloglog.h):
+# small ones sparse, a tag byte 0x01, a varint count, then varint deltas of sorted entries, each
+# entry (25-bit hash prefix << 6 | rank). A sketch of a set is thus the set's distinct 25-bit
+# prefixes; their count, by linear counting over 2^25 buckets, is the board's estimate of a
+# sparse sketch, and the count of distinct prefixes over several minutes is their union's. A
+# minute that held more than 3,072 users or sessions is stored dense (tag 0x02, 6-bit
+# registers); this SQL does not decode those and answers NULL where one is needed.
+# Portable to MySQL 8 and MariaDB 10.2+: CTEs and window functions, no sequence tables.
+_HEX = " UNION ALL ".join(f"SELECT {d}{' AS d' if d == 0 else ''}" for d in range(16))
+_SPARSE_BUCKETS = 1 << 25
+
+
+def _linear_count(distinct):
+    return f"ROUND({_SPARSE_BUCKETS} * LN({_SPARSE_BUCKETS} / ({_SPARSE_BUCKETS} - {distinct})))"
+
+
+_PEOPLE_CTES = f"""WITH newest AS (
+  SELECT MAX(bucket) AS minute FROM rollup_minute
+), hex AS (
+  {_HEX}
+), minutes AS (
+  SELECT DATE_FORMAT(STR_TO_DATE(w.minute, '%Y-%m-%d %H:%i') - INTERVAL (a.d + 16 * b.d) MINUTE,
+                     '%Y-%m-%d %H:%i') AS bucket, a.d + 16 * b.d AS minutes_ago, w.minute AS as_of
+  FROM newest w CROSS JOIN hex a CROSS JOIN hex b
+  WHERE w.minute IS NOT NULL AND a.d + 16 * b.d < 30
+), sketches AS (
+  SELECT m.bucket, m.minutes_ago, 'users' AS kind, p.users AS sketch
+  FROM minutes m JOIN people_minute p ON p.bucket = m.bucket
+  WHERE p.scope = 'all' AND p.brand = '' AND p.department = ''
+  UNION ALL
+  SELECT m.bucket, m.minutes_ago, 'sessions', p.sessions
+  FROM minutes m JOIN people_minute p ON p.bucket = m.bucket
+  WHERE p.scope = 'all' AND p.brand = '' AND p.department = ''
+), sketch_bytes AS (
+  SELECT s.bucket, s.minutes_ago, s.kind, n.at, ORD(SUBSTR(s.sketch, n.at, 1)) AS b
+  FROM sketches s JOIN (
+    SELECT 2 + a.d + 16 * b.d + 256 * c.d + 4096 * e.d AS at
+    FROM hex a CROSS JOIN hex b CROSS JOIN hex c CROSS JOIN hex e WHERE e.d < 4
+  ) n ON n.at <= LENGTH(s.sketch)
+  WHERE ORD(s.sketch) = 1
+), numbered AS (
+  SELECT bucket, minutes_ago, kind, at, b,
+    COALESCE(SUM(CASE WHEN b < 128 THEN 1 ELSE 0 END) OVER (
+      PARTITION BY bucket, kind ORDER BY at ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS k
+  FROM sketch_bytes
+), varints AS (
+  SELECT bucket, minutes_ago, kind, k, SUM((b & 127) << (7 * (at - first_at))) AS v
+  FROM (SELECT numbered.*, MIN(at) OVER (PARTITION BY bucket, kind, k) AS first_at FROM numbered) x
+  GROUP BY bucket, minutes_ago, kind, k
+), entries AS (
+  SELECT bucket, minutes_ago, kind, SUM(v) OVER (PARTITION BY bucket, kind ORDER BY k) AS entry
+  FROM varints WHERE k >= 1
+)"""
+
+# Users in each of the 30 minutes up to the newest holding data (zeros included), as the
+# board's users-per-minute chart; the newest minute is still filling.
+USERS_PER_MINUTE_SQL = _PEOPLE_CTES + f"""
+SELECT STR_TO_DATE(m.bucket, '%Y-%m-%d %H:%i') AS minute, m.bucket, m.minutes_ago,
+  STR_TO_DATE(m.as_of, '%Y-%m-%d %H:%i') AS as_of,
+  CASE WHEN COALESCE(d.dense, 0) > 0 THEN NULL ELSE {_linear_count("COALESCE(c.entries, 0)")} END AS users
+FROM minutes m
+LEFT JOIN (SELECT bucket, COUNT(DISTINCT entry >> 6) AS entries FROM entries WHERE kind = 'users' GROUP BY bucket) c
+  ON c.bucket = m.bucket
+LEFT JOIN (SELECT bucket, MAX(ORD(sketch) = 2) AS dense FROM sketches WHERE kind = 'users' GROUP BY bucket) d
+  ON d.bucket = m.bucket"""
+
+# Users and sessions with an event in the last 5 and the last 30 minutes (the newest minute
+# holding data and the 4, or 29, before it): the union of those minutes' sketches.
+LIVE_PEOPLE_SQL = _PEOPLE_CTES + f"""
+SELECT w.window_minutes, STR_TO_DATE(MAX(m.as_of), '%Y-%m-%d %H:%i') AS as_of,
+  CASE WHEN MAX(d.dense_users) > 0 THEN NULL
+       ELSE {_linear_count("(SELECT COUNT(DISTINCT e.entry >> 6) FROM entries e WHERE e.kind = 'users' AND e.minutes_ago < w.window_minutes)")} END AS users,
+  CASE WHEN MAX(d.dense_sessions) > 0 THEN NULL
+       ELSE {_linear_count("(SELECT COUNT(DISTINCT e.entry >> 6) FROM entries e WHERE e.kind = 'sessions' AND e.minutes_ago < w.window_minutes)")} END AS sessions
+FROM (SELECT 5 AS window_minutes UNION ALL SELECT 30) w
+JOIN minutes m ON m.minutes_ago < w.window_minutes
+LEFT JOIN (SELECT minutes_ago, MAX(kind = 'users' AND ORD(sketch) = 2) AS dense_users,
+                  MAX(kind = 'sessions' AND ORD(sketch) = 2) AS dense_sessions
+           FROM sketches GROUP BY minutes_ago) d ON d.minutes_ago = m.minutes_ago
+GROUP BY w.window_minutes"""
+
+# The session funnel's time from first view to purchase (funnel_delay_hour, docs/dashboard.md):
+# sessions bought, by delay bucket and window, over all hours; every bucket listed, zeros
+# included, as on the board. The labels sort in the buckets' order.
+_DELAY_BUCKETS = [(0, 60, "00-01 min"), (60, 120, "01-02 min"), (120, 300, "02-05 min"), (300, 600, "05-10 min"),
+                  (600, 1200, "10-20 min"), (1200, 1800, "20-30 min"), (1800, 2700, "30-45 min"),
+                  (2700, 3600, "45-60 min"), (3600, None, "60+ min")]
+TIME_TO_PURCHASE_SQL = """SELECT d.from_seconds, d.to_seconds, d.delay, w.window_minutes,
+  COALESCE(SUM(f.sessions), 0) AS sessions
+FROM (""" + "\n  UNION ALL ".join(
+    f"SELECT {lo}{' AS from_seconds' if lo == 0 else ''}, {hi if hi else 'NULL'}{' AS to_seconds' if lo == 0 else ''}, "
+    f"'{label}'{' AS delay' if lo == 0 else ''}" for lo, hi, label in _DELAY_BUCKETS) + """) d
+CROSS JOIN (SELECT 5 AS window_minutes UNION ALL SELECT 30 UNION ALL SELECT 60) w
+LEFT JOIN funnel_delay_hour f ON f.delay_seconds = d.from_seconds AND f.window_minutes = w.window_minutes
+GROUP BY d.from_seconds, d.to_seconds, d.delay, w.window_minutes"""
+
+# Each alert rule's latest change, as the board's banner reads it: the rows at the rule's newest
+# stream time; a rule that fired and resolved at one boundary has both, and resolved wins.
+ALERT_STATES_SQL = """SELECT a.rule, a.state, a.stream_time, a.metric, a.value, a.threshold, a.baseline,
+  CASE WHEN a.state = 'fired' THEN 1 ELSE 0 END AS firing
+FROM alerts a
+WHERE a.stream_time = (SELECT MAX(b.stream_time) FROM alerts b WHERE b.rule = a.rule)
+  AND NOT (a.state = 'fired' AND EXISTS (
+    SELECT 1 FROM alerts c WHERE c.rule = a.rule AND c.stream_time = a.stream_time AND c.state = 'resolved'))"""
+
 DATASETS = {
     "dead_letters": {
         "table_name": "dead_letters",
@@ -88,6 +194,45 @@ DATASETS = {
         "description": "funnel_hour with one row per step (viewed, carted, bought), for Superset's funnel chart",
         "metrics": [_metric("sessions", "Sessions", "SUM(sessions)")],
     },
+    "time_to_purchase": {
+        "table_name": "time_to_purchase",
+        "sql": TIME_TO_PURCHASE_SQL,
+        "description": "Sessions bought, by the time from their first view of the product to the purchase, per "
+                       "conversion window, all hours (docs/dashboard.md, The session funnel)",
+        "metrics": [_metric("sessions", "Sessions", "SUM(sessions)")],
+    },
+    "live_people": {
+        "table_name": "live_people",
+        "sql": LIVE_PEOPLE_SQL,
+        "description": "Users and sessions with an event in the last 5 and 30 minutes of stream time, decoded "
+                       "from people_minute's sketches (docs/superset.md, Live)",
+        "time_columns": ("as_of",),
+        "metrics": [_metric("users", "Users", "MAX(users)"), _metric("sessions", "Sessions", "MAX(sessions)")],
+    },
+    "users_per_minute": {
+        "table_name": "users_per_minute",
+        "sql": USERS_PER_MINUTE_SQL,
+        "description": "Distinct users in each of the last 30 minutes of stream time, decoded from "
+                       "people_minute's sketches; the newest minute is still filling (docs/superset.md, Live)",
+        "time_columns": ("minute", "as_of"),
+        "metrics": [_metric("users", "Users", "SUM(users)")],
+    },
+    "alerts": {
+        "table_name": "alerts",
+        "description": "Every change of an alert's state, in stream time (shopstream process --alerts, "
+                       "docs/alerts.md)",
+        "metrics": [
+            _metric("changes", "Changes", "COUNT(*)"),
+            _metric("fired", "Fired", "SUM(CASE WHEN state = 'fired' THEN 1 ELSE 0 END)"),
+            _metric("latest_change", "Latest", "MAX(stream_time)", d3format=None),
+        ],
+    },
+    "alert_states": {
+        "table_name": "alert_states",
+        "sql": ALERT_STATES_SQL,
+        "description": "Each alert rule's latest change; state fired: firing now (docs/alerts.md)",
+        "metrics": [_metric("firing", "Firing now", "COALESCE(SUM(firing), 0)")],
+    },
     "trending": {
         "table_name": "trending",
         "sql": TRENDING_SQL,
@@ -118,6 +263,18 @@ def _trend_table(dimension, event_type, metrics, order, extra_filter, groupby):
                                _where("event_type", event_type), extra_filter])
 
 
+_ALERT_COLUMNS = ["rule", "state", "stream_time", "metric", "value", "threshold", "baseline"]
+# A baseline is a mean per window (0.0333...): three significant digits; no cell bars.
+_ALERT_TABLE = dict(_TABLE, query_mode="raw", groupby=[], metrics=[], all_columns=_ALERT_COLUMNS, show_cell_bars=False,
+                    column_config={c: {"d3NumberFormat": ",.3~g"} for c in ("value", "threshold", "baseline")})
+
+
+def _big_number(metric, window_minutes, subheader):
+    return {"metric": metric, "header_font_size": 0.4, "subheader_font_size": 0.15, "y_axis_format": ",d",
+            "subheader": subheader, "time_format": "smart_date",
+            "adhoc_filters": [_where("window_minutes", window_minutes)]}
+
+
 CHARTS = {
     "dl_by_code": {
         "name": "Dead letters by code per hour", "dataset": "dead_letters", "viz_type": "echarts_timeseries_bar",
@@ -146,6 +303,50 @@ CHARTS = {
                        metrics=["viewed", "carted", "bought", "view_to_cart", "cart_to_purchase", "view_to_purchase"],
                        timeseries_limit_metric=None, order_by_cols=['["window_minutes", true]'], row_limit=10,
                        adhoc_filters=[])},
+    "fu_time_to_purchase": {
+        "name": "Time from first view to purchase, 30-minute window", "dataset": "time_to_purchase",
+        "viz_type": "echarts_timeseries_bar",
+        "params": {"x_axis": "delay", "time_grain_sqla": None, "x_axis_sort": "delay", "x_axis_sort_asc": True,
+                   "metrics": ["sessions"], "groupby": [], "order_desc": True, "row_limit": 100,
+                   "truncate_metric": True, "show_empty_columns": True, "comparison_type": "values",
+                   "color_scheme": "supersetColors", "show_legend": False, "rich_tooltip": True,
+                   "y_axis_format": "SMART_NUMBER", "y_axis_bounds": [None, None], "orientation": "vertical",
+                   "x_axis_title": "time from the first view of the product to its purchase",
+                   "x_axis_title_margin": 30, "adhoc_filters": [_where("window_minutes", 30)]}},
+    "lv_users_5m": {
+        "name": "Users, last 5 minutes", "dataset": "live_people", "viz_type": "big_number_total",
+        "params": _big_number("users", 5, "distinct users, the newest minute and the 4 before")},
+    "lv_sessions_5m": {
+        "name": "Sessions, last 5 minutes", "dataset": "live_people", "viz_type": "big_number_total",
+        "params": _big_number("sessions", 5, "distinct sessions, the newest minute and the 4 before")},
+    "lv_users_30m": {
+        "name": "Users, last 30 minutes", "dataset": "live_people", "viz_type": "big_number_total",
+        "params": _big_number("users", 30, "distinct users, the newest minute and the 29 before")},
+    "lv_sessions_30m": {
+        "name": "Sessions, last 30 minutes", "dataset": "live_people", "viz_type": "big_number_total",
+        "params": _big_number("sessions", 30, "distinct sessions, the newest minute and the 29 before")},
+    "lv_users_per_minute": {
+        "name": "Users per minute, last 30 minutes (the newest still filling)", "dataset": "users_per_minute",
+        "viz_type": "echarts_timeseries_bar",
+        "params": {"x_axis": "minute", "time_grain_sqla": None, "temporal_columns_lookup": {"minute": True},
+                   "x_axis_sort_asc": True, "metrics": ["users"], "groupby": [], "order_desc": True,
+                   "row_limit": 100, "truncate_metric": True, "show_empty_columns": True,
+                   "comparison_type": "values", "color_scheme": "supersetColors", "show_legend": False,
+                   "x_axis_time_format": "%H:%M", "rich_tooltip": True, "tooltipTimeFormat": "%Y-%m-%d %H:%M",
+                   "y_axis_format": "SMART_NUMBER", "truncateXAxis": True, "y_axis_bounds": [None, None],
+                   "orientation": "vertical", "adhoc_filters": []}},
+    "al_firing": {
+        "name": "Alerts firing now", "dataset": "alert_states", "viz_type": "big_number_total",
+        "params": {"metric": "firing", "header_font_size": 0.4, "subheader_font_size": 0.15, "y_axis_format": ",d",
+                   "subheader": "rules whose latest change fired", "time_format": "smart_date",
+                   "adhoc_filters": []}},
+    "al_states": {
+        "name": "Alert rules, latest change", "dataset": "alert_states", "viz_type": "table",
+        "params": dict(_ALERT_TABLE, order_by_cols=['["rule", true]'], row_limit=100, adhoc_filters=[])},
+    "al_history": {
+        "name": "Alert history, newest first", "dataset": "alerts", "viz_type": "table",
+        "params": dict(_ALERT_TABLE, order_by_cols=['["stream_time", false]', '["state", false]', '["rule", true]'],
+                       row_limit=100, server_page_length=20, adhoc_filters=[])},
     "tr_products": {
         "name": "Trending products, last 24 hours (views)", "dataset": "trending", "viz_type": "table",
         "params": _trend_table("product", "view", ["now", "before", "change"], "now",
@@ -160,9 +361,16 @@ CHARTS = {
                                "revenue_now", _where_sql("now_revenue > 0", "filter_revenue"), ["name"])},
 }
 
-# (tab, title, the tab it goes before (None: last), [(row id, [(chart key, width)])])
+# (tab, title, the tab it goes before (None: last), [(row id, [(chart key, width[, height])])])
 LAYOUT = [
-    ("funnel", "Funnel", None, [("ROW-funnel-1", [("fu_session_funnel", 6), ("fu_session_windows", 6)])]),
+    ("live", "Live", "funnel",
+     [("ROW-live-0", [("lv_users_5m", 3, 25), ("lv_sessions_5m", 3, 25), ("lv_users_30m", 3, 25),
+                      ("lv_sessions_30m", 3, 25)]),
+      ("ROW-live-1", [("lv_users_per_minute", 12)])]),
+    ("funnel", "Funnel", None, [("ROW-funnel-1", [("fu_session_funnel", 6), ("fu_session_windows", 6)]),
+                                ("ROW-funnel-2", [("fu_time_to_purchase", 12)])]),
+    ("alerts", "Alerts", "deadletters",
+     [("ROW-alerts-0", [("al_firing", 3), ("al_states", 9)]), ("ROW-alerts-1", [("al_history", 12)])]),
     ("trending", "Trending", "original",
      [("ROW-trending-0", [("tr_products", 4), ("tr_products_rising", 4), ("tr_brands", 4)])]),
     ("deadletters", "Dead letters", "original", [("ROW-deadletters-0", [("dl_by_code", 8), ("dl_codes", 4)])]),

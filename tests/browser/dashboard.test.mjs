@@ -354,23 +354,27 @@ test('the Live tab draws events per second and who is on the site, as /api/live 
   const live = await (await page.request.get(baseUrl + '/api/live')).json();
   assert.equal(live.pulse.points.length, 60);
   assert.equal(live.people.users_per_minute.length, 30);
-  const pulse = await seriesData('chart-live-pulse');
-  assert.deepEqual(pulse[0], live.pulse.points.map((p) => p.per_second));
-  // The newest minute is still filling: drawn apart (dashed, "in progress"), not as the line's drop.
-  const users = await seriesData('chart-live-users');
-  const perMinute = live.people.users_per_minute.map((m) => m.users);
-  assert.deepEqual(users[0], perMinute.slice(0, -1).concat(['-']));
-  assert.deepEqual(users[1].slice(-2), perMinute.slice(-2));
-  const partial = await page.evaluate(() => {
-    const option = echarts.getInstanceByDom(document.getElementById('chart-live-users')).getOption();
-    const s = option.series.find((x) => x.id === 'partial');
-    return { dashed: s.lineStyle.type, label: s.markArea.label.formatter, area: s.markArea.data[0][0].xAxis,
-             lastLabel: option.xAxis[0].data[option.xAxis[0].data.length - 1] };
-  });
-  assert.equal(partial.dashed, 'dashed');
-  assert.equal(partial.label, 'in progress');
-  assert.equal(partial.area, partial.lastLabel);
-  assert.match(await page.textContent('#live-users-note'), /still filling/);
+  // The newest bucket of each chart (ten seconds, a minute) is still filling: drawn apart
+  // (dashed, "in progress"), not as the line's drop.
+  const assertNewestPartial = async (id, noteId, values) => {
+    const drawn = await seriesData(id);
+    assert.deepEqual(drawn[0], values.slice(0, -1).concat(['-']), `${id}: the finished points`);
+    assert.deepEqual(drawn[1].slice(-2), values.slice(-2), `${id}: the point still filling`);
+    assert.ok(drawn[1].slice(0, -2).every((v) => v === '-'), `${id}: only the newest point is partial`);
+    const partial = await page.evaluate((chartId) => {
+      const option = echarts.getInstanceByDom(document.getElementById(chartId)).getOption();
+      const s = option.series.find((x) => x.id === 'partial');
+      return { dashed: s.lineStyle.type, label: s.markArea.label.formatter, area: s.markArea.data[0][0].xAxis,
+               lastLabel: option.xAxis[0].data[option.xAxis[0].data.length - 1] };
+    }, id);
+    assert.equal(partial.dashed, 'dashed', `${id}: the newest point is not dashed`);
+    assert.equal(partial.label, 'in progress');
+    assert.equal(partial.area, partial.lastLabel);
+    const note = await page.textContent('#' + noteId);
+    assert.ok(note.includes('(' + partial.lastLabel + ') is still filling'), `${noteId}: ${note}`);
+  };
+  await assertNewestPartial('chart-live-pulse', 'live-pulse-note', live.pulse.points.map((p) => p.per_second));
+  await assertNewestPartial('chart-live-users', 'live-users-note', live.people.users_per_minute.map((m) => m.users));
   assert.equal(await page.textContent('#live-users-30m'), live.people.users_30m.toLocaleString('en-US'));
   assert.equal(await page.textContent('#live-sessions-5m'), live.people.sessions_5m.toLocaleString('en-US'));
   await showTab('overview');

@@ -9,6 +9,7 @@ Skipped with SHOPSTREAM_SUPERSET=off (scripts/run-tests then leaves Superset alo
 The charts made with superset/tool/add_charts.py (session funnel, trending, dead letters) are
 checked against the bad messages produced after the sample and recounts of its CSV.
 SHOPSTREAM_UPDATE_SCREENSHOT=1 rewrites docs/superset.png and docs/superset-{funnel,trending,deadletters}.png."""
+import csv
 import datetime
 import json
 import os
@@ -22,7 +23,7 @@ import pytest
 from kafka import KafkaProducer
 
 from conftest import REPO, run
-from dashboard_support import MysqlDatabase, mariadb
+from dashboard_support import MysqlDatabase, Server, mariadb
 from kafka_support import BOOTSTRAP
 from test_deadletters import message
 
@@ -38,9 +39,29 @@ SUPERSET_URL = f"http://127.0.0.1:{os.environ.get('STACK_SUPERSET_PORT', '8089')
 SUPERSET_HOME = REPO / ".cache" / "run" / "superset"
 SCRIPT = REPO / "scripts" / "superset"
 BROWSER = REPO / "tests" / "browser" / "superset_dashboard.mjs"
-TABS = {"overview": 10, "products": 7, "funnel": 4, "trending": 3, "deadletters": 2, "original": 10}
+TABS = {"overview": 10, "products": 7, "live": 5, "funnel": 5, "trending": 3, "alerts": 3, "deadletters": 2,
+        "original": 10}
 # Messages produced after the sample, each a dead letter with this code.
 BAD = [(b"{not json", "json.syntax")] * 3 + [(message(n, price=-n), "price.range") for n in (1, 2)]
+# Events produced after the sample, in its CSV format, in its newest hour (2019-11-30 23:36:37 is
+# its newest event, so none of these is late): three sessions that view, cart and buy one product
+# 45 s, 3.5 min and 12 min after the view (the time to purchase; the third carts 8 minutes after
+# its view, beyond the 5-minute window), and two users who only view. The last event, at 23:54:00,
+# follows 4 minutes without any: the default rule events_stopped fires there and is still firing
+# at the end.
+# The time to purchase chart's bars, by their lower bound in seconds (the board's buckets).
+DELAY_LABELS = {0: "00-01 min", 60: "01-02 min", 120: "02-05 min", 300: "05-10 min", 600: "10-20 min",
+                1200: "20-30 min", 1800: "30-45 min", 2700: "45-60 min", 3600: "60+ min"}
+EXTRA_DELAYS = {5: {0: 1, 120: 1}, 30: {0: 1, 120: 1, 600: 1}, 60: {0: 1, 120: 1, 600: 1}}
+EXTRA = [  # time (2019-11-30 23:MM:SS), event type, product, price, user, session
+    ("40:00", "view", 990001, "100.00", 901, "superset-s1"), ("40:20", "cart", 990001, "100.00", 901, "superset-s1"),
+    ("40:45", "purchase", 990001, "100.00", 901, "superset-s1"),
+    ("41:00", "view", 990002, "200.00", 902, "superset-s2"), ("43:00", "cart", 990002, "200.00", 902, "superset-s2"),
+    ("44:30", "purchase", 990002, "200.00", 902, "superset-s2"),
+    ("42:00", "view", 990003, "300.00", 903, "superset-s3"), ("50:00", "cart", 990003, "300.00", 903, "superset-s3"),
+    ("50:00", "view", 990004, "40.00", 904, "superset-s4"), ("50:00", "view", 990005, "50.00", 905, "superset-s5"),
+    ("54:00", "purchase", 990003, "300.00", 903, "superset-s3"),
+]
 
 
 def superset_password():
@@ -58,23 +79,42 @@ def superset():
 
 
 @pytest.fixture(scope="module")
-def store(shopstream_bin, sample_zip, superset, tmp_path_factory):
-    """A fresh MariaDB database that `shopstream process` filled from a fresh Kafka topic with the
-    10K sample at its original times; the Superset objects imported for it are deleted after."""
+def rows(sample_rows):
+    """Every event produced, in order: the sample's, then EXTRA, as CSV rows."""
+    extra = [{"event_time": f"2019-11-30 23:{t} UTC", "event_type": kind, "product_id": str(product),
+              "category_id": "1", "category_code": "electronics.smartphone", "brand": "supersettest",
+              "price": price, "user_id": str(user), "user_session": session}
+             for t, kind, product, price, user, session in EXTRA]
+    return sample_rows + extra
+
+
+@pytest.fixture(scope="module")
+def store(shopstream_bin, sample_zip, rows, sample_rows, superset, tmp_path_factory):
+    """A fresh MariaDB database that `shopstream process --alerts default` filled from a fresh
+    Kafka topic with the 10K sample at its original times, then EXTRA and the BAD messages; the
+    Superset objects imported for it are deleted after."""
     database = MysqlDatabase("superset")
     topic = f"superset-{os.getpid()}-{int(time.time())}"
-    raw = tmp_path_factory.mktemp("superset") / "raw.db"
+    work = tmp_path_factory.mktemp("superset")
+    raw = work / "raw.db"
+    extra_csv = work / "extra.csv"
+    with open(extra_csv, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows[len(sample_rows):])
     try:
-        r = run([shopstream_bin, "produce", "-i", sample_zip, "--to", f"kafka://127.0.0.1:9092/{topic}",
-                 "--speedup", "100000000"], env=database.env)
-        assert r.returncode == 0, r.stderr
+        for source in (sample_zip, str(extra_csv)):
+            r = run([shopstream_bin, "produce", "-i", source, "--to", f"kafka://127.0.0.1:9092/{topic}",
+                     "--speedup", "100000000"], env=database.env)
+            assert r.returncode == 0, r.stderr
         producer = KafkaProducer(bootstrap_servers=BOOTSTRAP)
         for value, _ in BAD:
             producer.send(topic, value)
         producer.flush(timeout=60)
         producer.close()
         r = run([shopstream_bin, "process", "--from", f"kafka://127.0.0.1:9092/{topic}", "--group", topic,
-                 "--raw", f"sqlite://{raw}", "--processed", database.uri, "--idle-exit", "3"], env=database.env)
+                 "--raw", f"sqlite://{raw}", "--processed", database.uri, "--alerts", "default", "--idle-exit", "3"],
+                env=database.env)
         assert r.returncode == 0, r.stderr
         yield database
     finally:
@@ -132,9 +172,9 @@ def delete_imported(client, database):
     client.json("DELETE", f"/api/v1/database/{ids['databases'][0]}")
 
 
-def sample_revenue(sample_rows):
-    """The sample's purchase revenue from the CSV, in cents (no shopstream code)."""
-    return sum(round(float(r["price"]) * 100) for r in sample_rows if r["event_type"] == "purchase")
+def purchase_cents(rows):
+    """The purchase revenue of CSV rows, in cents (no shopstream code)."""
+    return sum(round(float(r["price"]) * 100) for r in rows if r["event_type"] == "purchase")
 
 
 def open_dashboard(dashboard_url, screenshot=None, tabs=None):
@@ -149,7 +189,8 @@ def open_dashboard(dashboard_url, screenshot=None, tabs=None):
     return json.loads(r.stdout)
 
 
-def test_import_with_supersets_own_command_then_every_chart_draws(superset, store, sample_rows):
+def test_import_with_supersets_own_command_then_every_chart_draws(superset, store, rows, sample_rows,
+                                                                  shopstream_bin):
     out = import_dashboard(store, "--superset-home", str(SUPERSET_HOME))
     assert "imported the dashboard" in out
     ids, dashboard = imported(superset, store)
@@ -170,30 +211,31 @@ def test_import_with_supersets_own_command_then_every_chart_draws(superset, stor
         assert not failed, f"{tab}: {failed}"
         bad = [r for r in tabs[tab]["requests"] if r["status"] != 200]
         assert not bad, f"{tab}: chart data requests failed: {bad}"
-        rows = {r["chart"]: r["rows"] for r in tabs[tab]["requests"]}
-        empty = [c["name"] for c in charts if not rows.get(c["id"])]
+        row_counts = {r["chart"]: r["rows"] for r in tabs[tab]["requests"]}
+        empty = [c["name"] for c in charts if not row_counts.get(c["id"])]
         assert not empty, f"{tab}: no rows in the answer of {empty}"
     data = {c["name"]: next(r.get("data") for r in tabs[t]["requests"] if r["chart"] == c["id"])
             for t in tabs for c in tabs[t]["charts"]}
-    check_new_charts(data, store, sample_rows)
+    check_new_charts(data, store, rows)
+    check_live_and_alerts(data, store, rows, shopstream_bin)
     if screenshot:  # the later tabs, each in a picture of its own (docs/superset.md)
-        for tab in ("funnel", "trending", "deadletters"):
+        for tab in ("live", "funnel", "trending", "alerts", "deadletters"):
             open_dashboard(dashboard["url"], REPO / "docs" / f"superset-{tab}.png", tabs=tab)
 
-    cents = sample_revenue(sample_rows)
-    assert cents == 4198974  # the seed's figure for the sample: 41,989.74
+    assert purchase_cents(sample_rows) == 4198974  # the seed's figure for the sample: 41,989.74
+    cents = purchase_cents(rows)
     expected_text = f"{cents // 100:,}.{cents % 100:02d}"
     numbers = {c["name"]: c["number"] for t in tabs.values() for c in t["charts"] if c["number"]}
     assert numbers["Revenue"] == expected_text, numbers
     assert numbers["Revenue (operations)"] == expected_text, numbers
-    assert numbers["Events"] == numbers["Events (operations)"] == f"{len(sample_rows):,}", numbers
-    purchases = sum(1 for r in sample_rows if r["event_type"] == "purchase")
+    assert numbers["Events"] == numbers["Events (operations)"] == f"{len(rows):,}", numbers
+    purchases = sum(1 for r in rows if r["event_type"] == "purchase")
     assert numbers["Purchases"] == numbers["Purchases (operations)"] == f"{purchases:,}", numbers
 
 
-def check_new_charts(data, database, sample_rows):
+def check_new_charts(data, database, rows):
     """The figures of the charts made with add_charts.py, against the messages produced and a
-    recount of the sample from its CSV."""
+    recount of the events produced from their CSV."""
     codes = {}
     for _, code in BAD:
         codes[code] = codes.get(code, 0) + 1
@@ -207,7 +249,7 @@ def check_new_charts(data, database, sample_rows):
     # than an hour behind the newest event time seen (late), and an event older than its
     # session's newest step is out of order; neither is a step.
     newest, last_step, viewed = None, {}, set()
-    for r in sample_rows:
+    for r in rows:
         t = datetime.datetime.strptime(r["event_time"][:19], "%Y-%m-%d %H:%M:%S")
         late = newest is not None and t < newest - datetime.timedelta(hours=1)
         newest = t if newest is None else max(newest, t)
@@ -227,12 +269,12 @@ def check_new_charts(data, database, sample_rows):
 
     # Views per product in the newest 24 hours (the newest hour holding data and the 23
     # before) and the 24 before those.
-    hours = sorted({r["event_time"][:13] for r in sample_rows})
+    hours = sorted({r["event_time"][:13] for r in rows})
     newest = datetime.datetime.strptime(hours[-1], "%Y-%m-%d %H")
     start = (newest - datetime.timedelta(hours=23)).strftime("%Y-%m-%d %H")
     before_start = (newest - datetime.timedelta(hours=47)).strftime("%Y-%m-%d %H")
     now, before = {}, {}
-    for r in sample_rows:
+    for r in rows:
         if r["event_type"] != "view" or r["event_time"][:13] < before_start:
             continue
         parts = r["category_code"].split(".")
@@ -247,6 +289,65 @@ def check_new_charts(data, database, sample_rows):
     rises = sorted((n - before.get(k, 0) for k, n in now.items() if n > before.get(k, 0)), reverse=True)
     assert [r["rise"] for r in rising] == rises[:len(rising)]
     assert data["Trending brands, last 24 hours (revenue)"][0]
+
+
+def check_live_and_alerts(data, database, rows, shopstream_bin):
+    """The Live and Alerts tabs and the time to purchase: against the board's answers for the same
+    store (`shopstream serve`), the store's tables and a recount of the events produced."""
+    # Time from first view to purchase: EXTRA's three sessions (the sample has none that bought).
+    delays = {r["delay"]: r["sessions"] for r in data["Time from first view to purchase, 30-minute window"][0]}
+    assert len(delays) == 9, delays
+    stored = mariadb("SELECT window_minutes, delay_seconds, SUM(sessions) FROM funnel_delay_hour "
+                     "GROUP BY window_minutes, delay_seconds", database.name)
+    by_window = {}
+    for w, lower, n in stored:
+        by_window.setdefault(int(w), {})[int(lower)] = int(n)
+    assert by_window == EXTRA_DELAYS, by_window
+    assert delays == {label: EXTRA_DELAYS[30].get(lower, 0) for lower, label in DELAY_LABELS.items()}, delays
+    windows = {r["window_minutes"]: r for r in data["Sessions by conversion window"][0]}
+    assert {w: r["bought"] for w, r in windows.items()} == {w: sum(d.values()) for w, d in EXTRA_DELAYS.items()}
+
+    # Live: the board's figures (/api/live) and a recount of the produced events' users and
+    # sessions in the newest minute holding data and the 4 (29) before it.
+    minutes = sorted({r["event_time"][:16] for r in rows})
+    newest = datetime.datetime.strptime(minutes[-1], "%Y-%m-%d %H:%M")
+    since = {w: (newest - datetime.timedelta(minutes=w - 1)).strftime("%Y-%m-%d %H:%M") for w in (5, 30)}
+    recount = {(w, kind): len({r[column] for r in rows if r["event_time"][:16] >= since[w]})
+               for w in (5, 30) for kind, column in (("users", "user_id"), ("sessions", "user_session"))}
+    shown = {(w, kind): data[f"{kind.capitalize()}, last {w} minutes"][0][0][kind]
+             for w in (5, 30) for kind in ("users", "sessions")}
+    server = Server(shopstream_bin, database.uri, env=database.env)
+    try:
+        live = server.json("/api/live")["people"]
+    finally:
+        server.stop()
+    board = {(w, kind): live[f"{kind}_{w}m"] for w in (5, 30) for kind in ("users", "sessions")}
+    assert shown == board == recount, (shown, board, recount)
+    assert recount[(5, "users")] >= 3
+    per_minute = data["Users per minute, last 30 minutes (the newest still filling)"][0]
+    assert len(per_minute) == 30, per_minute
+    drawn = [(datetime.datetime.fromtimestamp(r["minute"] / 1000, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M"),
+              r["users"]) for r in sorted(per_minute, key=lambda r: r["minute"])]
+    assert drawn == [(m["bucket"], m["users"]) for m in live["users_per_minute"]], (drawn, live)
+    assert drawn[-1] == (minutes[-1], len({r["user_id"] for r in rows if r["event_time"][:16] == minutes[-1]}))
+
+    # Alerts: each rule's latest change and the history are the alerts table's.
+    table = [dict(zip(("rule", "stream_time", "state"), r)) for r in
+             mariadb("SELECT rule, stream_time, state FROM alerts", database.name)]
+    assert any(r["state"] == "fired" for r in table), table
+    latest = {}
+    for r in sorted(table, key=lambda r: (r["stream_time"], r["state"] == "resolved")):
+        latest[r["rule"]] = r["state"]
+    firing = sorted(rule for rule, state in latest.items() if state == "fired")
+    assert "events_stopped" in firing, latest  # EXTRA ends with 4 minutes without events
+    assert data["Alerts firing now"][0][0]["firing"] == len(firing)
+    assert {r["rule"]: r["state"] for r in data["Alert rules, latest change"][0]} == latest
+    history = data["Alert history, newest first"]
+    if history:  # the browser script keeps answers of up to 50 rows
+        newest_first = sorted(sorted(sorted(table, key=lambda r: r["rule"]), key=lambda r: r["state"], reverse=True),
+                              key=lambda r: r["stream_time"], reverse=True)
+        assert [(r["stream_time"], r["rule"], r["state"]) for r in history[0]] == [
+            (r["stream_time"], r["rule"], r["state"]) for r in newest_first], history
 
 
 def test_reimport_updates_in_place_and_duplicates_nothing(superset, store):
