@@ -16,7 +16,10 @@ CommitStage::~CommitStage() {
 
 bool CommitStage::Submit(DecodedBatch batch) {
   std::unique_lock lock(mutex_);
-  changed_.wait(lock, [&] { return !pending_ || !status_.ok(); });
+  // Until the one in hand is committed, not only taken: a batch that waited in the slot while
+  // the first stage built the next one was a third batch in memory (each about 20 MB at 20,000
+  // messages), and bought no throughput, since the next one is built during the commit anyway.
+  changed_.wait(lock, [&] { return (!pending_ && !busy_) || !status_.ok(); });
   if (!status_.ok()) return false;
   pending_ = std::move(batch);
   changed_.notify_all();

@@ -94,8 +94,9 @@ Status Processor::Run(const std::atomic<bool>& stop) {
   bool taken = false;          // whether `messages` is ours (not handed to a batch)
   while (!stop) {
     acknowledge();
-    // After acknowledge(), so that the batch just committed lends its memory: three batches
-    // are alive at most (being read, waiting to commit, committing), never a fourth idle one.
+    // After acknowledge(), so that the batch just committed lends its memory: two batches are
+    // alive at most (being read or waiting to be handed over, committing), never a third idle
+    // one (CommitStage::Submit waits for the commit in hand).
     if (!taken) {
       messages = builder.TakeMessageBatch();
       taken = true;

@@ -284,25 +284,38 @@ std::string CreateTableSql(const Table& table, std::string_view quoted_name, con
   return sql + "))" + dialect.TableOptions() + std::string(server_options);
 }
 
-std::vector<RollupValues> RollupValuesOf(const RollupDelta& delta, const CoarseRollupDelta& coarse,
-                                         const CrossFilterDelta& cross,
-                                         const CoarseCrossFilterDelta& cross_coarse) {
-  const std::vector<Rollup>& rollups = Rollups();
-  std::vector<RollupValues> out(rollups.size());
-  for (size_t i = 0; i < rollups.size(); ++i) out[i].rollup = &rollups[i];
-  AppendTotals(delta.by_minute, &out[0].values);
-  AppendTotals(delta.by_hour_brand, &out[1].values);
-  AppendTotals(delta.by_hour_product, &out[2].values);
-  AppendTotals(coarse.by_hour, &out[3].values);
-  AppendTotals(coarse.by_day, &out[4].values);
-  AppendTotals(coarse.by_brand, &out[5].values);
-  AppendTotals(coarse.by_product, &out[6].values);
-  AppendTotals(cross.by_brand_hour_product, &out[7].values);
-  AppendTotals(cross_coarse.by_department_hour_brand, &out[8].values);
-  AppendTotals(cross_coarse.by_brand_product, &out[9].values);
-  AppendTotals(delta.by_ten_seconds, &out[10].values);
-  AppendTotals(coarse.by_block_brand, &out[11].values);
-  return out;
+void RollupValuesOf(size_t index, const RollupDelta& delta, const CoarseRollupDelta& coarse,
+                    const CrossFilterDelta& cross, const CoarseCrossFilterDelta& cross_coarse,
+                    std::vector<SqlValue>* values) {
+  values->clear();
+  switch (index) {
+    case 0:
+      return AppendTotals(delta.by_minute, values);
+    case 1:
+      return AppendTotals(delta.by_hour_brand, values);
+    case 2:
+      return AppendTotals(delta.by_hour_product, values);
+    case 3:
+      return AppendTotals(coarse.by_hour, values);
+    case 4:
+      return AppendTotals(coarse.by_day, values);
+    case 5:
+      return AppendTotals(coarse.by_brand, values);
+    case 6:
+      return AppendTotals(coarse.by_product, values);
+    case 7:
+      return AppendTotals(cross.by_brand_hour_product, values);
+    case 8:
+      return AppendTotals(cross_coarse.by_department_hour_brand, values);
+    case 9:
+      return AppendTotals(cross_coarse.by_brand_product, values);
+    case 10:
+      return AppendTotals(delta.by_ten_seconds, values);
+    case 11:
+      return AppendTotals(coarse.by_block_brand, values);
+    default:
+      return;
+  }
 }
 
 }  // namespace shopstream::sql

@@ -88,15 +88,12 @@ const Table& AlertsTable();
 std::string CreateTableSql(const Table& table, std::string_view quoted_name, const Dialect& dialect,
                            std::string_view server_options);
 
-// The values one batch adds to one rollup table: for each of its rows, the key texts, events and
-// revenue, in the table's column order. Text values point into the delta they came from.
-struct RollupValues {
-  const Rollup* rollup = nullptr;
-  std::vector<SqlValue> values;
-};
-// One entry per rollup of Rollups(), in the same order.
-std::vector<RollupValues> RollupValuesOf(const RollupDelta& delta, const CoarseRollupDelta& coarse,
-                                         const CrossFilterDelta& cross,
-                                         const CoarseCrossFilterDelta& cross_coarse);
+// The values one batch adds to one rollup table, Rollups()[index]: for each of its rows, the key
+// texts, events and revenue, in the table's column order, into `values` (cleared first, its
+// capacity kept). Text values point into the delta they came from. One table at a time, so that
+// a commit holds one table's values, never all twelve at once.
+void RollupValuesOf(size_t index, const RollupDelta& delta, const CoarseRollupDelta& coarse,
+                    const CrossFilterDelta& cross, const CoarseCrossFilterDelta& cross_coarse,
+                    std::vector<SqlValue>* values);
 
 }  // namespace shopstream::sql

@@ -559,9 +559,9 @@ class SqlProcessedStore final : public store::ProcessedStore {
     // The values below point into the deltas.
     const CoarseRollupDelta coarse = Coarsen(delta);
     const CoarseCrossFilterDelta cross_coarse = Coarsen(cross);
-    const std::vector<RollupValues> rollups = RollupValuesOf(delta, coarse, cross, cross_coarse);
-    for (size_t i = 0; i < rollups.size(); ++i) {
-      if (Status s = statements_->rollups[i].Execute(*conn_, d, rollups[i].values); !s.ok()) {
+    for (size_t i = 0; i < statements_->rollups.size(); ++i) {
+      RollupValuesOf(i, delta, coarse, cross, cross_coarse, &rollup_values_);
+      if (Status s = statements_->rollups[i].Execute(*conn_, d, rollup_values_); !s.ok()) {
         return s;
       }
     }
@@ -752,6 +752,8 @@ class SqlProcessedStore final : public store::ProcessedStore {
   std::unique_ptr<SqlSession> conn_;
   std::unique_ptr<const OwnedTables> tables_;  // before statements_, which point into it
   std::optional<Statements> statements_;
+  // One rollup table's values at a time (RollupValuesOf), kept for its capacity.
+  std::vector<SqlValue> rollup_values_;
   // FirstOfEachId's, kept for their capacity.
   std::vector<size_t> seen_;
   std::vector<const CleanedEvent*> unique_;
