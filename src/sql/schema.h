@@ -48,7 +48,7 @@ struct Rollup {
   std::string_view backfill_sql;
 };
 
-// The twelve rollups in order of creation (a backfill reads tables before it).
+// The thirteen rollups in order of creation (a backfill reads tables before it).
 const std::vector<Rollup>& Rollups();
 
 class OwnedTables;
