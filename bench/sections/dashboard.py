@@ -21,7 +21,7 @@ DASHBOARD_DB = "ecommerce_test_bench_dashboard"
 DASHBOARD_TABLES = ("operations", "rollup_minute", "rollup_hour_brand", "rollup_hour_product", "rollup_hour",
                     "rollup_day", "rollup_brand", "rollup_product", "rollup_hour_brand_product",
                     "rollup_hour_department_brand", "rollup_brand_product", "rollup_10s", "rollup_block_brand",
-                    "people_minute", "people_hour",
+                    "rollup_days_brand", "people_minute", "people_hour",
                     "people_day", "people_all", "stream_offsets", "dead_letters", "processor_stats", "alerts")
 # The Live, Trending and alert views (issue 23): every dimension and window of /api/trending.
 LIVE_PATHS = ["/api/live", "/api/alerts"] + [
@@ -44,7 +44,8 @@ def _dashboard_views(extent, department, brand):
              f"all time, department {department}": page_paths(department=department),
              f"all time, brand {brand}": page_paths(brand=brand),
              f"last 24 hours, department {department}": page_paths(department=department, range_=day, previous=before)}
-    return views, day
+    week = {"from": fmt(end - datetime.timedelta(days=7)), "to": fmt(end)}
+    return views, day, week
 
 
 def _cpu_seconds(pid):
@@ -228,7 +229,7 @@ def run():
             proc.terminate()
             proc.wait()
         people_seen[label] = (people, people_department, department, raw_db)
-        views, day = _dashboard_views(extent, department, brand)
+        views, day, week = _dashboard_views(extent, department, brand)
 
         # Every answer computed from the rollups (--no-cache: the first request after each
         # commit), one connection (the cost of an answer, no queueing behind others); then the
@@ -262,12 +263,14 @@ def run():
                             f"goal p99 ≤ 50 ms: {goal(p99 <= 50)}",
                             f"`serve --no-cache` under wrk (1 connection) cycling over {', '.join(live_paths)}"))
             if path_seconds > 0:
-                # The last 24 hours, nothing picked (brands over a day: rollup_hour_brand's 24
-                # hours), then with the department picked, then each live request.
+                # The last 24 hours, nothing picked (brands over a day: blocks of hours), then
+                # with the department picked, then brands over the last 7 days (blocks of days),
+                # then each live request.
                 day_paths = []
                 for path in page_paths(range_=day) + views[f"last 24 hours, department {department}"]:
                     if path not in day_paths and path not in ("/api/extent", "/api/status"):
                         day_paths.append(path)
+                day_paths += [p for p in page_paths(range_=week) if p.startswith("/api/brands")]
                 rows += _per_path_rows(proc, url, day_paths + live_paths, path_seconds, label, n)
         finally:
             proc.terminate()

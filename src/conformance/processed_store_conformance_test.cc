@@ -904,9 +904,10 @@ TEST_P(ProcessedStoreContract, ACommitThatSucceedsStoredWhatItHeld) {
   EXPECT_EQ(One("SELECT count(*) FROM commit_probe"), committed ? "1" : "0");
 }
 
-// rollup_block_brand holds rollup_hour_brand summed over each block of 3, 12 and 24 hours
-// (event/hour_blocks.h), written once per new row: a batch committed again adds nothing, and a
-// store made before the table fills it from rollup_hour_brand, once.
+// rollup_block_brand holds rollup_hour_brand summed over each block of 3, 12 and 24 hours,
+// rollup_days_brand over each block of 2 and 4 days (event/hour_blocks.h), written once per new
+// row: a batch committed again adds nothing, and a store made before a table fills it from
+// rollup_hour_brand, once.
 TEST_P(ProcessedStoreContract, BlockRollupEqualsTheHoursItSums) {
   auto store = OpenStore();
   auto batch = [](int first, int n) {
@@ -916,7 +917,8 @@ TEST_P(ProcessedStoreContract, BlockRollupEqualsTheHoursItSums) {
     const char* brands[] = {"apple", "lego", "bosch"};
     for (int i = first; i < first + n; ++i) {
       char time[32];
-      std::snprintf(time, sizeof time, "2019-11-0%d %02d:%02d:00", 1 + (i * 7) % 3, (i * 5) % 24,
+      // Five days: 2019-11-01 is day 18201, so they cross blocks of 2 and of 4 days.
+      std::snprintf(time, sizeof time, "2019-11-0%d %02d:%02d:00", 1 + (i * 7) % 5, (i * 5) % 24,
                     i % 60);
       b.rows.push_back(MakeRow("b" + std::to_string(i), time, types[i % 3], "electronics", "p",
                                brands[(i / 3) % 3], 0.25 * (1 + i % 8)));
@@ -938,9 +940,11 @@ TEST_P(ProcessedStoreContract, BlockRollupEqualsTheHoursItSums) {
     std::map<std::string, std::pair<int64_t, double>> sums;
     for (const SqlRow& r :
          Rows("SELECT bucket, brand, event_type, events, revenue FROM rollup_hour_brand")) {
-      for (int span : kHourBlockSpans) {
-        auto& v =
-            sums[std::to_string(span) + " " + HourBlockOf(*r[0], span) + " " + *r[1] + " " + *r[2]];
+      std::vector<int> spans(kHourBlockSpans.begin(), kHourBlockSpans.end());
+      spans.insert(spans.end(), kDayBlockSpans.begin(), kDayBlockSpans.end());
+      for (int span : spans) {
+        auto& v = sums[std::string(HourBlockTable(span)) + " " + std::to_string(span) + " " +
+                       HourBlockOf(*r[0], span) + " " + *r[1] + " " + *r[2]];
         v.first += std::stoll(*r[3]);
         v.second += std::stod(*r[4]);
       }
@@ -949,10 +953,12 @@ TEST_P(ProcessedStoreContract, BlockRollupEqualsTheHoursItSums) {
   };
   const auto blocks = [&] {
     std::map<std::string, std::pair<int64_t, double>> found;
-    for (const SqlRow& r :
-         Rows("SELECT hours, bucket, brand, event_type, events, revenue FROM rollup_block_brand")) {
-      found[*r[0] + " " + *r[1] + " " + *r[2] + " " + *r[3]] = {std::stoll(*r[4]),
-                                                                std::stod(*r[5])};
+    for (const std::string table : {"rollup_block_brand", "rollup_days_brand"}) {
+      for (const SqlRow& r :
+           Rows("SELECT hours, bucket, brand, event_type, events, revenue FROM " + table)) {
+        found[table + " " + *r[0] + " " + *r[1] + " " + *r[2] + " " + *r[3]] = {std::stoll(*r[4]),
+                                                                                std::stod(*r[5])};
+      }
     }
     return as_text(found);
   };
@@ -961,11 +967,23 @@ TEST_P(ProcessedStoreContract, BlockRollupEqualsTheHoursItSums) {
   EXPECT_EQ(Int("SELECT COUNT(*) FROM rollup_block_brand WHERE hours = '12' AND bucket NOT LIKE"
                 " '% 00' AND bucket NOT LIKE '% 12'"),
             0);
+  EXPECT_EQ(Int("SELECT SUM(events) FROM rollup_days_brand WHERE hours = '96'"), 300);
+  // 2019-11-01 is in the 2-day block from 2019-10-31 and the 4-day block from 2019-10-31;
+  // 2019-11-05 in those from 2019-11-04.
+  EXPECT_EQ(Int("SELECT COUNT(DISTINCT bucket) FROM rollup_days_brand WHERE hours = '48'"), 3);
+  EXPECT_EQ(One("SELECT MIN(bucket) FROM rollup_days_brand WHERE hours = '96'"), "2019-10-31 00");
+  EXPECT_EQ(One("SELECT MAX(bucket) FROM rollup_days_brand WHERE hours = '96'"), "2019-11-04 00");
   const std::string expected = recount();
   EXPECT_EQ(blocks(), expected);
+  // A store made before either table: both filled from rollup_hour_brand by the next Init.
   ASSERT_TRUE(reader_->Exec("DROP TABLE rollup_block_brand", "dropping").ok());
+  ASSERT_TRUE(reader_->Exec("DROP TABLE rollup_days_brand", "dropping").ok());
   OpenStore();
   OpenStore();  // the second Init must not fill again
+  EXPECT_EQ(blocks(), expected);
+  // A store made after rollup_block_brand but before rollup_days_brand.
+  ASSERT_TRUE(reader_->Exec("DROP TABLE rollup_days_brand", "dropping").ok());
+  OpenStore();
   EXPECT_EQ(blocks(), expected);
 }
 

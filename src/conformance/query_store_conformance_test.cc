@@ -772,10 +772,11 @@ TEST_P(QueryStoreContract, TrendingBrandsEqualARecount) {
   }
 }
 
-// Brand rankings over closed ranges (/api/brands) read blocks of hours where they fit
-// (query/hour_runs.h): for ranges of 1 to 60 hours starting at every hour of a day, their ends
-// inside an hour or on one, both rankings with every brand equal a recount of rollup_hour_brand
-// over the hours that overlap the range.
+// Brand rankings over closed ranges (/api/brands) read blocks of hours and days where they fit
+// (query/hour_runs.h): for ranges of 1 to 60 hours starting at every hour of a day, and of 3 to
+// 7 days starting at every fifth hour of four days (so at every phase of the 2- and 4-day
+// blocks), their ends inside an hour or on one, both rankings with every brand equal a recount
+// of rollup_hour_brand over the hours that overlap the range.
 TEST_P(QueryStoreContract, BrandRankingsOverHoursEqualARecount) {
   struct Fine {
     int hour;  // from 2019-11-06 00
@@ -792,7 +793,7 @@ TEST_P(QueryStoreContract, BrandRankingsOverHoursEqualARecount) {
     std::snprintf(text, sizeof text, "2019-11-%02d %02d", 6 + h / 24, h % 24);
     return std::string(text);
   };
-  for (int h = 0; h < 72; ++h) {
+  for (int h = 0; h < 240; ++h) {
     for (int b = 0; b < 12; ++b) {
       for (const char* type : types) {
         seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -807,65 +808,70 @@ TEST_P(QueryStoreContract, BrandRankingsOverHoursEqualARecount) {
     }
   }
   Exec(insert);
-  // The data's extent: three whole days, so that no range below holds all of it.
+  // The data's extent: ten whole days, so that no range below holds all of it.
   Exec(
       "INSERT INTO rollup_minute VALUES ('2019-11-06 00:00','view','apparel',1,0),"
-      " ('2019-11-08 23:59','view','apparel',1,0)");
+      " ('2019-11-15 23:59','view','apparel',1,0)");
   FillCoarse();
   const int64_t day0 = *query::ParseTimeRange("2019-11-06 00:00", "2019-11-06 00:01")->from;
+  std::vector<std::pair<int, int>> ranges;  // (first hour, hours)
   for (int start = 0; start < 24; start += 1) {
-    for (int length : {1, 5, 13, 24, 25, 47, 60}) {
-      for (int edge : {0, 20}) {  // minutes past the hour at both ends
-        const int64_t from = day0 + start * 60 + edge, to = day0 + (start + length) * 60 + edge;
-        SCOPED_TRACE("from hour " + std::to_string(start) + " for " + std::to_string(length) +
-                     " hours, ends at :" + std::to_string(edge));
-        std::map<std::string, query::Breakdown> sums;
-        const int last = edge ? start + length : start + length - 1;  // hours overlapping
-        for (const Fine& f : fine) {
-          if (f.hour < start || f.hour > last) continue;
-          query::Breakdown& b = sums[f.brand];
-          b.events += f.events;
-          b.views += f.type == "view" ? f.events : 0;
-          b.carts += f.type == "cart" ? f.events : 0;
-          b.purchases += f.type == "purchase" ? f.events : 0;
-          b.revenue += f.revenue;
-        }
-        std::vector<std::pair<std::string, query::Breakdown>> by_revenue(sums.begin(), sums.end());
-        std::vector<std::pair<std::string, query::Breakdown>> by_views = by_revenue;
-        std::sort(by_revenue.begin(), by_revenue.end(), [](const auto& a, const auto& b) {
-          if (a.second.revenue != b.second.revenue) return a.second.revenue > b.second.revenue;
-          if (a.second.events != b.second.events) return a.second.events > b.second.events;
-          return a.first < b.first;
-        });
-        std::sort(by_views.begin(), by_views.end(), [](const auto& a, const auto& b) {
-          if (a.second.views != b.second.views) return a.second.views > b.second.views;
-          if (a.second.revenue != b.second.revenue) return a.second.revenue > b.second.revenue;
-          return a.first < b.first;
-        });
-        const auto text = [](const std::vector<std::pair<std::string, query::Breakdown>>& v) {
-          std::vector<std::string> out;
-          for (const auto& [name, b] : v) {
-            out.push_back(name + ":" + std::to_string(b.events) + "," + std::to_string(b.views) +
-                          "," + std::to_string(b.carts) + "," + std::to_string(b.purchases) + "," +
-                          std::to_string(b.revenue));
-          }
-          return out;
-        };
-        const auto got = [&](const std::vector<query::NamedBreakdown>& v) {
-          std::vector<std::pair<std::string, query::Breakdown>> out;
-          for (const auto& x : v) out.emplace_back(x.name, x.values);
-          return text(out);
-        };
-        const query::TimeRange range{from, to};
-        auto both = Store().QueryRankings(range, {}, false, -1);
-        ASSERT_TRUE(both.ok()) << both.status().ToString();
-        EXPECT_EQ(got(both->by_revenue), text(by_revenue));
-        EXPECT_EQ(got(both->by_views), text(by_views));
-        auto alone = Store().QueryTopBrands(range, query::RankBy::kViews, 3);
-        ASSERT_TRUE(alone.ok()) << alone.status().ToString();
-        by_views.resize(std::min<size_t>(by_views.size(), 3));
-        EXPECT_EQ(got(*alone), text(by_views));
+    for (int length : {1, 5, 13, 24, 25, 47, 60}) ranges.emplace_back(start, length);
+  }
+  for (int start = 0; start < 96; start += 5) {
+    for (int length : {71, 97, 145, 169}) ranges.emplace_back(start, length);
+  }
+  for (const auto& [start, length] : ranges) {
+    for (int edge : {0, 20}) {  // minutes past the hour at both ends
+      const int64_t from = day0 + start * 60 + edge, to = day0 + (start + length) * 60 + edge;
+      SCOPED_TRACE("from hour " + std::to_string(start) + " for " + std::to_string(length) +
+                   " hours, ends at :" + std::to_string(edge));
+      std::map<std::string, query::Breakdown> sums;
+      const int last = edge ? start + length : start + length - 1;  // hours overlapping
+      for (const Fine& f : fine) {
+        if (f.hour < start || f.hour > last) continue;
+        query::Breakdown& b = sums[f.brand];
+        b.events += f.events;
+        b.views += f.type == "view" ? f.events : 0;
+        b.carts += f.type == "cart" ? f.events : 0;
+        b.purchases += f.type == "purchase" ? f.events : 0;
+        b.revenue += f.revenue;
       }
+      std::vector<std::pair<std::string, query::Breakdown>> by_revenue(sums.begin(), sums.end());
+      std::vector<std::pair<std::string, query::Breakdown>> by_views = by_revenue;
+      std::sort(by_revenue.begin(), by_revenue.end(), [](const auto& a, const auto& b) {
+        if (a.second.revenue != b.second.revenue) return a.second.revenue > b.second.revenue;
+        if (a.second.events != b.second.events) return a.second.events > b.second.events;
+        return a.first < b.first;
+      });
+      std::sort(by_views.begin(), by_views.end(), [](const auto& a, const auto& b) {
+        if (a.second.views != b.second.views) return a.second.views > b.second.views;
+        if (a.second.revenue != b.second.revenue) return a.second.revenue > b.second.revenue;
+        return a.first < b.first;
+      });
+      const auto text = [](const std::vector<std::pair<std::string, query::Breakdown>>& v) {
+        std::vector<std::string> out;
+        for (const auto& [name, b] : v) {
+          out.push_back(name + ":" + std::to_string(b.events) + "," + std::to_string(b.views) +
+                        "," + std::to_string(b.carts) + "," + std::to_string(b.purchases) + "," +
+                        std::to_string(b.revenue));
+        }
+        return out;
+      };
+      const auto got = [&](const std::vector<query::NamedBreakdown>& v) {
+        std::vector<std::pair<std::string, query::Breakdown>> out;
+        for (const auto& x : v) out.emplace_back(x.name, x.values);
+        return text(out);
+      };
+      const query::TimeRange range{from, to};
+      auto both = Store().QueryRankings(range, {}, false, -1);
+      ASSERT_TRUE(both.ok()) << both.status().ToString();
+      EXPECT_EQ(got(both->by_revenue), text(by_revenue));
+      EXPECT_EQ(got(both->by_views), text(by_views));
+      auto alone = Store().QueryTopBrands(range, query::RankBy::kViews, 3);
+      ASSERT_TRUE(alone.ok()) << alone.status().ToString();
+      by_views.resize(std::min<size_t>(by_views.size(), 3));
+      EXPECT_EQ(got(*alone), text(by_views));
     }
   }
 }

@@ -1,5 +1,6 @@
 #include "event/rollup.h"
 
+#include <array>
 #include <string_view>
 
 #include "event/hour_blocks.h"
@@ -38,12 +39,28 @@ CoarseRollupDelta Coarsen(const RollupDelta& delta) {
     add(out.by_hour[{minute.substr(0, 13), event_type, department}], t);
     add(out.by_day[{minute.substr(0, 10), event_type, department}], t);
   }
+  // The keys come hour by hour: each hour's blocks are found once.
+  std::string blocks_of;
+  std::array<std::string, kHourBlockSpans.size()> blocks;
+  std::array<std::string, kDayBlockSpans.size()> day_blocks;
   for (const auto& [key, t] : delta.by_hour_brand) {
     const auto& [hour, brand, event_type] = key;
     add(out.by_brand[{brand, event_type}], t);
-    for (int span : kHourBlockSpans) {
-      add(out.by_block_brand[{std::string(HourBlockSpanText(span)), HourBlockOf(hour, span), brand,
+    if (blocks_of != hour || blocks_of.empty()) {
+      blocks_of = hour;
+      for (size_t i = 0; i < blocks.size(); ++i) blocks[i] = HourBlockOf(hour, kHourBlockSpans[i]);
+      for (size_t i = 0; i < day_blocks.size(); ++i) {
+        day_blocks[i] = HourBlockOf(hour, kDayBlockSpans[i]);
+      }
+    }
+    for (size_t i = 0; i < blocks.size(); ++i) {
+      add(out.by_block_brand[{std::string(HourBlockSpanText(kHourBlockSpans[i])), blocks[i], brand,
                               event_type}],
+          t);
+    }
+    for (size_t i = 0; i < day_blocks.size(); ++i) {
+      add(out.by_days_brand[{std::string(HourBlockSpanText(kDayBlockSpans[i])), day_blocks[i],
+                             brand, event_type}],
           t);
     }
   }

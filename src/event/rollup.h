@@ -16,6 +16,8 @@
 //   rollup_product(department, product, event_type, events, revenue) all time
 //   rollup_block_brand(hours '3'|'12'|'24', bucket 'YYYY-MM-DD HH', brand, event_type, events,
 //     revenue)   rollup_hour_brand summed over day-aligned blocks of hours (event/hour_blocks.h)
+//   rollup_days_brand(hours '48'|'96', bucket 'YYYY-MM-DD 00', brand, event_type, events,
+//     revenue)   the same over blocks of two and four days (event/hour_blocks.h)
 // Buckets are taken from the cleaned event_time.
 #pragma once
 
@@ -65,6 +67,8 @@ struct CoarseRollupDelta {
   std::map<std::tuple<std::string, std::string, std::string>, Totals> by_product;
   // (span, block, brand, event_type): rollup_block_brand, event/hour_blocks.h
   std::map<std::tuple<std::string, std::string, std::string, std::string>, Totals> by_block_brand;
+  // The same for the blocks of whole days: rollup_days_brand
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, Totals> by_days_brand;
 };
 CoarseRollupDelta Coarsen(const RollupDelta& delta);
 

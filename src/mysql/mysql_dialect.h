@@ -51,6 +51,12 @@ class MysqlDialect final : public sql::Dialect {
   std::string SecondText(std::string_view column) const override {
     return "DATE_FORMAT(" + std::string(column) + ", '%Y-%m-%d %H:%i:%s')";
   }
+  // TO_DAYS('1970-01-01') is 719528.
+  std::string DayBlockStart(std::string_view date, int days) const override {
+    const std::string d(date), k = std::to_string(days);
+    return "DATE_FORMAT(FROM_DAYS(TO_DAYS(" + d + ") - MOD(MOD(TO_DAYS(" + d + ") - 719528, " + k +
+           ") + " + k + ", " + k + ")), '%Y-%m-%d')";
+  }
   size_t max_rows_per_statement() const override { return 256; }
   // A chunk of 256 dead letters stays well inside the server's default 16 MiB packet limit.
   size_t max_payload_bytes() const override { return 32 * 1024; }

@@ -153,6 +153,7 @@ TEST_F(MysqlProcessedStoreTest, InitCreatesTheSeedTableExactly) {
                                              "rollup_brand",
                                              "rollup_brand_product",
                                              "rollup_day",
+                                             "rollup_days_brand",
                                              "rollup_hour",
                                              "rollup_hour_brand",
                                              "rollup_hour_brand_product",

@@ -36,6 +36,11 @@ class PostgresDialect final : public sql::Dialect {
   std::string SecondText(std::string_view column) const override {
     return "to_char(" + std::string(column) + ", 'YYYY-MM-DD HH24:MI:SS')";
   }
+  std::string DayBlockStart(std::string_view date, int days) const override {
+    const std::string d = "CAST(" + std::string(date) + " AS DATE)", k = std::to_string(days);
+    return "to_char(" + d + " - MOD(MOD(" + d + " - DATE '1970-01-01', " + k + ") + " + k + ", " +
+           k + "), 'YYYY-MM-DD')";
+  }
   // libpq returns bytea in its hex text form, "\x" and two digits a byte.
   Result<std::string> BlobBytes(std::string fetched) const override;
   size_t max_rows_per_statement() const override { return 256; }

@@ -1,8 +1,9 @@
 // Whole hours as the fewest reads of a brand's hour and block rollups (event/hour_blocks.h):
-// the largest day-aligned blocks that fit, with single hours at the ragged ends. Adjacent
-// blocks of one span are one run, so a run is one range of a table's key. A day from 10:00 is
+// the largest aligned blocks that fit, with single hours at the ragged ends. Adjacent blocks of
+// one span are one run, so a run is one range of a table's key. A day from 10:00 is
 // 10:00-12:00 in hours, 12:00-24:00 as a 12-hour block, 00:00-09:00 as 3-hour blocks and 09:00
-// in hours: four reads of at most a few thousand brands each, instead of 24 hours of them.
+// in hours: four reads of at most a few thousand brands each, instead of 24 hours of them. A
+// week's six whole days are two or three blocks of two and four days.
 #pragma once
 
 #include <cstdint>
@@ -11,7 +12,7 @@
 namespace shopstream::query {
 
 struct HourRun {
-  int span = 1;       // hours per bucket read: 1 (rollup_hour_brand) or a kHourBlockSpans
+  int span = 1;       // hours per bucket read: 1 (rollup_hour_brand) or a block's span
   int64_t first = 0;  // the first bucket's first minute (minutes since the epoch)
   int64_t end = 0;    // one past the last bucket's last minute
 };

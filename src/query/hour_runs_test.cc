@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "query/time_range.h"
 
 namespace shopstream::query {
@@ -43,10 +45,44 @@ TEST(HourRuns, CoverEveryHourOnceWithAlignedBlocks) {
   }
 }
 
-TEST(HourRuns, WholeDaysAreOneRun) {
+TEST(HourRuns, WholeDaysAreBlocksOfDays) {
+  // 2019-11-01 is day 18201: a day, then 2019-11-02 and 03 as two days, then four days.
   const auto runs = HourRuns(kDay0, kDay0 + 7 * kMinutesPerDay);
-  ASSERT_EQ(runs.size(), 1u);
+  ASSERT_EQ(runs.size(), 3u);
   EXPECT_EQ(runs[0].span, 24);
+  EXPECT_EQ(runs[1].span, 48);
+  EXPECT_EQ(runs[2].span, 96);
+  EXPECT_EQ(runs[2].end, kDay0 + 7 * kMinutesPerDay);
+}
+
+// A week from 10:00: its six whole days are one block of two days and one of four.
+TEST(HourRuns, AWeekFromTenReadsItsWholeDaysAsTwoBlocks) {
+  const auto runs = HourRuns(kDay0 + 10 * kHour, kDay0 + 7 * kMinutesPerDay + 11 * kHour);
+  std::vector<int> spans;
+  for (const HourRun& run : runs) spans.push_back(run.span);
+  EXPECT_EQ(spans, (std::vector<int>{1, 12, 48, 96, 3, 1}));
+}
+
+// Ranges of up to nine days from every hour of four days (every phase of the blocks of days):
+// covered once, each block aligned, at most two blocks of one or more days on each side of the
+// longest.
+TEST(HourRuns, LongRangesCoverEveryHourOnceWithFewBlocksOfDays) {
+  for (int64_t from = 0; from < 96; ++from) {
+    for (int64_t to = from + 72; to < from + 216; to += 7) {
+      const auto runs = HourRuns(kDay0 + from * kHour, kDay0 + to * kHour);
+      int64_t at = kDay0 + from * kHour;
+      int64_t day_blocks = 0;
+      for (const HourRun& run : runs) {
+        EXPECT_EQ(run.first, at);
+        EXPECT_EQ(run.first % (run.span * kHour), 0);
+        EXPECT_EQ((run.end - run.first) % (run.span * kHour), 0);
+        if (run.span >= 24) day_blocks += (run.end - run.first) / (run.span * kHour);
+        at = run.end;
+      }
+      EXPECT_EQ(at, kDay0 + to * kHour);
+      EXPECT_LE(day_blocks, 5) << from << " " << to;
+    }
+  }
 }
 
 }  // namespace

@@ -139,7 +139,7 @@ RollupSource SeriesSource(const TimeRange& range, const SeriesSpan& span, const 
 RollupSource BrandHoursSource(std::string_view columns, const std::vector<TimeRange>& windows,
                               const std::optional<std::string>& event_type,
                               const Placeholder& placeholder, const TableName& table) {
-  RollupSource source{"(", {}, "rollup_hour_brand and rollup_block_brand"};
+  RollupSource source{"(", {}, "rollup_hour_brand, rollup_block_brand and rollup_days_brand"};
   Select select(&source, placeholder, table);
   bool first = true;
   for (const TimeRange& window : windows) {
@@ -149,7 +149,7 @@ RollupSource BrandHoursSource(std::string_view columns, const std::vector<TimeRa
       if (run.span == 1) {
         select.From(columns, "rollup_hour_brand");
       } else {
-        select.From(columns, "rollup_block_brand");
+        select.From(columns, HourBlockTable(run.span));
         select.Where("hours", " = ", std::string(HourBlockSpanText(run.span)));
       }
       select.Where("bucket", " >= ", FormatHourBucket(run.first));

@@ -53,9 +53,9 @@ Result<RollupSource> BrandsSource(const TimeRange& range, const Filter& filter,
                                   const ExtentFn& extent, const Placeholder& placeholder,
                                   const TableName& table);
 // `columns` of rollup_hour_brand's rows over the whole hours of `windows` (each [from, to) of
-// whole hours, closed; apart), read as HourRuns: blocks of rollup_block_brand where they fit,
-// single hours at the edges; a block's bucket is its first hour. With `event_type`, only its
-// rows.
+// whole hours, closed; apart), read as HourRuns: blocks of rollup_block_brand and
+// rollup_days_brand where they fit, single hours at the edges; a block's bucket is its first hour.
+// With `event_type`, only its rows.
 RollupSource BrandHoursSource(std::string_view columns, const std::vector<TimeRange>& windows,
                               const std::optional<std::string>& event_type,
                               const Placeholder& placeholder, const TableName& table);

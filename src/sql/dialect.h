@@ -75,6 +75,9 @@ class Dialect {
   virtual std::string HourText(std::string_view column) const = 0;
   // The same to the second, 'YYYY-MM-DD HH:MM:SS' (ten-second buckets are its first 18).
   virtual std::string SecondText(std::string_view column) const = 0;
+  // The first day 'YYYY-MM-DD' of the `days`-day block holding the date text `date` (an SQL
+  // expression, 'YYYY-MM-DD'), blocks counted from 1970-01-01 (event/hour_blocks.h).
+  virtual std::string DayBlockStart(std::string_view date, int days) const = 0;
   // Text `a` followed by text `b` (two SQL expressions).
   virtual std::string Concat(std::string_view a, std::string_view b) const {
     return "(" + std::string(a) + " || " + std::string(b) + ")";

@@ -48,7 +48,7 @@ struct Rollup {
   std::string_view backfill_sql;
 };
 
-// The twelve rollups in order of creation (a backfill reads tables before it).
+// The thirteen rollups in order of creation (a backfill reads tables before it).
 const std::vector<Rollup>& Rollups();
 
 class OwnedTables;
@@ -91,7 +91,7 @@ std::string CreateTableSql(const Table& table, std::string_view quoted_name, con
 // The values one batch adds to one rollup table, Rollups()[index]: for each of its rows, the key
 // texts, events and revenue, in the table's column order, into `values` (cleared first, its
 // capacity kept). Text values point into the delta they came from. One table at a time, so that
-// a commit holds one table's values, never all twelve at once.
+// a commit holds one table's values, never all of them at once.
 void RollupValuesOf(size_t index, const RollupDelta& delta, const CoarseRollupDelta& coarse,
                     const CrossFilterDelta& cross, const CoarseCrossFilterDelta& cross_coarse,
                     std::vector<SqlValue>* values);

@@ -36,6 +36,13 @@ class SqliteDialect final : public sql::Dialect {
   std::string SecondText(std::string_view column) const override {
     return "SUBSTR(" + std::string(column) + ", 1, 19)";
   }
+  // julianday() of a date is a whole day and a half: the difference is exact.
+  std::string DayBlockStart(std::string_view date, int days) const override {
+    const std::string d(date), k = std::to_string(days);
+    const std::string number = "CAST(julianday(" + d + ") - 2440587.5 AS INTEGER)";
+    return "date(" + d + ", '-' || ((" + number + " % " + k + " + " + k + ") % " + k +
+           ") || ' days')";
+  }
   // In-process: a prepared statement per row costs no round trip.
   size_t max_rows_per_statement() const override { return 1; }
   size_t max_payload_bytes() const override { return 64 * 1024; }

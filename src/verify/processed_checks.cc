@@ -97,7 +97,8 @@ Result<RollupCheck> ProcessedChecks::CheckRollups() {
   check.rows = AsInt((*totals)[0]);
   const double revenue = AsDouble((*totals)[1]);
   // Every rollup counts every row once: its events add up to the rows, its revenue to theirs.
-  // A table of blocks (rollup_block_brand) counts every row once per block length.
+  // A table of blocks (rollup_block_brand, rollup_days_brand) counts every row once per block
+  // length.
   for (const sql::Rollup& r : sql::Rollups()) {
     const std::string table = Owned(*db_, r.table.name);
     const auto names = r.table.column_names();
@@ -110,7 +111,10 @@ Result<RollupCheck> ProcessedChecks::CheckRollups() {
     auto sums = (*statement)->Query({});
     if (!sums.ok()) return sums.status();
     ++check.tables_checked;
-    const size_t levels = by_block && check.rows > 0 ? kHourBlockSpans.size() : sums->size();
+    const size_t lengths = r.table.name == HourBlockTable(kDayBlockSpans[0])
+                               ? kDayBlockSpans.size()
+                               : kHourBlockSpans.size();
+    const size_t levels = by_block && check.rows > 0 ? lengths : sums->size();
     bool off = sums->size() != levels;
     for (const SqlRow& sum : *sums) {
       off = off || AsInt(sum[0]) != check.rows || !RevenueClose(AsDouble(sum[1]), revenue);

@@ -101,6 +101,17 @@ def test_rollup_counted_twice_is_duplicated(shopstream_bin, processed_db, tmp_pa
     assert report["rollups"]["groups_off"] == 1 and report["rollups"]["tables_off"] == 1
 
 
+@pytest.mark.parametrize("table, hours", [("rollup_block_brand", "12"), ("rollup_days_brand", "96")])
+def test_a_block_length_missing_is_a_table_off(shopstream_bin, processed_db, tmp_path, table, hours):
+    """The tables of blocks count every row once per block length: one length gone is caught,
+    though the other lengths still add up."""
+    db = copy_of(processed_db, tmp_path)
+    sql(db, f"DELETE FROM {table} WHERE hours = '{hours}'")
+    r, report = verify(shopstream_bin, db)
+    assert r.returncode == 1
+    assert report["rollups"]["ok"] is False and report["rollups"]["tables_off"] == 1
+
+
 def test_partition_and_since_narrow_the_messages(shopstream_bin, processed_db):
     r, report = verify(shopstream_bin, processed_db, "--partition", "0", "--since", "2000")
     assert r.returncode == 0, r.stderr
