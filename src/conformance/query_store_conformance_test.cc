@@ -686,37 +686,55 @@ TEST_P(QueryStoreContract, TrendingRanksInTheDatabaseWithTheSameTies) {
   EXPECT_DOUBLE_EQ(t->rising[2].previous, 2);
 }
 
+// One row of rollup_hour_brand as the recounts below see it; hour counts from 2019-11-06 00.
+struct HourBrandCell {
+  int hour;
+  std::string hour_text, brand, type;
+  int64_t events;
+  double revenue;
+};
+
+// Sparse rows of rollup_hour_brand over `hours` hours and `brands` brands ("brand0", ...) of
+// every event type, drawn from a fixed generator: one cell in `one_in` holds 1 to `max_events`
+// events, a purchase `price` each.
+std::vector<HourBrandCell> SparseHourBrandCells(int hours, int brands, uint64_t seed, int one_in,
+                                                int max_events, double price) {
+  std::vector<HourBrandCell> cells;
+  for (int h = 0; h < hours; ++h) {
+    char text[32];
+    std::snprintf(text, sizeof text, "2019-11-%02d %02d", 6 + h / 24, h % 24);
+    for (int b = 0; b < brands; ++b) {
+      for (const char* type : {"view", "cart", "purchase"}) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        if ((seed >> 33) % one_in != 0) continue;
+        const int64_t events = 1 + static_cast<int64_t>((seed >> 40) % max_events);
+        const double revenue = std::string_view(type) == "purchase" ? events * price : 0;
+        cells.push_back({h, text, "brand" + std::to_string(b), type, events, revenue});
+      }
+    }
+  }
+  return cells;
+}
+
+std::string HourBrandInsert(const std::vector<HourBrandCell>& cells) {
+  std::string insert = "INSERT INTO rollup_hour_brand VALUES ";
+  for (size_t i = 0; i < cells.size(); ++i) {
+    const HourBrandCell& c = cells[i];
+    insert += (i ? ", ('" : "('") + c.hour_text + "','" + c.brand + "','" + c.type + "'," +
+              std::to_string(c.events) + "," + std::to_string(c.revenue) + ")";
+  }
+  return insert;
+}
+
 // Trending brands against a recount: 40 brands over 59 hours of sparse rows of every event
 // type, some outside both windows; for every metric and the hour and day windows, the top and
 // rising names with their values equal those summed and ranked here (trending.h's order).
 TEST_P(QueryStoreContract, TrendingBrandsEqualARecount) {
   Exec("INSERT INTO rollup_minute VALUES ('2019-11-08 10:01','view','apparel',1,0)");
-  struct Fine {
-    std::string hour, brand, type;
-    int64_t events;
-    double revenue;
-  };
-  std::vector<Fine> fine;
-  std::string insert = "INSERT INTO rollup_hour_brand VALUES ";
-  uint64_t seed = 23;
+  // 2019-11-06 00 to 2019-11-08 10; a third of the cells hold a row.
+  const std::vector<HourBrandCell> fine = SparseHourBrandCells(59, 40, 23, 3, 97, 2.5);
+  Exec(HourBrandInsert(fine));
   const char* types[] = {"view", "cart", "purchase"};
-  for (int h = 0; h < 59; ++h) {  // 2019-11-06 00 to 2019-11-08 10
-    char hour[16];
-    std::snprintf(hour, sizeof hour, "2019-11-%02d %02d", 6 + h / 24, h % 24);
-    for (int b = 0; b < 40; ++b) {
-      for (const char* type : types) {
-        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-        if ((seed >> 33) % 3 != 0) continue;  // a third of the cells hold a row
-        const int64_t events = 1 + static_cast<int64_t>((seed >> 40) % 97);
-        const double revenue = std::string_view(type) == "purchase" ? events * 2.5 : 0;
-        fine.push_back({hour, "brand" + std::to_string(b), type, events, revenue});
-        if (fine.size() > 1) insert += ", ";
-        insert += "('" + fine.back().hour + "','" + fine.back().brand + "','" + type + "'," +
-                  std::to_string(events) + "," + std::to_string(revenue) + ")";
-      }
-    }
-  }
-  Exec(insert);
   FillCoarse();
   const query::TrendMetric metrics[] = {query::TrendMetric::kViews, query::TrendMetric::kCarts,
                                         query::TrendMetric::kPurchases,
@@ -732,10 +750,10 @@ TEST_P(QueryStoreContract, TrendingBrandsEqualARecount) {
       const std::string before = window == 60 ? "2019-11-08 09" : "2019-11-06 11";
       const std::string type = types[std::min(static_cast<int>(metric), 2)];
       std::map<std::string, std::pair<double, double>> sums;  // brand: current, previous
-      for (const Fine& f : fine) {
-        if (f.type != type || f.hour < before || f.hour > "2019-11-08 10") continue;
+      for (const HourBrandCell& f : fine) {
+        if (f.type != type || f.hour_text < before || f.hour_text > "2019-11-08 10") continue;
         const double v = metric == query::TrendMetric::kRevenue ? f.revenue : f.events;
-        (f.hour >= from ? sums[f.brand].first : sums[f.brand].second) += v;
+        (f.hour_text >= from ? sums[f.brand].first : sums[f.brand].second) += v;
       }
       std::vector<std::pair<std::string, std::pair<double, double>>> top, rising;
       for (const auto& entry : sums) {
@@ -778,36 +796,8 @@ TEST_P(QueryStoreContract, TrendingBrandsEqualARecount) {
 // blocks), their ends inside an hour or on one, both rankings with every brand equal a recount
 // of rollup_hour_brand over the hours that overlap the range.
 TEST_P(QueryStoreContract, BrandRankingsOverHoursEqualARecount) {
-  struct Fine {
-    int hour;  // from 2019-11-06 00
-    std::string brand, type;
-    int64_t events;
-    double revenue;
-  };
-  std::vector<Fine> fine;
-  std::string insert = "INSERT INTO rollup_hour_brand VALUES ";
-  uint64_t seed = 7;
-  const char* types[] = {"view", "cart", "purchase"};
-  const auto hour_text = [](int h) {
-    char text[32];
-    std::snprintf(text, sizeof text, "2019-11-%02d %02d", 6 + h / 24, h % 24);
-    return std::string(text);
-  };
-  for (int h = 0; h < 240; ++h) {
-    for (int b = 0; b < 12; ++b) {
-      for (const char* type : types) {
-        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-        if ((seed >> 33) % 4 != 0) continue;
-        const int64_t events = 1 + static_cast<int64_t>((seed >> 40) % 50);
-        const double revenue = std::string_view(type) == "purchase" ? events * 1.25 : 0;
-        fine.push_back({h, "brand" + std::to_string(b), type, events, revenue});
-        if (fine.size() > 1) insert += ", ";
-        insert += "('" + hour_text(h) + "','" + fine.back().brand + "','" + type + "'," +
-                  std::to_string(events) + "," + std::to_string(revenue) + ")";
-      }
-    }
-  }
-  Exec(insert);
+  const std::vector<HourBrandCell> fine = SparseHourBrandCells(240, 12, 7, 4, 50, 1.25);
+  Exec(HourBrandInsert(fine));
   // The data's extent: ten whole days, so that no range below holds all of it.
   Exec(
       "INSERT INTO rollup_minute VALUES ('2019-11-06 00:00','view','apparel',1,0),"
@@ -828,7 +818,7 @@ TEST_P(QueryStoreContract, BrandRankingsOverHoursEqualARecount) {
                    " hours, ends at :" + std::to_string(edge));
       std::map<std::string, query::Breakdown> sums;
       const int last = edge ? start + length : start + length - 1;  // hours overlapping
-      for (const Fine& f : fine) {
+      for (const HourBrandCell& f : fine) {
         if (f.hour < start || f.hour > last) continue;
         query::Breakdown& b = sums[f.brand];
         b.events += f.events;
