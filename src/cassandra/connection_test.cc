@@ -234,6 +234,19 @@ std::string FirstCell(const Frame& f) {
   return *r->rows[0][0];
 }
 
+// The fake server echoes each request's stream id in its reply: every caller must get the reply
+// to its own request, each on a stream of its own.
+void ExpectEachGotTheReplyToItsOwnStream(std::vector<std::promise<Result<Frame>>>& promises) {
+  std::set<std::string> streams;
+  for (auto& p : promises) {
+    auto f = p.get_future().get();
+    ASSERT_TRUE(f.ok()) << f.status().ToString();
+    EXPECT_EQ(FirstCell(*f), std::to_string(f->header.stream));
+    streams.insert(FirstCell(*f));
+  }
+  EXPECT_EQ(streams.size(), promises.size());
+}
+
 TEST(CqlConnection, ManyRequestsInFlightAreMatchedByStreamId) {
   FakeServer server;
   auto c = Connection::Open(Options(server.port()));
@@ -246,14 +259,7 @@ TEST(CqlConnection, ManyRequestsInFlightAreMatchedByStreamId) {
   }
   // The server answers all 50 in reverse order; each reply names the stream it came on, and
   // each caller must get the reply to its own request.
-  std::set<std::string> streams;
-  for (auto& p : promises) {
-    auto f = p.get_future().get();
-    ASSERT_TRUE(f.ok()) << f.status().ToString();
-    EXPECT_EQ(FirstCell(*f), std::to_string(f->header.stream));
-    streams.insert(FirstCell(*f));
-  }
-  EXPECT_EQ(streams.size(), static_cast<size_t>(kRequests));
+  ExpectEachGotTheReplyToItsOwnStream(promises);
 }
 
 TEST(CqlConnection, QueuedRequestsGoOutOnFlushAndAreMatchedByStreamId) {
@@ -268,14 +274,7 @@ TEST(CqlConnection, QueuedRequestsGoOutOnFlushAndAreMatchedByStreamId) {
   }
   (*c)->Flush();
   // The server answers only once all 40 wait: every queued frame was written by the Flush.
-  std::set<std::string> streams;
-  for (auto& p : promises) {
-    auto f = p.get_future().get();
-    ASSERT_TRUE(f.ok()) << f.status().ToString();
-    EXPECT_EQ(FirstCell(*f), std::to_string(f->header.stream));
-    streams.insert(FirstCell(*f));
-  }
-  EXPECT_EQ(streams.size(), static_cast<size_t>(kRequests));
+  ExpectEachGotTheReplyToItsOwnStream(promises);
 }
 
 TEST(CqlConnection, QueueWritesWhatWaitsWhenEveryStreamIsTaken) {
