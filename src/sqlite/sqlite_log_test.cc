@@ -9,10 +9,17 @@
 namespace shopstream::sqlite {
 namespace {
 
+// This run's folder, removed when the tests end.
+struct TestFolder {
+  std::filesystem::path path =
+      std::filesystem::temp_directory_path() / ("ss-log-" + std::to_string(getpid()));
+  ~TestFolder() { std::filesystem::remove_all(path); }
+};
+
 std::string TempPath(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("ss-log-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  auto path = dir / name;
+  static TestFolder folder;
+  std::filesystem::create_directories(folder.path);
+  auto path = folder.path / name;
   std::filesystem::remove(path);
   return path.string();
 }
