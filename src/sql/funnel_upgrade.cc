@@ -25,10 +25,11 @@ Status MoveLegacyFunnelStates(SqlConnection& conn, const Dialect& d, const Owned
   if (!found.ok()) return found.status();
   if (found->empty() || found->front().at(0).value_or("0") == "0") return Status::Ok();
 
-  auto read = conn.Prepare("SELECT session_key, product_id, first_view, last_view, carted_view,"
-                           " last_time FROM " +
-                               d.Quote(legacy) + " ORDER BY session_key, product_id",
-                           "reading " + legacy);
+  auto read = conn.Prepare(
+      "SELECT session_key, product_id, first_view, last_view, carted_view,"
+      " last_time FROM " +
+          d.Quote(legacy) + " ORDER BY session_key, product_id",
+      "reading " + legacy);
   if (!read.ok()) return read.status();
   auto rows = (*read)->Query({});
   if (!rows.ok()) return rows.status();
@@ -52,11 +53,10 @@ Status MoveLegacyFunnelStates(SqlConnection& conn, const Dialect& d, const Owned
   const Table states = owned.Of(FunnelTables()[kFunnelStates]);
   const ColumnUpdate replace[] = {{"last_time", OnConflict::kReplace},
                                   {"products", OnConflict::kReplace}};
-  ChunkedStatement store("INSERT INTO " + d.Quote(states.name) +
-                             "(session_key, last_time, products) VALUES ",
-                         3, true, d.OnConflictClause(states.name, states.key, replace),
-                         "packing " + legacy + " into " + std::string(states.name),
-                         d.max_rows_per_statement());
+  ChunkedStatement store(
+      "INSERT INTO " + d.Quote(states.name) + "(session_key, last_time, products) VALUES ", 3, true,
+      d.OnConflictClause(states.name, states.key, replace),
+      "packing " + legacy + " into " + std::string(states.name), d.max_rows_per_statement());
   if (Status s = store.Execute(conn, d, values); !s.ok()) return s;
   store.Reset();
   return conn.Exec("DROP TABLE " + d.Quote(legacy), "dropping " + legacy);
