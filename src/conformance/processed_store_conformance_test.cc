@@ -892,6 +892,72 @@ TEST_P(ProcessedStoreContract, SessionFunnelCarriesStateAcrossBatches) {
   EXPECT_EQ(Int("SELECT COUNT(*) FROM funnel_sessions"), 2);
 }
 
+// A store from before funnel_states kept one row per session and product in funnel_open: Init
+// packs them into funnel_states and drops funnel_open, and the funnel goes on from them.
+TEST_P(ProcessedStoreContract, InitCarriesAnOlderStoresOpenFunnelStatesOver) {
+  auto row = [](const char* id, const char* time, const char* type, const char* session,
+                int64_t product) {
+    CleanedEvent r =
+        By(MakeRow(id, time, type, "electronics", "smartphone", "apple", 10), 1, session);
+    r.product_id = product;
+    return r;
+  };
+  {
+    auto store = OpenStore();
+    store::ProcessedBatch first;
+    first.stream = "s";
+    first.rows = {row("f1", "2019-11-01 10:00:00", "view", "s1", 7),
+                  row("f2", "2019-11-01 10:03:00", "cart", "s1", 7),
+                  row("f3", "2019-11-01 10:04:00", "view", "s2", 8)};
+    first.next_offsets = {{0, 3}};
+    ASSERT_TRUE(store->Commit(first).ok());
+  }
+  // The same states as the older layout held them (10:00 is 1572602400), without funnel_states.
+  ASSERT_TRUE(reader_
+                  ->Exec("CREATE TABLE funnel_open (session_key BIGINT NOT NULL, product_id"
+                         " BIGINT NOT NULL, first_view BIGINT NOT NULL, last_view BIGINT NOT"
+                         " NULL, carted_view BIGINT NOT NULL, last_time BIGINT NOT NULL,"
+                         " PRIMARY KEY(session_key, product_id))",
+                         "creating")
+                  .ok());
+  ASSERT_TRUE(reader_
+                  ->Exec("INSERT INTO funnel_open SELECT session_key, 7, 1572602400,"
+                         " 1572602400, 1572602400, last_time FROM funnel_sessions"
+                         " WHERE last_time = 1572602580",
+                         "inserting")
+                  .ok());
+  ASSERT_TRUE(reader_
+                  ->Exec("INSERT INTO funnel_open SELECT session_key, 8, 1572602640,"
+                         " 1572602640, -9223372036854775807 - 1, last_time FROM funnel_sessions"
+                         " WHERE last_time = 1572602640",
+                         "inserting")
+                  .ok());
+  ASSERT_EQ(Int("SELECT COUNT(*) FROM funnel_open"), 2);
+  ASSERT_TRUE(reader_->Exec("DROP TABLE funnel_states", "dropping").ok());
+
+  auto store = OpenStore();
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM funnel_states"), 2);
+  EXPECT_EQ(Int("SELECT MAX(last_time) FROM funnel_states"), 1572602640);
+  EXPECT_FALSE(reader_->Exec("SELECT COUNT(*) FROM funnel_open", "reading the old table").ok());
+  EXPECT_TRUE(OpenStore()->Init().ok());  // again: nothing left to move
+  store::ProcessedBatch second;
+  second.stream = "s";
+  second.rows = {row("f4", "2019-11-01 10:20:00", "purchase", "s1", 7),
+                 row("f5", "2019-11-01 10:30:00", "cart", "s2", 8)};
+  second.next_offsets = {{0, 5}};
+  ASSERT_TRUE(store->Commit(second).ok());
+  // s1 bought within 30 minutes of its view; s2 carted 26 minutes after its view.
+  auto steps = [&](int window) {
+    const std::string where = " FROM funnel_hour WHERE window_minutes = " + std::to_string(window);
+    return std::to_string(Int("SELECT SUM(viewed)" + where)) + "/" +
+           std::to_string(Int("SELECT SUM(carted)" + where)) + "/" +
+           std::to_string(Int("SELECT SUM(bought)" + where));
+  };
+  EXPECT_EQ(steps(5), "2/1/0");
+  EXPECT_EQ(steps(30), "2/2/1");
+  EXPECT_EQ(steps(60), "2/2/1");
+}
+
 // Stores trust a COMMIT that answers success to have stored the batch. PostgreSQL answers a
 // COMMIT after a failed statement with success and the tag ROLLBACK; the client must report
 // that as a failure, so that the batch is written again instead of lost.

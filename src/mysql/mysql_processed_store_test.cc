@@ -139,8 +139,8 @@ TEST_F(MysqlProcessedStoreTest, InitCreatesTheSeedTableExactly) {
                                              "funnel_clock",
                                              "funnel_delay_hour",
                                              "funnel_hour",
-                                             "funnel_open",
                                              "funnel_sessions",
+                                             "funnel_states",
                                              "operations",
                                              "people_all",
                                              "people_day",
@@ -168,10 +168,10 @@ TEST_F(MysqlProcessedStoreTest, InitCreatesTheSeedTableExactly) {
   // The funnel's expiry deletes by last_time through an index of its own, made once.
   auto indexes = Query(
       "SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ?"
-      " AND TABLE_NAME = 'funnel_open' AND INDEX_NAME <> 'PRIMARY'",
+      " AND TABLE_NAME = 'funnel_states' AND INDEX_NAME <> 'PRIMARY'",
       {Value(std::string_view(database_))});
   ASSERT_EQ(indexes.size(), 1u);
-  EXPECT_EQ(*indexes[0][0] + " " + *indexes[0][1], "funnel_open_last_time last_time");
+  EXPECT_EQ(*indexes[0][0] + " " + *indexes[0][1], "funnel_states_last_time last_time");
 }
 
 TEST_F(MysqlProcessedStoreTest, AWrongPasswordIsNotRetryable) {

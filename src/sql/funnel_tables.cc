@@ -26,10 +26,9 @@ const std::vector<Table>& FunnelTables() {
       {"funnel_sessions",
        {BigInt("session_key"), BigInt("last_time"), Int("reached")},
        {"session_key"}},
-      {"funnel_open",
-       {BigInt("session_key"), BigInt("product_id"), BigInt("first_view"), BigInt("last_view"),
-        BigInt("carted_view"), BigInt("last_time")},
-       {"session_key", "product_id"}},
+      {"funnel_states",
+       {BigInt("session_key"), BigInt("last_time"), {"products", ColumnType::kBlob}},
+       {"session_key"}},
       {"funnel_clock", {Int("id"), BigInt("newest")}, {"id"}},
   };
   return tables;

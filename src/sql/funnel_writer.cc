@@ -1,11 +1,13 @@
 #include "sql/funnel_writer.h"
 
+#include <algorithm>
 #include <iterator>
 #include <set>
 #include <string>
 
 #include "event/session_funnel.h"
 #include "query/query_store.h"
+#include "sql/funnel_states.h"
 #include "sql/funnel_tables.h"
 
 namespace shopstream::sql {
@@ -58,21 +60,21 @@ FunnelWriter::FunnelWriter(const Dialect& d, const OwnedTables& owned) : dialect
                            " WHERE session_key IN (",
                        1, false, ")" + lock, "reading funnel sessions", d.max_rows_per_statement());
   store_sessions_ = Upsert(sessions, d, OnConflict::kReplace, "storing funnel sessions");
-  const Table& open = t[kFunnelOpen];
-  read_open_ = ChunkedStatement(
-      "SELECT " + Columns(open, d) + " FROM " + d.Quote(open.name) + " WHERE session_key IN (", 1,
-      false, ")" + lock, "reading funnel products", d.max_rows_per_statement());
-  store_open_ = Upsert(open, d, OnConflict::kReplace, "storing funnel products");
+  const Table& states = t[kFunnelStates];
+  read_states_ = ChunkedStatement(
+      "SELECT session_key, products FROM " + d.Quote(states.name) + " WHERE session_key IN (", 1,
+      false, ")" + lock, "reading funnel product states", d.max_rows_per_statement());
+  store_states_ = Upsert(states, d, OnConflict::kReplace, "storing funnel product states");
   add_counts_ = Upsert(t[kFunnelHour], d, OnConflict::kAdd, "adding to funnel_hour");
   add_delays_ = Upsert(t[kFunnelDelayHour], d, OnConflict::kAdd, "adding to funnel_delay_hour");
-  expire_ = ChunkedStatement("DELETE FROM " + d.Quote(open.name) + " WHERE last_time < ", 1, false,
-                             "", "expiring funnel products", 1);
+  expire_ = ChunkedStatement("DELETE FROM " + d.Quote(states.name) + " WHERE last_time < ", 1,
+                             false, "", "expiring funnel product states", 1);
 }
 
 void FunnelWriter::Reset() {
   for (ChunkedStatement* s :
-       {&ensure_clock_, &read_clock_, &store_clock_, &read_sessions_, &read_open_, &store_sessions_,
-        &store_open_, &add_counts_, &add_delays_, &expire_}) {
+       {&ensure_clock_, &read_clock_, &store_clock_, &read_sessions_, &read_states_,
+        &store_sessions_, &store_states_, &add_counts_, &add_delays_, &expire_}) {
     s->Reset();
   }
 }
@@ -99,11 +101,13 @@ Status FunnelWriter::Write(SqlConnection& conn, const std::vector<const CleanedE
       state.sessions[static_cast<uint64_t>(Int(r, 0))] =
           FunnelSession{Int(r, 1), static_cast<int32_t>(Int(r, 2))};
     }
-    auto open = read_open_.Query(conn, d, keys);
-    if (!open.ok()) return open.status();
-    for (const SqlRow& r : *open) {
-      state.products[{static_cast<uint64_t>(Int(r, 0)), Int(r, 1)}] =
-          FunnelProduct{Int(r, 2), Int(r, 3), Int(r, 4), Int(r, 5)};
+    auto states = read_states_.Query(conn, d, keys);
+    if (!states.ok()) return states.status();
+    for (const SqlRow& r : *states) {
+      auto packed = d.BlobBytes(r.at(1).value_or(""));
+      if (!packed.ok()) return packed.status();
+      Status s = UnpackProducts(static_cast<uint64_t>(Int(r, 0)), *packed, &state.products);
+      if (!s.ok()) return s;
     }
   }
 
@@ -115,12 +119,27 @@ Status FunnelWriter::Write(SqlConnection& conn, const std::vector<const CleanedE
     values.insert(values.end(), {static_cast<int64_t>(key), s.last_time, int64_t{s.reached}});
   }
   if (Status s = store_sessions_.Execute(conn, d, values); !s.ok()) return s;
-  values.clear();
+  // Each touched session's product states as one row, without those that can change no count
+  // any more (older than twice the horizon behind the clock, as the expiry below drops).
+  const int64_t horizon =
+      state.newest == kNoTime ? kNoTime : state.newest - 2 * kFunnelHorizonSeconds;
+  std::vector<std::string> packed;
+  std::vector<std::pair<uint64_t, int64_t>> rows_of;  // session, its newest product time
   for (const auto& [key, p] : state.products) {
-    values.insert(values.end(), {static_cast<int64_t>(key.first), key.second, p.first_view,
-                                 p.last_view, p.carted_view, p.last_time});
+    if (p.last_time < horizon) continue;
+    if (rows_of.empty() || rows_of.back().first != key.first) {
+      rows_of.emplace_back(key.first, p.last_time);
+      packed.emplace_back();
+    }
+    AppendPackedProduct(key.second, p, &packed.back());
+    rows_of.back().second = std::max(rows_of.back().second, p.last_time);
   }
-  if (Status s = store_open_.Execute(conn, d, values); !s.ok()) return s;
+  values.clear();
+  for (size_t i = 0; i < rows_of.size(); ++i) {
+    values.insert(values.end(),
+                  {static_cast<int64_t>(rows_of[i].first), rows_of[i].second, SqlBlob{packed[i]}});
+  }
+  if (Status s = store_states_.Execute(conn, d, values); !s.ok()) return s;
   values.clear();
   for (const auto& [key, c] : delta.counts) {
     values.insert(values.end(),
@@ -137,9 +156,10 @@ Status FunnelWriter::Write(SqlConnection& conn, const std::vector<const CleanedE
   const SqlValue newest[] = {int64_t{1}, state.newest};
   if (Status s = store_clock_.Execute(conn, d, newest); !s.ok()) return s;
   // A product state this far behind the clock is reset by the next event that could still
-  // count (session_funnel.h): dropping it changes no answer.
-  const SqlValue horizon[] = {state.newest - 2 * kFunnelHorizonSeconds};
-  return expire_.Execute(conn, d, horizon);
+  // count (session_funnel.h): dropping it changes no answer. A session goes once its newest
+  // product state has.
+  const SqlValue expired[] = {horizon};
+  return expire_.Execute(conn, d, expired);
 }
 
 }  // namespace shopstream::sql

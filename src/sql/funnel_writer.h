@@ -1,7 +1,8 @@
 // Keeps the session funnel (event/session_funnel.h) in the batch's transaction: reads the state
 // of the sessions the batch touches and the stream's clock, feeds the batch's new rows through
-// it in order, adds the counts and the histogram, writes the state back and drops product
-// states that can change no count any more (older than twice the horizon behind the clock).
+// it in order, adds the counts and the histogram, writes the state back (a row per session,
+// funnel_states.h) and drops product states that can change no count any more (older than
+// twice the horizon behind the clock).
 // Nothing is kept in memory between batches, so a batch replayed after a crash (its rows are
 // not new, so it feeds nothing) or a restart finds exactly the state of the last commit.
 // Writers of one store queue on the clock's row (read FOR UPDATE where writers run at once),
@@ -29,8 +30,8 @@ class FunnelWriter {
 
  private:
   const Dialect& dialect_;
-  ChunkedStatement ensure_clock_, read_clock_, store_clock_, read_sessions_, read_open_,
-      store_sessions_, store_open_, add_counts_, add_delays_, expire_;
+  ChunkedStatement ensure_clock_, read_clock_, store_clock_, read_sessions_, read_states_,
+      store_sessions_, store_states_, add_counts_, add_delays_, expire_;
 };
 
 }  // namespace shopstream::sql

@@ -4,9 +4,9 @@ namespace shopstream::sql {
 
 const std::vector<SecondaryIndex>& SecondaryIndexes() {
   static const std::vector<SecondaryIndex> indexes = {
-      // Each batch deletes the product states older than twice the horizon: without it, a
-      // scan of the whole table (two hours of session x product pairs) per batch.
-      {"funnel_open", "last_time", {"last_time"}},
+      // Each batch deletes the sessions whose product states are all older than twice the
+      // horizon: without it, a scan of the whole table (two hours of sessions) per batch.
+      {"funnel_states", "last_time", {"last_time"}},
   };
   return indexes;
 }

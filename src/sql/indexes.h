@@ -1,5 +1,5 @@
 // Secondary indexes of the side tables: what the write path filters on besides a primary key
-// (funnel_open's expiry deletes by last_time). Kept apart from the tables' descriptions
+// (funnel_states' expiry deletes by last_time). Kept apart from the tables' descriptions
 // (schema.h), and made after them, idempotently, on new and existing stores alike.
 #pragma once
 

@@ -35,6 +35,8 @@ class OwnedTables {
   // `table` under its owned name. The name points into this object, which stays put: keep it
   // behind a pointer (it is move-only, and moves keep the names where they are).
   Table Of(const Table& table) const;
+  // The owned name an older layout gave a side table that is no longer one of Bases().
+  std::string RetiredName(std::string_view base) const { return prefix_ + std::string(base); }
 
   // Every side table's plain name, in creation order; stream_offsets first (see Adopt).
   static const std::vector<std::string_view>& Bases();

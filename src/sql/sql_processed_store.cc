@@ -19,6 +19,7 @@
 #include "sql/chunked_statement.h"
 #include "sql/dead_letter_upgrade.h"
 #include "sql/funnel_tables.h"
+#include "sql/funnel_upgrade.h"
 #include "sql/funnel_writer.h"
 #include "sql/indexes.h"
 #include "sql/owned_tables.h"
@@ -510,6 +511,7 @@ class SqlProcessedStore final : public store::ProcessedStore {
       }
     }
     if (Status s = CreateMissingIndexes(*conn_, d, owned); !s.ok()) return s;
+    if (Status s = MoveLegacyFunnelStates(*conn_, d, owned); !s.ok()) return s;
     if (Status s = UpgradeDeadLetters(*conn_, d, owned.Name(DeadLettersTable().name)); !s.ok()) {
       return s;
     }

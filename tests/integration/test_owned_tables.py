@@ -20,7 +20,7 @@ SIDE_TABLES = ["stream_offsets", "rollup_minute", "rollup_hour_brand", "rollup_h
                "rollup_10s", "rollup_block_brand", "rollup_days_brand", "people_minute", "people_hour", "people_day", "people_all", "people_offsets",
                "dead_letters",
                "processor_stats", "alerts", "stream_ids", "funnel_hour", "funnel_delay_hour",
-               "funnel_sessions", "funnel_open", "funnel_clock"]
+               "funnel_sessions", "funnel_states", "funnel_clock"]
 
 
 def side(table, base):

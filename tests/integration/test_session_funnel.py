@@ -55,10 +55,12 @@ def test_counts_and_histogram_match_a_recount(shopstream_bin, generated, tmp_pat
     # The windows differ on this data: the 5-minute funnel buys less than the 30-minute one.
     assert (sum(c[2] for (_, w), c in counts.items() if w == 5)
             < sum(c[2] for (_, w), c in counts.items() if w == 30))
-    # Product states older than twice the largest window behind the clock are dropped.
+    # Sessions whose product states are all older than twice the largest window behind the
+    # clock are dropped.
     (newest,) = query(store, "SELECT newest FROM funnel_clock")[0]
-    assert query(store, "SELECT count(*) FROM funnel_open WHERE last_time < ?",
+    assert query(store, "SELECT count(*) FROM funnel_states WHERE last_time < ?",
                  (newest - 7200,))[0][0] == 0
+    assert query(store, "SELECT count(*) FROM funnel_states")[0][0] > 0
 
     server = Server(shopstream_bin, store)
     try:
