@@ -760,9 +760,10 @@ class SqlQueryStore final : public query::QueryStore {
   }
 
   // The block tables of brands' hours that the store has (query/hour_runs.h). A store made by
-  // an older version has neither until a `process` of this one opens it and fills them from
-  // rollup_hour_brand; until then brands read single hours: the same answer, slower. Tables once
-  // found stay (nothing drops them); missing ones are looked up again at the next request.
+  // an older version lacks one or both until a `process` of this one opens it and fills them
+  // from rollup_hour_brand; until then brands read single hours where those blocks would go:
+  // the same answer, slower. Tables once found stay (nothing drops them); missing ones are
+  // looked up again at the next request.
   Result<query::BlockTables> Blocks() {
     if (block_tables_found_.load()) return query::BlockTables{};
     auto conn = Acquire();
@@ -785,9 +786,11 @@ class SqlQueryStore final : public query::QueryStore {
     if (found.within_days && found.of_days) {
       block_tables_found_.store(true);
     } else if (!block_tables_missing_told_.exchange(true)) {
-      LogWarn(db_->describe() +
-              " has no rollup_block_brand or rollup_days_brand (made by an older version): brands "
-              "over a range read every hour, slower, until `shopstream process` opens the store");
+      LogWarn(db_->describe() + " lacks " +
+              (found.within_days ? "rollup_days_brand" : "rollup_block_brand") +
+              (found.within_days || found.of_days ? "" : " and rollup_days_brand") +
+              ": brands over a range read single hours of rollup_hour_brand there instead, "
+              "slower, until a `shopstream process` of this version opens the store");
     }
     return found;
   }
