@@ -43,7 +43,7 @@
       });
     }
     chart(id).setOption({
-      grid: { left: 56, right: 16, top: 16, bottom: 40 },
+      grid: { left: 56, right: 40, top: 16, bottom: 40 },  // room for the newest point's label
       tooltip: { trigger: 'axis', formatter: (items) => {
         const i = items[0].dataIndex;
         return labels[i] + '<br>' + format(values[i]) + ' ' + unit + (i === last ? ' (in progress)' : '');
@@ -54,12 +54,19 @@
     }, true);
   }
 
-  // Events per second in ten-second buckets; the newest bucket is still filling.
+  // Events per second in ten-second buckets; the newest bucket is still filling, so the number
+  // is the rate of the one before it, the last complete bucket (the chart's last solid point).
   function drawPulse(pulse) {
     if (!pulse) return;
     const points = pulse.points || [];
-    const last = points.length ? points[points.length - 1] : null;
-    el('live-eps').textContent = last ? rate.format(last.per_second) : '–';
+    const complete = points.length > 1 ? points[points.length - 2] : null;
+    const eps = el('live-eps');
+    eps.textContent = complete ? rate.format(complete.per_second) : '–';
+    eps.dataset.bucket = complete ? complete.bucket : '';
+    const from = complete ? U.formatSeconds(U.bucketStart(complete.bucket), tz()) : '';
+    el('live-eps-window').textContent = 'the last complete 10 s' + (complete ? ', from ' + from : '');
+    el('live-eps-kpi').title = 'Events per second over the last complete ten-second bucket' +
+      (complete ? ' (' + from + ')' : '') + '; the newer bucket is still filling and is left out (dashed in the chart below).';
     el('live-as-of').textContent = pulse.as_of ? U.formatSeconds(U.bucketStart(pulse.as_of), tz()) : 'no data yet';
     partialLineChart('chart-live-pulse', 'live-pulse-note', 'ten-second bucket',
                      points.map((p) => U.formatSeconds(U.bucketStart(p.bucket), tz())),

@@ -726,16 +726,12 @@ std::string HourBrandInsert(const std::vector<HourBrandCell>& cells) {
   return insert;
 }
 
-// Trending brands against a recount: 40 brands over 59 hours of sparse rows of every event
-// type, some outside both windows; for every metric and the hour and day windows, the top and
+// Trending brands from `store` against a recount of `fine` (rollup_hour_brand's rows, the data
+// ending at 2019-11-08 10:01): for every metric and the hour and day windows, the top and
 // rising names with their values equal those summed and ranked here (trending.h's order).
-TEST_P(QueryStoreContract, TrendingBrandsEqualARecount) {
-  Exec("INSERT INTO rollup_minute VALUES ('2019-11-08 10:01','view','apparel',1,0)");
-  // 2019-11-06 00 to 2019-11-08 10; a third of the cells hold a row.
-  const std::vector<HourBrandCell> fine = SparseHourBrandCells(59, 40, 23, 3, 97, 2.5);
-  Exec(HourBrandInsert(fine));
+void ExpectTrendingBrandsEqualARecount(query::QueryStore& store,
+                                       const std::vector<HourBrandCell>& fine) {
   const char* types[] = {"view", "cart", "purchase"};
-  FillCoarse();
   const query::TrendMetric metrics[] = {query::TrendMetric::kViews, query::TrendMetric::kCarts,
                                         query::TrendMetric::kPurchases,
                                         query::TrendMetric::kRevenue};
@@ -743,7 +739,7 @@ TEST_P(QueryStoreContract, TrendingBrandsEqualARecount) {
     for (query::TrendMetric metric : metrics) {
       SCOPED_TRACE("window " + std::to_string(window) + ", metric " +
                    std::to_string(static_cast<int>(metric)));
-      auto t = Store().QueryTrending(query::TrendDimension::kBrand, window, metric, 5);
+      auto t = store.QueryTrending(query::TrendDimension::kBrand, window, metric, 5);
       ASSERT_TRUE(t.ok()) << t.status().ToString();
       // Whole hours up to and including 10 on 2019-11-08, and as many before.
       const std::string from = window == 60 ? "2019-11-08 10" : "2019-11-07 11";
@@ -790,27 +786,23 @@ TEST_P(QueryStoreContract, TrendingBrandsEqualARecount) {
   }
 }
 
-// Brand rankings over closed ranges (/api/brands) read blocks of hours and days where they fit
-// (query/hour_runs.h): for ranges of 1 to 60 hours starting at every hour of a day, and of 3 to
-// 7 days starting at every fifth hour of four days (so at every phase of the 2- and 4-day
-// blocks), their ends inside an hour or on one, both rankings with every brand equal a recount
-// of rollup_hour_brand over the hours that overlap the range.
-TEST_P(QueryStoreContract, BrandRankingsOverHoursEqualARecount) {
-  const std::vector<HourBrandCell> fine = SparseHourBrandCells(240, 12, 7, 4, 50, 1.25);
+// 40 brands over 59 hours of sparse rows of every event type, some outside both windows.
+TEST_P(QueryStoreContract, TrendingBrandsEqualARecount) {
+  Exec("INSERT INTO rollup_minute VALUES ('2019-11-08 10:01','view','apparel',1,0)");
+  // 2019-11-06 00 to 2019-11-08 10; a third of the cells hold a row.
+  const std::vector<HourBrandCell> fine = SparseHourBrandCells(59, 40, 23, 3, 97, 2.5);
   Exec(HourBrandInsert(fine));
-  // The data's extent: ten whole days, so that no range below holds all of it.
-  Exec(
-      "INSERT INTO rollup_minute VALUES ('2019-11-06 00:00','view','apparel',1,0),"
-      " ('2019-11-15 23:59','view','apparel',1,0)");
   FillCoarse();
+  ExpectTrendingBrandsEqualARecount(Store(), fine);
+}
+
+// Brand rankings from `store` over `ranges` (first hour from 2019-11-06 00, hours), their ends
+// on the hour and 20 minutes past it: both rankings with every brand, and the top 3 by views,
+// equal a recount of `fine` (rollup_hour_brand's rows) over the hours that overlap the range.
+void ExpectBrandRankingsEqualARecount(query::QueryStore& store,
+                                      const std::vector<HourBrandCell>& fine,
+                                      const std::vector<std::pair<int, int>>& ranges) {
   const int64_t day0 = *query::ParseTimeRange("2019-11-06 00:00", "2019-11-06 00:01")->from;
-  std::vector<std::pair<int, int>> ranges;  // (first hour, hours)
-  for (int start = 0; start < 24; start += 1) {
-    for (int length : {1, 5, 13, 24, 25, 47, 60}) ranges.emplace_back(start, length);
-  }
-  for (int start = 0; start < 96; start += 5) {
-    for (int length : {71, 97, 145, 169}) ranges.emplace_back(start, length);
-  }
   for (const auto& [start, length] : ranges) {
     for (int edge : {0, 20}) {  // minutes past the hour at both ends
       const int64_t from = day0 + start * 60 + edge, to = day0 + (start + length) * 60 + edge;
@@ -854,16 +846,67 @@ TEST_P(QueryStoreContract, BrandRankingsOverHoursEqualARecount) {
         return text(out);
       };
       const query::TimeRange range{from, to};
-      auto both = Store().QueryRankings(range, {}, false, -1);
+      auto both = store.QueryRankings(range, {}, false, -1);
       ASSERT_TRUE(both.ok()) << both.status().ToString();
       EXPECT_EQ(got(both->by_revenue), text(by_revenue));
       EXPECT_EQ(got(both->by_views), text(by_views));
-      auto alone = Store().QueryTopBrands(range, query::RankBy::kViews, 3);
+      auto alone = store.QueryTopBrands(range, query::RankBy::kViews, 3);
       ASSERT_TRUE(alone.ok()) << alone.status().ToString();
       by_views.resize(std::min<size_t>(by_views.size(), 3));
       EXPECT_EQ(got(*alone), text(by_views));
     }
   }
+}
+
+// Ten whole days of 12 brands' sparse hours, the data's extent, so that no range below holds all
+// of it.
+std::vector<HourBrandCell> TenDaysOfBrandHours() {
+  return SparseHourBrandCells(240, 12, 7, 4, 50, 1.25);
+}
+constexpr const char* kTenDaysExtent =
+    "INSERT INTO rollup_minute VALUES ('2019-11-06 00:00','view','apparel',1,0),"
+    " ('2019-11-15 23:59','view','apparel',1,0)";
+
+// Brand rankings over closed ranges (/api/brands) read blocks of hours and days where they fit
+// (query/hour_runs.h): ranges of 1 to 60 hours starting at every hour of a day, and of 3 to 7
+// days starting at every fifth hour of four days (so at every phase of the 2- and 4-day blocks).
+TEST_P(QueryStoreContract, BrandRankingsOverHoursEqualARecount) {
+  const std::vector<HourBrandCell> fine = TenDaysOfBrandHours();
+  Exec(HourBrandInsert(fine));
+  Exec(kTenDaysExtent);
+  FillCoarse();
+  std::vector<std::pair<int, int>> ranges;  // (first hour, hours)
+  for (int start = 0; start < 24; start += 1) {
+    for (int length : {1, 5, 13, 24, 25, 47, 60}) ranges.emplace_back(start, length);
+  }
+  for (int start = 0; start < 96; start += 5) {
+    for (int length : {71, 97, 145, 169}) ranges.emplace_back(start, length);
+  }
+  ExpectBrandRankingsEqualARecount(Store(), fine, ranges);
+}
+
+// A store made by an older version, which no `process` of this one has opened, lacks the block
+// tables: first rollup_days_brand (it came last), then both. Its brand rankings (a day, a day
+// from 10:00, a week, a ragged week, ...) and trending brands read single hours instead, and
+// still equal the recounts.
+TEST_P(QueryStoreContract, AStoreWithoutBlockTablesRanksBrandsFromHours) {
+  const std::vector<HourBrandCell> fine = TenDaysOfBrandHours();
+  Exec(HourBrandInsert(fine));
+  Exec(kTenDaysExtent);
+  FillCoarse();
+  const std::vector<std::pair<int, int>> ranges = {{0, 24},   {10, 24}, {24, 48}, {0, 168},
+                                                   {10, 169}, {37, 97}, {3, 145}, {5, 13}};
+  for (const char* table : {"rollup_days_brand", "rollup_block_brand"}) {
+    SCOPED_TRACE(std::string("without ") + table);
+    Exec(std::string("DROP TABLE ") + table);
+    store_.reset();  // a new serve: nothing remembered of the tables
+    ExpectBrandRankingsEqualARecount(Store(), fine, ranges);
+  }
+  // Trending's windows end at the data's newest minute.
+  Exec("DELETE FROM rollup_minute");
+  Exec("INSERT INTO rollup_minute VALUES ('2019-11-08 10:01','view','apparel',1,0)");
+  store_.reset();
+  ExpectTrendingBrandsEqualARecount(Store(), fine);
 }
 
 // The alerts table as the board reads it: the newest changes first, what fires now (a rule's

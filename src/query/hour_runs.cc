@@ -4,7 +4,7 @@
 #include "query/time_range.h"
 
 namespace shopstream::query {
-std::vector<HourRun> HourRuns(int64_t first, int64_t end) {
+std::vector<HourRun> HourRuns(int64_t first, int64_t end, BlockTables tables) {
   std::vector<HourRun> runs;
   for (int64_t at = first; at < end;) {
     int span = 1;
@@ -12,8 +12,12 @@ std::vector<HourRun> HourRuns(int64_t first, int64_t end) {
       const int64_t length = s * kMinutesPerHour;
       if (at % length == 0 && at + length <= end) span = s;
     };
-    for (int s : kHourBlockSpans) fits(s);
-    for (int s : kDayBlockSpans) fits(s);
+    if (tables.within_days) {
+      for (int s : kHourBlockSpans) fits(s);
+    }
+    if (tables.of_days) {
+      for (int s : kDayBlockSpans) fits(s);
+    }
     const int64_t next = at + span * kMinutesPerHour;
     if (!runs.empty() && runs.back().span == span && runs.back().end == at) {
       runs.back().end = next;

@@ -85,5 +85,31 @@ TEST(HourRuns, LongRangesCoverEveryHourOnceWithFewBlocksOfDays) {
   }
 }
 
+// A store without one or both block tables: the same week from 10:00 reads only the blocks it
+// has, still covering every hour once.
+TEST(HourRuns, AStoreWithoutBlockTablesReadsOnlyWhatItHas) {
+  const int64_t first = kDay0 + 10 * kHour, end = kDay0 + 7 * kMinutesPerDay + 11 * kHour;
+  const auto spans_of = [&](BlockTables tables) {
+    std::vector<int> spans;
+    int64_t at = first;
+    for (const HourRun& run : HourRuns(first, end, tables)) {
+      EXPECT_EQ(run.first, at);
+      EXPECT_EQ(run.first % (run.span * kHour), 0);
+      EXPECT_EQ((run.end - run.first) % (run.span * kHour), 0);
+      at = run.end;
+      spans.push_back(run.span);
+    }
+    EXPECT_EQ(at, end);
+    return spans;
+  };
+  EXPECT_EQ(spans_of({.within_days = true, .of_days = false}), (std::vector<int>{1, 12, 24, 3, 1}));
+  EXPECT_EQ(spans_of({.within_days = false, .of_days = true}), (std::vector<int>{1, 48, 96, 1}));
+  const auto hours = HourRuns(first, end, {.within_days = false, .of_days = false});
+  ASSERT_EQ(hours.size(), 1u);
+  EXPECT_EQ(hours[0].span, 1);
+  EXPECT_EQ(hours[0].first, first);
+  EXPECT_EQ(hours[0].end, end);
+}
+
 }  // namespace
 }  // namespace shopstream::query

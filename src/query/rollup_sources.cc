@@ -138,12 +138,13 @@ RollupSource SeriesSource(const TimeRange& range, const SeriesSpan& span, const 
 
 RollupSource BrandHoursSource(std::string_view columns, const std::vector<TimeRange>& windows,
                               const std::optional<std::string>& event_type,
-                              const Placeholder& placeholder, const TableName& table) {
+                              const BlockTables& blocks, const Placeholder& placeholder,
+                              const TableName& table) {
   RollupSource source{"(", {}, "rollup_hour_brand, rollup_block_brand and rollup_days_brand"};
   Select select(&source, placeholder, table);
   bool first = true;
   for (const TimeRange& window : windows) {
-    for (const HourRun& run : HourRuns(*window.from, *window.to)) {
+    for (const HourRun& run : HourRuns(*window.from, *window.to, blocks)) {
       if (!first) source.from += " UNION ALL ";
       first = false;
       if (run.span == 1) {
@@ -165,8 +166,8 @@ RollupSource BrandHoursSource(std::string_view columns, const std::vector<TimeRa
 }
 
 Result<RollupSource> BrandsSource(const TimeRange& range, const Filter& filter,
-                                  const ExtentFn& extent, const Placeholder& placeholder,
-                                  const TableName& table) {
+                                  const ExtentFn& extent, const BlockTables& blocks,
+                                  const Placeholder& placeholder, const TableName& table) {
   auto all = AllOfIt(range, extent);
   if (!all.ok()) return all.status();
   constexpr std::string_view kColumns = "brand, event_type, events, revenue";
@@ -178,7 +179,7 @@ Result<RollupSource> BrandsSource(const TimeRange& range, const Filter& filter,
       *range.to < kEndOfTime) {
     const TimeRange hours{FloorTo(*range.from, Granularity::kHour),
                           CeilTo(*range.to, Granularity::kHour)};
-    return BrandHoursSource(kColumns, {hours}, std::nullopt, placeholder, table);
+    return BrandHoursSource(kColumns, {hours}, std::nullopt, blocks, placeholder, table);
   }
   if (!filter.department) {
     select.From(kColumns, "rollup_hour_brand").Buckets(BoundsFor(range, Granularity::kHour));

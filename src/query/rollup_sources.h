@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "query/hour_runs.h"
 #include "query/query_store.h"
 #include "query/rollup_reading.h"
 
@@ -48,17 +49,18 @@ Result<RollupSource> TotalsSource(const TimeRange& range, const Filter& filter,
 // REQUIRES no department picked then).
 RollupSource SeriesSource(const TimeRange& range, const SeriesSpan& span, const Filter& filter,
                           const Placeholder& placeholder, const TableName& table);
-// Columns brand, event_type, events, revenue.
+// Columns brand, event_type, events, revenue. `blocks`: the block tables the store has.
 Result<RollupSource> BrandsSource(const TimeRange& range, const Filter& filter,
-                                  const ExtentFn& extent, const Placeholder& placeholder,
-                                  const TableName& table);
+                                  const ExtentFn& extent, const BlockTables& blocks,
+                                  const Placeholder& placeholder, const TableName& table);
 // `columns` of rollup_hour_brand's rows over the whole hours of `windows` (each [from, to) of
 // whole hours, closed; apart), read as HourRuns: blocks of rollup_block_brand and
-// rollup_days_brand where they fit, single hours at the edges; a block's bucket is its first hour.
-// With `event_type`, only its rows.
+// rollup_days_brand where they fit and `blocks` has them, single hours elsewhere; a block's
+// bucket is its first hour. With `event_type`, only its rows.
 RollupSource BrandHoursSource(std::string_view columns, const std::vector<TimeRange>& windows,
                               const std::optional<std::string>& event_type,
-                              const Placeholder& placeholder, const TableName& table);
+                              const BlockTables& blocks, const Placeholder& placeholder,
+                              const TableName& table);
 // Columns department, product, event_type, events, revenue.
 Result<RollupSource> ProductsSource(const TimeRange& range, const Filter& filter,
                                     const ExtentFn& extent, const Placeholder& placeholder,

@@ -35,6 +35,21 @@ void AppendTotals(const std::map<Key, Totals, Less>& deltas, std::vector<SqlValu
   }
 }
 
+// The class a pointer to member belongs to.
+template <typename T>
+struct MemberOf;
+template <typename Class, typename Member>
+struct MemberOf<Member Class::*> {
+  using type = Class;
+};
+
+// Rollup::ValuesFn for the delta map `kMap` (&RollupDelta::by_minute, ...).
+template <auto kMap>
+void ValuesOf(const Rollup::Deltas& deltas, std::vector<SqlValue>* values) {
+  using Delta = typename MemberOf<decltype(kMap)>::type;
+  AppendTotals(std::get<const Delta&>(deltas).*kMap, values);
+}
+
 }  // namespace
 
 std::vector<std::string_view> Table::column_names() const {
@@ -62,34 +77,38 @@ const std::vector<Rollup>& Rollups() {
   static const std::vector<Rollup> rollups = {
       {RollupTable("rollup_minute", {Text("bucket", 16), Text("event_type", kEventTypeWidth),
                                      Text("department", kNameWidth)}),
-       ""},
+       "", ValuesOf<&RollupDelta::by_minute>},
       {RollupTable("rollup_hour_brand", {Text("bucket", 13), Text("brand", kNameWidth),
                                          Text("event_type", kEventTypeWidth)}),
-       ""},
+       "", ValuesOf<&RollupDelta::by_hour_brand>},
       {RollupTable("rollup_hour_product",
                    {Text("bucket", 13), Text("department", kNameWidth), Text("product", kNameWidth),
                     Text("event_type", kEventTypeWidth)}),
-       ""},
+       "", ValuesOf<&RollupDelta::by_hour_product>},
       {RollupTable("rollup_hour", {Text("bucket", 13), Text("event_type", kEventTypeWidth),
                                    Text("department", kNameWidth)}),
        "INSERT INTO {rollup_hour}(bucket, event_type, department, events, revenue)"
        " SELECT SUBSTR(bucket, 1, 13), event_type, department, SUM(events), SUM(revenue)"
-       " FROM {rollup_minute} GROUP BY SUBSTR(bucket, 1, 13), event_type, department"},
+       " FROM {rollup_minute} GROUP BY SUBSTR(bucket, 1, 13), event_type, department",
+       ValuesOf<&CoarseRollupDelta::by_hour>},
       {RollupTable("rollup_day", {Text("bucket", 10), Text("event_type", kEventTypeWidth),
                                   Text("department", kNameWidth)}),
        "INSERT INTO {rollup_day}(bucket, event_type, department, events, revenue)"
        " SELECT SUBSTR(bucket, 1, 10), event_type, department, SUM(events), SUM(revenue)"
-       " FROM {rollup_hour} GROUP BY SUBSTR(bucket, 1, 10), event_type, department"},
+       " FROM {rollup_hour} GROUP BY SUBSTR(bucket, 1, 10), event_type, department",
+       ValuesOf<&CoarseRollupDelta::by_day>},
       {RollupTable("rollup_brand",
                    {Text("brand", kNameWidth), Text("event_type", kEventTypeWidth)}),
        "INSERT INTO {rollup_brand}(brand, event_type, events, revenue)"
        " SELECT brand, event_type, SUM(events), SUM(revenue) FROM {rollup_hour_brand}"
-       " GROUP BY brand, event_type"},
+       " GROUP BY brand, event_type",
+       ValuesOf<&CoarseRollupDelta::by_brand>},
       {RollupTable("rollup_product", {Text("department", kNameWidth), Text("product", kNameWidth),
                                       Text("event_type", kEventTypeWidth)}),
        "INSERT INTO {rollup_product}(department, product, event_type, events, revenue)"
        " SELECT department, product, event_type, SUM(events), SUM(revenue)"
-       " FROM {rollup_hour_product} GROUP BY department, product, event_type"},
+       " FROM {rollup_hour_product} GROUP BY department, product, event_type",
+       ValuesOf<&CoarseRollupDelta::by_product>},
       // The cross-filters' rollups (event/cross_filter.h), each led by the column a filter
       // fixes. A store made before them has the rows they need: each is filled once, from the
       // rows or from the first of them.
@@ -100,25 +119,29 @@ const std::vector<Rollup>& Rollups() {
        " events, revenue) SELECT brand, {hour}, department, product, event_type, COUNT(*),"
        " SUM(revenue) FROM {rows} WHERE event_time IS NOT NULL AND event_type IS NOT NULL"
        " AND department IS NOT NULL AND product IS NOT NULL AND brand IS NOT NULL"
-       " GROUP BY brand, {hour}, department, product, event_type"},
+       " GROUP BY brand, {hour}, department, product, event_type",
+       ValuesOf<&CrossFilterDelta::by_brand_hour_product>},
       {RollupTable("rollup_hour_department_brand",
                    {Text("department", kNameWidth), Text("bucket", 13), Text("brand", kNameWidth),
                     Text("event_type", kEventTypeWidth)}),
        "INSERT INTO {rollup_hour_department_brand}(department, bucket, brand, event_type, events,"
        " revenue) SELECT department, bucket, brand, event_type, SUM(events), SUM(revenue)"
-       " FROM {rollup_hour_brand_product} GROUP BY department, bucket, brand, event_type"},
+       " FROM {rollup_hour_brand_product} GROUP BY department, bucket, brand, event_type",
+       ValuesOf<&CoarseCrossFilterDelta::by_department_hour_brand>},
       {RollupTable("rollup_brand_product",
                    {Text("brand", kNameWidth), Text("department", kNameWidth),
                     Text("product", kNameWidth), Text("event_type", kEventTypeWidth)}),
        "INSERT INTO {rollup_brand_product}(brand, department, product, event_type, events, revenue)"
        " SELECT brand, department, product, event_type, SUM(events), SUM(revenue)"
-       " FROM {rollup_hour_brand_product} GROUP BY brand, department, product, event_type"},
+       " FROM {rollup_hour_brand_product} GROUP BY brand, department, product, event_type",
+       ValuesOf<&CoarseCrossFilterDelta::by_brand_product>},
       // Ten seconds (the live pulse, short time series): only the rows hold seconds.
       {RollupTable("rollup_10s", {Text("bucket", 18), Text("event_type", kEventTypeWidth)}),
        "INSERT INTO {rollup_10s}(bucket, event_type, events, revenue) SELECT"
        " SUBSTR({second}, 1, 18), event_type, COUNT(*), SUM(revenue) FROM {rows}"
        " WHERE event_time IS NOT NULL AND event_type IS NOT NULL"
-       " GROUP BY SUBSTR({second}, 1, 18), event_type"},
+       " GROUP BY SUBSTR({second}, 1, 18), event_type",
+       ValuesOf<&RollupDelta::by_ten_seconds>},
       // rollup_hour_brand over day-aligned blocks of 3, 12 and 24 hours (event/hour_blocks.h):
       // brand rankings over a day read a few blocks, not 24 hours. {blockN} is the block
       // holding an hour bucket.
@@ -131,7 +154,8 @@ const std::vector<Rollup>& Rollups() {
        " UNION ALL SELECT '12', {block12}, brand, event_type, SUM(events), SUM(revenue)"
        " FROM {rollup_hour_brand} GROUP BY {block12}, brand, event_type"
        " UNION ALL SELECT '24', {block24}, brand, event_type, SUM(events), SUM(revenue)"
-       " FROM {rollup_hour_brand} GROUP BY {block24}, brand, event_type"},
+       " FROM {rollup_hour_brand} GROUP BY {block24}, brand, event_type",
+       ValuesOf<&CoarseRollupDelta::by_block_brand>},
       // The same over blocks of two and four days counted from 1970-01-01: a week's ranking
       // reads two or three of them instead of six days. A table of its own, so that a store
       // made before it fills it once, as it does every new rollup.
@@ -142,7 +166,8 @@ const std::vector<Rollup>& Rollups() {
        " SELECT '48', {block48}, brand, event_type, SUM(events), SUM(revenue)"
        " FROM {rollup_hour_brand} GROUP BY {block48}, brand, event_type"
        " UNION ALL SELECT '96', {block96}, brand, event_type, SUM(events), SUM(revenue)"
-       " FROM {rollup_hour_brand} GROUP BY {block96}, brand, event_type"},
+       " FROM {rollup_hour_brand} GROUP BY {block96}, brand, event_type",
+       ValuesOf<&CoarseRollupDelta::by_days_brand>},
   };
   return rollups;
 }
@@ -304,36 +329,7 @@ void RollupValuesOf(size_t index, const RollupDelta& delta, const CoarseRollupDe
                     const CrossFilterDelta& cross, const CoarseCrossFilterDelta& cross_coarse,
                     std::vector<SqlValue>* values) {
   values->clear();
-  switch (index) {
-    case 0:
-      return AppendTotals(delta.by_minute, values);
-    case 1:
-      return AppendTotals(delta.by_hour_brand, values);
-    case 2:
-      return AppendTotals(delta.by_hour_product, values);
-    case 3:
-      return AppendTotals(coarse.by_hour, values);
-    case 4:
-      return AppendTotals(coarse.by_day, values);
-    case 5:
-      return AppendTotals(coarse.by_brand, values);
-    case 6:
-      return AppendTotals(coarse.by_product, values);
-    case 7:
-      return AppendTotals(cross.by_brand_hour_product, values);
-    case 8:
-      return AppendTotals(cross_coarse.by_department_hour_brand, values);
-    case 9:
-      return AppendTotals(cross_coarse.by_brand_product, values);
-    case 10:
-      return AppendTotals(delta.by_ten_seconds, values);
-    case 11:
-      return AppendTotals(coarse.by_block_brand, values);
-    case 12:
-      return AppendTotals(coarse.by_days_brand, values);
-    default:
-      return;
-  }
+  Rollups().at(index).values({delta, coarse, cross, cross_coarse}, values);
 }
 
 }  // namespace shopstream::sql

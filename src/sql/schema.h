@@ -5,6 +5,8 @@
 
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "common/sql_value.h"
@@ -40,12 +42,23 @@ inline constexpr int kStreamWidth = 255;
 // A rollup table (event/rollup.h, event/cross_filter.h): its key columns, then events and
 // revenue.
 struct Rollup {
+  // A batch's deltas, from which each rollup table takes its rows.
+  using Deltas = std::tuple<const RollupDelta&, const CoarseRollupDelta&, const CrossFilterDelta&,
+                            const CoarseCrossFilterDelta&>;
+  // Appends the rows one batch adds to the table (RollupValuesOf).
+  using ValuesFn = void (*)(const Deltas& deltas, std::vector<SqlValue>* values);
+
+  // Every part required, so that a rollup without its values does not compile.
+  Rollup(Table table, std::string_view backfill_sql, ValuesFn values)
+      : table(std::move(table)), backfill_sql(backfill_sql), values(values) {}
+
   Table table;
   // Fills the table from finer rollups or from the rows, for a store made before the table
   // existed; empty for the fine tables, which the processor has always kept. Names the rows
   // table as {rows}, a rollup by its plain name in braces ({rollup_minute}) and the hour bucket
   // of a row as {hour}: see BackfillSql.
   std::string_view backfill_sql;
+  ValuesFn values;
 };
 
 // The thirteen rollups in order of creation (a backfill reads tables before it).
@@ -91,7 +104,8 @@ std::string CreateTableSql(const Table& table, std::string_view quoted_name, con
 // The values one batch adds to one rollup table, Rollups()[index]: for each of its rows, the key
 // texts, events and revenue, in the table's column order, into `values` (cleared first, its
 // capacity kept). Text values point into the delta they came from. One table at a time, so that
-// a commit holds one table's values, never all of them at once.
+// a commit holds one table's values, never all of them at once. REQUIRES index <
+// Rollups().size() (std::out_of_range otherwise: a programmer's error, never rows lost quietly).
 void RollupValuesOf(size_t index, const RollupDelta& delta, const CoarseRollupDelta& coarse,
                     const CrossFilterDelta& cross, const CoarseCrossFilterDelta& cross_coarse,
                     std::vector<SqlValue>* values);

@@ -1,6 +1,7 @@
 #include "sql/sql_query_store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <condition_variable>
 #include <cstdlib>
@@ -185,11 +186,8 @@ class SqlQueryStore final : public query::QueryStore {
                                                             const query::Filter& filter,
                                                             query::RankBy by, int limit) override {
     return Grouped(
-        "brand", "",
-        [&](const query::Placeholder& p) {
-          return BrandsSource(range, filter, Extent(), p, Tables());
-        },
-        by, limit);
+        "brand", "", [&](const query::Placeholder& p) { return Brands(range, filter, p); }, by,
+        limit);
   }
 
   Result<std::vector<query::NamedBreakdown>> QueryTopProducts(const query::TimeRange& range,
@@ -218,7 +216,7 @@ class SqlQueryStore final : public query::QueryStore {
           "SELECT " + (products ? "product" : "brand") + " AS k, ");
     q.BreakdownColumns(/*named=*/true).Sql(products ? ", department AS d" : ", '' AS d");
     auto source = products ? ProductsSource(range, filter, Extent(), q.NextPlaceholders(), Tables())
-                           : BrandsSource(range, filter, Extent(), q.NextPlaceholders(), Tables());
+                           : Brands(range, filter, q.NextPlaceholders());
     if (!source.ok()) return source.status();
     q.From(*source).Sql(products ? " GROUP BY department, product" : " GROUP BY brand");
     const int64_t n = limit < 0 ? kNoLimit : limit;
@@ -497,10 +495,7 @@ class SqlQueryStore final : public query::QueryStore {
               RankBy::kRevenue, kNoLimit);
         case TrendDimension::kBrand:
           return Grouped(
-              "brand", "",
-              [&](const Placeholder& p) {
-                return BrandsSource(range, none, Extent(), p, Tables());
-              },
+              "brand", "", [&](const Placeholder& p) { return Brands(range, none, p); },
               RankBy::kRevenue, kNoLimit);
         case TrendDimension::kDepartment:
           break;
@@ -545,6 +540,8 @@ class SqlQueryStore final : public query::QueryStore {
     // Brands: each window's hours as blocks where they fit, so that a block never straddles
     // the two windows.
     query::RollupSource brand_hours;
+    auto blocks = products ? Result<query::BlockTables>(query::BlockTables{}) : Blocks();
+    if (!blocks.ok()) return blocks.status();
     if (products) {
       q.Sql(" FROM " + table + " WHERE bucket >= ")
           .Value(std::string_view(low))
@@ -555,7 +552,7 @@ class SqlQueryStore final : public query::QueryStore {
     } else {
       brand_hours =
           query::BrandHoursSource("bucket, brand, events, revenue", {w.previous, w.current},
-                                  std::string(type), q.NextPlaceholders(), Tables());
+                                  std::string(type), *blocks, q.NextPlaceholders(), Tables());
       q.From(brand_hours);
     }
     q.Sql(" GROUP BY " + group + ")");
@@ -784,6 +781,50 @@ class SqlQueryStore final : public query::QueryStore {
     return [this] { return QueryExtent(); };
   }
 
+  // The block tables of brands' hours that the store has (query/hour_runs.h). A store made by
+  // an older version lacks one or both until a `process` of this one opens it and fills them
+  // from rollup_hour_brand; until then brands read single hours where those blocks would go:
+  // the same answer, slower. Tables once found stay (nothing drops them); missing ones are
+  // looked up again at the next request.
+  Result<query::BlockTables> Blocks() {
+    if (block_tables_found_.load()) return query::BlockTables{};
+    auto conn = Acquire();
+    if (!conn.ok()) return conn.status();
+    query::BlockTables found{false, false};
+    Status status = Status::Ok();
+    for (const auto& [plain, has] : {std::pair{"rollup_block_brand", &found.within_days},
+                                     std::pair{"rollup_days_brand", &found.of_days}}) {
+      const std::string& name = tables_->Name(plain);
+      auto rows =
+          (*conn)->Run(dialect().TableExistsQuery(), {std::string_view(name)}, "looking up tables");
+      if (!rows.ok()) {
+        status = rows.status();
+        break;
+      }
+      *has = !rows->empty() && Int(rows->front(), 0) > 0;
+    }
+    Release(std::move(conn).value());
+    if (!status.ok()) return status;
+    if (found.within_days && found.of_days) {
+      block_tables_found_.store(true);
+    } else if (!block_tables_missing_told_.exchange(true)) {
+      LogWarn(db_->describe() + " lacks " +
+              (found.within_days ? "rollup_days_brand" : "rollup_block_brand") +
+              (found.within_days || found.of_days ? "" : " and rollup_days_brand") +
+              ": brands over a range read single hours of rollup_hour_brand there instead, "
+              "slower, until a `shopstream process` of this version opens the store");
+    }
+    return found;
+  }
+
+  // BrandsSource with the store's extent, block tables and table names.
+  Result<query::RollupSource> Brands(const TimeRange& range, const Filter& filter,
+                                     const Placeholder& placeholder) {
+    auto blocks = Blocks();
+    if (!blocks.ok()) return blocks.status();
+    return BrandsSource(range, filter, Extent(), *blocks, placeholder, Tables());
+  }
+
   Result<query::Breakdown> Totals(const query::TimeRange& range, const query::Filter& filter) {
     Query q(dialect());
     q.Sql("SELECT ").BreakdownColumns();
@@ -906,7 +947,9 @@ class SqlQueryStore final : public query::QueryStore {
   std::mutex mu_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<PooledConnection>> idle_;
-  size_t open_ = 0;  // idle and in use
+  size_t open_ = 0;                                     // idle and in use
+  std::atomic<bool> block_tables_found_{false};         // both, once seen (Blocks)
+  std::atomic<bool> block_tables_missing_told_{false};  // the warning, once
 };
 
 }  // namespace

@@ -374,6 +374,15 @@ test('the Live tab draws events per second and who is on the site, as /api/live 
     assert.ok(note.includes('(' + partial.lastLabel + ') is still filling'), `${noteId}: ${note}`);
   };
   await assertNewestPartial('chart-live-pulse', 'live-pulse-note', live.pulse.points.map((p) => p.per_second));
+  // The number is the last complete bucket's rate (the chart's last solid point), not the
+  // newest bucket's, which is still filling and would read low; the line under it and its
+  // tooltip say so.
+  const complete = live.pulse.points[live.pulse.points.length - 2];
+  assert.equal(await page.getAttribute('#live-eps', 'data-bucket'), complete.bucket);
+  assert.equal(await page.textContent('#live-eps'),
+               complete.per_second.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 }));
+  assert.match(await page.textContent('#live-eps-window'), /^the last complete 10 s, from /);
+  assert.match(await page.getAttribute('#live-eps-kpi', 'title'), /last complete ten-second bucket .*still filling/);
   await assertNewestPartial('chart-live-users', 'live-users-note', live.people.users_per_minute.map((m) => m.users));
   assert.equal(await page.textContent('#live-users-30m'), live.people.users_30m.toLocaleString('en-US'));
   assert.equal(await page.textContent('#live-sessions-5m'), live.people.sessions_5m.toLocaleString('en-US'));
