@@ -202,9 +202,10 @@ def run():
                              and db.query_one("SELECT COALESCE(SUM(events), 0) FROM processor_stats"))
         if not _dashboard_store_ready(count, n):
             ensure_log()
-            for f in list(OUT.glob(f"dashboard-{n}-store.db*")) + list(OUT.glob(f"dashboard-{n}-raw.db*")):
-                if kind == "sqlite" or "raw" in f.name:
-                    f.unlink()
+            # The embedded store holds its raw rows; a server store keeps them beside it in
+            # SQLite. Each build starts its own files over, and only those.
+            for f in OUT.glob(f"dashboard-{n}-{'store' if kind == 'sqlite' else 'raw'}.db*"):
+                f.unlink()
             if kind != "sqlite":
                 for table in DASHBOARD_TABLES:
                     db.execute(f"DROP TABLE IF EXISTS {table}")
@@ -330,6 +331,10 @@ def run():
 
     # The sketches against exact counts over the raw rows (the same events in every store).
     for label, (people, people_department, department, raw_db) in people_seen.items():
+        # Every store holds the same events: a server store kept from an earlier run may have
+        # lost its raw rows beside it, and then another store's raw rows count.
+        if not raw_db.exists():
+            raw_db = next((other[3] for other in people_seen.values() if other[3].exists()), raw_db)
         exact = _exact_people(raw_db, department)
         errors = [(people[k] - exact[k]) / exact[k] for k in ("users", "sessions")] + \
                  [(people_department[k] - exact["department_" + k]) / exact["department_" + k]
