@@ -32,7 +32,8 @@ Result<std::unique_ptr<FileFormat>> LoadParquetFormat(const ParquetOptions& opti
   if (!entry) {
     return Status::Internal("the Parquet module " + path + " has no " + kParquetModuleEntry);
   }
-  Result<std::unique_ptr<FileFormat>> format = Status::Internal("the Parquet module answered nothing");
+  Result<std::unique_ptr<FileFormat>> format =
+      Status::Internal("the Parquet module answered nothing");
   entry(&options, &format);
   return format;
 }
