@@ -12,6 +12,7 @@ constexpr size_t kBlockBytes = 1 << 20;
 }  // namespace
 
 char* MessageBatch::Reserve(size_t bytes) {
+  bytes += kPayloadPadding;
   while (current_ < blocks_.size()) {
     Block& block = blocks_[current_];
     if (block.capacity - used_ >= bytes) return block.bytes.get() + used_;
@@ -26,10 +27,11 @@ char* MessageBatch::Reserve(size_t bytes) {
 }
 
 void MessageBatch::Add(int32_t partition, int64_t offset, std::string_view payload) {
-  char* at = Reserve(payload.size() + kPayloadPadding);
+  char* at = Reserve(payload.size());
   if (!payload.empty()) std::memcpy(at, payload.data(), payload.size());
-  std::memset(at + payload.size(), 0, kPayloadPadding);  // defined bytes for whoever reads them
-  used_ += payload.size() + kPayloadPadding;
+  // Defined bytes for whoever reads them; the next payload goes over them.
+  std::memset(at + payload.size(), 0, kPayloadPadding);
+  used_ += payload.size();
   messages_.push_back(Message{partition, offset, std::string_view(at, payload.size())});
 }
 

@@ -13,7 +13,7 @@
 #include "endpoints/open_bus.h"
 #include "endpoints/open_destination.h"
 #ifdef SHOPSTREAM_WITH_PARQUET
-#include "archive/parquet_format.h"
+#include "archive/parquet_loader.h"
 #endif
 
 namespace shopstream::cli {
@@ -76,8 +76,10 @@ void RunArchive(const ArchiveArgs& args) {
   if (args.start != "earliest" && args.start != "latest") {
     throw CommandExit(kExitBadInput, "--start must be 'earliest' or 'latest'");
   }
-  auto format = archive::MakeParquetFormat(
+  auto format = archive::LoadParquetFormat(
       {.compression = args.compression, .row_group_rows = args.row_group_rows});
+  if (!format.ok() && format.status().code() != StatusCode::kInvalidArgument)
+    throw CommandExit(kExitFailure, format.status().message());
   if (!format.ok())
     throw CommandExit(kExitBadInput,
                       "--compression/--row-group-rows: " + format.status().message());

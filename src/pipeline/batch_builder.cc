@@ -44,35 +44,56 @@ store::DeadLetter MakeDeadLetter(const bus::Message& m, std::string reason, Reas
 }  // namespace
 
 DecodedBatch BatchBuilder::Build(const std::string& stream, bus::MessageBatch messages) {
+  DecodedBatch out = Start(stream, std::move(messages));
+  DecodeNext(&out, out.messages.size());
+  return out;
+}
+
+DecodedBatch BatchBuilder::Start(const std::string& stream, bus::MessageBatch messages) {
   DecodedBatch out;
   out.messages = std::move(messages);
   out.processed.stream = stream;
-  out.events = std::move(spare_events_);
   out.processed.rows = std::move(spare_rows_);
   out.row_messages = std::move(spare_row_messages_);
   out.row_messages.clear();
-  spare_events_.clear();
   spare_rows_.clear();
-  size_t kept = 0;  // rows so far; slots past it hold recycled objects
-  for (const bus::Message& m : out.messages) {
-    auto& next = out.processed.next_offsets[m.partition];
+  return out;
+}
+
+bool BatchBuilder::DecodeNext(DecodedBatch* batch, size_t max) {
+  const std::vector<bus::Message>& messages = batch->messages.messages();
+  std::vector<CleanedEvent>& rows = batch->processed.rows;
+  if (batch->decoded == messages.size()) {
+    KeepFirst(rows, batch->row_messages.size(), &spare_rows_);  // an empty batch's spares
+    return false;
+  }
+  // The last piece's events went back with RecycleEvents (or were never taken).
+  MoveAppend(batch->events, &spare_events_);
+  batch->events = std::move(spare_events_);
+  spare_events_.clear();
+  batch->events_from = batch->row_messages.size();
+  size_t kept = batch->events_from;  // rows so far; slots past it hold recycled objects
+  const size_t end = std::min(messages.size(), batch->decoded + max);
+  for (; batch->decoded < end; ++batch->decoded) {
+    const bus::Message& m = messages[batch->decoded];
+    auto& next = batch->processed.next_offsets[m.partition];
     next = std::max(next, m.offset + 1);
-    auto [first, added] = out.processed.first_offsets.emplace(m.partition, m.offset);
+    auto [first, added] = batch->processed.first_offsets.emplace(m.partition, m.offset);
     if (!added) first->second = std::min(first->second, m.offset);
 
-    Event& event = Slot(out.events, kept);
+    Event& event = Slot(batch->events, kept - batch->events_from);
     Status s = decoder_.DecodePadded(m.payload, &event);
-    if (s.ok()) s = CleanInto(&event, &Slot(out.processed.rows, kept), long_text_);
+    if (s.ok()) s = CleanInto(&event, &Slot(rows, kept), long_text_);
     if (!s.ok()) {
-      out.processed.dead_letters.push_back(MakeDeadLetter(m, s.message(), CodeOfStatus(s)));
+      batch->processed.dead_letters.push_back(MakeDeadLetter(m, s.message(), CodeOfStatus(s)));
       continue;
     }
-    out.row_messages.push_back(m);
+    batch->row_messages.push_back(m);
     ++kept;
   }
-  KeepFirst(out.events, kept, &spare_events_);
-  KeepFirst(out.processed.rows, kept, &spare_rows_);
-  return out;
+  KeepFirst(batch->events, kept - batch->events_from, &spare_events_);
+  if (batch->decoded == messages.size()) KeepFirst(rows, kept, &spare_rows_);
+  return true;
 }
 
 DecodedBatch BatchBuilder::Build(const std::string& stream,
@@ -132,7 +153,12 @@ void DecodedBatch::DeadLetterRows(const std::vector<Refusal>& refused, std::stri
   std::sort(drop.begin(), drop.end());
   EraseIndices(&processed.rows, drop);
   EraseIndices(&row_messages, drop);
-  if (!events.empty()) EraseIndices(&events, drop);
+  if (events.empty()) return;
+  std::vector<size_t> drop_events;  // the held piece's, counted from its first row
+  for (size_t i : drop) {
+    if (i >= events_from && i - events_from < events.size()) drop_events.push_back(i - events_from);
+  }
+  EraseIndices(&events, drop_events);
 }
 
 }  // namespace shopstream::pipeline

@@ -150,8 +150,21 @@ Status Processor::Run(const std::atomic<bool>& stop) {
     if (!messages.empty()) last_activity = Clock::now();
     counters_.consumed += static_cast<int64_t>(messages.size());
 
-    DecodedBatch batch = builder.Build(source_.stream_name(), std::move(messages));
+    // Decoded a piece at a time, each piece's events written raw before the next is decoded
+    // into their memory: only one piece's events are alive, not the whole batch's.
+    DecodedBatch batch = builder.Start(source_.stream_name(), std::move(messages));
     taken = false;
+    std::optional<Clock::duration> raw_took;
+    while (builder.DecodeNext(&batch, std::max<size_t>(options_.raw_piece, 1))) {
+      if (options_.write_raw && !batch.events.empty()) {
+        const auto raw_started = Clock::now();
+        if (Status s = WriteRaw(batch, stop); !s.ok()) return stop ? Status::Ok() : s;
+        raw_took = raw_took.value_or(Clock::duration{}) + (Clock::now() - raw_started);
+      }
+      // Written: the events serve the next piece, the rows go on to the second stage.
+      builder.RecycleEvents(std::exchange(batch.events, {}));
+    }
+    if (raw_took) policy.RecordRaw(*raw_took);
     for (const auto& [partition, offset] : starts) {
       batch.processed.next_offsets.emplace(partition, offset);  // read ones are further on
       batch.processed.first_offsets.emplace(partition, offset);
@@ -170,13 +183,6 @@ Status Processor::Run(const std::atomic<bool>& stop) {
       auto [first, added] = batch.processed.first_offsets.emplace(gap.partition, gap.from);
       if (!added) first->second = std::min(first->second, gap.from);
     }
-    if (options_.write_raw && !batch.events.empty()) {
-      const auto raw_started = Clock::now();
-      if (Status s = WriteRaw(batch, stop); !s.ok()) return stop ? Status::Ok() : s;
-      policy.RecordRaw(Clock::now() - raw_started);
-    }
-    // Written: only the rows go on to the second stage; the events serve the next batch.
-    builder.RecycleEvents(std::exchange(batch.events, {}));
     batch.processed.lag = source_.Lag();
     batch.processed.batch_millis =
         std::chrono::duration<double, std::milli>(Clock::now() - started).count();
@@ -210,7 +216,9 @@ Status Processor::WriteRaw(DecodedBatch& batch, const std::atomic<bool>& stop) {
   });
   if (!refused.ok()) return refused.status();
   ReportRefused("raw", *refused, batch.events.size());
-  batch.DeadLetterRows(*refused, "the raw store");
+  std::vector<Refusal> rows = *refused;  // indices of the piece's events, made the batch's rows'
+  for (Refusal& r : rows) r.index += batch.events_from;
+  batch.DeadLetterRows(rows, "the raw store");
   return Status::Ok();
 }
 

@@ -27,6 +27,10 @@ struct ProcessorOptions {
   std::chrono::milliseconds trigger{1000};
   std::chrono::milliseconds linger{50};
   size_t max_batch = 20000;
+  // A batch is decoded and written to the raw store this many messages at a time, so that only
+  // one piece's events are in memory (each raw write is idempotent: a crash between pieces
+  // leaves raw rows ahead of the offsets, which the replay writes again).
+  size_t raw_piece = 4096;
   // Ends Run() once nothing new arrived for this long; 0 means run until stopped.
   std::chrono::milliseconds idle_exit{0};
   // Outages are retried with exponential backoff up to this delay, for as long as it takes.

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <thread>
@@ -22,8 +23,10 @@ class FlakyRawStore : public store::RawStore {
   int failures = 0;
   std::set<double> refuse;
   std::set<std::string> ids;
+  size_t largest_write = 0;  // events in the largest call
   Status Init() override { return Status::Ok(); }
   Status Write(const std::vector<Event>& events) override {
+    largest_write = std::max(largest_write, events.size());
     if (failures > 0) {
       --failures;
       return Status::Unavailable("raw store down");
@@ -133,6 +136,40 @@ TEST(ProcessorTest, RowsAStoreRefusesBecomeDeadLettersAndTheStreamGoesOn) {
   EXPECT_EQ(processed.offsets[0], 100);
   EXPECT_EQ(p.counters().processed, 96);
   EXPECT_EQ(p.counters().dead_letters, 4);
+}
+
+TEST(ProcessorTest, WritesRawAPieceAtATimeAndDeadLettersEachRefusedRowsOwnMessage) {
+  const std::vector<std::string> messages = Messages(100, 9);  // 12 that do not decode
+  bus::MemorySource source(messages);
+  FlakyRawStore raw;
+  raw.refuse = {17, 40, 41};  // in pieces after the first, across a piece's boundary
+  MemoryProcessedStore processed;
+  processed.refuse = {5, 77};
+  ProcessorOptions options = Fast();
+  options.max_batch = 64;
+  options.raw_piece = 5;
+  Processor p(source, raw, processed, options);
+  std::atomic<bool> stop{false};
+  ASSERT_TRUE(p.Run(stop).ok());
+  EXPECT_LE(raw.largest_write, 5u);
+  EXPECT_EQ(raw.ids.size(), 97u);
+  EXPECT_EQ(processed.rows.size(), 95u);
+  ASSERT_EQ(processed.dead.size(), 17u);
+  std::set<double> refused_prices;
+  for (const store::DeadLetter& d : processed.dead) {
+    ASSERT_GE(d.offset, 0);
+    ASSERT_LT(d.offset, static_cast<int64_t>(messages.size()));
+    EXPECT_EQ(d.payload, messages[static_cast<size_t>(d.offset)]) << d.reason;
+    if (d.reason.find("store refused the row: ") == std::string::npos) continue;
+    Event e;
+    ASSERT_TRUE(EventDecoder().Decode(d.payload, &e).ok());
+    refused_prices.insert(e.price);
+  }
+  EXPECT_EQ(refused_prices, (std::set<double>{5, 17, 40, 41, 77}));
+  for (const auto& [id, row] : processed.rows) EXPECT_EQ(refused_prices.count(row.price), 0u);
+  EXPECT_EQ(processed.offsets[0], static_cast<int64_t>(messages.size()));
+  EXPECT_EQ(p.counters().processed, 95);
+  EXPECT_EQ(p.counters().dead_letters, 17);
 }
 
 TEST(ProcessorTest, AStoreThatRefusesEveryRowStopsInsteadOfDeadLetteringAll) {
