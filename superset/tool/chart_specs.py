@@ -54,27 +54,64 @@ SESSION_FUNNEL_SQL = """SELECT bucket, window_minutes, 1 AS step_order, 'viewed'
 UNION ALL SELECT bucket, window_minutes, 2, 'carted', carted FROM funnel_hour
 UNION ALL SELECT bucket, window_minutes, 3, 'bought', bought FROM funnel_hour"""
 
-# The people sketches (docs/dashboard.md, "The Live tab") decoded in SQL. people_minute keeps,
-# for each minute, HyperLogLog sketches of its users and sessions (src/sketch/hyperloglog.h):
-# small ones sparse, a tag byte 0x01, a varint count, then varint deltas of sorted entries, each
-# entry (25-bit hash prefix << 6 | rank). A sketch of a set is thus the set's distinct 25-bit
-# prefixes; their count, by linear counting over 2^25 buckets, is the board's estimate of a
-# sparse sketch, and the count of distinct prefixes over several minutes is their union's. A
-# minute that held more than 3,072 users or sessions is stored dense (tag 0x02, 6-bit
-# registers); this SQL does not decode those and answers NULL where one is needed.
+# The people sketches (docs/dashboard.md, "The Live tab") decoded in SQL (docs/superset.md,
+# "Live users in SQL"). people_minute keeps, for each minute, HyperLogLog sketches of its users
+# and sessions (src/sketch/hyperloglog.h). A small one is sparse: a tag byte 0x01, a varint
+# count, then varint deltas of sorted entries, each (25-bit hash prefix << 6 | rank); its
+# estimate is the count of its prefixes by linear counting over 2^25 buckets. A minute that held
+# more than 3,072 is dense: a tag byte 0x02, then 16,384 6-bit registers, little-endian,
+# estimated by Ertl's estimator as HyperLogLog::Estimate. A window is the union of its minutes'
+# sketches, as the board merges them: sparse while it holds at most 3,072 distinct prefixes,
+# else dense, the sparse entries raised to registers (SetRegister) and each register the MAX
+# over the minutes. Divisions are by a DOUBLE (16384E0): MySQL and MariaDB divide integers into
+# a DECIMAL of 4 decimals, which moves the estimate.
 # Portable to MySQL 8 and MariaDB 10.2+: CTEs and window functions, no sequence tables.
 _HEX = " UNION ALL ".join(f"SELECT {d}{' AS d' if d == 0 else ''}" for d in range(16))
 _SPARSE_BUCKETS = 1 << 25
+_MAX_SPARSE = 3072
 
 
 def _linear_count(distinct):
     return f"ROUND({_SPARSE_BUCKETS} * LN({_SPARSE_BUCKETS} / ({_SPARSE_BUCKETS} - {distinct})))"
 
 
+def _estimate(registers, keys):
+    """The board's estimate (HyperLogLog::Estimate), rounded, of each group (`keys`) of
+    `registers`' rows (keys..., r, prefixes, dense): one per register i of rank r, with the count
+    of distinct sparse prefixes raised into it and whether a stored dense sketch gave it. A group
+    stays sparse, counted linearly, while it holds at most 3,072 prefixes and no dense sketch;
+    else Ertl's estimate from the histogram of ranks, sigma and tau summed over their series'
+    first 63 terms (`terms`), where Estimate's loops stop."""
+    k = ", ".join(keys)
+    return f"""SELECT {k}, CASE WHEN dense = 0 AND prefixes <= {_MAX_SPARSE} THEN {_linear_count("prefixes")}
+  ELSE ROUND(0.721347520444481703680 * 16384 * 16384 / (
+    16384 * CASE WHEN x51 IN (0, 1) THEN 0
+                 ELSE (x51 - (SELECT SUM(POW(1 - POW(1 - x51, POW(2, -j)), 2) * POW(2, -j)) FROM terms)) / 3
+            END * POW(2, -50)
+    + middle + 16384 * (x0 + (SELECT SUM(POW(x0, POW(2, j)) * POW(2, j - 1)) FROM terms)))) END AS estimate
+  FROM (SELECT {k}, SUM(prefixes) AS prefixes, MAX(dense) AS dense,
+               SUM(CASE WHEN r <= 50 THEN n * POW(2, -r) ELSE 0 END) AS middle,
+               (16384 - SUM(n)) / 16384E0 AS x0, SUM(CASE WHEN r = 51 THEN n ELSE 0 END) / 16384E0 AS x51
+        FROM (SELECT {k}, r, COUNT(*) AS n, SUM(prefixes) AS prefixes, MAX(dense) AS dense
+              FROM ({registers}) g WHERE r > 0 GROUP BY {k}, r) histogram
+        GROUP BY {k}) h"""
+
+
+# `entries` are the sparse sketches' entries, `registers` the dense sketches' registers and the
+# sparse entries raised to registers. Register i is bits [6i, 6i + 6) after the tag: the two
+# bytes from byte 6i >> 3, shifted (not DIV: Superset's sqlglot rewrites DIV into a CAST, which
+# rounds). A sparse entry raised (SetRegister): the register is the prefix's first 14 bits, the
+# rank the position of the first set bit in the 11 after them, or 11 plus the entry's rank when
+# those are zero.
 _PEOPLE_CTES = f"""WITH newest AS (
   SELECT MAX(bucket) AS minute FROM rollup_minute
 ), hex AS (
   {_HEX}
+), positions AS (
+  SELECT a.d + 16 * b.d + 256 * c.d + 4096 * e.d AS i
+  FROM hex a CROSS JOIN hex b CROSS JOIN hex c CROSS JOIN hex e WHERE e.d < 4
+), terms AS (
+  SELECT a.d + 16 * b.d AS j FROM hex a CROSS JOIN hex b WHERE a.d + 16 * b.d BETWEEN 1 AND 63
 ), minutes AS (
   SELECT DATE_FORMAT(STR_TO_DATE(w.minute, '%Y-%m-%d %H:%i') - INTERVAL (a.d + 16 * b.d) MINUTE,
                      '%Y-%m-%d %H:%i') AS bucket, a.d + 16 * b.d AS minutes_ago, w.minute AS as_of
@@ -89,11 +126,8 @@ _PEOPLE_CTES = f"""WITH newest AS (
   FROM minutes m JOIN people_minute p ON p.bucket = m.bucket
   WHERE p.scope = 'all' AND p.brand = '' AND p.department = ''
 ), sketch_bytes AS (
-  SELECT s.bucket, s.minutes_ago, s.kind, n.at, ORD(SUBSTR(s.sketch, n.at, 1)) AS b
-  FROM sketches s JOIN (
-    SELECT 2 + a.d + 16 * b.d + 256 * c.d + 4096 * e.d AS at
-    FROM hex a CROSS JOIN hex b CROSS JOIN hex c CROSS JOIN hex e WHERE e.d < 4
-  ) n ON n.at <= LENGTH(s.sketch)
+  SELECT s.bucket, s.minutes_ago, s.kind, 2 + n.i AS at, ORD(SUBSTR(s.sketch, 2 + n.i, 1)) AS b
+  FROM sketches s JOIN positions n ON 2 + n.i <= LENGTH(s.sketch)
   WHERE ORD(s.sketch) = 1
 ), numbered AS (
   SELECT bucket, minutes_ago, kind, at, b,
@@ -107,34 +141,41 @@ _PEOPLE_CTES = f"""WITH newest AS (
 ), entries AS (
   SELECT bucket, minutes_ago, kind, SUM(v) OVER (PARTITION BY bucket, kind ORDER BY k) AS entry
   FROM varints WHERE k >= 1
+), registers AS (
+  SELECT s.bucket, s.minutes_ago, s.kind, 1 AS dense, NULL AS prefix, p.i,
+    ((ORD(SUBSTR(s.sketch, 2 + (6 * p.i >> 3), 1)) | (ORD(SUBSTR(s.sketch, 3 + (6 * p.i >> 3), 1)) << 8))
+     >> (6 * p.i & 7)) & 63 AS r
+  FROM sketches s CROSS JOIN positions p WHERE ORD(s.sketch) = 2
+  UNION ALL
+  SELECT bucket, minutes_ago, kind, 0, entry >> 6, entry >> 17,
+    CASE WHEN (entry >> 6) & 2047 > 0 THEN 12 - LENGTH(BIN((entry >> 6) & 2047)) ELSE 11 + (entry & 63) END
+  FROM entries
 )"""
 
 # Users in each of the 30 minutes up to the newest holding data (zeros included), as the
 # board's users-per-minute chart; the newest minute is still filling.
 USERS_PER_MINUTE_SQL = _PEOPLE_CTES + f"""
 SELECT STR_TO_DATE(m.bucket, '%Y-%m-%d %H:%i') AS minute, m.bucket, m.minutes_ago,
-  STR_TO_DATE(m.as_of, '%Y-%m-%d %H:%i') AS as_of,
-  CASE WHEN COALESCE(d.dense, 0) > 0 THEN NULL ELSE {_linear_count("COALESCE(c.entries, 0)")} END AS users
+  STR_TO_DATE(m.as_of, '%Y-%m-%d %H:%i') AS as_of, COALESCE(e.estimate, 0) AS users
 FROM minutes m
-LEFT JOIN (SELECT bucket, COUNT(DISTINCT entry >> 6) AS entries FROM entries WHERE kind = 'users' GROUP BY bucket) c
-  ON c.bucket = m.bucket
-LEFT JOIN (SELECT bucket, MAX(ORD(sketch) = 2) AS dense FROM sketches WHERE kind = 'users' GROUP BY bucket) d
-  ON d.bucket = m.bucket"""
+LEFT JOIN ({_estimate("SELECT bucket, i, MAX(r) AS r, COUNT(DISTINCT prefix) AS prefixes, MAX(dense) AS dense "
+                      "FROM registers WHERE kind = 'users' GROUP BY bucket, i", ["bucket"])}) e
+  ON e.bucket = m.bucket"""
 
 # Users and sessions with an event in the last 5 and the last 30 minutes (the newest minute
 # holding data and the 4, or 29, before it): the union of those minutes' sketches.
 LIVE_PEOPLE_SQL = _PEOPLE_CTES + f"""
-SELECT w.window_minutes, STR_TO_DATE(MAX(m.as_of), '%Y-%m-%d %H:%i') AS as_of,
-  CASE WHEN MAX(d.dense_users) > 0 THEN NULL
-       ELSE {_linear_count("(SELECT COUNT(DISTINCT e.entry >> 6) FROM entries e WHERE e.kind = 'users' AND e.minutes_ago < w.window_minutes)")} END AS users,
-  CASE WHEN MAX(d.dense_sessions) > 0 THEN NULL
-       ELSE {_linear_count("(SELECT COUNT(DISTINCT e.entry >> 6) FROM entries e WHERE e.kind = 'sessions' AND e.minutes_ago < w.window_minutes)")} END AS sessions
-FROM (SELECT 5 AS window_minutes UNION ALL SELECT 30) w
-JOIN minutes m ON m.minutes_ago < w.window_minutes
-LEFT JOIN (SELECT minutes_ago, MAX(kind = 'users' AND ORD(sketch) = 2) AS dense_users,
-                  MAX(kind = 'sessions' AND ORD(sketch) = 2) AS dense_sessions
-           FROM sketches GROUP BY minutes_ago) d ON d.minutes_ago = m.minutes_ago
-GROUP BY w.window_minutes"""
+SELECT w.window_minutes, STR_TO_DATE(n.minute, '%Y-%m-%d %H:%i') AS as_of,
+  COALESCE(MAX(CASE WHEN e.kind = 'users' THEN e.estimate END), 0) AS users,
+  COALESCE(MAX(CASE WHEN e.kind = 'sessions' THEN e.estimate END), 0) AS sessions
+FROM (SELECT 5 AS window_minutes UNION ALL SELECT 30) w CROSS JOIN newest n
+LEFT JOIN ({_estimate(
+    "SELECT w.window_minutes, g.kind, g.i, MAX(g.r) AS r, COUNT(DISTINCT g.prefix) AS prefixes, "
+    "MAX(g.dense) AS dense FROM (SELECT 5 AS window_minutes UNION ALL SELECT 30) w "
+    "JOIN registers g ON g.minutes_ago < w.window_minutes GROUP BY w.window_minutes, g.kind, g.i",
+    ["window_minutes", "kind"])}) e ON e.window_minutes = w.window_minutes
+WHERE n.minute IS NOT NULL
+GROUP BY w.window_minutes, n.minute"""
 
 # The session funnel's time from first view to purchase (funnel_delay_hour, docs/dashboard.md):
 # sessions bought, by delay bucket and window, over all hours; every bucket listed, zeros
