@@ -132,7 +132,7 @@ def _get_json(url):
 def _exact_people(raw_db, department):
     """Distinct users and sessions over the raw rows, all and of one department (the seed's rule:
     the first part of category_code), kept in OUT so that a rerun reads them once."""
-    cache = OUT / (raw_db.name + ".exact-people.json")
+    cache = OUT / (raw_db.name.split("-store.db")[0].split("-raw.db")[0] + ".exact-people.json")
     if cache.exists():
         found = json.loads(cache.read_text())
         if found.get("department") == department:
@@ -333,8 +333,8 @@ def run():
     for label, (people, people_department, department, raw_db) in people_seen.items():
         # Every store holds the same events: a server store kept from an earlier run may have
         # lost its raw rows beside it, and then another store's raw rows count.
-        if not raw_db.exists():
-            raw_db = next((other[3] for other in people_seen.values() if other[3].exists()), raw_db)
+        candidates = [raw_db] + [other[3] for other in people_seen.values()] + [OUT / f"dashboard-{n}-store.db"]
+        raw_db = next((db for db in candidates if db.exists()), raw_db)
         exact = _exact_people(raw_db, department)
         errors = [(people[k] - exact[k]) / exact[k] for k in ("users", "sessions")] + \
                  [(people_department[k] - exact["department_" + k]) / exact["department_" + k]
