@@ -45,6 +45,27 @@ CleanedEvent By(CleanedEvent row, int64_t user, const std::string& session) {
   return row;
 }
 
+// A view, cart or purchase of product `product` by user 1 in `session`: the funnel's tests.
+CleanedEvent FunnelRow(const char* id, const char* time, const char* type, const char* session,
+                       int64_t product) {
+  CleanedEvent r =
+      By(MakeRow(id, time, type, "electronics", "smartphone", "apple", 10), 1, session);
+  r.product_id = product;
+  return r;
+}
+
+// The funnel tests' first batch: s1 views and carts product 7 at 10:00 and 10:03, s2 views
+// product 8 at 10:04.
+store::ProcessedBatch FunnelFirstBatch() {
+  store::ProcessedBatch first;
+  first.stream = "s";
+  first.rows = {FunnelRow("f1", "2019-11-01 10:00:00", "view", "s1", 7),
+                FunnelRow("f2", "2019-11-01 10:03:00", "cart", "s1", 7),
+                FunnelRow("f3", "2019-11-01 10:04:00", "view", "s2", 8)};
+  first.next_offsets = {{0, 3}};
+  return first;
+}
+
 store::ProcessedBatch SampleBatch() {
   store::ProcessedBatch batch;
   batch.stream = "ecommercetopic";
@@ -88,6 +109,13 @@ class ProcessedStoreContract : public DatabaseTest {
     return *rows[0][0];
   }
   int64_t Int(const std::string& sql) { return std::strtoll(One(sql).c_str(), nullptr, 10); }
+  // The funnel's sessions viewed / carted / bought within `window` minutes, over every hour.
+  std::string FunnelSteps(int window) {
+    const std::string where = " FROM funnel_hour WHERE window_minutes = " + std::to_string(window);
+    return std::to_string(Int("SELECT SUM(viewed)" + where)) + "/" +
+           std::to_string(Int("SELECT SUM(carted)" + where)) + "/" +
+           std::to_string(Int("SELECT SUM(bought)" + where));
+  }
   double Real(const std::string& sql) { return std::strtod(One(sql).c_str(), nullptr); }
   std::string Q(const char* identifier) { return db_->dialect().Quote(identifier); }
 
@@ -851,37 +879,19 @@ TEST_P(ProcessedStoreContract, EachTableOwnsItsOffsetsAndRollups) {
 // committed again feeds nothing twice.
 TEST_P(ProcessedStoreContract, SessionFunnelCarriesStateAcrossBatches) {
   auto store = OpenStore();
-  auto row = [](const char* id, const char* time, const char* type, const char* session,
-                int64_t product) {
-    CleanedEvent r =
-        By(MakeRow(id, time, type, "electronics", "smartphone", "apple", 10), 1, session);
-    r.product_id = product;
-    return r;
-  };
-  store::ProcessedBatch first;
-  first.stream = "s";
-  first.rows = {row("f1", "2019-11-01 10:00:00", "view", "s1", 7),
-                row("f2", "2019-11-01 10:03:00", "cart", "s1", 7),
-                row("f3", "2019-11-01 10:04:00", "view", "s2", 8)};
-  first.next_offsets = {{0, 3}};
-  ASSERT_TRUE(store->Commit(first).ok());
+  ASSERT_TRUE(store->Commit(FunnelFirstBatch()).ok());
   store::ProcessedBatch second;
   second.stream = "s";
-  second.rows = {row("f4", "2019-11-01 10:20:00", "purchase", "s1", 7),
-                 row("f5", "2019-11-01 11:10:00", "cart", "s2", 8)};  // 66 minutes on: too late
+  second.rows = {
+      FunnelRow("f4", "2019-11-01 10:20:00", "purchase", "s1", 7),
+      FunnelRow("f5", "2019-11-01 11:10:00", "cart", "s2", 8)};  // 66 minutes on: too late
   second.next_offsets = {{0, 5}};
   auto again = OpenStore();  // a restarted processor: nothing but the store carries the state
   ASSERT_TRUE(again->Commit(second).ok());
   ASSERT_TRUE(again->Commit(second).ok());
-  auto steps = [&](int window) {
-    const std::string where = " FROM funnel_hour WHERE window_minutes = " + std::to_string(window);
-    return std::to_string(Int("SELECT SUM(viewed)" + where)) + "/" +
-           std::to_string(Int("SELECT SUM(carted)" + where)) + "/" +
-           std::to_string(Int("SELECT SUM(bought)" + where));
-  };
-  EXPECT_EQ(steps(5), "2/1/0");
-  EXPECT_EQ(steps(30), "2/1/1");
-  EXPECT_EQ(steps(60), "2/1/1");
+  EXPECT_EQ(FunnelSteps(5), "2/1/0");
+  EXPECT_EQ(FunnelSteps(30), "2/1/1");
+  EXPECT_EQ(FunnelSteps(60), "2/1/1");
   EXPECT_EQ(One("SELECT bucket FROM funnel_hour WHERE window_minutes = 30 AND bought = 1"),
             "2019-11-01 10");
   // From the first view to the purchase: 20 minutes, the bucket [20, 30).
@@ -895,22 +905,9 @@ TEST_P(ProcessedStoreContract, SessionFunnelCarriesStateAcrossBatches) {
 // A store from before funnel_states kept one row per session and product in funnel_open: Init
 // packs them into funnel_states and drops funnel_open, and the funnel goes on from them.
 TEST_P(ProcessedStoreContract, InitCarriesAnOlderStoresOpenFunnelStatesOver) {
-  auto row = [](const char* id, const char* time, const char* type, const char* session,
-                int64_t product) {
-    CleanedEvent r =
-        By(MakeRow(id, time, type, "electronics", "smartphone", "apple", 10), 1, session);
-    r.product_id = product;
-    return r;
-  };
   {
     auto store = OpenStore();
-    store::ProcessedBatch first;
-    first.stream = "s";
-    first.rows = {row("f1", "2019-11-01 10:00:00", "view", "s1", 7),
-                  row("f2", "2019-11-01 10:03:00", "cart", "s1", 7),
-                  row("f3", "2019-11-01 10:04:00", "view", "s2", 8)};
-    first.next_offsets = {{0, 3}};
-    ASSERT_TRUE(store->Commit(first).ok());
+    ASSERT_TRUE(store->Commit(FunnelFirstBatch()).ok());
   }
   // The same states as the older layout held them (10:00 is 1572602400), without funnel_states.
   ASSERT_TRUE(reader_
@@ -942,20 +939,14 @@ TEST_P(ProcessedStoreContract, InitCarriesAnOlderStoresOpenFunnelStatesOver) {
   EXPECT_TRUE(OpenStore()->Init().ok());  // again: nothing left to move
   store::ProcessedBatch second;
   second.stream = "s";
-  second.rows = {row("f4", "2019-11-01 10:20:00", "purchase", "s1", 7),
-                 row("f5", "2019-11-01 10:30:00", "cart", "s2", 8)};
+  second.rows = {FunnelRow("f4", "2019-11-01 10:20:00", "purchase", "s1", 7),
+                 FunnelRow("f5", "2019-11-01 10:30:00", "cart", "s2", 8)};
   second.next_offsets = {{0, 5}};
   ASSERT_TRUE(store->Commit(second).ok());
   // s1 bought within 30 minutes of its view; s2 carted 26 minutes after its view.
-  auto steps = [&](int window) {
-    const std::string where = " FROM funnel_hour WHERE window_minutes = " + std::to_string(window);
-    return std::to_string(Int("SELECT SUM(viewed)" + where)) + "/" +
-           std::to_string(Int("SELECT SUM(carted)" + where)) + "/" +
-           std::to_string(Int("SELECT SUM(bought)" + where));
-  };
-  EXPECT_EQ(steps(5), "2/1/0");
-  EXPECT_EQ(steps(30), "2/2/1");
-  EXPECT_EQ(steps(60), "2/2/1");
+  EXPECT_EQ(FunnelSteps(5), "2/1/0");
+  EXPECT_EQ(FunnelSteps(30), "2/2/1");
+  EXPECT_EQ(FunnelSteps(60), "2/2/1");
 }
 
 // Stores trust a COMMIT that answers success to have stored the batch. PostgreSQL answers a
