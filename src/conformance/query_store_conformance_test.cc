@@ -886,7 +886,7 @@ TEST_P(QueryStoreContract, BrandRankingsOverHoursEqualARecount) {
 }
 
 // A store made by an older version, which no `process` of this one has opened, lacks the block
-// tables: first rollup_days_brand (it came last), then both. Its brand rankings (a day, a day
+// tables: first rollup_days_brand_wide, then both. Its brand rankings (a day, a day
 // from 10:00, a week, a ragged week, ...) and trending brands read single hours instead, and
 // still equal the recounts.
 TEST_P(QueryStoreContract, AStoreWithoutBlockTablesRanksBrandsFromHours) {
@@ -896,7 +896,7 @@ TEST_P(QueryStoreContract, AStoreWithoutBlockTablesRanksBrandsFromHours) {
   FillCoarse();
   const std::vector<std::pair<int, int>> ranges = {{0, 24},   {10, 24}, {24, 48}, {0, 168},
                                                    {10, 169}, {37, 97}, {3, 145}, {5, 13}};
-  for (const char* table : {"rollup_days_brand", "rollup_block_brand"}) {
+  for (const char* table : {"rollup_days_brand_wide", "rollup_block_brand_wide"}) {
     SCOPED_TRACE(std::string("without ") + table);
     Exec(std::string("DROP TABLE ") + table);
     store_.reset();  // a new serve: nothing remembered of the tables

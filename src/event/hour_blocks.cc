@@ -21,7 +21,7 @@ std::string DayBlockOf(std::string_view day, int days) {
 }  // namespace
 
 std::string_view HourBlockTable(int span) {
-  return span > 24 ? "rollup_days_brand" : "rollup_block_brand";
+  return span > 24 ? "rollup_days_brand_wide" : "rollup_block_brand_wide";
 }
 
 std::string_view HourBlockSpanText(int span) {

@@ -42,10 +42,10 @@ TEST(HourBlocks, DaySpansNestAfterTheDaysAndHaveTheirOwnTable) {
   for (int span : kDayBlockSpans) {
     EXPECT_EQ(span % previous, 0);
     EXPECT_EQ(HourBlockSpanText(span), std::to_string(span));
-    EXPECT_EQ(HourBlockTable(span), "rollup_days_brand");
+    EXPECT_EQ(HourBlockTable(span), "rollup_days_brand_wide");
     previous = span;
   }
-  for (int span : kHourBlockSpans) EXPECT_EQ(HourBlockTable(span), "rollup_block_brand");
+  for (int span : kHourBlockSpans) EXPECT_EQ(HourBlockTable(span), "rollup_block_brand_wide");
 }
 
 TEST(HourBlocks, MalformedHourIsReadAsMidnight) {

@@ -15,6 +15,18 @@ void AddTo(Totals& totals, double revenue) {
 
 }  // namespace
 
+void WideTotals::Add(std::string_view event_type, const Totals& totals) {
+  events += totals.events;
+  revenue += totals.revenue;
+  if (event_type == "view") {
+    views += totals.events;
+  } else if (event_type == "cart") {
+    carts += totals.events;
+  } else if (event_type == "purchase") {
+    purchases += totals.events;
+  }
+}
+
 void RollupDelta::Add(const CleanedEvent& row) {
   const std::string_view time = row.event_time;
   const std::string_view ten_seconds = time.substr(0, 18);  // "YYYY-MM-DD HH:MM:S"
@@ -54,14 +66,12 @@ CoarseRollupDelta Coarsen(const RollupDelta& delta) {
       }
     }
     for (size_t i = 0; i < blocks.size(); ++i) {
-      add(out.by_block_brand[{std::string(HourBlockSpanText(kHourBlockSpans[i])), blocks[i], brand,
-                              event_type}],
-          t);
+      out.by_block_brand[{std::string(HourBlockSpanText(kHourBlockSpans[i])), blocks[i], brand}]
+          .Add(event_type, t);
     }
     for (size_t i = 0; i < day_blocks.size(); ++i) {
-      add(out.by_days_brand[{std::string(HourBlockSpanText(kDayBlockSpans[i])), day_blocks[i],
-                             brand, event_type}],
-          t);
+      out.by_days_brand[{std::string(HourBlockSpanText(kDayBlockSpans[i])), day_blocks[i], brand}]
+          .Add(event_type, t);
     }
   }
   for (const auto& [key, t] : delta.by_hour_product) {

@@ -14,10 +14,12 @@
 //   rollup_day(bucket 'YYYY-MM-DD', event_type, department, events, revenue)
 //   rollup_brand(brand, event_type, events, revenue)                 all time
 //   rollup_product(department, product, event_type, events, revenue) all time
-//   rollup_block_brand(hours '3'|'12'|'24', bucket 'YYYY-MM-DD HH', brand, event_type, events,
-//     revenue)   rollup_hour_brand summed over day-aligned blocks of hours (event/hour_blocks.h)
-//   rollup_days_brand(hours '48'|'96', bucket 'YYYY-MM-DD 00', brand, event_type, events,
-//     revenue)   the same over blocks of two and four days (event/hour_blocks.h)
+//   rollup_block_brand_wide(hours '3'|'12'|'24', bucket 'YYYY-MM-DD HH', brand, events, views,
+//     carts, purchases, revenue)   rollup_hour_brand summed over day-aligned blocks of hours
+//     (event/hour_blocks.h), one row per brand and block: a week's ranking groups a third of
+//     the rows it would with a row per event type
+//   rollup_days_brand_wide(hours '48'|'96', bucket 'YYYY-MM-DD 00', brand, events, views, carts,
+//     purchases, revenue)   the same over blocks of two and four days (event/hour_blocks.h)
 // Buckets are taken from the cleaned event_time.
 #pragma once
 
@@ -25,6 +27,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <tuple>
 
 #include "event/event.h"
@@ -35,6 +38,19 @@ namespace shopstream {
 struct Totals {
   int64_t events = 0;
   double revenue = 0;
+};
+
+// Totals with each event type's count beside them: a row of a wide rollup.
+struct WideTotals {
+  int64_t events = 0;
+  int64_t views = 0;
+  int64_t carts = 0;
+  int64_t purchases = 0;
+  double revenue = 0;
+
+  // `totals` of the event type `event_type` ("view", "cart", "purchase"; any other counts in
+  // events alone).
+  void Add(std::string_view event_type, const Totals& totals);
 };
 
 struct RollupDelta {
@@ -65,10 +81,10 @@ struct CoarseRollupDelta {
   std::map<std::tuple<std::string, std::string>, Totals> by_brand;
   // (department, product, event_type)
   std::map<std::tuple<std::string, std::string, std::string>, Totals> by_product;
-  // (span, block, brand, event_type): rollup_block_brand, event/hour_blocks.h
-  std::map<std::tuple<std::string, std::string, std::string, std::string>, Totals> by_block_brand;
-  // The same for the blocks of whole days: rollup_days_brand
-  std::map<std::tuple<std::string, std::string, std::string, std::string>, Totals> by_days_brand;
+  // (span, block, brand): rollup_block_brand_wide, event/hour_blocks.h
+  std::map<std::tuple<std::string, std::string, std::string>, WideTotals> by_block_brand;
+  // The same for the blocks of whole days: rollup_days_brand_wide
+  std::map<std::tuple<std::string, std::string, std::string>, WideTotals> by_days_brand;
 };
 CoarseRollupDelta Coarsen(const RollupDelta& delta);
 

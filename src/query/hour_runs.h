@@ -17,12 +17,12 @@ struct HourRun {
   int64_t end = 0;    // one past the last bucket's last minute
 };
 
-// The block tables a store has. A store that no `process` of this version has opened lacks one
-// or both (rollup_days_brand came after rollup_block_brand); its runs then take only the blocks
-// it has, and single hours where it has none: the same sums from more rows.
+// The block tables a store has. A store that no `process` of this version has opened lacks
+// them; its runs then take only the blocks it has, and single hours where it has none: the same
+// sums from more rows.
 struct BlockTables {
-  bool within_days = true;  // rollup_block_brand: blocks of 3, 12 and 24 hours
-  bool of_days = true;      // rollup_days_brand: blocks of 2 and 4 days
+  bool within_days = true;  // rollup_block_brand_wide: blocks of 3, 12 and 24 hours
+  bool of_days = true;      // rollup_days_brand_wide: blocks of 2 and 4 days
 };
 
 // REQUIRES first and end whole hours, first <= end. Runs in order, covering [first, end)

@@ -97,6 +97,13 @@ std::vector<std::pair<std::string, std::string>> DepartmentOf(const Filter& filt
 
 constexpr std::string_view kTotalsColumns = "bucket, event_type, department, events, revenue";
 
+// A wide rollup's counts (kWideColumns) from a table with a row per event type. The event
+// types are this program's constants, not input.
+constexpr std::string_view kWideOfTypes =
+    "events, CASE WHEN event_type = 'view' THEN events ELSE 0 END AS views,"
+    " CASE WHEN event_type = 'cart' THEN events ELSE 0 END AS carts,"
+    " CASE WHEN event_type = 'purchase' THEN events ELSE 0 END AS purchases, revenue";
+
 }  // namespace
 
 Result<RollupSource> TotalsSource(const TimeRange& range, const Filter& filter,
@@ -136,30 +143,32 @@ RollupSource SeriesSource(const TimeRange& range, const SeriesSpan& span, const 
                    DepartmentOf(filter), placeholder, table);
 }
 
-RollupSource BrandHoursSource(std::string_view columns, const std::vector<TimeRange>& windows,
-                              const std::optional<std::string>& event_type,
+RollupSource BrandHoursSource(std::string_view keys, const std::vector<TimeRange>& windows,
                               const BlockTables& blocks, const Placeholder& placeholder,
                               const TableName& table) {
-  RollupSource source{"(", {}, "rollup_hour_brand, rollup_block_brand and rollup_days_brand"};
+  RollupSource source{
+      "(", {}, "rollup_hour_brand, rollup_block_brand_wide and rollup_days_brand_wide"};
   Select select(&source, placeholder, table);
+  const std::string from_hours = std::string(keys) + ", " + std::string(kWideOfTypes);
+  const std::string from_blocks = std::string(keys) + ", " + std::string(kWideColumns);
   bool first = true;
   for (const TimeRange& window : windows) {
     for (const HourRun& run : HourRuns(*window.from, *window.to, blocks)) {
       if (!first) source.from += " UNION ALL ";
       first = false;
       if (run.span == 1) {
-        select.From(columns, "rollup_hour_brand");
+        select.From(from_hours, "rollup_hour_brand");
       } else {
-        select.From(columns, HourBlockTable(run.span));
+        select.From(from_blocks, HourBlockTable(run.span));
         select.Where("hours", " = ", std::string(HourBlockSpanText(run.span)));
       }
       select.Where("bucket", " >= ", FormatHourBucket(run.first));
-      select.Where("bucket", " < ", FormatHourBucket(run.end)).Equals("event_type", event_type);
+      select.Where("bucket", " < ", FormatHourBucket(run.end));
     }
   }
   // No hours at all: a read that finds nothing, so that the statement stays whole.
   if (first) {
-    select.From(columns, "rollup_hour_brand").Where("bucket", " < ", "");
+    select.From(from_hours, "rollup_hour_brand").Where("bucket", " < ", "");
   }
   source.from += ") AS hours";
   return source;
@@ -170,25 +179,27 @@ Result<RollupSource> BrandsSource(const TimeRange& range, const Filter& filter,
                                   const Placeholder& placeholder, const TableName& table) {
   auto all = AllOfIt(range, extent);
   if (!all.ok()) return all.status();
-  constexpr std::string_view kColumns = "brand, event_type, events, revenue";
-  if (filter.brand) return BrandRows(kColumns, *all, range, filter, placeholder, table);
-  if (!filter.department && *all) return RollupSource{table("rollup_brand"), {}, "rollup_brand"};
+  const std::string columns = "brand, " + std::string(kWideOfTypes);
+  if (filter.brand) return BrandRows(columns, *all, range, filter, placeholder, table);
   RollupSource source{"(", {}, ""};
   Select select(&source, placeholder, table);
   if (!filter.department && range.from && range.to && *range.from > kFirstMinute &&
-      *range.to < kEndOfTime) {
+      *range.to < kEndOfTime && !*all) {
     const TimeRange hours{FloorTo(*range.from, Granularity::kHour),
                           CeilTo(*range.to, Granularity::kHour)};
-    return BrandHoursSource(kColumns, {hours}, std::nullopt, blocks, placeholder, table);
+    return BrandHoursSource("brand", {hours}, blocks, placeholder, table);
   }
-  if (!filter.department) {
-    select.From(kColumns, "rollup_hour_brand").Buckets(BoundsFor(range, Granularity::kHour));
+  if (!filter.department && *all) {
+    select.From(columns, "rollup_brand");
+    source.what = "rollup_brand";
+  } else if (!filter.department) {
+    select.From(columns, "rollup_hour_brand").Buckets(BoundsFor(range, Granularity::kHour));
     source.what = "rollup_hour_brand";
   } else if (*all) {
-    select.From(kColumns, "rollup_brand_product").Equals("department", filter.department);
+    select.From(columns, "rollup_brand_product").Equals("department", filter.department);
     source.what = "rollup_brand_product";
   } else {
-    select.From(kColumns, "rollup_hour_department_brand").Equals("department", filter.department);
+    select.From(columns, "rollup_hour_department_brand").Equals("department", filter.department);
     select.Buckets(BoundsFor(range, Granularity::kHour));
     source.what = "rollup_hour_department_brand";
   }

@@ -49,16 +49,18 @@ Result<RollupSource> TotalsSource(const TimeRange& range, const Filter& filter,
 // REQUIRES no department picked then).
 RollupSource SeriesSource(const TimeRange& range, const SeriesSpan& span, const Filter& filter,
                           const Placeholder& placeholder, const TableName& table);
-// Columns brand, event_type, events, revenue. `blocks`: the block tables the store has.
+// The counts of a wide rollup (event/rollup.h): what brand sources yield after their keys.
+inline constexpr std::string_view kWideColumns = "events, views, carts, purchases, revenue";
+
+// Columns brand and kWideColumns. `blocks`: the block tables the store has.
 Result<RollupSource> BrandsSource(const TimeRange& range, const Filter& filter,
                                   const ExtentFn& extent, const BlockTables& blocks,
                                   const Placeholder& placeholder, const TableName& table);
-// `columns` of rollup_hour_brand's rows over the whole hours of `windows` (each [from, to) of
-// whole hours, closed; apart), read as HourRuns: blocks of rollup_block_brand and
-// rollup_days_brand where they fit and `blocks` has them, single hours elsewhere; a block's
-// bucket is its first hour. With `event_type`, only its rows.
-RollupSource BrandHoursSource(std::string_view columns, const std::vector<TimeRange>& windows,
-                              const std::optional<std::string>& event_type,
+// Columns `keys` ("brand", or "bucket, brand") and kWideColumns of rollup_hour_brand's rows
+// over the whole hours of `windows` (each [from, to) of whole hours, closed; apart), read as
+// HourRuns: blocks of rollup_block_brand_wide and rollup_days_brand_wide where they fit and
+// `blocks` has them, single hours elsewhere; a block's bucket is its first hour.
+RollupSource BrandHoursSource(std::string_view keys, const std::vector<TimeRange>& windows,
                               const BlockTables& blocks, const Placeholder& placeholder,
                               const TableName& table);
 // Columns department, product, event_type, events, revenue.

@@ -1,5 +1,6 @@
 #include "sql/schema.h"
 
+#include <array>
 #include <tuple>
 
 #include "event/hour_blocks.h"
@@ -23,6 +24,49 @@ Table RollupTable(std::string_view name, std::vector<Column> key) {
   t.columns.push_back({"events", ColumnType::kBigInt, 0, true});
   t.columns.push_back({"revenue", ColumnType::kDouble, 0, true});
   return t;
+}
+
+// A wide rollup (WideTotals): events, then each event type's count, then revenue.
+Table WideRollupTable(std::string_view name, std::vector<Column> key) {
+  Table t = RollupTable(name, std::move(key));
+  t.columns.insert(t.columns.end() - 1, {{"views", ColumnType::kBigInt, 0, true},
+                                         {"carts", ColumnType::kBigInt, 0, true},
+                                         {"purchases", ColumnType::kBigInt, 0, true}});
+  return t;
+}
+
+// rollup_hour_brand summed over the `span`-hour blocks as a wide rollup's columns (hours,
+// bucket, brand, events, views, carts, purchases, revenue); {blockN} is the block holding an
+// hour bucket (BackfillSql).
+std::string WideBlocksSql(int span) {
+  const std::string hours(HourBlockSpanText(span));
+  const std::string block = "{block" + hours + "}";
+  return "SELECT '" + hours + "', " + block +
+         ", brand, SUM(events),"
+         " SUM(CASE WHEN event_type = 'view' THEN events ELSE 0 END),"
+         " SUM(CASE WHEN event_type = 'cart' THEN events ELSE 0 END),"
+         " SUM(CASE WHEN event_type = 'purchase' THEN events ELSE 0 END), SUM(revenue)"
+         " FROM {rollup_hour_brand} GROUP BY " +
+         block + ", brand";
+}
+
+// INSERT INTO the wide block table `table` of every span of `spans` from rollup_hour_brand.
+template <size_t N>
+std::string WideBlocksBackfill(std::string_view table, const std::array<int, N>& spans) {
+  std::string sql = "INSERT INTO {" + std::string(table) +
+                    "}(hours, bucket, brand, events, views, carts, purchases, revenue) ";
+  for (size_t i = 0; i < N; ++i) sql += (i ? " UNION ALL " : "") + WideBlocksSql(spans[i]);
+  return sql;
+}
+
+template <typename Key, typename Less>
+void AppendTotals(const std::map<Key, WideTotals, Less>& deltas, std::vector<SqlValue>* values) {
+  values->reserve(deltas.size() * (std::tuple_size_v<Key> + 5));
+  for (const auto& [key, totals] : deltas) {
+    std::apply([&](const auto&... text) { (values->push_back(std::string_view(text)), ...); }, key);
+    values->insert(values->end(),
+                   {totals.events, totals.views, totals.carts, totals.purchases, totals.revenue});
+  }
 }
 
 template <typename Key, typename Less>
@@ -142,31 +186,19 @@ const std::vector<Rollup>& Rollups() {
        " WHERE event_time IS NOT NULL AND event_type IS NOT NULL"
        " GROUP BY SUBSTR({second}, 1, 18), event_type",
        ValuesOf<&RollupDelta::by_ten_seconds>},
-      // rollup_hour_brand over day-aligned blocks of 3, 12 and 24 hours (event/hour_blocks.h):
-      // brand rankings over a day read a few blocks, not 24 hours. {blockN} is the block
-      // holding an hour bucket.
-      {RollupTable("rollup_block_brand",
-                   {Text("hours", 2), Text("bucket", 13), Text("brand", kNameWidth),
-                    Text("event_type", kEventTypeWidth)}),
-       "INSERT INTO {rollup_block_brand}(hours, bucket, brand, event_type, events, revenue)"
-       " SELECT '3', {block3}, brand, event_type, SUM(events), SUM(revenue)"
-       " FROM {rollup_hour_brand} GROUP BY {block3}, brand, event_type"
-       " UNION ALL SELECT '12', {block12}, brand, event_type, SUM(events), SUM(revenue)"
-       " FROM {rollup_hour_brand} GROUP BY {block12}, brand, event_type"
-       " UNION ALL SELECT '24', {block24}, brand, event_type, SUM(events), SUM(revenue)"
-       " FROM {rollup_hour_brand} GROUP BY {block24}, brand, event_type",
+      // rollup_hour_brand over day-aligned blocks of 3, 12 and 24 hours (event/hour_blocks.h),
+      // one row per brand and block: brand rankings over a day read a few blocks, not 24
+      // hours, and a third of the rows a row per event type would be (such tables, without
+      // _wide, came before: RetiredRollups).
+      {WideRollupTable("rollup_block_brand_wide",
+                       {Text("hours", 2), Text("bucket", 13), Text("brand", kNameWidth)}),
+       WideBlocksBackfill("rollup_block_brand_wide", kHourBlockSpans),
        ValuesOf<&CoarseRollupDelta::by_block_brand>},
       // The same over blocks of two and four days counted from 1970-01-01: a week's ranking
-      // reads two or three of them instead of six days. A table of its own, so that a store
-      // made before it fills it once, as it does every new rollup.
-      {RollupTable("rollup_days_brand",
-                   {Text("hours", 2), Text("bucket", 13), Text("brand", kNameWidth),
-                    Text("event_type", kEventTypeWidth)}),
-       "INSERT INTO {rollup_days_brand}(hours, bucket, brand, event_type, events, revenue)"
-       " SELECT '48', {block48}, brand, event_type, SUM(events), SUM(revenue)"
-       " FROM {rollup_hour_brand} GROUP BY {block48}, brand, event_type"
-       " UNION ALL SELECT '96', {block96}, brand, event_type, SUM(events), SUM(revenue)"
-       " FROM {rollup_hour_brand} GROUP BY {block96}, brand, event_type",
+      // reads two or three of them instead of six days.
+      {WideRollupTable("rollup_days_brand_wide",
+                       {Text("hours", 2), Text("bucket", 13), Text("brand", kNameWidth)}),
+       WideBlocksBackfill("rollup_days_brand_wide", kDayBlockSpans),
        ValuesOf<&CoarseRollupDelta::by_days_brand>},
   };
   return rollups;

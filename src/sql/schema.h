@@ -40,7 +40,7 @@ inline constexpr int kIdWidth = 100;
 inline constexpr int kStreamWidth = 255;
 
 // A rollup table (event/rollup.h, event/cross_filter.h): its key columns, then events and
-// revenue.
+// revenue (a wide rollup: events, views, carts, purchases, revenue).
 struct Rollup {
   // A batch's deltas, from which each rollup table takes its rows.
   using Deltas = std::tuple<const RollupDelta&, const CoarseRollupDelta&, const CrossFilterDelta&,
@@ -49,17 +49,22 @@ struct Rollup {
   using ValuesFn = void (*)(const Deltas& deltas, std::vector<SqlValue>* values);
 
   // Every part required, so that a rollup without its values does not compile.
-  Rollup(Table table, std::string_view backfill_sql, ValuesFn values)
-      : table(std::move(table)), backfill_sql(backfill_sql), values(values) {}
+  Rollup(Table table, std::string backfill_sql, ValuesFn values)
+      : table(std::move(table)), backfill_sql(std::move(backfill_sql)), values(values) {}
 
   Table table;
   // Fills the table from finer rollups or from the rows, for a store made before the table
   // existed; empty for the fine tables, which the processor has always kept. Names the rows
   // table as {rows}, a rollup by its plain name in braces ({rollup_minute}) and the hour bucket
   // of a row as {hour}: see BackfillSql.
-  std::string_view backfill_sql;
+  std::string backfill_sql;
   ValuesFn values;
 };
+
+// Rollups this version no longer keeps, dropped when a store is opened once their successors
+// are filled: the block tables with a row per event type (rollup_block_brand_wide and
+// rollup_days_brand_wide replaced them).
+inline constexpr std::string_view kRetiredRollups[] = {"rollup_block_brand", "rollup_days_brand"};
 
 // The thirteen rollups in order of creation (a backfill reads tables before it).
 const std::vector<Rollup>& Rollups();

@@ -84,7 +84,11 @@ Statements MakeStatements(const Dialect& d, const OwnedTables& owned) {
   Statements s;
   for (const Rollup& rollup : Rollups()) {
     const Table t = owned.Of(rollup.table);
-    const ColumnUpdate add[] = {{"events", OnConflict::kAdd}, {"revenue", OnConflict::kAdd}};
+    // Every column past the key is a sum: events and revenue, and a wide rollup's counts.
+    std::vector<ColumnUpdate> add;
+    for (size_t c = t.key.size(); c < t.columns.size(); ++c) {
+      add.push_back({t.columns[c].name, OnConflict::kAdd});
+    }
     s.rollups.emplace_back(InsertHead(t, d), t.columns.size(), true,
                            d.OnConflictClause(t.name, t.key, add),
                            "adding to " + std::string(t.name), rows);
@@ -478,17 +482,42 @@ class SqlProcessedStore final : public store::ProcessedStore {
     {
       auto exists = conn_->Prepare(d.TableExistsQuery(), "looking up existing tables");
       if (!exists.ok()) return exists.status();
-      auto found = [&](std::string_view table) -> Result<bool> {
-        const SqlValue name = std::string_view(owned.Name(table));
+      auto exists_named = [&](const std::string& table) -> Result<bool> {
+        const SqlValue name = std::string_view(table);
         auto rows = (*exists)->Query({&name, 1});
         if (!rows.ok()) return rows.status();
         return !rows->empty() && rows->front().at(0).value_or("0") != "0";
       };
+      auto found = [&](std::string_view table) { return exists_named(owned.Name(table)); };
+      // A rollup is filled when it is new, or empty beside stored rows: a database without
+      // transactional DDL (MariaDB) keeps a table whose filling a stop cut short.
+      auto has_rows = [&](const std::string& table) -> Result<bool> {
+        auto rows =
+            conn_->Prepare("SELECT 1 FROM " + d.Quote(table) + " LIMIT 1", "looking into " + table);
+        if (!rows.ok()) return rows.status();
+        auto found_rows = (*rows)->Query({});
+        if (!found_rows.ok()) return found_rows.status();
+        return !found_rows->empty();
+      };
+      std::optional<bool> rows_stored;
       for (const Rollup& rollup : Rollups()) {
         if (rollup.backfill_sql.empty()) continue;
         auto there = found(rollup.table.name);
         if (!there.ok()) return there.status();
-        if (!*there) missing.push_back(&rollup);
+        bool fill = !*there;
+        if (*there) {
+          auto filled = has_rows(owned.Name(rollup.table.name));
+          if (!filled.ok()) return filled.status();
+          if (!*filled && !rows_stored) {
+            auto rows_there = exists_named(owned.rows());
+            if (!rows_there.ok()) return rows_there.status();
+            auto stored = *rows_there ? has_rows(owned.rows()) : Result<bool>(false);
+            if (!stored.ok()) return stored.status();
+            rows_stored = *stored;
+          }
+          fill = !*filled && *rows_stored;
+        }
+        if (fill) missing.push_back(&rollup);
       }
       auto there = found(PeopleOffsetsTable().name);
       if (!there.ok()) return there.status();
@@ -519,6 +548,13 @@ class SqlProcessedStore final : public store::ProcessedStore {
       if (Status s =
               conn_->Exec(BackfillSql(*rollup, d, owned),
                           "filling " + owned.Name(rollup->table.name) + " from what the store has");
+          !s.ok()) {
+        return s;
+      }
+    }
+    for (std::string_view retired : kRetiredRollups) {
+      const std::string name = owned.RetiredName(retired);
+      if (Status s = conn_->Exec("DROP TABLE IF EXISTS " + d.Quote(name), "dropping " + name);
           !s.ok()) {
         return s;
       }

@@ -88,10 +88,20 @@ class Query {
     return *this;
   }
   // Events, views, carts, purchases, revenue of the rows grouped; `named`: as e, v, c, p, r.
-  Query& BreakdownColumns(bool named = false) {
+  // The breakdown's sums: events, views, carts, purchases, revenue (named e, v, c, p, r). A
+  // `wide` source has a column per count (query::kWideColumns); any other a row per event type.
+  Query& BreakdownColumns(bool named = false, bool wide = false) {
+    static constexpr std::pair<std::string_view, std::string_view> kCounts[] = {
+        {"view", "views"}, {"cart", "carts"}, {"purchase", "purchases"}};
     Sql(named ? "COALESCE(SUM(events), 0) AS e" : "COALESCE(SUM(events), 0)");
-    for (std::string_view type : {"view", "cart", "purchase"}) {
-      Sql(", COALESCE(SUM(CASE WHEN event_type = ").Value(type).Sql(" THEN events ELSE 0 END), 0)");
+    for (const auto& [type, column] : kCounts) {
+      if (wide) {
+        Sql(", COALESCE(SUM(" + std::string(column) + "), 0)");
+      } else {
+        Sql(", COALESCE(SUM(CASE WHEN event_type = ")
+            .Value(type)
+            .Sql(" THEN events ELSE 0 END), 0)");
+      }
       if (named) Sql(std::string(" AS ") + type[0]);
     }
     return Sql(named ? ", COALESCE(SUM(revenue), 0) AS r" : ", COALESCE(SUM(revenue), 0)");
@@ -187,7 +197,7 @@ class SqlQueryStore final : public query::QueryStore {
                                                             query::RankBy by, int limit) override {
     return Grouped(
         "brand", "", [&](const query::Placeholder& p) { return Brands(range, filter, p); }, by,
-        limit);
+        limit, /*wide=*/true);
   }
 
   Result<std::vector<query::NamedBreakdown>> QueryTopProducts(const query::TimeRange& range,
@@ -214,7 +224,8 @@ class SqlQueryStore final : public query::QueryStore {
                             " ROW_NUMBER() OVER (ORDER BY v DESC, r DESC, k, d) AS rv"
                             " FROM (") +
           "SELECT " + (products ? "product" : "brand") + " AS k, ");
-    q.BreakdownColumns(/*named=*/true).Sql(products ? ", department AS d" : ", '' AS d");
+    q.BreakdownColumns(/*named=*/true, /*wide=*/!products)
+        .Sql(products ? ", department AS d" : ", '' AS d");
     auto source = products ? ProductsSource(range, filter, Extent(), q.NextPlaceholders(), Tables())
                            : Brands(range, filter, q.NextPlaceholders());
     if (!source.ok()) return source.status();
@@ -483,26 +494,12 @@ class SqlQueryStore final : public query::QueryStore {
       if (Status s = RankHourly(dimension, w, metric, limit, &trending); !s.ok()) return s;
       return trending;
     }
-    auto groups = [&](const TimeRange& range) -> Result<std::vector<NamedBreakdown>> {
-      const Filter none;
-      switch (dimension) {
-        case TrendDimension::kProduct:
-          return Grouped(
-              "product", "department",
-              [&](const Placeholder& p) {
-                return ProductsSource(range, none, Extent(), p, Tables());
-              },
-              RankBy::kRevenue, kNoLimit);
-        case TrendDimension::kBrand:
-          return Grouped(
-              "brand", "", [&](const Placeholder& p) { return Brands(range, none, p); },
-              RankBy::kRevenue, kNoLimit);
-        case TrendDimension::kDepartment:
-          break;
-      }
+    auto groups = [&](const TimeRange& range) {
       return Grouped(
           "department", "",
-          [&](const Placeholder& p) { return TotalsSource(range, none, Extent(), p, Tables()); },
+          [&](const Placeholder& p) {
+            return TotalsSource(range, Filter{}, Extent(), p, Tables());
+          },
           RankBy::kRevenue, kNoLimit);
     };
     auto current = groups(w.current);
@@ -527,7 +524,11 @@ class SqlQueryStore final : public query::QueryStore {
     const std::string group = products ? "department, product" : "brand";
     const std::string current = FormatHourBucket(*w.current.from);
     static constexpr std::string_view kTypes[] = {"view", "cart", "purchase", "purchase"};
-    const char* value = metric == TrendMetric::kRevenue ? "revenue" : "events";
+    // Products: a row per event type; brands: a column per count (BrandHoursSource).
+    static constexpr const char* kBrandColumns[] = {"views", "carts", "purchases", "revenue"};
+    const char* value = !products                         ? kBrandColumns[static_cast<int>(metric)]
+                        : metric == TrendMetric::kRevenue ? "revenue"
+                                                          : "events";
     Query q(dialect());
     q.Sql("WITH g AS (SELECT " + keys + " AS name, SUM(CASE WHEN bucket >= ")
         .Value(std::string_view(current))
@@ -550,9 +551,8 @@ class SqlQueryStore final : public query::QueryStore {
           .Sql(" AND event_type = ")
           .Value(type);
     } else {
-      brand_hours =
-          query::BrandHoursSource("bucket, brand, events, revenue", {w.previous, w.current},
-                                  std::string(type), *blocks, q.NextPlaceholders(), Tables());
+      brand_hours = query::BrandHoursSource("bucket, brand", {w.previous, w.current}, *blocks,
+                                            q.NextPlaceholders(), Tables());
       q.From(brand_hours);
     }
     q.Sql(" GROUP BY " + group + ")");
@@ -792,8 +792,8 @@ class SqlQueryStore final : public query::QueryStore {
     if (!conn.ok()) return conn.status();
     query::BlockTables found{false, false};
     Status status = Status::Ok();
-    for (const auto& [plain, has] : {std::pair{"rollup_block_brand", &found.within_days},
-                                     std::pair{"rollup_days_brand", &found.of_days}}) {
+    for (const auto& [plain, has] : {std::pair{"rollup_block_brand_wide", &found.within_days},
+                                     std::pair{"rollup_days_brand_wide", &found.of_days}}) {
       const std::string& name = tables_->Name(plain);
       auto rows =
           (*conn)->Run(dialect().TableExistsQuery(), {std::string_view(name)}, "looking up tables");
@@ -809,8 +809,8 @@ class SqlQueryStore final : public query::QueryStore {
       block_tables_found_.store(true);
     } else if (!block_tables_missing_told_.exchange(true)) {
       LogWarn(db_->describe() + " lacks " +
-              (found.within_days ? "rollup_days_brand" : "rollup_block_brand") +
-              (found.within_days || found.of_days ? "" : " and rollup_days_brand") +
+              (found.within_days ? "rollup_days_brand_wide" : "rollup_block_brand_wide") +
+              (found.within_days || found.of_days ? "" : " and rollup_days_brand_wide") +
               ": brands over a range read single hours of rollup_hour_brand there instead, "
               "slower, until a `shopstream process` of this version opens the store");
     }
@@ -838,16 +838,17 @@ class SqlQueryStore final : public query::QueryStore {
   }
 
   // Groups the rows of the source `make_source` gives by `key` (and `parent`, when given),
-  // ranked by `by`. The column names are constants of this file, never input.
+  // ranked by `by`; `wide`: the source has a column per count (BreakdownColumns). The column
+  // names are constants of this file, never input.
   template <typename MakeSource>
   Result<std::vector<query::NamedBreakdown>> Grouped(const char* key, const char* parent,
                                                      MakeSource&& make_source, query::RankBy by,
-                                                     int64_t limit) {
+                                                     int64_t limit, bool wide = false) {
     const bool has_parent = *parent != '\0';
     const std::string keys = has_parent ? std::string(parent) + ", " + key : key;
     const std::string order = by == query::RankBy::kRevenue ? "6 DESC, 2 DESC" : "3 DESC, 6 DESC";
     Query q(dialect());
-    q.Sql("SELECT " + std::string(key) + ", ").BreakdownColumns();
+    q.Sql("SELECT " + std::string(key) + ", ").BreakdownColumns(/*named=*/false, wide);
     q.Sql(std::string(", ") + (has_parent ? parent : "''"));
     Result<query::RollupSource> source = make_source(q.NextPlaceholders());
     if (!source.ok()) return source.status();

@@ -91,22 +91,27 @@ Result<RollupCheck> ProcessedChecks::CheckRollups() {
   const sql::Dialect& d = db_->dialect();
   const std::string rows_table = d.Quote(db_->rows_table());
   RollupCheck check;
-  auto totals = QueryOne("SELECT COUNT(*), SUM(" + d.Quote("revenue") + ") FROM " + rows_table,
+  const std::string type = d.Quote("event_type");
+  auto totals = QueryOne("SELECT COUNT(*), SUM(" + d.Quote("revenue") + "), SUM(CASE WHEN " + type +
+                             " = 'view' THEN 1 ELSE 0 END), SUM(CASE WHEN " + type +
+                             " = 'cart' THEN 1 ELSE 0 END), SUM(CASE WHEN " + type +
+                             " = 'purchase' THEN 1 ELSE 0 END) FROM " + rows_table,
                          "counting the rows");
   if (!totals.ok()) return totals.status();
   check.rows = AsInt((*totals)[0]);
   const double revenue = AsDouble((*totals)[1]);
-  // Every rollup counts every row once: its events add up to the rows, its revenue to theirs.
-  // A table of blocks (rollup_block_brand, rollup_days_brand) counts every row once per block
-  // length.
+  // Every rollup counts every row once: its events add up to the rows, its revenue to theirs,
+  // a wide one's views, carts and purchases to the rows of each type. A table of blocks
+  // (rollup_block_brand_wide, rollup_days_brand_wide) counts every row once per block length.
   for (const sql::Rollup& r : sql::Rollups()) {
     const std::string table = Owned(*db_, r.table.name);
     const auto names = r.table.column_names();
     const bool by_block = std::find(names.begin(), names.end(), "hours") != names.end();
-    auto statement = conn_->Prepare("SELECT SUM(" + d.Quote("events") + "), SUM(" +
-                                        d.Quote("revenue") + ") FROM " + d.Quote(table) +
-                                        (by_block ? " GROUP BY " + d.Quote("hours") : ""),
-                                    "summing " + table);
+    const bool wide = std::find(names.begin(), names.end(), "views") != names.end();
+    std::string sums_sql = "SELECT SUM(" + d.Quote("events") + "), SUM(" + d.Quote("revenue") + ")";
+    if (wide) sums_sql += ", SUM(views), SUM(carts), SUM(purchases)";
+    sums_sql += " FROM " + d.Quote(table) + (by_block ? " GROUP BY " + d.Quote("hours") : "");
+    auto statement = conn_->Prepare(sums_sql, "summing " + table);
     if (!statement.ok()) return statement.status();
     auto sums = (*statement)->Query({});
     if (!sums.ok()) return sums.status();
@@ -118,6 +123,7 @@ Result<RollupCheck> ProcessedChecks::CheckRollups() {
     bool off = sums->size() != levels;
     for (const SqlRow& sum : *sums) {
       off = off || AsInt(sum[0]) != check.rows || !RevenueClose(AsDouble(sum[1]), revenue);
+      for (size_t c = 2; wide && c < 5; ++c) off = off || AsInt(sum[c]) != AsInt((*totals)[c]);
     }
     if (off) ++check.tables_off;
   }

@@ -17,7 +17,7 @@ REVENUE = 41989.74
 SIDE_TABLES = ["stream_offsets", "rollup_minute", "rollup_hour_brand", "rollup_hour_product",
                "rollup_hour", "rollup_day", "rollup_brand", "rollup_product",
                "rollup_hour_brand_product", "rollup_hour_department_brand", "rollup_brand_product",
-               "rollup_10s", "rollup_block_brand", "rollup_days_brand", "people_minute", "people_hour", "people_day", "people_all", "people_offsets",
+               "rollup_10s", "rollup_block_brand_wide", "rollup_days_brand_wide", "people_minute", "people_hour", "people_day", "people_all", "people_offsets",
                "dead_letters",
                "processor_stats", "alerts", "stream_ids", "funnel_hour", "funnel_delay_hour",
                "funnel_sessions", "funnel_states", "funnel_clock"]

@@ -101,7 +101,7 @@ def test_rollup_counted_twice_is_duplicated(shopstream_bin, processed_db, tmp_pa
     assert report["rollups"]["groups_off"] == 1 and report["rollups"]["tables_off"] == 1
 
 
-@pytest.mark.parametrize("table, hours", [("rollup_block_brand", "12"), ("rollup_days_brand", "96")])
+@pytest.mark.parametrize("table, hours", [("rollup_block_brand_wide", "12"), ("rollup_days_brand_wide", "96")])
 def test_a_block_length_missing_is_a_table_off(shopstream_bin, processed_db, tmp_path, table, hours):
     """The tables of blocks count every row once per block length: one length gone is caught,
     though the other lengths still add up."""
@@ -110,6 +110,18 @@ def test_a_block_length_missing_is_a_table_off(shopstream_bin, processed_db, tmp
     r, report = verify(shopstream_bin, db)
     assert r.returncode == 1
     assert report["rollups"]["ok"] is False and report["rollups"]["tables_off"] == 1
+
+
+def test_a_wide_count_off_is_a_table_off(shopstream_bin, processed_db, tmp_path):
+    """A wide block table keeps each event type's count beside the events: a view counted as a
+    cart there is caught, though its events still add up."""
+    db = copy_of(processed_db, tmp_path)
+    sql(db, "UPDATE rollup_days_brand_wide SET views = views - 1, carts = carts + 1"
+            " WHERE (hours, bucket, brand) = (SELECT hours, bucket, brand FROM rollup_days_brand_wide"
+            " WHERE views > 0 ORDER BY 1, 2, 3 LIMIT 1)")
+    r, report = verify(shopstream_bin, db)
+    assert r.returncode == 1
+    assert report["rollups"]["tables_off"] == 1
 
 
 def test_partition_and_since_narrow_the_messages(shopstream_bin, processed_db):
