@@ -20,8 +20,8 @@ DASHBOARD_DB = "ecommerce_test_bench_dashboard"
 # Every table a processed store holds, for starting a server database over.
 DASHBOARD_TABLES = ("operations", "rollup_minute", "rollup_hour_brand", "rollup_hour_product", "rollup_hour",
                     "rollup_day", "rollup_brand", "rollup_product", "rollup_hour_brand_product",
-                    "rollup_hour_department_brand", "rollup_brand_product", "rollup_10s", "rollup_block_brand",
-                    "rollup_days_brand", "people_minute", "people_hour",
+                    "rollup_hour_department_brand", "rollup_brand_product", "rollup_10s", "rollup_block_brand_wide",
+                    "rollup_days_brand_wide", "people_minute", "people_hour",
                     "people_day", "people_all", "stream_offsets", "dead_letters", "processor_stats", "alerts")
 # The Live, Trending and alert views (issue 23): every dimension and window of /api/trending.
 LIVE_PATHS = ["/api/live", "/api/alerts"] + [

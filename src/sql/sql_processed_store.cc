@@ -545,9 +545,9 @@ class SqlProcessedStore final : public store::ProcessedStore {
       return s;
     }
     for (const Rollup* rollup : missing) {
-      if (Status s =
-              conn_->Exec(BackfillSql(*rollup, d, owned),
-                          "filling " + owned.Name(rollup->table.name) + " from what the store has");
+      if (Status s = conn_->ExecLong(
+              BackfillSql(*rollup, d, owned),
+              "filling " + owned.Name(rollup->table.name) + " from what the store has");
           !s.ok()) {
         return s;
       }

@@ -23,6 +23,12 @@ class SqlSession : public SqlConnection {
   // What this server adds after CREATE TABLE besides the dialect's options (MariaDB and MySQL 8
   // name their exact utf8mb4 collation differently); empty where the kind decides it all.
   virtual std::string ServerTableOptions() const { return ""; }
+  // A statement that may run for minutes: filling a rollup new to a large store. Exec, in the
+  // open transaction, where the client waits as long as a statement takes; MySQL's gives up
+  // after its I/O timeout, so there it runs on a connection of its own.
+  virtual Status ExecLong(const std::string& sql, const std::string& what) {
+    return Exec(sql, what);
+  }
 };
 
 }  // namespace shopstream::sql
