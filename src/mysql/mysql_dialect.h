@@ -16,7 +16,8 @@ class MysqlDialect final : public sql::Dialect {
   // matched exactly as given.
   std::string TableOptions() const override { return " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"; }
   std::string Quote(std::string_view identifier) const override;
-  // A CTE read twice is computed twice: one statement for two rankings groups twice anyway.
+  // A CTE read twice is computed twice: the two rankings number one grouping in both orders
+  // instead (QueryRankings).
   bool computes_cte_once() const override { return false; }
   std::string Placeholder(size_t) const override { return "?"; }
   std::string OnConflictClause(std::string_view table, std::span<const std::string_view> key,
