@@ -478,6 +478,7 @@ class SqlProcessedStore final : public store::ProcessedStore {
     // Coarse rollups new to this store are filled from the finer ones, in the same transaction
     // as the tables (where the database has transactional DDL).
     std::vector<const Rollup*> missing;
+    std::vector<std::string> retired_found;  // dropped once their successors are filled
     bool people_offsets_missing = false;
     {
       auto exists = conn_->Prepare(d.TableExistsQuery(), "looking up existing tables");
@@ -519,6 +520,13 @@ class SqlProcessedStore final : public store::ProcessedStore {
         }
         if (fill) missing.push_back(&rollup);
       }
+      // Only a retired table that is there is dropped: a DROP on every start would be a
+      // cluster-wide schema change under Galera each time a processor starts.
+      for (std::string_view retired : kRetiredRollups) {
+        auto there = exists_named(owned.RetiredName(retired));
+        if (!there.ok()) return there.status();
+        if (*there) retired_found.push_back(owned.RetiredName(retired));
+      }
       auto there = found(PeopleOffsetsTable().name);
       if (!there.ok()) return there.status();
       people_offsets_missing = !*there;
@@ -552,8 +560,7 @@ class SqlProcessedStore final : public store::ProcessedStore {
         return s;
       }
     }
-    for (std::string_view retired : kRetiredRollups) {
-      const std::string name = owned.RetiredName(retired);
+    for (const std::string& name : retired_found) {
       if (Status s = conn_->Exec("DROP TABLE IF EXISTS " + d.Quote(name), "dropping " + name);
           !s.ok()) {
         return s;
