@@ -1,7 +1,6 @@
 #include "sqlite/sqlite_client.h"
 
-#include <chrono>
-#include <thread>
+#include "sqlite/wal.h"
 
 namespace shopstream::sqlite {
 
@@ -36,53 +35,26 @@ Status ToStatus(int rc, sqlite3* db, std::string_view what) {
 }
 
 namespace {
-
-// How long a connection waits for another's write lock before SQLITE_BUSY (retryable).
-constexpr auto kBusyTimeout = std::chrono::seconds(10);
-
-// SQLite's own automatic checkpoint (at 1,000 pages) is passive: it never waits, so it cannot
-// restart the log while another connection to the file is always inside a transaction, as the
-// processor's two stages often are when the raw and processed stores share one file. The log
-// then grew without bound (18 GB within 3 minutes while loading 10M events). Past kRestartPages
-// a commit waits, briefly, for a moment when the log can start over; if a reader holds on past
-// that wait, it tries again only once the log has grown by as much again.
-constexpr int kAutoCheckpointPages = 1000;
-constexpr int kRestartPages = 16384;  // 64 MiB of 4 KiB pages
-constexpr auto kRestartWait = std::chrono::milliseconds(250);
+// The log's file is cut back to this size after it starts over, rather than kept at its largest.
 constexpr const char* kJournalSizeLimit = "PRAGMA journal_size_limit=67108864";
-
-thread_local bool waiting_to_restart_log = false;  // shortens WaitWhileBusy's limit
-
-// Waits for a lock held by another connection in steps of at most a millisecond: SQLite's own
-// busy timeout sleeps up to 100 ms at a time, which left the processor's two stages (raw rows,
-// then the processed commit, often into one file) idle for tens of milliseconds per batch
-// after the other had released the lock.
-int WaitWhileBusy(void*, int attempts) {
-  const auto step = std::chrono::microseconds(attempts < 10 ? 100 : 1000);
-  const auto waited =
-      attempts < 10 ? step * attempts : std::chrono::microseconds(1000) * (attempts - 9);
-  if (waited >= (waiting_to_restart_log ? kRestartWait : kBusyTimeout)) return 0;
-  std::this_thread::sleep_for(step);
-  return 1;
-}
-
 }  // namespace
 
-int Database::CheckpointAfterCommit(void* self, sqlite3* db, const char* schema, int pages) {
-  if (pages < kAutoCheckpointPages) return SQLITE_OK;
-  int& next_restart = static_cast<Database*>(self)->next_restart_pages_;
-  if (pages < next_restart) {
-    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+int Database::AfterCommit(void* self, sqlite3* db, const char*, int pages) {
+  auto* database = static_cast<Database*>(self);
+  if (pages < LogRestartPolicy::kAutoCheckpointPages) return SQLITE_OK;
+  if (database->restart_.Due(pages)) {
+    database->restart_.Restart(db, pages);
     return SQLITE_OK;
   }
-  waiting_to_restart_log = true;
-  const auto started = std::chrono::steady_clock::now();
-  const int rc = sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
-  waiting_to_restart_log = false;
-  // Busy at once: the other connection was checkpointing; try again after the next commit.
-  // Busy after the whole wait: a reader holds on; try again once the log has grown as much again.
-  const bool waited_out = std::chrono::steady_clock::now() - started >= kRestartWait;
-  next_restart = rc == SQLITE_OK ? kRestartPages : waited_out ? pages + kRestartPages : pages;
+  if (!database->checkpointer_ && !database->checkpoint_inline_) {
+    database->checkpointer_ = WalCheckpointer::Start(database->path_);
+    database->checkpoint_inline_ = !database->checkpointer_;
+  }
+  if (database->checkpointer_) {
+    database->checkpointer_->Notify();
+  } else {
+    sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  }
   return SQLITE_OK;  // a checkpoint is never the commit's failure
 }
 
@@ -151,13 +123,16 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Mode m
          {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", kJournalSizeLimit}) {
       if (Status s = out->Exec(pragma); !s.ok()) return s;
     }
-    out->next_restart_pages_ = kRestartPages;
-    sqlite3_wal_hook(db, &Database::CheckpointAfterCommit, out.get());
+    sqlite3_wal_hook(db, &Database::AfterCommit, out.get());
   }
   return out;
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::~Database() {
+  checkpointer_
+      .reset();  // first: the writer's close then checkpoints what is left, and removes the log
+  sqlite3_close_v2(db_);
+}
 
 Status Database::Exec(const std::string& sql) {
   char* error = nullptr;

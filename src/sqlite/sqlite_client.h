@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "sqlite/wal.h"
 
 namespace shopstream::sqlite {
 
@@ -86,11 +87,13 @@ class Database {
 
  private:
   Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
-  // SQLite's wal hook: checkpoints after a commit (sqlite.cc says why).
-  static int CheckpointAfterCommit(void* self, sqlite3* db, const char* schema, int pages);
+  // SQLite's wal hook: hands the log to a checkpointer of this file's (wal.h says why).
+  static int AfterCommit(void* self, sqlite3* db, const char* schema, int pages);
   sqlite3* db_;
   std::string path_;
-  int next_restart_pages_ = 0;  // the log's size at which a commit next tries to restart it
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // started at the first log worth copying
+  bool checkpoint_inline_ = false;                 // when the checkpointer could not start
+  LogRestartPolicy restart_;
 };
 
 }  // namespace shopstream::sqlite

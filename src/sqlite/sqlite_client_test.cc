@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -62,6 +63,28 @@ TEST_F(SqliteTest, TheLogStaysBoundedWhileTwoConnectionsTakeTurnsWriting) {
   other.join();
   // 64 MiB before a restart is tried, plus what the other connection wrote meanwhile.
   EXPECT_LT(largest_log.load(), uintmax_t{100} << 20) << "bytes in the write-ahead log";
+}
+
+// The log is copied back into the file by the checkpointer's own connection, after the commit
+// and without another: before its connection had read the file, its checkpoints did nothing.
+TEST_F(SqliteTest, ACommittedLogIsCopiedBackWithoutAnotherCommit) {
+  auto db = Open();
+  ASSERT_TRUE(db);
+  ASSERT_TRUE(db->Exec("CREATE TABLE a(v BLOB)").ok());
+  constexpr int kRows = 2000;  // 2,000 x 8 KiB: about 4,000 pages, past the 1,000 that start it
+  ASSERT_TRUE(db->BeginImmediate().ok());
+  auto insert = db->Prepare("INSERT INTO a VALUES (randomblob(8192))");
+  ASSERT_TRUE(insert.ok());
+  for (int i = 0; i < kRows; ++i) ASSERT_TRUE(insert->Run().ok());
+  ASSERT_TRUE(db->Commit().ok());
+  const uintmax_t expected = uintmax_t{kRows} * 8192;
+  uintmax_t file = 0;
+  for (int polls = 0; polls < 600 && file < expected; ++polls) {  // up to a minute
+    std::error_code ec;
+    file = std::filesystem::file_size(path_, ec);
+    if (file < expected) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_GE(file, expected) << "bytes in the database file, the log not copied back";
 }
 
 }  // namespace
