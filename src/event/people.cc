@@ -1,10 +1,19 @@
 #include "event/people.h"
 
+#include <algorithm>
+#include <iterator>
+
 namespace shopstream {
 namespace {
 
 void AppendTo(std::vector<uint32_t>* into, const std::vector<uint32_t>& from) {
   into->insert(into->end(), from.begin(), from.end());
+}
+
+// A set's entries as a sparse sketch keeps them: sorted, one per index, the highest rank.
+void Normalize(std::vector<uint32_t>* entries) {
+  std::sort(entries->begin(), entries->end());
+  sketch::KeepHighestPerIndex(entries);
 }
 
 }  // namespace
@@ -69,6 +78,67 @@ PeopleLevels Spread(const PeopleDelta& delta) {
   return out;
 }
 
+HeldBrandPeople::HeldBrandPeople(const HeldBrandPeople& other)
+    : entries_(other.entries_),
+      ends_(other.ends_),
+      sketches_(other.sketches_ ? std::make_unique<PeopleSketches>(*other.sketches_) : nullptr) {}
+
+HeldBrandPeople& HeldBrandPeople::operator=(const HeldBrandPeople& other) {
+  if (this != &other) *this = HeldBrandPeople(other);
+  return *this;
+}
+
+void HeldBrandPeople::Add(PeopleEntries entries) {
+  if (sketches_) {
+    sketches_->Add(std::move(entries));
+    return;
+  }
+  std::vector<uint32_t>* sets[kSets] = {&entries.users, &entries.sessions, &entries.viewing,
+                                        &entries.carting, &entries.buying};
+  std::vector<uint32_t> merged, set;
+  merged.reserve(entries_.size() + entries.users.size() + entries.sessions.size() +
+                 entries.viewing.size() + entries.carting.size() + entries.buying.size());
+  std::array<uint32_t, kSets> ends{};
+  bool large = false;
+  uint32_t begin = 0;
+  for (size_t i = 0; i < kSets; ++i) {
+    Normalize(sets[i]);
+    set.clear();
+    std::merge(entries_.begin() + begin, entries_.begin() + ends_[i], sets[i]->begin(),
+               sets[i]->end(), std::back_inserter(set));
+    sketch::KeepHighestPerIndex(&set);
+    large |= set.size() > sketch::kMaxSparseEntries;
+    merged.insert(merged.end(), set.begin(), set.end());
+    begin = ends_[i];
+    ends[i] = static_cast<uint32_t>(merged.size());
+  }
+  entries_ = std::move(merged);
+  ends_ = ends;
+  if (large) {
+    sketches_ = std::make_unique<PeopleSketches>(Sketches());
+    entries_ = {};
+    ends_ = {};
+  }
+}
+
+PeopleSketches HeldBrandPeople::Sketches() const {
+  if (sketches_) return *sketches_;
+  PeopleSketches out;
+  sketch::HyperLogLog* sets[kSets] = {&out.users, &out.sessions, &out.viewing, &out.carting,
+                                      &out.buying};
+  uint32_t begin = 0;
+  for (size_t i = 0; i < kSets; ++i) {
+    sets[i]->AddEntries({entries_.begin() + begin, entries_.begin() + ends_[i]});
+    begin = ends_[i];
+  }
+  return out;
+}
+
+size_t HeldBrandPeople::heap_bytes() const {
+  const size_t entries = entries_.capacity() * sizeof(uint32_t);
+  return sketches_ ? entries + sizeof(PeopleSketches) + sketches_->heap_bytes() : entries;
+}
+
 void HeldPeople::Add(PeopleDelta delta) {
   for (auto& [key, entries] : delta.by_minute) by_minute[key].Add(std::move(entries));
   for (auto& [key, entries] : delta.by_day_brand) by_day_brand[key].Add(std::move(entries));
@@ -80,15 +150,23 @@ size_t PeopleSketches::heap_bytes() const {
 }
 
 size_t HeldPeople::heap_bytes() const {
-  // A map node: its links, the key's strings (short ones inline) and the five sketches.
-  constexpr size_t kNode = 64 + 3 * sizeof(std::string) + sizeof(PeopleSketches);
-  size_t bytes = rows() * kNode;
+  // A map node: its links, the key's strings (short ones inline) and the row's sketches.
+  constexpr size_t kMinuteNode = 64 + 2 * sizeof(std::string) + sizeof(PeopleSketches);
+  constexpr size_t kBrandNode = 64 + 3 * sizeof(std::string) + sizeof(HeldBrandPeople);
+  size_t bytes = by_minute.size() * kMinuteNode + by_day_brand.size() * kBrandNode;
   for (const auto& [key, sketches] : by_minute) bytes += sketches.heap_bytes();
-  for (const auto& [key, sketches] : by_day_brand) bytes += sketches.heap_bytes();
+  for (const auto& [key, held] : by_day_brand) bytes += held.heap_bytes();
   return bytes;
 }
 
-PeopleSketchRows SpreadLevel(const HeldPeople& held, size_t level) {
+std::pair<PeopleKey, PeopleSketches> BrandRow(
+    const std::pair<const std::tuple<std::string, std::string, std::string>, HeldBrandPeople>&
+        row) {
+  const auto& [day, brand, department] = row.first;
+  return {{kScopeBrand, brand, department, day}, row.second.Sketches()};
+}
+
+PeopleSketchRows SpreadLevel(const HeldPeople& held, size_t level, bool with_brands) {
   PeopleSketchRows out;
   for (const auto& [key, sketches] : held.by_minute) {
     const auto& [minute, department] = key;
@@ -97,11 +175,8 @@ PeopleSketchRows SpreadLevel(const HeldPeople& held, size_t level) {
     out[{kScopeAll, "", "", bucket}].Merge(sketches);
     out[{kScopeDepartment, "", department, bucket}].Merge(sketches);
   }
-  if (level == 2) {
-    for (const auto& [key, sketches] : held.by_day_brand) {
-      const auto& [day, brand, department] = key;
-      out[{kScopeBrand, brand, department, day}].Merge(sketches);
-    }
+  if (level == kBrandLevel && with_brands) {
+    for (const auto& row : held.by_day_brand) out.insert(BrandRow(row));
   }
   return out;
 }

@@ -15,8 +15,10 @@
 // would be read and written back by nearly every batch.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -79,12 +81,37 @@ struct PeopleSketchLevels {
   PeopleSketchRows minute, hour, day, all;
 };
 
+// A held brand row's five sets, compact while they are small. A batch holds thousands of brand
+// rows of a few people each, and as five sketch objects (a map node of 400 bytes a row) they
+// filled the write-back's memory bound after every batch: each brand row of the day was then
+// read, merged and written back with every batch. Here the five sets are sorted entry lists in
+// one vector until one of them is as large as a sparse sketch may be; then sketches.
+class HeldBrandPeople {
+ public:
+  HeldBrandPeople() = default;
+  HeldBrandPeople(const HeldBrandPeople& other);
+  HeldBrandPeople& operator=(const HeldBrandPeople& other);
+  HeldBrandPeople(HeldBrandPeople&&) noexcept = default;
+  HeldBrandPeople& operator=(HeldBrandPeople&&) noexcept = default;
+
+  void Add(PeopleEntries entries);
+  // The same sketches as adding every entry to PeopleSketches would give.
+  PeopleSketches Sketches() const;
+  size_t heap_bytes() const;
+
+ private:
+  static constexpr size_t kSets = 5;    // users, sessions, viewing, carting, buying
+  std::vector<uint32_t> entries_;       // the sets one after the other, each sorted, one per index
+  std::array<uint32_t, kSets> ends_{};  // where each set ends in entries_
+  std::unique_ptr<PeopleSketches> sketches_;  // instead, once a set has grown large
+};
+
 // The sketches of the finest rows (minute by department, day by brand), as a processor holds
 // them between write-backs: the union of the batches added since the last one. The coarser
 // rows are merged from them once, when written back.
 struct HeldPeople {
   std::map<std::pair<std::string, std::string>, PeopleSketches, ViewLess> by_minute;
-  std::map<std::tuple<std::string, std::string, std::string>, PeopleSketches, ViewLess>
+  std::map<std::tuple<std::string, std::string, std::string>, HeldBrandPeople, ViewLess>
       by_day_brand;
 
   void Add(PeopleDelta delta);  // the entries are moved out
@@ -95,9 +122,14 @@ struct HeldPeople {
   size_t heap_bytes() const;
 };
 // One people table's rows (0 minute, 1 hour, 2 day, 3 all), merged from the held ones: a
-// write-back makes and writes one table at a time, so that only one is in memory at once.
+// write-back makes and writes one table at a time, so that only one is in memory at once. The
+// day's brand rows only `with_brands`: a write-back makes those a round at a time (BrandRow).
 inline constexpr size_t kPeopleLevels = 4;
-PeopleSketchRows SpreadLevel(const HeldPeople& held, size_t level);
+inline constexpr size_t kBrandLevel = 2;
+PeopleSketchRows SpreadLevel(const HeldPeople& held, size_t level, bool with_brands = true);
+// A held brand row as a row of people_day.
+std::pair<PeopleKey, PeopleSketches> BrandRow(
+    const std::pair<const std::tuple<std::string, std::string, std::string>, HeldBrandPeople>& row);
 PeopleSketchLevels Spread(const HeldPeople& held);
 
 }  // namespace shopstream

@@ -118,6 +118,33 @@ TEST(People, HeldSketchesSpreadAsTheEntriesOfEveryLevel) {
   }
 }
 
+// A held brand row keeps small sets as entry lists and turns into sketches once a set is large:
+// either way it gives the sketches that adding every entry at once gives.
+TEST(People, AHeldBrandRowGivesTheSketchesOfAllItsEntries) {
+  HeldBrandPeople held;
+  PeopleEntries all;
+  const int sizes[] = {3, 50, 0, 4000, 20};  // the fourth batch passes kMaxSparseEntries
+  int next_user = 0;
+  for (const int size : sizes) {
+    PeopleEntries batch;
+    for (int i = 0; i < size; ++i) {
+      const int user = next_user++ % 3500;  // some users again, in later batches
+      const std::string session = "s" + std::to_string(user / 2);
+      const CleanedEvent row =
+          Row("2019-11-08 08:14:53", i % 3 == 0 ? "cart" : "view", "d", "b", user, session.c_str());
+      batch.Add(row);
+      all.Add(row);
+    }
+    held.Add(batch);
+    PeopleSketches want;
+    want.Add(all);
+    EXPECT_EQ(held.Sketches(), want) << "after a batch of " << size;
+    const HeldBrandPeople copy = held;
+    EXPECT_EQ(copy.Sketches(), want);
+  }
+  EXPECT_TRUE(held.Sketches().users.dense() || held.Sketches().sessions.dense());
+}
+
 // The held bytes follow the sketches: what the processed store counts against its budget.
 TEST(People, HeldBytesGrowWithTheSketches) {
   HeldPeople held;

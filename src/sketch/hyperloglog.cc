@@ -21,20 +21,6 @@ constexpr uint8_t kDenseTag = 0x02;
 uint32_t IndexOf(uint32_t entry) { return entry >> kRankBits; }
 uint32_t RankOf(uint32_t entry) { return entry & kRankMask; }
 
-// Sorted entries, one per index: the last of each run of equal indexes has the highest rank.
-void KeepHighestPerIndex(std::vector<uint32_t>* entries) {
-  size_t out = 0;
-  for (size_t i = 0; i < entries->size(); ++i) {
-    const uint32_t e = (*entries)[i];
-    if (out > 0 && IndexOf((*entries)[out - 1]) == IndexOf(e)) {
-      (*entries)[out - 1] = e;  // sorted: e's rank is at least the kept one's
-    } else {
-      (*entries)[out++] = e;
-    }
-  }
-  entries->resize(out);
-}
-
 void PutVarint(uint64_t v, std::string* out) {
   while (v >= 0x80) {
     out->push_back(static_cast<char>((v & 0x7f) | 0x80));
@@ -80,6 +66,20 @@ double Tau(double x) {
 }
 
 }  // namespace
+
+// Sorted entries, one per index: the last of each run of equal indexes has the highest rank.
+void KeepHighestPerIndex(std::vector<uint32_t>* entries) {
+  size_t out = 0;
+  for (size_t i = 0; i < entries->size(); ++i) {
+    const uint32_t e = (*entries)[i];
+    if (out > 0 && IndexOf((*entries)[out - 1]) == IndexOf(e)) {
+      (*entries)[out - 1] = e;  // sorted: e's rank is at least the kept one's
+    } else {
+      (*entries)[out++] = e;
+    }
+  }
+  entries->resize(out);
+}
 
 uint32_t SparseEntry(uint64_t hash) {
   const auto index = static_cast<uint32_t>(hash >> (64 - kSparsePrecision));

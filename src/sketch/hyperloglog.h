@@ -41,6 +41,8 @@ inline constexpr size_t kDenseBytes = kRegisters * 6 / 8;
 
 // The sparse entry of a 64-bit hash.
 uint32_t SparseEntry(uint64_t hash);
+// Sorted entries as a sparse sketch keeps them: one per index, the one of the highest rank.
+void KeepHighestPerIndex(std::vector<uint32_t>* entries);
 
 class HyperLogLog {
  public:

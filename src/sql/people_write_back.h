@@ -58,9 +58,13 @@ class PeopleWriteBack {
   // One table's rows, made from people_ when it is reached (one in memory at a time).
   PeopleSketchRows rows_;
   size_t rows_level_ = kPeopleLevels;
-  // The row after the last one written, and its index: the next piece starts there.
+  // The row after the last one written, and its index: the next piece starts there. In the
+  // day's table the held brand rows follow rows_, made into sketches a round at a time (a
+  // write-back's brand rows as sketches all at once weighed more than the held rows).
   PeopleSketchRows::const_iterator next_;
   size_t next_index_ = 0;
+  decltype(HeldPeople::by_day_brand)::const_iterator next_brand_;
+  size_t next_brand_index_ = 0;
 };
 
 }  // namespace shopstream::sql
