@@ -129,7 +129,8 @@ TEST(People, AHeldBrandRowGivesTheSketchesOfAllItsEntries) {
     PeopleEntries batch;
     for (int i = 0; i < size; ++i) {
       const int user = next_user++ % 3500;  // some users again, in later batches
-      const std::string session = "s" + std::to_string(user / 2);
+      std::string session = "s";
+      session += std::to_string(user / 2);
       const CleanedEvent row =
           Row("2019-11-08 08:14:53", i % 3 == 0 ? "cart" : "view", "d", "b", user, session.c_str());
       batch.Add(row);
