@@ -129,8 +129,8 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Mode m
 }
 
 Database::~Database() {
-  checkpointer_
-      .reset();  // first: the writer's close then checkpoints what is left, and removes the log
+  // The checkpointer first: the writer's close then copies what is left and removes the log.
+  checkpointer_.reset();
   sqlite3_close_v2(db_);
 }
 
