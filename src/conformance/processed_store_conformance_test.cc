@@ -343,6 +343,32 @@ TEST_P(ProcessedStoreContract, PeopleSketchesMergeAcrossBatches) {
   EXPECT_EQ(Estimate("sessions"), 40);
 }
 
+// A quiet stream's write-back, a piece a call: it ends, says so, and counts what Flush would.
+TEST_P(ProcessedStoreContract, FlushPieceEndsWithEveryoneWrittenBack) {
+  auto store = OpenStore();
+  store::ProcessedBatch batch;
+  batch.stream = "s";
+  for (int i = 0; i < 60; ++i) {
+    batch.rows.push_back(By(
+        MakeRow("q" + std::to_string(i), "2019-11-03 10:00:00", "view", "kids", "p", "lego", 1.0),
+        i % 30, "session-" + std::to_string(i % 12)));
+  }
+  batch.next_offsets = {{0, 60}};
+  ASSERT_TRUE(store->Commit(batch).ok());
+  bool done = false;
+  for (int call = 0; call < 1000 && !done; ++call) {
+    auto piece = store->FlushPiece();
+    ASSERT_TRUE(piece.ok()) << piece.status().ToString();
+    done = *piece;
+  }
+  ASSERT_TRUE(done) << "FlushPiece never said the write-back was done";
+  EXPECT_EQ(Estimate("users"), 30);
+  EXPECT_EQ(Estimate("sessions"), 12);
+  auto again = store->FlushPiece();
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(*again);
+}
+
 // Enough people that the sketches turn dense: their blobs are written and read back whole.
 TEST_P(ProcessedStoreContract, LargeSketchesAreWrittenAndStayWithinTwoPercent) {
   auto store = OpenStore();

@@ -92,6 +92,7 @@ Status Processor::Run(const std::atomic<bool>& stop) {
   };
   bus::MessageBatch messages;  // the next batch's, read into memory that earlier batches used
   bool taken = false;          // whether `messages` is ours (not handed to a batch)
+  bool flushing = false;       // a quiet stream's write-back is under way, a piece at a time
   while (!stop) {
     acknowledge();
     // After acknowledge(), so that the batch just committed lends its memory: two batches are
@@ -106,8 +107,10 @@ Status Processor::Run(const std::atomic<bool>& stop) {
     messages.Clear();
     while (messages.size() < options_.max_batch && !stop) {
       const size_t before = messages.size();
-      Status polled = source_.PollInto(options_.max_batch - messages.size(),
-                                       policy.NextWait(Clock::now(), before), &messages);
+      // While a write-back is under way the bus is only looked at between its pieces.
+      const auto wait =
+          flushing && before == 0 ? milliseconds(1) : policy.NextWait(Clock::now(), before);
+      Status polled = source_.PollInto(options_.max_batch - messages.size(), wait, &messages);
       if (!polled.ok()) {
         if (!polled.retryable()) return polled;
         counters_.retries++;
@@ -120,8 +123,10 @@ Status Processor::Run(const std::atomic<bool>& stop) {
                              committer.State())) {
         break;
       }
-      if (messages.empty() && (policy.EmptyExpired(Clock::now()) || IdleTooLong(last_activity)))
+      if (messages.empty() &&
+          (flushing || policy.EmptyExpired(Clock::now()) || IdleTooLong(last_activity))) {
         break;
+      }
     }
     // Partitions that began at the default start: stored with this batch, even an empty one.
     OffsetMap starts = source_.TakeStartPositions();
@@ -142,12 +147,17 @@ Status Processor::Run(const std::atomic<bool>& stop) {
       }
       counters_.lag = source_.Lag();
       // A quiet stream: what the store holds between batches is written back now, on this
-      // thread once the committer is idle (stores are not thread-safe).
+      // thread once the committer is idle (stores are not thread-safe), a piece at a time with
+      // a look at the bus between pieces: a message that arrives waits for one piece only, and
+      // the batches that follow carry what is left.
       committer.Drain();
-      if (Status s = FlushProcessed(stop); !s.ok()) return stop ? Status::Ok() : s;
+      auto flushed = FlushProcessedPiece(stop);
+      if (!flushed.ok()) return stop ? Status::Ok() : flushed.status();
+      flushing = !*flushed;
       continue;
     }
     if (!messages.empty()) last_activity = Clock::now();
+    flushing = false;
     counters_.consumed += static_cast<int64_t>(messages.size());
 
     // Decoded a piece at a time, each piece's events written raw before the next is decoded
@@ -203,6 +213,18 @@ Status Processor::FlushProcessed(const std::atomic<bool>& stop) {
   if (stop) return processed_.Flush();
   return WithRetry("writing people back to the processed store", stop,
                    [&] { return processed_.Flush(); });
+}
+
+Result<bool> Processor::FlushProcessedPiece(const std::atomic<bool>& stop) {
+  if (!options_.write_processed) return true;
+  bool done = false;
+  Status s = WithRetry("writing people back to the processed store", stop, [&] {
+    auto piece = processed_.FlushPiece();
+    if (piece.ok()) done = *piece;
+    return piece.status();
+  });
+  if (!s.ok()) return s;
+  return done;
 }
 
 Status Processor::WriteRaw(DecodedBatch& batch, const std::atomic<bool>& stop) {

@@ -81,6 +81,8 @@ class Processor {
   Status CommitProcessed(DecodedBatch& batch, const std::atomic<bool>& stop);
   // ProcessedStore::Flush, retried on outages.
   Status FlushProcessed(const std::atomic<bool>& stop);
+  // ProcessedStore::FlushPiece, retried on outages: whether nothing is left to write back.
+  Result<bool> FlushProcessedPiece(const std::atomic<bool>& stop);
   void ReportRefused(const char* store, const std::vector<Refusal>& refused, size_t rows);
   // Calls `attempt` until it succeeds, fails for good, or `stop` is set.
   Status WithRetry(const char* what, const std::atomic<bool>& stop,

@@ -5,9 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "bus/memory_source.h"
 #include "event/json_codec.h"
@@ -281,6 +285,58 @@ TEST(ProcessorTest, ClosesABatchOfASteadyStreamOnceTheCommitterIsIdle) {
   ASSERT_TRUE(p.Run(stop).ok());
   EXPECT_EQ(processed.rows.size(), 400u);
   EXPECT_GT(p.counters().batches, 1);
+}
+
+// Holds people to write back in `pieces_per_commit` pieces after each commit, as the SQL stores
+// do between batches.
+class WriteBackStore : public MemoryProcessedStore {
+ public:
+  int pieces_per_commit = 20;
+  int pieces_left = 0;
+  std::vector<std::pair<size_t, int>> at_commit;  // rows stored before it, pieces left
+  std::function<void()> after_piece;
+  Status Commit(const store::ProcessedBatch& b, store::CommitCounts* counts) override {
+    at_commit.emplace_back(rows.size(), pieces_left);
+    Status s = MemoryProcessedStore::Commit(b, counts);
+    if (s.ok()) pieces_left = pieces_per_commit;
+    return s;
+  }
+  Status Flush() override {
+    pieces_left = 0;
+    return Status::Ok();
+  }
+  Result<bool> FlushPiece() override {
+    if (pieces_left > 0) --pieces_left;
+    if (after_piece) after_piece();
+    return pieces_left == 0;
+  }
+};
+
+TEST(ProcessorTest, AQuietStreamsWriteBackGoesAPieceAtATimeAndMessagesDoNotWaitForAllOfIt) {
+  auto partitions = std::make_shared<bus::MemoryPartitions>(
+      std::map<int32_t, std::vector<std::string>>{{0, Messages(5, 0)}});
+  bus::MemorySource source(partitions);
+  FlakyRawStore raw;
+  WriteBackStore processed;
+  int pieces = 0;
+  // The stream's second part arrives once the quiet stream's write-back is three pieces in.
+  processed.after_piece = [&] {
+    if (++pieces == 3) partitions->Append(0, Messages(5, 0));
+  };
+  ProcessorOptions options = Fast();
+  options.idle_exit = std::chrono::milliseconds(500);
+  Processor p(source, raw, processed, options);
+  std::atomic<bool> stop{false};
+  ASSERT_TRUE(p.Run(stop).ok());
+  EXPECT_EQ(processed.rows.size(), 10u);
+  // The second part committed with the first part's write-back begun and not finished: it
+  // waited for a piece, not for the whole write-back. Before stopping, all was written back.
+  auto second = std::find_if(processed.at_commit.begin(), processed.at_commit.end(),
+                             [](const auto& at) { return at.first == 5; });
+  ASSERT_NE(second, processed.at_commit.end());
+  EXPECT_GT(second->second, 0);
+  EXPECT_LT(second->second, processed.pieces_per_commit);
+  EXPECT_EQ(processed.pieces_left, 0);
 }
 
 }  // namespace

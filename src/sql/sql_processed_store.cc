@@ -212,17 +212,14 @@ class SqlProcessedStore final : public store::ProcessedStore {
   // The write-back under way finished, then one of what is held since, each in a transaction.
   Status Flush() override {
     for (int round = 0; round < 2; ++round) {
-      if (!writing_) {
-        if (held_people_.empty() && dirty_people_offsets_.empty()) return Status::Ok();
-        StartWriteBack();
-      }
-      if (Status s = Connect(); !s.ok()) return s;
-      PeopleWriteBack::Position at = writing_->position();
-      Status s = InTransaction([&] { return WritePeoplePiece(&at, std::nullopt); });
-      if (!s.ok()) return s;
-      PiecesCommitted(at);
+      if (Status s = WriteBackAlone(std::nullopt); !s.ok()) return s;
     }
     return Status::Ok();
+  }
+
+  Result<bool> FlushPiece() override {
+    if (Status s = WriteBackAlone(Clock::now() + options_.people_piece); !s.ok()) return s;
+    return !writing_ && held_people_.empty() && dirty_people_offsets_.empty();
   }
 
   // The offsets of record, or the people offsets where they are behind: the messages between
@@ -380,6 +377,21 @@ class SqlProcessedStore final : public store::ProcessedStore {
                      std::exchange(people_resets_, {}));
     held_bytes_ = 0;
     held_since_ = Clock::now();
+  }
+
+  // In a transaction of its own, without a batch: the write-back under way (or one of what is
+  // held, started now), until `until` (none: all of it).
+  Status WriteBackAlone(std::optional<Clock::time_point> until) {
+    if (!writing_) {
+      if (held_people_.empty() && dirty_people_offsets_.empty()) return Status::Ok();
+      StartWriteBack();
+    }
+    if (Status s = Connect(); !s.ok()) return s;
+    PeopleWriteBack::Position at = writing_->position();
+    Status s = InTransaction([&] { return WritePeoplePiece(&at, until); });
+    if (!s.ok()) return s;
+    PiecesCommitted(at);
+    return Status::Ok();
   }
 
   // In the open transaction: a piece of the write-back under way (`*at` on, until `until`) and,

@@ -118,6 +118,31 @@ TEST_F(PeopleWriteBackTest, APieceACommitThenTheOffsetsWithTheLast) {
   EXPECT_EQ(People("pieces.db"), People("whole.db"));
 }
 
+// A quiet stream's write-back (FlushPiece): a round of rows a call, the offsets with the last.
+TEST_F(PeopleWriteBackTest, FlushPieceWritesAPieceACallThenSaysItIsDone) {
+  auto whole = Open("whole.db", false);
+  ASSERT_TRUE(whole->Commit(Batch(0, 200)).ok());
+  ASSERT_TRUE(whole->Flush().ok());
+
+  auto pieces = Open("pieces.db", true);
+  ASSERT_TRUE(pieces->Commit(Batch(0, 200)).ok());
+  int calls = 0;
+  for (;;) {
+    ASSERT_LT(calls, 100) << "the write-back never ended";
+    auto done = pieces->FlushPiece();
+    ASSERT_TRUE(done.ok()) << done.status().ToString();
+    ++calls;
+    if (*done) break;
+    EXPECT_EQ(PeopleOffset("pieces.db"), "0");
+  }
+  EXPECT_GT(calls, 5);
+  EXPECT_EQ(PeopleOffset("pieces.db"), "200");
+  EXPECT_EQ(People("pieces.db"), People("whole.db"));
+  auto again = pieces->FlushPiece();
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(*again);  // nothing held: done at once
+}
+
 TEST_F(PeopleWriteBackTest, AStoreDroppedHalfWayResumesFromThePeopleOffsets) {
   auto whole = Open("whole.db", false);
   ASSERT_TRUE(whole->Commit(Batch(0, 200)).ok());

@@ -134,9 +134,13 @@ class ProcessedStore {
   virtual Result<OffsetMap> LoadOffsets(const std::string& stream,
                                         const std::vector<int32_t>& partitions) = 0;
   // Writes back what a store holds in memory between batches (people sketches, which the SQL
-  // stores merge every few seconds instead of in every batch). Called when the stream is
-  // quiet and before stopping; a store without such state does nothing.
+  // stores merge every few seconds instead of in every batch). Called before stopping; a store
+  // without such state does nothing.
   virtual Status Flush() { return Status::Ok(); }
+  // A piece of the same, of about the store's piece of work per commit: called while the stream
+  // is quiet, so that a message arriving meanwhile waits for one piece, not a whole write-back.
+  // True once nothing is left to write back.
+  virtual Result<bool> FlushPiece() { return true; }
 
   // Alerts (pipeline/alert_stage.h). The ten-second buckets from `first_bucket` up to
   // `end_bucket` (excluded; "" for no end), each department's minutes likewise, the alert changes
