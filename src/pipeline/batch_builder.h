@@ -61,6 +61,8 @@ class BatchBuilder {
   void RecycleEvents(std::vector<Event> events);
   // Takes back a batch once it is committed (its events may be gone already).
   void Recycle(DecodedBatch spent);
+  // Frees what was recycled: a quiet stream, or one about to stop, keeps no batch's memory.
+  void ReleaseSpares();
 
  private:
   EventDecoder decoder_;

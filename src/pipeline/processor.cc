@@ -151,6 +151,9 @@ Status Processor::Run(const std::atomic<bool>& stop) {
       // a look at the bus between pieces: a message that arrives waits for one piece only, and
       // the batches that follow carry what is left.
       committer.Drain();
+      acknowledge();
+      builder.ReleaseSpares();  // the write-back's rows take memory the batches no longer need
+      messages = bus::MessageBatch();
       auto flushed = FlushProcessedPiece(stop);
       if (!flushed.ok()) return stop ? Status::Ok() : flushed.status();
       flushing = !*flushed;
@@ -201,6 +204,8 @@ Status Processor::Run(const std::atomic<bool>& stop) {
   }
   committer.Drain();
   acknowledge();
+  builder.ReleaseSpares();
+  messages = bus::MessageBatch();
   Status s = committer.status();
   if (s.ok()) s = FlushProcessed(stop);
   return stop || s.ok() ? Status::Ok() : s;
