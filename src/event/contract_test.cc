@@ -131,7 +131,9 @@ TEST(ContractTest, IdIsAUuidKeptInLowerCase) {
   EXPECT_EQ(e.id, "6b1f7e2c-0000-11ef-8000-0242ac120002");
   for (const char* bad :
        {"", "not-a-uuid", "6b1f7e2c000011ef80000242ac120002",
-        "6b1f7e2c-0000-11ef-8000-0242ac12000g", "6b1f7e2c-0000-11ef-8000-0242ac1200021"}) {
+        "6b1f7e2c-0000-11ef-8000-0242ac12000g", "6b1f7e2c-0000-11ef-8000-0242ac1200021",
+        "6b1f7e2c-0000-11ef-8000-0242ac12-002", "6b1f7e2c-0000-11ef-8000-0242ac12000\xff",
+        "-b1f7e2c-0000-11ef-8000-0242ac120002", "6b1f7e2c-0000-11ef-8000-0242ac120002\n"}) {
     e = GoodEvent();
     e.id = bad;
     EXPECT_NE(ReasonFor(e).find("is not a UUID"), std::string::npos) << bad;

@@ -134,44 +134,46 @@ Status WrongType(std::string_view key, std::string_view expected) {
       .WithReason("field.type", std::string(key));
 }
 
-Status ReadString(element v, std::string_view key, std::string* out) {
+// The readers say what the value should have been when it is not (nullptr: read), so that the
+// loop over a message's fields builds no Status unless a field is wrong.
+const char* ReadString(element v, std::string* out) {
   std::string_view s;
-  if (v.get_string().get(s)) return WrongType(key, "a string");
+  if (v.get_string().get(s)) return "a string";
   out->assign(s);
-  return Status::Ok();
+  return nullptr;
 }
 
-Status ReadOptionalString(element v, std::string_view key, std::optional<std::string>* out) {
+const char* ReadOptionalString(element v, std::optional<std::string>* out) {
   if (v.is_null()) {
     out->reset();
-    return Status::Ok();
+    return nullptr;
   }
   std::string_view s;
-  if (v.get_string().get(s)) return WrongType(key, "a string or NaN");
+  if (v.get_string().get(s)) return "a string or NaN";
   if (*out) {
     (*out)->assign(s);  // keeps the string's capacity when a decoder reuses its Event
   } else {
     out->emplace(s);
   }
-  return Status::Ok();
+  return nullptr;
 }
 
 // Integers arrive as JSON integers from the seed producer; digit strings are accepted too.
-Status ReadInt(element v, std::string_view key, int64_t* out) {
+const char* ReadInt(element v, int64_t* out) {
   if (v.type() == element_type::INT64) {
     *out = v.get_int64().value_unsafe();
-    return Status::Ok();
+    return nullptr;
   }
   std::string_view s;
-  if (v.get_string().get(s)) return WrongType(key, "an integer");
+  if (v.get_string().get(s)) return "an integer";
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  if (ec != std::errc() || end != s.data() + s.size()) return WrongType(key, "an integer");
-  return Status::Ok();
+  if (ec != std::errc() || end != s.data() + s.size()) return "an integer";
+  return nullptr;
 }
 
-Status ReadDouble(element v, std::string_view key, double* out) {
-  if (v.get_double().get(*out)) return WrongType(key, "a number");
-  return Status::Ok();
+const char* ReadDouble(element v, double* out) {
+  if (v.get_double().get(*out)) return "a number";
+  return nullptr;
 }
 
 }  // namespace
@@ -258,29 +260,29 @@ Status EventDecoder::Parse(std::string_view message, bool padded, Event* out) {
   // keep their capacity when the caller reuses `out`; optional fields not seen are reset.
   uint32_t seen = 0;
   for (auto [key, value] : object) {
-    Status s;
+    const char* wrong = nullptr;  // what the value should have been
     if (key == "event_time") {
-      s = ReadString(value, key, &out->event_time), seen |= kEventTime;
+      wrong = ReadString(value, &out->event_time), seen |= kEventTime;
     } else if (key == "event_type") {
-      s = ReadString(value, key, &out->event_type), seen |= kEventType;
+      wrong = ReadString(value, &out->event_type), seen |= kEventType;
     } else if (key == "product_id") {
-      s = ReadInt(value, key, &out->product_id), seen |= kProductId;
+      wrong = ReadInt(value, &out->product_id), seen |= kProductId;
     } else if (key == "category_id") {
-      s = ReadInt(value, key, &out->category_id), seen |= kCategoryId;
+      wrong = ReadInt(value, &out->category_id), seen |= kCategoryId;
     } else if (key == "category_code") {
-      s = ReadOptionalString(value, key, &out->category_code), seen |= kCategoryCode;
+      wrong = ReadOptionalString(value, &out->category_code), seen |= kCategoryCode;
     } else if (key == "brand") {
-      s = ReadOptionalString(value, key, &out->brand), seen |= kBrand;
+      wrong = ReadOptionalString(value, &out->brand), seen |= kBrand;
     } else if (key == "price") {
-      s = ReadDouble(value, key, &out->price), seen |= kPrice;
+      wrong = ReadDouble(value, &out->price), seen |= kPrice;
     } else if (key == "user_id") {
-      s = ReadInt(value, key, &out->user_id), seen |= kUserId;
+      wrong = ReadInt(value, &out->user_id), seen |= kUserId;
     } else if (key == "user_session") {
-      s = ReadOptionalString(value, key, &out->user_session), seen |= kUserSession;
+      wrong = ReadOptionalString(value, &out->user_session), seen |= kUserSession;
     } else if (key == "id") {
-      s = ReadString(value, key, &out->id), seen |= kId;
+      wrong = ReadString(value, &out->id), seen |= kId;
     }
-    if (!s.ok()) return s;
+    if (wrong) return WrongType(key, wrong);
   }
   if (!(seen & kCategoryCode)) out->category_code.reset();
   if (!(seen & kBrand)) out->brand.reset();
