@@ -319,14 +319,17 @@ TEST(ProcessorTest, AQuietStreamsWriteBackGoesAPieceAtATimeAndMessagesDoNotWaitF
   FlakyRawStore raw;
   WriteBackStore processed;
   int pieces = 0;
-  // The stream's second part arrives once the quiet stream's write-back is three pieces in.
+  std::atomic<bool> stop{false};
+  // The stream's second part arrives once the quiet stream's write-back is three pieces in;
+  // the run stops once both parts are stored and written back. (The idle exit only bounds a
+  // run that never gets there.)
   processed.after_piece = [&] {
     if (++pieces == 3) partitions->Append(0, Messages(5, 0));
+    if (processed.rows.size() == 10 && processed.pieces_left == 0) stop = true;
   };
   ProcessorOptions options = Fast();
-  options.idle_exit = std::chrono::milliseconds(500);
+  options.idle_exit = std::chrono::seconds(10);
   Processor p(source, raw, processed, options);
-  std::atomic<bool> stop{false};
   ASSERT_TRUE(p.Run(stop).ok());
   EXPECT_EQ(processed.rows.size(), 10u);
   // The second part committed with the first part's write-back begun and not finished: it
